@@ -1,0 +1,283 @@
+package io.memfleet.localstack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A real ClickHouse server run as a child process with all its files under a work directory and on
+ * loopback-only, non-default ports — the Debian {@code clickhouse-server} package (18.16) here, or a
+ * current {@code clickhouse} binary where one is installed.
+ *
+ * <pre>{@code
+ * try (ClickHouseServer ch = ClickHouseServer.builder(tempDir).build()) {   // free ports
+ *   ch.start();
+ *   String url = ch.httpUrl();     // http://127.0.0.1:PORT
+ * }
+ * }</pre>
+ */
+public final class ClickHouseServer implements AutoCloseable {
+  private final Path workDir;
+  private final int httpPort;
+  private final int tcpPort;
+  private final boolean detached;
+  private final List<String> binary;
+  private final Duration startTimeout;
+  private ChildProcess process;
+
+  private ClickHouseServer(Builder b, List<String> binary) {
+    this.workDir = b.workDir.toAbsolutePath();
+    this.httpPort = b.httpPort;
+    this.tcpPort = b.tcpPort;
+    this.detached = b.detached;
+    this.binary = binary;
+    this.startTimeout = b.startTimeout;
+  }
+
+  public static Builder builder(Path workDir) {
+    return new Builder(workDir);
+  }
+
+  public String httpUrl() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public int tcpPort() {
+    return tcpPort;
+  }
+
+  private Path pidFile() {
+    return workDir.resolve("clickhouse.pid");
+  }
+
+  private Path logFile() {
+    return workDir.resolve("logs/clickhouse-stdout.log");
+  }
+
+  /** The server a previous {@code start()} left running in this work directory, if any. */
+  public Optional<ChildProcess> running() {
+    return ChildProcess.fromPidFile(pidFile(), logFile());
+  }
+
+  /**
+   * Finds the server binary: {@code clickhouse-server} (Debian package) or {@code clickhouse server}
+   * (single-binary releases). Empty when neither is installed.
+   */
+  public static Optional<List<String>> findBinary() {
+    for (String dir : List.of("/usr/sbin", "/usr/bin", "/usr/local/bin")) {
+      if (Files.isExecutable(Path.of(dir, "clickhouse-server"))) {
+        return Optional.of(List.of(dir + "/clickhouse-server"));
+      }
+    }
+    for (String dir : List.of("/usr/bin", "/usr/local/bin")) {
+      if (Files.isExecutable(Path.of(dir, "clickhouse"))) {
+        return Optional.of(List.of(dir + "/clickhouse", "server"));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Starts the server unless one from this work directory runs already (then returns false). */
+  public boolean start() throws IOException, InterruptedException {
+    var existing = running();
+    if (existing.isPresent()) {
+      process = existing.get();
+      awaitReady();
+      return false;
+    }
+    for (int port : new int[] {httpPort, tcpPort}) {
+      if (FreePorts.isListening(port)) {
+        throw new LocalStackException("port " + port + " is taken by another program; choose other"
+            + " ClickHouse ports (--clickhouse-http-port/--clickhouse-tcp-port)");
+      }
+    }
+    for (String dir : List.of("data", "tmp", "user_files", "format_schemas", "logs")) {
+      Files.createDirectories(workDir.resolve(dir));
+    }
+    Path config = writeConfig();
+    List<String> command = new java.util.ArrayList<>(binary);
+    command.add("--config-file=" + config);
+    process = ChildProcess.start(command, logFile(), pidFile(), detached);
+    awaitReady();
+    return true;
+  }
+
+  private Path writeConfig() throws IOException {
+    Path users = workDir.resolve("users.xml");
+    Files.writeString(users, """
+        <?xml version="1.0"?>
+        <yandex>
+          <profiles><default><max_memory_usage>4000000000</max_memory_usage></default></profiles>
+          <users>
+            <default>
+              <password></password>
+              <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+              <profile>default</profile>
+              <quota>default</quota>
+            </default>
+          </users>
+          <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
+            <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time>
+          </interval></default></quotas>
+        </yandex>
+        """, StandardCharsets.UTF_8);
+    Path config = workDir.resolve("config.xml");
+    Files.writeString(config, """
+        <?xml version="1.0"?>
+        <!-- written by memfleet localstack; regenerated at every start -->
+        <yandex>
+          <logger>
+            <level>warning</level>
+            <log>%1$s/logs/clickhouse-server.log</log>
+            <errorlog>%1$s/logs/clickhouse-server.err.log</errorlog>
+            <size>50M</size>
+            <count>2</count>
+          </logger>
+          <http_port>%2$d</http_port>
+          <tcp_port>%3$d</tcp_port>
+          <listen_host>127.0.0.1</listen_host>
+          <path>%1$s/data/</path>
+          <tmp_path>%1$s/tmp/</tmp_path>
+          <user_files_path>%1$s/user_files/</user_files_path>
+          <format_schema_path>%1$s/format_schemas/</format_schema_path>
+          <users_config>%1$s/users.xml</users_config>
+          <default_profile>default</default_profile>
+          <default_database>default</default_database>
+          <mark_cache_size>268435456</mark_cache_size>
+          <uncompressed_cache_size>268435456</uncompressed_cache_size>
+          <max_concurrent_queries>100</max_concurrent_queries>
+          <timezone>UTC</timezone>
+          <mlock_executable>false</mlock_executable>
+        </yandex>
+        """.formatted(workDir, httpPort, tcpPort), StandardCharsets.UTF_8);
+    return config;
+  }
+
+  private void awaitReady() throws InterruptedException {
+    long deadline = System.nanoTime() + startTimeout.toNanos();
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new LocalStackException("ClickHouse server exited during start-up; last log lines:\n"
+            + process.logTail(20) + "\n" + ChildProcess.tail(
+                workDir.resolve("logs/clickhouse-server.err.log"), 20));
+      }
+      try {
+        version();
+        return;
+      } catch (IOException | RuntimeException e) {
+        last = e.toString();
+      }
+      Thread.sleep(200);
+    }
+    throw new LocalStackException("ClickHouse on " + httpUrl() + " not ready after "
+        + startTimeout.toSeconds() + " s (" + last + ")");
+  }
+
+  /** The server's version string, asked over HTTP. */
+  public String version() throws IOException, InterruptedException {
+    return query("SELECT version()").trim();
+  }
+
+  /** Runs one statement over the plain HTTP interface and returns the body (TabSeparated). */
+  public String query(String sql) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(httpUrl() + "/?query="
+            + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
+        .timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.noBody())
+        .build();
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("ClickHouse answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
+  }
+
+  public void stop() {
+    ChildProcess p = process != null ? process : running().orElse(null);
+    if (p != null) {
+      p.stop(Duration.ofSeconds(30));
+    }
+    process = null;
+  }
+
+  @Override
+  public void close() {
+    if (!detached) {
+      stop();
+    }
+  }
+
+  /** Validating builder; ports default to free ones. */
+  public static final class Builder {
+    private final Path workDir;
+    private int httpPort;
+    private int tcpPort;
+    private boolean detached;
+    private List<String> binary;
+    private Duration startTimeout = Duration.ofSeconds(60);
+
+    private Builder(Path workDir) {
+      this.workDir = Objects.requireNonNull(workDir, "workDir");
+    }
+
+    public Builder httpPort(int httpPort) {
+      this.httpPort = httpPort;
+      return this;
+    }
+
+    public Builder tcpPort(int tcpPort) {
+      this.tcpPort = tcpPort;
+      return this;
+    }
+
+    public Builder detached(boolean detached) {
+      this.detached = detached;
+      return this;
+    }
+
+    /** The server command, e.g. {@code ["/usr/sbin/clickhouse-server"]}; found on the system if unset. */
+    public Builder binary(List<String> binary) {
+      this.binary = List.copyOf(binary);
+      return this;
+    }
+
+    public Builder startTimeout(Duration startTimeout) {
+      this.startTimeout = Objects.requireNonNull(startTimeout);
+      return this;
+    }
+
+    public ClickHouseServer build() {
+      List<String> command = binary != null ? binary : findBinary().orElseThrow(() ->
+          new LocalStackException("no ClickHouse server binary found (looked for clickhouse-server"
+              + " and clickhouse); install the Debian package: apt-get install clickhouse-server"));
+      if (httpPort == 0) {
+        httpPort = FreePorts.find();
+      }
+      if (tcpPort == 0) {
+        do {
+          tcpPort = FreePorts.find();
+        } while (tcpPort == httpPort);
+      }
+      if (httpPort == tcpPort) {
+        throw new IllegalArgumentException("ClickHouse HTTP and TCP ports must differ: " + httpPort);
+      }
+      return new ClickHouseServer(this, command);
+    }
+  }
+}

@@ -1,0 +1,341 @@
+package io.memfleet.localstack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * A real single-node Kafka broker in KRaft mode (combined broker + controller), run from the
+ * {@code org.apache.kafka:kafka_2.13} artifact as a child JVM with its data under a work directory.
+ *
+ * <pre>{@code
+ * try (KafkaBroker kafka = KafkaBroker.builder(tempDir).build()) {   // free ports
+ *   kafka.start();
+ *   kafka.createTopics(List.of(new NewTopic("t", 3, (short) 1)));
+ *   producerProps.put("bootstrap.servers", kafka.bootstrapServers());
+ * }
+ * }</pre>
+ *
+ * <p>A detached broker ({@code memfleet up}) outlives this JVM and is found again through its pid
+ * file by {@link #running()}; an attached one (tests) is stopped by {@link #close()}.
+ */
+public final class KafkaBroker implements AutoCloseable {
+  private static final String CLASSPATH_RESOURCE = "/memfleet/kafka-broker.classpath";
+
+  private final Path workDir;
+  private final int port;
+  private final int controllerPort;
+  private final boolean detached;
+  private final String heap;
+  private final Duration startTimeout;
+  private ChildProcess process;
+
+  private KafkaBroker(Builder b) {
+    this.workDir = b.workDir.toAbsolutePath();
+    this.port = b.port;
+    this.controllerPort = b.controllerPort;
+    this.detached = b.detached;
+    this.heap = b.heap;
+    this.startTimeout = b.startTimeout;
+  }
+
+  public static Builder builder(Path workDir) {
+    return new Builder(workDir);
+  }
+
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path workDir() {
+    return workDir;
+  }
+
+  private Path pidFile() {
+    return workDir.resolve("kafka.pid");
+  }
+
+  private Path logFile() {
+    return workDir.resolve("logs/kafka.log");
+  }
+
+  /** The broker process a previous {@code start()} left running in this work directory, if any. */
+  public java.util.Optional<ChildProcess> running() {
+    return ChildProcess.fromPidFile(pidFile(), logFile());
+  }
+
+  /**
+   * Formats the storage on first use, starts the broker and waits until it answers metadata requests.
+   * Returns false (and does nothing) when a broker from this work directory is already running.
+   */
+  public boolean start() throws IOException, InterruptedException {
+    var existing = running();
+    if (existing.isPresent()) {
+      process = existing.get();
+      awaitReady();
+      return false;
+    }
+    if (FreePorts.isListening(port)) {
+      throw new LocalStackException("port " + port + " is taken by another program; choose another"
+          + " Kafka port (--kafka-port or MEMFLEET_KAFKA_PORT)");
+    }
+    Files.createDirectories(workDir.resolve("logs"));
+    Path config = writeConfig();
+    if (!Files.exists(workDir.resolve("data/meta.properties"))) {
+      format(config);
+    }
+    List<String> command = javaCommand("kafka.Kafka");
+    command.add(config.toString());
+    process = ChildProcess.start(command, logFile(), pidFile(), detached);
+    awaitReady();
+    return true;
+  }
+
+  private void format(Path config) throws IOException, InterruptedException {
+    List<String> command = javaCommand("kafka.tools.StorageTool");
+    command.addAll(List.of("format", "--ignore-formatted", "--cluster-id", randomClusterId(),
+        "--config", config.toString()));
+    Path log = workDir.resolve("logs/kafka-format.log");
+    Process format = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
+      format.destroyForcibly();
+      throw new LocalStackException("formatting Kafka storage in " + workDir + " failed:\n"
+          + ChildProcess.tail(log, 20));
+    }
+  }
+
+  private static String randomClusterId() {
+    // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding
+    UUID uuid = UUID.randomUUID();
+    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
+    bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+  }
+
+  private List<String> javaCommand(String mainClass) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xms128m");
+    command.add("-Xmx" + heap);
+    command.add("-XX:+UseG1GC");
+    command.add("-Djava.awt.headless=true");
+    command.add("-Dlog4j2.configurationFile=" + writeLog4jConfig());
+    command.add("-cp");
+    command.add(brokerClasspath());
+    command.add(mainClass);
+    return command;
+  }
+
+  static String brokerClasspath() throws IOException {
+    try (InputStream in = KafkaBroker.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
+      if (in == null) {
+        throw new LocalStackException("missing " + CLASSPATH_RESOURCE
+            + ": the localstack module was not built by Maven");
+      }
+      String cp = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+      for (String entry : cp.split(java.io.File.pathSeparator)) {
+        if (!Files.exists(Path.of(entry))) {
+          throw new LocalStackException("Kafka class path entry " + entry
+              + " is missing; rebuild with `mvn -pl localstack -am install`");
+        }
+      }
+      return cp;
+    }
+  }
+
+  private Path writeConfig() throws IOException {
+    Properties p = new Properties();
+    p.setProperty("process.roles", "broker,controller");
+    p.setProperty("node.id", "1");
+    p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    p.setProperty("listeners",
+        "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+    p.setProperty("controller.listener.names", "CONTROLLER");
+    p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.setProperty("log.dirs", workDir.resolve("data").toString());
+    p.setProperty("num.partitions", "3");
+    p.setProperty("auto.create.topics.enable", "false");
+    p.setProperty("offsets.topic.replication.factor", "1");
+    p.setProperty("offsets.topic.num.partitions", "3");
+    p.setProperty("transaction.state.log.replication.factor", "1");
+    p.setProperty("transaction.state.log.min.isr", "1");
+    p.setProperty("transaction.state.log.num.partitions", "3");
+    p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+    p.setProperty("share.coordinator.state.topic.min.isr", "1");
+    p.setProperty("group.initial.rebalance.delay.ms", "0");
+    p.setProperty("log.retention.hours", "24");
+    p.setProperty("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
+    Path file = workDir.resolve("server.properties");
+    try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      p.store(out, "written by memfleet localstack; regenerated at every start");
+    }
+    return file;
+  }
+
+  private Path writeLog4jConfig() throws IOException {
+    Path file = workDir.resolve("log4j2.properties");
+    Files.writeString(file, String.join("\n",
+        "rootLogger.level = INFO",
+        "rootLogger.appenderRef.out.ref = out",
+        "appender.out.type = Console",
+        "appender.out.name = out",
+        "appender.out.layout.type = PatternLayout",
+        "appender.out.layout.pattern = [%d] %p %m (%c)%n",
+        "logger.kafka.name = kafka", "logger.kafka.level = WARN",
+        "logger.apache.name = org.apache.kafka", "logger.apache.level = WARN",
+        "logger.started.name = kafka.server.KafkaRaftServer", "logger.started.level = INFO",
+        ""), StandardCharsets.UTF_8);
+    return file;
+  }
+
+  private void awaitReady() throws InterruptedException {
+    long deadline = System.nanoTime() + startTimeout.toNanos();
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new LocalStackException("Kafka broker exited during start-up; last log lines:\n"
+            + process.logTail(30));
+      }
+      try (Admin admin = admin(Duration.ofSeconds(3))) {
+        admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+        last = e;
+      }
+      Thread.sleep(250);
+    }
+    throw new LocalStackException("Kafka broker on " + bootstrapServers() + " not ready after "
+        + startTimeout.toSeconds() + " s (" + last + "); last log lines:\n" + process.logTail(30));
+  }
+
+  /** An admin client for this broker; the caller closes it. */
+  public Admin admin(Duration timeout) {
+    int ms = (int) timeout.toMillis();
+    return Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms));
+  }
+
+  /** Creates the topics that do not exist yet; returns the names it created. */
+  public Set<String> createTopics(Collection<NewTopic> topics)
+      throws InterruptedException, ExecutionException {
+    try (Admin admin = admin(Duration.ofSeconds(30))) {
+      Set<String> existing = admin.listTopics().names().get();
+      List<NewTopic> missing = topics.stream()
+          .filter(t -> !existing.contains(t.name())).collect(Collectors.toList());
+      if (missing.isEmpty()) {
+        return Set.of();
+      }
+      try {
+        admin.createTopics(missing).all().get();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+      return missing.stream().map(NewTopic::name).collect(Collectors.toSet());
+    }
+  }
+
+  /** Stops the broker (controlled shutdown on SIGTERM). */
+  public void stop() {
+    ChildProcess p = process != null ? process : running().orElse(null);
+    if (p != null) {
+      p.stop(Duration.ofSeconds(30));
+    }
+    process = null;
+  }
+
+  /** Stops an attached broker; a detached one keeps running for {@code memfleet down}. */
+  @Override
+  public void close() {
+    if (!detached) {
+      stop();
+    }
+  }
+
+  /** Validating builder; ports default to free ones. */
+  public static final class Builder {
+    private final Path workDir;
+    private int port = 0;
+    private int controllerPort = 0;
+    private boolean detached;
+    private String heap = "512m";
+    private Duration startTimeout = Duration.ofSeconds(90);
+
+    private Builder(Path workDir) {
+      this.workDir = Objects.requireNonNull(workDir, "workDir");
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder controllerPort(int controllerPort) {
+      this.controllerPort = controllerPort;
+      return this;
+    }
+
+    /** Survive this JVM (for {@code memfleet up}); default false. */
+    public Builder detached(boolean detached) {
+      this.detached = detached;
+      return this;
+    }
+
+    /** Maximum heap of the broker JVM, e.g. "512m". */
+    public Builder heap(String heap) {
+      this.heap = Objects.requireNonNull(heap);
+      return this;
+    }
+
+    public Builder startTimeout(Duration startTimeout) {
+      this.startTimeout = Objects.requireNonNull(startTimeout);
+      return this;
+    }
+
+    public KafkaBroker build() {
+      if (port < 0 || port > 65535 || controllerPort < 0 || controllerPort > 65535) {
+        throw new IllegalArgumentException("ports must be within 0..65535 (0 = any free port)");
+      }
+      if (port == 0) {
+        port = FreePorts.find();
+      }
+      if (controllerPort == 0) {
+        do {
+          controllerPort = FreePorts.find();
+        } while (controllerPort == port);
+      }
+      if (port == controllerPort) {
+        throw new IllegalArgumentException("Kafka port and controller port must differ: " + port);
+      }
+      return new KafkaBroker(this);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package io.memfleet.schema.codec;
+
+import io.memfleet.schema.EventTypes;
+import io.memfleet.schema.codec.EventDecodeException.Reason;
+import io.memfleet.schema.codec.internal.SingleObjectHeader;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Encodes memfleet records as Kafka values and decodes them back, across schema versions.
+ *
+ * <p>Values use Avro single-object encoding: {@code C3 01}, the 8-byte little-endian CRC-64-AVRO
+ * fingerprint of the writer schema, then the Avro binary body. Decoding looks the fingerprint up
+ * in an {@link EventSchemaStore}, picks the current generated class with the same record full
+ * name and resolves writer to reader schema, so a record written by an older collector decodes
+ * into today's class (fields it lacks take their defaults).
+ *
+ * <pre>{@code
+ * EventCodec codec = new EventCodec(EventSchemaStore.fromClasspath());
+ * byte[] value = codec.encode(gcCycle);
+ * SpecificRecord any = codec.decode(value);            // some event, e.g. a GcCycle
+ * GcCycle cycle = codec.decode(value, GcCycle.class);  // or insist on the type
+ * }</pre>
+ *
+ * <p>Safe for concurrent use: caches are concurrent maps, and the Avro encoder and decoder
+ * buffers are reused per thread.
+ */
+public final class EventCodec {
+
+  private final EventSchemaStore store;
+  private final Map<Class<?>, Writer> writers = new ConcurrentHashMap<>();
+  private final Map<Long, SpecificDatumReader<SpecificRecord>> readers = new ConcurrentHashMap<>();
+  private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
+  private final ThreadLocal<BinaryDecoder> decoders = new ThreadLocal<>();
+
+  public EventCodec(EventSchemaStore store) {
+    this.store = store;
+  }
+
+  /** A codec over {@link EventSchemaStore#fromClasspath()}. */
+  public static EventCodec fromClasspath() {
+    return new EventCodec(EventSchemaStore.fromClasspath());
+  }
+
+  /** The record in single-object encoding, written with its class's compiled-in schema. */
+  public byte[] encode(SpecificRecord record) {
+    Writer writer = writers.computeIfAbsent(record.getClass(), c -> new Writer(record.getSchema()));
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    out.writeBytes(writer.header);
+    BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, encoders.get());
+    encoders.set(encoder);
+    try {
+      writer.datumWriter.write(record, encoder);
+      encoder.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Decodes any memfleet record.
+   *
+   * @throws EventDecodeException when the bytes are not a decodable memfleet record; its {@link
+   *     EventDecodeException#reason()} says why
+   */
+  public SpecificRecord decode(byte[] bytes) {
+    long fingerprint = SingleObjectHeader.fingerprint(bytes);
+    SpecificDatumReader<SpecificRecord> reader = readers.get(fingerprint);
+    if (reader == null) {
+      reader = newReader(fingerprint);
+      readers.putIfAbsent(fingerprint, reader);
+    }
+    int bodyLength = bytes.length - SingleObjectHeader.LENGTH;
+    BinaryDecoder decoder =
+        DecoderFactory.get()
+            .binaryDecoder(bytes, SingleObjectHeader.LENGTH, bodyLength, decoders.get());
+    decoders.set(decoder);
+    SpecificRecord record;
+    try {
+      record = reader.read(null, decoder);
+    } catch (EOFException e) {
+      throw new EventDecodeException(
+          Reason.TRUNCATED,
+          "truncated: body of " + reader.getSchema().getFullName() + " ends early after "
+              + bodyLength + " bytes",
+          e);
+    } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException
+        | NegativeArraySizeException e) {
+      // corrupt varints and union indexes surface as any of these, depending on where they hit
+      throw malformed(reader, e);
+    }
+    try {
+      if (!decoder.isEnd()) {
+        throw new EventDecodeException(
+            Reason.MALFORMED_BODY,
+            "trailing bytes after a complete " + reader.getSchema().getFullName() + " body");
+      }
+    } catch (IOException e) {
+      throw malformed(reader, e);
+    }
+    return record;
+  }
+
+  /**
+   * Decodes a record that must be of type {@code type}.
+   *
+   * @throws EventDecodeException with reason {@code TYPE_MISMATCH} when the bytes hold another
+   *     type, or any other reason of {@link #decode(byte[])}
+   */
+  public <T> T decode(byte[] bytes, Class<T> type) {
+    SpecificRecord record = decode(bytes);
+    if (!type.isInstance(record)) {
+      throw new EventDecodeException(
+          Reason.TYPE_MISMATCH,
+          "expected " + type.getName() + " but the bytes hold " + record.getSchema().getFullName());
+    }
+    return type.cast(record);
+  }
+
+  private SpecificDatumReader<SpecificRecord> newReader(long fingerprint) {
+    Schema writerSchema = store.findByFingerprint(fingerprint);
+    if (writerSchema == null) {
+      throw new EventDecodeException(
+          Reason.UNKNOWN_FINGERPRINT,
+          "unknown schema fingerprint " + SingleObjectHeader.format(fingerprint)
+              + " (not a memfleet schema or a newer collector than this reader)");
+    }
+    Schema readerSchema = readerSchemaFor(writerSchema);
+    if (readerSchema == null) {
+      throw new EventDecodeException(
+          Reason.UNKNOWN_RECORD_TYPE,
+          "schema " + SingleObjectHeader.format(fingerprint) + " is for record "
+              + writerSchema.getFullName() + ", which has no class in this reader");
+    }
+    return new SpecificDatumReader<>(writerSchema, readerSchema);
+  }
+
+  // Our own list first: it is authoritative and avoids class loading; then any generated class
+  // on the classpath, so records registered as extras decode too.
+  private static Schema readerSchemaFor(Schema writerSchema) {
+    if (writerSchema.getType() != Schema.Type.RECORD) {
+      return null;
+    }
+    return EventTypes.byFullName(writerSchema.getFullName())
+        .map(EventTypes::schemaOf)
+        .orElseGet(
+            () -> {
+              Class<?> c = SpecificData.get().getClass(writerSchema);
+              return c != null && SpecificRecord.class.isAssignableFrom(c)
+                  ? SpecificData.get().getSchema(c)
+                  : null;
+            });
+  }
+
+  private static EventDecodeException malformed(
+      SpecificDatumReader<SpecificRecord> reader, Exception e) {
+    return new EventDecodeException(
+        Reason.MALFORMED_BODY,
+        "body does not decode as " + reader.getSchema().getFullName() + ": " + e,
+        e);
+  }
+
+  /** Per record class: the precomputed header and a writer for its schema. */
+  private static final class Writer {
+    final byte[] header;
+    final SpecificDatumWriter<SpecificRecord> datumWriter;
+
+    Writer(Schema schema) {
+      this.header = SingleObjectHeader.of(EventSchemaStore.fingerprint(schema));
+      this.datumWriter = new SpecificDatumWriter<>(schema);
+    }
+  }
+}
