@@ -17,6 +17,7 @@ import io.memfleet.event.ThreadCount;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -55,7 +56,7 @@ public final class EventTypes {
 
   /** Every top-level record type: {@link #EVENTS} then {@link #PIPELINE_OUTPUTS}. */
   public static final List<Class<? extends SpecificRecord>> ALL =
-      java.util.stream.Stream.concat(EVENTS.stream(), PIPELINE_OUTPUTS.stream())
+      Stream.concat(EVENTS.stream(), PIPELINE_OUTPUTS.stream())
           .collect(Collectors.toUnmodifiableList());
 
   private EventTypes() {}

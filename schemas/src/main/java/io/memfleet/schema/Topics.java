@@ -53,7 +53,7 @@ public final class Topics {
     return ALL;
   }
 
-  /** The per-source event topics the pipeline decodes (not clock, alerts, snapshots, dead letters). */
+  /** The per-source event topics the pipeline decodes (not clock, alerts, snapshots, DLQ). */
   public static List<String> eventTopics() {
     return EVENT_TOPICS;
   }
@@ -100,7 +100,8 @@ public final class Topics {
     }
     var header = Events.header(record);
     if (header == null) {
-      throw new IllegalArgumentException("not a memfleet event: " + record.getSchema().getFullName());
+      throw new IllegalArgumentException(
+          "not a memfleet event: " + record.getSchema().getFullName());
     }
     return forSource(header.getSource());
   }

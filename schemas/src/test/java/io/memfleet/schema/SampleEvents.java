@@ -42,7 +42,9 @@ import org.apache.avro.specific.SpecificRecord;
  * exercises every branch of every union. Other modules may copy this fixture.
  *
  * <pre>{@code
- * for (SpecificRecord r : SampleEvents.all()) assertThat(codec.decode(codec.encode(r))).isEqualTo(r);
+ * for (SpecificRecord r : SampleEvents.all()) {
+ *   assertThat(codec.decode(codec.encode(r))).isEqualTo(r);
+ * }
  * }</pre>
  */
 public final class SampleEvents {

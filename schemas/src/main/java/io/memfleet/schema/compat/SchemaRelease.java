@@ -57,7 +57,7 @@ public final class SchemaRelease {
     System.out.println("wrote release " + version + " to " + dir);
   }
 
-  /** Writes {@code schemas} as release {@code version} under {@code root}; returns its directory. */
+  /** Writes {@code schemas} as release {@code version} under {@code root}; returns its dir. */
   public static Path write(Path root, int version, List<Schema> schemas) throws IOException {
     Path dir = root.resolve(Integer.toString(version));
     if (Files.exists(dir)) {

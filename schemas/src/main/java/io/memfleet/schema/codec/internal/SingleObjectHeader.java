@@ -2,6 +2,7 @@ package io.memfleet.schema.codec.internal;
 
 import io.memfleet.schema.codec.EventDecodeException;
 import io.memfleet.schema.codec.EventDecodeException.Reason;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The 10-byte header of Avro single-object encoding: marker {@code C3 01} followed by the
@@ -70,7 +71,7 @@ public final class SingleObjectHeader {
         return "";
       }
     }
-    return ", text \"" + new String(bytes, 0, n, java.nio.charset.StandardCharsets.US_ASCII)
+    return ", text \"" + new String(bytes, 0, n, StandardCharsets.US_ASCII)
         + (bytes.length > n ? "…" : "") + "\"";
   }
 

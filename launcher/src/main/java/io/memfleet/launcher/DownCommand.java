@@ -1,0 +1,51 @@
+package io.memfleet.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code memfleet down}: stops what {@code up} started (found through the pid files). */
+@Command(name = "down", mixinStandardHelpOptions = true,
+    description = "Stop the local stack's processes. Data stays unless --purge is given.")
+final class DownCommand implements Callable<Integer> {
+  @Mixin StackOptions stack;
+
+  @Option(names = "--purge", description = "Also delete the work directory (all local data).")
+  boolean purge;
+
+  @Override
+  public Integer call() throws IOException {
+    // Kafka first: nothing else depends on it now, and ClickHouse is the last to lose writes
+    stop("Kafka broker", stack.kafka().running());
+    stop("ClickHouse server", stack.clickHouse().running());
+    if (purge && Files.isDirectory(stack.home)) {
+      deleteTree(stack.home);
+      System.out.println("deleted " + stack.home.toAbsolutePath());
+    }
+    return 0;
+  }
+
+  private static void stop(String what, java.util.Optional<io.memfleet.localstack.ChildProcess> p) {
+    if (p.isEmpty()) {
+      System.out.println(what + ": not running");
+      return;
+    }
+    long pid = p.get().pid();
+    boolean killed = p.get().stop(java.time.Duration.ofSeconds(30));
+    System.out.println(what + ": stopped (pid " + pid + (killed ? ", had to be killed" : "") + ")");
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package io.memfleet.launcher;
+
+import io.memfleet.localstack.ClickHouseServer;
+import io.memfleet.localstack.KafkaBroker;
+import io.memfleet.schema.Topics;
+import io.memfleet.sql.ClickHouseConnection;
+import io.memfleet.sql.migrate.MigrationReport;
+import io.memfleet.sql.migrate.MigrationRunner;
+import io.memfleet.sql.migrate.MigrationSource;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.NewTopic;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code memfleet up}: the embedded local stack, started step by step; safe to run again. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+    description = {"Start the local stack: a ClickHouse server and a Kafka broker (KRaft) as"
+        + " background processes with their data under the work directory, then create the topics"
+        + " and apply the ClickHouse migrations.",
+        "Running it again keeps what already runs and only does what is missing."})
+final class UpCommand implements Callable<Integer> {
+  @Mixin StackOptions stack;
+
+  @Option(names = "--partitions", defaultValue = "${env:MEMFLEET_TOPIC_PARTITIONS:-3}",
+      description = "Partitions of each topic it creates (MEMFLEET_TOPIC_PARTITIONS;"
+          + " default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--no-install", negatable = true, defaultValue = "true",
+      fallbackValue = "true",
+      description = "Install clickhouse-server with apt-get when it is missing (needs root;"
+          + " default: on). --no-install only reports what is missing.")
+  boolean install;
+
+  @Override
+  public Integer call() throws Exception {
+    Progress progress = new Progress(System.out, 4);
+    System.out.println("memfleet up — work directory " + stack.home.toAbsolutePath());
+
+    progress.begin("ClickHouse server");
+    if (ClickHouseServer.findBinary().isEmpty()) {
+      if (!install || !DebianPackages.isRoot()) {
+        throw new IllegalStateException("no ClickHouse server installed; run as root to let memfleet"
+            + " install it, or: apt-get install clickhouse-server");
+      }
+      progress.detail("clickhouse-server is missing; installing it with apt-get");
+      DebianPackages.install(List.of("clickhouse-server", "clickhouse-client"));
+    }
+    ClickHouseServer clickHouse = stack.clickHouse();
+    boolean startedClickHouse = clickHouse.start();
+    progress.done((startedClickHouse ? "started " : "already running, ") + "ClickHouse "
+        + clickHouse.version() + " at " + clickHouse.httpUrl());
+
+    progress.begin("Kafka broker (KRaft)");
+    KafkaBroker kafka = stack.kafka();
+    boolean startedKafka = kafka.start();
+    progress.done((startedKafka ? "started " : "already running, ") + "broker at "
+        + kafka.bootstrapServers());
+
+    progress.begin("Kafka topics");
+    List<NewTopic> topics = Topics.all().stream()
+        .map(name -> new NewTopic(name, partitions, (short) 1)).toList();
+    Set<String> created = kafka.createTopics(topics);
+    progress.done(created.isEmpty() ? "all " + topics.size() + " topics exist"
+        : "created " + created.size() + " of " + topics.size() + " topics");
+
+    progress.begin("ClickHouse migrations");
+    MigrationReport report;
+    try (ClickHouseConnection ch = ClickHouseConnection.builder(clickHouse.httpUrl()).build()) {
+      report = MigrationRunner.builder(ch).database(stack.database).progress(progress::detail)
+          .build().migrate(MigrationSource.bundled());
+    }
+    progress.done(report.applied().size() + " applied, " + report.alreadyApplied().size()
+        + " already applied");
+
+    System.out.println();
+    System.out.println("memfleet is up.");
+    System.out.println("  Kafka        " + kafka.bootstrapServers() + "   topics: "
+        + String.join(", ", Topics.all()));
+    System.out.println("  ClickHouse   " + clickHouse.httpUrl() + "   database " + stack.database
+        + "   (clickhouse-client --port " + stack.clickHouseTcpPort + ")");
+    System.out.println("  Work dir     " + stack.home.toAbsolutePath() + "   (logs under */logs)");
+    System.out.println("Stop it with: ./memfleet down");
+    return 0;
+  }
+}
