@@ -12,6 +12,7 @@ import io.memfleet.event.MemoryMapping;
 import io.memfleet.event.OomKill;
 import io.memfleet.event.OomSnapshot;
 import io.memfleet.event.PageFault;
+import io.memfleet.event.ProcessLifecycle;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.ThreadCount;
 import java.util.List;
@@ -48,7 +49,8 @@ public final class EventTypes {
           PageFault.class,
           ThreadCount.class,
           OomKill.class,
-          ClockSync.class);
+          ClockSync.class,
+          ProcessLifecycle.class);
 
   /** Records the pipeline publishes. */
   public static final List<Class<? extends SpecificRecord>> PIPELINE_OUTPUTS =

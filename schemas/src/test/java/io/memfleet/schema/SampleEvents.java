@@ -21,6 +21,8 @@ import io.memfleet.event.OomDetection;
 import io.memfleet.event.OomKill;
 import io.memfleet.event.OomSnapshot;
 import io.memfleet.event.PageFault;
+import io.memfleet.event.LifecyclePhase;
+import io.memfleet.event.ProcessLifecycle;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.Runtime;
@@ -61,7 +63,7 @@ public final class SampleEvents {
   public static List<SpecificRecord> all() {
     return List.of(
         allocation(), free(), gcCycle(), gcPause(), heapSummary(), residentMemory(),
-        memoryMapping(), pageFault(), threadCount(), oomKill(), clockSync(),
+        memoryMapping(), pageFault(), threadCount(), oomKill(), clockSync(), processLifecycle(),
         alert(), oomSnapshot(), deadLetter());
   }
 
@@ -222,6 +224,17 @@ public final class SampleEvents {
         .setCount(1_000)
         .setMajor(false)
         .setStack(nativeStack())
+        .build();
+  }
+
+  public static ProcessLifecycle processLifecycle() {
+    return ProcessLifecycle.newBuilder()
+        .setHeader(header(Source.PROCFS, ClockDomain.REALTIME, NOW_NS + 5_000_000L, 12L))
+        .setPhase(LifecyclePhase.EXITED)
+        .setExitCode(137)
+        .setOomKilled(true)
+        .setParentPid(1)
+        .setCmdline("java -Xmx512m -jar checkout.jar")
         .build();
   }
 
