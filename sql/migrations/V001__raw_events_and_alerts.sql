@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS ${database}.events_raw (
     kind             LowCardinality(String),
     sequence         Int64,
     value            Float64,
-    payload          String CODEC(ZSTD(3))
+    payload          String CODEC(ZSTD(3)),
+    batch_id         String
 ) ENGINE = MergeTree()
 PARTITION BY toYYYYMMDD(event_date)
 ORDER BY (cluster, service, node, pid, process_start_ms, utc_ns)
@@ -45,7 +46,8 @@ CREATE TABLE IF NOT EXISTS ${database}.events_raw (
     kind             String,
     sequence         Int64,
     value            Float64,
-    payload          String
+    payload          String,
+    batch_id         String
 ) ENGINE = MergeTree()
 PARTITION BY toYYYYMMDD(event_date)
 ORDER BY (cluster, service, node, pid, process_start_ms, utc_ns);
@@ -72,6 +74,7 @@ CREATE TABLE IF NOT EXISTS ${database}.alerts (
     top_stack            String,
     object_class         String,
     evidence             String,
-    updated_at           DateTime
+    updated_at           DateTime,
+    batch_id             String
 ) ENGINE = ReplacingMergeTree(updated_at)
 ORDER BY (rule, fingerprint, alert_id);

@@ -34,6 +34,12 @@ final class MigrateCommand implements Callable<Integer> {
       description = "Target database (MEMFLEET_CLICKHOUSE_DATABASE; default: ${DEFAULT-VALUE}).")
   String database;
 
+  @Option(names = "--replicated-cluster", paramLabel = "CLUSTER",
+      defaultValue = "${env:MEMFLEET_CLICKHOUSE_CLUSTER}",
+      description = "Apply to this replicated ClickHouse cluster: DDL ON CLUSTER, MergeTree engines"
+          + " as Replicated*MergeTree (MEMFLEET_CLICKHOUSE_CLUSTER; default: one server).")
+  String replicatedCluster;
+
   @Option(names = "--dir", paramLabel = "DIR",
       description = "Read migrations from this directory instead of the ones bundled in memfleet.")
   Path dir;
@@ -46,7 +52,7 @@ final class MigrateCommand implements Callable<Integer> {
     try (ClickHouseConnection ch = ClickHouseConnection.builder(url).user(user).password(password)
         .build()) {
       MigrationReport report = MigrationRunner.builder(ch).database(database)
-          .progress(System.out::println).build().migrate(migrations);
+          .replicatedCluster(replicatedCluster).progress(System.out::println).build().migrate(migrations);
       System.out.println(report.applied().size() + " applied, " + report.alreadyApplied().size()
           + " already applied");
       for (String branch : report.branches()) {

@@ -141,7 +141,7 @@ public final class ClickHouseServer implements AutoCloseable {
         <!-- written by memfleet localstack; regenerated at every start -->
         <yandex>
           <logger>
-            <level>warning</level>
+            <level>information</level>
             <log>%1$s/logs/clickhouse-server.log</log>
             <errorlog>%1$s/logs/clickhouse-server.err.log</errorlog>
             <size>50M</size>

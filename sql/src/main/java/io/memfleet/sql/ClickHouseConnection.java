@@ -105,6 +105,35 @@ public final class ClickHouseConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * Inserts rows given as JSON objects (one per element, JSONEachRow) into {@code table} in one
+   * INSERT, which ClickHouse applies as one block: all rows or none.
+   */
+  public void insertJsonEachRow(String table, List<String> rows) throws ClickHouseException {
+    StringBuilder body = new StringBuilder();
+    for (String row : rows) {
+      body.append(row).append('\n');
+    }
+    byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+    try (var ignored = client.insert(table, new java.io.ByteArrayInputStream(bytes),
+        ClickHouseFormat.JSONEachRow).get(timeoutSeconds, TimeUnit.SECONDS)) {
+      // the response carries only summary counters
+    } catch (Exception e) {
+      throw ClickHouseException.from("INSERT INTO " + table + " FORMAT JSONEachRow (" + rows.size()
+          + " rows)", e);
+    }
+  }
+
+  /** Whether the server answers a trivial query now. */
+  public boolean isReachable() {
+    try {
+      queryValue("SELECT 1");
+      return true;
+    } catch (ClickHouseException e) {
+      return false;
+    }
+  }
+
   /** The server's version, e.g. {@code 18.16.1} or {@code 26.3.2.1}. */
   public ServerVersion serverVersion() throws ClickHouseException {
     return ServerVersion.parse(queryValue("SELECT version()"));

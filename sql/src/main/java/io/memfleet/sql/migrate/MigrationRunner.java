@@ -31,11 +31,13 @@ public final class MigrationRunner {
   private final ClickHouseConnection ch;
   private final String database;
   private final Consumer<String> progress;
+  private final ReplicatedRewriter replicated;
 
   private MigrationRunner(Builder b) {
     this.ch = b.connection;
     this.database = b.database;
     this.progress = b.progress;
+    this.replicated = b.cluster == null ? null : new ReplicatedRewriter(b.cluster);
   }
 
   public static Builder builder(ClickHouseConnection connection) {
@@ -47,11 +49,11 @@ public final class MigrationRunner {
     Map<Integer, String> recorded;
     try {
       version = ch.serverVersion();
-      ch.execute("CREATE DATABASE IF NOT EXISTS " + database);
-      ch.execute("CREATE TABLE IF NOT EXISTS " + database + ".schema_migrations ("
+      ch.execute(forTarget("CREATE DATABASE IF NOT EXISTS " + database));
+      ch.execute(forTarget("CREATE TABLE IF NOT EXISTS " + database + ".schema_migrations ("
           + " version UInt32, name String, checksum String, applied_at DateTime,"
           + " server_version String, branches String"
-          + ") ENGINE = MergeTree() ORDER BY version");
+          + ") ENGINE = MergeTree() ORDER BY version"));
       recorded = recordedChecksums();
     } catch (ClickHouseException e) {
       throw new MigrationException("cannot prepare migrations on " + ch.url() + ": " + e.getMessage(), e);
@@ -97,7 +99,7 @@ public final class MigrationRunner {
         }
       }
       try {
-        ch.execute(inDatabase(s.sql()));
+        ch.execute(forTarget(inDatabase(s.sql())));
       } catch (ClickHouseException e) {
         throw new MigrationException("migration " + m.fileName() + " failed at the statement on line "
             + s.line() + " (server " + version + "); nothing after it was applied.\nstatement: "
@@ -105,6 +107,11 @@ public final class MigrationRunner {
       }
     }
     return taken;
+  }
+
+  /** On a replicated cluster: ON CLUSTER and Replicated* engines; on one server: as written. */
+  private String forTarget(String sql) {
+    return replicated == null ? sql : replicated.rewrite(sql);
   }
 
   /** Migrations qualify every table as {@code ${database}.name}; the runner fills in its database. */
@@ -144,6 +151,7 @@ public final class MigrationRunner {
     private final ClickHouseConnection connection;
     private String database = "memfleet";
     private Consumer<String> progress = line -> { };
+    private String cluster;
 
     private Builder(ClickHouseConnection connection) {
       this.connection = Objects.requireNonNull(connection, "connection");
@@ -156,6 +164,15 @@ public final class MigrationRunner {
 
     public Builder progress(Consumer<String> progress) {
       this.progress = Objects.requireNonNull(progress, "progress");
+      return this;
+    }
+
+    /**
+     * Apply to a replicated cluster of this name (as in the server's {@code remote_servers}): DDL
+     * runs {@code ON CLUSTER} and MergeTree engines become Replicated*; null (default) = one server.
+     */
+    public Builder replicatedCluster(String cluster) {
+      this.cluster = cluster == null || cluster.isBlank() ? null : cluster;
       return this;
     }
 
