@@ -21,7 +21,8 @@ final class DownCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    // Kafka first: nothing else depends on it now, and ClickHouse is the last to lose writes
+    // the pipeline, collectors and demos first, then Kafka, then ClickHouse (the last to lose writes)
+    new LocalFleet(stack.home).stopAll().forEach(System.out::println);
     stop("Kafka broker", stack.kafka().running());
     stop("ClickHouse server", stack.clickHouse().running());
     if (purge && Files.isDirectory(stack.home)) {

@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
 @Command(name = "memfleet", mixinStandardHelpOptions = true, version = "memfleet 0.1.0",
     description = "Fleet-wide memory-leak detection and OOM forensics for JVM, Go and native"
         + " processes.",
-    subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, MigrateCommand.class,
+    subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, WatchCommand.class,
+        AlertsCommand.class, io.memfleet.sql.query.QueryCommand.class, MigrateCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Two more commands belong to the ./memfleet script itself:",
         "  test    install the Debian packages the tests need, then run the whole suite",

@@ -18,7 +18,17 @@ final class StatusCommand implements Callable<Integer> {
     boolean kafka = show("Kafka broker", stack.kafka().running(), stack.kafkaBootstrap());
     boolean clickHouse = show("ClickHouse server", stack.clickHouse().running(),
         stack.clickHouseUrl());
-    return kafka && clickHouse ? 0 : 3;
+    LocalFleet fleet = new LocalFleet(stack.home);
+    boolean all = kafka && clickHouse;
+    try {
+      for (String name : fleet.known()) {
+        all &= show(name, fleet.running(name), "log " + fleet.logOf(name));
+      }
+    } catch (java.io.IOException e) {
+      System.out.println("cannot list background services: " + e.getMessage());
+      all = false;
+    }
+    return all ? 0 : 3;
   }
 
   private static boolean show(String what, Optional<ChildProcess> p, String endpoint) {

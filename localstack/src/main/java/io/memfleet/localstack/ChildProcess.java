@@ -44,6 +44,12 @@ public final class ChildProcess {
    */
   public static ChildProcess start(List<String> command, Path logFile, Path pidFile, boolean detached)
       throws IOException {
+    return start(command, logFile, pidFile, detached, java.util.Map.of(), null);
+  }
+
+  /** As {@link #start(List, Path, Path, boolean)}, with extra environment and a working directory. */
+  public static ChildProcess start(List<String> command, Path logFile, Path pidFile, boolean detached,
+      java.util.Map<String, String> environment, Path workDir) throws IOException {
     Files.createDirectories(logFile.getParent());
     List<String> full = new ArrayList<>();
     if (detached) {
@@ -54,6 +60,10 @@ public final class ChildProcess {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    builder.environment().putAll(environment);
+    if (workDir != null) {
+      builder.directory(workDir.toFile());
+    }
     Process process = builder.start();
     ProcessHandle handle = process.toHandle();
     Instant started = handle.info().startInstant().orElse(Instant.EPOCH);
