@@ -127,12 +127,18 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  private static String randomClusterId() {
-    // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding
-    UUID uuid = UUID.randomUUID();
-    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
-    bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+  static String randomClusterId() {
+    // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding; one starting
+    // with '-' would be read as an option by the storage tool, so draw again
+    while (true) {
+      UUID uuid = UUID.randomUUID();
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
+      bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+      String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+      if (!id.startsWith("-")) {
+        return id;
+      }
+    }
   }
 
   private List<String> javaCommand(String mainClass) throws IOException {
