@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         + " processes.",
     subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, WatchCommand.class,
         AlertsCommand.class, io.memfleet.sql.query.QueryCommand.class, MigrateCommand.class,
+        io.memfleet.collector.node.CollectCommand.class, io.memfleet.collector.ebpf.EbpfCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Two more commands belong to the ./memfleet script itself:",
         "  test    install the Debian packages the tests need, then run the whole suite",

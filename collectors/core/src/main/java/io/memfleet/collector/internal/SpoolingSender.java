@@ -1,0 +1,397 @@
+package io.memfleet.collector.internal;
+
+import io.memfleet.collector.SinkStats;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sender thread behind {@code KafkaEventSink}: moves queued records to the producer, or to
+ * the spool while the broker is unreachable, and replays the spool when it answers again.
+ *
+ * <p>Threading: {@link #offer} and the stats are safe from any thread; the spool and the mode are
+ * touched only by the sender thread; producer callbacks (on the producer's I/O thread) only update
+ * the in-flight map and counters.
+ */
+public final class SpoolingSender {
+  private static final Logger LOG = LoggerFactory.getLogger(SpoolingSender.class);
+  private static final int MAX_REPLAY_BATCH = 512;
+  private static final long MAX_BACKOFF_MS = 5_000;
+
+  private final Producer<byte[], byte[]> producer;
+  private final DiskSpool spool;
+  private final BlockingQueue<DiskSpool.Entry> queue;
+  private final Duration closeTimeout;
+  private final Thread thread;
+
+  private final AtomicLong published = new AtomicLong();
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong spooled = new AtomicLong();
+  private final AtomicLong replayed = new AtomicLong();
+  private final Map<String, LongAdder> drops = new ConcurrentHashMap<>();
+  private final long carriedOver;
+  private final ConcurrentSkipListMap<Long, DiskSpool.Entry> inFlight =
+      new ConcurrentSkipListMap<>();
+  private final Map<Long, Exception> failures = new ConcurrentHashMap<>();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private volatile boolean spooling;
+  private volatile long spoolBytes;
+  private volatile boolean busy;
+  private long nextId;
+  private long backoffMs = 250;
+  private long nextReplayNanos;
+  private int replayBatch = 1;
+  private long lastSyncNanos = System.nanoTime();
+
+  public SpoolingSender(String collectorId, Producer<byte[], byte[]> producer, DiskSpool spool,
+      int queueCapacity, Duration closeTimeout) {
+    this.producer = producer;
+    this.spool = spool;
+    this.queue = new ArrayBlockingQueue<>(queueCapacity);
+    this.closeTimeout = closeTimeout;
+    this.carriedOver = spool.size();
+    if (spool.corruptTailsOnOpen() > 0) {
+      drop("spool-corrupt", spool.corruptTailsOnOpen());
+    }
+    // what a previous run left must go out before anything new
+    this.spooling = !spool.isEmpty();
+    refreshSpoolGauges();
+    this.thread = new Thread(this::run, "memfleet-sink-" + collectorId);
+    thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** Queues a record; never blocks. */
+  public void offer(DiskSpool.Entry entry) {
+    published.incrementAndGet();
+    if (closing.get()) {
+      drop("closed", 1);
+    } else if (!queue.offer(entry)) {
+      drop("queue-full", 1);
+    }
+  }
+
+  public void countUnencodable(RuntimeException e) {
+    published.incrementAndGet();
+    drop("encode-failed", 1);
+    LOG.warn("event could not be encoded and was dropped: {}", e.toString());
+  }
+
+  private void drop(String reason, long n) {
+    drops.computeIfAbsent(reason, r -> new LongAdder()).add(n);
+  }
+
+  public SinkStats stats() {
+    Map<String, Long> byReason = new TreeMap<>();
+    long dropped = 0;
+    for (var e : drops.entrySet()) {
+      byReason.put(e.getKey(), e.getValue().sum());
+      dropped += e.getValue().sum();
+    }
+    return new SinkStats(published.get(), sent.get(), spooled.get(), replayed.get(), dropped,
+        byReason, spoolBytes, !spooling);
+  }
+
+  private long pending() {
+    SinkStats s = stats();
+    // corrupt tails were counted as drops but never published or carried over
+    long settled = s.sent() + s.replayed() + s.dropped() - s.dropped("spool-corrupt");
+    return s.published() + carriedOver - settled;
+  }
+
+  /** Waits until nothing is pending; true when that happened within the timeout. */
+  public boolean awaitIdle(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (pending() <= 0 && !busy) {
+        return true;
+      }
+      if (System.nanoTime() >= deadline || !thread.isAlive()) {
+        return pending() <= 0;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      thread.join(closeTimeout.toMillis() + 15_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run() {
+    try {
+      while (!closing.get() || !queue.isEmpty()) {
+        try {
+          if (spooling) {
+            spoolingStep();
+          } else {
+            directStep();
+          }
+        } catch (RuntimeException e) {
+          // keep the sender alive whatever happens; the stats show the consequences
+          LOG.warn("sink sender error: {}", e.toString());
+          sleepQuietly(100);
+        }
+      }
+      shutdown();
+    } catch (InterruptedException e) {
+      LOG.warn("sink sender interrupted; events not yet sent stay queued or spooled");
+      Thread.currentThread().interrupt();
+    } catch (Throwable t) {
+      LOG.error("sink sender stopped by an unexpected error", t);
+      throw t;
+    }
+  }
+
+  private void directStep() throws InterruptedException {
+    if (!failures.isEmpty()) {
+      enterSpooling();
+      return;
+    }
+    DiskSpool.Entry entry = queue.poll(50, TimeUnit.MILLISECONDS);
+    if (entry == null) {
+      return;
+    }
+    busy = true;
+    try {
+      send(entry, inFlight, failures, () -> sent.incrementAndGet());
+    } finally {
+      busy = false;
+    }
+  }
+
+  /** Sends asynchronously; on success the record leaves {@code tracking}, on failure it stays. */
+  private void send(DiskSpool.Entry entry, Map<Long, DiskSpool.Entry> tracking,
+      Map<Long, Exception> failed, Runnable onSuccess) {
+    long id = nextId++;
+    tracking.put(id, entry);
+    byte[] key = entry.key().length == 0 ? null : entry.key();
+    try {
+      producer.send(new ProducerRecord<>(entry.topic(), key, entry.value()), (md, e) -> {
+        if (e == null) {
+          if (tracking.remove(id) != null) {
+            onSuccess.run();
+          }
+        } else {
+          failed.putIfAbsent(id, e);
+        }
+      });
+    } catch (RuntimeException e) {
+      failed.putIfAbsent(id, e);
+    }
+  }
+
+  /** The broker failed us: settle what is in flight, then spool the failures in order. */
+  private void enterSpooling() {
+    busy = true;
+    try {
+      Exception first = failures.values().iterator().next();
+      LOG.warn("Kafka unreachable or failing ({}); spooling events to {}", first.toString(),
+          spool.dir());
+      spooling = true;
+      producer.flush();
+      spoolFailed(inFlight, failures, false);
+      nextReplayNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+      replayBatch = 1;
+    } finally {
+      busy = false;
+    }
+  }
+
+  private void spoolFailed(ConcurrentSkipListMap<Long, DiskSpool.Entry> tracking,
+      Map<Long, Exception> failed, boolean closingDown) {
+    for (var e : tracking.entrySet()) {
+      Exception cause = failed.get(e.getKey());
+      // at close the producer aborts what is left with a plain KafkaException: keep those
+      if (!closingDown && cause != null && !isRetriable(cause)) {
+        drop("rejected:" + cause.getClass().getSimpleName(), 1);
+      } else {
+        toSpool(e.getValue());
+      }
+    }
+    tracking.clear();
+    failed.clear();
+  }
+
+  private static boolean isRetriable(Exception e) {
+    return e instanceof RetriableException
+        || e instanceof org.apache.kafka.common.errors.InterruptException
+        || e instanceof IllegalStateException
+        || e instanceof org.apache.kafka.common.KafkaException
+            && e.getCause() instanceof RetriableException;
+  }
+
+  private void toSpool(DiskSpool.Entry entry) {
+    try {
+      if (spool.append(entry)) {
+        spooled.incrementAndGet();
+      } else {
+        drop("spool-full", 1);
+      }
+    } catch (IOException e) {
+      drop("spool-io-error", 1);
+      LOG.warn("spool write failed: {}", e.toString());
+    }
+    refreshSpoolGauges();
+  }
+
+  private void spoolingStep() throws InterruptedException {
+    List<DiskSpool.Entry> batch = new ArrayList<>();
+    queue.drainTo(batch);
+    if (batch.isEmpty() && !closing.get()) {
+      DiskSpool.Entry one = queue.poll(20, TimeUnit.MILLISECONDS);
+      if (one != null) {
+        batch.add(one);
+      }
+    }
+    busy = true;
+    try {
+      batch.forEach(this::toSpool);
+      if (System.nanoTime() - lastSyncNanos > TimeUnit.SECONDS.toNanos(1)) {
+        syncSpool();
+      }
+      if (!closing.get() && System.nanoTime() >= nextReplayNanos) {
+        replay();
+      }
+    } finally {
+      busy = false;
+    }
+  }
+
+  private void syncSpool() {
+    try {
+      spool.sync();
+    } catch (IOException e) {
+      LOG.warn("spool sync failed: {}", e.toString());
+    }
+    lastSyncNanos = System.nanoTime();
+  }
+
+  /** Sends the head of the spool; removes the prefix the broker acknowledged. */
+  private void replay() {
+    List<DiskSpool.Entry> head;
+    try {
+      head = spool.peek(replayBatch);
+    } catch (IOException e) {
+      LOG.warn("spool unreadable, discarding it: {}", e.toString());
+      discardUnreadableSpool();
+      return;
+    }
+    if (head.isEmpty()) {
+      spooling = false;
+      backoffMs = 250;
+      LOG.info("Kafka reachable again; spool drained, sending directly");
+      return;
+    }
+    ConcurrentSkipListMap<Long, DiskSpool.Entry> tracking = new ConcurrentSkipListMap<>();
+    Map<Long, Exception> failed = new ConcurrentHashMap<>();
+    long firstId = nextId;
+    for (DiskSpool.Entry e : head) {
+      send(e, tracking, failed, () -> { });
+    }
+    producer.flush();
+    // the acknowledged prefix leaves the spool; a record the broker refuses for good is skipped
+    int consumed = 0;
+    long ok = 0;
+    for (long id = firstId; id < firstId + head.size(); id++) {
+      Exception failure = failed.get(id);
+      if (!tracking.containsKey(id)) {
+        ok++;
+      } else if (failure != null && !isRetriable(failure)) {
+        drop("rejected:" + failure.getClass().getSimpleName(), 1);
+      } else {
+        break;
+      }
+      consumed++;
+    }
+    try {
+      spool.remove(head.subList(0, consumed));
+    } catch (IOException e) {
+      LOG.warn("spool cursor update failed: {}", e.toString());
+    }
+    replayed.addAndGet(ok);
+    refreshSpoolGauges();
+    if (spool.isEmpty()) {
+      spooling = false;
+      backoffMs = 250;
+      LOG.info("Kafka reachable again; spool drained, sending directly");
+      return;
+    }
+    if (consumed == head.size()) {
+      replayBatch = Math.min(MAX_REPLAY_BATCH, replayBatch * 4);
+      backoffMs = 250;
+      nextReplayNanos = System.nanoTime();
+    } else {
+      replayBatch = 1;
+      backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+      nextReplayNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+    }
+  }
+
+  private void discardUnreadableSpool() {
+    long lost = spool.size();
+    try {
+      spool.remove(List.of());
+    } catch (IOException ignored) {
+      // reported below
+    }
+    drop("spool-corrupt", lost);
+    spooling = false;
+  }
+
+  private void refreshSpoolGauges() {
+    spoolBytes = spool.diskBytes();
+  }
+
+  private void shutdown() {
+    // waits up to closeTimeout for in-flight sends, then aborts them (their callbacks fail)
+    producer.close(closeTimeout);
+    if (!inFlight.isEmpty()) {
+      spooling = true;
+      spoolFailed(inFlight, failures, true);
+    }
+    try {
+      spool.close();
+    } catch (IOException e) {
+      LOG.warn("spool close failed: {}", e.toString());
+    }
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package io.memfleet.collector.ebpf;
+
+import io.memfleet.collector.ClockSyncSampler;
+import io.memfleet.collector.EventHeaders;
+import io.memfleet.collector.EventSink;
+import io.memfleet.collector.ProcessIdentities;
+import io.memfleet.collector.ebpf.bpftrace.BpftraceCapability;
+import io.memfleet.collector.ebpf.bpftrace.BpftraceRunner;
+import io.memfleet.collector.ebpf.bpftrace.BpftraceRunnerStats;
+import io.memfleet.collector.ebpf.bpftrace.BpftraceScript;
+import io.memfleet.collector.ebpf.bpftrace.BpftraceUnavailableException;
+import io.memfleet.collector.ebpf.bpftrace.ProbeListener;
+import io.memfleet.collector.ebpf.publish.NativeMemoryPublisher;
+import io.memfleet.collector.ebpf.publish.OomKillPublisher;
+import io.memfleet.collector.ebpf.stack.ModuleMap;
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.event.Source;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The eBPF collector: runs the chosen bpftrace scripts against one process (and the OOM script
+ * host-wide), publishes what they see, and every report interval publishes outstanding bytes
+ * per allocating stack and a ClockSync sample pairing MONOTONIC (the scripts' clock) with UTC.
+ *
+ * <pre>{@code
+ * try (EbpfCollector c = EbpfCollector.builder().options(new EbpfOptions().pid(pid))
+ *     .sink(sink).identities(ProcessIdentities.fromEnvironment())
+ *     .headers(new EventHeaders("ebpf/host/" + ProcessHandle.current().pid())).build()) {
+ *   c.start();                              // throws BpftraceUnavailableException with the reason
+ *   c.awaitAttached(Duration.ofSeconds(60));
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class EbpfCollector implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EbpfCollector.class);
+
+  private final EbpfOptions options;
+  private final EventSink sink;
+  private final ProcessIdentities identities;
+  private final EventHeaders headers;
+  private final Path workDir;
+  private final Map<BpftraceScript, BpftraceRunner> runners = new LinkedHashMap<>();
+  private NativeMemoryPublisher nativeMemory;
+  private ScheduledExecutorService scheduler;
+
+  private EbpfCollector(Builder b) {
+    this.options = b.options;
+    this.sink = b.sink;
+    this.identities = b.identities;
+    this.headers = b.headers;
+    this.workDir = b.workDir;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Checks bpftrace can run, then starts every chosen script.
+   *
+   * @throws BpftraceUnavailableException when bpftrace is missing, not permitted or tracefs is
+   *     missing, or the target's libc cannot be found for the malloc script
+   * @throws IOException when the target process cannot be read from procfs
+   */
+  public synchronized void start() throws IOException {
+    Path bpftrace = BpftraceCapability.require(Optional.ofNullable(options.bpftrace()), true);
+    OomKillPublisher oom = new OomKillPublisher(sink, headers, identities);
+    ProcessIdentity target = null;
+    if (options.pid() > 0) {
+      target = identities.forPid(options.pid());
+      oom.remember(target);
+      nativeMemory = NativeMemoryPublisher.builder().sink(sink).headers(headers).process(target)
+          .stackDepth(options.stackDepth()).maxTracked(options.maxTracked()).build();
+    }
+    for (BpftraceScript script : options.scriptList()) {
+      ProbeListener listener = script == BpftraceScript.OOM ? oom : nativeMemory;
+      BpftraceRunner.Builder rb = BpftraceRunner.builder().bpftrace(bpftrace)
+          .script(script, parameters(script)).listener(listener)
+          .mapKeysMax(options.maxTracked() * 2).workDir(workDir);
+      if (script.perProcess()) {
+        rb.targetPid(options.pid());
+      }
+      runners.put(script, rb.build());
+    }
+    runners.values().forEach(BpftraceRunner::start);
+    ProcessIdentity host = identities.self();
+    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ebpf-collector-reports");
+      t.setDaemon(true);
+      return t;
+    });
+    ClockSyncSampler clock = new ClockSyncSampler();
+    scheduler.scheduleAtFixedRate(() -> safely(() -> sink.publish(
+        clock.sample(host, Source.EBPF, headers))), 0,
+        options.clockSyncInterval().toMillis(), TimeUnit.MILLISECONDS);
+    if (nativeMemory != null && runners.containsKey(BpftraceScript.MALLOC)) {
+      long every = options.reportInterval().toMillis();
+      scheduler.scheduleAtFixedRate(() -> safely(() -> nativeMemory.reportOutstanding(
+          System.nanoTime(), options.minAge(), options.topStacks())), every, every,
+          TimeUnit.MILLISECONDS);
+    }
+    LOG.info("eBPF collector started: scripts {} pid {}", runners.keySet(),
+        target == null ? "-" : target.getPid());
+  }
+
+  /** Waits until every script attached; false on timeout (see {@link #stats()} for why). */
+  public boolean awaitAttached(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (BpftraceRunner r : runners.values()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !r.awaitAttached(Duration.ofNanos(left))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Runner statistics per script. */
+  public Map<BpftraceScript, BpftraceRunnerStats> stats() {
+    Map<BpftraceScript, BpftraceRunnerStats> out = new LinkedHashMap<>();
+    runners.forEach((s, r) -> out.put(s, r.stats()));
+    return out;
+  }
+
+  /** The publisher for the target process, or empty without {@code --pid}. */
+  public Optional<NativeMemoryPublisher> nativeMemory() {
+    return Optional.ofNullable(nativeMemory);
+  }
+
+  @Override
+  public synchronized void close() throws InterruptedException {
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    for (BpftraceRunner r : runners.values()) {
+      r.close();
+    }
+  }
+
+  private Map<String, String> parameters(BpftraceScript script) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("PID", Integer.toString(options.pid()));
+    p.put("STACK_DEPTH", Integer.toString(options.stackDepth()));
+    p.put("SAMPLE_EVERY", Long.toString(script == BpftraceScript.FAULTS
+        ? options.faultSampleEvery() : options.sampleEvery()));
+    p.put("MIN_SIZE", Long.toString(options.minSize()));
+    p.put("STATS_SECONDS", Long.toString(Math.max(1, options.reportInterval().toSeconds())));
+    p.put("CHANGE_BYTES", Long.toString(options.rssChangeBytes()));
+    p.put("INTERVAL_SECONDS", Long.toString(Math.max(1, options.reportInterval().toSeconds())));
+    if (script == BpftraceScript.MALLOC) {
+      p.put("LIBC", ModuleMap.readOrEmpty(options.pid()).libc().map(Path::toString)
+          .orElseThrow(() -> new BpftraceUnavailableException("process " + options.pid()
+              + " has no libc mapped (static binary, or Go without cgo): the malloc script "
+              + "cannot attach; leave malloc out of --scripts")));
+    }
+    return p;
+  }
+
+  private static void safely(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.warn("periodic eBPF report failed", e);
+    }
+  }
+
+  /** Builds an {@link EbpfCollector}; {@link #build()} validates the options. */
+  public static final class Builder {
+    private EbpfOptions options = new EbpfOptions();
+    private EventSink sink;
+    private ProcessIdentities identities;
+    private EventHeaders headers;
+    private Path workDir = Path.of(System.getProperty("java.io.tmpdir"));
+
+    private Builder() {}
+
+    public Builder options(EbpfOptions options) {
+      this.options = options;
+      return this;
+    }
+
+    public Builder sink(EventSink sink) {
+      this.sink = sink;
+      return this;
+    }
+
+    public Builder identities(ProcessIdentities identities) {
+      this.identities = identities;
+      return this;
+    }
+
+    public Builder headers(EventHeaders headers) {
+      this.headers = headers;
+      return this;
+    }
+
+    /** Where rendered scripts are written (default java.io.tmpdir). */
+    public Builder workDir(Path workDir) {
+      this.workDir = workDir;
+      return this;
+    }
+
+    public EbpfCollector build() {
+      Objects.requireNonNull(options, "options");
+      Objects.requireNonNull(sink, "sink");
+      Objects.requireNonNull(identities, "identities");
+      Objects.requireNonNull(headers, "headers");
+      options.validate();
+      return new EbpfCollector(this);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.memfleet.collector.ebpf;
+
+import io.memfleet.collector.CollectorOptions;
+import io.memfleet.collector.EventHeaders;
+import io.memfleet.collector.KafkaEventSink;
+import io.memfleet.collector.ProcessIdentities;
+import io.memfleet.collector.ebpf.bpftrace.BpftraceUnavailableException;
+import io.memfleet.collector.ebpf.track.OutstandingAllocations;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code memfleet ebpf}: watch one process's native memory with bpftrace and publish to Kafka.
+ *
+ * <pre>
+ * memfleet ebpf --pid 1234 --scripts malloc,mmap,oom --sample-every 10 --min-age 30s
+ * </pre>
+ *
+ * <p>Prints the top outstanding stack and script counters every report interval. Exit codes:
+ * 0 done, 2 bad options, 3 bpftrace cannot run here (the message says why).
+ */
+@Command(name = "ebpf", mixinStandardHelpOptions = true,
+    description = "Trace native allocations, mappings, page faults, RSS and OOM kills with "
+        + "bpftrace and publish them to Kafka.")
+public final class EbpfCommand implements Callable<Integer> {
+  @Mixin CollectorOptions common;
+  @Mixin EbpfOptions ebpf;
+
+  @Option(names = "--duration", converter = EbpfOptions.DurationConverter.class,
+      description = "Stop after this long (default: run until interrupted).")
+  Duration duration;
+
+  public EbpfCommand() {}
+
+  @Override
+  public Integer call() throws Exception {
+    try {
+      ebpf.validate();
+    } catch (IllegalArgumentException e) {
+      System.err.println("memfleet ebpf: " + e.getMessage());
+      return 2;
+    }
+    String collectorId = "ebpf/" + common.node() + "/" + ProcessHandle.current().pid();
+    ProcessIdentities identities = common.identities();
+    CountDownLatch stop = new CountDownLatch(1);
+    Thread hook = new Thread(stop::countDown, "memfleet-ebpf-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (KafkaEventSink sink = common.sinkBuilder("ebpf", collectorId).build();
+        EbpfCollector collector = EbpfCollector.builder().options(ebpf).sink(sink)
+            .identities(identities).headers(new EventHeaders(collectorId)).build()) {
+      try {
+        collector.start();
+      } catch (BpftraceUnavailableException e) {
+        System.err.println("memfleet ebpf: " + e.getMessage());
+        return 3;
+      }
+      long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+      while (System.nanoTime() < end) {
+        long wait = Math.min(ebpf.reportInterval().toMillis(),
+            Math.max(1, (end - System.nanoTime()) / 1_000_000));
+        if (stop.await(wait, TimeUnit.MILLISECONDS)) {
+          break;
+        }
+        printStatus(collector);
+      }
+      sink.flush(Duration.ofSeconds(10));
+    }
+    return 0;
+  }
+
+  private void printStatus(EbpfCollector collector) {
+    collector.stats().forEach((script, s) -> System.out.printf(
+        "%-6s events=%d attached=%d restarts=%d malformed=%d unknown=%d errors=%d lost=%d%n",
+        script.id(), s.events(), s.attaches(), s.restarts(), s.malformedLines(),
+        s.unknownLines(), s.errorLines(), s.lostEvents()));
+    collector.nativeMemory().ifPresent(m -> {
+      List<OutstandingAllocations.StackTotal> top = m.outstanding(System.nanoTime(),
+          ebpf.minAge());
+      if (!top.isEmpty()) {
+        OutstandingAllocations.StackTotal t = top.get(0);
+        System.out.printf("outstanding top: ~%d bytes in %d sampled blocks at %s%n",
+            t.estimatedBytes(), t.blocks(),
+            t.stack() == null ? "?" : String.join(" <- ", t.stack().getFrames()));
+      }
+      System.out.printf("mapped since attach: %d bytes; %s%n", m.outstandingMappedBytes(),
+          m.describeCounters());
+    });
+  }
+}

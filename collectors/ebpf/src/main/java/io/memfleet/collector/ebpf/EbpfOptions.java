@@ -1,0 +1,208 @@
+package io.memfleet.collector.ebpf;
+
+import io.memfleet.collector.CollectorOptions;
+import io.memfleet.collector.ebpf.bpftrace.BpftraceScript;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/**
+ * Every setting of the eBPF collector, in one place: a picocli mixin ({@code @Mixin EbpfOptions})
+ * whose defaults come from {@code MEMFLEET_EBPF_*} environment variables, or plain setters for
+ * embedding. Defaults suit a laptop: sampling keeps the malloc probes' cost low, OUTSTANDING
+ * reports come every 10 s for blocks older than 30 s.
+ *
+ * <pre>{@code
+ * EbpfOptions o = new EbpfOptions().pid(1234).scripts("malloc,mmap").sampleEvery(10)
+ *     .minAge(Duration.ofSeconds(5));
+ * }</pre>
+ *
+ * <p>The table of options, variables and meanings is in the module README.
+ */
+public final class EbpfOptions {
+  @Option(names = "--pid", defaultValue = "${env:MEMFLEET_EBPF_PID:-0}",
+      description = "Process to watch (malloc, mmap, faults, rss need it) (MEMFLEET_EBPF_PID).")
+  int pid;
+
+  @Option(names = "--scripts",
+      defaultValue = "${env:MEMFLEET_EBPF_SCRIPTS:-malloc,mmap,faults,rss,oom}",
+      description = "Scripts to run: malloc, mmap, faults, rss, oom (MEMFLEET_EBPF_SCRIPTS; "
+          + "default: ${DEFAULT-VALUE}).")
+  String scripts;
+
+  @Option(names = "--sample-every", defaultValue = "${env:MEMFLEET_EBPF_SAMPLE_EVERY:-10}",
+      description = "Sample every Nth allocator call per thread (MEMFLEET_EBPF_SAMPLE_EVERY; "
+          + "default: ${DEFAULT-VALUE}).")
+  long sampleEvery;
+
+  @Option(names = "--min-size", defaultValue = "${env:MEMFLEET_EBPF_MIN_SIZE:-65536}",
+      converter = BytesConverter.class,
+      description = "Always sample allocations at least this big, e.g. 64k "
+          + "(MEMFLEET_EBPF_MIN_SIZE; default: ${DEFAULT-VALUE}).")
+  long minSize;
+
+  @Option(names = "--min-age", defaultValue = "${env:MEMFLEET_EBPF_MIN_AGE:-30s}",
+      converter = DurationConverter.class,
+      description = "Report outstanding blocks older than this (MEMFLEET_EBPF_MIN_AGE; default: "
+          + "${DEFAULT-VALUE}).")
+  Duration minAge;
+
+  @Option(names = "--report-interval",
+      defaultValue = "${env:MEMFLEET_EBPF_REPORT_INTERVAL:-10s}",
+      converter = DurationConverter.class,
+      description = "How often outstanding bytes per stack are published "
+          + "(MEMFLEET_EBPF_REPORT_INTERVAL; default: ${DEFAULT-VALUE}).")
+  Duration reportInterval;
+
+  @Option(names = "--top-stacks", defaultValue = "${env:MEMFLEET_EBPF_TOP_STACKS:-20}",
+      description = "Stacks per outstanding report (MEMFLEET_EBPF_TOP_STACKS; default: "
+          + "${DEFAULT-VALUE}).")
+  int topStacks;
+
+  @Option(names = "--stack-depth", defaultValue = "${env:MEMFLEET_EBPF_STACK_DEPTH:-16}",
+      description = "User stack frames captured (MEMFLEET_EBPF_STACK_DEPTH; default: "
+          + "${DEFAULT-VALUE}).")
+  int stackDepth;
+
+  @Option(names = "--fault-sample-every",
+      defaultValue = "${env:MEMFLEET_EBPF_FAULT_SAMPLE_EVERY:-100}",
+      description = "Page-fault sampling period (MEMFLEET_EBPF_FAULT_SAMPLE_EVERY; default: "
+          + "${DEFAULT-VALUE}).")
+  long faultSampleEvery;
+
+  @Option(names = "--rss-change", defaultValue = "${env:MEMFLEET_EBPF_RSS_CHANGE:-1m}",
+      converter = BytesConverter.class,
+      description = "Report a resident counter when it moved this much (MEMFLEET_EBPF_RSS_CHANGE;"
+          + " default: ${DEFAULT-VALUE}).")
+  long rssChangeBytes;
+
+  @Option(names = "--max-tracked", defaultValue = "${env:MEMFLEET_EBPF_MAX_TRACKED:-65536}",
+      description = "Live sampled blocks tracked, in the kernel and in the collector "
+          + "(MEMFLEET_EBPF_MAX_TRACKED; default: ${DEFAULT-VALUE}).")
+  int maxTracked;
+
+  @Option(names = "--bpftrace", defaultValue = "${env:MEMFLEET_EBPF_BPFTRACE}",
+      description = "bpftrace binary (MEMFLEET_EBPF_BPFTRACE; default: bpftrace on PATH).")
+  Path bpftrace;
+
+  @Option(names = "--clock-sync-interval",
+      defaultValue = "${env:MEMFLEET_EBPF_CLOCK_SYNC_INTERVAL:-10s}",
+      converter = DurationConverter.class,
+      description = "How often a ClockSync sample is published (MEMFLEET_EBPF_CLOCK_SYNC_INTERVAL;"
+          + " default: ${DEFAULT-VALUE}).")
+  Duration clockSyncInterval;
+
+  /** Defaults as documented (environment variables are applied by picocli only). */
+  public EbpfOptions() {
+    scripts = "malloc,mmap,faults,rss,oom";
+    sampleEvery = 10;
+    minSize = 65536;
+    minAge = Duration.ofSeconds(30);
+    reportInterval = Duration.ofSeconds(10);
+    topStacks = 20;
+    stackDepth = 16;
+    faultSampleEvery = 100;
+    rssChangeBytes = 1 << 20;
+    maxTracked = 65536;
+    clockSyncInterval = Duration.ofSeconds(10);
+  }
+
+  /** Checks ranges and combinations; throws IllegalArgumentException with the reason. */
+  public void validate() {
+    List<BpftraceScript> chosen = scriptList();
+    if (chosen.isEmpty()) {
+      throw new IllegalArgumentException("--scripts chose nothing");
+    }
+    if (pid <= 0 && chosen.stream().anyMatch(BpftraceScript::perProcess)) {
+      throw new IllegalArgumentException("--pid is required for scripts " + chosen.stream()
+          .filter(BpftraceScript::perProcess).map(BpftraceScript::id).toList());
+    }
+    if (sampleEvery < 1 || faultSampleEvery < 1 || minSize < 1 || stackDepth < 1
+        || stackDepth > 127 || topStacks < 1 || maxTracked < 128 || rssChangeBytes < 1) {
+      throw new IllegalArgumentException("sampling periods, --min-size, --top-stacks and "
+          + "--rss-change must be positive, --stack-depth 1..127, --max-tracked >= 128");
+    }
+    if (minAge.isNegative() || reportInterval.isNegative() || reportInterval.isZero()
+        || clockSyncInterval.isNegative() || clockSyncInterval.isZero()) {
+      throw new IllegalArgumentException("--min-age must be >= 0 and intervals positive");
+    }
+  }
+
+  public List<BpftraceScript> scriptList() {
+    List<BpftraceScript> out = new ArrayList<>();
+    for (String id : scripts.split(",")) {
+      if (!id.isBlank()) {
+        BpftraceScript s = BpftraceScript.byId(id);
+        if (!out.contains(s)) {
+          out.add(s);
+        }
+      }
+    }
+    return out;
+  }
+
+  public int pid() { return pid; }
+  public long sampleEvery() { return sampleEvery; }
+  public long minSize() { return minSize; }
+  public Duration minAge() { return minAge; }
+  public Duration reportInterval() { return reportInterval; }
+  public int topStacks() { return topStacks; }
+  public int stackDepth() { return stackDepth; }
+  public long faultSampleEvery() { return faultSampleEvery; }
+  public long rssChangeBytes() { return rssChangeBytes; }
+  public int maxTracked() { return maxTracked; }
+  public Path bpftrace() { return bpftrace; }
+  public Duration clockSyncInterval() { return clockSyncInterval; }
+
+  public EbpfOptions pid(int v) { pid = v; return this; }
+  public EbpfOptions scripts(String v) { scripts = v; return this; }
+  public EbpfOptions sampleEvery(long v) { sampleEvery = v; return this; }
+  public EbpfOptions minSize(long v) { minSize = v; return this; }
+  public EbpfOptions minAge(Duration v) { minAge = v; return this; }
+  public EbpfOptions reportInterval(Duration v) { reportInterval = v; return this; }
+  public EbpfOptions topStacks(int v) { topStacks = v; return this; }
+  public EbpfOptions stackDepth(int v) { stackDepth = v; return this; }
+  public EbpfOptions faultSampleEvery(long v) { faultSampleEvery = v; return this; }
+  public EbpfOptions rssChangeBytes(long v) { rssChangeBytes = v; return this; }
+  public EbpfOptions maxTracked(int v) { maxTracked = v; return this; }
+  public EbpfOptions bpftrace(Path v) { bpftrace = v; return this; }
+  public EbpfOptions clockSyncInterval(Duration v) { clockSyncInterval = v; return this; }
+
+  /** "30s", "500ms", "2m", "1h" or ISO-8601 ("PT30S"). */
+  public static Duration parseDuration(String text) {
+    String t = text.strip().toLowerCase(Locale.ROOT);
+    if (t.startsWith("pt")) {
+      return Duration.parse(t.toUpperCase(Locale.ROOT));
+    }
+    if (t.endsWith("ms")) {
+      return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+    }
+    long n = Long.parseLong(t.substring(0, t.length() - 1));
+    return switch (t.charAt(t.length() - 1)) {
+      case 's' -> Duration.ofSeconds(n);
+      case 'm' -> Duration.ofMinutes(n);
+      case 'h' -> Duration.ofHours(n);
+      default -> throw new IllegalArgumentException("not a duration: '" + text + "'");
+    };
+  }
+
+  /** picocli converter for durations. */
+  public static final class DurationConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      return parseDuration(value);
+    }
+  }
+
+  /** picocli converter for byte counts with k/m/g suffixes. */
+  public static final class BytesConverter implements ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      return CollectorOptions.parseBytes(value);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.memfleet.collector.ebpf.stack;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The file-backed executable mappings of one process, read from {@code /proc/PID/maps}, so an
+ * unsymbolised absolute address can be written as {@code module+0xoffset} (an offset that means
+ * the same thing on every host running the same binary) and so the collector can find the
+ * process's libc for uprobes.
+ *
+ * <pre>{@code
+ * ModuleMap maps = ModuleMap.read(pid);
+ * Optional<Path> libc = maps.libc();
+ * String frame = maps.describe(0x7f52d3fda9b3L);   // "libc.so.6+0xe29b3"
+ * }</pre>
+ *
+ * <p>Immutable; a snapshot. Libraries loaded later are not in it: refresh by reading again.
+ */
+public final class ModuleMap {
+  /** One mapping line: [start, end) mapped from {@code path} at file {@code offset}. */
+  public record Mapping(long start, long end, long offset, String perms, String path) {
+    boolean contains(long address) {
+      return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
+    }
+  }
+
+  private final List<Mapping> mappings;
+
+  private ModuleMap(List<Mapping> mappings) {
+    this.mappings = List.copyOf(mappings);
+  }
+
+  /** An empty map: every address is described as absolute. */
+  public static ModuleMap empty() {
+    return new ModuleMap(List.of());
+  }
+
+  /** Reads {@code /proc/PID/maps}. */
+  public static ModuleMap read(int pid) throws IOException {
+    return parse(Files.readAllLines(Path.of("/proc", Integer.toString(pid), "maps")));
+  }
+
+  /** Reads the maps of {@code pid}, or returns an empty map when the process is gone. */
+  public static ModuleMap readOrEmpty(int pid) {
+    try {
+      return read(pid);
+    } catch (IOException | RuntimeException e) {
+      return empty();
+    }
+  }
+
+  /** Parses the text of a maps file; lines that are not mappings are skipped. */
+  public static ModuleMap parse(List<String> lines) {
+    List<Mapping> out = new ArrayList<>();
+    for (String line : lines) {
+      // 55db66444000-55db66445000 r-xp 00001000 fe:01 1234   /tmp/leaky
+      String[] parts = line.trim().split("\\s+", 6);
+      if (parts.length < 6 || !parts[5].startsWith("/")) {
+        continue;
+      }
+      int dash = parts[0].indexOf('-');
+      if (dash < 0) {
+        continue;
+      }
+      try {
+        long start = Long.parseUnsignedLong(parts[0].substring(0, dash), 16);
+        long end = Long.parseUnsignedLong(parts[0].substring(dash + 1), 16);
+        long offset = Long.parseUnsignedLong(parts[2], 16);
+        out.add(new Mapping(start, end, offset, parts[1], parts[5].trim()));
+      } catch (NumberFormatException e) {
+        // not a mapping line
+      }
+    }
+    return new ModuleMap(out);
+  }
+
+  public List<Mapping> mappings() {
+    return mappings;
+  }
+
+  /** The mapping that holds {@code address}, if any. */
+  public Optional<Mapping> find(long address) {
+    for (Mapping m : mappings) {
+      if (m.contains(address)) {
+        return Optional.of(m);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * {@code module+0xoffset} with the offset into the module file, or {@code [unknown]+0xaddress}
+   * (absolute) when no file mapping holds the address.
+   */
+  public String describe(long address) {
+    Optional<Mapping> m = find(address);
+    if (m.isEmpty()) {
+      return "[unknown]+0x" + Long.toHexString(address);
+    }
+    Mapping mapping = m.get();
+    String name = mapping.path().substring(mapping.path().lastIndexOf('/') + 1);
+    return name + "+0x" + Long.toHexString(address - mapping.start() + mapping.offset());
+  }
+
+  /** Path of the C library mapped into the process ({@code libc.so.6} or {@code libc-*.so}). */
+  public Optional<Path> libc() {
+    for (Mapping m : mappings) {
+      String name = m.path().substring(m.path().lastIndexOf('/') + 1);
+      if (name.equals("libc.so.6") || name.matches("libc-[0-9.]+\\.so")) {
+        return Optional.of(Path.of(m.path()));
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,131 @@
+package io.memfleet.collector.ebpf.track;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The address ranges a process mapped (mmap, mremap) and released (munmap) since the collector
+ * attached, plus its heap break (brk), so memfleet can report outstanding mapped bytes — a leak
+ * of mappings shows as a total that only grows.
+ *
+ * <pre>{@code
+ * MappingTracker maps = new MappingTracker();
+ * maps.mapped(addr, 65536, nowNs);
+ * maps.unmapped(addr, 65536);          // exact, whole-range and partial unmaps all handled
+ * maps.brk(newBreak);                  // first call sets the baseline unless one was given
+ * long total = maps.outstandingBytes();
+ * }</pre>
+ *
+ * <p>Only ranges mapped after attach are known: unmapping an older range changes nothing, and
+ * mremap of an older range counts only its growth. An unmap cuts every tracked range it overlaps
+ * (trimming an end or splitting the middle out), as the kernel does. Not thread-safe.
+ */
+public final class MappingTracker {
+  /** A tracked range [start, start + length). */
+  public record Range(long start, long length, long mappedAtNs) {
+    long end() {
+      return start + length;
+    }
+  }
+
+  private final TreeMap<Long, Range> ranges = new TreeMap<>(Long::compareUnsigned);
+  private long mappedBytes;
+  private long brkBaseline = -1;
+  private long brkCurrent = -1;
+
+  /** Sets where the heap started (e.g. start_brk from /proc/PID/stat), before any brk event. */
+  public void brkBaseline(long startBrk) {
+    this.brkBaseline = startBrk;
+  }
+
+  /** Records a successful mmap. */
+  public void mapped(long address, long length, long atNs) {
+    if (length <= 0) {
+      return;
+    }
+    unmapped(address, length); // MAP_FIXED over an existing range replaces it
+    ranges.put(address, new Range(address, length, atNs));
+    mappedBytes += length;
+  }
+
+  /** Records a successful munmap; returns how many tracked bytes it released. */
+  public long unmapped(long address, long length) {
+    if (length <= 0) {
+      return 0;
+    }
+    long end = address + length;
+    List<Range> hit = new ArrayList<>();
+    Map.Entry<Long, Range> before = ranges.lowerEntry(address);
+    if (before != null && Long.compareUnsigned(before.getValue().end(), address) > 0) {
+      hit.add(before.getValue());
+    }
+    for (Range r : ranges.subMap(address, true, end, false).values()) {
+      hit.add(r);
+    }
+    long released = 0;
+    for (Range r : hit) {
+      ranges.remove(r.start());
+      mappedBytes -= r.length();
+      if (Long.compareUnsigned(r.start(), address) < 0) {
+        keep(new Range(r.start(), address - r.start(), r.mappedAtNs()));
+      }
+      if (Long.compareUnsigned(r.end(), end) > 0) {
+        keep(new Range(end, r.end() - end, r.mappedAtNs()));
+      }
+      long overlapStart = Long.compareUnsigned(r.start(), address) > 0 ? r.start() : address;
+      long overlapEnd = Long.compareUnsigned(r.end(), end) < 0 ? r.end() : end;
+      released += overlapEnd - overlapStart;
+    }
+    return released;
+  }
+
+  /** Records a successful mremap. */
+  public void remapped(long oldAddress, long oldLength, long newAddress, long newLength,
+      long atNs) {
+    long moved = unmapped(oldAddress, oldLength);
+    if (moved > 0) {
+      mapped(newAddress, newLength, atNs);
+    } else if (newLength > oldLength) {
+      mapped(newAddress + oldLength, newLength - oldLength, atNs);
+    }
+  }
+
+  /**
+   * Records the break returned by brk; returns the signed change since the previous one (0 for
+   * the first when no baseline was set).
+   */
+  public long brk(long newBreak) {
+    long previous = brkCurrent >= 0 ? brkCurrent : (brkBaseline >= 0 ? brkBaseline : newBreak);
+    if (brkBaseline < 0) {
+      brkBaseline = newBreak;
+    }
+    brkCurrent = newBreak;
+    return newBreak - previous;
+  }
+
+  /** Bytes in tracked mappings. */
+  public long mappedBytes() {
+    return mappedBytes;
+  }
+
+  /** Heap growth since the baseline (never negative). */
+  public long brkBytes() {
+    return brkCurrent < 0 || brkBaseline < 0 ? 0 : Math.max(0, brkCurrent - brkBaseline);
+  }
+
+  /** Mapped bytes plus heap growth: what this process's address space gained since attach. */
+  public long outstandingBytes() {
+    return mappedBytes + brkBytes();
+  }
+
+  public int rangeCount() {
+    return ranges.size();
+  }
+
+  private void keep(Range r) {
+    ranges.put(r.start(), r);
+    mappedBytes += r.length();
+  }
+}

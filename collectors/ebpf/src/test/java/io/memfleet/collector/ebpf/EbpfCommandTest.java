@@ -1,0 +1,42 @@
+package io.memfleet.collector.ebpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.memfleet.collector.ebpf.bpftrace.BpftraceScript;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class EbpfCommandTest {
+  @Test
+  void optionsParseAndValidate() {
+    EbpfCommand cmd = new EbpfCommand();
+    new CommandLine(cmd).parseArgs("--pid", "42", "--scripts", "malloc,oom", "--sample-every",
+        "5", "--min-size", "1m", "--min-age", "500ms", "--kafka-bootstrap", "h:1");
+    cmd.ebpf.validate();
+    assertThat(cmd.ebpf.pid()).isEqualTo(42);
+    assertThat(cmd.ebpf.scriptList()).containsExactly(BpftraceScript.MALLOC, BpftraceScript.OOM);
+    assertThat(cmd.ebpf.sampleEvery()).isEqualTo(5);
+    assertThat(cmd.ebpf.minSize()).isEqualTo(1 << 20);
+    assertThat(cmd.ebpf.minAge()).isEqualTo(Duration.ofMillis(500));
+    assertThat(cmd.common.kafkaBootstrap()).isEqualTo("h:1");
+  }
+
+  @Test
+  void perProcessScriptsNeedAPid() {
+    EbpfOptions o = new EbpfOptions().scripts("mmap");
+    assertThatThrownBy(o::validate).hasMessageContaining("--pid");
+    new EbpfOptions().scripts("oom").validate();
+    assertThatThrownBy(() -> new EbpfOptions().pid(1).sampleEvery(0).validate())
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(EbpfOptions.parseDuration("PT2S")).isEqualTo(Duration.ofSeconds(2));
+    assertThat(EbpfOptions.parseDuration("3m")).isEqualTo(Duration.ofMinutes(3));
+  }
+
+  @Test
+  void badOptionsExitWithTwo() {
+    int code = new CommandLine(new EbpfCommand()).execute("--scripts", "malloc");
+    assertThat(code).isEqualTo(2);
+  }
+}

@@ -1,0 +1,110 @@
+package io.memfleet.collector.ebpf;
+
+import io.memfleet.localstack.testing.Capabilities;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The bundled C demos (leaky.c, control.c), compiled with gcc into target/demo by the test and
+ * run as child processes that are always killed on close.
+ *
+ * <pre>{@code
+ * try (NativeDemo leaky = NativeDemo.start("leaky", "200", "4096", "0", "0")) { leaky.pid(); }
+ * }</pre>
+ */
+public final class NativeDemo implements AutoCloseable {
+  private static final Path DIR = Path.of("target", "demo");
+
+  private final Process process;
+  private final int pid;
+
+  private NativeDemo(Process process, int pid) {
+    this.process = process;
+    this.pid = pid;
+  }
+
+  /** Compiles (once per build) and returns the demo binary. */
+  public static synchronized Path binary(String name) throws IOException, InterruptedException {
+    Capabilities.require(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc (apt-get install gcc)");
+    Path out = DIR.resolve(name).toAbsolutePath();
+    if (Files.isExecutable(out)) {
+      return out;
+    }
+    Files.createDirectories(DIR);
+    Path source = DIR.resolve(name + ".c");
+    try (InputStream in = NativeDemo.class.getResourceAsStream(
+        "/io/memfleet/collector/ebpf/demo/" + name + ".c")) {
+      Files.write(source, in.readAllBytes());
+    }
+    // frame pointers and no optimisation: bpftrace and perf unwind the demo's own frames
+    Process gcc = new ProcessBuilder("gcc", "-g", "-O0", "-fno-omit-frame-pointer", "-Wall",
+        "-o", out.toString(), source.toString()).redirectErrorStream(true).start();
+    String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
+      gcc.destroyForcibly();
+      throw new IOException("gcc failed for " + name + ": " + log);
+    }
+    return out;
+  }
+
+  /** Starts a demo: {@code [rate, block-bytes, seconds, mmap-every]}. */
+  public static NativeDemo start(String name, String... args) throws IOException,
+      InterruptedException {
+    return startWrapped(List.of(), name, args);
+  }
+
+  /** Starts a demo behind a prefix command (e.g. a shell that joins a cgroup and execs). */
+  public static NativeDemo startWrapped(List<String> prefix, String name, String... args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(prefix);
+    command.add(binary(name).toString());
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    try {
+      BufferedReader out = new BufferedReader(
+          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String ready = out.readLine();
+      if (ready == null || !ready.startsWith("ready pid=")) {
+        throw new IOException(name + " did not start: " + ready);
+      }
+      Thread drain = new Thread(() -> {
+        try {
+          out.transferTo(java.io.Writer.nullWriter());
+        } catch (IOException e) {
+          // process gone
+        }
+      }, name + "-stdout");
+      drain.setDaemon(true);
+      drain.start();
+      return new NativeDemo(p, Integer.parseInt(ready.substring("ready pid=".length()).trim()));
+    } catch (IOException | RuntimeException e) {
+      p.destroyForcibly();
+      throw e;
+    }
+  }
+
+  public int pid() {
+    return pid;
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+}

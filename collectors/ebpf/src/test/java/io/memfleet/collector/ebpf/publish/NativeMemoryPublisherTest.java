@@ -1,0 +1,136 @@
+package io.memfleet.collector.ebpf.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memfleet.collector.EventHeaders;
+import io.memfleet.collector.ProcessIdentities;
+import io.memfleet.collector.ebpf.Golden;
+import io.memfleet.collector.ebpf.bpftrace.BpftraceLineParser;
+import io.memfleet.collector.ebpf.bpftrace.BpftraceOutput;
+import io.memfleet.collector.ebpf.bpftrace.ProbeEventParser;
+import io.memfleet.collector.ebpf.bpftrace.ProbeListener;
+import io.memfleet.collector.ebpf.track.OutstandingAllocations;
+import io.memfleet.collector.testing.RecordingEventSink;
+import io.memfleet.event.Allocation;
+import io.memfleet.event.AllocationKind;
+import io.memfleet.event.ClockDomain;
+import io.memfleet.event.Free;
+import io.memfleet.event.MappingOp;
+import io.memfleet.event.MemoryMapping;
+import io.memfleet.event.OomDetection;
+import io.memfleet.event.OomKill;
+import io.memfleet.event.PageFault;
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.event.ResidentMemory;
+import io.memfleet.event.Source;
+import io.memfleet.schema.codec.EventCodec;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Feeds captured script output through the publishers into a recording sink. */
+class NativeMemoryPublisherTest {
+  private final RecordingEventSink sink = new RecordingEventSink();
+  private final EventHeaders headers = new EventHeaders("ebpf/test");
+  private final ProcessIdentities identities = ProcessIdentities.fromEnvironment();
+
+  private NativeMemoryPublisher publisher() throws Exception {
+    return NativeMemoryPublisher.builder().sink(sink).headers(headers)
+        .process(identities.self()).stackDepth(16).maxTracked(10_000).build();
+  }
+
+  private static void feed(String golden, ProbeListener listener) {
+    BpftraceLineParser lines = new BpftraceLineParser();
+    ProbeEventParser events = new ProbeEventParser();
+    for (String line : Golden.lines(golden)) {
+      if (lines.parse(line) instanceof BpftraceOutput.Printf p) {
+        listener.onEvent(events.parse(p.text()));
+      }
+    }
+  }
+
+  @Test
+  void leakyMallocsBecomeAllocationsAndAnOutstandingStack() throws Exception {
+    NativeMemoryPublisher pub = publisher();
+    feed("bpftrace-malloc-leaky.jsonl", pub);
+    List<Allocation> allocs = sink.eventsOf(Allocation.class);
+    assertThat(allocs).isNotEmpty().allSatisfy(a -> {
+      assertThat(a.getKind()).isEqualTo(AllocationKind.MALLOC);
+      assertThat(a.getWeightBytes()).isEqualTo(40960);
+      assertThat(a.getHeader().getSource()).isEqualTo(Source.EBPF);
+      assertThat(a.getHeader().getClockDomain()).isEqualTo(ClockDomain.MONOTONIC);
+      assertThat(a.getStack().getFrames()).startsWith("leak_blocks", "run_loop", "main");
+    });
+    long last = allocs.get(allocs.size() - 1).getHeader().getRawTimestamp();
+    sink.clear();
+    List<OutstandingAllocations.StackTotal> top =
+        pub.reportOutstanding(last + 1, Duration.ZERO, 5);
+    assertThat(top).hasSize(1);
+    Allocation out = sink.eventsOf(Allocation.class).get(0);
+    assertThat(out.getKind()).isEqualTo(AllocationKind.OUTSTANDING);
+    assertThat(out.getOutstandingBytes()).isEqualTo(allocs.size() * 40960L);
+    assertThat(out.getStack().getFrames().get(0)).isEqualTo("leak_blocks");
+    EventCodec codec = EventCodec.fromClasspath();
+    assertThat(codec.decode(codec.encode(out))).isEqualTo(out);
+  }
+
+  @Test
+  void controlMallocsAreFreedSoLittleIsOutstanding() throws Exception {
+    NativeMemoryPublisher pub = publisher();
+    feed("bpftrace-malloc-control.jsonl", pub);
+    List<Free> frees = sink.eventsOf(Free.class);
+    assertThat(frees).isNotEmpty()
+        .allSatisfy(f -> assertThat(f.getSizeBytes()).isEqualTo(4096L));
+    long total = pub.outstanding(Long.MAX_VALUE, Duration.ZERO).stream()
+        .mapToLong(OutstandingAllocations.StackTotal::sampledBytes).sum();
+    assertThat(total).isLessThanOrEqualTo(2 * 4096);
+  }
+
+  @Test
+  void mappingsFaultsAndRss() throws Exception {
+    NativeMemoryPublisher leaky = publisher();
+    feed("bpftrace-mmap-leaky.jsonl", leaky);
+    List<MemoryMapping> maps = sink.eventsOf(MemoryMapping.class).stream()
+        .filter(m -> m.getOp() == MappingOp.MMAP).toList();
+    assertThat(maps).hasSizeGreaterThan(20);
+    assertThat(maps.get(0).getFlags()).isEqualTo("MAP_PRIVATE|MAP_ANONYMOUS");
+    assertThat(maps.get(0).getProtection()).isEqualTo("PROT_READ|PROT_WRITE");
+    assertThat(maps.get(0).getPath()).isNull();
+    assertThat(maps).extracting(MemoryMapping::getOutstandingBytes).isSorted();
+    assertThat(maps.get(maps.size() - 1).getOutstandingBytes())
+        .isGreaterThanOrEqualTo(maps.size() * 65536L);
+
+    sink.clear();
+    NativeMemoryPublisher control = publisher();
+    feed("bpftrace-mmap-control.jsonl", control);
+    assertThat(control.outstandingMappedBytes()).isLessThanOrEqualTo(65536L + (1 << 20));
+    assertThat(sink.eventsOf(MemoryMapping.class)).anyMatch(m -> m.getOp() == MappingOp.MUNMAP);
+
+    sink.clear();
+    feed("bpftrace-faults-leaky.jsonl", publisher());
+    assertThat(sink.eventsOf(PageFault.class)).hasSizeGreaterThan(100)
+        .allSatisfy(f -> assertThat(f.getCount()).isEqualTo(10));
+
+    sink.clear();
+    feed("bpftrace-rss-leaky.jsonl", publisher());
+    List<ResidentMemory> rss = sink.eventsOf(ResidentMemory.class);
+    assertThat(rss).last().satisfies(r -> assertThat(r.getAnonBytes()).isEqualTo(82538496L));
+    assertThat(rss).allSatisfy(r -> assertThat(r.getRssBytes())
+        .isEqualTo(r.getAnonBytes() + r.getFileBytes() + r.getShmemBytes()));
+  }
+
+  @Test
+  void oomVictimThatIsGoneGetsAPartialIdentity() {
+    OomKillPublisher oom = new OomKillPublisher(sink, headers, identities);
+    feed("bpftrace-oom-cgroup.jsonl", oom);
+    OomKill kill = sink.eventsOf(OomKill.class).get(0);
+    assertThat(kill.getDetectedBy()).isEqualTo(OomDetection.TRACEPOINT);
+    assertThat(kill.getVictimComm()).isEqualTo("leaky");
+    assertThat(kill.getRssBytesAtKill()).isEqualTo((32512L + 1512) * 1024);
+    ProcessIdentity victim = kill.getHeader().getProcess();
+    assertThat(victim.getPid()).isEqualTo(15728);
+    if (!java.nio.file.Files.exists(java.nio.file.Path.of("/proc/15728"))) {
+      assertThat(victim.getLabels()).containsEntry("memfleet.identity", "partial");
+    }
+  }
+}

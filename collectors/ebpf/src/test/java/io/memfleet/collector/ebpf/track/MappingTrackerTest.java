@@ -1,0 +1,52 @@
+package io.memfleet.collector.ebpf.track;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class MappingTrackerTest {
+  @Test
+  void exactWholeRangeAndPartialUnmaps() {
+    MappingTracker m = new MappingTracker();
+    m.mapped(0x10000, 0x4000, 1);
+    m.mapped(0x20000, 0x1000, 2);
+    m.mapped(0x21000, 0x1000, 3);
+    assertThat(m.mappedBytes()).isEqualTo(0x6000);
+
+    assertThat(m.unmapped(0x20000, 0x1000)).isEqualTo(0x1000); // exact
+    assertThat(m.unmapped(0x1f000, 0x5000)).isEqualTo(0x1000); // covers the other whole range
+    assertThat(m.mappedBytes()).isEqualTo(0x4000);
+
+    assertThat(m.unmapped(0x11000, 0x1000)).isEqualTo(0x1000); // hole in the middle: split
+    assertThat(m.rangeCount()).isEqualTo(2);
+    assertThat(m.unmapped(0x0f000, 0x2000)).isEqualTo(0x1000); // trims the head
+    assertThat(m.unmapped(0x13800, 0x1000)).isEqualTo(0x800); // trims the tail
+    assertThat(m.mappedBytes()).isEqualTo(0x1800);
+    assertThat(m.unmapped(0x50000, 0x1000)).isZero(); // never seen
+  }
+
+  @Test
+  void mremapMovesTrackedBytesAndCountsGrowthOfUnknownRanges() {
+    MappingTracker m = new MappingTracker();
+    m.mapped(0x10000, 0x1000, 1);
+    m.remapped(0x10000, 0x1000, 0x40000, 0x3000, 2);
+    assertThat(m.mappedBytes()).isEqualTo(0x3000);
+    m.remapped(0x90000, 0x1000, 0x90000, 0x2000, 3); // mapped before attach
+    assertThat(m.mappedBytes()).isEqualTo(0x4000);
+  }
+
+  @Test
+  void brkCountsHeapGrowthFromTheBaseline() {
+    MappingTracker m = new MappingTracker();
+    m.brkBaseline(0x5000);
+    assertThat(m.brk(0x7000)).isEqualTo(0x2000);
+    assertThat(m.brk(0x6000)).isEqualTo(-0x1000);
+    assertThat(m.brkBytes()).isEqualTo(0x1000);
+    m.mapped(0x100000, 0x1000, 1);
+    assertThat(m.outstandingBytes()).isEqualTo(0x2000);
+
+    MappingTracker noBaseline = new MappingTracker();
+    assertThat(noBaseline.brk(0x9000)).isZero();
+    assertThat(noBaseline.brk(0xa000)).isEqualTo(0x1000);
+  }
+}

@@ -1,0 +1,3 @@
+module memfleet.io/demo
+
+go 1.19

@@ -1,0 +1,200 @@
+package io.memfleet.collector.node;
+
+import io.memfleet.collector.CollectorOptions;
+import io.memfleet.collector.EventHeaders;
+import io.memfleet.collector.KafkaEventSink;
+import io.memfleet.collector.SinkStats;
+import io.memfleet.collector.node.go.GcTraceSource;
+import io.memfleet.collector.node.go.GoTarget;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code memfleet collect}: runs the node collector on this host until interrupted, publishing
+ * to Kafka (spooling while Kafka is away) and printing a status line every
+ * {@code --status-interval}.
+ *
+ * <pre>
+ * memfleet collect --comm memfleet-demo --go-target demo=http://127.0.0.1:6060 \
+ *     --gctrace-file /tmp/demo.stderr --kafka-bootstrap 127.0.0.1:19092
+ * </pre>
+ */
+@Command(name = "collect", mixinStandardHelpOptions = true,
+    description = "Collect procfs/cgroup memory, OOM kills and Go runtime metrics on this node"
+        + " and publish them to Kafka.")
+public final class CollectCommand implements Callable<Integer> {
+
+  @Mixin CollectorOptions common = new CollectorOptions();
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--interval", paramLabel = "DURATION",
+      defaultValue = "${env:MEMFLEET_NODE_INTERVAL:-1s}", converter = DurationConverter.class,
+      description = "Scan and scrape interval, e.g. 1s, 500ms (MEMFLEET_NODE_INTERVAL;"
+          + " default: ${DEFAULT-VALUE}).")
+  Duration interval;
+
+  @Option(names = "--pid", paramLabel = "PID", split = ",",
+      description = "Only these pids (repeatable or comma-separated; default: all).")
+  List<Integer> pids = new ArrayList<>();
+
+  @Option(names = "--comm", paramLabel = "NAME", split = ",",
+      defaultValue = "${env:MEMFLEET_NODE_COMMS}",
+      description = "Only processes with this command name (MEMFLEET_NODE_COMMS; default: all).")
+  List<String> comms = new ArrayList<>();
+
+  @Option(names = "--cgroup", paramLabel = "PREFIX", split = ",",
+      defaultValue = "${env:MEMFLEET_NODE_CGROUPS}",
+      description = "Only processes whose memory cgroup path starts with PREFIX"
+          + " (MEMFLEET_NODE_CGROUPS; default: all).")
+  List<String> cgroups = new ArrayList<>();
+
+  @Option(names = "--go-target", paramLabel = "NAME=URL[,pid=PID]",
+      description = "A Go program serving expvar and pprof, e.g. demo=http://127.0.0.1:6060"
+          + " (repeatable; MEMFLEET_GO_TARGETS, space-separated).")
+  List<String> goTargets = new ArrayList<>();
+
+  @Option(names = "--gctrace-file", paramLabel = "PATH[:PID]",
+      description = "A GODEBUG=gctrace=1 log file or pipe ('-:PID' = stdin) to follow"
+          + " (repeatable; MEMFLEET_GCTRACE_FILES, space-separated).")
+  List<String> gctraceFiles = new ArrayList<>();
+
+  @Option(names = "--smaps", negatable = true, defaultValue = "${env:MEMFLEET_NODE_SMAPS:-true}",
+      fallbackValue = "true",
+      description = "Read smaps_rollup for Pss; --no-smaps saves CPU (MEMFLEET_NODE_SMAPS;"
+          + " default: ${DEFAULT-VALUE}).")
+  boolean smaps;
+
+  @Option(names = "--proc-root", paramLabel = "DIR",
+      defaultValue = "${env:MEMFLEET_PROC_ROOT:-/proc}",
+      description = "procfs root, e.g. /host/proc in a container (MEMFLEET_PROC_ROOT;"
+          + " default: ${DEFAULT-VALUE}).")
+  Path procRoot;
+
+  @Option(names = "--status-interval", paramLabel = "DURATION", defaultValue = "10s",
+      converter = DurationConverter.class,
+      description = "How often to print the status line (default: ${DEFAULT-VALUE}).")
+  Duration statusInterval;
+
+  @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Stop after this long (default: run until interrupted).")
+  Duration duration;
+
+  public CollectCommand() {}
+
+  /** The options these flags and environment variables describe. */
+  NodeCollectorOptions nodeOptions() {
+    List<String> targetSpecs = new ArrayList<>(goTargets);
+    List<String> traceSpecs = new ArrayList<>(gctraceFiles);
+    if (targetSpecs.isEmpty()) {
+      targetSpecs.addAll(words(System.getenv("MEMFLEET_GO_TARGETS")));
+    }
+    if (traceSpecs.isEmpty()) {
+      traceSpecs.addAll(words(System.getenv("MEMFLEET_GCTRACE_FILES")));
+    }
+    return NodeCollectorOptions.builder()
+        .interval(interval)
+        .pids(new LinkedHashSet<>(pids))
+        .comms(nonBlank(comms))
+        .cgroupPrefixes(new ArrayList<>(nonBlank(cgroups)))
+        .readSmapsRollup(smaps)
+        .goTargets(targetSpecs.stream().map(GoTarget::parse).toList())
+        .gctraceSources(traceSpecs.stream().map(GcTraceSource::parse).toList())
+        .procRoot(procRoot)
+        .build();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    NodeCollectorOptions options = nodeOptions();
+    PrintWriter out = spec.commandLine().getOut();
+    String collectorId = "node/" + common.node() + "/" + ProcessHandle.current().pid();
+    CountDownLatch stop = new CountDownLatch(1);
+    Thread hook = new Thread(stop::countDown, "memfleet-collect-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (KafkaEventSink sink = common.sinkBuilder("node", collectorId).build();
+        NodeCollector collector = NodeCollector.builder().options(options)
+            .identities(common.identities()).headers(new EventHeaders(collectorId))
+            .sink(sink).build()) {
+      out.printf("memfleet collect: %s, every %d ms, Kafka %s%n", describe(options),
+          options.interval().toMillis(), common.kafkaBootstrap());
+      out.flush();
+      collector.start();
+      long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+      long lastEvents = 0;
+      long lastAt = System.nanoTime();
+      while (System.nanoTime() < end) {
+        long wait = Math.min(statusInterval.toNanos(), end - System.nanoTime());
+        if (stop.await(Math.max(wait, 0), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+          break;
+        }
+        SinkStats s = sink.stats();
+        long now = System.nanoTime();
+        double rate = (s.published() - lastEvents) / ((now - lastAt) / 1e9);
+        lastEvents = s.published();
+        lastAt = now;
+        out.println(statusLine(collector.status(), s, rate));
+        out.flush();
+      }
+      sink.flush(Duration.ofSeconds(5));
+      out.println(statusLine(collector.status(), sink.stats(), 0));
+      out.flush();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: fine
+      }
+    }
+    return 0;
+  }
+
+  static String statusLine(NodeCollector.Status c, SinkStats s, double eventsPerSecond) {
+    return String.format("tracked %d processes | %.0f events/s | scan %.1f ms cpu"
+            + " | oom kills %d (+%d unattributed) | go scrapes %d (%d failed)"
+            + " | gctrace %d lines, %d malformed | sink sent %d spooled %d dropped %d%s",
+        c.trackedProcesses(), eventsPerSecond, c.meanScanCpuMillis(), c.oomKillsAttributed(),
+        c.oomKillsUnattributed(), c.goScrapes(), c.goScrapeFailures(), c.gctraceLines(),
+        c.gctraceMalformed(), s.sent() + s.replayed(), s.spooled(), s.dropped(),
+        s.brokerReachable() ? "" : " | KAFKA UNREACHABLE, spooling");
+  }
+
+  private static String describe(NodeCollectorOptions o) {
+    List<String> parts = new ArrayList<>();
+    parts.add(o.pids().isEmpty() && o.comms().isEmpty() && o.cgroupPrefixes().isEmpty()
+        ? "all processes" : "filtered processes");
+    if (!o.goTargets().isEmpty()) {
+      parts.add(o.goTargets().size() + " Go target(s)");
+    }
+    if (!o.gctraceSources().isEmpty()) {
+      parts.add(o.gctraceSources().size() + " gctrace source(s)");
+    }
+    return String.join(", ", parts);
+  }
+
+  private static List<String> words(String env) {
+    return env == null || env.isBlank() ? List.of() : List.of(env.strip().split("\\s+"));
+  }
+
+  private static Set<String> nonBlank(List<String> values) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String v : values) {
+      if (v != null && !v.isBlank()) {
+        out.add(v.strip());
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,210 @@
+package io.memfleet.collector.node;
+
+import io.memfleet.collector.node.go.GcTraceSource;
+import io.memfleet.collector.node.go.GoTarget;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Every setting of the node collector, typed, with defaults that work on a laptop. The
+ * {@code memfleet collect} command ({@link CollectCommand}) maps each to a flag and a
+ * {@code MEMFLEET_*} environment variable; the table is in the module README.
+ *
+ * <pre>{@code
+ * NodeCollectorOptions o = NodeCollectorOptions.builder()
+ *     .interval(Duration.ofMillis(500))
+ *     .comms(Set.of("memfleet-demo"))
+ *     .goTarget(GoTarget.parse("demo=http://127.0.0.1:6060"))
+ *     .build();
+ * }</pre>
+ *
+ * @param interval time between procfs/cgroup scans (and Go scrapes)
+ * @param pids only these pids (empty: no pid filter)
+ * @param comms only processes with one of these command names (empty: no comm filter)
+ * @param cgroupPrefixes only processes whose memory cgroup path starts with one of these
+ *     (empty: no cgroup filter); filters of different kinds must all match
+ * @param readSmapsRollup read {@code smaps_rollup} for Pss (costs a walk over all mappings)
+ * @param readCgroupStat read {@code memory.stat} of each cgroup (not needed for the events)
+ * @param goTargets Go programs to scrape over HTTP
+ * @param gctraceSources gctrace logs or pipes to follow
+ * @param clockSyncInterval time between ClockSync samples
+ * @param oomWindow how long a cgroup OOM kill waits for its victim to vanish
+ * @param goScrapeTimeout connect and read timeout of one Go scrape
+ * @param procRoot procfs root
+ * @param cgroupV1MemoryRoot mount of the v1 memory hierarchy; null: from mountinfo
+ * @param cgroupV2Root mount of the v2 hierarchy; null: from mountinfo
+ */
+public record NodeCollectorOptions(
+    Duration interval,
+    Set<Integer> pids,
+    Set<String> comms,
+    List<String> cgroupPrefixes,
+    boolean readSmapsRollup,
+    boolean readCgroupStat,
+    List<GoTarget> goTargets,
+    List<GcTraceSource> gctraceSources,
+    Duration clockSyncInterval,
+    Duration oomWindow,
+    Duration goScrapeTimeout,
+    Path procRoot,
+    Path cgroupV1MemoryRoot,
+    Path cgroupV2Root) {
+
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_CLOCK_SYNC_INTERVAL = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_OOM_WINDOW = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_GO_SCRAPE_TIMEOUT = Duration.ofSeconds(2);
+
+  public NodeCollectorOptions {
+    pids = Set.copyOf(pids);
+    comms = Set.copyOf(comms);
+    cgroupPrefixes = List.copyOf(cgroupPrefixes);
+    goTargets = List.copyOf(goTargets);
+    gctraceSources = List.copyOf(gctraceSources);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Defaults: every process, 1 s, smaps_rollup on, /proc, cgroup mounts from mountinfo. */
+  public static NodeCollectorOptions defaults() {
+    return builder().build();
+  }
+
+  /** True when a process passes the pid, comm and cgroup filters. */
+  public boolean selects(int pid, String comm, String memoryCgroup) {
+    if (!pids.isEmpty() && !pids.contains(pid)) {
+      return false;
+    }
+    if (!comms.isEmpty() && !comms.contains(comm)) {
+      return false;
+    }
+    if (!cgroupPrefixes.isEmpty()) {
+      return memoryCgroup != null && cgroupPrefixes.stream().anyMatch(memoryCgroup::startsWith);
+    }
+    return true;
+  }
+
+  /** Validating builder. */
+  public static final class Builder {
+    private Duration interval = DEFAULT_INTERVAL;
+    private final Set<Integer> pids = new LinkedHashSet<>();
+    private final Set<String> comms = new LinkedHashSet<>();
+    private final List<String> cgroupPrefixes = new ArrayList<>();
+    private boolean readSmapsRollup = true;
+    private boolean readCgroupStat;
+    private final List<GoTarget> goTargets = new ArrayList<>();
+    private final List<GcTraceSource> gctraceSources = new ArrayList<>();
+    private Duration clockSyncInterval = DEFAULT_CLOCK_SYNC_INTERVAL;
+    private Duration oomWindow = DEFAULT_OOM_WINDOW;
+    private Duration goScrapeTimeout = DEFAULT_GO_SCRAPE_TIMEOUT;
+    private Path procRoot = Path.of("/proc");
+    private Path cgroupV1MemoryRoot;
+    private Path cgroupV2Root;
+
+    private Builder() {}
+
+    public Builder interval(Duration interval) {
+      this.interval = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
+    public Builder pids(Set<Integer> pids) {
+      this.pids.addAll(pids);
+      return this;
+    }
+
+    public Builder comms(Set<String> comms) {
+      this.comms.addAll(comms);
+      return this;
+    }
+
+    public Builder cgroupPrefixes(List<String> prefixes) {
+      this.cgroupPrefixes.addAll(prefixes);
+      return this;
+    }
+
+    public Builder readSmapsRollup(boolean read) {
+      this.readSmapsRollup = read;
+      return this;
+    }
+
+    public Builder readCgroupStat(boolean read) {
+      this.readCgroupStat = read;
+      return this;
+    }
+
+    public Builder goTarget(GoTarget target) {
+      this.goTargets.add(Objects.requireNonNull(target, "target"));
+      return this;
+    }
+
+    public Builder goTargets(List<GoTarget> targets) {
+      targets.forEach(this::goTarget);
+      return this;
+    }
+
+    public Builder gctraceSource(GcTraceSource source) {
+      this.gctraceSources.add(Objects.requireNonNull(source, "source"));
+      return this;
+    }
+
+    public Builder gctraceSources(List<GcTraceSource> sources) {
+      sources.forEach(this::gctraceSource);
+      return this;
+    }
+
+    public Builder clockSyncInterval(Duration interval) {
+      this.clockSyncInterval = Objects.requireNonNull(interval, "clockSyncInterval");
+      return this;
+    }
+
+    public Builder oomWindow(Duration window) {
+      this.oomWindow = Objects.requireNonNull(window, "oomWindow");
+      return this;
+    }
+
+    public Builder goScrapeTimeout(Duration timeout) {
+      this.goScrapeTimeout = Objects.requireNonNull(timeout, "goScrapeTimeout");
+      return this;
+    }
+
+    public Builder procRoot(Path root) {
+      this.procRoot = Objects.requireNonNull(root, "procRoot");
+      return this;
+    }
+
+    /** Fixed cgroup mounts (either may be null: that version is not read). */
+    public Builder cgroupRoots(Path v1Memory, Path v2) {
+      this.cgroupV1MemoryRoot = v1Memory;
+      this.cgroupV2Root = v2;
+      return this;
+    }
+
+    public NodeCollectorOptions build() {
+      requirePositive(interval, "interval");
+      requirePositive(clockSyncInterval, "clockSyncInterval");
+      requirePositive(oomWindow, "oomWindow");
+      requirePositive(goScrapeTimeout, "goScrapeTimeout");
+      if (interval.compareTo(Duration.ofMillis(10)) < 0) {
+        throw new IllegalArgumentException("interval below 10 ms would only measure itself: "
+            + interval);
+      }
+      return new NodeCollectorOptions(interval, pids, comms, cgroupPrefixes, readSmapsRollup,
+          readCgroupStat, goTargets, gctraceSources, clockSyncInterval, oomWindow,
+          goScrapeTimeout, procRoot, cgroupV1MemoryRoot, cgroupV2Root);
+    }
+
+    private static void requirePositive(Duration d, String name) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+    }
+  }
+}

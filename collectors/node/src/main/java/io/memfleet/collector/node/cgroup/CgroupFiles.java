@@ -1,0 +1,66 @@
+package io.memfleet.collector.node.cgroup;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * Parsers for the two layouts memory cgroup files use, in v1 and v2 alike: a single value
+ * ({@code memory.current}, {@code memory.limit_in_bytes}) and flat keyed {@code key value}
+ * lines ({@code memory.stat}, {@code memory.events}, {@code memory.oom_control}).
+ */
+public final class CgroupFiles {
+  /**
+   * v1 reports "no limit" as the largest page-aligned page counter value (0x7FFFFFFFFFFFF000 on
+   * 64-bit kernels); anything this large is no real limit.
+   */
+  static final long UNLIMITED_THRESHOLD = 1L << 62;
+
+  private CgroupFiles() {}
+
+  /** A single number; empty for {@code max}, and for values so large they mean no limit. */
+  public static OptionalLong parseLimit(String text) {
+    String value = text.trim();
+    if (value.equals("max")) {
+      return OptionalLong.empty();
+    }
+    long n = Long.parseLong(value);
+    return n >= UNLIMITED_THRESHOLD ? OptionalLong.empty() : OptionalLong.of(n);
+  }
+
+  /** A single number of bytes (usage). */
+  public static long parseBytes(String text) {
+    return Long.parseLong(text.trim());
+  }
+
+  /**
+   * Flat keyed lines. Lines that are not {@code key number} are counted under the key
+   * {@link #MALFORMED_KEY} instead of failing, so one odd line never hides the rest.
+   */
+  public static Map<String, Long> parseFlatKeyed(String text) {
+    Map<String, Long> values = new LinkedHashMap<>();
+    long malformed = 0;
+    for (String line : text.split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] parts = line.trim().split("\\s+");
+      if (parts.length != 2) {
+        malformed++;
+        continue;
+      }
+      try {
+        values.put(parts[0], Long.parseLong(parts[1]));
+      } catch (NumberFormatException e) {
+        malformed++;
+      }
+    }
+    if (malformed > 0) {
+      values.put(MALFORMED_KEY, malformed);
+    }
+    return values;
+  }
+
+  /** Key under which {@link #parseFlatKeyed} reports the number of lines it could not read. */
+  public static final String MALFORMED_KEY = "memfleet.malformed_lines";
+}

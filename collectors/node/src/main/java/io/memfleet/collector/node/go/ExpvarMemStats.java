@@ -1,0 +1,111 @@
+package io.memfleet.collector.node.go;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code memstats} object of a Go program's {@code expvar} page ({@code /debug/vars}), which
+ * is {@code runtime.MemStats} as JSON.
+ *
+ * <pre>{@code
+ * ExpvarMemStats stats = ExpvarMemStats.parse(httpBody);
+ * long live = stats.heapAlloc();
+ * List<ExpvarMemStats.Pause> newPauses = stats.pausesAfter(previousNumGc);
+ * }</pre>
+ *
+ * @param pauseNs the runtime's circular buffer of recent STW pause totals (256 entries; the
+ *     pause of cycle {@code n} is at {@code (n - 1) % 256})
+ * @param pauseEnd epoch nanoseconds at which each of those pauses ended, same indexing
+ */
+public record ExpvarMemStats(
+    long alloc,
+    long totalAlloc,
+    long sys,
+    long heapAlloc,
+    long heapSys,
+    long heapIdle,
+    long heapInuse,
+    long heapReleased,
+    long heapObjects,
+    long stackInuse,
+    long nextGc,
+    long lastGcEpochNs,
+    long pauseTotalNs,
+    long numGc,
+    long numForcedGc,
+    double gcCpuFraction,
+    long[] pauseNs,
+    long[] pauseEnd) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One STW pause total from the memstats buffer. */
+  public record Pause(long gcNumber, long startEpochNs, long durationNs) {}
+
+  /**
+   * Parses a {@code /debug/vars} body.
+   *
+   * @throws IllegalArgumentException when the body is not JSON or has no {@code memstats} object
+   *     (the program does not import expvar, or the URL is not an expvar page)
+   */
+  public static ExpvarMemStats parse(String body) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+    }
+    JsonNode m = root == null ? null : root.get("memstats");
+    if (m == null || !m.isObject()) {
+      throw new IllegalArgumentException("no memstats object in the expvar page");
+    }
+    return new ExpvarMemStats(
+        required(m, "Alloc"), required(m, "TotalAlloc"), required(m, "Sys"),
+        required(m, "HeapAlloc"), required(m, "HeapSys"), required(m, "HeapIdle"),
+        required(m, "HeapInuse"), required(m, "HeapReleased"), required(m, "HeapObjects"),
+        required(m, "StackInuse"), required(m, "NextGC"), required(m, "LastGC"),
+        required(m, "PauseTotalNs"), required(m, "NumGC"), m.path("NumForcedGC").asLong(0),
+        m.path("GCCPUFraction").asDouble(0),
+        longs(m.get("PauseNs")), longs(m.get("PauseEnd")));
+  }
+
+  private static long required(JsonNode m, String field) {
+    JsonNode n = m.get(field);
+    if (n == null || !n.isNumber()) {
+      throw new IllegalArgumentException("memstats field " + field + " missing or not a number");
+    }
+    return n.asLong();
+  }
+
+  private static long[] longs(JsonNode array) {
+    if (array == null || !array.isArray()) {
+      return new long[0];
+    }
+    long[] out = new long[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asLong();
+    }
+    return out;
+  }
+
+  /**
+   * Pauses of the cycles after {@code previousNumGc}, oldest first; at most the buffer's 256
+   * (older ones were overwritten between scrapes and are lost).
+   */
+  public List<Pause> pausesAfter(long previousNumGc) {
+    List<Pause> out = new ArrayList<>();
+    int size = Math.min(pauseNs.length, pauseEnd.length);
+    if (size == 0) {
+      return out;
+    }
+    long first = Math.max(previousNumGc + 1, numGc - size + 1);
+    for (long n = Math.max(first, 1); n <= numGc; n++) {
+      int i = (int) ((n - 1) % size);
+      out.add(new Pause(n, pauseEnd[i] - pauseNs[i], pauseNs[i]));
+    }
+    return out;
+  }
+}

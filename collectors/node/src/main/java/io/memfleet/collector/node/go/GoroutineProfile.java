@@ -1,0 +1,26 @@
+package io.memfleet.collector.node.go;
+
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The goroutine count from {@code /debug/pprof/goroutine?debug=1}, whose first line is
+ * {@code goroutine profile: total N}.
+ *
+ * <pre>{@code
+ * OptionalLong goroutines = GoroutineProfile.total(httpBody);
+ * }</pre>
+ */
+public final class GoroutineProfile {
+  private static final Pattern TOTAL = Pattern.compile("^goroutine profile: total (\\d+)\\s*$");
+
+  private GoroutineProfile() {}
+
+  /** The total, empty when the first line is not the profile header. */
+  public static OptionalLong total(String body) {
+    int newline = body.indexOf('\n');
+    Matcher m = TOTAL.matcher(newline < 0 ? body : body.substring(0, newline));
+    return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
+  }
+}

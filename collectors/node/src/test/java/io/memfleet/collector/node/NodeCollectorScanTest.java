@@ -1,0 +1,181 @@
+package io.memfleet.collector.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memfleet.collector.EventHeaders;
+import io.memfleet.collector.ProcessIdentities;
+import io.memfleet.collector.testing.RecordingEventSink;
+import io.memfleet.event.ClockDomain;
+import io.memfleet.event.LifecyclePhase;
+import io.memfleet.event.OomDetection;
+import io.memfleet.event.OomKill;
+import io.memfleet.event.ProcessLifecycle;
+import io.memfleet.event.ResidentMemory;
+import io.memfleet.event.Source;
+import io.memfleet.event.ThreadCount;
+import io.memfleet.event.ThreadKind;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Scans over a fake procfs/cgroup tree, step by step (the real-kernel runs are the ITs). */
+class NodeCollectorScanTest {
+  private static final long MIB = 1024 * 1024;
+  @TempDir Path dir;
+  private FakeProcTree tree;
+  private final RecordingEventSink sink = new RecordingEventSink();
+
+  @BeforeEach
+  void setUp() {
+    tree = new FakeProcTree(dir);
+  }
+
+  private NodeCollector collector(NodeCollectorOptions.Builder options) throws Exception {
+    return NodeCollector.builder()
+        .options(options.procRoot(tree.proc).cgroupRoots(tree.cgroupV1, tree.cgroupV2).build())
+        .identities(ProcessIdentities.builder().procRoot(tree.proc).cluster("test")
+            .node("node-1").build())
+        .headers(new EventHeaders("node/test"))
+        .sink(sink)
+        .build();
+  }
+
+  @Test
+  void startSampleExit() throws Exception {
+    tree.process(100, "app", 5000, 2048, 7, "/svc", true).cgroupV1("/svc", 3 * MIB, 64 * MIB, 0);
+    try (NodeCollector c = collector(NodeCollectorOptions.builder())) {
+      c.scanOnce();
+      ProcessLifecycle started = sink.eventsOf(ProcessLifecycle.class).get(0);
+      assertThat(started.getPhase()).isEqualTo(LifecyclePhase.STARTED);
+      assertThat(started.getParentPid()).isEqualTo(1);
+      assertThat(started.getCmdline()).isEqualTo("/usr/bin/app --flag");
+      assertThat(started.getHeader().getProcess().getPid()).isEqualTo(100);
+      assertThat(started.getHeader().getProcess().getProcessStartTimeMs())
+          .isEqualTo(FakeProcTree.BTIME * 1000 + 5000 * 10);
+      assertThat(started.getHeader().getProcess().getCgroupPath()).isEqualTo("/svc");
+
+      ResidentMemory rm = sink.eventsOf(ResidentMemory.class).get(0);
+      assertThat(rm.getHeader().getSource()).isEqualTo(Source.PROCFS);
+      assertThat(rm.getHeader().getClockDomain()).isEqualTo(ClockDomain.REALTIME);
+      assertThat(rm.getRssBytes()).isEqualTo(2048 * 1024L);
+      assertThat(rm.getPssBytes()).isEqualTo(1998 * 1024L);
+      assertThat(rm.getAnonBytes()).isEqualTo(1948 * 1024L);
+      assertThat(rm.getCgroupVersion()).isEqualTo(1);
+      assertThat(rm.getCgroupUsageBytes()).isEqualTo(3 * MIB);
+      assertThat(rm.getCgroupLimitBytes()).isEqualTo(64 * MIB);
+      assertThat(rm.getCgroupOomKills()).isZero();
+      ThreadCount tc = sink.eventsOf(ThreadCount.class).get(0);
+      assertThat(tc.getKind()).isEqualTo(ThreadKind.OS_THREADS);
+      assertThat(tc.getCount()).isEqualTo(7);
+
+      tree.exit(100);
+      c.scanOnce();
+      ProcessLifecycle exited = sink.eventsOf(ProcessLifecycle.class).get(1);
+      assertThat(exited.getPhase()).isEqualTo(LifecyclePhase.EXITED);
+      assertThat(exited.getOomKilled()).isFalse();
+      assertThat(sink.eventsOf(OomKill.class)).isEmpty();
+      assertThat(c.status().trackedProcesses()).isZero();
+    }
+  }
+
+  @Test
+  void oomKillFromV1CounterGoesToTheVanishedLargestProcess() throws Exception {
+    tree.process(200, "leaker", 6000, 60_000, 5, "/limited", true)
+        .process(201, "sidecar", 6001, 1_000, 2, "/limited", true)
+        .process(202, "bystander", 6002, 90_000, 2, "/other", true)
+        .cgroupV1("/limited", 61 * MIB, 64 * MIB, 0)
+        .cgroupV1("/other", 90 * MIB, Long.MAX_VALUE, 0);
+    try (NodeCollector c = collector(NodeCollectorOptions.builder())) {
+      c.scanOnce();
+      tree.rss(200, 65_000, 5);
+      c.scanOnce();
+      // the kernel kills the leaker: counter first, then the process is gone
+      tree.cgroupV1("/limited", 1 * MIB, 64 * MIB, 1).exit(200);
+      tree.exit(202); // an ordinary exit elsewhere at the same time
+      c.scanOnce();
+
+      OomKill kill = sink.eventsOf(OomKill.class).get(0);
+      assertThat(sink.eventsOf(OomKill.class)).hasSize(1);
+      assertThat(kill.getHeader().getProcess().getPid()).isEqualTo(200);
+      assertThat(kill.getHeader().getProcess().getProcessStartTimeMs())
+          .isEqualTo(FakeProcTree.BTIME * 1000 + 6000 * 10);
+      assertThat(kill.getHeader().getSource()).isEqualTo(Source.CGROUP);
+      assertThat(kill.getDetectedBy()).isEqualTo(OomDetection.CGROUP_COUNTER);
+      assertThat(kill.getVictimComm()).isEqualTo("leaker");
+      assertThat(kill.getCgroupPath()).isEqualTo("/limited");
+      assertThat(kill.getRssBytesAtKill()).isEqualTo(65_000 * 1024L);
+      assertThat(kill.getCgroupLimitBytes()).isEqualTo(64 * MIB);
+      assertThat(kill.getOomKillCount()).isEqualTo(1);
+
+      List<ProcessLifecycle> exits = sink.eventsOf(ProcessLifecycle.class).stream()
+          .filter(e -> e.getPhase() == LifecyclePhase.EXITED).toList();
+      assertThat(exits).extracting(e -> e.getHeader().getProcess().getPid())
+          .containsExactlyInAnyOrder(200, 202);
+      assertThat(exits).filteredOn(ProcessLifecycle::getOomKilled)
+          .extracting(e -> e.getHeader().getProcess().getPid()).containsExactly(200);
+      assertThat(c.status().oomKillsAttributed()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void v2CounterAndUnlimitedMax() throws Exception {
+    tree.process(300, "go-svc", 7000, 10_000, 9, "/kubepods/pod-a/c1", false)
+        .cgroupV2("/kubepods/pod-a/c1", 12 * MIB, "max", 4);
+    try (NodeCollector c = collector(NodeCollectorOptions.builder())) {
+      c.scanOnce();
+      ResidentMemory rm = sink.eventsOf(ResidentMemory.class).get(0);
+      assertThat(rm.getCgroupVersion()).isEqualTo(2);
+      assertThat(rm.getCgroupUsageBytes()).isEqualTo(12 * MIB);
+      assertThat(rm.getCgroupLimitBytes()).isNull();
+      assertThat(rm.getCgroupOomKills()).isEqualTo(4);
+      tree.cgroupV2("/kubepods/pod-a/c1", 0, "max", 5).exit(300);
+      c.scanOnce();
+      assertThat(sink.eventsOf(OomKill.class)).singleElement()
+          .satisfies(k -> assertThat(k.getOomKillCount()).isEqualTo(5));
+    }
+  }
+
+  @Test
+  void reusedPidIsANewProcess() throws Exception {
+    tree.process(400, "first", 8000, 1000, 1, "/", true).cgroupV1("/", MIB, Long.MAX_VALUE, 0);
+    try (NodeCollector c = collector(NodeCollectorOptions.builder())) {
+      c.scanOnce();
+      tree.exit(400).process(400, "second", 9000, 1000, 1, "/", true);
+      c.scanOnce();
+      List<ProcessLifecycle> events = sink.eventsOf(ProcessLifecycle.class);
+      assertThat(events).extracting(ProcessLifecycle::getPhase).containsExactly(
+          LifecyclePhase.STARTED, LifecyclePhase.STARTED, LifecyclePhase.EXITED);
+      assertThat(events.get(2).getHeader().getProcess().getComm()).isEqualTo("first");
+      assertThat(events.get(1).getHeader().getProcess().getComm()).isEqualTo("second");
+      assertThat(c.status().trackedProcesses()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void filtersByCommPidAndCgroup() throws Exception {
+    tree.process(500, "keep", 1, 100, 1, "/team/a", true)
+        .process(501, "drop", 2, 100, 1, "/team/a", true)
+        .process(502, "keep", 3, 100, 1, "/other", true)
+        .cgroupV1("/team/a", MIB, 2 * MIB, 0).cgroupV1("/other", MIB, 2 * MIB, 0);
+    try (NodeCollector c = collector(NodeCollectorOptions.builder()
+        .comms(Set.of("keep")).cgroupPrefixes(List.of("/team")))) {
+      c.scanOnce();
+      assertThat(sink.eventsOf(ResidentMemory.class))
+          .extracting(e -> e.getHeader().getProcess().getPid()).containsExactly(500);
+    }
+  }
+
+  @Test
+  void vanishedCgroupAndUnreadableFilesAreNotFatal() throws Exception {
+    tree.process(600, "orphan", 1, 100, 1, "/gone", true); // no cgroup dir at all
+    try (NodeCollector c = collector(NodeCollectorOptions.builder())) {
+      c.scanOnce();
+      ResidentMemory rm = sink.eventsOf(ResidentMemory.class).get(0);
+      assertThat(rm.getCgroupVersion()).isNull();
+      assertThat(rm.getRssBytes()).isEqualTo(100 * 1024L);
+    }
+  }
+}

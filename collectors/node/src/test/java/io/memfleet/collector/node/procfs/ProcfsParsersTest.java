@@ -1,0 +1,118 @@
+package io.memfleet.collector.node.procfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memfleet.collector.node.Golden;
+import org.junit.jupiter.api.Test;
+
+/** Golden files: a Go demo process and kthreadd, captured on this machine (kernel 6.18). */
+class ProcfsParsersTest {
+  private static final long KB = 1024;
+
+  @Test
+  void smapsRollupOfGoDemo() {
+    SmapsRollup r = SmapsRollup.parse(Golden.read("procfs/go-demo.smaps_rollup"));
+    assertThat(r.rssBytes()).isEqualTo(43536 * KB);
+    assertThat(r.pssBytes()).isEqualTo(42681 * KB);
+    assertThat(r.pssAnonBytes()).isEqualTo(37956 * KB);
+    assertThat(r.pssFileBytes()).isEqualTo(4725 * KB);
+    assertThat(r.pssShmemBytes()).isZero();
+    assertThat(r.anonymousBytes()).isEqualTo(37956 * KB);
+    assertThat(r.swapBytes()).isZero();
+    assertThat(r.malformedLines()).isZero();
+  }
+
+  @Test
+  void emptySmapsRollupGivesNulls() {
+    SmapsRollup r = SmapsRollup.parse("");
+    assertThat(r.rssBytes()).isNull();
+    assertThat(r.pssBytes()).isNull();
+  }
+
+  @Test
+  void malformedSmapsLinesAreCountedNotFatal() {
+    SmapsRollup r = SmapsRollup.parse("Rss: 12 kB\ngarbage line\nPss: lots kB\n");
+    assertThat(r.rssBytes()).isEqualTo(12 * KB);
+    assertThat(r.pssBytes()).isNull();
+    assertThat(r.malformedLines()).isEqualTo(2);
+  }
+
+  @Test
+  void statusOfGoDemo() {
+    ProcStatus s = ProcStatus.parse(Golden.read("procfs/go-demo.status"));
+    assertThat(s.name()).isEqualTo("memfleet-demo");
+    assertThat(s.state()).isEqualTo("S");
+    assertThat(s.pid()).isEqualTo(12539);
+    assertThat(s.parentPid()).isEqualTo(12536);
+    assertThat(s.kernelThread()).isFalse();
+    assertThat(s.zombie()).isFalse();
+    assertThat(s.vmRssBytes()).isPositive();
+    assertThat(s.vmRssBytes())
+        .isEqualTo(s.rssAnonBytes() + s.rssFileBytes() + s.rssShmemBytes());
+    assertThat(s.vmSizeBytes()).isGreaterThan(s.vmRssBytes());
+    assertThat(s.vmSwapBytes()).isZero();
+    assertThat(s.threads()).isEqualTo(6);
+    assertThat(s.malformedLines()).isZero();
+  }
+
+  @Test
+  void statusOfKernelThreadHasNoMemory() {
+    ProcStatus s = ProcStatus.parse(Golden.read("procfs/kthread.status"));
+    assertThat(s.name()).isEqualTo("kthreadd");
+    assertThat(s.kernelThread()).isTrue();
+    assertThat(s.vmRssBytes()).isNull();
+    assertThat(s.vmSizeBytes()).isNull();
+    assertThat(s.threads()).isEqualTo(1);
+  }
+
+  @Test
+  void statOfGoDemo() {
+    ProcStat s = ProcStat.parse(Golden.read("procfs/go-demo.stat")).orElseThrow();
+    assertThat(s.pid()).isEqualTo(12539);
+    assertThat(s.comm()).isEqualTo("memfleet-demo");
+    assertThat(s.state()).isEqualTo('S');
+    assertThat(s.parentPid()).isEqualTo(12536);
+    assertThat(s.startTicks()).isEqualTo(83099);
+    assertThat(s.gone()).isFalse();
+    assertThat(s.kernelThread()).isFalse();
+  }
+
+  @Test
+  void kthreaddIsAKernelThreadByItsFlags() {
+    String kthreadd = "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 24 0 0"
+        + " 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 1 0 0 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0";
+    assertThat(ProcStat.parse(kthreadd).orElseThrow().kernelThread()).isTrue();
+  }
+
+  @Test
+  void statWithParenthesesAndSpacesInComm() {
+    String line = "77 (a) b (c) Z 1 77 77 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 4242 0 0";
+    ProcStat s = ProcStat.parse(line).orElseThrow();
+    assertThat(s.comm()).isEqualTo("a) b (c");
+    assertThat(s.startTicks()).isEqualTo(4242);
+    assertThat(s.gone()).isTrue();
+  }
+
+  @Test
+  void truncatedStatIsEmpty() {
+    assertThat(ProcStat.parse("12 (x) S 1 2")).isEmpty();
+    assertThat(ProcStat.parse("")).isEmpty();
+  }
+
+  @Test
+  void cgroupFileOfHybridHost() {
+    ProcCgroups c = ProcCgroups.parse(Golden.read("procfs/go-demo.cgroup"));
+    assertThat(c.v1Path("memory")).contains("/memfleet-capture");
+    assertThat(c.v1Path("cpu")).contains("/");
+    assertThat(c.v2Path()).contains("/");
+    assertThat(c.malformedLines()).isZero();
+  }
+
+  @Test
+  void cgroupV2OnlyFile() {
+    ProcCgroups c = ProcCgroups.parse("0::/kubepods.slice/x.scope\nnonsense\n");
+    assertThat(c.v1Path("memory")).isEmpty();
+    assertThat(c.v2Path()).contains("/kubepods.slice/x.scope");
+    assertThat(c.malformedLines()).isEqualTo(1);
+  }
+}
