@@ -183,7 +183,7 @@ CREATE TABLE IF NOT EXISTS ${database}.process_memory_1h (
     minutes           AggregateFunction(count)
 ) ENGINE = AggregatingMergeTree()
 PARTITION BY toYYYYMM(hour)
-ORDER BY (cluster, service, node, pid, process_start_ms, hour);
+ORDER BY (cluster, service, node, pid, process_start_ms, hour, namespace, runtime);
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.process_memory_1h_mv
 TO ${database}.process_memory_1h AS

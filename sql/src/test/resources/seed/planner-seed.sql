@@ -1,7 +1,8 @@
 -- memfleet planner seed: two days (2026-01-05 00:00 to 2026-01-07 00:00 UTC) of what the pipeline
 -- writes, for six processes in two clusters, so every planner query and dashboard panel has
 -- something to find. Tables are written as ${database}.name (fill in the database as the
--- migrations do). Plain INSERTs only, with functions ClickHouse 18.16 and current releases share.
+-- migrations do). Plain INSERTs only, with functions ClickHouse 18.16 and current releases share;
+-- every joined table function and subquery has an alias, which ClickHouse 26.x requires.
 --
 -- The processes (rates are exact, so tests can assert on them):
 --   prod-eu eu-node-1 checkout JVM    pid 4101  RSS 1 GiB + 25 MiB/h, heap 80 % of the growth, limit 4 GiB
@@ -55,7 +56,7 @@ SELECT
     goroutines0 + intDiv(toInt64(number) * goroutines_per_hour, 60),
     gc_per_min, intDiv(gc_per_min * gc_p50_ns * 3, 2), gc_p50_ns, gc_p99_ns, gc_p99_ns + 50000000 * (gc_per_min > 0),
     gc_per_min * gc_p50_ns * 1.5 / 60e9, alloc_per_min, 6, 'seed'
-FROM numbers(2880) CROSS JOIN ${database}.seed_process;
+FROM numbers(2880) AS step CROSS JOIN ${database}.seed_process;
 
 -- the same processes at 10 s resolution
 INSERT INTO ${database}.process_memory_10s (window_start, window_end, cluster, node, service, namespace,
@@ -76,7 +77,7 @@ SELECT
     goroutines0 + intDiv(toInt64(number) * goroutines_per_hour, 360),
     intDiv(gc_per_min, 6) + (number % 2) * (gc_per_min % 6 > 0), intDiv(gc_p50_ns * 3, 2), gc_p50_ns, gc_p99_ns, gc_p99_ns,
     gc_per_min * gc_p50_ns * 1.5 / 60e9, intDiv(alloc_per_min, 6), 1, 'seed'
-FROM numbers(17280) CROSS JOIN ${database}.seed_process;
+FROM numbers(17280) AS step CROSS JOIN ${database}.seed_process;
 
 -- individual pauses: every 10 s on the JVMs, every 20 s on the Go processes; one in 50 is slow
 INSERT INTO ${database}.gc_pauses (utc_ns, event_time, cluster, node, service, pod, pid,
@@ -88,7 +89,7 @@ SELECT
     if(runtime = 'JVM', if(number % 50 = 0, 'G1 Old Generation', 'G1 Young Generation'), 'go'),
     if(runtime = 'JVM', 'Pause Young (Normal)', 'sweep termination'),
     if(number % 50 = 0, gc_p99_ns, gc_p50_ns) + (number % 7) * 1000, 'seed'
-FROM numbers(17280) CROSS JOIN ${database}.seed_process
+FROM numbers(17280) AS step CROSS JOIN ${database}.seed_process
 WHERE gc_per_min > 0 AND (number * 10) % intDiv(60, greatest(gc_per_min, 1)) = 0;
 
 -- stack hash -> frames; the CartCache stack was seen twice (the newer row wins at merge time)
@@ -127,10 +128,10 @@ INSERT INTO ${database}.allocations_1m (window_start, cluster, node, service, po
 SELECT toDateTime(1767571200 + number * 60), cluster, node, service, pod, pid,
     process_start_ms, runtime, kind, stack_hash, object_class, bytes_per_min,
     samples_per_min, toInt64(number) * outstanding_per_min, 'seed'
-FROM numbers(2880) CROSS JOIN (
+FROM numbers(2880) AS step CROSS JOIN (
     SELECT pid, kind, stack_hash, object_class, bytes_per_min, samples_per_min, outstanding_per_min,
         cluster, node, service, pod, process_start_ms, runtime
-    FROM ${database}.seed_allocation INNER JOIN ${database}.seed_process USING pid);
+    FROM ${database}.seed_allocation INNER JOIN ${database}.seed_process USING pid) AS stack;
 
 -- alerts: several versions per alert_id (the newest updated_at wins); CHK-LEAK fires in both clusters
 INSERT INTO ${database}.alerts (alert_id, fingerprint, rule, severity, status, cluster, node,

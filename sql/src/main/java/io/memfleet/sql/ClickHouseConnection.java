@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -17,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One ClickHouse server as memfleet talks to it: the official {@code client-v2} over HTTP, set up so
+ * One ClickHouse server as memfleet talks to it ({@link SqlEndpoint} over HTTP): the official {@code client-v2} over HTTP, set up so
  * that the same code works on the 18.16 server of the tests and on current releases — no HTTP
  * compression (18.16 answers compressed requests it cannot handle) and explicit text formats
  * (TabSeparated, JSONEachRow), because 18.16 lacks {@code RowBinaryWithNamesAndTypes}.
@@ -31,7 +30,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Thread-safe: the underlying client is.
  */
-public final class ClickHouseConnection implements AutoCloseable {
+public final class ClickHouseConnection implements SqlEndpoint {
   private final Client client;
   private final String url;
   private final long timeoutSeconds;
@@ -55,11 +54,12 @@ public final class ClickHouseConnection implements AutoCloseable {
     return new Builder(url);
   }
 
+  @Override
   public String url() {
     return url;
   }
 
-  /** Runs a statement that returns no rows (DDL, INSERT … SELECT). */
+  @Override
   public void execute(String sql) throws ClickHouseException {
     try (CommandResponse ignored = client.execute(sql).get(timeoutSeconds, TimeUnit.SECONDS)) {
       // the response carries only summary counters
@@ -68,33 +68,7 @@ public final class ClickHouseConnection implements AutoCloseable {
     }
   }
 
-  /** Runs a query and returns its rows in TabSeparated form, cells unescaped. */
-  public List<List<String>> queryTsv(String sql) throws ClickHouseException {
-    String body = queryText(sql, ClickHouseFormat.TabSeparated);
-    List<List<String>> rows = new ArrayList<>();
-    for (String line : body.split("\n")) {
-      if (line.isEmpty()) {
-        continue;
-      }
-      List<String> cells = new ArrayList<>();
-      for (String cell : line.split("\t", -1)) {
-        cells.add(TabSeparated.unescape(cell));
-      }
-      rows.add(cells);
-    }
-    return rows;
-  }
-
-  /** The single value of a one-row, one-column query. */
-  public String queryValue(String sql) throws ClickHouseException {
-    List<List<String>> rows = queryTsv(sql);
-    if (rows.size() != 1 || rows.get(0).size() != 1) {
-      throw new ClickHouseException("expected one value from `" + sql + "`, got " + rows);
-    }
-    return rows.get(0).get(0);
-  }
-
-  /** Runs a query and returns the raw response body in the given text format. */
+  @Override
   public String queryText(String sql, ClickHouseFormat format) throws ClickHouseException {
     QuerySettings settings = new QuerySettings().setFormat(format);
     try (QueryResponse response = client.query(sql, settings).get(timeoutSeconds, TimeUnit.SECONDS);
@@ -122,21 +96,6 @@ public final class ClickHouseConnection implements AutoCloseable {
       throw ClickHouseException.from("INSERT INTO " + table + " FORMAT JSONEachRow (" + rows.size()
           + " rows)", e);
     }
-  }
-
-  /** Whether the server answers a trivial query now. */
-  public boolean isReachable() {
-    try {
-      queryValue("SELECT 1");
-      return true;
-    } catch (ClickHouseException e) {
-      return false;
-    }
-  }
-
-  /** The server's version, e.g. {@code 18.16.1} or {@code 26.3.2.1}. */
-  public ServerVersion serverVersion() throws ClickHouseException {
-    return ServerVersion.parse(queryValue("SELECT version()"));
   }
 
   /** The client, for inserts and streaming reads. */

@@ -19,6 +19,14 @@ public class ClickHouseException extends Exception {
     return new ClickHouseException(what + " — statement: " + abbreviate(sql), cause);
   }
 
+  /**
+   * The engine refused {@code sql} with {@code error} (its own text, e.g. {@code Code: 62. DB::…});
+   * for endpoints whose errors arrive as text rather than as a client exception.
+   */
+  public static ClickHouseException forStatement(String sql, String error) {
+    return new ClickHouseException(error + " — statement: " + abbreviate(sql));
+  }
+
   static String abbreviate(String sql) {
     String oneLine = sql.strip().replaceAll("\\s+", " ");
     return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 197) + "...";

@@ -1,8 +1,8 @@
 package io.memfleet.sql.migrate;
 
-import io.memfleet.sql.ClickHouseConnection;
 import io.memfleet.sql.ClickHouseException;
 import io.memfleet.sql.ServerVersion;
+import io.memfleet.sql.SqlEndpoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,7 +12,9 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * Applies {@code sql/migrations} to one ClickHouse database, in version order, each at most once.
+ * Applies {@code sql/migrations} to one ClickHouse database, in version order, each at most
+ * once — on a server ({@link io.memfleet.sql.ClickHouseConnection}) or on embedded ClickHouse 26.x
+ * ({@link io.memfleet.sql.chdb.ChDbSession}), both {@link SqlEndpoint}s.
  *
  * <p>Applied migrations are recorded in {@code <database>.schema_migrations} with their checksum and
  * the gate branches taken. ClickHouse has no transactional DDL, so migrations are written to be
@@ -28,7 +30,7 @@ import java.util.regex.Pattern;
 public final class MigrationRunner {
   private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-  private final ClickHouseConnection ch;
+  private final SqlEndpoint ch;
   private final String database;
   private final Consumer<String> progress;
   private final ReplicatedRewriter replicated;
@@ -40,7 +42,7 @@ public final class MigrationRunner {
     this.replicated = b.cluster == null ? null : new ReplicatedRewriter(b.cluster);
   }
 
-  public static Builder builder(ClickHouseConnection connection) {
+  public static Builder builder(SqlEndpoint connection) {
     return new Builder(connection);
   }
 
@@ -103,10 +105,14 @@ public final class MigrationRunner {
       } catch (ClickHouseException e) {
         throw new MigrationException("migration " + m.fileName() + " failed at the statement on line "
             + s.line() + " (server " + version + "); nothing after it was applied.\nstatement: "
-            + s.sql() + "\nserver error: " + e.getCause(), e);
+            + s.sql() + "\nserver error: " + serverError(e), e);
       }
     }
     return taken;
+  }
+
+  private static String serverError(ClickHouseException e) {
+    return e.getCause() != null ? String.valueOf(e.getCause()) : e.getMessage();
   }
 
   /** On a replicated cluster: ON CLUSTER and Replicated* engines; on one server: as written. */
@@ -148,12 +154,12 @@ public final class MigrationRunner {
 
   /** Builder; the database defaults to {@code memfleet}. */
   public static final class Builder {
-    private final ClickHouseConnection connection;
+    private final SqlEndpoint connection;
     private String database = "memfleet";
     private Consumer<String> progress = line -> { };
     private String cluster;
 
-    private Builder(ClickHouseConnection connection) {
+    private Builder(SqlEndpoint connection) {
       this.connection = Objects.requireNonNull(connection, "connection");
     }
 

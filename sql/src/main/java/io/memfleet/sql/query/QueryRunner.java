@@ -1,14 +1,15 @@
 package io.memfleet.sql.query;
 
 import com.clickhouse.data.ClickHouseFormat;
-import io.memfleet.sql.ClickHouseConnection;
 import io.memfleet.sql.ClickHouseException;
+import io.memfleet.sql.SqlEndpoint;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Runs planner queries on one ClickHouse database: binds the parameters
+ * Runs planner queries on one ClickHouse database (a server or embedded chDB, see
+ * {@link SqlEndpoint}): binds the parameters
  * ({@link QueryParameters}) and reads the answer in a text format every supported server has.
  *
  * <pre>{@code
@@ -18,15 +19,15 @@ import java.util.Objects;
  * }</pre>
  */
 public final class QueryRunner {
-  private final ClickHouseConnection ch;
+  private final SqlEndpoint ch;
   private final String database;
   private final Clock clock;
 
-  public QueryRunner(ClickHouseConnection ch, String database) {
+  public QueryRunner(SqlEndpoint ch, String database) {
     this(ch, database, Clock.systemUTC());
   }
 
-  public QueryRunner(ClickHouseConnection ch, String database, Clock clock) {
+  public QueryRunner(SqlEndpoint ch, String database, Clock clock) {
     this.ch = Objects.requireNonNull(ch, "ch");
     QueryParameters.checkDatabase(database);
     this.database = database;

@@ -1,6 +1,6 @@
 package io.memfleet.sql.query;
 
-import io.memfleet.sql.ClickHouseConnection;
+import io.memfleet.sql.SqlEndpoint;
 import io.memfleet.sql.migrate.MigrationRunner;
 import io.memfleet.sql.migrate.MigrationScript;
 import io.memfleet.sql.migrate.MigrationSource;
@@ -21,7 +21,7 @@ final class PlannerSeed {
 
   private PlannerSeed() {}
 
-  static void apply(ClickHouseConnection ch, String database) throws Exception {
+  static void apply(SqlEndpoint ch, String database) throws Exception {
     MigrationRunner.builder(ch).database(database).build().migrate(MigrationSource.bundled());
     String text;
     try (InputStream in = PlannerSeed.class.getResourceAsStream(RESOURCE)) {

@@ -11,14 +11,12 @@ import io.memfleet.localstack.testing.TestServers;
 import io.memfleet.sql.ClickHouseConnection;
 import io.memfleet.sql.query.ResultTable;
 import io.memfleet.sql.query.grafana.testing.DashboardFiles;
+import io.memfleet.sql.query.grafana.testing.DashboardQueries;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,10 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DashboardsIT {
   private static final String DB = "it_dashboards";
-  private static final Instant FROM = Instant.parse("2026-01-05T00:00:00Z");
-  private static final Instant TO = Instant.parse("2026-01-07T00:00:00Z");
-  /** Single-valued variables pinned to the seed's most telling process and OOM kill. */
-  private static final Map<String, String> PINNED = Map.of("pid", "4101", "snapshot", "oom-4099");
 
   @TempDir static Path dir;
   static ClickHouseServer server;
@@ -66,50 +60,26 @@ class DashboardsIT {
   @Test
   void everyPanelAndVariableQueryRunsAndFindsTheSeed() throws Exception {
     List<String> report = new ArrayList<>();
-    for (Path file : DashboardFiles.dashboards()) {
-      JsonNode dashboard = new ObjectMapper().readTree(file.toFile());
-      Map<String, List<String>> values = new LinkedHashMap<>();
-      values.put("database", List.of(DB));
-      for (JsonNode v : dashboard.path("templating").path("list")) {
-        String name = v.path("name").asText();
-        if (v.path("type").asText().equals("custom")) {
-          values.put(name, List.of(v.path("current").path("value").asText()));
-        } else if (v.path("type").asText().equals("query")) {
-          String sql = macros(values).expand(v.path("query").asText());
-          List<String> options = run(sql).values(run(sql).columns().get(0));
-          assertThat(options).as("%s variable %s: %s", file.getFileName(), name, sql).isNotEmpty();
-          String pinned = PINNED.get(name);
-          if (pinned != null) {
-            assertThat(options).as("%s variable %s", file.getFileName(), name).contains(pinned);
-          }
-          boolean multi = v.path("multi").asBoolean();
-          values.put(name, multi ? options : List.of(pinned != null ? pinned : options.get(0)));
+    for (DashboardQueries.Ran r : DashboardQueries.runAll(DB, DashboardsIT::run)) {
+      ResultTable t = r.result();
+      assertThat(t.rows()).as("%s returned no rows:%n%s", r.what(), r.sql()).isNotEmpty();
+      if (r.variable()) {
+        String name = r.what().substring(r.what().lastIndexOf(' ') + 1);
+        String pinned = DashboardQueries.PINNED.get(name);
+        if (pinned != null) {
+          assertThat(t.values(t.columns().get(0))).as(r.what()).contains(pinned);
         }
+        continue;
       }
-      GrafanaMacros macros = macros(values);
-      for (JsonNode panel : dashboard.path("panels")) {
-        for (JsonNode target : panel.path("targets")) {
-          String sql = macros.expand(target.path("rawSql").asText());
-          ResultTable t = run(sql);
-          String what = file.getFileName() + " / " + panel.path("title").asText();
-          assertThat(t.rows()).as("%s returned no rows:%n%s", what, sql).isNotEmpty();
-          if (panel.path("type").asText().equals("timeseries")) {
-            assertThat(t.columns().get(0)).as(what).isEqualTo("time");
-            assertThat(t.rows().get(0).get(0)).as(what)
-                .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
-          }
-          report.add(what + ": " + t.rows().size() + " rows");
-        }
+      if (r.panelType().equals("timeseries")) {
+        assertThat(t.columns().get(0)).as(r.what()).isEqualTo("time");
+        assertThat(t.rows().get(0).get(0)).as(r.what())
+            .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
       }
+      report.add(r.what() + ": " + t.rows().size() + " rows");
     }
     System.out.println(String.join("\n", report));
     assertThat(report).hasSizeGreaterThanOrEqualTo(30);
-  }
-
-  private static GrafanaMacros macros(Map<String, List<String>> values) {
-    GrafanaMacros.Builder b = GrafanaMacros.builder().timeRange(FROM, TO).intervalSeconds(600);
-    values.forEach(b::variable);
-    return b.build();
   }
 
   @Test
