@@ -31,17 +31,21 @@ final class LocalFleet {
     return ChildProcess.fromPidFile(runDir.resolve(name + ".pid"), logOf(name));
   }
 
-  /** Starts the service unless it runs already; returns false when it was running. */
-  boolean start(BackgroundService service) throws IOException {
-    if (running(service.name()).isPresent()) {
-      return false;
+  /** Starts the service unless it runs already; either way returns its process. */
+  Started start(BackgroundService service) throws IOException {
+    Optional<ChildProcess> existing = running(service.name());
+    if (existing.isPresent()) {
+      return new Started(existing.get(), false);
     }
     Files.createDirectories(runDir);
     Files.createDirectories(logDir);
-    ChildProcess.start(service.command(), logOf(service.name()),
+    ChildProcess p = ChildProcess.start(service.command(), logOf(service.name()),
         runDir.resolve(service.name() + ".pid"), true, service.environment(), service.workDir());
-    return true;
+    return new Started(p, true);
   }
+
+  /** A service's process and whether this call started it (false: it was running). */
+  record Started(ChildProcess process, boolean fresh) {}
 
   /** Names of every service with a pid file, running or not. */
   List<String> known() throws IOException {

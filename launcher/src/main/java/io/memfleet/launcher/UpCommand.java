@@ -7,6 +7,7 @@ import io.memfleet.sql.ClickHouseConnection;
 import io.memfleet.sql.migrate.MigrationReport;
 import io.memfleet.sql.migrate.MigrationRunner;
 import io.memfleet.sql.migrate.MigrationSource;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -35,9 +36,23 @@ final class UpCommand implements Callable<Integer> {
           + " default: on). --no-install only reports what is missing.")
   boolean install;
 
+  @Option(names = "--demo", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Also run the pipeline, the collectors and the leaking demo apps (default: on)."
+          + " --no-demo starts only Kafka and ClickHouse.")
+  boolean demo;
+
+  @Option(names = "--web-ui-port", defaultValue = "${env:MEMFLEET_WEB_UI_PORT:-18081}",
+      description = "Flink web UI port on 127.0.0.1 (MEMFLEET_WEB_UI_PORT; default: ${DEFAULT-VALUE}).")
+  int webUiPort;
+
+  @Option(names = "--watch-for", converter = DurationConverter.class,
+      description = "After start-up, show the live view (memfleet watch) this long; default: until"
+          + " Ctrl-C when run in a terminal, not at all otherwise. 0 = skip.")
+  java.time.Duration watchFor;
+
   @Override
   public Integer call() throws Exception {
-    Progress progress = new Progress(System.out, 4);
+    Progress progress = new Progress(System.out, demo ? 6 : 4);
     System.out.println("memfleet up — work directory " + stack.home.toAbsolutePath());
 
     progress.begin("ClickHouse server");
@@ -76,6 +91,17 @@ final class UpCommand implements Callable<Integer> {
     progress.done(report.applied().size() + " applied, " + report.alreadyApplied().size()
         + " already applied");
 
+    if (demo) {
+      Path root = Path.of(System.getenv().getOrDefault("MEMFLEET_ROOT", ".")).toAbsolutePath();
+      DemoFleet fleet = new DemoFleet(root, stack, progress::detail);
+      progress.begin("Flink pipeline (local MiniCluster)");
+      fleet.startPipeline(webUiPort);
+      progress.done("web UI http://127.0.0.1:" + webUiPort);
+      progress.begin("Collectors and demo apps (leaking and healthy JVM, Go, native)");
+      fleet.startDemosAndCollectors(18090, 18091);
+      progress.done("running");
+    }
+
     System.out.println();
     System.out.println("memfleet is up.");
     System.out.println("  Kafka        " + kafka.bootstrapServers() + "   topics: "
@@ -83,7 +109,24 @@ final class UpCommand implements Callable<Integer> {
     System.out.println("  ClickHouse   " + clickHouse.httpUrl() + "   database " + stack.database
         + "   (clickhouse-client --port " + stack.clickHouseTcpPort + ")");
     System.out.println("  Work dir     " + stack.home.toAbsolutePath() + "   (logs under */logs)");
+    if (demo) {
+      System.out.println("  Flink UI     http://127.0.0.1:" + webUiPort);
+      System.out.println("  Next         ./memfleet watch | ./memfleet alerts | ./memfleet query"
+          + " | ./memfleet status");
+    }
     System.out.println("Stop it with: ./memfleet down");
+    java.time.Duration watch = watchFor != null ? watchFor
+        : (System.console() != null && demo ? java.time.Duration.ZERO.minusSeconds(1)
+            : java.time.Duration.ZERO);
+    if (!watch.isZero()) {
+      System.out.println();
+      WatchCommand view = new WatchCommand();
+      view.bootstrap = stack.kafkaBootstrap();
+      view.refresh = java.time.Duration.ofSeconds(2);
+      view.duration = watch.isNegative() ? java.time.Duration.ZERO : watch;
+      view.plain = System.console() == null;
+      view.watch(System.out);
+    }
     return 0;
   }
 }

@@ -23,7 +23,7 @@ class UpDownIT {
   @AfterEach
   void downAnyway() {
     if (stackArgs != null) {
-      run(concat("down", stackArgs));
+      run(concat("down", java.util.Arrays.copyOf(stackArgs, stackArgs.length - 1)));
     }
   }
 
@@ -35,8 +35,9 @@ class UpDownIT {
         "--kafka-controller-port", String.valueOf(FreePorts.find()),
         "--clickhouse-http-port", String.valueOf(FreePorts.find()),
         "--clickhouse-tcp-port", String.valueOf(FreePorts.find()),
-        "--kafka-heap", "384m"};
+        "--kafka-heap", "384m", "--no-demo"};
 
+    // status and down take the stack options but not up's own
     Result first = run(concat("up", stackArgs));
     assertThat(first.exit).as(first.out).isZero();
     assertThat(first.out).contains("started ClickHouse", "started broker at 127.0.0.1:",
@@ -48,13 +49,14 @@ class UpDownIT {
     assertThat(second.out).contains("already running, ClickHouse", "already running, broker",
         "all " + Topics.all().size() + " topics exist", "0 applied");
 
-    Result status = run(concat("status", stackArgs));
+    String[] common = java.util.Arrays.copyOf(stackArgs, stackArgs.length - 1);
+    Result status = run(concat("status", common));
     assertThat(status.exit).as(status.out).isZero();
     assertThat(status.out).contains("Kafka broker       running", "ClickHouse server  running");
 
-    Result down = run(concat("down", stackArgs));
+    Result down = run(concat("down", common));
     assertThat(down.out).contains("Kafka broker: stopped", "ClickHouse server: stopped");
-    Result after = run(concat("status", stackArgs));
+    Result after = run(concat("status", common));
     assertThat(after.exit).isEqualTo(3);
     assertThat(after.out).contains("not running");
     stackArgs = null;

@@ -44,7 +44,8 @@ public final class CollectorOptions {
 
   @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT",
       defaultValue = "${env:MEMFLEET_KAFKA_BOOTSTRAP:-127.0.0.1:19092}",
-      description = "Kafka bootstrap servers (MEMFLEET_KAFKA_BOOTSTRAP; default: ${DEFAULT-VALUE}).")
+      description = "Kafka bootstrap servers (MEMFLEET_KAFKA_BOOTSTRAP;"
+          + " default: ${DEFAULT-VALUE}).")
   String kafkaBootstrap;
 
   @Option(names = "--spool-dir", paramLabel = "DIR", defaultValue = "${env:MEMFLEET_SPOOL_DIR}",

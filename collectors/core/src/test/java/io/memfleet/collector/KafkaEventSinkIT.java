@@ -41,8 +41,9 @@ class KafkaEventSinkIT {
     try {
       broker.start();
       broker.createTopics(List.of(new NewTopic(Topics.EVENTS_JFR, 3, (short) 1)));
-      try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(broker.bootstrapServers())
-          .collectorId("sink-it").spoolDir(dir.resolve("spool")).build()) {
+      try (KafkaEventSink sink = KafkaEventSink.builder()
+          .bootstrapServers(broker.bootstrapServers()).collectorId("sink-it")
+          .spoolDir(dir.resolve("spool")).build()) {
         for (int i = 0; i < 200; i++) {
           sink.publish(event(me, headers, i));
         }
@@ -119,8 +120,9 @@ class KafkaEventSinkIT {
     try (KafkaBroker broker = broker(dir.resolve("kafka"), port, FreePorts.find())) {
       broker.start();
       broker.createTopics(List.of(new NewTopic(Topics.EVENTS_JFR, 3, (short) 1)));
-      try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(broker.bootstrapServers())
-          .collectorId("sink-it-bound-2").spoolDir(spoolDir).build()) {
+      try (KafkaEventSink sink = KafkaEventSink.builder()
+          .bootstrapServers(broker.bootstrapServers()).collectorId("sink-it-bound-2")
+          .spoolDir(spoolDir).build()) {
         boolean drained = sink.flush(Duration.ofSeconds(60));
         assertThat(drained).as("drained, stats %s", sink.stats()).isTrue();
         assertThat(sink.stats().replayed()).isEqualTo(spooled);

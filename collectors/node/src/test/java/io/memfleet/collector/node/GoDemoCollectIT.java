@@ -81,10 +81,12 @@ class GoDemoCollectIT {
         assertThat(sink.flush(Duration.ofSeconds(30))).isTrue();
       }
 
+      // every cycle parsed before the status was taken must arrive (later ones may too)
+      long parsed = status.gctraceLines();
       List<SpecificRecord> events = KafkaEvents.read(broker.bootstrapServers(),
           List.of(Topics.EVENTS_GO, Topics.EVENTS_PROCFS, Topics.CLOCK),
           e -> !KafkaEvents.of(e, ClockSync.class).isEmpty()
-              && KafkaEvents.of(e, GcCycle.class).size() >= 5
+              && KafkaEvents.of(e, GcCycle.class).size() >= Math.max(5, parsed)
               && KafkaEvents.of(e, ThreadCount.class).size() >= 10,
           Duration.ofSeconds(30));
 
@@ -139,7 +141,7 @@ class GoDemoCollectIT {
 
       // malformed lines were counted, and the follower went on parsing after them
       assertThat(status.gctraceMalformed()).isEqualTo(2);
-      assertThat(status.gctraceLines()).isEqualTo(cycles.size());
+      assertThat((long) cycles.size()).isGreaterThanOrEqualTo(status.gctraceLines());
       assertThat(status.gctraceUnattributed()).isZero();
       assertThat(status.goScrapeFailures()).isZero();
       assertThat(cycles).anyMatch(c -> c.getGcId() > 10);

@@ -1,0 +1,159 @@
+package io.memfleet.collector.jfr;
+
+import io.memfleet.collector.ClockSyncSampler;
+import io.memfleet.collector.EventHeaders;
+import io.memfleet.collector.KafkaEventSink;
+import io.memfleet.collector.jfr.internal.AgentLog;
+import io.memfleet.collector.jfr.internal.JfrPump;
+import io.memfleet.collector.jfr.internal.SinkWatch;
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.event.Source;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import jdk.jfr.EventType;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordingStream;
+
+/**
+ * The in-process JFR collector: a Java agent that streams this JVM's JFR events to Kafka.
+ *
+ * <pre>
+ * java -javaagent:memfleet-collector-jfr-agent.jar=bootstrap=127.0.0.1:19092,service=checkout \
+ *      -jar app.jar
+ * </pre>
+ *
+ * <p>Options: see {@link JfrOptions}. Everything runs on daemon threads started here, so the
+ * application's threads never wait for the agent and the JVM exits as if it were not there.
+ * Every failure (bad options, no JFR, Kafka unreachable, spool full) is caught and reported on
+ * stderr at most once per reason; the agent never calls System.exit and never throws into
+ * {@code premain}. Its spool is {@code <spoolDir>/<pid>-<processStartTimeMs>}, one per JVM, so JVMs
+ * on one host do not share a spool.
+ */
+public final class JfrAgent {
+  private static volatile boolean started;
+
+  private JfrAgent() {}
+
+  public static void premain(String args, Instrumentation inst) {
+    start(args);
+  }
+
+  public static void agentmain(String args, Instrumentation inst) {
+    start(args);
+  }
+
+  private static synchronized void start(String args) {
+    if (started) {
+      return;
+    }
+    started = true;
+    try {
+      Thread t = new Thread(() -> run(args), "memfleet-jfr-agent");
+      t.setDaemon(true);
+      t.start();
+    } catch (Throwable t) {
+      System.err.println("[memfleet-jfr-agent] not started: " + t);
+    }
+  }
+
+  private static void run(String args) {
+    AgentLog log = new AgentLog(false);
+    try {
+      JfrOptions options = JfrOptions.parseAgentArgs(args);
+      log = new AgentLog(options.quiet());
+      runWith(options, log);
+    } catch (Throwable t) {
+      log.once("start", "not started (the application runs on without it): " + t);
+    }
+  }
+
+  private static void runWith(JfrOptions options, AgentLog log) throws Exception {
+    ProcessIdentity self = options.common().identities().self();
+    String collectorId = "jfr-agent/" + self.getNode() + "/" + self.getPid() + "/"
+        + self.getProcessStartTimeMs();
+    Path spool = options.common().spoolDir("jfr-agent")
+        .resolve(self.getPid() + "-" + self.getProcessStartTimeMs());
+    KafkaEventSink sink = options.common().sinkBuilder("jfr-agent", collectorId)
+        .spoolDir(spool).closeTimeout(Duration.ofSeconds(2)).build();
+    EventHeaders headers = new EventHeaders(collectorId);
+    JfrEventMapper mapper = new JfrEventMapper(self, headers, options.stackDepth());
+    RecordingStream stream = new RecordingStream();
+    stream.setSettings(options.jfrSettings(availableEvents()));
+    JfrPump.wire(stream, mapper, sink, log);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(stream, sink, 3_000),
+        "memfleet-jfr-agent-shutdown"));
+    // startAsync() would run the stream on a non-daemon thread, keeping the JVM alive at exit
+    Thread streamThread = new Thread(stream::start, "memfleet-jfr-agent-stream");
+    streamThread.setDaemon(true);
+    streamThread.start();
+
+    ClockSyncSampler clock = new ClockSyncSampler();
+    SinkWatch watch = new SinkWatch(log, options.common().kafkaBootstrap(), spool.toString());
+    long nextClock = 0;
+    long nextOldObjects = System.nanoTime() + options.oldObjectPeriod().toNanos();
+    while (true) {
+      long now = System.nanoTime();
+      try {
+        if (now >= nextClock) {
+          sink.publish(clock.sample(self, Source.JFR, headers));
+          nextClock = now + options.clockSyncPeriod().toNanos();
+        }
+        if (options.enabled("oldObjects") && now >= nextOldObjects) {
+          nextOldObjects = now + options.oldObjectPeriod().toNanos();
+          emitOldObjectSamples(options);
+        }
+        watch.check(sink.stats());
+      } catch (RuntimeException e) {
+        log.once("loop:" + e.getClass().getName(), "periodic task failed: " + e);
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  /**
+   * JFR writes old-object samples only when a recording that enables them stops; stopping a
+   * short recording of our own makes them appear in the stream periodically.
+   */
+  static void emitOldObjectSamples(JfrOptions options) {
+    try (Recording r = new Recording()) {
+      r.enable("jdk.OldObjectSample").with("cutoff", options.oldObjectCutoff())
+          .withStackTrace();
+      r.setToDisk(false);
+      r.start();
+      r.stop();
+    }
+  }
+
+  static Set<String> availableEvents() {
+    Set<String> names = new HashSet<>();
+    for (EventType t : FlightRecorder.getFlightRecorder().getEventTypes()) {
+      names.add(t.getName());
+    }
+    return names;
+  }
+
+  /** Never delays the JVM's exit by more than {@code millis}. */
+  private static void stopWithin(RecordingStream stream, KafkaEventSink sink, long millis) {
+    Thread t = new Thread(() -> stop(stream, sink), "memfleet-jfr-agent-stop");
+    t.setDaemon(true);
+    t.start();
+    try {
+      t.join(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void stop(RecordingStream stream, KafkaEventSink sink) {
+    try {
+      stream.close();
+    } catch (Throwable ignored) {
+      // shutting down anyway
+    }
+    sink.close(); // bounded by the sink's close timeout; what is left stays spooled
+  }
+}

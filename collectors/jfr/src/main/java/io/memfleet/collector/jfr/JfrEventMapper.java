@@ -1,0 +1,358 @@
+package io.memfleet.collector.jfr;
+
+import io.memfleet.collector.EventHeaders;
+import io.memfleet.event.Allocation;
+import io.memfleet.event.AllocationKind;
+import io.memfleet.event.ClockDomain;
+import io.memfleet.event.EventHeader;
+import io.memfleet.event.GcCycle;
+import io.memfleet.event.GcGeneration;
+import io.memfleet.event.GcPause;
+import io.memfleet.event.HeapPhase;
+import io.memfleet.event.HeapSummary;
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.event.ResidentMemory;
+import io.memfleet.event.Source;
+import io.memfleet.event.StackTrace;
+import io.memfleet.event.ThreadCount;
+import io.memfleet.event.ThreadKind;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import jdk.jfr.consumer.RecordedClass;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedObject;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Maps JFR events of one JVM to memfleet's event model.
+ *
+ * <pre>{@code
+ * JfrEventMapper mapper = new JfrEventMapper(identity, headers, 8);
+ * stream.onEvent(e -> mapper.map(e).forEach(sink::publish));
+ * stream.onFlush(() -> mapper.onFlush().forEach(sink::publish));
+ * }</pre>
+ *
+ * <table>
+ *   <caption>mapping</caption>
+ *   <tr><td>jdk.ObjectAllocationSample</td><td>Allocation JAVA_SAMPLE: class, weight, top
+ *       frames and their hash; sizeBytes 0 (the event has no object size)</td></tr>
+ *   <tr><td>jdk.OldObjectSample</td><td>Allocation JAVA_OLD_OBJECT: class, age, allocation
+ *       time, size where the JDK reports it (objectSize, JDK 18+), array length as label-free
+ *       size estimate otherwise 0</td></tr>
+ *   <tr><td>jdk.GarbageCollection + jdk.GCHeapSummary (before/after, same gcId)</td><td>GcCycle
+ *       (emitted once the cycle and its after-GC summary are both seen), and one HeapSummary per
+ *       summary</td></tr>
+ *   <tr><td>jdk.GCPhasePause</td><td>GcPause</td></tr>
+ *   <tr><td>jdk.GCHeapConfiguration</td><td>remembered: maxBytes of HeapSummary</td></tr>
+ *   <tr><td>jdk.JavaThreadStatistics</td><td>ThreadCount JAVA_THREADS</td></tr>
+ *   <tr><td>jdk.ResidentSetSize (JDK 21+)</td><td>ResidentMemory (rssBytes only)</td></tr>
+ * </table>
+ *
+ * <p>Time: every event is stamped {@code clockDomain = REALTIME} with {@code rawTimestamp} = the
+ * event's {@code getStartTime()} in epoch nanoseconds. That instant is JFR's own conversion of its
+ * tick counter to wall-clock time (anchored at each chunk start), not a tick value: the raw ticks
+ * are not exposed by the consumer API, and the conversion is what JFR's own tools show. The
+ * collector also publishes ClockSync samples (MONOTONIC ↔ REALTIME) for the host, so the pipeline
+ * can still align JFR events with eBPF/perf events on CLOCK_MONOTONIC.
+ *
+ * <p>Not thread-safe: one stream thread calls it (JFR dispatches a stream's events on one thread).
+ */
+public final class JfrEventMapper {
+  /** GC cycles without an after-GC summary are given this many flushes before being dropped. */
+  private static final int GC_PATIENCE_FLUSHES = 3;
+
+  private final ProcessIdentity process;
+  private final EventHeaders headers;
+  private final int stackDepth;
+  private final Map<Long, PendingGc> pending = new LinkedHashMap<>();
+  private final AtomicLong unmapped = new AtomicLong();
+  private final AtomicLong incompleteGcs = new AtomicLong();
+  private Long maxHeapBytes;
+
+  public JfrEventMapper(ProcessIdentity process, EventHeaders headers, int stackDepth) {
+    this.process = process;
+    this.headers = headers;
+    this.stackDepth = stackDepth;
+  }
+
+  /** The memfleet events for one JFR event (often one, sometimes none or two). */
+  public List<SpecificRecord> map(RecordedEvent e) {
+    String type = e.getEventType().getName();
+    return switch (type) {
+      case "jdk.ObjectAllocationSample" -> List.of(allocationSample(e));
+      case "jdk.OldObjectSample" -> List.of(oldObject(e));
+      case "jdk.GarbageCollection" -> garbageCollection(e);
+      case "jdk.GCHeapSummary" -> heapSummary(e);
+      case "jdk.GCPhasePause" -> List.of(pause(e));
+      case "jdk.GCHeapConfiguration" -> {
+        maxHeapBytes = e.getLong("maxSize");
+        yield List.of();
+      }
+      case "jdk.JavaThreadStatistics" -> List.of(threads(e));
+      case "jdk.ResidentSetSize" -> List.of(rss(e));
+      default -> {
+        unmapped.incrementAndGet();
+        yield List.of();
+      }
+    };
+  }
+
+  /** Call after each stream flush: gives up on GC cycles whose summaries never came. */
+  public List<SpecificRecord> onFlush() {
+    Iterator<PendingGc> it = pending.values().iterator();
+    while (it.hasNext()) {
+      PendingGc p = it.next();
+      if (++p.flushes > GC_PATIENCE_FLUSHES) {
+        it.remove();
+        if (p.seen) {
+          incompleteGcs.incrementAndGet();
+        }
+      }
+    }
+    return List.of();
+  }
+
+  /** JFR events of types this mapper does not know (should stay 0 with our settings). */
+  public long unmappedEvents() {
+    return unmapped.get();
+  }
+
+  /** GC cycles dropped because their after-GC heap summary never arrived. */
+  public long incompleteGcCycles() {
+    return incompleteGcs.get();
+  }
+
+  private EventHeader header(RecordedEvent e) {
+    return headers.next(process, Source.JFR, ClockDomain.REALTIME, epochNanos(e.getStartTime()));
+  }
+
+  static long epochNanos(Instant i) {
+    return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+  }
+
+  private Allocation allocationSample(RecordedEvent e) {
+    return Allocation.newBuilder()
+        .setHeader(header(e))
+        .setKind(AllocationKind.JAVA_SAMPLE)
+        .setObjectClass(className(e.getClass("objectClass")))
+        .setSizeBytes(0)
+        .setWeightBytes(e.getLong("weight"))
+        .setStack(stack(e.getStackTrace()))
+        .setThreadName(threadName(e.getThread()))
+        .build();
+  }
+
+  private Allocation oldObject(RecordedEvent e) {
+    RecordedObject object = e.getValue("object");
+    RecordedClass type = object != null ? object.getValue("type") : null;
+    long size = e.hasField("objectSize") ? e.getLong("objectSize") : 0;
+    Long allocatedAt = e.hasField("allocationTime") && e.getInstant("allocationTime") != null
+        ? epochNanos(e.getInstant("allocationTime")) : null;
+    Long age = e.hasField("objectAge") ? e.getDuration("objectAge").toNanos() : null;
+    return Allocation.newBuilder()
+        .setHeader(header(e))
+        .setKind(AllocationKind.JAVA_OLD_OBJECT)
+        .setObjectClass(className(type))
+        .setSizeBytes(size)
+        .setWeightBytes(size)
+        .setStack(stack(e.getStackTrace()))
+        .setThreadName(threadName(e.getThread()))
+        .setAllocationTimeRaw(allocatedAt)
+        .setAgeNs(age)
+        .build();
+  }
+
+  private List<SpecificRecord> garbageCollection(RecordedEvent e) {
+    long gcId = e.getInt("gcId");
+    PendingGc p = pending.computeIfAbsent(gcId, id -> new PendingGc());
+    // stream events may be reused after this call: keep values, not the event
+    p.name = e.getString("name");
+    p.cause = e.getString("cause");
+    p.durationNs = e.getDuration().toNanos();
+    p.sumOfPausesNs = e.getDuration("sumOfPauses").toNanos();
+    p.startNs = epochNanos(e.getStartTime());
+    p.seen = true;
+    return completed(gcId, p);
+  }
+
+  private List<SpecificRecord> heapSummary(RecordedEvent e) {
+    long gcId = e.getInt("gcId");
+    boolean before = "Before GC".equals(e.getString("when"));
+    RecordedObject space = e.getValue("heapSpace");
+    HeapSummary summary = HeapSummary.newBuilder()
+        .setHeader(header(e))
+        .setPhase(before ? HeapPhase.BEFORE_GC : HeapPhase.AFTER_GC)
+        .setGcId(gcId)
+        .setUsedBytes(e.getLong("heapUsed"))
+        .setCommittedBytes(space != null ? space.getLong("committedSize") : 0)
+        .setReservedBytes(space != null ? space.getLong("reservedSize") : null)
+        .setMaxBytes(maxHeapBytes)
+        .build();
+    PendingGc p = pending.computeIfAbsent(gcId, id -> new PendingGc());
+    if (before) {
+      p.before = summary.getUsedBytes();
+    } else {
+      p.after = summary.getUsedBytes();
+    }
+    List<SpecificRecord> out = new ArrayList<>(2);
+    out.add(summary);
+    out.addAll(completed(gcId, p));
+    return out;
+  }
+
+  private List<SpecificRecord> completed(long gcId, PendingGc p) {
+    if (!p.seen || p.after == null) {
+      return List.of();
+    }
+    pending.remove(gcId);
+    String name = p.name;
+    String cause = p.cause;
+    GcGeneration generation = generation(name);
+    long after = p.after;
+    return List.of(GcCycle.newBuilder()
+        // numbered when published, so sequence order is publish order
+        .setHeader(headers.next(process, Source.JFR, ClockDomain.REALTIME, p.startNs))
+        .setGcId(gcId)
+        .setCollectorName(name)
+        .setCause(cause)
+        .setGeneration(generation)
+        .setHeapBeforeBytes(p.before != null ? p.before : after)
+        .setHeapAfterBytes(after)
+        // after a full collection the heap holds only live objects: that is the live set
+        .setLiveBytes(generation == GcGeneration.FULL ? after : null)
+        .setDurationNs(p.durationNs)
+        .setSumOfPausesNs(p.sumOfPausesNs)
+        .setForced("System.gc()".equals(cause) || "Diagnostic Command".equals(cause))
+        .build());
+  }
+
+  /** HotSpot collector names as JFR reports them. */
+  static GcGeneration generation(String name) {
+    if (name == null) {
+      return GcGeneration.UNKNOWN;
+    }
+    return switch (name) {
+      case "G1New", "DefNew", "ParallelScavenge", "ParNew", "PSYoungGen" -> GcGeneration.YOUNG;
+      case "G1Full", "SerialOld", "ParallelOld", "PSMarkSweep", "Serial Old" -> GcGeneration.FULL;
+      case "G1Old", "ConcurrentMarkSweep", "Z", "ZGC", "ZMajor", "ZMinor", "Shenandoah" ->
+          GcGeneration.CONCURRENT;
+      default -> GcGeneration.UNKNOWN;
+    };
+  }
+
+  private GcPause pause(RecordedEvent e) {
+    return GcPause.newBuilder()
+        .setHeader(header(e))
+        .setGcId((long) e.getInt("gcId"))
+        .setPhase(e.getString("name"))
+        .setDurationNs(e.getDuration().toNanos())
+        .build();
+  }
+
+  private ThreadCount threads(RecordedEvent e) {
+    return ThreadCount.newBuilder()
+        .setHeader(header(e))
+        .setKind(ThreadKind.JAVA_THREADS)
+        .setCount(e.getLong("activeCount"))
+        .setDaemonCount(e.getLong("daemonCount"))
+        .setPeakCount(e.getLong("peakCount"))
+        .build();
+  }
+
+  private ResidentMemory rss(RecordedEvent e) {
+    return ResidentMemory.newBuilder().setHeader(header(e)).setRssBytes(e.getLong("size")).build();
+  }
+
+  private static String className(RecordedClass c) {
+    return c == null ? null : javaName(c.getName());
+  }
+
+  /** Array descriptor names ({@code [B}, {@code [Ljava.lang.String;}) as Java writes them. */
+  static String javaName(String name) {
+    int dims = 0;
+    while (dims < name.length() && name.charAt(dims) == '[') {
+      dims++;
+    }
+    if (dims == 0) {
+      return name;
+    }
+    String element = switch (name.charAt(dims)) {
+      case 'B' -> "byte";
+      case 'C' -> "char";
+      case 'D' -> "double";
+      case 'F' -> "float";
+      case 'I' -> "int";
+      case 'J' -> "long";
+      case 'S' -> "short";
+      case 'Z' -> "boolean";
+      case 'L' -> name.substring(dims + 1, name.endsWith(";") ? name.length() - 1 : name.length());
+      default -> name.substring(dims);
+    };
+    return element + "[]".repeat(dims);
+  }
+
+  private static String threadName(RecordedThread t) {
+    if (t == null) {
+      return null;
+    }
+    return t.getJavaName() != null ? t.getJavaName() : t.getOSName();
+  }
+
+  /** The top {@code stackDepth} frames as {@code pkg.Class.method:line}, hashed. */
+  StackTrace stack(RecordedStackTrace trace) {
+    if (trace == null) {
+      return null;
+    }
+    List<String> frames = new ArrayList<>(stackDepth);
+    for (RecordedFrame f : trace.getFrames()) {
+      if (frames.size() == stackDepth) {
+        break;
+      }
+      String type = f.getMethod().getType().getName();
+      frames.add(type + "." + f.getMethod().getName() + ":" + f.getLineNumber());
+    }
+    return StackTrace.newBuilder()
+        .setFrames(frames)
+        .setHash(stackHash(frames))
+        .setTruncated(trace.isTruncated() || trace.getFrames().size() > frames.size())
+        .build();
+  }
+
+  /** FNV-1a 64 over the frames joined by '\n': stable across JVMs, hosts and releases. */
+  public static long stackHash(List<String> frames) {
+    long h = 0xcbf29ce484222325L;
+    boolean first = true;
+    for (String frame : frames) {
+      if (!first) {
+        h = (h ^ '\n') * 0x100000001b3L;
+      }
+      first = false;
+      for (byte b : frame.getBytes(StandardCharsets.UTF_8)) {
+        h = (h ^ (b & 0xff)) * 0x100000001b3L;
+      }
+    }
+    return h;
+  }
+
+  /** What is known so far of one GC cycle. */
+  private static final class PendingGc {
+    boolean seen;
+    long startNs;
+    String name;
+    String cause;
+    long durationNs;
+    long sumOfPausesNs;
+    Long before;
+    Long after;
+    int flushes;
+  }
+}

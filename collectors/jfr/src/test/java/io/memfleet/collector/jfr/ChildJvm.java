@@ -1,0 +1,71 @@
+package io.memfleet.collector.jfr;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A demo app in a child JVM, with its output in files; always killed by close(). */
+final class ChildJvm implements AutoCloseable {
+  final Process process;
+  final Path out;
+  final Path err;
+
+  private ChildJvm(Process process, Path out, Path err) {
+    this.process = process;
+    this.out = out;
+    this.err = err;
+  }
+
+  static String agentJar() {
+    return requiredFile("memfleet.agent.jar");
+  }
+
+  static String demoJar() {
+    return requiredFile("memfleet.demo.jar");
+  }
+
+  private static String requiredFile(String property) {
+    String path = System.getProperty(property);
+    if (path == null || !Files.isRegularFile(Path.of(path))) {
+      throw new IllegalStateException(property + " (" + path + ") missing: run through"
+          + " `mvn verify`, which packages it before the integration tests");
+    }
+    return path;
+  }
+
+  static ChildJvm start(Path dir, List<String> jvmFlags, String mainClass, String... args)
+      throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmFlags);
+    cmd.add("-cp");
+    cmd.add(demoJar());
+    cmd.add(mainClass);
+    cmd.addAll(List.of(args));
+    Files.createDirectories(dir);
+    Path out = dir.resolve("stdout.txt");
+    Path err = dir.resolve("stderr.txt");
+    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+        .start();
+    return new ChildJvm(p, out, err);
+  }
+
+  String stdout() throws IOException {
+    return Files.readString(out);
+  }
+
+  String stderr() throws IOException {
+    return Files.readString(err);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(5, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package io.memfleet.launcher;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * What {@code memfleet up} runs besides Kafka and ClickHouse: the pipeline on a local Flink
+ * MiniCluster, the node collector, and demo apps that leak (JVM, Go, native) next to healthy
+ * ones, with the JFR agent and the eBPF collector attached — so a newcomer sees real leaks found
+ * within minutes.
+ *
+ * <p>Every part is a {@link BackgroundService} with a pid file; a part whose prerequisites are
+ * missing (no Go, no gcc, not root for eBPF, the JFR module not built) is skipped with the reason.
+ */
+final class DemoFleet {
+  /** Where the launcher finds the other modules' build outputs. */
+  private final Path repoRoot;
+  private final Path home;
+  private final StackOptions stack;
+  private final LocalFleet fleet;
+  private final Consumer<String> report;
+
+  DemoFleet(Path repoRoot, StackOptions stack, Consumer<String> report) {
+    this.repoRoot = repoRoot;
+    this.home = stack.home.toAbsolutePath();
+    this.stack = stack;
+    this.fleet = new LocalFleet(home);
+    this.report = report;
+  }
+
+  private Map<String, String> kafkaAndClickHouse() {
+    return Map.of(
+        "MEMFLEET_KAFKA_BOOTSTRAP", stack.kafkaBootstrap(),
+        "MEMFLEET_KAFKA_BOOTSTRAP_SERVERS", stack.kafkaBootstrap(),
+        "MEMFLEET_CLICKHOUSE_URL", stack.clickHouseUrl(),
+        "MEMFLEET_CLICKHOUSE_DATABASE", stack.database,
+        "MEMFLEET_CLUSTER", "local",
+        "MEMFLEET_SPOOL_DIR", home.resolve("spool").toString(),
+        "MEMFLEET_PIPELINE_CHECKPOINT_DIR", home.resolve("checkpoints").toUri().toString());
+  }
+
+  private LocalFleet.Started start(BackgroundService service) throws IOException {
+    LocalFleet.Started s = fleet.start(service);
+    report.accept(String.format("%-22s %s (pid %d, log %s)", service.name(),
+        s.fresh() ? "started" : "already running", s.process().pid(), fleet.logOf(service.name())));
+    return s;
+  }
+
+  private BackgroundService withEnv(BackgroundService s, Map<String, String> extra) {
+    Map<String, String> env = new java.util.HashMap<>(kafkaAndClickHouse());
+    env.putAll(s.environment());
+    env.putAll(extra);
+    return new BackgroundService(s.name(), s.command(), env, s.workDir());
+  }
+
+  /** The Flink job on a MiniCluster, web UI on {@code webUiPort}. */
+  void startPipeline(int webUiPort) throws IOException {
+    start(withEnv(BackgroundService.memfleet("pipeline", "1536m",
+        List.of("pipeline", "--bootstrap-servers", stack.kafkaBootstrap(),
+            "--web-ui-port", String.valueOf(webUiPort)), home), Map.of()));
+  }
+
+  /** Demo apps and the collectors that watch them. */
+  void startDemosAndCollectors(int goLeakyPort, int goHealthyPort) throws IOException,
+      InterruptedException {
+    Path demoDir = Files.createDirectories(home.resolve("demo"));
+    List<String> goTargets = new ArrayList<>();
+    List<String> gctraceFiles = new ArrayList<>();
+
+    Optional<Path> goBinary = buildGoDemo(demoDir);
+    if (goBinary.isPresent()) {
+      for (var demo : List.of(new Object[] {"demo-go-leaky", "heap-leak,goroutine-leak",
+          goLeakyPort, "40"}, new Object[] {"demo-go-healthy", "healthy", goHealthyPort, "10"})) {
+        String name = (String) demo[0];
+        int port = (Integer) demo[2];
+        BackgroundService s = new BackgroundService(name, List.of(goBinary.get().toString(),
+            "-mode=" + demo[1], "-rate=" + demo[3], "-listen=127.0.0.1:" + port),
+            Map.of("GODEBUG", "gctrace=1"), demoDir);
+        start(withEnv(s, Map.of()));
+        goTargets.add(name + "=http://127.0.0.1:" + port);
+        gctraceFiles.add(fleet.logOf(name).toString());
+      }
+    }
+
+    Path jfrTarget = repoRoot.resolve("collectors/jfr/target");
+    Optional<Path> agent = find(jfrTarget, "-agent.jar");
+    Optional<Path> demoJar = find(jfrTarget, "-demo.jar");
+    if (agent.isPresent() && demoJar.isPresent()) {
+      for (var demo : List.of(new String[] {"demo-jvm-leaky", "LeakyCacheApp",
+          "--leak-mb-per-s 2 --gc-every-s 5"}, new String[] {"demo-jvm-sawtooth", "SawtoothApp",
+          "--working-set-mb 64 --ops-per-s 200000"})) {
+        List<String> cmd = new ArrayList<>(List.of(BackgroundService.javaBinary(), "-Xmx384m",
+            "-javaagent:" + agent.get() + "=bootstrap=" + stack.kafkaBootstrap() + ",service="
+                + demo[0] + ",cluster=local,spoolDir=" + home.resolve("spool/" + demo[0]),
+            "-cp", demoJar.get().toString(), "io.memfleet.demo.jvm." + demo[1]));
+        if (!demo[2].isEmpty()) {
+          cmd.addAll(List.of(demo[2].split(" ")));
+        }
+        start(withEnv(new BackgroundService(demo[0], cmd, Map.of(), demoDir), Map.of()));
+      }
+    } else {
+      report.accept("JVM demos skipped: the JFR agent and demo jars are not built under "
+          + jfrTarget + " (run ./memfleet build)");
+    }
+
+    List<Integer> nativeLeaky = new ArrayList<>();
+    Optional<Path> leaky = compileNativeDemo(demoDir, "leaky");
+    Optional<Path> control = compileNativeDemo(demoDir, "control");
+    if (leaky.isPresent() && control.isPresent()) {
+      nativeLeaky.add((int) start(withEnv(new BackgroundService("demo-native-leaky",
+          List.of(leaky.get().toString(), "200", "4096", "0", "10"), Map.of(), demoDir),
+          Map.of())).process().pid());
+      nativeLeaky.add((int) start(withEnv(new BackgroundService("demo-native-control",
+          List.of(control.get().toString(), "200", "4096", "0", "10"), Map.of(), demoDir),
+          Map.of())).process().pid());
+    }
+
+    List<String> collect = new ArrayList<>(List.of("collect"));
+    goTargets.forEach(t -> collect.addAll(List.of("--go-target", t)));
+    gctraceFiles.forEach(f -> collect.addAll(List.of("--gctrace-file", f)));
+    start(withEnv(BackgroundService.memfleet("collect", "256m", collect, home), Map.of()));
+
+    if (!DebianPackages.isRoot() || !Files.isExecutable(Path.of("/usr/bin/bpftrace"))) {
+      report.accept("eBPF collector skipped: needs root and bpftrace (apt-get install bpftrace)");
+      return;
+    }
+    int i = 0;
+    for (int pid : nativeLeaky) {
+      String name = i++ == 0 ? "ebpf-native-leaky" : "ebpf-native-control";
+      start(withEnv(BackgroundService.memfleet(name, "256m", List.of("ebpf", "--pid",
+          String.valueOf(pid), "--scripts", "malloc,mmap,rss", "--min-age", "10s"), home),
+          Map.of()));
+    }
+  }
+
+  private static Optional<Path> find(Path dir, String suffix) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return Optional.empty();
+    }
+    try (var files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(suffix)).findFirst();
+    }
+  }
+
+  private Optional<Path> buildGoDemo(Path demoDir) {
+    try {
+      if (io.memfleet.collector.node.demo.GoDemo.findGo().isEmpty()) {
+        report.accept("Go demos skipped: no Go toolchain (apt-get install golang-go)");
+        return Optional.empty();
+      }
+      return Optional.of(io.memfleet.collector.node.demo.GoDemo.build(demoDir.resolve("go")));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      report.accept("Go demos skipped: building the Go demo failed: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private Optional<Path> compileNativeDemo(Path demoDir, String name) {
+    if (!Files.isExecutable(Path.of("/usr/bin/gcc"))) {
+      report.accept("native demos skipped: no gcc (apt-get install gcc)");
+      return Optional.empty();
+    }
+    String resource = "/io/memfleet/collector/ebpf/demo/" + name + ".c";
+    try (var in = DemoFleet.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        report.accept("native demo " + name + " skipped: " + resource + " not on the class path");
+        return Optional.empty();
+      }
+      Path source = demoDir.resolve(name + ".c");
+      Files.write(source, in.readAllBytes());
+      Path binary = demoDir.resolve(name);
+      Process gcc = new ProcessBuilder("gcc", "-g", "-O0", "-fno-omit-frame-pointer", "-o",
+          binary.toString(), source.toString()).redirectErrorStream(true).start();
+      String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (gcc.waitFor() != 0) {
+        report.accept("native demo " + name + " skipped: gcc failed: " + out);
+        return Optional.empty();
+      }
+      return Optional.of(binary);
+    } catch (IOException | InterruptedException e) {
+      report.accept("native demo " + name + " skipped: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+}

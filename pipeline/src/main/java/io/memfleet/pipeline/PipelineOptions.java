@@ -1,0 +1,238 @@
+package io.memfleet.pipeline;
+
+import io.memfleet.pipeline.time.ClockAlignSettings;
+import io.memfleet.pipeline.time.ClockModelSettings;
+import io.memfleet.schema.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Every setting of the memfleet pipeline job: typed {@link ConfigOption}s with defaults that work
+ * against {@code memfleet up}'s local stack, each overridable by an environment variable (the key
+ * upper-cased, dots and dashes as underscores: {@code memfleet.time.out-of-orderness} →
+ * {@code MEMFLEET_TIME_OUT_OF_ORDERNESS}) and by the {@code memfleet pipeline} command's flags or
+ * {@code -D key=value}. Durations take Flink's syntax ({@code 2 s}, {@code 500ms}, {@code 1 min}).
+ *
+ * <pre>{@code
+ * Configuration conf = PipelineOptions.fromEnvironment(System.getenv());
+ * conf.set(PipelineOptions.OUT_OF_ORDERNESS, Duration.ofSeconds(5));
+ * Duration ooo = conf.get(PipelineOptions.OUT_OF_ORDERNESS);
+ * }</pre>
+ */
+public final class PipelineOptions {
+  private PipelineOptions() {}
+
+  public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+      ConfigOptions.key("memfleet.kafka.bootstrap-servers").stringType()
+          .defaultValue("127.0.0.1:19092")
+          .withDescription("Kafka bootstrap servers the sources read from and the sinks write to.");
+
+  public static final ConfigOption<String> GROUP_ID =
+      ConfigOptions.key("memfleet.kafka.group-id").stringType().defaultValue("memfleet-pipeline")
+          .withDescription("Kafka consumer group; offsets are committed on checkpoints.");
+
+  public static final ConfigOption<List<String>> EVENT_TOPICS =
+      ConfigOptions.key("memfleet.kafka.event-topics").stringType().asList()
+          .defaultValues(Topics.eventTopics().toArray(new String[0]))
+          .withDescription("Event topics to decode (one per source).");
+
+  public static final ConfigOption<String> CLOCK_TOPIC =
+      ConfigOptions.key("memfleet.kafka.clock-topic").stringType().defaultValue(Topics.CLOCK)
+          .withDescription("Topic of ClockSync samples.");
+
+  public static final ConfigOption<String> DEAD_LETTER_TOPIC =
+      ConfigOptions.key("memfleet.kafka.dead-letter-topic").stringType()
+          .defaultValue(Topics.DEADLETTER)
+          .withDescription("Where records the pipeline cannot process go, with the reason.");
+
+  /** Where a consumer group without committed offsets starts. */
+  public enum StartFrom { EARLIEST, LATEST }
+
+  public static final ConfigOption<StartFrom> START_FROM =
+      ConfigOptions.key("memfleet.kafka.start-from").enumType(StartFrom.class)
+          .defaultValue(StartFrom.EARLIEST)
+          .withDescription("Start of a new consumer group (committed offsets win when present).");
+
+  public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
+      ConfigOptions.key("memfleet.time.out-of-orderness").durationType()
+          .defaultValue(Duration.ofSeconds(2))
+          .withDescription("Bounded out-of-orderness of event time (after clock alignment) and "
+              + "of publish time at the sources.");
+
+  public static final ConfigOption<Duration> IDLENESS =
+      ConfigOptions.key("memfleet.time.idleness").durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription("A partition or subtask without records for this long stops holding "
+              + "back the watermark.");
+
+  public static final ConfigOption<Duration> ALIGNMENT_MAX_DRIFT =
+      ConfigOptions.key("memfleet.time.alignment-max-drift").durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription("Watermark alignment: a source split further ahead of the slowest "
+              + "than this (publish time) is paused.");
+
+  public static final ConfigOption<Duration> ALIGNMENT_UPDATE_INTERVAL =
+      ConfigOptions.key("memfleet.time.alignment-update-interval").durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription("How often sources exchange watermarks for alignment.");
+
+  public static final ConfigOption<Integer> HOLD_MAX_EVENTS =
+      ConfigOptions.key("memfleet.clock.hold-max-events").intType().defaultValue(10_000)
+          .withDescription("Events held per host boot while it has no calibration; beyond "
+              + "this the oldest leaves flagged UNCALIBRATED_HOLD_OVERFLOW.");
+
+  public static final ConfigOption<Duration> HOLD_TIMEOUT =
+      ConfigOptions.key("memfleet.clock.hold-timeout").durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription("Longest an event waits for its host's first ClockSync; then it "
+              + "leaves flagged UNCALIBRATED_HOLD_TIMEOUT with the publish time.");
+
+  public static final ConfigOption<Integer> CLOCK_WINDOW_SAMPLES =
+      ConfigOptions.key("memfleet.clock.window-samples").intType().defaultValue(64)
+          .withDescription("ClockSync samples kept per host and clock domain.");
+
+  public static final ConfigOption<Integer> CLOCK_FIT_SAMPLES =
+      ConfigOptions.key("memfleet.clock.fit-samples").intType().defaultValue(8)
+          .withDescription("How many of the tightest kept samples the offset/drift fit uses.");
+
+  public static final ConfigOption<Duration> CLOCK_STEP_THRESHOLD =
+      ConfigOptions.key("memfleet.clock.step-threshold").durationType()
+          .defaultValue(Duration.ofMillis(5))
+          .withDescription("A sample this far off the fit (and 4x its bound) is a clock step.");
+
+  public static final ConfigOption<Duration> GO_START_TIME_ERROR =
+      ConfigOptions.key("memfleet.clock.go-start-time-error").durationType()
+          .defaultValue(Duration.ofMillis(10))
+          .withDescription("Error bound of Go process-relative times (resolution of the "
+              + "process start time: one clock tick).");
+
+  public static final ConfigOption<Duration> HOST_IDLE_TIMEOUT =
+      ConfigOptions.key("memfleet.clock.host-idle-timeout").durationType()
+          .defaultValue(Duration.ofHours(1))
+          .withDescription("A host boot silent this long has its clock models dropped.");
+
+  public static final ConfigOption<Duration> JOIN_INTERVAL =
+      ConfigOptions.key("memfleet.join.interval").durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription("Oldest managed-heap sample an RSS sample is joined with.");
+
+  public static final ConfigOption<Duration> PROCESS_IDLE_TIMEOUT =
+      ConfigOptions.key("memfleet.join.process-idle-timeout").durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription("A process with no event this long (processing time) is forgotten.");
+
+  public static final ConfigOption<Integer> PARALLELISM =
+      ConfigOptions.key("memfleet.pipeline.parallelism").intType().defaultValue(2)
+          .withDescription("Parallelism of every operator.");
+
+  public static final ConfigOption<Integer> WEB_UI_PORT =
+      ConfigOptions.key("memfleet.pipeline.web-ui-port").intType().defaultValue(18081)
+          .withDescription("Port of the Flink web UI of the embedded MiniCluster (localhost).");
+
+  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+      ConfigOptions.key("memfleet.pipeline.checkpoint-interval").durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription("Checkpoint interval; Kafka offsets are committed on checkpoints.");
+
+  public static final ConfigOption<String> CHECKPOINT_DIR =
+      ConfigOptions.key("memfleet.pipeline.checkpoint-dir").stringType()
+          .defaultValue("file://" + System.getProperty("java.io.tmpdir") + "/memfleet-checkpoints")
+          .withDescription("Where checkpoints are written (a file:// or s3:// URI). Checkpoints"
+              + " hold the sinks' pending batches, more than the job manager's memory may keep.");
+
+  /** Every option, in the order of the README's reference table. */
+  public static List<ConfigOption<?>> all() {
+    return List.of(BOOTSTRAP_SERVERS, GROUP_ID, EVENT_TOPICS, CLOCK_TOPIC, DEAD_LETTER_TOPIC,
+        START_FROM, OUT_OF_ORDERNESS, IDLENESS, ALIGNMENT_MAX_DRIFT, ALIGNMENT_UPDATE_INTERVAL,
+        HOLD_MAX_EVENTS, HOLD_TIMEOUT, CLOCK_WINDOW_SAMPLES, CLOCK_FIT_SAMPLES,
+        CLOCK_STEP_THRESHOLD, GO_START_TIME_ERROR, HOST_IDLE_TIMEOUT, JOIN_INTERVAL,
+        PROCESS_IDLE_TIMEOUT, PARALLELISM, WEB_UI_PORT, CHECKPOINT_INTERVAL, CHECKPOINT_DIR);
+  }
+
+  /**
+   * The spine's options and those of the bundled extensions (ClickHouse outputs, detection,
+   * forensics): what {@link #fromEnvironment} and {@link #set} accept.
+   */
+  public static List<ConfigOption<?>> allWithExtensions() {
+    List<ConfigOption<?>> options = new ArrayList<>(all());
+    options.addAll(io.memfleet.pipeline.clickhouse.ClickHouseOutputs.all());
+    options.addAll(io.memfleet.pipeline.detect.DetectionOptions.all());
+    options.addAll(io.memfleet.pipeline.forensics.ForensicsOptions.all());
+    return options;
+  }
+
+  /** The environment variable of an option: {@code MEMFLEET_...}. */
+  public static String envVar(ConfigOption<?> option) {
+    return option.key().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  /**
+   * Defaults overridden by the environment: each set {@code MEMFLEET_*} variable of an option.
+   *
+   * @throws IllegalArgumentException naming the variable when a value does not parse
+   */
+  public static Configuration fromEnvironment(Map<String, String> env) {
+    Configuration conf = new Configuration();
+    for (ConfigOption<?> option : allWithExtensions()) {
+      String value = env.get(envVar(option));
+      if (value != null && !value.isBlank()) {
+        set(conf, option, value.trim(), envVar(option));
+      }
+    }
+    return conf;
+  }
+
+  /** Sets an option from its text form, e.g. a {@code -D key=value} flag. */
+  public static void set(Configuration conf, String key, String value) {
+    for (ConfigOption<?> option : allWithExtensions()) {
+      if (option.key().equals(key)) {
+        set(conf, option, value, key);
+        return;
+      }
+    }
+    throw new IllegalArgumentException("unknown option " + key + "; known: " + keys());
+  }
+
+  private static void set(Configuration conf, ConfigOption<?> option, String value, String name) {
+    Configuration parsed = Configuration.fromMap(Map.of(option.key(), value));
+    try {
+      copy(parsed, conf, option);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + ": cannot parse '" + value + "': "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static <T> void copy(Configuration from, Configuration to, ConfigOption<T> option) {
+    to.set(option, from.get(option));
+  }
+
+  private static List<String> keys() {
+    List<String> keys = new ArrayList<>();
+    for (ConfigOption<?> o : allWithExtensions()) {
+      keys.add(o.key());
+    }
+    return keys;
+  }
+
+  /** Clock alignment settings from a configuration. */
+  public static ClockAlignSettings clockAlignSettings(Configuration conf) {
+    return ClockAlignSettings.builder()
+        .model(ClockModelSettings.builder()
+            .windowSamples(conf.get(CLOCK_WINDOW_SAMPLES))
+            .fitSamples(conf.get(CLOCK_FIT_SAMPLES))
+            .stepThresholdNs(conf.get(CLOCK_STEP_THRESHOLD).toNanos())
+            .build())
+        .holdMaxEvents(conf.get(HOLD_MAX_EVENTS))
+        .holdTimeoutMs(conf.get(HOLD_TIMEOUT).toMillis())
+        .goStartErrorNs(conf.get(GO_START_TIME_ERROR).toNanos())
+        .hostIdleTimeoutMs(conf.get(HOST_IDLE_TIMEOUT).toMillis())
+        .build();
+  }
+}

@@ -1,0 +1,65 @@
+package io.memfleet.pipeline;
+
+import io.memfleet.event.DeadLetter;
+import io.memfleet.pipeline.model.NativeMemorySample;
+import io.memfleet.pipeline.model.TimedEvent;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+
+/**
+ * The streams of a built pipeline, where later stages attach (see {@link PipelineExtension}).
+ *
+ * <ul>
+ *   <li>{@link #aligned()}: every decoded event on the UTC timeline, event-time timestamps
+ *       ({@link TimedEvent#eventTimeMs()}) and watermarks assigned, not yet enriched.
+ *   <li>{@link #joined()}: the same events enriched with the process identity, plus derived
+ *       {@code NativeMemory} events; {@link #byProcess()} is it keyed by process — the stream
+ *       detection rules run on.
+ *   <li>{@link #nativeMemory()}: the native-memory series.
+ *   <li>{@link #deadLetters()}: records the pipeline could not process.
+ * </ul>
+ */
+public final class PipelineStreams {
+  private final Configuration options;
+  private final DataStream<TimedEvent> aligned;
+  private final DataStream<TimedEvent> joined;
+  private final DataStream<NativeMemorySample> nativeMemory;
+  private final DataStream<DeadLetter> deadLetters;
+
+  PipelineStreams(Configuration options, DataStream<TimedEvent> aligned,
+      DataStream<TimedEvent> joined, DataStream<NativeMemorySample> nativeMemory,
+      DataStream<DeadLetter> deadLetters) {
+    this.options = options;
+    this.aligned = aligned;
+    this.joined = joined;
+    this.nativeMemory = nativeMemory;
+    this.deadLetters = deadLetters;
+  }
+
+  /** The job's configuration ({@link PipelineOptions} and anything else it was given). */
+  public Configuration options() {
+    return options;
+  }
+
+  public DataStream<TimedEvent> aligned() {
+    return aligned;
+  }
+
+  public DataStream<TimedEvent> joined() {
+    return joined;
+  }
+
+  /** {@link #joined()} keyed by {@link TimedEvent#processKey()}. */
+  public KeyedStream<TimedEvent, String> byProcess() {
+    return joined.keyBy(TimedEvent::processKey);
+  }
+
+  public DataStream<NativeMemorySample> nativeMemory() {
+    return nativeMemory;
+  }
+
+  public DataStream<DeadLetter> deadLetters() {
+    return deadLetters;
+  }
+}

@@ -1,0 +1,53 @@
+package io.memfleet.pipeline.aggregate;
+
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.Collector;
+
+/** Turns a closed window's accumulator into a {@link ProcessWindow} row with the process identity. */
+public final class ProcessWindowFinisher
+    extends ProcessWindowFunction<ProcessWindowAccumulator, ProcessWindow, String, TimeWindow> {
+  private static final long serialVersionUID = 1L;
+
+  @Override
+  public void process(String key, Context context, Iterable<ProcessWindowAccumulator> elements,
+      Collector<ProcessWindow> out) {
+    ProcessWindowAccumulator acc = elements.iterator().next();
+    String[] parts = key.split("/", -1);
+    ProcessWindow w = new ProcessWindow();
+    w.windowStartMs = context.window().getStart();
+    w.windowEndMs = context.window().getEnd();
+    w.cluster = parts[0];
+    w.node = parts[1];
+    w.pid = Integer.parseInt(parts[2]);
+    w.processStartTimeMs = Long.parseLong(parts[3]);
+    w.service = acc.service;
+    w.namespace = acc.namespace;
+    w.pod = acc.pod;
+    w.container = acc.container;
+    w.comm = acc.comm;
+    w.runtime = acc.runtime;
+    w.rssMax = acc.rssMax;
+    w.rssAvg = acc.rssCount == 0 ? 0 : (double) acc.rssSum / acc.rssCount;
+    w.rssLast = acc.rssLast;
+    w.managedUsedMax = acc.managedUsedMax;
+    w.managedCommittedMax = acc.managedCommittedMax;
+    w.managedLimit = acc.managedLimit;
+    w.heapAfterGcMin = acc.heapAfterGcMin == Long.MAX_VALUE ? 0 : acc.heapAfterGcMin;
+    w.nativeMax = acc.nativeMax == Long.MIN_VALUE ? 0 : acc.nativeMax;
+    w.nativeLast = acc.nativeLast;
+    w.cgroupUsageMax = acc.cgroupUsageMax;
+    w.cgroupLimit = acc.cgroupLimit;
+    w.threadsMax = acc.threadsMax;
+    w.goroutinesMax = acc.goroutinesMax;
+    w.gcCount = acc.gcCount;
+    w.gcPauseTotalNs = acc.gcPauseTotalNs;
+    w.gcPauseP50Ns = acc.pausePercentile(0.50);
+    w.gcPauseP99Ns = acc.pausePercentile(0.99);
+    w.gcPauseMaxNs = acc.gcPauseMaxNs;
+    w.gcCpuFraction = acc.gcCpuFraction;
+    w.allocBytes = acc.allocBytes;
+    w.samples = acc.samples;
+    out.collect(w);
+  }
+}

@@ -1,0 +1,138 @@
+package io.memfleet.pipeline.clickhouse;
+
+import io.memfleet.event.Alert;
+import io.memfleet.event.OomSnapshot;
+import io.memfleet.pipeline.PipelineExtension;
+import io.memfleet.pipeline.PipelineStreams;
+import io.memfleet.pipeline.aggregate.AllocationWindow;
+import io.memfleet.pipeline.aggregate.AllocationWindowAggregate;
+import io.memfleet.pipeline.aggregate.ProcessWindow;
+import io.memfleet.pipeline.aggregate.ProcessWindowAggregate;
+import io.memfleet.pipeline.aggregate.ProcessWindowFinisher;
+import io.memfleet.pipeline.model.TimedEvent;
+import io.memfleet.event.Allocation;
+import io.memfleet.schema.codec.EventCodec;
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+
+/**
+ * Writes what the pipeline computes into ClickHouse: per-process 10 s and 1 min aggregates, GC
+ * pauses, allocation stacks and per-minute allocation volume, raw events, and — through
+ * {@link #alerts} and {@link #oomSnapshots}, which the detection stage calls — alerts and OOM
+ * snapshots. Every table is written exactly once per row by {@link ClickHouseSink}.
+ *
+ * <p>Listed in {@code META-INF/services/io.memfleet.pipeline.PipelineExtension}; disabled with
+ * {@link #ENABLED} = false (e.g. a pipeline without ClickHouse).
+ */
+public final class ClickHouseOutputs implements PipelineExtension {
+  public static final ConfigOption<Boolean> ENABLED =
+      ConfigOptions.key("memfleet.clickhouse.enabled").booleanType().defaultValue(true)
+          .withDescription("Write aggregates, pauses, stacks, raw events, alerts and snapshots to"
+              + " ClickHouse.");
+  public static final ConfigOption<String> URL =
+      ConfigOptions.key("memfleet.clickhouse.url").stringType()
+          .defaultValue("http://127.0.0.1:18123")
+          .withDescription("ClickHouse HTTP endpoint.");
+  public static final ConfigOption<String> USER =
+      ConfigOptions.key("memfleet.clickhouse.user").stringType().defaultValue("default")
+          .withDescription("ClickHouse user.");
+  public static final ConfigOption<String> PASSWORD_ENV =
+      ConfigOptions.key("memfleet.clickhouse.password-env").stringType()
+          .defaultValue("MEMFLEET_CLICKHOUSE_PASSWORD")
+          .withDescription("Environment variable (on the task managers) holding the password.");
+  public static final ConfigOption<String> DATABASE =
+      ConfigOptions.key("memfleet.clickhouse.database").stringType().defaultValue("memfleet")
+          .withDescription("Database created by the migrations.");
+  public static final ConfigOption<Boolean> RAW_EVENTS =
+      ConfigOptions.key("memfleet.clickhouse.raw-events").booleanType().defaultValue(true)
+          .withDescription("Also keep every event in events_raw (short retention).");
+  public static final ConfigOption<Duration> MAX_COMMIT_WAIT =
+      ConfigOptions.key("memfleet.clickhouse.max-commit-wait").durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription("How long a commit keeps retrying (holding the stream back) before the"
+              + " job fails over and retries from its checkpoint.");
+
+  /** Every option of the ClickHouse outputs. */
+  public static java.util.List<ConfigOption<?>> all() {
+    return java.util.List.of(ENABLED, URL, USER, PASSWORD_ENV, DATABASE, RAW_EVENTS,
+        MAX_COMMIT_WAIT);
+  }
+
+  /** Sink options from the job configuration. */
+  public static ClickHouseSinkOptions sinkOptions(Configuration conf) {
+    ClickHouseSinkOptions d = ClickHouseSinkOptions.defaults();
+    return new ClickHouseSinkOptions(conf.get(URL), conf.get(USER), conf.get(PASSWORD_ENV),
+        conf.get(DATABASE), d.retryInitial(), d.retryMax(), conf.get(MAX_COMMIT_WAIT));
+  }
+
+  static <T> ClickHouseSink<T> sink(ClickHouseSinkOptions options, String table,
+      RowEncoder<T> encoder) {
+    return ClickHouseSink.<T>builder().options(options).table(table).encoder(encoder).build();
+  }
+
+  @Override
+  public void attach(PipelineStreams streams) {
+    Configuration conf = streams.options();
+    if (!conf.get(ENABLED)) {
+      return;
+    }
+    ClickHouseSinkOptions options = sinkOptions(conf);
+    for (var size : new Object[][] {{"process_memory_10s", Duration.ofSeconds(10)},
+        {"process_memory_1m", Duration.ofMinutes(1)}}) {
+      String table = (String) size[0];
+      DataStream<ProcessWindow> windows = streams.byProcess()
+          .window(TumblingEventTimeWindows.of((Duration) size[1]))
+          .aggregate(new ProcessWindowAggregate(), new ProcessWindowFinisher())
+          .name(table).uid(table);
+      windows.sinkTo(sink(options, table, Rows::processWindow)).name(table + "-sink")
+          .uid(table + "-sink");
+    }
+    streams.joined().filter(e -> "GcPause".equals(e.kind)).name("gc-pauses").uid("gc-pauses")
+        .sinkTo(sink(options, "gc_pauses", Rows::gcPause)).name("gc_pauses-sink")
+        .uid("gc_pauses-sink");
+
+    DataStream<AllocationWindow> allocations = streams.joined()
+        .filter(e -> "Allocation".equals(e.kind)).name("allocations").uid("allocations")
+        .keyBy(ClickHouseOutputs::allocationKey)
+        .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
+        .aggregate(new AllocationWindowAggregate()).name("allocations_1m").uid("allocations_1m");
+    allocations.sinkTo(sink(options, "allocations_1m", Rows::allocationWindow))
+        .name("allocations_1m-sink").uid("allocations_1m-sink");
+    allocations.filter(w -> !w.frames.isEmpty()).name("stacks").uid("stacks")
+        .sinkTo(sink(options, "allocation_stacks", Rows::allocationStack))
+        .name("allocation_stacks-sink").uid("allocation_stacks-sink");
+
+    if (conf.get(RAW_EVENTS)) {
+      streams.joined().filter(e -> e.payload != null).name("raw").uid("raw")
+          .sinkTo(sink(options, "events_raw", Rows::rawEvent)).name("events_raw-sink")
+          .uid("events_raw-sink");
+    }
+  }
+
+  private static final ThreadLocal<EventCodec> CODEC =
+      ThreadLocal.withInitial(EventCodec::fromClasspath);
+
+  static String allocationKey(TimedEvent e) {
+    return AllocationWindowAggregate.key(e, (Allocation) e.record(CODEC.get()));
+  }
+
+  /** Alerts into {@code alerts}; called by the detection stage with its alert stream. */
+  public static void alerts(DataStream<Alert> alerts, Configuration conf) {
+    if (conf.get(ENABLED)) {
+      alerts.sinkTo(sink(sinkOptions(conf), "alerts", Rows::alert)).name("alerts-sink")
+          .uid("alerts-sink");
+    }
+  }
+
+  /** OOM snapshots into {@code oom_snapshots}; called by the forensics stage. */
+  public static void oomSnapshots(DataStream<OomSnapshot> snapshots, Configuration conf) {
+    if (conf.get(ENABLED)) {
+      snapshots.sinkTo(sink(sinkOptions(conf), "oom_snapshots", Rows::oomSnapshot))
+          .name("oom_snapshots-sink").uid("oom_snapshots-sink");
+    }
+  }
+}

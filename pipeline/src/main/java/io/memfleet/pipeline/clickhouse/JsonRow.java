@@ -1,0 +1,105 @@
+package io.memfleet.pipeline.clickhouse;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+
+/**
+ * Builds one JSONEachRow object for a {@link RowEncoder}, escaping strings per JSON.
+ *
+ * <pre>{@code
+ * String row = JsonRow.create().put("service", "checkout").put("rss_max", 1L << 30)
+ *     .putDateTime("window_start", startMillis).toString();
+ * }</pre>
+ */
+public final class JsonRow {
+  private static final DateTimeFormatter DATE_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  private final StringBuilder json = new StringBuilder("{");
+
+  private JsonRow() {}
+
+  public static JsonRow create() {
+    return new JsonRow();
+  }
+
+  private JsonRow key(String name) {
+    if (json.length() > 1) {
+      json.append(',');
+    }
+    appendString(name);
+    json.append(':');
+    return this;
+  }
+
+  /** A string column; null is written as the empty string (memfleet's tables are not Nullable). */
+  public JsonRow put(String name, String value) {
+    key(name).appendString(value == null ? "" : value);
+    return this;
+  }
+
+  public JsonRow put(String name, long value) {
+    key(name).json.append(value);
+    return this;
+  }
+
+  /** A Float64 column; NaN and infinities (not JSON) are written as 0. */
+  public JsonRow put(String name, double value) {
+    key(name).json.append(Double.isFinite(value) ? Double.toString(value) : "0");
+    return this;
+  }
+
+  /** A DateTime column from epoch milliseconds, UTC. */
+  public JsonRow putDateTime(String name, long epochMillis) {
+    return put(name, DATE_TIME.format(Instant.ofEpochMilli(epochMillis)));
+  }
+
+  /** A Date column from epoch milliseconds, UTC. */
+  public JsonRow putDate(String name, long epochMillis) {
+    return put(name, DATE_TIME.format(Instant.ofEpochMilli(epochMillis)).substring(0, 10));
+  }
+
+  /** An Array(String) column. */
+  public JsonRow put(String name, Collection<String> values) {
+    key(name).json.append('[');
+    boolean first = true;
+    for (String v : values) {
+      if (!first) {
+        json.append(',');
+      }
+      first = false;
+      appendString(v == null ? "" : v);
+    }
+    json.append(']');
+    return this;
+  }
+
+  private void appendString(String s) {
+    json.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> json.append("\\\"");
+        case '\\' -> json.append("\\\\");
+        case '\n' -> json.append("\\n");
+        case '\r' -> json.append("\\r");
+        case '\t' -> json.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            json.append(String.format("\\u%04x", (int) c));
+          } else {
+            json.append(c);
+          }
+        }
+      }
+    }
+    json.append('"');
+  }
+
+  @Override
+  public String toString() {
+    return json + "}";
+  }
+}

@@ -1,0 +1,115 @@
+package io.memfleet.pipeline.detect;
+
+import io.memfleet.event.Alert;
+import io.memfleet.pipeline.PipelineExtension;
+import io.memfleet.pipeline.PipelineOptions;
+import io.memfleet.pipeline.PipelineStreams;
+import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
+import io.memfleet.pipeline.detect.alert.AlertManagerFunction;
+import io.memfleet.pipeline.detect.alert.AlertRecordSerializer;
+import io.memfleet.pipeline.detect.rules.LeakRule;
+import io.memfleet.pipeline.detect.rules.RuleMatchFunction;
+import io.memfleet.pipeline.model.TimedEvent;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.cep.CEP;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * Leak detection on the per-process stream: events → {@link ObservationFunction} → one Flink CEP
+ * operator per rule ({@link Rules}) → {@link AlertManagerFunction} → the alerts topic (Kafka,
+ * Avro) and ClickHouse's {@code alerts} table.
+ *
+ * <pre>
+ *  byProcess ─ observations ─ keyBy series ─┬─ CEP live-set-growth ─┐
+ *                                           ├─ CEP ... (7 rules) ───┼─ keyBy process ─ alerts
+ *  joined ─ EXITED ─────────────────────────┴───────────────────────┘      ─► Kafka, ClickHouse
+ * </pre>
+ *
+ * <p>Listed in {@code META-INF/services/io.memfleet.pipeline.PipelineExtension}; settings in
+ * {@link DetectionOptions} (job configuration, then {@code MEMFLEET_DETECT_*}). Tests pass an
+ * alert sink instead of Kafka:
+ *
+ * <pre>{@code
+ * MemfleetJob.builder(conf)...extension(new DetectionExtension(testSink)).build();
+ * }</pre>
+ */
+public final class DetectionExtension implements PipelineExtension {
+  private final Sink<Alert> alertSink;
+  private final Map<String, String> environment;
+
+  /** Production: alerts to Kafka (and ClickHouse when enabled), settings also from the env. */
+  public DetectionExtension() {
+    this(null, System.getenv());
+  }
+
+  /** Alerts to {@code alertSink} instead of Kafka. */
+  public DetectionExtension(Sink<Alert> alertSink) {
+    this(alertSink, Map.of());
+  }
+
+  DetectionExtension(Sink<Alert> alertSink, Map<String, String> environment) {
+    this.alertSink = alertSink;
+    this.environment = environment;
+  }
+
+  @Override
+  public void attach(PipelineStreams streams) {
+    Configuration conf = DetectionOptions.resolve(streams.options(), environment);
+    if (!conf.get(DetectionOptions.ENABLED)) {
+      return;
+    }
+    DataStream<Alert> alerts = alerts(streams, conf);
+    if (alertSink != null) {
+      alerts.sinkTo(alertSink).name("alerts-test-sink").uid("detect-alerts-test-sink");
+      return;
+    }
+    alerts.sinkTo(kafkaSink(conf)).name("alerts-kafka").uid("detect-alerts-kafka");
+    ClickHouseOutputs.alerts(alerts, conf);
+  }
+
+  /** Builds observations, rules and the alert manager; returns the alert stream. */
+  public static DataStream<Alert> alerts(PipelineStreams streams, Configuration conf) {
+    SingleOutputStreamOperator<Observation> observations = streams.byProcess()
+        .process(new ObservationFunction(conf.get(DetectionOptions.BUCKET),
+            conf.get(DetectionOptions.MAX_SERIES_PER_PROCESS),
+            conf.get(DetectionOptions.IDLE_TIMEOUT)))
+        .name("detect-observations").uid("detect-observations");
+    int evidenceMax = conf.get(DetectionOptions.EVIDENCE_MAX);
+    DataStream<Alert> candidates = null;
+    for (LeakRule rule : Rules.all(conf)) {
+      Signal signal = rule.signal();
+      DataStream<Alert> found = CEP.pattern(observations
+              .filter(o -> o.signal == signal).name("obs-" + rule.name())
+              .uid("detect-obs-" + rule.name())
+              .keyBy(Observation::seriesKey), rule.pattern())
+          .inEventTime()
+          .process(new RuleMatchFunction(rule, evidenceMax), TypeInformation.of(Alert.class))
+          .name("rule-" + rule.name()).uid("detect-rule-" + rule.name());
+      candidates = candidates == null ? found : candidates.union(found);
+    }
+    DataStream<TimedEvent> exits = streams.joined().filter(e -> e.processExited)
+        .name("detect-exits").uid("detect-exits");
+    return candidates.keyBy(AlertManagerFunction::processKey)
+        .connect(exits.keyBy(TimedEvent::processKey))
+        .process(new AlertManagerFunction(conf.get(DetectionOptions.RESOLVE_AFTER)),
+            TypeInformation.of(Alert.class))
+        .name("alert-manager").uid("detect-alert-manager");
+  }
+
+  static KafkaSink<Alert> kafkaSink(Configuration conf) {
+    return KafkaSink.<Alert>builder()
+        .setBootstrapServers(conf.get(PipelineOptions.BOOTSTRAP_SERVERS))
+        .setRecordSerializer(new AlertRecordSerializer(conf.get(DetectionOptions.ALERTS_TOPIC)))
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        .setProperty("enable.idempotence", "true")
+        .setProperty("acks", "all")
+        .setProperty("compression.type", "lz4")
+        .build();
+  }
+}

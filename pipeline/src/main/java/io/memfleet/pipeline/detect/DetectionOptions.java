@@ -1,0 +1,187 @@
+package io.memfleet.pipeline.detect;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Every setting of leak detection, typed, with defaults that find the bundled demo leaks within
+ * about two minutes on a laptop. Keys are {@code memfleet.detect.*}; each can be set in the job
+ * configuration or as the environment variable {@code MEMFLEET_DETECT_...} (dots and dashes to
+ * underscores, upper case). A value in the job configuration wins over the environment.
+ *
+ * <pre>{@code
+ * Configuration conf = DetectionOptions.resolve(jobConf, System.getenv());
+ * int threshold = conf.get(DetectionOptions.GOROUTINE_THRESHOLD);
+ * GrowthSettings liveSet = DetectionOptions.LIVE_SET.settings(conf);
+ * }</pre>
+ */
+public final class DetectionOptions {
+  private DetectionOptions() {}
+
+  public static final ConfigOption<Boolean> ENABLED =
+      ConfigOptions.key("memfleet.detect.enabled").booleanType().defaultValue(true)
+          .withDescription("Run the leak detection rules and publish alerts.");
+
+  public static final ConfigOption<String> ALERTS_TOPIC =
+      ConfigOptions.key("memfleet.detect.alerts-topic").stringType()
+          .defaultValue(io.memfleet.schema.Topics.ALERTS)
+          .withDescription("Kafka topic alerts are published to (Avro, key = process).");
+
+  public static final ConfigOption<Duration> BUCKET =
+      ConfigOptions.key("memfleet.detect.bucket").durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription("Event-time bucket each series is folded into before the rules "
+              + "(floor of heap after GC, peak of cgroup usage, GC time per bucket, ...).");
+
+  public static final ConfigOption<Integer> MAX_SERIES_PER_PROCESS =
+      ConfigOptions.key("memfleet.detect.max-series-per-process").intType().defaultValue(256)
+          .withDescription("Series (mostly allocation stacks) tracked per process; beyond it new "
+              + "stacks are counted and ignored, which bounds per-process state.");
+
+  public static final ConfigOption<Duration> IDLE_TIMEOUT =
+      ConfigOptions.key("memfleet.detect.idle-timeout").durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription("A process with no event this long (processing time) has its "
+              + "detection state dropped, as after ProcessLifecycle EXITED.");
+
+  public static final ConfigOption<Duration> RESOLVE_AFTER =
+      ConfigOptions.key("memfleet.detect.resolve-after").durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription("An alert with no new match for this long (event time) is RESOLVED.");
+
+  public static final ConfigOption<Double> RISE_TOLERANCE =
+      ConfigOptions.key("memfleet.detect.rise-tolerance").doubleType().defaultValue(0.02)
+          .withDescription("A bucket may be this fraction below the previous one and still "
+              + "count as part of a rising run (measurement noise).");
+
+  public static final ConfigOption<Integer> EVIDENCE_MAX =
+      ConfigOptions.key("memfleet.detect.evidence-max").intType().defaultValue(24)
+          .withDescription("Most evidence entries per alert (evenly thinned, first and last "
+              + "kept).");
+
+  /** Rule live-set-growth (JVM). */
+  public static final GrowthOptions LIVE_SET = new GrowthOptions("live-set",
+      "the JVM heap after GC", 6, Duration.ofSeconds(60), Duration.ofMinutes(10), 0.10, 8L << 20);
+
+  /** Rule go-heap-growth. */
+  public static final GrowthOptions GO_HEAP = new GrowthOptions("go-heap",
+      "the Go live heap", 6, Duration.ofSeconds(60), Duration.ofMinutes(10), 0.10, 4L << 20);
+
+  /** Rule native-growth. */
+  public static final GrowthOptions NATIVE = new GrowthOptions("native",
+      "native memory (RSS − managed)", 6, Duration.ofSeconds(60), Duration.ofMinutes(10), 0.10,
+      8L << 20);
+
+  public static final ConfigOption<Double> NATIVE_MANAGED_FLAT_FRACTION =
+      ConfigOptions.key("memfleet.detect.native.managed-flat-fraction").doubleType()
+          .defaultValue(0.05)
+          .withDescription("The managed heap counts as flat when it moved by at most this "
+              + "fraction of its size (and less than half the native growth) over the run.");
+
+  /** Rule outstanding-growth (per malloc stack, or process mmap). */
+  public static final GrowthOptions OUTSTANDING = new GrowthOptions("outstanding",
+      "outstanding malloc/mmap bytes of one stack", 6, Duration.ofSeconds(60),
+      Duration.ofMinutes(10), 0.10, 4L << 20);
+
+  public static final ConfigOption<Long> GOROUTINE_THRESHOLD =
+      ConfigOptions.key("memfleet.detect.goroutines.threshold").longType().defaultValue(5000L)
+          .withDescription("Goroutine count above which a sustained, still-growing count is a "
+              + "goroutine leak.");
+
+  public static final ConfigOption<Duration> GOROUTINE_SUSTAIN =
+      ConfigOptions.key("memfleet.detect.goroutines.sustain").durationType()
+          .defaultValue(Duration.ofMinutes(2))
+          .withDescription("How long the count must stay above the threshold (and keep "
+              + "growing).");
+
+  public static final ConfigOption<Duration> GOROUTINE_WITHIN =
+      ConfigOptions.key("memfleet.detect.goroutines.within").durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription("CEP within bound of the goroutine rule.");
+
+  public static final ConfigOption<Long> GOROUTINE_MIN_GROWTH =
+      ConfigOptions.key("memfleet.detect.goroutines.min-growth").longType().defaultValue(100L)
+          .withDescription("Least growth (Theil–Sen, goroutines) over the sustained run for it "
+              + "to count as still growing.");
+
+  public static final ConfigOption<Double> OOM_MIN_GROWTH_FRACTION =
+      ConfigOptions.key("memfleet.detect.oom.min-growth-fraction").doubleType()
+          .defaultValue(0.01)
+          .withDescription("Least growth over the run (Theil–Sen) as a fraction of the limit, so "
+              + "measurement noise on a high but flat cgroup is not a forecast.");
+
+  public static final ConfigOption<Double> OOM_USAGE_FRACTION =
+      ConfigOptions.key("memfleet.detect.oom.usage-fraction").doubleType().defaultValue(0.8)
+          .withDescription("Cgroup usage / limit above which rising memory is an imminent OOM.");
+
+  public static final ConfigOption<Integer> OOM_MIN_POINTS =
+      ConfigOptions.key("memfleet.detect.oom.min-points").intType().defaultValue(3)
+          .withDescription("Rising buckets above the usage fraction before forecasting.");
+
+  public static final ConfigOption<Duration> OOM_WITHIN =
+      ConfigOptions.key("memfleet.detect.oom.within").durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription("CEP within bound of the OOM-imminent rule.");
+
+  public static final ConfigOption<Duration> OOM_CRITICAL_HORIZON =
+      ConfigOptions.key("memfleet.detect.oom.critical-horizon").durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription("A forecast OOM sooner than this is CRITICAL, later WARNING.");
+
+  public static final ConfigOption<Double> GC_TIME_FRACTION =
+      ConfigOptions.key("memfleet.detect.gc-thrashing.gc-fraction").doubleType()
+          .defaultValue(0.3)
+          .withDescription("Fraction of a bucket spent in GC (stop-the-world pauses; Go: GC CPU "
+              + "fraction) above which GC is thrashing, if the heap is also near its maximum.");
+
+  public static final ConfigOption<Double> GC_HEAP_NEAR_MAX =
+      ConfigOptions.key("memfleet.detect.gc-thrashing.heap-near-max").doubleType()
+          .defaultValue(0.9)
+          .withDescription("Heap used / max at or above which the heap is near its maximum.");
+
+  public static final ConfigOption<Integer> GC_MIN_POINTS =
+      ConfigOptions.key("memfleet.detect.gc-thrashing.min-points").intType().defaultValue(3)
+          .withDescription("Thrashing buckets in a row before alerting.");
+
+  public static final ConfigOption<Duration> GC_WITHIN =
+      ConfigOptions.key("memfleet.detect.gc-thrashing.within").durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription("CEP within bound of the GC-thrashing rule.");
+
+  /** Every option, in the order of the README's reference table. */
+  public static List<ConfigOption<?>> all() {
+    List<ConfigOption<?>> all = new ArrayList<>(List.of(ENABLED, ALERTS_TOPIC, BUCKET,
+        MAX_SERIES_PER_PROCESS, IDLE_TIMEOUT, RESOLVE_AFTER, RISE_TOLERANCE, EVIDENCE_MAX));
+    all.addAll(LIVE_SET.all());
+    all.addAll(GO_HEAP.all());
+    all.addAll(List.of(GOROUTINE_THRESHOLD, GOROUTINE_SUSTAIN, GOROUTINE_WITHIN,
+        GOROUTINE_MIN_GROWTH));
+    all.addAll(NATIVE.all());
+    all.add(NATIVE_MANAGED_FLAT_FRACTION);
+    all.addAll(OUTSTANDING.all());
+    all.addAll(List.of(OOM_USAGE_FRACTION, OOM_MIN_GROWTH_FRACTION, OOM_MIN_POINTS, OOM_WITHIN,
+        OOM_CRITICAL_HORIZON,
+        GC_TIME_FRACTION, GC_HEAP_NEAR_MAX, GC_MIN_POINTS, GC_WITHIN));
+    return all;
+  }
+
+  /** The environment variable of an option: {@code MEMFLEET_DETECT_...}. */
+  public static String envVar(ConfigOption<?> option) {
+    return OptionEnvironment.envVar(option);
+  }
+
+  /**
+   * {@code conf} completed from the environment: each {@code MEMFLEET_DETECT_*} variable of an
+   * option that {@code conf} does not set.
+   *
+   * @throws IllegalArgumentException naming the variable when a value does not parse
+   */
+  public static Configuration resolve(Configuration conf, Map<String, String> env) {
+    return OptionEnvironment.resolve(conf, env, all());
+  }
+}

@@ -1,0 +1,90 @@
+package io.memfleet.pipeline.detect;
+
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.event.Runtime;
+
+/**
+ * One bucket of one memory series of one process: what a detection rule's CEP pattern consumes.
+ * {@link ObservationFunction} folds the events of a series over a bucket of event time (10 s by
+ * default) into one observation, so rules see a steady, low rate whatever the sources emit.
+ *
+ * <p>A Flink POJO (public fields, no-arg constructor). Rules key observations by
+ * {@link #seriesKey()}: one CEP state machine per process and series (per stack for
+ * {@link Signal#OUTSTANDING}).
+ *
+ * <pre>{@code
+ * observations.filter(o -> o.signal == Signal.GOROUTINES).keyBy(Observation::seriesKey);
+ * }</pre>
+ */
+public class Observation {
+  public Signal signal;
+  /** Series within the signal: {@code ""}, or e.g. {@code "stack:<hash>"}, {@code "mmap"}. */
+  public String series = "";
+
+  // --- the process
+  public String cluster;
+  public String node;
+  public String bootId;
+  public int pid;
+  public long processStartTimeMs;
+  public String comm;
+  public Runtime runtime;
+  public String service;
+  public String namespace;
+  public String pod;
+  public String container;
+
+  // --- the bucket
+  /** Start of the bucket, UTC ns. */
+  public long bucketStartUtcNs;
+  /** Time of the newest event folded in, UTC ns: the observation's time. */
+  public long utcNs;
+  /** Number of events folded in. */
+  public int count;
+  /** The series' value: bytes, a count, or a fraction for {@link Signal#GC_LOAD}. */
+  public double value;
+  /**
+   * Companion measure: the cgroup limit (CGROUP_MEMORY), the managed heap committed (NATIVE),
+   * heap used / max (GC_LOAD); NaN when unknown.
+   */
+  public double companion = Double.NaN;
+
+  // --- what the growth is attributed to, where known
+  /** Stack hash for OUTSTANDING malloc series; 0 when none. */
+  public long stackHash;
+  /** Frames, innermost first, joined by '\n'; null when none. */
+  public String stackFrames;
+  /** Class with the most sampled allocation weight in the bucket (managed heaps); or null. */
+  public String objectClass;
+
+  public Observation() {}
+
+  /** Key of the CEP state machine: process key, signal and series. */
+  public String seriesKey() {
+    return processKey() + "#" + signal + "#" + series;
+  }
+
+  /** The process key, as {@code TimedEvent.processKey()}. */
+  public String processKey() {
+    return cluster + "/" + node + "/" + pid + "/" + processStartTimeMs;
+  }
+
+  /** The process identity for an alert. */
+  public ProcessIdentity identity() {
+    return ProcessIdentity.newBuilder()
+        .setCluster(nz(cluster)).setNode(nz(node)).setBootId(nz(bootId)).setPid(pid)
+        .setProcessStartTimeMs(processStartTimeMs).setComm(nz(comm))
+        .setRuntime(runtime == null ? Runtime.UNKNOWN : runtime)
+        .setService(service).setNamespace(namespace).setPod(pod).setContainer(container)
+        .build();
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+
+  @Override
+  public String toString() {
+    return signal + "[" + seriesKey() + " t=" + utcNs + " v=" + value + " c=" + companion + "]";
+  }
+}

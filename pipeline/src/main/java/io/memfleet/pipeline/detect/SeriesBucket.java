@@ -1,0 +1,57 @@
+package io.memfleet.pipeline.detect;
+
+/**
+ * State of {@link ObservationFunction}: the open bucket of one series of one process. A Flink
+ * POJO. How values fold depends on the signal: the lowest (heap after GC, live heap, goroutines,
+ * native), the highest (cgroup usage) or the latest (outstanding bytes); GC load sums pauses.
+ */
+public class SeriesBucket {
+  public Signal signal;
+  public String series;
+  public long bucketIndex;
+  public long bucketStartUtcNs;
+  public long lastUtcNs;
+  public int count;
+  public double min = Double.POSITIVE_INFINITY;
+  public double max = Double.NEGATIVE_INFINITY;
+  public double last;
+  public double companion = Double.NaN;
+  /** GC load: stop-the-world time from GcPause events, ns. */
+  public long pauseEventsNs;
+  /** GC load: stop-the-world time from GcCycle sums of pauses, ns. */
+  public long cyclePausesNs;
+  /** GC load: highest runtime-reported GC CPU fraction (Go). */
+  public double gcCpuFraction;
+  /** GC load: highest heap after GC / heap max; NaN when the maximum is unknown. */
+  public double heapRatio = Double.NaN;
+  public long stackHash;
+  public String stackFrames;
+
+  public SeriesBucket() {}
+
+  /** Folds one value in. */
+  void add(long utcNs, double value) {
+    count++;
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+    if (utcNs >= lastUtcNs) {
+      lastUtcNs = utcNs;
+      last = value;
+    }
+  }
+
+  /** The value the rules see: per signal, lowest, highest or latest. */
+  double value(long bucketNs) {
+    switch (signal) {
+      case CGROUP_MEMORY:
+        return max;
+      case OUTSTANDING:
+        return last;
+      case GC_LOAD:
+        double stw = Math.max(pauseEventsNs, cyclePausesNs) / (double) bucketNs;
+        return Math.max(Math.min(stw, 1.0), gcCpuFraction);
+      default:
+        return min;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.memfleet.pipeline.detect.rules;
+
+import io.memfleet.event.Severity;
+
+/**
+ * What a rule concluded from a matched run: severity, fitted growth, forecast and a one-line
+ * summary. {@link RuleMatchFunction} adds process, times, evidence and fingerprint to make the
+ * alert.
+ */
+public final class Finding {
+  public final Severity severity;
+  /** Fitted growth, bytes/s; null for rules not about bytes. */
+  public final Double growthBytesPerSecond;
+  /** Seconds from the last observation until the limit; null when no limit or no growth. */
+  public final Double timeToOomSeconds;
+  public final String summary;
+
+  public Finding(Severity severity, Double growthBytesPerSecond, Double timeToOomSeconds,
+      String summary) {
+    this.severity = severity;
+    this.growthBytesPerSecond = growthBytesPerSecond;
+    this.timeToOomSeconds = timeToOomSeconds;
+    this.summary = summary;
+  }
+}

@@ -1,0 +1,80 @@
+package io.memfleet.pipeline.detect.rules;
+
+import io.memfleet.pipeline.detect.Observation;
+import io.memfleet.pipeline.detect.Signal;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code native-growth}: native (off-heap) memory — resident memory minus the managed heap's
+ * committed size — keeps growing while the managed heap stays flat: direct buffers, JNI or cgo
+ * allocations, thread stacks, arenas.
+ *
+ * <p>Input: {@link Signal#NATIVE} observations (lowest RSS − managed of a bucket, with the
+ * managed committed bytes as companion). Thresholds under {@code memfleet.detect.native.*}: 6
+ * buckets, 60 s, within 10 min, growth ≥ 10% and ≥ 8 MiB; the managed heap counts as flat when
+ * its Theil–Sen change over the run is at most {@code managed-flat-fraction} (5%) of its size
+ * and below half the native growth — a heap that grows with RSS is a heap leak, not this rule's.
+ */
+public final class NativeGrowthRule extends GrowthRule {
+  private static final long serialVersionUID = 1L;
+  public static final String NAME = "native-growth";
+
+  private final double managedFlatFraction;
+
+  public NativeGrowthRule(GrowthSettings settings, Duration criticalHorizon,
+      double managedFlatFraction) {
+    super(settings, criticalHorizon);
+    this.managedFlatFraction = managedFlatFraction;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Signal signal() {
+    return Signal.NATIVE;
+  }
+
+  @Override
+  public boolean admits(Observation o) {
+    return !Double.isNaN(o.companion);
+  }
+
+  @Override
+  protected boolean limitIsCompanion() {
+    return false;
+  }
+
+  @Override
+  protected boolean alsoHolds(List<Observation> run, Trend nativeTrend) {
+    long[] t = new long[run.size()];
+    double[] managed = new double[run.size()];
+    double largest = 0;
+    for (int i = 0; i < t.length; i++) {
+      t[i] = run.get(i).utcNs;
+      managed[i] = run.get(i).companion;
+      largest = Math.max(largest, Math.abs(managed[i]));
+    }
+    double change = Math.abs(TheilSen.fit(t, managed).slopePerSecond() * nativeTrend.spanNs / 1e9);
+    return change <= managedFlatFraction * largest && change < nativeTrend.growth / 2;
+  }
+
+  @Override
+  protected String what() {
+    return "native memory (RSS − managed heap)";
+  }
+
+  @Override
+  public String evidenceKind(Observation o) {
+    return "NativeMemory.nativeBytes(min)";
+  }
+
+  @Override
+  public String describe(Observation o) {
+    return String.format(java.util.Locale.ROOT, "managed heap committed %s",
+        Trend.mib(o.companion));
+  }
+}

@@ -1,0 +1,130 @@
+package io.memfleet.pipeline.detect.rules;
+
+import io.memfleet.event.Alert;
+import io.memfleet.event.AlertStatus;
+import io.memfleet.event.Evidence;
+import io.memfleet.event.StackTrace;
+import io.memfleet.pipeline.detect.Observation;
+import io.memfleet.pipeline.detect.alert.Fingerprints;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.util.Collector;
+
+/**
+ * Turns a rule's CEP matches into alert candidates: the rule judges the matched run
+ * ({@link LeakRule#assess}); an accepted run becomes an {@link Alert} with the process identity,
+ * first/last seen, evidence (thinned to at most {@code evidenceMax}, first and last kept), growth,
+ * forecast, top stack or object class and fingerprint. Its status is UNKNOWN and its id empty:
+ * the alert manager decides FIRING or UPDATED and assigns the id.
+ *
+ * <p>Metrics: {@code matches} (runs CEP found), {@code rejected} (runs the rule's final check
+ * turned down).
+ */
+public class RuleMatchFunction extends PatternProcessFunction<Observation, Alert> {
+  private static final long serialVersionUID = 1L;
+
+  private final LeakRule rule;
+  private final int evidenceMax;
+  private transient Counter matches;
+  private transient Counter rejected;
+
+  public RuleMatchFunction(LeakRule rule, int evidenceMax) {
+    if (evidenceMax < 2) {
+      throw new IllegalArgumentException("evidence-max must be at least 2");
+    }
+    this.rule = rule;
+    this.evidenceMax = evidenceMax;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    matches = getRuntimeContext().getMetricGroup().counter("matches");
+    rejected = getRuntimeContext().getMetricGroup().counter("rejected");
+  }
+
+  @Override
+  public void processMatch(Map<String, List<Observation>> match, Context ctx,
+      Collector<Alert> out) {
+    matches.inc();
+    List<Observation> run = RunPattern.flatten(match);
+    Finding finding = rule.assess(run);
+    if (finding == null) {
+      rejected.inc();
+      return;
+    }
+    out.collect(toAlert(rule, finding, run, evidenceMax));
+  }
+
+  /** The alert candidate for an accepted run. */
+  public static Alert toAlert(LeakRule rule, Finding f, List<Observation> run, int evidenceMax) {
+    Observation first = run.get(0);
+    Observation last = run.get(run.size() - 1);
+    StackTrace stack = null;
+    if (last.stackFrames != null) {
+      stack = StackTrace.newBuilder().setHash(last.stackHash)
+          .setFrames(Arrays.asList(last.stackFrames.split("\n", -1))).setTruncated(false).build();
+    }
+    String objectClass = commonestClass(run);
+    String culprit = stack != null ? stack.getFrames().get(0)
+        : objectClass != null ? objectClass : "mmap".equals(last.series) ? "mmap" : null;
+    String who = last.service != null ? last.service : last.comm;
+    Long forecast = f.timeToOomSeconds == null ? null
+        : last.utcNs + (long) Math.min(f.timeToOomSeconds * 1e9, Long.MAX_VALUE / 4.0);
+    return Alert.newBuilder()
+        .setAlertId("")
+        .setFingerprint(Fingerprints.fingerprint(rule.name(), who, culprit))
+        .setRule(rule.name())
+        .setSeverity(f.severity)
+        .setStatus(AlertStatus.UNKNOWN)
+        .setProcess(last.identity())
+        .setFirstSeenUtcNs(first.utcNs)
+        .setLastSeenUtcNs(last.utcNs)
+        .setGrowthBytesPerSecond(f.growthBytesPerSecond)
+        .setTimeToOomSeconds(f.timeToOomSeconds)
+        .setForecastOomUtcNs(forecast)
+        .setSummary(f.summary)
+        .setTopStack(stack)
+        .setObjectClass(objectClass)
+        .setEvidence(evidence(rule, run, evidenceMax))
+        .build();
+  }
+
+  private static List<Evidence> evidence(LeakRule rule, List<Observation> run, int max) {
+    List<Evidence> out = new ArrayList<>();
+    int n = run.size();
+    int take = Math.min(n, max);
+    int previous = -1;
+    for (int i = 0; i < take; i++) {
+      int idx = take == 1 ? 0 : (int) Math.round(i * (n - 1.0) / (take - 1));
+      if (idx == previous) {
+        continue;
+      }
+      previous = idx;
+      Observation o = run.get(idx);
+      out.add(Evidence.newBuilder().setUtcNs(o.utcNs).setKind(rule.evidenceKind(o))
+          .setValue(o.value).setUnit(rule.evidenceUnit()).setDescription(rule.describe(o))
+          .build());
+    }
+    return out;
+  }
+
+  private static String commonestClass(List<Observation> run) {
+    Map<String, Integer> counts = new HashMap<>();
+    String best = null;
+    for (Observation o : run) {
+      if (o.objectClass != null) {
+        int c = counts.merge(o.objectClass, 1, Integer::sum);
+        if (best == null || c > counts.get(best)) {
+          best = o.objectClass;
+        }
+      }
+    }
+    return best;
+  }
+}

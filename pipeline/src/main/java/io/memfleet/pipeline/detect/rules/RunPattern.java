@@ -1,0 +1,95 @@
+package io.memfleet.pipeline.detect.rules;
+
+import io.memfleet.pipeline.detect.Observation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
+import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.cep.pattern.conditions.IterativeCondition;
+
+/**
+ * The CEP shape every memfleet rule uses: a consecutive run of admitted observations, each not
+ * below the previous by more than a tolerance, that ends as soon as it holds enough points over
+ * enough event time, all within a bound.
+ *
+ * <pre>
+ *   begin("run")  admitted ∧ not falling   oneOrMore, consecutive
+ *   next("last")  admitted ∧ not falling ∧ |run| + 1 ≥ minPoints ∧ t − t(first) ≥ minSpan
+ *   within(bound), skip past the last event after a match
+ * </pre>
+ *
+ * <p>Consecutive: one falling (or not admitted) observation breaks the run — a sawtooth that
+ * returns to its baseline, a goroutine burst that drains. Skip-past-last-event: after a match all
+ * overlapping partial runs are dropped and the next match needs a fresh run, so an ongoing leak
+ * matches about once per {@code minSpan} (the alert manager turns that into updates).
+ */
+public final class RunPattern {
+  public static final String RUN = "run";
+  public static final String LAST = "last";
+
+  private RunPattern() {}
+
+  /**
+   * The pattern for {@code rule}; {@code tolerance} = NaN disables the not-falling check.
+   */
+  public static Pattern<Observation, Observation> of(LeakRule rule, double tolerance,
+      int minPoints, long minSpanNs, Duration within) {
+    return Pattern.<Observation>begin(RUN, AfterMatchSkipStrategy.skipPastLastEvent())
+        .where(new Step(rule, tolerance, 0, 0)).oneOrMore().consecutive()
+        .next(LAST).where(new Step(rule, tolerance, minPoints - 1, minSpanNs))
+        .within(within);
+  }
+
+  /** The matched run, oldest first: the {@code run} events and the {@code last} one. */
+  public static List<Observation> flatten(java.util.Map<String, List<Observation>> match) {
+    List<Observation> run = new ArrayList<>(match.getOrDefault(RUN, List.of()));
+    run.addAll(match.getOrDefault(LAST, List.of()));
+    return run;
+  }
+
+  /** Admission, not-falling and (for the last step) length and span. */
+  static final class Step extends IterativeCondition<Observation> {
+    private static final long serialVersionUID = 1L;
+    private final LeakRule rule;
+    private final double tolerance;
+    private final int minBefore;
+    private final long minSpanNs;
+
+    Step(LeakRule rule, double tolerance, int minBefore, long minSpanNs) {
+      this.rule = rule;
+      this.tolerance = tolerance;
+      this.minBefore = minBefore;
+      this.minSpanNs = minSpanNs;
+    }
+
+    @Override
+    public boolean filter(Observation o, Context<Observation> ctx) throws Exception {
+      if (!rule.admits(o)) {
+        return false;
+      }
+      boolean last = minBefore > 0 || minSpanNs > 0;
+      if (Double.isNaN(tolerance) && !last) {
+        return true;
+      }
+      Observation first = null;
+      Observation previous = null;
+      int n = 0;
+      for (Observation p : ctx.getEventsForPattern(RUN)) {
+        if (first == null) {
+          first = p;
+        }
+        previous = p;
+        n++;
+      }
+      if (previous != null && !Double.isNaN(tolerance)
+          && o.value < previous.value - tolerance * Math.abs(previous.value)) {
+        return false;
+      }
+      if (!last) {
+        return true;
+      }
+      return first != null && n >= minBefore && o.utcNs - first.utcNs >= minSpanNs;
+    }
+  }
+}

@@ -1,0 +1,283 @@
+package io.memfleet.pipeline.forensics;
+
+import io.memfleet.event.OomKill;
+import io.memfleet.event.OomSnapshot;
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.event.SnapshotEvent;
+import io.memfleet.pipeline.model.TimedEvent;
+import io.memfleet.schema.codec.EventCodec;
+import io.memfleet.schema.codec.Events;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * OOM forensics, keyed by {@link #victimKey} (cluster/node/pid): keeps a rolling buffer of every
+ * source's events of the process — the last {@code window + slack} of event time and at most
+ * {@code maxEvents}, the oldest dropped and counted beyond that — and on an {@link OomKill} for
+ * it emits an {@link OomSnapshot} with the events of the {@code window} before the kill, ordered
+ * by UTC time.
+ *
+ * <p>The snapshot is emitted when the watermark passes the kill time, so events stamped before
+ * the kill that arrive after it (other sources, out of order) are in it. Keyed by pid rather than
+ * the full process key because a kill seen by a tracepoint may not know the victim's start time
+ * (the process is gone): such a kill takes the start time, and the identity, of the newest
+ * buffered event. A second report of the same kill (cgroup counter and tracepoint) within the
+ * window is counted in {@code duplicateKills} and ignored. Derived events (no encoding) are not
+ * buffered.
+ *
+ * <p>State is cleared {@code exitGrace} of event time after {@code ProcessLifecycle} EXITED (so a
+ * late-reported kill still finds the buffer) and after {@code idleTimeout} without events.
+ *
+ * <pre>{@code
+ * joined.keyBy(OomForensicsFunction::victimKey)
+ *     .process(new OomForensicsFunction(Duration.ofSeconds(5), Duration.ofSeconds(10), 5000,
+ *         Duration.ofSeconds(30), Duration.ofMinutes(2)));
+ * }</pre>
+ */
+public class OomForensicsFunction extends KeyedProcessFunction<String, TimedEvent, OomSnapshot> {
+  private static final long serialVersionUID = 1L;
+  private static final int HEAD = 0;
+  private static final int NEXT = 1;
+  private static final int NEWEST_UTC = 2;
+
+  private final long windowNs;
+  private final long retentionNs;
+  private final int maxEvents;
+  private final long exitGraceMs;
+  private final long idleTimeoutMs;
+
+  private transient EventCodec codec;
+  private transient MapState<Long, BufferedEvent> ring;
+  private transient ValueState<long[]> meta; // head, next, newest utcNs
+  private transient ValueState<BufferedEvent> pendingKill;
+  private transient ValueState<Long> lastKillUtcNs;
+  private transient ValueState<Long> exitAtMs;
+  private transient ValueState<Long> lastActivityMs;
+  private transient ValueState<Long> idleTimerMs;
+  private transient Counter droppedEvents;
+  private transient Counter duplicateKills;
+  private transient Counter snapshots;
+
+  public OomForensicsFunction(Duration window, Duration slack, int maxEvents, Duration exitGrace,
+      Duration idleTimeout) {
+    if (window.isNegative() || window.isZero() || slack.isNegative() || maxEvents < 1
+        || exitGrace.isNegative() || idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("forensics: window, idle timeout and max events must be"
+          + " positive; slack and exit grace not negative");
+    }
+    this.windowNs = window.toNanos();
+    this.retentionNs = window.toNanos() + slack.toNanos();
+    this.maxEvents = maxEvents;
+    this.exitGraceMs = exitGrace.toMillis();
+    this.idleTimeoutMs = idleTimeout.toMillis();
+  }
+
+  /** Key of the forensic buffer: {@code cluster/node/pid}. */
+  public static String victimKey(TimedEvent e) {
+    return e.cluster + "/" + e.node + "/" + e.pid;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    var ctx = getRuntimeContext();
+    codec = EventCodec.fromClasspath();
+    ring = ctx.getMapState(new MapStateDescriptor<>("ring", Types.LONG,
+        TypeInformation.of(BufferedEvent.class)));
+    meta = ctx.getState(new ValueStateDescriptor<>("ring-meta",
+        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+    pendingKill = ctx.getState(new ValueStateDescriptor<>("pending-kill",
+        TypeInformation.of(BufferedEvent.class)));
+    lastKillUtcNs = ctx.getState(new ValueStateDescriptor<>("last-kill", Types.LONG));
+    exitAtMs = ctx.getState(new ValueStateDescriptor<>("exit-at", Types.LONG));
+    lastActivityMs = ctx.getState(new ValueStateDescriptor<>("last-activity", Types.LONG));
+    idleTimerMs = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
+    droppedEvents = ctx.getMetricGroup().counter("droppedEvents");
+    duplicateKills = ctx.getMetricGroup().counter("duplicateKills");
+    snapshots = ctx.getMetricGroup().counter("snapshots");
+  }
+
+  @Override
+  public void processElement(TimedEvent e, Context ctx, Collector<OomSnapshot> out)
+      throws Exception {
+    touch(ctx);
+    if (e.payload == null) {
+      return;
+    }
+    if ("OomKill".equals(e.kind)) {
+      kill(e, ctx);
+      return;
+    }
+    long[] m = meta();
+    ring.put(m[NEXT], BufferedEvent.of(e, m[NEXT]));
+    m[NEXT]++;
+    m[NEWEST_UTC] = Math.max(m[NEWEST_UTC], e.utcNs);
+    prune(m);
+    meta.update(m);
+    if (e.processExited) {
+      long at = e.eventTimeMs() + exitGraceMs;
+      Long previous = exitAtMs.value();
+      if (previous != null) {
+        ctx.timerService().deleteEventTimeTimer(previous);
+      }
+      exitAtMs.update(at);
+      ctx.timerService().registerEventTimeTimer(at);
+    }
+  }
+
+  private void kill(TimedEvent e, Context ctx) throws Exception {
+    BufferedEvent pending = pendingKill.value();
+    Long last = lastKillUtcNs.value();
+    if ((pending != null && Math.abs(pending.utcNs - e.utcNs) <= windowNs)
+        || (last != null && Math.abs(last - e.utcNs) <= windowNs)) {
+      duplicateKills.inc();
+      return;
+    }
+    BufferedEvent k = BufferedEvent.of(e, -1);
+    pendingKill.update(k);
+    ctx.timerService().registerEventTimeTimer(e.eventTimeMs());
+  }
+
+  /** Drops the oldest events beyond the count bound or older than the retention. */
+  private void prune(long[] m) throws Exception {
+    while (m[HEAD] < m[NEXT]) {
+      boolean overCount = m[NEXT] - m[HEAD] > maxEvents;
+      BufferedEvent oldest = ring.get(m[HEAD]);
+      if (oldest != null && !overCount && oldest.utcNs >= m[NEWEST_UTC] - retentionNs) {
+        return;
+      }
+      if (oldest != null && overCount) {
+        droppedEvents.inc();
+      }
+      ring.remove(m[HEAD]);
+      m[HEAD]++;
+    }
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<OomSnapshot> out)
+      throws Exception {
+    if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+      idleTimerMs.clear();
+      Long last = lastActivityMs.value();
+      if (last != null && last + idleTimeoutMs > timestamp) {
+        long at = last + idleTimeoutMs;
+        ctx.timerService().registerProcessingTimeTimer(at);
+        idleTimerMs.update(at);
+        return;
+      }
+      snapshotIfPending(Long.MAX_VALUE, ctx, out);
+      clear(ctx);
+      return;
+    }
+    snapshotIfPending(timestamp, ctx, out);
+    Long exit = exitAtMs.value();
+    if (exit != null && exit <= timestamp) {
+      clear(ctx);
+    }
+  }
+
+  private void snapshotIfPending(long upToMs, Context ctx, Collector<OomSnapshot> out)
+      throws Exception {
+    BufferedEvent kill = pendingKill.value();
+    if (kill == null || Math.floorDiv(kill.utcNs, 1_000_000L) > upToMs) {
+      return;
+    }
+    pendingKill.clear();
+    lastKillUtcNs.update(kill.utcNs);
+    out.collect(snapshot(kill, ctx.getCurrentKey()));
+    snapshots.inc();
+  }
+
+  private OomSnapshot snapshot(BufferedEvent kill, String key) throws Exception {
+    OomKill oomKill = (OomKill) codec.decode(kill.payload);
+    ProcessIdentity victim = oomKill.getHeader().getProcess();
+    long start = victim.getProcessStartTimeMs();
+    List<BufferedEvent> window = new ArrayList<>();
+    BufferedEvent newest = null;
+    for (BufferedEvent b : ring.values()) {
+      if (b.utcNs <= kill.utcNs && b.utcNs >= kill.utcNs - windowNs) {
+        window.add(b);
+        if (newest == null || b.utcNs > newest.utcNs) {
+          newest = b;
+        }
+      }
+    }
+    if (start == 0 && newest != null) {
+      // the kill's reporter could not read the dead process's start time: take the buffer's
+      start = newest.processStartTimeMs;
+      victim = Events.header(codec.decode(newest.payload)).getProcess();
+    }
+    long victimStart = start;
+    window.removeIf(b -> b.processStartTimeMs != victimStart);
+    window.add(kill);
+    window.sort(Comparator.<BufferedEvent>comparingLong(b -> b.utcNs)
+        .thenComparingLong(b -> b.arrival == -1 ? Long.MAX_VALUE : b.arrival));
+    List<SnapshotEvent> events = new ArrayList<>(window.size());
+    for (BufferedEvent b : window) {
+      SpecificRecord record = b == kill ? oomKill : codec.decode(b.payload);
+      events.add(SnapshotEvent.newBuilder().setUtcNs(b.utcNs).setErrorBoundNs(b.errorBoundNs)
+          .setKind(b.kind).setSource(b.source).setSummary(EventSummaries.oneLine(record))
+          .setEncoded(ByteBuffer.wrap(b.payload)).build());
+    }
+    String id = UUID.nameUUIDFromBytes((key + "/" + victimStart + "/" + kill.utcNs)
+        .getBytes(StandardCharsets.UTF_8)).toString();
+    return OomSnapshot.newBuilder().setSnapshotId(id).setProcess(victim)
+        .setKillUtcNs(kill.utcNs).setOomKill(oomKill).setWindowNs(windowNs).setEvents(events)
+        .build();
+  }
+
+  private long[] meta() throws Exception {
+    long[] m = meta.value();
+    return m == null ? new long[] {0, 0, Long.MIN_VALUE} : m;
+  }
+
+  private void touch(Context ctx) throws Exception {
+    long now = ctx.timerService().currentProcessingTime();
+    lastActivityMs.update(now);
+    if (idleTimerMs.value() == null) {
+      long at = now + idleTimeoutMs;
+      ctx.timerService().registerProcessingTimeTimer(at);
+      idleTimerMs.update(at);
+    }
+  }
+
+  private void clear(Context ctx) throws Exception {
+    BufferedEvent kill = pendingKill.value();
+    if (kill != null) {
+      ctx.timerService().deleteEventTimeTimer(Math.floorDiv(kill.utcNs, 1_000_000L));
+    }
+    Long exit = exitAtMs.value();
+    if (exit != null) {
+      ctx.timerService().deleteEventTimeTimer(exit);
+    }
+    Long idle = idleTimerMs.value();
+    if (idle != null) {
+      ctx.timerService().deleteProcessingTimeTimer(idle);
+    }
+    ring.clear();
+    meta.clear();
+    pendingKill.clear();
+    lastKillUtcNs.clear();
+    exitAtMs.clear();
+    lastActivityMs.clear();
+    idleTimerMs.clear();
+  }
+}

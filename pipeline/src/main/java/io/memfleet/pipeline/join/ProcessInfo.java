@@ -1,0 +1,65 @@
+package io.memfleet.pipeline.join;
+
+import io.memfleet.event.Runtime;
+import io.memfleet.pipeline.model.TimedEvent;
+
+/**
+ * The richest identity seen for one process: not every collector knows the service, pod and
+ * container (an eBPF probe sees a pid, the node collector reads its cgroup), so the join
+ * remembers what any source told it and fills it into the others. A Flink POJO (keyed state).
+ */
+public class ProcessInfo {
+  public String comm;
+  public Runtime runtime;
+  public String service;
+  public String namespace;
+  public String pod;
+  public String container;
+
+  public ProcessInfo() {}
+
+  /** Takes every field the event knows and this does not; true when something was learned. */
+  boolean learnFrom(TimedEvent e) {
+    boolean changed = false;
+    if (comm == null && e.comm != null && !e.comm.isEmpty()) {
+      comm = e.comm;
+      changed = true;
+    }
+    if ((runtime == null || runtime == Runtime.UNKNOWN) && e.runtime != null
+        && e.runtime != Runtime.UNKNOWN) {
+      runtime = e.runtime;
+      changed = true;
+    }
+    if (service == null && e.service != null) {
+      service = e.service;
+      changed = true;
+    }
+    if (namespace == null && e.namespace != null) {
+      namespace = e.namespace;
+      changed = true;
+    }
+    if (pod == null && e.pod != null) {
+      pod = e.pod;
+      changed = true;
+    }
+    if (container == null && e.container != null) {
+      container = e.container;
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** Fills the event's missing identity fields from this. */
+  void enrich(TimedEvent e) {
+    if (e.comm == null || e.comm.isEmpty()) {
+      e.comm = comm;
+    }
+    if (e.runtime == null || e.runtime == Runtime.UNKNOWN) {
+      e.runtime = runtime == null ? e.runtime : runtime;
+    }
+    e.service = e.service == null ? service : e.service;
+    e.namespace = e.namespace == null ? namespace : e.namespace;
+    e.pod = e.pod == null ? pod : e.pod;
+    e.container = e.container == null ? container : e.container;
+  }
+}

@@ -1,0 +1,2 @@
+/** Production Kafka sources and sinks of the pipeline, configured from PipelineOptions. */
+package io.memfleet.pipeline.kafka;

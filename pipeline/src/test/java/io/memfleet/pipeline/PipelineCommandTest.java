@@ -1,0 +1,38 @@
+package io.memfleet.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class PipelineCommandTest {
+
+  @Test
+  void flagsOverrideTheEnvironmentAndDashDOverridesFlags() {
+    PipelineCommand command = new PipelineCommand();
+    new CommandLine(command).parseArgs("--bootstrap-servers", "b:1", "--out-of-orderness", "3s",
+        "-D", "memfleet.time.out-of-orderness=4s", "--parallelism", "1");
+    Configuration conf = command.options(Map.of(
+        "MEMFLEET_KAFKA_BOOTSTRAP_SERVERS", "env:1", "MEMFLEET_TIME_IDLENESS", "7s"));
+    assertThat(conf.get(PipelineOptions.BOOTSTRAP_SERVERS)).isEqualTo("b:1");
+    assertThat(conf.get(PipelineOptions.IDLENESS)).isEqualTo(Duration.ofSeconds(7));
+    assertThat(conf.get(PipelineOptions.OUT_OF_ORDERNESS)).isEqualTo(Duration.ofSeconds(4));
+    assertThat(conf.get(PipelineOptions.PARALLELISM)).isEqualTo(1);
+  }
+
+  @Test
+  void planPrintsTheJobGraphWithoutRunning() {
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new PipelineCommand());
+    cli.setOut(new PrintWriter(out));
+    int exit = cli.execute("--plan", "--bootstrap-servers", "127.0.0.1:1");
+    assertThat(exit).isZero();
+    assertThat(out.toString()).contains("decode", "align-clocks", "event-time",
+        "join-per-process", "dead-letters", "kafka-events", "kafka-clock");
+  }
+}

@@ -1,0 +1,68 @@
+package io.memfleet.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.description.TextElement;
+import org.junit.jupiter.api.Test;
+
+class PipelineOptionsTest {
+
+  @Test
+  void defaultsWorkAgainstTheLocalStack() {
+    Configuration conf = PipelineOptions.fromEnvironment(Map.of());
+    assertThat(conf.get(PipelineOptions.BOOTSTRAP_SERVERS)).isEqualTo("127.0.0.1:19092");
+    assertThat(conf.get(PipelineOptions.OUT_OF_ORDERNESS)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(conf.get(PipelineOptions.IDLENESS)).isEqualTo(Duration.ofSeconds(10));
+    assertThat(conf.get(PipelineOptions.WEB_UI_PORT)).isEqualTo(18081);
+    assertThat(conf.get(PipelineOptions.EVENT_TOPICS)).hasSize(5);
+    PipelineOptions.clockAlignSettings(conf); // the defaults validate
+  }
+
+  @Test
+  void environmentVariablesOverrideDefaults() {
+    Configuration conf = PipelineOptions.fromEnvironment(Map.of(
+        "MEMFLEET_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
+        "MEMFLEET_TIME_OUT_OF_ORDERNESS", "5 s",
+        "MEMFLEET_KAFKA_EVENT_TOPICS", "a;b",
+        "MEMFLEET_KAFKA_START_FROM", "LATEST",
+        "UNRELATED", "x"));
+    assertThat(conf.get(PipelineOptions.BOOTSTRAP_SERVERS)).isEqualTo("kafka:9092");
+    assertThat(conf.get(PipelineOptions.OUT_OF_ORDERNESS)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(conf.get(PipelineOptions.EVENT_TOPICS)).isEqualTo(List.of("a", "b"));
+    assertThat(conf.get(PipelineOptions.START_FROM)).isEqualTo(PipelineOptions.StartFrom.LATEST);
+  }
+
+  @Test
+  void aBadValueNamesItsVariable() {
+    assertThatThrownBy(() -> PipelineOptions.fromEnvironment(
+        Map.of("MEMFLEET_JOIN_INTERVAL", "soon")))
+        .hasMessageContaining("MEMFLEET_JOIN_INTERVAL").hasMessageContaining("soon");
+  }
+
+  @Test
+  void unknownKeysAreRefused() {
+    assertThatThrownBy(() -> PipelineOptions.set(new Configuration(), "memfleet.nope", "1"))
+        .hasMessageContaining("unknown option memfleet.nope");
+  }
+
+  @Test
+  void everyOptionHasADescriptionAndAUniqueVariable() {
+    Set<String> vars = new HashSet<>();
+    for (ConfigOption<?> o : PipelineOptions.all()) {
+      assertThat(o.description().getBlocks()).as(o.key()).singleElement()
+          .isInstanceOfSatisfying(TextElement.class,
+              t -> assertThat(t.getFormat()).as(o.key()).hasSizeGreaterThan(20));
+      assertThat(o.hasDefaultValue()).as(o.key()).isTrue();
+      assertThat(vars.add(PipelineOptions.envVar(o))).as(o.key()).isTrue();
+      assertThat(PipelineOptions.envVar(o)).startsWith("MEMFLEET_");
+    }
+  }
+}

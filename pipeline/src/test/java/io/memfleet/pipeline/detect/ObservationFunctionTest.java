@@ -1,0 +1,158 @@
+package io.memfleet.pipeline.detect;
+
+import static io.memfleet.pipeline.detect.Events.aligned;
+import static io.memfleet.pipeline.detect.Events.header;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memfleet.event.Allocation;
+import io.memfleet.event.AllocationKind;
+import io.memfleet.event.GcCycle;
+import io.memfleet.event.GcGeneration;
+import io.memfleet.event.HeapPhase;
+import io.memfleet.event.HeapSummary;
+import io.memfleet.event.LifecyclePhase;
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.event.ProcessLifecycle;
+import io.memfleet.event.ResidentMemory;
+import io.memfleet.event.Runtime;
+import io.memfleet.event.Source;
+import io.memfleet.event.StackTrace;
+import io.memfleet.event.ThreadCount;
+import io.memfleet.event.ThreadKind;
+import io.memfleet.pipeline.model.TimedEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ObservationFunctionTest {
+  private static final long MB = 1L << 20;
+  private final ProcessIdentity jvm = Events.process("node-1", 100, Runtime.JVM);
+  private final ProcessIdentity go = Events.process("node-1", 200, Runtime.GO);
+  private KeyedOneInputStreamOperatorTestHarness<String, TimedEvent, Observation> h;
+  private long seq;
+
+  @BeforeEach
+  void open() throws Exception {
+    h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        new ObservationFunction(Duration.ofSeconds(10), 4, Duration.ofMinutes(10)),
+        TimedEvent::processKey, Types.STRING);
+    h.open();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    h.close();
+  }
+
+  private void send(org.apache.avro.specific.SpecificRecord r) throws Exception {
+    TimedEvent e = aligned(r);
+    h.processElement(e, e.eventTimeMs());
+  }
+
+  private GcCycle gc(ProcessIdentity p, Source s, double t, GcGeneration g, long after, Long live) {
+    return GcCycle.newBuilder().setHeader(header(p, s, t, seq++)).setGcId(seq)
+        .setCollectorName("G1").setGeneration(g).setHeapBeforeBytes(after + 50 * MB)
+        .setHeapAfterBytes(after).setLiveBytes(live).setDurationNs(5_000_000L)
+        .setSumOfPausesNs(4_000_000L).build();
+  }
+
+  private List<Observation> out(Signal signal) {
+    return h.extractOutputValues().stream().filter(o -> o.signal == signal)
+        .collect(Collectors.toList());
+  }
+
+  @Test
+  void jvmHeapAfterGcFoldsToTheBucketFloorWithHeapMaxAndTopClass() throws Exception {
+    send(HeapSummary.newBuilder().setHeader(header(jvm, Source.JFR, 0.5, seq++))
+        .setPhase(HeapPhase.AFTER_GC).setUsedBytes(130 * MB).setCommittedBytes(256 * MB)
+        .setMaxBytes(512 * MB).build());
+    send(gc(jvm, Source.JFR, 1, GcGeneration.YOUNG, 120 * MB, null));
+    send(gc(jvm, Source.JFR, 4, GcGeneration.YOUNG, 110 * MB, null));
+    send(Allocation.newBuilder().setHeader(header(jvm, Source.JFR, 5, seq++))
+        .setKind(AllocationKind.JAVA_SAMPLE).setObjectClass("byte[]").setSizeBytes(16384)
+        .setWeightBytes(10 * MB).build());
+    send(gc(jvm, Source.JFR, 9, GcGeneration.FULL, 140 * MB, 100 * MB));
+    assertThat(out(Signal.LIVE_SET)).isEmpty(); // bucket still open
+    send(gc(jvm, Source.JFR, 12, GcGeneration.YOUNG, 150 * MB, null));
+
+    List<Observation> live = out(Signal.LIVE_SET);
+    assertThat(live).hasSize(1);
+    Observation o = live.get(0);
+    assertThat(o.value).isEqualTo(100.0 * MB); // the FULL GC's live bytes is the floor
+    assertThat(o.count).isEqualTo(4);
+    assertThat(o.companion).isEqualTo(512.0 * MB);
+    assertThat(o.objectClass).isEqualTo("byte[]");
+    assertThat(o.utcNs).isEqualTo(Events.ns(9));
+    assertThat(o.service).isEqualTo("checkout");
+    // GC load of that bucket: 3 cycles x 4 ms of pauses in 10 s; heap after / max
+    Observation load = out(Signal.GC_LOAD).get(0);
+    assertThat(load.value).isCloseTo(0.0012, org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(load.companion).isCloseTo(140.0 / 512, org.assertj.core.api.Assertions.within(1e-9));
+  }
+
+  @Test
+  void goCyclesGoroutinesAndCgroupMemoryBecomeTheirSignals() throws Exception {
+    for (int t = 0; t <= 20; t += 5) {
+      send(gc(go, Source.GO_GCTRACE, t, GcGeneration.CONCURRENT, 40 * MB, (long) (30 + t) * MB));
+      send(ThreadCount.newBuilder().setHeader(header(go, Source.GO_EXPVAR, t, seq++))
+          .setKind(ThreadKind.GOROUTINES).setCount(1000 + t).build());
+      send(ResidentMemory.newBuilder().setHeader(header(go, Source.PROCFS, t, seq++))
+          .setRssBytes(90 * MB).setCgroupUsageBytes((100L + t) * MB)
+          .setCgroupLimitBytes(128 * MB).build());
+      // an unlimited cgroup (v1 reports ~2^63) makes no CGROUP_MEMORY observation
+      send(ResidentMemory.newBuilder().setHeader(header(jvm, Source.PROCFS, t, seq++))
+          .setRssBytes(90 * MB).setCgroupUsageBytes(100 * MB)
+          .setCgroupLimitBytes(9223372036854771712L).build());
+    }
+    assertThat(out(Signal.GO_LIVE_HEAP)).extracting(o -> o.value)
+        .containsExactly(30.0 * MB, 40.0 * MB);
+    assertThat(out(Signal.LIVE_SET)).isEmpty();
+    assertThat(out(Signal.GOROUTINES)).extracting(o -> o.value).containsExactly(1000.0, 1010.0);
+    List<Observation> cg = out(Signal.CGROUP_MEMORY);
+    assertThat(cg).extracting(o -> o.value).containsExactly(105.0 * MB, 115.0 * MB);
+    assertThat(cg).allMatch(o -> o.companion == 128.0 * MB && o.pid == 200);
+  }
+
+  @Test
+  void stacksAreBoundedPerProcessAndStateIsClearedOnExit() throws Exception {
+    for (int t = 0; t <= 10; t += 10) {
+      for (long stack = 1; stack <= 5; stack++) {
+        send(Allocation.newBuilder().setHeader(header(jvm, Source.EBPF, t, seq++))
+            .setKind(AllocationKind.OUTSTANDING).setSizeBytes(1).setWeightBytes(1)
+            .setOutstandingBytes(stack * MB + t)
+            .setStack(StackTrace.newBuilder().setHash(stack)
+                .setFrames(List.of("f" + stack, "main")).build()).build());
+      }
+    }
+    // max 4 series per process: stack 5 is ignored
+    List<Observation> outstanding = out(Signal.OUTSTANDING);
+    assertThat(outstanding).extracting(o -> o.series)
+        .containsExactlyInAnyOrder("stack:1", "stack:2", "stack:3", "stack:4");
+    assertThat(outstanding.get(0).stackFrames).isEqualTo("f1\nmain");
+    assertThat(h.numKeyedStateEntries()).isGreaterThan(0);
+    assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
+
+    send(ProcessLifecycle.newBuilder().setHeader(header(jvm, Source.PROCFS, 30, seq++))
+        .setPhase(LifecyclePhase.EXITED).build());
+    assertThat(h.numKeyedStateEntries()).isZero();
+    assertThat(h.numProcessingTimeTimers()).isZero();
+    assertThat(h.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void idleProcessIsForgotten() throws Exception {
+    h.setProcessingTime(1_000);
+    send(ThreadCount.newBuilder().setHeader(header(go, Source.GO_EXPVAR, 0, seq++))
+        .setKind(ThreadKind.GOROUTINES).setCount(10).build());
+    assertThat(h.numKeyedStateEntries()).isGreaterThan(0);
+    h.setProcessingTime(1_000 + Duration.ofMinutes(10).toMillis());
+    assertThat(h.numKeyedStateEntries()).isZero();
+    assertThat(h.numProcessingTimeTimers()).isZero();
+  }
+}

@@ -1,0 +1,227 @@
+package io.memfleet.pipeline.detect.rules;
+
+import static io.memfleet.pipeline.detect.Observations.MB;
+import static io.memfleet.pipeline.detect.Observations.of;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.memfleet.event.Alert;
+import io.memfleet.event.Severity;
+import io.memfleet.pipeline.detect.Observation;
+import io.memfleet.pipeline.detect.Observations;
+import io.memfleet.pipeline.detect.Rules;
+import io.memfleet.pipeline.detect.Signal;
+import io.memfleet.pipeline.detect.alert.Fingerprints;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.DoubleUnaryOperator;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every rule with its default settings on its real CEP operator: leaks fire, the hard negatives
+ * the issue names (sawtooth back to baseline, bursty goroutines, a large stable cache, GC-heavy
+ * but not leaking) do not.
+ */
+class LeakRulesTest {
+  private static final List<LeakRule> RULES = Rules.all(new Configuration());
+
+  static LeakRule rule(String name) {
+    return RULES.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  /** One observation every 10 s for {@code seconds}, value = f(t), with ±0.3% noise. */
+  static List<Observation> series(Signal signal, int seconds, DoubleUnaryOperator f,
+      double companion) {
+    List<Observation> out = new ArrayList<>();
+    for (int t = 0; t <= seconds; t += 10) {
+      double noise = ((t * 7919) % 13 - 6) / 6.0 * 0.003;
+      out.add(of(signal, t, f.applyAsDouble(t) * (1 + noise), companion));
+    }
+    return out;
+  }
+
+  static List<Alert> run(String rule, List<Observation> observations) throws Exception {
+    try (RuleHarness h = new RuleHarness(rule(rule))) {
+      return h.feed(observations).alerts();
+    }
+  }
+
+  @Test
+  void liveSetGrowthFiresOnRisingHeapAfterGcWithForecast() throws Exception {
+    List<Alert> alerts = run(LiveSetGrowthRule.NAME,
+        series(Signal.LIVE_SET, 150, t -> 100 * MB + t * MB, 512 * MB));
+    assertThat(alerts).isNotEmpty();
+    Alert a = alerts.get(0);
+    assertThat(a.getRule()).isEqualTo("live-set-growth");
+    assertThat(a.getGrowthBytesPerSecond()).isCloseTo(MB, within(0.1 * MB));
+    // at 60 s the heap is ~160 MiB: (512 − 160) MiB at 1 MiB/s
+    assertThat(a.getTimeToOomSeconds()).isCloseTo(352, within(20.0));
+    assertThat(a.getForecastOomUtcNs()).isGreaterThan(a.getLastSeenUtcNs());
+    assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
+    assertThat(a.getEvidence()).hasSizeGreaterThanOrEqualTo(6);
+    assertThat(a.getEvidence().get(0).getKind()).isEqualTo("GcCycle.heapAfterBytes(min)");
+    assertThat(a.getLastSeenUtcNs() - a.getFirstSeenUtcNs())
+        .isGreaterThanOrEqualTo(60_000_000_000L);
+  }
+
+  @Test
+  void liveSetSawtoothBackToBaselineDoesNotFire() throws Exception {
+    // the floor climbs for 40 s, then a collection takes it back to 100 MiB, over and over
+    assertThat(run(LiveSetGrowthRule.NAME, series(Signal.LIVE_SET, 600,
+        t -> 100 * MB + (t % 50) * 2 * MB, 512 * MB))).isEmpty();
+  }
+
+  @Test
+  void liveSetLargeStableCacheDoesNotFire() throws Exception {
+    assertThat(run(LiveSetGrowthRule.NAME, series(Signal.LIVE_SET, 600, t -> 400 * MB, 512 * MB)))
+        .isEmpty();
+  }
+
+  @Test
+  void goHeapGrowthFires() throws Exception {
+    List<Alert> alerts = run(GoHeapGrowthRule.NAME,
+        series(Signal.GO_LIVE_HEAP, 120, t -> 20 * MB + t * 256 * 1024, Double.NaN));
+    assertThat(alerts).extracting(Alert::getRule).contains("go-heap-growth");
+    assertThat(alerts.get(0).getTimeToOomSeconds()).isNull(); // no GOMEMLIMIT known
+    assertThat(alerts.get(0).getSeverity()).isEqualTo(Severity.WARNING);
+  }
+
+  @Test
+  void goHeapGcHeavyButNotLeakingDoesNotFire() throws Exception {
+    // many cycles per bucket, live heap flat with churn noise of ±2%
+    List<Observation> obs = new ArrayList<>();
+    for (int t = 0; t <= 600; t += 10) {
+      Observation o = of(Signal.GO_LIVE_HEAP, t, 30 * MB * (1 + ((t / 10) % 5 - 2) * 0.01),
+          Double.NaN);
+      o.count = 80;
+      obs.add(o);
+    }
+    assertThat(run(GoHeapGrowthRule.NAME, obs)).isEmpty();
+  }
+
+  @Test
+  void goroutineLeakFiresWhenAboveThresholdForTwoMinutesAndGrowing() throws Exception {
+    List<Alert> alerts = run(GoroutineLeakRule.NAME,
+        series(Signal.GOROUTINES, 200, t -> 5200 + 5 * t, Double.NaN));
+    assertThat(alerts).hasSize(1);
+    Alert a = alerts.get(0);
+    assertThat(a.getLastSeenUtcNs() - a.getFirstSeenUtcNs())
+        .isGreaterThanOrEqualTo(120L * 1_000_000_000L);
+    assertThat(a.getEvidence().get(0).getUnit()).isEqualTo("count");
+  }
+
+  @Test
+  void burstyGoroutinesDoNotFire() throws Exception {
+    // spikes to 8000 for 20 s every minute, back to 300 in between
+    assertThat(run(GoroutineLeakRule.NAME, series(Signal.GOROUTINES, 600,
+        t -> t % 60 < 20 ? 8000 + t : 300, Double.NaN))).isEmpty();
+  }
+
+  @Test
+  void largeStableGoroutinePoolAndShortGrowthDoNotFire() throws Exception {
+    assertThat(run(GoroutineLeakRule.NAME, series(Signal.GOROUTINES, 600, t -> 6000,
+        Double.NaN))).isEmpty();
+    // growing above the threshold, but only for 90 s before it drains
+    assertThat(run(GoroutineLeakRule.NAME, series(Signal.GOROUTINES, 300,
+        t -> t <= 90 ? 5100 + 10 * t : 1000, Double.NaN))).isEmpty();
+  }
+
+  @Test
+  void nativeGrowthFiresOnlyWhileManagedHeapIsFlat() throws Exception {
+    List<Alert> alerts = run(NativeGrowthRule.NAME,
+        series(Signal.NATIVE, 120, t -> 50 * MB + t * MB / 2, 200 * MB));
+    assertThat(alerts).extracting(Alert::getRule).containsOnly("native-growth");
+    assertThat(alerts.get(0).getGrowthBytesPerSecond()).isCloseTo(MB / 2.0, within(0.05 * MB));
+
+    List<Observation> bothGrow = new ArrayList<>();
+    for (int t = 0; t <= 300; t += 10) {
+      bothGrow.add(of(Signal.NATIVE, t, 50 * MB + t * MB / 2, 200 * MB + t * MB));
+    }
+    assertThat(run(NativeGrowthRule.NAME, bothGrow)).isEmpty();
+    assertThat(run(NativeGrowthRule.NAME, series(Signal.NATIVE, 300, t -> 80 * MB, 200 * MB)))
+        .isEmpty();
+  }
+
+  @Test
+  void outstandingGrowthNamesTheStackAndFingerprintsOnItsTopFrame() throws Exception {
+    List<Observation> obs = series(Signal.OUTSTANDING, 120, t -> 4 * MB + t * 128 * 1024,
+        Double.NaN);
+    obs.forEach(o -> {
+      o.series = "stack:abc";
+      o.stackHash = 0xabc;
+      o.stackFrames = "leak_buffer\nhandle_request\nmain";
+    });
+    List<Alert> alerts = run(OutstandingGrowthRule.NAME, obs);
+    assertThat(alerts).isNotEmpty();
+    Alert a = alerts.get(0);
+    assertThat(a.getTopStack().getFrames()).containsExactly("leak_buffer", "handle_request",
+        "main");
+    assertThat(a.getFingerprint()).isEqualTo(
+        Fingerprints.fingerprint("outstanding-growth", "checkout", "leak_buffer"));
+
+    List<Observation> stable = series(Signal.OUTSTANDING, 600, t -> 64 * MB, Double.NaN);
+    stable.forEach(o -> o.series = "stack:def");
+    assertThat(run(OutstandingGrowthRule.NAME, stable)).isEmpty();
+  }
+
+  @Test
+  void oomImminentForecastsTimeToLimit() throws Exception {
+    double limit = 256 * MB;
+    List<Alert> alerts = run(OomImminentRule.NAME,
+        series(Signal.CGROUP_MEMORY, 60, t -> 200 * MB + t * MB, limit));
+    assertThat(alerts).isNotEmpty();
+    Alert a = alerts.get(0);
+    // fires at 230 MiB (3 buckets above 80% = 204.8 MiB): 26 MiB left at 1 MiB/s
+    assertThat(a.getTimeToOomSeconds()).isCloseTo(26, within(3.0));
+    assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
+    assertThat(a.getForecastOomUtcNs() - a.getLastSeenUtcNs())
+        .isCloseTo((long) (a.getTimeToOomSeconds() * 1e9), within(1_000_000L));
+  }
+
+  @Test
+  void oomImminentIgnoresHighButFlatAndRisingButLow() throws Exception {
+    double limit = 256 * MB;
+    assertThat(run(OomImminentRule.NAME, series(Signal.CGROUP_MEMORY, 300, t -> 0.9 * limit,
+        limit))).isEmpty();
+    assertThat(run(OomImminentRule.NAME, series(Signal.CGROUP_MEMORY, 100,
+        t -> 100 * MB + t * 0.5 * MB, limit))).isEmpty();
+  }
+
+  @Test
+  void gcThrashingNeedsBothGcTimeAndAFullHeap() throws Exception {
+    assertThat(run(GcThrashingRule.NAME, series(Signal.GC_LOAD, 50, t -> 0.5, 0.96)))
+        .extracting(Alert::getRule).contains("gc-thrashing");
+    // GC-heavy allocation churn with a roomy heap: not thrashing
+    assertThat(run(GcThrashingRule.NAME, series(Signal.GC_LOAD, 300, t -> 0.5, 0.4))).isEmpty();
+    // full heap, little GC
+    assertThat(run(GcThrashingRule.NAME, series(Signal.GC_LOAD, 300, t -> 0.05, 0.97)))
+        .isEmpty();
+  }
+
+  @Test
+  void ongoingLeakMatchesAgainAfterEachFreshRun() throws Exception {
+    List<Alert> alerts = run(LiveSetGrowthRule.NAME,
+        series(Signal.LIVE_SET, 400, t -> 100 * MB + t * MB, 1024 * MB));
+    assertThat(alerts.size()).isGreaterThanOrEqualTo(4);
+    assertThat(alerts).extracting(Alert::getFingerprint).containsOnly(alerts.get(0)
+        .getFingerprint());
+  }
+
+  @Test
+  void cepStateIsBoundedByWithinAndGoneAfterIt() throws Exception {
+    try (RuleHarness h = new RuleHarness(rule(LiveSetGrowthRule.NAME))) {
+      // rising, but not enough growth: partial runs stay open until `within` passes
+      h.feed(series(Signal.LIVE_SET, 40, t -> 100 * MB + t * 1024, 512 * MB));
+      assertThat(h.h.numKeyedStateEntries()).isGreaterThan(0);
+      long end = (Observations.T0_NS + 40 * Observations.S) / 1_000_000L;
+      h.watermark(end + 11 * 60_000L);
+      // one more observation far later drives the NFA's pruning of timed-out partial runs
+      h.feed(List.of(of(Signal.LIVE_SET, 40 + 11 * 60, 90 * MB, 512 * MB)));
+      h.watermark(end + 30 * 60_000L);
+      assertThat(h.alerts()).isEmpty();
+      assertThat(h.h.numEventTimeTimers()).isZero();
+      assertThat(h.h.numKeyedStateEntries()).as("CEP keyed state after within").isZero();
+    }
+  }
+}

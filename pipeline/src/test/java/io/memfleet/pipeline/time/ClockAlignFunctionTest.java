@@ -1,0 +1,191 @@
+package io.memfleet.pipeline.time;
+
+import static io.memfleet.pipeline.Fixtures.heap;
+import static io.memfleet.pipeline.Fixtures.monotonicSample;
+import static io.memfleet.pipeline.Fixtures.process;
+import static io.memfleet.pipeline.Fixtures.rss;
+import static io.memfleet.pipeline.Fixtures.timed;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memfleet.event.ClockDomain;
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.event.Source;
+import io.memfleet.pipeline.Fixtures;
+import io.memfleet.pipeline.model.TimeBasis;
+import io.memfleet.pipeline.model.TimedEvent;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ClockAlignFunctionTest {
+  private static final long OFFSET = 1_700_000_000_000_000_000L; // realtime - monotonic
+  private static final long MONO = 9_000_000_000_000L;
+  private static final long PUBLISH_MS = 1_700_000_009_500L;
+  private static final long HOLD_TIMEOUT_MS = 30_000;
+  private static final long IDLE_MS = 600_000;
+
+  private final ProcessIdentity jvm = process(100, true);
+  private KeyedTwoInputStreamOperatorTestHarness<String, TimedEvent, ClockSample, TimedEvent> h;
+
+  @BeforeEach
+  void open() throws Exception {
+    h = harness(3);
+    h.setProcessingTime(1_000);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    h.close();
+  }
+
+  private static KeyedTwoInputStreamOperatorTestHarness<String, TimedEvent, ClockSample,
+      TimedEvent> harness(int holdMax) throws Exception {
+    ClockAlignSettings settings = ClockAlignSettings.builder().holdMaxEvents(holdMax)
+        .holdTimeoutMs(HOLD_TIMEOUT_MS).hostIdleTimeoutMs(IDLE_MS).build();
+    var harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+        new ClockAlignFunction(settings), TimedEvent::hostKey, ClockSample::hostKey, Types.STRING);
+    harness.open();
+    return harness;
+  }
+
+  private TimedEvent monotonicRss(ProcessIdentity p, long mono, long seq) {
+    return timed(rss(p, Source.EBPF, ClockDomain.MONOTONIC, mono, seq, 1_000), PUBLISH_MS);
+  }
+
+  private List<TimedEvent> output() {
+    List<TimedEvent> out = h.extractOutputValues();
+    h.getOutput().clear();
+    return out;
+  }
+
+  @Test
+  void realtimeAndGoRelativeEventsPassAtOnce() throws Exception {
+    long realtime = OFFSET + MONO;
+    h.processElement1(timed(rss(jvm, Source.PROCFS, ClockDomain.REALTIME, realtime, 1, 5), 0), 0);
+    ProcessIdentity go = process(200, false);
+    long sinceStart = 12_345_000_000L; // gctrace @12.345s
+    h.processElement1(timed(heap(go, ClockDomain.GO_PROCESS_RELATIVE, sinceStart, 2, 1, 2), 0), 0);
+
+    List<TimedEvent> out = output();
+    assertThat(out).hasSize(2);
+    assertThat(out.get(0).utcNs).isEqualTo(realtime);
+    assertThat(out.get(0).errorBoundNs).isZero();
+    assertThat(out.get(0).timeBasis).isEqualTo(TimeBasis.REALTIME);
+    assertThat(out.get(1).utcNs).isEqualTo(Fixtures.START_MS * 1_000_000L + sinceStart);
+    assertThat(out.get(1).errorBoundNs).isEqualTo(10_000_000L);
+    assertThat(out.get(1).timeBasis).isEqualTo(TimeBasis.PROCESS_START);
+  }
+
+  @Test
+  void monotonicEventsWaitForTheFirstSampleAndAreThenConverted() throws Exception {
+    h.processElement1(monotonicRss(jvm, MONO + 100, 1), 0);
+    h.processElement1(monotonicRss(jvm, MONO + 200, 2), 0);
+    assertThat(output()).isEmpty();
+
+    h.processElement2(monotonicSample(jvm, MONO, OFFSET + MONO, 2_000), 0);
+    List<TimedEvent> out = output();
+    assertThat(out).extracting(e -> e.sequence).containsExactly(1L, 2L);
+    for (TimedEvent e : out) {
+      assertThat(e.timeBasis).isEqualTo(TimeBasis.CLOCK_MODEL);
+      assertThat(Math.abs(e.utcNs - (OFFSET + e.rawTimestamp))).isLessThanOrEqualTo(e.errorBoundNs);
+      assertThat(e.errorBoundNs).isLessThan(5_000);
+    }
+    // calibrated now: the next event passes at once
+    h.processElement1(monotonicRss(jvm, MONO + 300, 3), 0);
+    assertThat(output()).extracting(e -> e.sequence).containsExactly(3L);
+  }
+
+  @Test
+  void eventsHeldTooLongLeaveFlaggedWithThePublishTime() throws Exception {
+    h.processElement1(monotonicRss(jvm, MONO + 100, 1), 0);
+    h.setProcessingTime(1_000 + HOLD_TIMEOUT_MS - 1);
+    assertThat(output()).isEmpty();
+    h.setProcessingTime(1_000 + HOLD_TIMEOUT_MS);
+    List<TimedEvent> out = output();
+    assertThat(out).hasSize(1);
+    TimedEvent e = out.get(0);
+    assertThat(e.timeBasis).isEqualTo(TimeBasis.UNCALIBRATED_HOLD_TIMEOUT);
+    assertThat(e.calibrated()).isFalse();
+    assertThat(e.utcNs).isEqualTo(PUBLISH_MS * 1_000_000L);
+    assertThat(e.errorBoundNs).isEqualTo(TimedEvent.UNBOUNDED_ERROR_NS);
+  }
+
+  @Test
+  void theHoldIsBoundedAndTheOldestLeaveFlagged() throws Exception {
+    for (int i = 1; i <= 5; i++) {
+      h.processElement1(monotonicRss(jvm, MONO + i, i), 0);
+    }
+    List<TimedEvent> overflow = output();
+    assertThat(overflow).extracting(e -> e.sequence).containsExactly(1L, 2L);
+    assertThat(overflow).allMatch(e -> e.timeBasis == TimeBasis.UNCALIBRATED_HOLD_OVERFLOW);
+    h.processElement2(monotonicSample(jvm, MONO, OFFSET + MONO, 2_000), 0);
+    assertThat(output()).extracting(e -> e.sequence).containsExactly(3L, 4L, 5L);
+  }
+
+  @Test
+  void unknownClockDomainIsFlaggedAtOnce() throws Exception {
+    h.processElement1(timed(rss(jvm, Source.EBPF, ClockDomain.UNKNOWN, 5, 1, 1), PUBLISH_MS), 0);
+    assertThat(output()).singleElement()
+        .satisfies(e -> assertThat(e.timeBasis).isEqualTo(TimeBasis.UNCALIBRATED_UNKNOWN_DOMAIN));
+  }
+
+  @Test
+  void jfrTicksNeedTheJvmsOwnSample() throws Exception {
+    long hz = 1_000_000_000L;
+    ProcessIdentity other = process(101, true);
+    var jfrEvent = timed(heap(other, ClockDomain.JFR_TICKS, 7_000, 1, 1, 2), PUBLISH_MS);
+    h.processElement2(ClockSample.of(Fixtures.clockSync(jvm, ClockDomain.JFR_TICKS, 5_000, hz,
+        OFFSET + MONO, MONO, 1_000, 1)), 0);
+    h.processElement1(jfrEvent, 0);
+    assertThat(output()).as("ticks of pid 101 cannot use pid 100's calibration").isEmpty();
+    h.processElement2(ClockSample.of(Fixtures.clockSync(other, ClockDomain.JFR_TICKS, 6_000, hz,
+        OFFSET + MONO + 10, MONO + 10, 1_000, 2)), 0);
+    TimedEvent e = output().get(0);
+    assertThat(e.utcNs).isEqualTo(OFFSET + MONO + 10 + 1_000);
+  }
+
+  @Test
+  void anotherBootIsAnotherHostAndWaitsForItsOwnSamples() throws Exception {
+    h.processElement2(monotonicSample(jvm, MONO, OFFSET + MONO, 2_000), 0);
+    ProcessIdentity rebooted = process(100, "boot-bbbb", true);
+    h.processElement1(monotonicRss(rebooted, 1_000, 1), 0);
+    assertThat(output()).isEmpty();
+    h.processElement2(monotonicSample(rebooted, 1_000, OFFSET + MONO + 77 * 1_000_000_000L, 2_000),
+        0);
+    assertThat(output()).singleElement()
+        .satisfies(e -> assertThat(e.utcNs).isEqualTo(OFFSET + MONO + 77 * 1_000_000_000L));
+  }
+
+  @Test
+  void anIdleHostLeavesNoStateAndNoTimers() throws Exception {
+    h.processElement2(monotonicSample(jvm, MONO, OFFSET + MONO, 2_000), 0);
+    h.processElement1(monotonicRss(jvm, MONO + 1, 1), 0);
+    h.processElement1(monotonicRss(process(100, "boot-cccc", true), 1, 2), 0); // held
+    assertThat(h.numKeyedStateEntries()).isGreaterThan(0);
+    assertThat(h.numProcessingTimeTimers()).isEqualTo(2);
+
+    h.setProcessingTime(1_000 + IDLE_MS);
+    assertThat(output()).anyMatch(e -> e.timeBasis == TimeBasis.UNCALIBRATED_HOLD_TIMEOUT);
+    assertThat(h.numKeyedStateEntries()).isZero();
+    assertThat(h.numProcessingTimeTimers()).isZero();
+    assertThat(h.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void activityKeepsTheHostAlive() throws Exception {
+    h.processElement2(monotonicSample(jvm, MONO, OFFSET + MONO, 2_000), 0);
+    h.setProcessingTime(1_000 + IDLE_MS - 10);
+    h.processElement1(monotonicRss(jvm, MONO + 1, 1), 0);
+    h.setProcessingTime(1_000 + IDLE_MS + 10);
+    assertThat(h.numKeyedStateEntries()).isGreaterThan(0);
+    h.processElement1(monotonicRss(jvm, MONO + 2, 2), 0);
+    assertThat(output()).hasSize(2).allMatch(TimedEvent::calibrated);
+    h.setProcessingTime(1_000 + 3 * IDLE_MS);
+    assertThat(h.numKeyedStateEntries()).isZero();
+    assertThat(h.numProcessingTimeTimers()).isZero();
+  }
+}
