@@ -68,8 +68,10 @@ final class DemoFleet {
   }
 
   /** Demo apps and the collectors that watch them. */
-  void startDemosAndCollectors(int goLeakyPort, int goHealthyPort) throws IOException,
-      InterruptedException {
+  void startDemosAndCollectors(List<Integer> goPorts) throws IOException, InterruptedException {
+    int goLeakyPort = goPorts.get(0);
+    int goHealthyPort = goPorts.get(1);
+    int goOomPort = goPorts.get(2);
     Path demoDir = Files.createDirectories(home.resolve("demo"));
     List<String> goTargets = new ArrayList<>();
     List<String> gctraceFiles = new ArrayList<>();
@@ -83,6 +85,19 @@ final class DemoFleet {
         BackgroundService s = new BackgroundService(name, List.of(goBinary.get().toString(),
             "-mode=" + demo[1], "-rate=" + demo[3], "-listen=127.0.0.1:" + port),
             Map.of("GODEBUG", "gctrace=1"), demoDir);
+        start(withEnv(s, Map.of()));
+        goTargets.add(name + "=http://127.0.0.1:" + port);
+        gctraceFiles.add(fleet.logOf(name).toString());
+      }
+      Optional<Path> cgroup = demoCgroup();
+      if (cgroup.isPresent()) {
+        // a heap leak in a 256 MiB memory cgroup: OOM-killed about a minute in, for the forensics
+        String name = "demo-go-oom";
+        int port = goOomPort;
+        BackgroundService s = new BackgroundService(name, List.of("/bin/sh", "-c",
+            "echo $$ > \"$0\" && shift && exec \"$@\"", cgroup.get().resolve("cgroup.procs")
+                .toString(), "--", goBinary.get().toString(), "-mode=heap-leak", "-rate=80",
+            "-listen=127.0.0.1:" + port), Map.of("GODEBUG", "gctrace=1"), demoDir);
         start(withEnv(s, Map.of()));
         goTargets.add(name + "=http://127.0.0.1:" + port);
         gctraceFiles.add(fleet.logOf(name).toString());
@@ -138,6 +153,50 @@ final class DemoFleet {
           String.valueOf(pid), "--scripts", "malloc,mmap,rss", "--min-age", "10s"), home),
           Map.of()));
     }
+  }
+
+  /** Root of the demo memory cgroups (cgroup v1), for {@code down} to remove them. */
+  static final Path CGROUP_PARENT = Path.of("/sys/fs/cgroup/memory");
+  static final String CGROUP_PREFIX = "memfleet-demo-oom-";
+
+  /** A fresh memory cgroup (v1) limited to 256 MiB, when this machine lets us make one. */
+  private Optional<Path> demoCgroup() {
+    if (!DebianPackages.isRoot() || !Files.isDirectory(CGROUP_PARENT)) {
+      report.accept("OOM demo skipped: needs root and the cgroup v1 memory controller");
+      return Optional.empty();
+    }
+    try {
+      Path dir = CGROUP_PARENT.resolve(CGROUP_PREFIX + ProcessHandle.current().pid());
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve("memory.limit_in_bytes"), String.valueOf(256L << 20));
+      return Optional.of(dir);
+    } catch (IOException e) {
+      report.accept("OOM demo skipped: cannot create a memory cgroup: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** Removes the demo cgroups whose processes are gone; returns what it removed. */
+  static List<String> removeDemoCgroups() {
+    List<String> removed = new ArrayList<>();
+    if (!Files.isDirectory(CGROUP_PARENT)) {
+      return removed;
+    }
+    try (var dirs = Files.list(CGROUP_PARENT)) {
+      for (Path dir : (Iterable<Path>) dirs::iterator) {
+        if (dir.getFileName().toString().startsWith(CGROUP_PREFIX)) {
+          try {
+            Files.delete(dir); // rmdir of a cgroup: refused while processes remain
+            removed.add(dir.toString());
+          } catch (IOException busy) {
+            // still in use; the next down removes it
+          }
+        }
+      }
+    } catch (IOException ignored) {
+      // nothing to clean
+    }
+    return removed;
   }
 
   private static Optional<Path> find(Path dir, String suffix) throws IOException {

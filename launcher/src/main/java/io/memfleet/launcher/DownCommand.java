@@ -23,6 +23,7 @@ final class DownCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     // the pipeline, collectors and demos first, then Kafka, then ClickHouse (the last to lose writes)
     new LocalFleet(stack.home).stopAll().forEach(System.out::println);
+    DemoFleet.removeDemoCgroups().forEach(c -> System.out.println("removed cgroup " + c));
     stop("Kafka broker", stack.kafka().running());
     stop("ClickHouse server", stack.clickHouse().running());
     if (purge && Files.isDirectory(stack.home)) {

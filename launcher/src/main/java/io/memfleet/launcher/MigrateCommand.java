@@ -1,6 +1,7 @@
 package io.memfleet.launcher;
 
 import io.memfleet.sql.ClickHouseConnection;
+import io.memfleet.sql.ClickHouseOptions;
 import io.memfleet.sql.migrate.Migration;
 import io.memfleet.sql.migrate.MigrationReport;
 import io.memfleet.sql.migrate.MigrationRunner;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code memfleet migrate}: the migrations against any ClickHouse, e.g. production. */
@@ -16,23 +18,7 @@ import picocli.CommandLine.Option;
     description = "Apply the ClickHouse migrations that are not applied yet, in order, and report"
         + " which branch each version-gated statement took.")
 final class MigrateCommand implements Callable<Integer> {
-  @Option(names = "--clickhouse-url",
-      defaultValue = "${env:MEMFLEET_CLICKHOUSE_URL:-http://127.0.0.1:18123}",
-      description = "ClickHouse HTTP endpoint (MEMFLEET_CLICKHOUSE_URL; default: ${DEFAULT-VALUE}).")
-  String url;
-
-  @Option(names = "--user", defaultValue = "${env:MEMFLEET_CLICKHOUSE_USER:-default}",
-      description = "ClickHouse user (MEMFLEET_CLICKHOUSE_USER; default: ${DEFAULT-VALUE}).")
-  String user;
-
-  @Option(names = "--password-env", defaultValue = "MEMFLEET_CLICKHOUSE_PASSWORD",
-      description = "Name of the environment variable holding the password (never on the command"
-          + " line; default: ${DEFAULT-VALUE}).")
-  String passwordEnv;
-
-  @Option(names = "--database", defaultValue = "${env:MEMFLEET_CLICKHOUSE_DATABASE:-memfleet}",
-      description = "Target database (MEMFLEET_CLICKHOUSE_DATABASE; default: ${DEFAULT-VALUE}).")
-  String database;
+  @Mixin ClickHouseOptions clickHouse;
 
   @Option(names = "--replicated-cluster", paramLabel = "CLUSTER",
       defaultValue = "${env:MEMFLEET_CLICKHOUSE_CLUSTER}",
@@ -48,10 +34,8 @@ final class MigrateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<Migration> migrations = dir != null ? MigrationSource.fromDirectory(dir)
         : MigrationSource.bundled();
-    String password = System.getenv().getOrDefault(passwordEnv, "");
-    try (ClickHouseConnection ch = ClickHouseConnection.builder(url).user(user).password(password)
-        .build()) {
-      MigrationReport report = MigrationRunner.builder(ch).database(database)
+    try (ClickHouseConnection ch = clickHouse.connect()) {
+      MigrationReport report = MigrationRunner.builder(ch).database(clickHouse.database)
           .replicatedCluster(replicatedCluster).progress(System.out::println).build().migrate(migrations);
       System.out.println(report.applied().size() + " applied, " + report.alreadyApplied().size()
           + " already applied");

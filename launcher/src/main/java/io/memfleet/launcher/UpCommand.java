@@ -45,6 +45,10 @@ final class UpCommand implements Callable<Integer> {
       description = "Flink web UI port on 127.0.0.1 (MEMFLEET_WEB_UI_PORT; default: ${DEFAULT-VALUE}).")
   int webUiPort;
 
+  @Option(names = "--go-demo-ports", split = ",", defaultValue = "18090,18091,18092",
+      description = "HTTP ports of the Go demos: leaky, healthy, OOM (default: ${DEFAULT-VALUE}).")
+  List<Integer> goDemoPorts;
+
   @Option(names = "--watch-for", converter = DurationConverter.class,
       description = "After start-up, show the live view (memfleet watch) this long; default: until"
           + " Ctrl-C when run in a terminal, not at all otherwise. 0 = skip.")
@@ -92,13 +96,17 @@ final class UpCommand implements Callable<Integer> {
         + " already applied");
 
     if (demo) {
-      Path root = Path.of(System.getenv().getOrDefault("MEMFLEET_ROOT", ".")).toAbsolutePath();
+      Path root = Path.of(System.getenv().getOrDefault("MEMFLEET_ROOT",
+          System.getenv().getOrDefault("MEMFLEET_REPO_ROOT", "."))).toAbsolutePath();
+      if (goDemoPorts.size() != 3) {
+        throw new IllegalArgumentException("--go-demo-ports takes three ports, got " + goDemoPorts);
+      }
       DemoFleet fleet = new DemoFleet(root, stack, progress::detail);
       progress.begin("Flink pipeline (local MiniCluster)");
       fleet.startPipeline(webUiPort);
       progress.done("web UI http://127.0.0.1:" + webUiPort);
       progress.begin("Collectors and demo apps (leaking and healthy JVM, Go, native)");
-      fleet.startDemosAndCollectors(18090, 18091);
+      fleet.startDemosAndCollectors(goDemoPorts);
       progress.done("running");
     }
 

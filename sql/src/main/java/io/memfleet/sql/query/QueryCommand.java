@@ -2,6 +2,7 @@ package io.memfleet.sql.query;
 
 import com.clickhouse.data.ClickHouseFormat;
 import io.memfleet.sql.ClickHouseConnection;
+import io.memfleet.sql.ClickHouseOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -56,25 +58,7 @@ public class QueryCommand implements Callable<Integer> {
       description = "Print the SQL with the parameters bound instead of running it.")
   boolean showSql;
 
-  @Option(names = "--clickhouse-url",
-      defaultValue = "${env:MEMFLEET_CLICKHOUSE_URL:-http://127.0.0.1:18123}",
-      description = "ClickHouse HTTP endpoint (MEMFLEET_CLICKHOUSE_URL; default:"
-          + " ${DEFAULT-VALUE}).")
-  String url;
-
-  @Option(names = "--user", defaultValue = "${env:MEMFLEET_CLICKHOUSE_USER:-default}",
-      description = "ClickHouse user (MEMFLEET_CLICKHOUSE_USER; default: ${DEFAULT-VALUE}).")
-  String user;
-
-  @Option(names = "--password-env", defaultValue = "MEMFLEET_CLICKHOUSE_PASSWORD",
-      description = "Name of the environment variable holding the password (never on the command"
-          + " line; default: ${DEFAULT-VALUE}).")
-  String passwordEnv;
-
-  @Option(names = "--database", defaultValue = "${env:MEMFLEET_CLICKHOUSE_DATABASE:-memfleet}",
-      description = "Database holding memfleet's tables (MEMFLEET_CLICKHOUSE_DATABASE; default:"
-          + " ${DEFAULT-VALUE}).")
-  String database;
+  @Mixin ClickHouseOptions clickHouse;
 
   @Option(names = "--dir", paramLabel = "DIR",
       description = "Read the queries from this directory instead of the ones bundled in memfleet.")
@@ -101,26 +85,24 @@ public class QueryCommand implements Callable<Integer> {
     try {
       values = QueryParameters.parseAssignments(params);
       if (showSql) {
-        out.println(QueryParameters.bind(query, values, database) + ";");
+        out.println(QueryParameters.bind(query, values, clickHouse.database) + ";");
         out.flush();
         return 0;
       }
-      QueryParameters.bind(query, values, database);   // reject bad input before connecting
+      QueryParameters.bind(query, values, clickHouse.database);   // reject bad input before connecting
     } catch (IllegalArgumentException e) {
       err.println(name + ": " + e.getMessage());
       return 2;
     }
-    String password = System.getenv().getOrDefault(passwordEnv, "");
-    try (ClickHouseConnection ch = ClickHouseConnection.builder(url).user(user).password(password)
-        .build()) {
-      QueryRunner runner = new QueryRunner(ch, database);
+    try (ClickHouseConnection ch = clickHouse.connect()) {
+      QueryRunner runner = new QueryRunner(ch, clickHouse.database);
       switch (format) {
         case table -> out.print(runner.run(query, values).render());
         case tsv -> out.print(runner.runRaw(query, values, ClickHouseFormat.TabSeparatedWithNames));
         case json -> out.print(runner.runRaw(query, values, ClickHouseFormat.JSONEachRow));
       }
     } catch (io.memfleet.sql.ClickHouseException e) {
-      err.println(name + " failed on " + url + ": " + e.getMessage());
+      err.println(name + " failed on " + clickHouse.url + ": " + e.getMessage());
       return 1;
     }
     out.flush();
