@@ -52,10 +52,14 @@ class TopicsAndJobsTest {
     assertThat(args.get(0)).isEqualTo("migrate");
     assertThat(args).contains("--replicated-cluster=$(MEMFLEET_CLICKHOUSE_CLUSTER)");
 
-    // every option passed exists on the command (launcher's MigrateCommand)
-    String source = K8sTree.read(K8sTree.repo().resolve(
+    // every option passed exists on the command (launcher's MigrateCommand and the ClickHouse
+    // connection options it mixes in)
+    String command = K8sTree.read(K8sTree.repo().resolve(
         "launcher/src/main/java/io/memfleet/launcher/MigrateCommand.java"));
-    assertThat(source).contains("@Command(name = \"migrate\"");
+    assertThat(command).contains("@Command(name = \"migrate\"")
+        .contains("@Mixin ClickHouseOptions");
+    String source = command + K8sTree.read(K8sTree.repo().resolve(
+        "sql/src/main/java/io/memfleet/sql/ClickHouseOptions.java"));
     for (String arg : args.subList(1, args.size())) {
       String option = arg.substring(0, arg.indexOf('='));
       assertThat(source).as(option).contains("names = \"" + option + "\"");
