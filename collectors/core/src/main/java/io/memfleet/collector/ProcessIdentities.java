@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Builds the {@link ProcessIdentity} of a process from procfs, the same way in every collector,
@@ -38,6 +39,16 @@ import java.util.Objects;
  * {@code container} and the pod UID to label {@code k8s.pod.uid}. The pod name and namespace are
  * not in the cgroup path; they come from {@code MEMFLEET_POD} / {@code MEMFLEET_NAMESPACE} (set by
  * the Kubernetes downward API) for the collector's own process only.
+ *
+ * <p>Per-process labels (off by default; {@link Builder#processLabels(boolean)} or
+ * {@link #withProcessLabels()}): {@link #forPid} also reads what the process declares in its
+ * environment ({@link DeclaredLabels}: {@code MEMFLEET_LABELS}, {@code MEMFLEET_SERVICE}) and adds
+ * the container id as label {@code container.id}. Labels merge collector-wide, then declared, then
+ * cgroup-derived ({@code k8s.pod.uid}, {@code container.engine}, {@code container.id}), later
+ * ones winning: a process may refine the collector's labels but cannot claim another pod. A
+ * declared service replaces the collector-wide one. An unreadable environ (another user's process
+ * without root, or gone) gives no declared labels and is counted in
+ * {@link #environReadFailures()}.
  */
 public final class ProcessIdentities {
   /** USER_HZ of the Linux ABI; see the class comment. */
@@ -50,6 +61,9 @@ public final class ProcessIdentities {
   private final String namespace;
   private final String pod;
   private final Path procRoot;
+  private final boolean processLabels;
+  private final AtomicLong environReadFailures = new AtomicLong();
+  private final AtomicLong malformedDeclaredLabels = new AtomicLong();
   private volatile ProcessIdentity self;
 
   private ProcessIdentities(Builder b) {
@@ -60,6 +74,7 @@ public final class ProcessIdentities {
     this.namespace = b.namespace;
     this.pod = b.pod;
     this.procRoot = b.procRoot;
+    this.processLabels = b.processLabels;
   }
 
   public static Builder builder() {
@@ -123,6 +138,31 @@ public final class ProcessIdentities {
     return labels;
   }
 
+  /** A copy of these identities that reads per-process labels (see the class comment). */
+  public ProcessIdentities withProcessLabels() {
+    if (processLabels) {
+      return this;
+    }
+    Builder b = builder().cluster(cluster).node(node).labels(labels).service(service)
+        .kubernetes(namespace, pod).procRoot(procRoot).processLabels(true);
+    return b.build();
+  }
+
+  /** Whether {@link #forPid} reads the labels processes declare in their environment. */
+  public boolean processLabels() {
+    return processLabels;
+  }
+
+  /** environ files that could not be read while building identities with process labels. */
+  public long environReadFailures() {
+    return environReadFailures.get();
+  }
+
+  /** Declared label entries skipped as malformed (see {@link DeclaredLabels#malformed()}). */
+  public long malformedDeclaredLabels() {
+    return malformedDeclaredLabels.get();
+  }
+
   /** The identity of this JVM's own process (cached). */
   public ProcessIdentity self() throws IOException {
     ProcessIdentity s = self;
@@ -151,12 +191,23 @@ public final class ProcessIdentities {
       // unreadable cgroup file (e.g. process gone): identity without container info
     }
     Map<String, String> allLabels = new LinkedHashMap<>(labels);
+    String processService = service;
+    if (processLabels) {
+      DeclaredLabels declared = declared(dir);
+      allLabels.putAll(declared.labels());
+      if (declared.service() != null) {
+        processService = declared.service();
+      }
+    }
     String container = null;
     var c = CgroupPaths.container(cgroup);
     if (c.isPresent()) {
       container = c.get().containerId();
       c.get().pod().ifPresent(uid -> allLabels.put("k8s.pod.uid", uid));
       allLabels.put("container.engine", c.get().engine());
+      if (processLabels) {
+        allLabels.put("container.id", container);
+      }
     }
     return ProcessIdentity.newBuilder()
         .setCluster(cluster)
@@ -166,13 +217,24 @@ public final class ProcessIdentities {
         .setProcessStartTimeMs(startMs)
         .setComm(comm)
         .setRuntime(detectRuntime(dir))
-        .setService(service)
+        .setService(processService)
         .setNamespace(isSelf ? namespace : null)
         .setPod(isSelf ? pod : null)
         .setContainer(container)
         .setCgroupPath(cgroup)
         .setLabels(new LinkedHashMap<>(allLabels))
         .build();
+  }
+
+  private DeclaredLabels declared(Path dir) {
+    try {
+      DeclaredLabels d = DeclaredLabels.read(dir.resolve("environ"));
+      malformedDeclaredLabels.addAndGet(d.malformed());
+      return d;
+    } catch (IOException e) {
+      environReadFailures.incrementAndGet();
+      return DeclaredLabels.NONE;
+    }
   }
 
   private long bootTimeSeconds() throws IOException {
@@ -250,8 +312,15 @@ public final class ProcessIdentities {
     private String namespace;
     private String pod;
     private Path procRoot = Path.of("/proc");
+    private boolean processLabels;
 
     private Builder() {}
+
+    /** Read per-process labels from each process's environment (default off). */
+    public Builder processLabels(boolean read) {
+      this.processLabels = read;
+      return this;
+    }
 
     public Builder cluster(String cluster) {
       this.cluster = cluster;

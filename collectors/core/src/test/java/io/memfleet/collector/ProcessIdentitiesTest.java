@@ -105,6 +105,46 @@ class ProcessIdentitiesTest {
   }
 
   @Test
+  void processLabelsAreOffByDefault() throws Exception {
+    ProcessIdentity id = golden().forPid(4243);
+    assertThat(id.getService()).isEqualTo("checkout");
+    assertThat(id.getLabels()).doesNotContainKeys("tier", "container.id");
+  }
+
+  @Test
+  void declaredLabelsMergeButCannotOverrideTheCgroup() throws Exception {
+    ProcessIdentities identities = golden().withProcessLabels();
+    ProcessIdentity id = identities.forPid(4243);
+    assertThat(id.getService()).isEqualTo("cart");
+    assertThat(id.getLabels()).containsEntry("team", "payments").containsEntry("tier", "gold")
+        .containsEntry("k8s.pod.uid", "6f2a1c3e-9b7d-4e21-8c55-0d1e2f3a4b5c")
+        .containsEntry("container.id",
+            "3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a");
+    assertThat(identities.environReadFailures()).isZero();
+    // 16975 has no environ file in the golden tree: counted, identity still built
+    ProcessIdentity noEnv = identities.forPid(16975);
+    assertThat(noEnv.getService()).isEqualTo("checkout");
+    assertThat(noEnv.getLabels()).containsOnlyKeys("team");
+    assertThat(identities.environReadFailures()).isEqualTo(1);
+  }
+
+  @Test
+  void realProcessDeclaresItsLabels() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("sleep", "30");
+    pb.environment().put("MEMFLEET_LABELS", "app=sleeper,team=infra");
+    pb.environment().put("MEMFLEET_SERVICE", "sleepy");
+    Process sleep = pb.start();
+    try {
+      ProcessIdentity id = ProcessIdentities.builder().labels(Map.of("team", "payments"))
+          .service("node-wide").processLabels(true).build().forPid((int) sleep.pid());
+      assertThat(id.getService()).isEqualTo("sleepy");
+      assertThat(id.getLabels()).containsEntry("app", "sleeper").containsEntry("team", "infra");
+    } finally {
+      sleep.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void labelsParse() {
     assertThat(ProcessIdentities.parseLabels("a=1, b = two ,")).containsExactly(
         Map.entry("a", "1"), Map.entry("b", "two"));

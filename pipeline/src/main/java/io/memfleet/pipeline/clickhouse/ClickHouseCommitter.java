@@ -4,6 +4,7 @@ import io.memfleet.sql.ClickHouseConnection;
 import io.memfleet.sql.ClickHouseException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.function.Supplier;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.slf4j.Logger;
@@ -21,12 +22,16 @@ import org.slf4j.LoggerFactory;
  *   <li>otherwise record {@code intent}, INSERT all rows in one statement, record {@code done}.
  * </ol>
  * While ClickHouse is unreachable the commit retries with exponential back-off and holds the
- * task: upstream operators see backpressure and nothing is dropped. After
+ * task: upstream operators see backpressure and nothing is dropped. When the server answers but
+ * refuses the rows ({@link #REJECT_AFTER} times in a row — a row that does not fit its table), the
+ * rows go to {@code sink_rejects} with the server's reason, so one bad batch cannot stall the job. After
  * {@link ClickHouseSinkOptions#maxCommitWait()} the commit fails, the job fails over and the batch
  * is committed again from the restored checkpoint.
  */
 final class ClickHouseCommitter implements Committer<ClickHouseBatch> {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseCommitter.class);
+  /** Consecutive refusals by a reachable server after which a batch counts as rejected. */
+  static final int REJECT_AFTER = 3;
 
   private final Supplier<ClickHouseConnection> connect;
   private final ClickHouseSinkOptions options;
@@ -51,6 +56,7 @@ final class ClickHouseCommitter implements Committer<ClickHouseBatch> {
     long deadline = System.nanoTime() + options.maxCommitWait().toNanos();
     Duration backoff = options.retryInitial();
     int attempt = 0;
+    int refusals = 0;
     while (true) {
       try {
         if (commitOnce(batch)) {
@@ -59,6 +65,10 @@ final class ClickHouseCommitter implements Committer<ClickHouseBatch> {
         return;
       } catch (ClickHouseException e) {
         attempt++;
+        refusals = refusedByServer(e) ? refusals + 1 : 0;
+        if (refusals >= REJECT_AFTER && reject(batch, e)) {
+          return;
+        }
         if (System.nanoTime() > deadline) {
           request.signalFailedWithUnknownReason(new ClickHouseException("batch " + batch.batchId()
               + " not committed after " + attempt + " attempts within " + options.maxCommitWait()
@@ -74,6 +84,44 @@ final class ClickHouseCommitter implements Committer<ClickHouseBatch> {
         backoff = backoff.multipliedBy(2).compareTo(options.retryMax()) > 0 ? options.retryMax()
             : backoff.multipliedBy(2);
       }
+    }
+  }
+
+  /**
+   * ClickHouse error codes that mean "these rows do not fit the table" — retrying cannot help.
+   * Everything else (unreachable, too many parts, memory limits) is retried.
+   */
+  private static final java.util.Set<Integer> DATA_ERRORS = java.util.Set.of(
+      6, 16, 26, 27, 38, 41, 53, 60, 69, 70, 72, 117, 130, 131);
+  private static final java.util.regex.Pattern CODE = java.util.regex.Pattern.compile("Code: (\\d+)");
+
+  /** The server refused the rows themselves (bad data), as opposed to being unavailable. */
+  static boolean refusedByServer(ClickHouseException e) {
+    java.util.regex.Matcher m = CODE.matcher(String.valueOf(e.getMessage()));
+    return m.find() && DATA_ERRORS.contains(Integer.parseInt(m.group(1)));
+  }
+
+  /** Keeps a refused batch's rows in sink_rejects; false if even that fails (then retry). */
+  private boolean reject(ClickHouseBatch batch, ClickHouseException reason) {
+    String reasonText = String.valueOf(reason.getMessage());
+    List<String> rows = new java.util.ArrayList<>();
+    for (String row : batch.rows()) {
+      rows.add(JsonRow.create().putDateTime("rejected_at", System.currentTimeMillis())
+          .put("table_name", batch.table()).put("batch_id", batch.batchId())
+          .put("reason", reasonText.length() > 2000 ? reasonText.substring(0, 2000) : reasonText)
+          .put("row", row).toString());
+    }
+    try {
+      ClickHouseConnection c = connection();
+      c.insertJsonEachRow(options.database() + ".sink_rejects", rows);
+      record(c, options.database() + ".sink_commits", batch, "done", 0);
+      LOG.error("ClickHouse refused batch {} ({} rows for {}); rows kept in {}.sink_rejects: {}",
+          batch.batchId(), batch.rows().size(), batch.table(), options.database(), reasonText);
+      return true;
+    } catch (ClickHouseException e) {
+      LOG.warn("could not keep refused batch {} in sink_rejects: {}", batch.batchId(),
+          e.getMessage());
+      return false;
     }
   }
 

@@ -121,6 +121,28 @@ class ClickHouseCommitterIT {
     assertThat(count("outage")).isEqualTo(20);
   }
 
+  @Test
+  void rowsTheServerRefusesAreKeptInSinkRejectsAndTheCommitReturns() throws Exception {
+    ClickHouseBatch bad = new ClickHouseBatch("bad", "it_commit.rows",
+        List.of("{\"k\":\"not a number\",\"v\":\"x\"}", "{\"k\":1,\"v\":\"fine\"}"));
+    RecordingRequest request = new RecordingRequest(bad);
+    try (ClickHouseCommitter c = committer()) {
+      c.commit(List.of(request));
+    }
+    assertThat(request.outcome).isEqualTo("committed");
+    assertThat(count("bad")).isZero();
+    assertThat(ch.queryValue("SELECT count() FROM it_commit.sink_rejects WHERE batch_id = 'bad'"))
+        .isEqualTo("2");
+    assertThat(ch.queryValue("SELECT any(reason) FROM it_commit.sink_rejects")).contains("Code:");
+    // a replay of the same batch is recognised as done, not rejected again
+    RecordingRequest replay = new RecordingRequest(bad);
+    try (ClickHouseCommitter c = committer()) {
+      c.commit(List.of(replay));
+    }
+    assertThat(replay.outcome).isEqualTo("already-committed");
+    assertThat(ch.queryValue("SELECT count() FROM it_commit.sink_rejects")).isEqualTo("2");
+  }
+
   /** Records how the committer answered, as Flink's committer operator would see it. */
   static final class RecordingRequest implements CommitRequest<ClickHouseBatch> {
     private final ClickHouseBatch batch;

@@ -10,7 +10,9 @@ import io.memfleet.collector.ebpf.bpftrace.BpftraceRunnerStats;
 import io.memfleet.collector.ebpf.bpftrace.BpftraceScript;
 import io.memfleet.collector.ebpf.bpftrace.BpftraceUnavailableException;
 import io.memfleet.collector.ebpf.bpftrace.ProbeListener;
+import io.memfleet.collector.ebpf.perf.PerfRunner;
 import io.memfleet.collector.ebpf.publish.NativeMemoryPublisher;
+import io.memfleet.collector.ebpf.publish.PerfSamplePublisher;
 import io.memfleet.collector.ebpf.publish.OomKillPublisher;
 import io.memfleet.collector.ebpf.stack.ModuleMap;
 import io.memfleet.event.ProcessIdentity;
@@ -30,8 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The eBPF collector: runs the chosen bpftrace scripts against one process (and the OOM script
- * host-wide), publishes what they see, and every report interval publishes outstanding bytes
- * per allocating stack and a ClockSync sample pairing MONOTONIC (the scripts' clock) with UTC.
+ * host-wide) and, with {@code --perf}, perf in rounds ({@link PerfRunner}: page faults and malloc
+ * uprobes with call chains, source PERF), publishes what they see, and every report interval
+ * publishes outstanding bytes per allocating stack and a ClockSync sample pairing MONOTONIC (the scripts' clock) with UTC.
  *
  * <pre>{@code
  * try (EbpfCollector c = EbpfCollector.builder().options(new EbpfOptions().pid(pid))
@@ -45,6 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EbpfCollector implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EbpfCollector.class);
+  /** perf's call-chain limit (kernel.perf_event_max_stack default). */
+  private static final int PERF_MAX_STACK = 127;
 
   private final EbpfOptions options;
   private final EventSink sink;
@@ -53,6 +58,7 @@ public final class EbpfCollector implements AutoCloseable {
   private final Path workDir;
   private final Map<BpftraceScript, BpftraceRunner> runners = new LinkedHashMap<>();
   private NativeMemoryPublisher nativeMemory;
+  private volatile PerfRunner perfRunner;
   private ScheduledExecutorService scheduler;
 
   private EbpfCollector(Builder b) {
@@ -75,7 +81,9 @@ public final class EbpfCollector implements AutoCloseable {
    * @throws IOException when the target process cannot be read from procfs
    */
   public synchronized void start() throws IOException {
-    Path bpftrace = BpftraceCapability.require(Optional.ofNullable(options.bpftrace()), true);
+    Path bpftrace = options.scriptList().isEmpty() ? null
+        : BpftraceCapability.require(Optional.ofNullable(options.bpftrace()), true);
+    Path perf = options.perfEvents().isEmpty() ? null : perfBinary();
     OomKillPublisher oom = new OomKillPublisher(sink, headers, identities);
     ProcessIdentity target = null;
     if (options.pid() > 0) {
@@ -95,6 +103,9 @@ public final class EbpfCollector implements AutoCloseable {
       runners.put(script, rb.build());
     }
     runners.values().forEach(BpftraceRunner::start);
+    if (perf != null) {
+      startPerf(perf, target);
+    }
     ProcessIdentity host = identities.self();
     scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "ebpf-collector-reports");
@@ -111,8 +122,48 @@ public final class EbpfCollector implements AutoCloseable {
           System.nanoTime(), options.minAge(), options.topStacks())), every, every,
           TimeUnit.MILLISECONDS);
     }
-    LOG.info("eBPF collector started: scripts {} pid {}", runners.keySet(),
+    LOG.info("eBPF collector started: scripts {} perf {} pid {}", runners.keySet(),
+        options.perfEvents(),
         target == null ? "-" : target.getPid());
+  }
+
+  private Path perfBinary() {
+    if (options.perfBinary() != null) {
+      if (!java.nio.file.Files.isExecutable(options.perfBinary())) {
+        throw new BpftraceUnavailableException("perf binary " + options.perfBinary()
+            + " is missing or not executable");
+      }
+      return options.perfBinary();
+    }
+    return BpftraceCapability.findOnPath("perf").orElseThrow(() ->
+        new BpftraceUnavailableException("perf is not installed (not on PATH); install it "
+            + "(apt-get install linux-perf) or point --perf-binary at it"));
+  }
+
+  private void startPerf(Path perf, ProcessIdentity target) {
+    PerfRunner.Builder pb = PerfRunner.builder().perf(perf).pid(options.pid())
+        .events(options.perfEvents().stream().map(EbpfOptions.PerfEvent::perfName).toList())
+        .period(options.perfPeriod()).round(options.perfRound()).workDir(workDir)
+        .consumer(new PerfSamplePublisher(sink, headers, target, PERF_MAX_STACK));
+    if (options.perfEvents().contains(EbpfOptions.PerfEvent.MALLOC)) {
+      pb.libc(ModuleMap.readOrEmpty(options.pid()).libc().orElseThrow(() ->
+          new BpftraceUnavailableException("process " + options.pid() + " has no libc mapped:"
+              + " perf cannot probe malloc; leave malloc out of --perf")));
+    }
+    perfRunner = pb.build();
+    perfRunner.start();
+  }
+
+  /** The perf round runner's statistics, or empty without {@code --perf}. */
+  public Optional<PerfRunner.Stats> perfStats() {
+    PerfRunner r = perfRunner;
+    return r == null ? Optional.empty() : Optional.of(r.stats());
+  }
+
+  /** Waits until the perf runner completed {@code n} rounds; false on timeout or without perf. */
+  public boolean awaitPerfRounds(long n, Duration timeout) throws InterruptedException {
+    PerfRunner r = perfRunner;
+    return r != null && r.awaitRounds(n, timeout);
   }
 
   /** Waits until every script attached; false on timeout (see {@link #stats()} for why). */
@@ -147,6 +198,9 @@ public final class EbpfCollector implements AutoCloseable {
     }
     for (BpftraceRunner r : runners.values()) {
       r.close();
+    }
+    if (perfRunner != null) {
+      perfRunner.close();
     }
   }
 

@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
  *
  * <pre>
  * memfleet ebpf --pid 1234 --scripts malloc,mmap,oom --sample-every 10 --min-age 30s
+ * memfleet ebpf --pid 1234 --scripts none --perf faults,malloc --perf-round 10s
  * </pre>
  *
  * <p>Prints the top outstanding stack and script counters every report interval. Exit codes:
@@ -27,7 +28,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "ebpf", mixinStandardHelpOptions = true,
     description = "Trace native allocations, mappings, page faults, RSS and OOM kills with "
-        + "bpftrace and publish them to Kafka.")
+        + "bpftrace (and perf) and publish them to Kafka.")
 public final class EbpfCommand implements Callable<Integer> {
   @Mixin CollectorOptions common;
   @Mixin EbpfOptions ebpf;
@@ -79,6 +80,10 @@ public final class EbpfCommand implements Callable<Integer> {
         "%-6s events=%d attached=%d restarts=%d malformed=%d unknown=%d errors=%d lost=%d%n",
         script.id(), s.events(), s.attaches(), s.restarts(), s.malformedLines(),
         s.unknownLines(), s.errorLines(), s.lostEvents()));
+    collector.perfStats().ifPresent(p -> System.out.printf(
+        "perf   rounds=%d samples=%d malformed=%d failures=%d%s%s%n", p.rounds(), p.samples(),
+        p.malformedLines(), p.failures(), p.finished() ? " finished" : "",
+        p.lastProblem() == null ? "" : " last problem: " + p.lastProblem()));
     collector.nativeMemory().ifPresent(m -> {
       List<OutstandingAllocations.StackTotal> top = m.outstanding(System.nanoTime(),
           ebpf.minAge());

@@ -30,9 +30,29 @@ public final class EbpfOptions {
 
   @Option(names = "--scripts",
       defaultValue = "${env:MEMFLEET_EBPF_SCRIPTS:-malloc,mmap,faults,rss,oom}",
-      description = "Scripts to run: malloc, mmap, faults, rss, oom (MEMFLEET_EBPF_SCRIPTS; "
-          + "default: ${DEFAULT-VALUE}).")
+      description = "Scripts to run: malloc, mmap, faults, rss, oom, or none"
+          + " (MEMFLEET_EBPF_SCRIPTS; default: ${DEFAULT-VALUE}).")
   String scripts;
+
+  @Option(names = "--perf", defaultValue = "${env:MEMFLEET_EBPF_PERF:-}",
+      description = "Also run perf in rounds on --pid: faults (page-faults), malloc (libc uprobe"
+          + " via perf probe); comma-separated (MEMFLEET_EBPF_PERF; default: off).")
+  String perf;
+
+  @Option(names = "--perf-period", defaultValue = "${env:MEMFLEET_EBPF_PERF_PERIOD:-100}",
+      description = "perf sample period, one sample per N events (perf record -c)"
+          + " (MEMFLEET_EBPF_PERF_PERIOD; default: ${DEFAULT-VALUE}).")
+  long perfPeriod;
+
+  @Option(names = "--perf-round", defaultValue = "${env:MEMFLEET_EBPF_PERF_ROUND:-10s}",
+      converter = DurationConverter.class,
+      description = "Length of one perf recording; its samples are published when it ends"
+          + " (MEMFLEET_EBPF_PERF_ROUND; default: ${DEFAULT-VALUE}).")
+  Duration perfRound;
+
+  @Option(names = "--perf-binary", defaultValue = "${env:MEMFLEET_EBPF_PERF_BINARY}",
+      description = "perf binary (MEMFLEET_EBPF_PERF_BINARY; default: perf on PATH).")
+  Path perfBinary;
 
   @Option(names = "--sample-every", defaultValue = "${env:MEMFLEET_EBPF_SAMPLE_EVERY:-10}",
       description = "Sample every Nth allocator call per thread (MEMFLEET_EBPF_SAMPLE_EVERY; "
@@ -109,13 +129,23 @@ public final class EbpfOptions {
     rssChangeBytes = 1 << 20;
     maxTracked = 65536;
     clockSyncInterval = Duration.ofSeconds(10);
+    perf = "";
+    perfPeriod = 100;
+    perfRound = Duration.ofSeconds(10);
   }
 
   /** Checks ranges and combinations; throws IllegalArgumentException with the reason. */
   public void validate() {
     List<BpftraceScript> chosen = scriptList();
-    if (chosen.isEmpty()) {
-      throw new IllegalArgumentException("--scripts chose nothing");
+    List<PerfEvent> perfChosen = perfEvents();
+    if (chosen.isEmpty() && perfChosen.isEmpty()) {
+      throw new IllegalArgumentException("--scripts and --perf chose nothing");
+    }
+    if (!perfChosen.isEmpty() && pid <= 0) {
+      throw new IllegalArgumentException("--pid is required for --perf");
+    }
+    if (perfPeriod < 0 || perfRound.compareTo(Duration.ofMillis(100)) < 0) {
+      throw new IllegalArgumentException("--perf-period must be >= 0 and --perf-round >= 100ms");
     }
     if (pid <= 0 && chosen.stream().anyMatch(BpftraceScript::perProcess)) {
       throw new IllegalArgumentException("--pid is required for scripts " + chosen.stream()
@@ -135,7 +165,7 @@ public final class EbpfOptions {
   public List<BpftraceScript> scriptList() {
     List<BpftraceScript> out = new ArrayList<>();
     for (String id : scripts.split(",")) {
-      if (!id.isBlank()) {
+      if (!id.isBlank() && !id.strip().equalsIgnoreCase("none")) {
         BpftraceScript s = BpftraceScript.byId(id);
         if (!out.contains(s)) {
           out.add(s);
@@ -144,6 +174,58 @@ public final class EbpfOptions {
     }
     return out;
   }
+
+  /** What {@code --perf} can record. */
+  public enum PerfEvent {
+    /** {@code page-faults} software event → PageFault. */
+    FAULTS("faults", "page-faults"),
+    /** {@code probe_libc:malloc} uprobe → Allocation MALLOC. */
+    MALLOC("malloc", "probe_libc:malloc");
+
+    private final String id;
+    private final String perfName;
+
+    PerfEvent(String id, String perfName) {
+      this.id = id;
+      this.perfName = perfName;
+    }
+
+    public String id() { return id; }
+
+    /** The event name given to {@code perf record -e}. */
+    public String perfName() { return perfName; }
+
+    public static PerfEvent byId(String id) {
+      for (PerfEvent e : values()) {
+        if (e.id.equalsIgnoreCase(id.strip())) {
+          return e;
+        }
+      }
+      throw new IllegalArgumentException("unknown --perf event '" + id + "'; known: faults, "
+          + "malloc");
+    }
+  }
+
+  public List<PerfEvent> perfEvents() {
+    List<PerfEvent> out = new ArrayList<>();
+    for (String id : perf == null ? new String[0] : perf.split(",")) {
+      if (!id.isBlank() && !id.strip().equalsIgnoreCase("none")) {
+        PerfEvent e = PerfEvent.byId(id);
+        if (!out.contains(e)) {
+          out.add(e);
+        }
+      }
+    }
+    return out;
+  }
+
+  public long perfPeriod() { return perfPeriod; }
+  public Duration perfRound() { return perfRound; }
+  public Path perfBinary() { return perfBinary; }
+  public EbpfOptions perf(String v) { perf = v; return this; }
+  public EbpfOptions perfPeriod(long v) { perfPeriod = v; return this; }
+  public EbpfOptions perfRound(Duration v) { perfRound = v; return this; }
+  public EbpfOptions perfBinary(Path v) { perfBinary = v; return this; }
 
   public int pid() { return pid; }
   public long sampleEvery() { return sampleEvery; }

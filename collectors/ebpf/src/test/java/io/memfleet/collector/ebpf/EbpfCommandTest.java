@@ -35,6 +35,30 @@ class EbpfCommandTest {
   }
 
   @Test
+  void perfOptions() {
+    EbpfCommand cmd = new EbpfCommand();
+    new CommandLine(cmd).parseArgs("--pid", "42", "--scripts", "none", "--perf",
+        "faults,malloc,faults", "--perf-period", "7", "--perf-round", "3s");
+    cmd.ebpf.validate();
+    assertThat(cmd.ebpf.scriptList()).isEmpty();
+    assertThat(cmd.ebpf.perfEvents()).containsExactly(EbpfOptions.PerfEvent.FAULTS,
+        EbpfOptions.PerfEvent.MALLOC);
+    assertThat(cmd.ebpf.perfEvents()).extracting(EbpfOptions.PerfEvent::perfName)
+        .containsExactly("page-faults", "probe_libc:malloc");
+    assertThat(cmd.ebpf.perfPeriod()).isEqualTo(7);
+    assertThat(cmd.ebpf.perfRound()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(new EbpfOptions().perfEvents()).isEmpty();
+    assertThatThrownBy(() -> new EbpfOptions().scripts("none").validate())
+        .hasMessageContaining("chose nothing");
+    assertThatThrownBy(() -> new EbpfOptions().scripts("oom").perf("faults").validate())
+        .hasMessageContaining("--pid is required for --perf");
+    assertThatThrownBy(() -> new EbpfOptions().perf("cycles").perfEvents())
+        .hasMessageContaining("unknown --perf event");
+    assertThatThrownBy(() -> new EbpfOptions().pid(1).perf("faults")
+        .perfRound(Duration.ofMillis(10)).validate()).hasMessageContaining("--perf-round");
+  }
+
+  @Test
   void badOptionsExitWithTwo() {
     int code = new CommandLine(new EbpfCommand()).execute("--scripts", "malloc");
     assertThat(code).isEqualTo(2);

@@ -3,6 +3,7 @@ package io.memfleet.collector.node;
 import io.memfleet.collector.CollectorOptions;
 import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.KafkaEventSink;
+import io.memfleet.collector.ProcessIdentities;
 import io.memfleet.collector.SinkStats;
 import io.memfleet.collector.node.go.GcTraceSource;
 import io.memfleet.collector.node.go.GoTarget;
@@ -61,6 +62,21 @@ public final class CollectCommand implements Callable<Integer> {
           + " (MEMFLEET_NODE_CGROUPS; default: all).")
   List<String> cgroups = new ArrayList<>();
 
+  @Option(names = "--label", paramLabel = "KEY=VALUE", split = ",",
+      defaultValue = "${env:MEMFLEET_NODE_LABELS}",
+      description = "Only processes carrying this label: collector-wide (--labels), declared by"
+          + " the process (MEMFLEET_LABELS in its environment) or from its cgroup (k8s.pod.uid,"
+          + " container.id); repeatable, all must match (MEMFLEET_NODE_LABELS, k=v,k2=v2;"
+          + " default: all).")
+  List<String> labelFilters = new ArrayList<>();
+
+  @Option(names = "--process-labels", negatable = true,
+      defaultValue = "${env:MEMFLEET_NODE_PROCESS_LABELS:-true}", fallbackValue = "true",
+      description = "Read the labels and service each tracked process declares in its"
+          + " environment (MEMFLEET_LABELS, MEMFLEET_SERVICE in /proc/PID/environ)"
+          + " (MEMFLEET_NODE_PROCESS_LABELS; default: ${DEFAULT-VALUE}).")
+  boolean processLabels;
+
   @Option(names = "--go-target", paramLabel = "NAME=URL[,pid=PID]",
       description = "A Go program serving expvar and pprof, e.g. demo=http://127.0.0.1:6060"
           + " (repeatable; MEMFLEET_GO_TARGETS, space-separated).")
@@ -109,6 +125,8 @@ public final class CollectCommand implements Callable<Integer> {
         .pids(new LinkedHashSet<>(pids))
         .comms(nonBlank(comms))
         .cgroupPrefixes(new ArrayList<>(nonBlank(cgroups)))
+        .labels(ProcessIdentities.parseLabels(String.join(",", nonBlank(labelFilters))))
+        .processLabels(processLabels)
         .readSmapsRollup(smaps)
         .goTargets(targetSpecs.stream().map(GoTarget::parse).toList())
         .gctraceSources(traceSpecs.stream().map(GcTraceSource::parse).toList())
@@ -168,13 +186,15 @@ public final class CollectCommand implements Callable<Integer> {
         c.trackedProcesses(), eventsPerSecond, c.meanScanCpuMillis(), c.oomKillsAttributed(),
         c.oomKillsUnattributed(), c.goScrapes(), c.goScrapeFailures(), c.gctraceLines(),
         c.gctraceMalformed(), s.sent() + s.replayed(), s.spooled(), s.dropped(),
-        s.brokerReachable() ? "" : " | KAFKA UNREACHABLE, spooling");
+        s.brokerReachable() ? "" : " | KAFKA UNREACHABLE, spooling")
+        + (c.environReadFailures() == 0 ? ""
+            : " | environ unreadable " + c.environReadFailures() + " (no process labels)");
   }
 
   private static String describe(NodeCollectorOptions o) {
     List<String> parts = new ArrayList<>();
     parts.add(o.pids().isEmpty() && o.comms().isEmpty() && o.cgroupPrefixes().isEmpty()
-        ? "all processes" : "filtered processes");
+        && o.labels().isEmpty() ? "all processes" : "filtered processes");
     if (!o.goTargets().isEmpty()) {
       parts.add(o.goTargets().size() + " Go target(s)");
     }

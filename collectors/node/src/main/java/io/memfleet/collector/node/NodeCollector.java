@@ -76,11 +76,14 @@ public final class NodeCollector implements AutoCloseable {
   public record Status(long scans, long scanFailures, int trackedProcesses, long scanEvents,
       double meanScanCpuMillis, long oomKillsAttributed, long oomKillsUnattributed,
       long goScrapes, long goScrapeFailures, long gctraceLines, long gctraceMalformed,
-      long gctraceUnattributed, long clockSyncs, long procReadErrors) {}
+      long gctraceUnattributed, long clockSyncs, long procReadErrors,
+      long environReadFailures) {}
 
   private NodeCollector(Builder b) throws IOException {
     this.options = b.options;
-    this.identities = b.identities;
+    // per-process labels: every part of this collector (scans, Go scrapes, gctrace) must
+    // stamp a process with the same identity, so all share one ProcessIdentities
+    this.identities = options.processLabels() ? b.identities.withProcessLabels() : b.identities;
     this.headers = b.headers;
     this.sink = b.sink;
     ProcfsReader proc = new ProcfsReader(options.procRoot());
@@ -170,7 +173,7 @@ public final class NodeCollector implements AutoCloseable {
         n == 0 ? 0 : scanCpuNanos.get() / 1e6 / n,
         scanner.oomKillsAttributed(), scanner.oomKillsUnattributed(),
         goScraper.scrapes(), goScraper.failures(), lines, malformed, unattributed,
-        clockSyncs.get(), procReader.readErrors());
+        clockSyncs.get(), procReader.readErrors(), identities.environReadFailures());
   }
 
   public NodeCollectorOptions options() {

@@ -5,8 +5,11 @@ import io.memfleet.collector.node.go.GoTarget;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -28,6 +31,11 @@ import java.util.Set;
  * @param comms only processes with one of these command names (empty: no comm filter)
  * @param cgroupPrefixes only processes whose memory cgroup path starts with one of these
  *     (empty: no cgroup filter); filters of different kinds must all match
+ * @param labels only processes carrying every one of these labels (empty: no label filter);
+ *     matched against the published identity's labels: collector-wide, declared by the
+ *     process in its environment, and derived from its cgroup
+ * @param processLabels read the labels and service processes declare in their environment
+ *     ({@code MEMFLEET_LABELS}, {@code MEMFLEET_SERVICE} in {@code /proc/PID/environ})
  * @param readSmapsRollup read {@code smaps_rollup} for Pss (costs a walk over all mappings)
  * @param readCgroupStat read {@code memory.stat} of each cgroup (not needed for the events)
  * @param goTargets Go programs to scrape over HTTP
@@ -44,6 +52,8 @@ public record NodeCollectorOptions(
     Set<Integer> pids,
     Set<String> comms,
     List<String> cgroupPrefixes,
+    Map<String, String> labels,
+    boolean processLabels,
     boolean readSmapsRollup,
     boolean readCgroupStat,
     List<GoTarget> goTargets,
@@ -64,6 +74,7 @@ public record NodeCollectorOptions(
     pids = Set.copyOf(pids);
     comms = Set.copyOf(comms);
     cgroupPrefixes = List.copyOf(cgroupPrefixes);
+    labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
     goTargets = List.copyOf(goTargets);
     gctraceSources = List.copyOf(gctraceSources);
   }
@@ -91,12 +102,27 @@ public record NodeCollectorOptions(
     return true;
   }
 
+  /**
+   * True when a process's labels carry every label of the filter (checked after
+   * {@link #selects}, once the identity, and so the labels, of a candidate is known).
+   */
+  public boolean selectsLabels(Map<String, String> processLabels) {
+    for (Map.Entry<String, String> wanted : labels.entrySet()) {
+      if (!wanted.getValue().equals(processLabels.get(wanted.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Validating builder. */
   public static final class Builder {
     private Duration interval = DEFAULT_INTERVAL;
     private final Set<Integer> pids = new LinkedHashSet<>();
     private final Set<String> comms = new LinkedHashSet<>();
     private final List<String> cgroupPrefixes = new ArrayList<>();
+    private final Map<String, String> labels = new LinkedHashMap<>();
+    private boolean processLabels = true;
     private boolean readSmapsRollup = true;
     private boolean readCgroupStat;
     private final List<GoTarget> goTargets = new ArrayList<>();
@@ -127,6 +153,23 @@ public record NodeCollectorOptions(
 
     public Builder cgroupPrefixes(List<String> prefixes) {
       this.cgroupPrefixes.addAll(prefixes);
+      return this;
+    }
+
+    /** Adds label filters ({@code key=value}; all must match). */
+    public Builder labels(Map<String, String> labels) {
+      labels.forEach((k, v) -> {
+        if (k == null || k.isBlank() || v == null) {
+          throw new IllegalArgumentException("label filter must be key=value: " + k + "=" + v);
+        }
+        this.labels.put(k.strip(), v.strip());
+      });
+      return this;
+    }
+
+    /** Read labels declared in each tracked process's environment (default on). */
+    public Builder processLabels(boolean read) {
+      this.processLabels = read;
       return this;
     }
 
@@ -196,7 +239,8 @@ public record NodeCollectorOptions(
         throw new IllegalArgumentException("interval below 10 ms would only measure itself: "
             + interval);
       }
-      return new NodeCollectorOptions(interval, pids, comms, cgroupPrefixes, readSmapsRollup,
+      return new NodeCollectorOptions(interval, pids, comms, cgroupPrefixes, labels,
+          processLabels, readSmapsRollup,
           readCgroupStat, goTargets, gctraceSources, clockSyncInterval, oomWindow,
           goScrapeTimeout, procRoot, cgroupV1MemoryRoot, cgroupV2Root);
     }

@@ -54,6 +54,25 @@ class CollectCommandTest {
     assertThat(o.selects(12, "java", "/kubepods/pod1")).isFalse();
     assertThat(o.selects(10, "go", "/kubepods/pod1")).isFalse();
     assertThat(o.selects(10, "java", "/system.slice")).isFalse();
+    assertThat(o.labels()).isEmpty();
+    assertThat(o.processLabels()).isTrue();
+  }
+
+  @Test
+  void labelFiltersAllMustMatch() {
+    NodeCollectorOptions o = parse("--label", "team=payments", "--label", "tier=gold,app=x",
+        "--no-process-labels");
+    assertThat(o.labels()).containsExactly(Map.entry("team", "payments"),
+        Map.entry("tier", "gold"), Map.entry("app", "x"));
+    assertThat(o.processLabels()).isFalse();
+    assertThat(o.selectsLabels(Map.of("team", "payments", "tier", "gold", "app", "x",
+        "extra", "1"))).isTrue();
+    assertThat(o.selectsLabels(Map.of("team", "payments", "tier", "gold"))).isFalse();
+    assertThat(o.selectsLabels(Map.of("team", "payments", "tier", "silver", "app", "x")))
+        .isFalse();
+    assertThat(parse().selectsLabels(Map.of())).isTrue();
+    assertThatThrownBy(() -> parse("--label", "novalue"))
+        .hasMessageContaining("key=value");
   }
 
   @Test
@@ -78,10 +97,10 @@ class CollectCommandTest {
   @Test
   void statusLineSaysWhatIsGoingOn() {
     String line = CollectCommand.statusLine(
-        new NodeCollector.Status(10, 0, 42, 900, 3.25, 1, 0, 10, 2, 30, 1, 0, 2, 0),
+        new NodeCollector.Status(10, 0, 42, 900, 3.25, 1, 0, 10, 2, 30, 1, 0, 2, 0, 3),
         new io.memfleet.collector.SinkStats(900, 880, 0, 0, 0, Map.of(), 0, true), 90.0);
     assertThat(line).contains("tracked 42 processes").contains("90 events/s")
         .contains("oom kills 1").contains("gctrace 30 lines, 1 malformed")
-        .doesNotContain("UNREACHABLE");
+        .contains("environ unreadable 3").doesNotContain("UNREACHABLE");
   }
 }

@@ -53,6 +53,12 @@ public final class FakeProcTree {
     return this;
   }
 
+  /** {@code /proc/PID/environ}: NUL-separated {@code NAME=value} entries, as the kernel shows. */
+  public FakeProcTree environ(int pid, String... entries) {
+    write(proc.resolve(pid + "/environ"), String.join("\0", entries) + "\0");
+    return this;
+  }
+
   public FakeProcTree exit(int pid) {
     deleteTree(proc.resolve(Integer.toString(pid)));
     return this;

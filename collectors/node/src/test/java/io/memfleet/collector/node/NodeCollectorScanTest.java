@@ -37,7 +37,8 @@ class NodeCollectorScanTest {
     return NodeCollector.builder()
         .options(options.procRoot(tree.proc).cgroupRoots(tree.cgroupV1, tree.cgroupV2).build())
         .identities(ProcessIdentities.builder().procRoot(tree.proc).cluster("test")
-            .node("node-1").build())
+            .node("node-1").labels(java.util.Map.of("env", "test")).service("collector-wide")
+            .build())
         .headers(new EventHeaders("node/test"))
         .sink(sink)
         .build();
@@ -165,6 +166,55 @@ class NodeCollectorScanTest {
       c.scanOnce();
       assertThat(sink.eventsOf(ResidentMemory.class))
           .extracting(e -> e.getHeader().getProcess().getPid()).containsExactly(500);
+    }
+  }
+
+  @Test
+  void labelFilterUsesDeclaredCollectorAndCgroupLabels() throws Exception {
+    String pod = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod6f2a1c3e_9b7d_4e21"
+        + "_8c55_0d1e2f3a4b5c.slice/cri-containerd-3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7"
+        + "e6f5a4b3c2d1e0f9a.scope";
+    tree.process(700, "cart", 1, 100, 1, "/svc", true)
+        .environ(700, "PATH=/usr/bin", "MEMFLEET_LABELS=team=payments,tier=gold",
+            "MEMFLEET_SERVICE=cart")
+        .process(701, "search", 2, 100, 1, "/svc", true)
+        .environ(701, "MEMFLEET_LABELS=team=search")
+        .process(702, "noenv", 3, 100, 1, "/svc", true) // environ unreadable: no declared labels
+        .process(703, "podded", 4, 100, 1, pod, false)
+        .environ(703, "MEMFLEET_LABELS=team=payments")
+        .cgroupV1("/svc", MIB, 2 * MIB, 0).cgroupV2(pod, MIB, "max", 0);
+    try (NodeCollector c = collector(NodeCollectorOptions.builder()
+        .labels(java.util.Map.of("team", "payments", "env", "test")))) {
+      c.scanOnce();
+      assertThat(sink.eventsOf(ResidentMemory.class))
+          .extracting(e -> e.getHeader().getProcess().getPid())
+          .containsExactlyInAnyOrder(700, 703);
+      var cart = sink.eventsOf(ProcessLifecycle.class).stream()
+          .map(e -> e.getHeader().getProcess()).filter(p -> p.getPid() == 700).findFirst()
+          .orElseThrow();
+      assertThat(cart.getService()).isEqualTo("cart");
+      assertThat(cart.getLabels()).containsEntry("team", "payments")
+          .containsEntry("tier", "gold").containsEntry("env", "test");
+      assertThat(c.status().environReadFailures()).isEqualTo(1);
+    }
+    sink.clear();
+    try (NodeCollector c = collector(NodeCollectorOptions.builder()
+        .labels(java.util.Map.of("k8s.pod.uid", "6f2a1c3e-9b7d-4e21-8c55-0d1e2f3a4b5c")))) {
+      c.scanOnce();
+      var podded = sink.eventsOf(ResidentMemory.class).stream()
+          .map(e -> e.getHeader().getProcess()).toList();
+      assertThat(podded).extracting(p -> p.getPid()).containsOnly(703);
+      assertThat(podded.get(0).getLabels()).containsEntry("container.id",
+          "3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a");
+      assertThat(podded.get(0).getService()).isEqualTo("collector-wide");
+    }
+    // without per-process labels only the collector's and the cgroup's labels count
+    sink.clear();
+    try (NodeCollector c = collector(NodeCollectorOptions.builder().processLabels(false)
+        .labels(java.util.Map.of("team", "payments")))) {
+      c.scanOnce();
+      assertThat(sink.eventsOf(ResidentMemory.class)).isEmpty();
+      assertThat(c.status().environReadFailures()).isZero();
     }
   }
 

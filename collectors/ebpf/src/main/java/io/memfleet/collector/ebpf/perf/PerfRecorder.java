@@ -34,6 +34,8 @@ public final class PerfRecorder {
   private final long period;
   private final Duration duration;
   private final Path workDir;
+  private volatile Process current;
+  private volatile boolean cancelled;
 
   /**
    * What a run produced.
@@ -59,6 +61,9 @@ public final class PerfRecorder {
 
   /** Records, then streams the samples to {@code sink}; the data file is deleted afterwards. */
   public Result run(Consumer<PerfSample> sink) throws IOException, InterruptedException {
+    if (cancelled) {
+      throw new InterruptedException("perf recording cancelled");
+    }
     Files.createDirectories(workDir);
     Path data = Files.createTempFile(workDir, "memfleet-perf-", ".data");
     try {
@@ -70,6 +75,7 @@ public final class PerfRecorder {
       }
       record.addAll(List.of("--", "sleep", Double.toString(duration.toMillis() / 1000.0)));
       Process rec = new ProcessBuilder(record).redirectErrorStream(true).start();
+      current = rec;
       String log;
       try {
         log = new String(rec.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -79,12 +85,16 @@ public final class PerfRecorder {
       } finally {
         rec.destroyForcibly();
       }
+      if (cancelled) {
+        throw new InterruptedException("perf recording cancelled");
+      }
       if (rec.exitValue() != 0) {
         throw new IOException("perf record exited with " + rec.exitValue() + ": " + log);
       }
       PerfScriptParser parser = new PerfScriptParser(sink);
       Process script = new ProcessBuilder(perf.toString(), "script", "--ns", "-i",
           data.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      current = script;
       try (BufferedReader in = new BufferedReader(
           new InputStreamReader(script.getInputStream(), StandardCharsets.UTF_8))) {
         parser.parse(in);
@@ -96,7 +106,32 @@ public final class PerfRecorder {
       }
       return new Result(parser.samples(), parser.malformedLines(), log);
     } finally {
+      current = null;
       Files.deleteIfExists(data);
+    }
+  }
+
+  /**
+   * Stops a {@link #run} in progress from another thread: perf (and the {@code sleep} it
+   * times the recording with) get SIGTERM, then SIGKILL; that run throws
+   * {@link InterruptedException} and deletes its data file. Later runs are cancelled at once.
+   */
+  public void cancel() {
+    cancelled = true;
+    Process p = current;
+    if (p == null) {
+      return;
+    }
+    p.descendants().forEach(ProcessHandle::destroy);
+    p.destroy();
+    try {
+      if (!p.waitFor(3, TimeUnit.SECONDS)) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -177,6 +177,10 @@ public final class ProcessScanner {
     } catch (IOException | RuntimeException e) {
       return null; // gone since its stat was read; nothing to report
     }
+    if (!options.selectsLabels(identity.getLabels())) {
+      ignored.add(key);
+      return null;
+    }
     Tracked t = new Tracked(identity, cgroupPath);
     tracked.put(key, t);
     publish(ProcessLifecycle.newBuilder()
