@@ -62,9 +62,11 @@ final class DemoFleet {
 
   /** The Flink job on a MiniCluster, web UI on {@code webUiPort}. */
   void startPipeline(int webUiPort) throws IOException {
+    // the demo fleet is small: goroutine leaks count from 1000 (the production default is 5000)
     start(withEnv(BackgroundService.memfleet("pipeline", "1536m",
         List.of("pipeline", "--bootstrap-servers", stack.kafkaBootstrap(),
-            "--web-ui-port", String.valueOf(webUiPort)), home), Map.of()));
+            "--web-ui-port", String.valueOf(webUiPort)), home),
+        Map.of("MEMFLEET_DETECT_GOROUTINES_THRESHOLD", "1000")));
   }
 
   /** Demo apps and the collectors that watch them. */

@@ -107,6 +107,8 @@ class FleetEndToEndIT {
         && a.getProcess().getPid() == pids.get("demo-jvm-leaky"));
     expected.put("Go heap (demo-go-leaky)", a -> a.getRule().equals("go-heap-growth")
         && a.getProcess().getPid() == pids.get("demo-go-leaky"));
+    expected.put("goroutines (demo-go-leaky)", a -> a.getRule().equals("goroutine-leak")
+        && a.getProcess().getPid() == pids.get("demo-go-leaky"));
     expected.put("native malloc/mmap (demo-native-leaky)", a -> a.getRule()
         .equals("outstanding-growth") && a.getProcess().getPid() == pids.get("demo-native-leaky"));
     Set<Integer> healthy = Set.of(pids.get("demo-jvm-sawtooth"), pids.get("demo-go-healthy"),

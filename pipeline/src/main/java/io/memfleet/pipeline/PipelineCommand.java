@@ -93,13 +93,7 @@ public class PipelineCommand implements Callable<Integer> {
     env.setParallelism(options.get(PipelineOptions.PARALLELISM));
     env.enableCheckpointing(options.get(PipelineOptions.CHECKPOINT_INTERVAL).toMillis());
 
-    MemfleetJob.Builder job = MemfleetJob.kafka(options);
-    int extensions = 0;
-    for (PipelineExtension extension : ServiceLoader.load(PipelineExtension.class)) {
-      job.extension(extension);
-      extensions++;
-    }
-    job.build().attach(env);
+    int extensions = attachJob(env, options);
     if (plan) {
       out.println(env.getExecutionPlan());
       out.flush();
@@ -111,6 +105,21 @@ public class PipelineCommand implements Callable<Integer> {
     out.flush();
     env.execute("memfleet pipeline");
     return 0;
+  }
+
+  /**
+   * Builds the production job on {@code env}: Kafka sources and dead-letter sink, and every
+   * {@link PipelineExtension} on the class path. Returns how many extensions were attached.
+   */
+  static int attachJob(StreamExecutionEnvironment env, Configuration options) throws Exception {
+    MemfleetJob.Builder job = MemfleetJob.kafka(options);
+    int extensions = 0;
+    for (PipelineExtension extension : ServiceLoader.load(PipelineExtension.class)) {
+      job.extension(extension);
+      extensions++;
+    }
+    job.build().attach(env);
+    return extensions;
   }
 
   /** Defaults, then the environment, then flags, then -D. */

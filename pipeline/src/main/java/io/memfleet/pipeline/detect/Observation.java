@@ -48,6 +48,12 @@ public class Observation {
    * heap used / max (GC_LOAD); NaN when unknown.
    */
   public double companion = Double.NaN;
+  /**
+   * Second companion (NATIVE): the lowest managed heap used in the bucket, NaN when unknown. A
+   * heap can sit at its committed maximum while its use still climbs: RSS then grows as heap pages
+   * are touched, which is a heap leak, not native growth.
+   */
+  public double usedCompanion = Double.NaN;
 
   // --- what the growth is attributed to, where known
   /** Stack hash for OUTSTANDING malloc series; 0 when none. */

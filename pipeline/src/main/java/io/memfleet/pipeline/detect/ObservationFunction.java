@@ -123,6 +123,10 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
         if (b != null) {
           b.add(e.utcNs, e.nativeBytes);
           b.companion = e.heapCommittedBytes;
+          if (e.heapUsedBytes != null) {
+            b.usedCompanion = Double.isNaN(b.usedCompanion) ? e.heapUsedBytes
+                : Math.min(b.usedCompanion, e.heapUsedBytes);
+          }
           buckets.put(key(Signal.NATIVE, ""), b);
         }
       }
@@ -333,6 +337,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     o.count = b.count;
     o.value = b.value(bucketNs);
     o.companion = b.signal == Signal.GC_LOAD ? b.heapRatio : b.companion;
+    o.usedCompanion = b.usedCompanion;
     o.stackHash = b.stackHash;
     o.stackFrames = b.stackFrames;
     if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP

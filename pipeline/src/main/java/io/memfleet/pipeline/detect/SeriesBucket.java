@@ -16,6 +16,8 @@ public class SeriesBucket {
   public double max = Double.NEGATIVE_INFINITY;
   public double last;
   public double companion = Double.NaN;
+  /** NATIVE: lowest managed heap used seen in the bucket. */
+  public double usedCompanion = Double.NaN;
   /** GC load: stop-the-world time from GcPause events, ns. */
   public long pauseEventsNs;
   /** GC load: stop-the-world time from GcCycle sums of pauses, ns. */

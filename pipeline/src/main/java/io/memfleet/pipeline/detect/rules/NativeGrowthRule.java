@@ -59,7 +59,26 @@ public final class NativeGrowthRule extends GrowthRule {
       largest = Math.max(largest, Math.abs(managed[i]));
     }
     double change = Math.abs(TheilSen.fit(t, managed).slopePerSecond() * nativeTrend.spanNs / 1e9);
-    return change <= managedFlatFraction * largest && change < nativeTrend.growth / 2;
+    return change <= managedFlatFraction * largest && change < nativeTrend.growth / 2
+        && usedHeapIsFlat(run, t, nativeTrend);
+  }
+
+  /**
+   * The heap's use must be flat too (where reported): a heap at its committed maximum whose use
+   * keeps rising touches new pages, and RSS grows with it — a heap leak, found by the heap rules.
+   */
+  private boolean usedHeapIsFlat(List<Observation> run, long[] t, Trend nativeTrend) {
+    double[] used = new double[run.size()];
+    double largest = 0;
+    for (int i = 0; i < used.length; i++) {
+      used[i] = run.get(i).usedCompanion;
+      if (Double.isNaN(used[i])) {
+        return true; // not reported (e.g. Go without expvar): committed flatness decides
+      }
+      largest = Math.max(largest, used[i]);
+    }
+    double change = TheilSen.fit(t, used).slopePerSecond() * nativeTrend.spanNs / 1e9;
+    return change <= managedFlatFraction * largest || change < nativeTrend.growth / 4;
   }
 
   @Override

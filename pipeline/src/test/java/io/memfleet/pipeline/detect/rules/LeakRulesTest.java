@@ -141,6 +141,25 @@ class LeakRulesTest {
     assertThat(run(NativeGrowthRule.NAME, bothGrow)).isEmpty();
     assertThat(run(NativeGrowthRule.NAME, series(Signal.NATIVE, 300, t -> 80 * MB, 200 * MB)))
         .isEmpty();
+
+    // a heap leak at -Xmx: committed flat at the maximum, use climbing, RSS following it
+    List<Observation> heapAtMax = new ArrayList<>();
+    for (int t = 0; t <= 300; t += 10) {
+      Observation o = of(Signal.NATIVE, t, 50 * MB + t * MB / 2, 384 * MB);
+      o.usedCompanion = 150 * MB + t * MB;
+      heapAtMax.add(o);
+    }
+    assertThat(run(NativeGrowthRule.NAME, heapAtMax)).isEmpty();
+
+    // a native leak next to a sawtoothing but flat heap still fires
+    List<Observation> sawtooth = new ArrayList<>();
+    for (int t = 0; t <= 120; t += 10) {
+      Observation o = of(Signal.NATIVE, t, 50 * MB + t * MB / 2, 200 * MB);
+      o.usedCompanion = (t % 20 == 0 ? 60 : 64) * MB;
+      sawtooth.add(o);
+    }
+    assertThat(run(NativeGrowthRule.NAME, sawtooth)).extracting(Alert::getRule)
+        .containsOnly("native-growth");
   }
 
   @Test
