@@ -3,6 +3,7 @@ package io.memfleet.pipeline.detect;
 import io.memfleet.event.Allocation;
 import io.memfleet.event.AllocationKind;
 import io.memfleet.event.GcCycle;
+import io.memfleet.event.GcGeneration;
 import io.memfleet.event.GcPause;
 import io.memfleet.event.HeapPhase;
 import io.memfleet.event.HeapSummary;
@@ -38,7 +39,7 @@ import org.apache.flink.util.Collector;
  *
  * <table>
  *   <caption>What feeds which signal</caption>
- *   <tr><td>GcCycle, HeapSummary AFTER_GC (JVM)</td><td>LIVE_SET: lowest heap after GC
+ *   <tr><td>GcCycle OLD/FULL/MIXED (JVM)</td><td>LIVE_SET: lowest heap after an old collection
  *       (live bytes of a FULL GC)</td></tr>
  *   <tr><td>GcCycle (Go)</td><td>GO_LIVE_HEAP: lowest live heap</td></tr>
  *   <tr><td>ThreadCount GOROUTINES</td><td>GOROUTINES: lowest count</td></tr>
@@ -197,7 +198,14 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   private void gcCycle(TimedEvent e, GcCycle c, Collector<Observation> out) throws Exception {
     double max = knownMax();
     double after = c.getLiveBytes() != null ? c.getLiveBytes() : c.getHeapAfterBytes();
-    add(isGo(e) ? Signal.GO_LIVE_HEAP : Signal.LIVE_SET, "", e, after, max, out);
+    if (isGo(e)) {
+      add(Signal.GO_LIVE_HEAP, "", e, after, max, out); // every Go cycle marks the whole heap
+    } else if (collectsOldGeneration(c.getGeneration())) {
+      // only old/full/mixed collections show the live set: after a young GC the old generation
+      // still holds promoted garbage that grows until the next old collection (a sawtooth over
+      // minutes would look like a leak)
+      add(Signal.LIVE_SET, "", e, after, max, out);
+    }
     SeriesBucket b = bucket(Signal.GC_LOAD, "", e, out);
     if (b != null) {
       b.count++;
@@ -213,6 +221,11 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     }
   }
 
+  private static boolean collectsOldGeneration(GcGeneration generation) {
+    return generation == GcGeneration.FULL || generation == GcGeneration.OLD
+        || generation == GcGeneration.MIXED;
+  }
+
   private void heapSummary(TimedEvent e, HeapSummary h, Collector<Observation> out)
       throws Exception {
     Long m = h.getMaxBytes();
@@ -223,9 +236,6 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
       return;
     }
     double max = knownMax();
-    if (!isGo(e)) {
-      add(Signal.LIVE_SET, "", e, h.getUsedBytes(), max, out);
-    }
     SeriesBucket b = bucket(Signal.GC_LOAD, "", e, out);
     if (b != null) {
       b.lastUtcNs = Math.max(b.lastUtcNs, e.utcNs);

@@ -68,6 +68,15 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void youngCollectionsAloneGiveNoLiveSet() throws Exception {
+    // promoted garbage: heap after young GCs climbs for minutes until an old collection
+    for (int t = 1; t <= 200; t += 5) {
+      send(gc(jvm, Source.JFR, t, GcGeneration.YOUNG, (100 + t) * MB, null));
+    }
+    assertThat(out(Signal.LIVE_SET)).isEmpty();
+  }
+
+  @Test
   void jvmHeapAfterGcFoldsToTheBucketFloorWithHeapMaxAndTopClass() throws Exception {
     send(HeapSummary.newBuilder().setHeader(header(jvm, Source.JFR, 0.5, seq++))
         .setPhase(HeapPhase.AFTER_GC).setUsedBytes(130 * MB).setCommittedBytes(256 * MB)
@@ -79,13 +88,13 @@ class ObservationFunctionTest {
         .setWeightBytes(10 * MB).build());
     send(gc(jvm, Source.JFR, 9, GcGeneration.FULL, 140 * MB, 100 * MB));
     assertThat(out(Signal.LIVE_SET)).isEmpty(); // bucket still open
-    send(gc(jvm, Source.JFR, 12, GcGeneration.YOUNG, 150 * MB, null));
+    send(gc(jvm, Source.JFR, 12, GcGeneration.FULL, 150 * MB, 105 * MB)); // next bucket
 
     List<Observation> live = out(Signal.LIVE_SET);
     assertThat(live).hasSize(1);
     Observation o = live.get(0);
-    assertThat(o.value).isEqualTo(100.0 * MB); // the FULL GC's live bytes is the floor
-    assertThat(o.count).isEqualTo(4);
+    assertThat(o.value).isEqualTo(100.0 * MB); // the FULL GC's live bytes
+    assertThat(o.count).isEqualTo(1); // young collections and heap summaries do not count
     assertThat(o.companion).isEqualTo(512.0 * MB);
     assertThat(o.objectClass).isEqualTo("byte[]");
     assertThat(o.utcNs).isEqualTo(Events.ns(9));
