@@ -8,9 +8,12 @@ import java.time.Duration;
  * {@code live-set-growth}: the JVM's heap after GC keeps rising — what a JVM still holds after
  * collecting grows across collections, the signature of a managed-heap leak.
  *
- * <p>Input: {@link Signal#LIVE_SET} observations, each the lowest heap-after of all GC cycles
- * (and AFTER_GC heap summaries) in one bucket; after a FULL GC that is the live set exactly, and
- * the floor of a young-GC sawtooth is its upper bound. Fires on a run of at least
+ * <p>Input: {@link Signal#LIVE_SET} observations, each the lowest heap-after of the old, full and
+ * mixed collections in one bucket (after a FULL GC that is the live set exactly). Young
+ * collections do not count: the old generation they leave behind holds promoted garbage that
+ * climbs for minutes until the next old collection, which a paced healthy service showed to look
+ * like a leak. A G1 JVM that never needs an old collection is therefore left to
+ * {@code oom-imminent}. Fires on a run of at least
  * {@code memfleet.detect.live-set.min-points} (6) buckets over at least {@code min-span} (60 s),
  * none falling more than {@code memfleet.detect.rise-tolerance} (2%), completed within
  * {@code within} (10 min), whose Theil–Sen growth is at least {@code min-growth-fraction} (10%)
