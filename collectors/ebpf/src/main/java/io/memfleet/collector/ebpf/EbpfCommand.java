@@ -1,5 +1,7 @@
 package io.memfleet.collector.ebpf;
 
+import io.memfleet.collector.DurationConverter;
+
 import io.memfleet.collector.CollectorOptions;
 import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.KafkaEventSink;
@@ -33,7 +35,7 @@ public final class EbpfCommand implements Callable<Integer> {
   @Mixin CollectorOptions common;
   @Mixin EbpfOptions ebpf;
 
-  @Option(names = "--duration", converter = EbpfOptions.DurationConverter.class,
+  @Option(names = "--duration", converter = DurationConverter.class,
       description = "Stop after this long (default: run until interrupted).")
   Duration duration;
 

@@ -1,12 +1,13 @@
 package io.memfleet.collector.ebpf;
 
+import io.memfleet.collector.DurationConverter;
+
 import io.memfleet.collector.CollectorOptions;
 import io.memfleet.collector.ebpf.bpftrace.BpftraceScript;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
@@ -253,32 +254,6 @@ public final class EbpfOptions {
   public EbpfOptions maxTracked(int v) { maxTracked = v; return this; }
   public EbpfOptions bpftrace(Path v) { bpftrace = v; return this; }
   public EbpfOptions clockSyncInterval(Duration v) { clockSyncInterval = v; return this; }
-
-  /** "30s", "500ms", "2m", "1h" or ISO-8601 ("PT30S"). */
-  public static Duration parseDuration(String text) {
-    String t = text.strip().toLowerCase(Locale.ROOT);
-    if (t.startsWith("pt")) {
-      return Duration.parse(t.toUpperCase(Locale.ROOT));
-    }
-    if (t.endsWith("ms")) {
-      return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-    }
-    long n = Long.parseLong(t.substring(0, t.length() - 1));
-    return switch (t.charAt(t.length() - 1)) {
-      case 's' -> Duration.ofSeconds(n);
-      case 'm' -> Duration.ofMinutes(n);
-      case 'h' -> Duration.ofHours(n);
-      default -> throw new IllegalArgumentException("not a duration: '" + text + "'");
-    };
-  }
-
-  /** picocli converter for durations. */
-  public static final class DurationConverter implements ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      return parseDuration(value);
-    }
-  }
 
   /** picocli converter for byte counts with k/m/g suffixes. */
   public static final class BytesConverter implements ITypeConverter<Long> {

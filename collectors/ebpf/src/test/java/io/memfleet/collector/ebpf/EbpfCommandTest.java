@@ -1,5 +1,7 @@
 package io.memfleet.collector.ebpf;
 
+import io.memfleet.collector.DurationConverter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,8 +32,8 @@ class EbpfCommandTest {
     new EbpfOptions().scripts("oom").validate();
     assertThatThrownBy(() -> new EbpfOptions().pid(1).sampleEvery(0).validate())
         .isInstanceOf(IllegalArgumentException.class);
-    assertThat(EbpfOptions.parseDuration("PT2S")).isEqualTo(Duration.ofSeconds(2));
-    assertThat(EbpfOptions.parseDuration("3m")).isEqualTo(Duration.ofMinutes(3));
+    assertThat(DurationConverter.parse("PT2S")).isEqualTo(Duration.ofSeconds(2));
+    assertThat(DurationConverter.parse("3m")).isEqualTo(Duration.ofMinutes(3));
   }
 
   @Test

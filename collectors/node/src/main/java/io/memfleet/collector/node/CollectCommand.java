@@ -1,5 +1,7 @@
 package io.memfleet.collector.node;
 
+import io.memfleet.collector.DurationConverter;
+
 import io.memfleet.collector.CollectorOptions;
 import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.KafkaEventSink;

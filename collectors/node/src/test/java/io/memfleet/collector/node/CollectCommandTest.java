@@ -1,5 +1,7 @@
 package io.memfleet.collector.node;
 
+import io.memfleet.collector.DurationConverter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

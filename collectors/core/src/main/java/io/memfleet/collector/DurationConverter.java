@@ -1,11 +1,11 @@
-package io.memfleet.collector.node;
+package io.memfleet.collector;
 
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 
 /**
  * Reads durations as people write them: {@code 500ms}, {@code 1s}, {@code 2m}, {@code 1h}, or
- * ISO-8601 ({@code PT1S}).
+ * ISO-8601 ({@code PT1S}). The one duration syntax of every collector's options.
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
 
