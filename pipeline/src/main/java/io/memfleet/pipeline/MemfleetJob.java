@@ -9,6 +9,7 @@ import io.memfleet.pipeline.model.RawRecord;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.pipeline.time.ClockAlignFunction;
 import io.memfleet.pipeline.time.ClockSample;
+import io.memfleet.pipeline.time.PartitionWatermarks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +39,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * out-of-orderness, idleness, alignment group {@value #ALIGNMENT_GROUP}) throttle a source that
  * runs ahead of the others. Publish time is the only clock known before decoding; after clock
  * alignment every event is re-stamped with its calibrated UTC time and gets event-time watermarks
- * (same out-of-orderness and idleness), which the join and later stages use.
+ * that follow the slowest source partition ({@link PartitionWatermarks}, same out-of-orderness
+ * and idleness), which the join and later stages use.
  *
  * <pre>{@code
  * MemfleetJob job = MemfleetJob.builder(conf)
@@ -113,10 +115,7 @@ public final class MemfleetJob {
         .connect(clock.keyBy(ClockSample::hostKey))
         .process(new ClockAlignFunction(PipelineOptions.clockAlignSettings(options)))
         .name("align-clocks").uid("align-clocks")
-        .assignTimestampsAndWatermarks(WatermarkStrategy
-            .<TimedEvent>forBoundedOutOfOrderness(outOfOrderness)
-            .withTimestampAssigner((e, ignored) -> e.eventTimeMs())
-            .withIdleness(idleness))
+        .assignTimestampsAndWatermarks(new PartitionWatermarks(outOfOrderness, idleness))
         .name("event-time").uid("event-time");
 
     SingleOutputStreamOperator<TimedEvent> joined = aligned.keyBy(TimedEvent::processKey)

@@ -69,7 +69,8 @@ public final class PipelineOptions {
       ConfigOptions.key("memfleet.time.idleness").durationType()
           .defaultValue(Duration.ofSeconds(10))
           .withDescription("A partition or subtask without records for this long stops holding "
-              + "back the watermark.");
+              + "back the watermark; event-time watermarks start this long after the first "
+              + "event, so partitions read a little later are not declared late.");
 
   public static final ConfigOption<Duration> ALIGNMENT_MAX_DRIFT =
       ConfigOptions.key("memfleet.time.alignment-max-drift").durationType()

@@ -19,6 +19,8 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Leak detection on the per-process stream: events → {@link ObservationFunction} → one Flink CEP
@@ -40,6 +42,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * }</pre>
  */
 public final class DetectionExtension implements PipelineExtension {
+  /** Observations a rule received behind its watermark (counted by {@link LateObservations}). */
+  static final OutputTag<Observation> LATE =
+      new OutputTag<>("late-observations", TypeInformation.of(Observation.class));
+
   private final Sink<Alert> alertSink;
   private final Map<String, String> environment;
 
@@ -82,17 +88,23 @@ public final class DetectionExtension implements PipelineExtension {
         .name("detect-observations").uid("detect-observations");
     int evidenceMax = conf.get(DetectionOptions.EVIDENCE_MAX);
     DataStream<Alert> candidates = null;
+    DataStream<Observation> late = null;
     for (LeakRule rule : Rules.all(conf)) {
       Signal signal = rule.signal();
-      DataStream<Alert> found = CEP.pattern(observations
+      SingleOutputStreamOperator<Alert> found = CEP.pattern(observations
               .filter(o -> o.signal == signal).name("obs-" + rule.name())
               .uid("detect-obs-" + rule.name())
               .keyBy(Observation::seriesKey), rule.pattern())
           .inEventTime()
+          .sideOutputLateData(LATE)
           .process(new RuleMatchFunction(rule, evidenceMax), TypeInformation.of(Alert.class))
           .name("rule-" + rule.name()).uid("detect-rule-" + rule.name());
       candidates = candidates == null ? found : candidates.union(found);
+      DataStream<Observation> ruleLate = found.getSideOutput(LATE);
+      late = late == null ? ruleLate : late.union(ruleLate);
     }
+    late.flatMap(new LateObservations()).name("detect-late").uid("detect-late")
+        .sinkTo(new DiscardingSink<>()).name("detect-late-discard").uid("detect-late-discard");
     DataStream<TimedEvent> exits = streams.joined().filter(e -> e.processExited)
         .name("detect-exits").uid("detect-exits");
     return candidates.keyBy(AlertManagerFunction::processKey)
