@@ -6,6 +6,9 @@
 //	heap-leak       -chunk bytes per leak kept reachable from a global, -rate per second
 //	mmap-leak       anonymous mappings of -chunk bytes, touched and never unmapped
 //
+// -ballast holds that many bytes from the start, touched and reachable: a large, stable cache, so
+// a slow leak starts close to a memory limit (the OOM-imminent demo).
+//
 // It serves expvar on /debug/vars and net/http/pprof on -listen, and prints
 // "memfleet-demo listening on ADDR" once the port is open, so a caller that passed port 0
 // learns the real one. Run it with GODEBUG=gctrace=1 to get one trace line per GC cycle on
@@ -40,6 +43,7 @@ var (
 	retainedMu sync.Mutex
 	retained   [][]byte
 	mappings   [][]byte
+	ballast    []byte
 	sink       []byte
 )
 
@@ -50,6 +54,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address for /debug/vars and /debug/pprof")
 	duration := flag.Duration("duration", 0, "exit after this long (0 = run until killed)")
 	forceGC := flag.Duration("force-gc", 0, "call runtime.GC() this often (0 = never), giving (forced) gctrace lines")
+	ballastBytes := flag.Int("ballast", 0, "bytes held from the start (a stable cache), touched so they are resident")
 	flag.Parse()
 
 	modes := map[string]bool{}
@@ -64,9 +69,15 @@ func main() {
 			os.Exit(2)
 		}
 	}
-	if *rate <= 0 || *chunk <= 0 {
-		fmt.Fprintln(os.Stderr, "-rate and -chunk must be positive")
+	if *rate <= 0 || *chunk <= 0 || *ballastBytes < 0 {
+		fmt.Fprintln(os.Stderr, "-rate and -chunk must be positive, -ballast not negative")
 		os.Exit(2)
+	}
+	if *ballastBytes > 0 {
+		ballast = make([]byte, *ballastBytes)
+		for i := 0; i < len(ballast); i += 4096 {
+			ballast[i] = 1
+		}
 	}
 	modeVar.Set(*mode)
 

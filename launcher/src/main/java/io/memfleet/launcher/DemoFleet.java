@@ -93,13 +93,16 @@ final class DemoFleet {
       }
       Optional<Path> cgroup = demoCgroup();
       if (cgroup.isPresent()) {
-        // a heap leak in a 256 MiB memory cgroup: OOM-killed about a minute in, for the forensics
+        // a 160 MiB cache and a 0.5 MiB/s heap leak in a 256 MiB memory cgroup: above 80% of
+        // the limit about 30 s in (oom-imminent, with a forecast), OOM-killed about 100 s in
+        // (the forensics snapshot); GOGC=20 keeps the Go heap close to its live size
         String name = "demo-go-oom";
         int port = goOomPort;
         BackgroundService s = new BackgroundService(name, List.of("/bin/sh", "-c",
             "echo $$ > \"$0\" && shift && exec \"$@\"", cgroup.get().resolve("cgroup.procs")
-                .toString(), "--", goBinary.get().toString(), "-mode=heap-leak", "-rate=80",
-            "-listen=127.0.0.1:" + port), Map.of("GODEBUG", "gctrace=1"), demoDir);
+                .toString(), "--", goBinary.get().toString(), "-mode=heap-leak", "-rate=8",
+            "-ballast=" + (160L << 20), "-listen=127.0.0.1:" + port),
+            Map.of("GODEBUG", "gctrace=1", "GOGC", "20"), demoDir);
         start(withEnv(s, Map.of()));
         goTargets.add(name + "=http://127.0.0.1:" + port);
         gctraceFiles.add(fleet.logOf(name).toString());
@@ -110,15 +113,20 @@ final class DemoFleet {
     Optional<Path> agent = find(jfrTarget, "-agent.jar");
     Optional<Path> demoJar = find(jfrTarget, "-demo.jar");
     if (agent.isPresent() && demoJar.isPresent()) {
-      for (var demo : List.of(new String[] {"demo-jvm-leaky", "LeakyCacheApp",
-          "--leak-mb-per-s 2 --gc-every-s 5"}, new String[] {"demo-jvm-sawtooth", "SawtoothApp",
-          "--working-set-mb 64 --ops-per-s 200000"})) {
-        List<String> cmd = new ArrayList<>(List.of(BackgroundService.javaBinary(), "-Xmx384m",
+      // the thrashing JVM: a heap too small for its load on the serial collector, as a JVM
+      // picks it in a one-CPU container; its live set is flat, so only gc-thrashing may fire
+      for (var demo : List.of(new String[] {"demo-jvm-leaky", "-Xmx384m", "LeakyCacheApp",
+          "--leak-mb-per-s 2 --gc-every-s 5"}, new String[] {"demo-jvm-sawtooth", "-Xmx384m",
+          "SawtoothApp", "--working-set-mb 64 --ops-per-s 200000"}, new String[] {
+          "demo-jvm-thrashing", "-XX:+UseSerialGC -Xmx160m -Xmn8m", "GcThrashingApp", ""})) {
+        List<String> cmd = new ArrayList<>(List.of(BackgroundService.javaBinary()));
+        cmd.addAll(List.of(demo[1].split(" ")));
+        cmd.addAll(List.of(
             "-javaagent:" + agent.get() + "=bootstrap=" + stack.kafkaBootstrap() + ",service="
                 + demo[0] + ",cluster=local,spoolDir=" + home.resolve("spool/" + demo[0]),
-            "-cp", demoJar.get().toString(), "io.memfleet.demo.jvm." + demo[1]));
-        if (!demo[2].isEmpty()) {
-          cmd.addAll(List.of(demo[2].split(" ")));
+            "-cp", demoJar.get().toString(), "io.memfleet.demo.jvm." + demo[2]));
+        if (!demo[3].isEmpty()) {
+          cmd.addAll(List.of(demo[3].split(" ")));
         }
         start(withEnv(new BackgroundService(demo[0], cmd, Map.of(), demoDir), Map.of()));
       }

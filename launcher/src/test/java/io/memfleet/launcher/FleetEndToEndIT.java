@@ -33,9 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole product on this machine, as {@code ./memfleet up} runs it: real Kafka and ClickHouse,
  * the Flink job, the node and eBPF collectors, the JFR agent, and the demo apps — leaking JVM, Go
- * and native programs next to healthy ones, and a Go program OOM-killed by its cgroup limit.
- * Each leak must be found by its rule, the healthy demos must raise nothing, and the OOM kill must
- * produce a snapshot of the victim's last seconds. Prints the time from start to each alert.
+ * and native programs next to healthy ones, a JVM thrashing in GC, and a Go program that nears
+ * its cgroup limit and is OOM-killed. Each leak must be found by its rule, the approaching OOM
+ * must be forecast and the thrashing reported, the healthy demos must raise nothing (nor the
+ * thrashing JVM a leak rule), and the OOM kill must produce a snapshot of the victim's last
+ * seconds. Prints the time from start to each alert and the forecast against the real kill.
  */
 class FleetEndToEndIT {
   private static final Duration DEADLINE = Duration.ofMinutes(7);
@@ -97,8 +99,9 @@ class FleetEndToEndIT {
     assertThat(upOutput).doesNotContain("skipped");
 
     Map<String, Integer> pids = new LinkedHashMap<>();
-    for (String s : List.of("demo-jvm-leaky", "demo-jvm-sawtooth", "demo-go-leaky",
-        "demo-go-healthy", "demo-go-oom", "demo-native-leaky", "demo-native-control")) {
+    for (String s : List.of("demo-jvm-leaky", "demo-jvm-sawtooth", "demo-jvm-thrashing",
+        "demo-go-leaky", "demo-go-healthy", "demo-go-oom", "demo-native-leaky",
+        "demo-native-control")) {
       pids.put(s, pidOf(s));
     }
     // what must be found, by which rule, for which process
@@ -111,8 +114,14 @@ class FleetEndToEndIT {
         && a.getProcess().getPid() == pids.get("demo-go-leaky"));
     expected.put("native malloc/mmap (demo-native-leaky)", a -> a.getRule()
         .equals("outstanding-growth") && a.getProcess().getPid() == pids.get("demo-native-leaky"));
+    expected.put("OOM imminent (demo-go-oom)", a -> a.getRule().equals("oom-imminent")
+        && a.getProcess().getPid() == pids.get("demo-go-oom"));
+    expected.put("GC thrashing (demo-jvm-thrashing)", a -> a.getRule().equals("gc-thrashing")
+        && a.getProcess().getPid() == pids.get("demo-jvm-thrashing"));
     Set<Integer> healthy = Set.of(pids.get("demo-jvm-sawtooth"), pids.get("demo-go-healthy"),
         pids.get("demo-native-control"));
+    // thrashing is not a leak: its live set is flat, so no growth rule may fire on it
+    int thrashing = pids.get("demo-jvm-thrashing");
 
     Map<String, Double> foundAfter = new LinkedHashMap<>();
     List<Alert> alerts = new ArrayList<>();
@@ -148,12 +157,16 @@ class FleetEndToEndIT {
       }
     }
     List<Alert> falsePositives = alerts.stream()
-        .filter(a -> healthy.contains(a.getProcess().getPid())).toList();
-    original.printf("FLEET E2E: found %d of %d leaks %s; false positives on healthy demos: %d %s;"
-            + " OOM snapshot after %.0f s with %d events; all alerts: %s%n", foundAfter.size(),
-        expected.size(), foundAfter, falsePositives.size(),
+        .filter(a -> healthy.contains(a.getProcess().getPid())
+            || a.getProcess().getPid() == thrashing && !a.getRule().equals("gc-thrashing"))
+        .toList();
+    Alert oomForecast = alerts.stream().filter(expected.get("OOM imminent (demo-go-oom)"))
+        .findFirst().orElse(null);
+    original.printf("FLEET E2E: found %d of %d %s; false positives on healthy demos: %d %s;"
+            + " OOM snapshot after %.0f s with %d events; OOM forecast %s; all alerts: %s%n",
+        foundAfter.size(), expected.size(), foundAfter, falsePositives.size(),
         falsePositives.stream().map(Alert::getRule).toList(), snapshotAfter,
-        snapshot == null ? 0 : snapshot.getEvents().size(),
+        snapshot == null ? 0 : snapshot.getEvents().size(), forecastVsKill(oomForecast, snapshot),
         alerts.stream().map(a -> a.getRule() + "/" + a.getProcess().getPid() + "/" + a.getStatus())
             .distinct().toList());
 
@@ -164,5 +177,17 @@ class FleetEndToEndIT {
     long window = snapshot.getWindowNs();
     assertThat(snapshot.getEvents()).isNotEmpty().allSatisfy(e -> assertThat(e.getUtcNs())
         .isBetween(kill - window - 1_000_000_000L, kill + 1_000_000_000L));
+    assertThat(oomForecast.getForecastOomUtcNs()).as("oom-imminent forecasts the kill").isNotNull();
+    assertThat(oomForecast.getForecastOomUtcNs()).isGreaterThan(oomForecast.getLastSeenUtcNs());
+  }
+
+  /** The first oom-imminent forecast against the kill that followed, for the report. */
+  private static String forecastVsKill(Alert forecast, OomSnapshot snapshot) {
+    if (forecast == null || forecast.getForecastOomUtcNs() == null || snapshot == null) {
+      return "n/a";
+    }
+    return String.format("made %.0f s before the kill, forecast kill %+.0f s from the real one",
+        (snapshot.getKillUtcNs() - forecast.getLastSeenUtcNs()) / 1e9,
+        (forecast.getForecastOomUtcNs() - snapshot.getKillUtcNs()) / 1e9);
   }
 }

@@ -112,7 +112,13 @@ class AlignmentAccuracyIT {
       assertThat(marker.waitFor(30, TimeUnit.SECONDS)).isTrue();
       Thread.sleep(300);
       new ProcessBuilder("kill", "-INT", String.valueOf(probe.pid())).start().waitFor();
-      assertThat(probe.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      if (!probe.waitFor(60, TimeUnit.SECONDS)) {
+        // detaching can stall on a loaded machine (other tracers attaching at the same time);
+        // the markers are already printed, so stop it harder and read what it wrote
+        System.err.println("AlignmentAccuracyIT: bpftrace still detaching after 60 s, SIGTERM");
+        probe.destroy();
+        assertThat(probe.waitFor(30, TimeUnit.SECONDS)).as("bpftrace stopped").isTrue();
+      }
 
       List<Long> probeMonotonic = new ArrayList<>();
       for (String line : Files.readAllLines(probeOut)) {
