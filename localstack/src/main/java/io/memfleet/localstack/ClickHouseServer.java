@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,22 +27,16 @@ import java.util.Optional;
  * }
  * }</pre>
  */
-public final class ClickHouseServer implements AutoCloseable {
-  private final Path workDir;
+public final class ClickHouseServer extends LocalServer {
   private final int httpPort;
   private final int tcpPort;
-  private final boolean detached;
   private final List<String> binary;
-  private final Duration startTimeout;
-  private ChildProcess process;
 
   private ClickHouseServer(Builder b, List<String> binary) {
-    this.workDir = b.workDir.toAbsolutePath();
+    super(b.workDir, b.detached, b.startTimeout, "clickhouse.pid", "logs/clickhouse-stdout.log");
     this.httpPort = b.httpPort;
     this.tcpPort = b.tcpPort;
-    this.detached = b.detached;
     this.binary = binary;
-    this.startTimeout = b.startTimeout;
   }
 
   public static Builder builder(Path workDir) {
@@ -58,19 +53,6 @@ public final class ClickHouseServer implements AutoCloseable {
 
   public int tcpPort() {
     return tcpPort;
-  }
-
-  private Path pidFile() {
-    return workDir.resolve("clickhouse.pid");
-  }
-
-  private Path logFile() {
-    return workDir.resolve("logs/clickhouse-stdout.log");
-  }
-
-  /** The server a previous {@code start()} left running in this work directory, if any. */
-  public Optional<ChildProcess> running() {
-    return ChildProcess.fromPidFile(pidFile(), logFile());
   }
 
   /**
@@ -91,29 +73,24 @@ public final class ClickHouseServer implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** Starts the server unless one from this work directory runs already (then returns false). */
-  public boolean start() throws IOException, InterruptedException {
-    var existing = running();
-    if (existing.isPresent()) {
-      process = existing.get();
-      awaitReady();
-      return false;
-    }
-    for (int port : new int[] {httpPort, tcpPort}) {
-      if (FreePorts.isListening(port)) {
-        throw new LocalStackException("port " + port + " is taken by another program; choose other"
-            + " ClickHouse ports (--clickhouse-http-port/--clickhouse-tcp-port)");
-      }
-    }
+  @Override
+  List<Integer> ports() {
+    return List.of(httpPort, tcpPort);
+  }
+
+  @Override
+  String portAdvice() {
+    return "choose other ClickHouse ports (--clickhouse-http-port/--clickhouse-tcp-port)";
+  }
+
+  @Override
+  List<String> prepare() throws IOException {
     for (String dir : List.of("data", "tmp", "user_files", "format_schemas", "logs")) {
       Files.createDirectories(workDir.resolve(dir));
     }
-    Path config = writeConfig();
-    List<String> command = new java.util.ArrayList<>(binary);
-    command.add("--config-file=" + config);
-    process = ChildProcess.start(command, logFile(), pidFile(), detached);
-    awaitReady();
-    return true;
+    List<String> command = new ArrayList<>(binary);
+    command.add("--config-file=" + writeConfig());
+    return command;
   }
 
   private Path writeConfig() throws IOException {
@@ -167,25 +144,20 @@ public final class ClickHouseServer implements AutoCloseable {
     return config;
   }
 
-  private void awaitReady() throws InterruptedException {
-    long deadline = System.nanoTime() + startTimeout.toNanos();
-    String last = "no answer";
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new LocalStackException("ClickHouse server exited during start-up; last log lines:\n"
-            + process.logTail(20) + "\n" + ChildProcess.tail(
-                workDir.resolve("logs/clickhouse-server.err.log"), 20));
-      }
-      try {
-        version();
-        return;
-      } catch (IOException | RuntimeException e) {
-        last = e.toString();
-      }
-      Thread.sleep(200);
-    }
-    throw new LocalStackException("ClickHouse on " + httpUrl() + " not ready after "
-        + startTimeout.toSeconds() + " s (" + last + ")");
+  @Override
+  void probe() throws IOException, InterruptedException {
+    version();
+  }
+
+  @Override
+  String describe() {
+    return "ClickHouse server on " + httpUrl();
+  }
+
+  @Override
+  String startupLog(ChildProcess failed) {
+    return failed.logTail(20) + "\n"
+        + ChildProcess.tail(workDir.resolve("logs/clickhouse-server.err.log"), 20);
   }
 
   /** The server's version string, asked over HTTP. */
@@ -206,21 +178,6 @@ public final class ClickHouseServer implements AutoCloseable {
       throw new IOException("ClickHouse answered " + response.statusCode() + ": " + response.body());
     }
     return response.body();
-  }
-
-  public void stop() {
-    ChildProcess p = process != null ? process : running().orElse(null);
-    if (p != null) {
-      p.stop(Duration.ofSeconds(30));
-    }
-    process = null;
-  }
-
-  @Override
-  public void close() {
-    if (!detached) {
-      stop();
-    }
   }
 
   /** Validating builder; ports default to free ones. */

@@ -37,24 +37,18 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * <p>A detached broker ({@code memfleet up}) outlives this JVM and is found again through its pid
  * file by {@link #running()}; an attached one (tests) is stopped by {@link #close()}.
  */
-public final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker extends LocalServer {
   private static final String CLASSPATH_RESOURCE = "/memfleet/kafka-broker.classpath";
 
-  private final Path workDir;
   private final int port;
   private final int controllerPort;
-  private final boolean detached;
   private final String heap;
-  private final Duration startTimeout;
-  private ChildProcess process;
 
   private KafkaBroker(Builder b) {
-    this.workDir = b.workDir.toAbsolutePath();
+    super(b.workDir, b.detached, b.startTimeout, "kafka.pid", "logs/kafka.log");
     this.port = b.port;
     this.controllerPort = b.controllerPort;
-    this.detached = b.detached;
     this.heap = b.heap;
-    this.startTimeout = b.startTimeout;
   }
 
   public static Builder builder(Path workDir) {
@@ -69,38 +63,20 @@ public final class KafkaBroker implements AutoCloseable {
     return port;
   }
 
-  public Path workDir() {
-    return workDir;
+  @Override
+  List<Integer> ports() {
+    return List.of(port, controllerPort);
   }
 
-  private Path pidFile() {
-    return workDir.resolve("kafka.pid");
+  @Override
+  String portAdvice() {
+    return "choose other Kafka ports (--kafka-port/--kafka-controller-port or MEMFLEET_KAFKA_PORT"
+        + "/MEMFLEET_KAFKA_CONTROLLER_PORT)";
   }
 
-  private Path logFile() {
-    return workDir.resolve("logs/kafka.log");
-  }
-
-  /** The broker process a previous {@code start()} left running in this work directory, if any. */
-  public java.util.Optional<ChildProcess> running() {
-    return ChildProcess.fromPidFile(pidFile(), logFile());
-  }
-
-  /**
-   * Formats the storage on first use, starts the broker and waits until it answers metadata requests.
-   * Returns false (and does nothing) when a broker from this work directory is already running.
-   */
-  public boolean start() throws IOException, InterruptedException {
-    var existing = running();
-    if (existing.isPresent()) {
-      process = existing.get();
-      awaitReady();
-      return false;
-    }
-    if (FreePorts.isListening(port)) {
-      throw new LocalStackException("port " + port + " is taken by another program; choose another"
-          + " Kafka port (--kafka-port or MEMFLEET_KAFKA_PORT)");
-    }
+  /** Formats the storage on first use; the command runs the combined broker and controller. */
+  @Override
+  List<String> prepare() throws IOException, InterruptedException {
     Files.createDirectories(workDir.resolve("logs"));
     Path config = writeConfig();
     if (!Files.exists(workDir.resolve("data/meta.properties"))) {
@@ -108,9 +84,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
     List<String> command = javaCommand("kafka.Kafka");
     command.add(config.toString());
-    process = ChildProcess.start(command, logFile(), pidFile(), detached);
-    awaitReady();
-    return true;
+    return command;
   }
 
   private void format(Path config) throws IOException, InterruptedException {
@@ -219,24 +193,16 @@ public final class KafkaBroker implements AutoCloseable {
     return file;
   }
 
-  private void awaitReady() throws InterruptedException {
-    long deadline = System.nanoTime() + startTimeout.toNanos();
-    Exception last = null;
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new LocalStackException("Kafka broker exited during start-up; last log lines:\n"
-            + process.logTail(30));
-      }
-      try (Admin admin = admin(Duration.ofSeconds(3))) {
-        admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
-        return;
-      } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
-        last = e;
-      }
-      Thread.sleep(250);
+  @Override
+  void probe() throws Exception {
+    try (Admin admin = admin(Duration.ofSeconds(3))) {
+      admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
     }
-    throw new LocalStackException("Kafka broker on " + bootstrapServers() + " not ready after "
-        + startTimeout.toSeconds() + " s (" + last + "); last log lines:\n" + process.logTail(30));
+  }
+
+  @Override
+  String describe() {
+    return "Kafka broker on " + bootstrapServers();
   }
 
   /** An admin client for this broker; the caller closes it. */
@@ -266,23 +232,6 @@ public final class KafkaBroker implements AutoCloseable {
         }
       }
       return missing.stream().map(NewTopic::name).collect(Collectors.toSet());
-    }
-  }
-
-  /** Stops the broker (controlled shutdown on SIGTERM). */
-  public void stop() {
-    ChildProcess p = process != null ? process : running().orElse(null);
-    if (p != null) {
-      p.stop(Duration.ofSeconds(30));
-    }
-    process = null;
-  }
-
-  /** Stops an attached broker; a detached one keeps running for {@code memfleet down}. */
-  @Override
-  public void close() {
-    if (!detached) {
-      stop();
     }
   }
 

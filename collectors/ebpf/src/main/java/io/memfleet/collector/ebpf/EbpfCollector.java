@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * The eBPF collector: runs the chosen bpftrace scripts against one process (and the OOM script
  * host-wide) and, with {@code --perf}, perf in rounds ({@link PerfRunner}: page faults and malloc
  * uprobes with call chains, source PERF), publishes what they see, and every report interval
- * publishes outstanding bytes per allocating stack and a ClockSync sample pairing MONOTONIC (the scripts' clock) with UTC.
+ * publishes outstanding bytes per allocating stack and a ClockSync sample pairing MONOTONIC
+ * (the scripts' clock) with UTC.
  *
  * <pre>{@code
  * try (EbpfCollector c = EbpfCollector.builder().options(new EbpfOptions().pid(pid))
@@ -50,6 +51,8 @@ public final class EbpfCollector implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EbpfCollector.class);
   /** perf's call-chain limit (kernel.perf_event_max_stack default). */
   private static final int PERF_MAX_STACK = 127;
+  /** The longest the malloc script waits for the other scripts to attach before it starts. */
+  private static final Duration MALLOC_START_DELAY_MAX = Duration.ofSeconds(60);
 
   private final EbpfOptions options;
   private final EventSink sink;
@@ -60,6 +63,7 @@ public final class EbpfCollector implements AutoCloseable {
   private NativeMemoryPublisher nativeMemory;
   private volatile PerfRunner perfRunner;
   private ScheduledExecutorService scheduler;
+  private boolean closed;
 
   private EbpfCollector(Builder b) {
     this.options = b.options;
@@ -102,7 +106,7 @@ public final class EbpfCollector implements AutoCloseable {
       }
       runners.put(script, rb.build());
     }
-    runners.values().forEach(BpftraceRunner::start);
+    startRunners();
     if (perf != null) {
       startPerf(perf, target);
     }
@@ -125,6 +129,42 @@ public final class EbpfCollector implements AutoCloseable {
     LOG.info("eBPF collector started: scripts {} perf {} pid {}", runners.keySet(),
         options.perfEvents(),
         target == null ? "-" : target.getPid());
+  }
+
+  /**
+   * Starts the scripts; the malloc script only once the others attached (or after 60 s): its
+   * uprobes trap in every process mapping the same libc (bpftrace 0.17 filters by pid only
+   * inside the probe), bpftrace's own compiler included, which made the other scripts take
+   * ten times longer to start.
+   */
+  private void startRunners() {
+    BpftraceRunner malloc = runners.get(BpftraceScript.MALLOC);
+    runners.values().stream().filter(r -> r != malloc).forEach(BpftraceRunner::start);
+    if (malloc == null) {
+      return;
+    }
+    if (runners.size() == 1) {
+      malloc.start();
+      return;
+    }
+    Thread starter = new Thread(() -> {
+      try {
+        for (BpftraceRunner r : runners.values()) {
+          if (r != malloc) {
+            r.awaitAttached(MALLOC_START_DELAY_MAX);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      synchronized (this) {
+        if (!closed) {
+          malloc.start();
+        }
+      }
+    }, "ebpf-malloc-starter");
+    starter.setDaemon(true);
+    starter.start();
   }
 
   private Path perfBinary() {
@@ -192,6 +232,7 @@ public final class EbpfCollector implements AutoCloseable {
 
   @Override
   public synchronized void close() throws InterruptedException {
+    closed = true;
     if (scheduler != null) {
       scheduler.shutdownNow();
       scheduler.awaitTermination(5, TimeUnit.SECONDS);

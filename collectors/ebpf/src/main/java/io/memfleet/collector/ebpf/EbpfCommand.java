@@ -21,11 +21,13 @@ import picocli.CommandLine.Option;
  * {@code memfleet ebpf}: watch one process's native memory with bpftrace and publish to Kafka.
  *
  * <pre>
+ * memfleet ebpf --pid 1234                 # mmap, faults, rss, oom: no allocator probes
  * memfleet ebpf --pid 1234 --scripts malloc,mmap,oom --sample-every 10 --min-age 30s
  * memfleet ebpf --pid 1234 --scripts none --perf faults,malloc --perf-round 10s
  * </pre>
  *
- * <p>Prints the top outstanding stack and script counters every report interval. Exit codes:
+ * <p>Prints script counters, the top faulted-in stack and (with malloc) the top outstanding
+ * stack every report interval. Exit codes:
  * 0 done, 2 bad options, 3 bpftrace cannot run here (the message says why).
  */
 @Command(name = "ebpf", mixinStandardHelpOptions = true,
@@ -95,6 +97,9 @@ public final class EbpfCommand implements Callable<Integer> {
             t.estimatedBytes(), t.blocks(),
             t.stack() == null ? "?" : String.join(" <- ", t.stack().getFrames()));
       }
+      m.faultedIn(1).forEach(f -> System.out.printf(
+          "faulted-in top: ~%d bytes (%d faults) at %s%n", f.bytes(), f.faults(),
+          String.join(" <- ", f.stack().getFrames())));
       System.out.printf("mapped since attach: %d bytes; %s%n", m.outstandingMappedBytes(),
           m.describeCounters());
     });

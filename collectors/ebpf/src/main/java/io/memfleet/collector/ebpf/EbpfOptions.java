@@ -14,8 +14,10 @@ import picocli.CommandLine.Option;
 /**
  * Every setting of the eBPF collector, in one place: a picocli mixin ({@code @Mixin EbpfOptions})
  * whose defaults come from {@code MEMFLEET_EBPF_*} environment variables, or plain setters for
- * embedding. Defaults suit a laptop: sampling keeps the malloc probes' cost low, OUTSTANDING
- * reports come every 10 s for blocks older than 30 s.
+ * embedding. Defaults suit a laptop and a busy production process: the default scripts
+ * ({@link #DEFAULT_SCRIPTS}) put no probe on allocator calls; with {@code malloc} chosen,
+ * sampling bounds the events (not the per-call trap cost), OUTSTANDING reports come every 10 s
+ * for blocks older than 30 s.
  *
  * <pre>{@code
  * EbpfOptions o = new EbpfOptions().pid(1234).scripts("malloc,mmap").sampleEvery(10)
@@ -25,14 +27,24 @@ import picocli.CommandLine.Option;
  * <p>The table of options, variables and meanings is in the module README.
  */
 public final class EbpfOptions {
+  /**
+   * The scripts run when {@code --scripts} is not given: mappings, sampled page faults with
+   * stacks and OOM kills. None of them traps on allocator calls, so the watched program keeps
+   * its speed (see "Measured cost" in the README). {@code malloc} is opt-in (uprobes: a trap on
+   * every allocator call of every process using the same libc), and so is {@code rss}
+   * (kmem:rss_stat runs on every resident-counter update on the host; {@code memfleet collect}
+   * reports RSS from procfs anyway).
+   */
+  public static final String DEFAULT_SCRIPTS = "mmap,faults,oom";
+
   @Option(names = "--pid", defaultValue = "${env:MEMFLEET_EBPF_PID:-0}",
       description = "Process to watch (malloc, mmap, faults, rss need it) (MEMFLEET_EBPF_PID).")
   int pid;
 
   @Option(names = "--scripts",
-      defaultValue = "${env:MEMFLEET_EBPF_SCRIPTS:-malloc,mmap,faults,rss,oom}",
-      description = "Scripts to run: malloc, mmap, faults, rss, oom, or none"
-          + " (MEMFLEET_EBPF_SCRIPTS; default: ${DEFAULT-VALUE}).")
+      defaultValue = "${env:MEMFLEET_EBPF_SCRIPTS:-" + DEFAULT_SCRIPTS + "}",
+      description = "Scripts to run: malloc, mmap, faults, rss, oom, or none; malloc traps on "
+          + "every allocator call (MEMFLEET_EBPF_SCRIPTS; default: ${DEFAULT-VALUE}).")
   String scripts;
 
   @Option(names = "--perf", defaultValue = "${env:MEMFLEET_EBPF_PERF:-}",
@@ -119,7 +131,7 @@ public final class EbpfOptions {
 
   /** Defaults as documented (environment variables are applied by picocli only). */
   public EbpfOptions() {
-    scripts = "malloc,mmap,faults,rss,oom";
+    scripts = DEFAULT_SCRIPTS;
     sampleEvery = 10;
     minSize = 65536;
     minAge = Duration.ofSeconds(30);

@@ -26,6 +26,35 @@ class EbpfCommandTest {
   }
 
   @Test
+  void defaultsPutNoProbeOnTheAllocatorAndMallocStaysOptIn() {
+    EbpfCommand cmd = new EbpfCommand();
+    new CommandLine(cmd).parseArgs("--pid", "42");
+    cmd.ebpf.validate();
+    assertThat(cmd.ebpf.scriptList()).containsExactly(BpftraceScript.MMAP, BpftraceScript.FAULTS,
+        BpftraceScript.OOM);
+    assertThat(new EbpfOptions().scriptList()).isEqualTo(cmd.ebpf.scriptList());
+    // what the launcher's demo fleet and the end-to-end test pass: unchanged meaning
+    EbpfCommand demo = new EbpfCommand();
+    new CommandLine(demo).parseArgs("--pid", "42", "--scripts", "malloc,mmap,rss", "--min-age",
+        "10s");
+    demo.ebpf.validate();
+    assertThat(demo.ebpf.scriptList()).containsExactly(BpftraceScript.MALLOC,
+        BpftraceScript.MMAP, BpftraceScript.RSS);
+    assertThat(demo.ebpf.sampleEvery()).isEqualTo(10);
+    assertThat(demo.ebpf.minSize()).isEqualTo(65536);
+  }
+
+  @Test
+  void overheadModesAreTheFlagsAUserTypes() {
+    var mode = io.memfleet.collector.ebpf.overhead.TracingMode.EVERY_CALL;
+    assertThat(mode.flags(7)).containsExactly("--pid", "7", "--scripts",
+        "malloc,mmap,faults,oom", "--sample-every", "1");
+    assertThat(mode.options(7).sampleEvery()).isEqualTo(1);
+    assertThat(io.memfleet.collector.ebpf.overhead.TracingMode.DEFAULT.options(7).scriptList())
+        .doesNotContain(BpftraceScript.MALLOC);
+  }
+
+  @Test
   void perProcessScriptsNeedAPid() {
     EbpfOptions o = new EbpfOptions().scripts("mmap");
     assertThatThrownBy(o::validate).hasMessageContaining("--pid");

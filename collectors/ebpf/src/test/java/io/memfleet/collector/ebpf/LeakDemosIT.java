@@ -12,6 +12,7 @@ import io.memfleet.collector.ebpf.track.OutstandingAllocations.StackTotal;
 import io.memfleet.collector.testing.RecordingEventSink;
 import io.memfleet.event.MappingOp;
 import io.memfleet.event.MemoryMapping;
+import io.memfleet.event.PageFault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -92,6 +93,35 @@ class LeakDemosIT {
         assertThat(controlSink.eventsOf(io.memfleet.event.Free.class)).isNotEmpty();
         assertThat(l.stats().malformedLines() + c.stats().malformedLines()).isZero();
         assertThat(l.stats().errorLines() + c.stats().errorLines()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void faultedInBytesPointAtTheLeakingFunctionThroughMalloc() throws Exception {
+    Path bpftrace = Tracing.requireBpftrace();
+    RecordingEventSink sink = new RecordingEventSink();
+    // 2000 blocks/s of 200 bytes: ~100 fresh heap pages a second, first touched inside glibc's
+    // _int_malloc (no frame pointers): the walk alone ends there, the stack scan goes on
+    try (NativeDemo leaky = NativeDemo.start("leaky", "2000", "200", "0", "0")) {
+      NativeMemoryPublisher pub = publisher(sink, leaky.pid());
+      try (BpftraceRunner f = runner(bpftrace, BpftraceScript.FAULTS, leaky.pid(), pub)) {
+        f.start();
+        assertThat(f.awaitAttached(Duration.ofSeconds(40))).as("faults attached").isTrue();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (sink.eventsOf(PageFault.class).size() < 10 && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+        List<PageFault> faults = sink.eventsOf(PageFault.class);
+        assertThat(faults).as(pub.describeCounters()).hasSizeGreaterThanOrEqualTo(10);
+        assertThat(pub.recoveredFaultStacks()).isPositive();
+        var top = pub.faultedIn(1).get(0);
+        assertThat(top.stack().getFrames()).as(top.toString()).containsSubsequence(
+            "leak_blocks", "run_loop", "main");
+        assertThat(top.faults()).isEqualTo(10L * faults.stream()
+            .filter(e -> e.getStack() != null && e.getStack().getHash() == top.stack().getHash())
+            .count());
+        assertThat(f.stats().malformedLines() + f.stats().errorLines()).isZero();
       }
     }
   }

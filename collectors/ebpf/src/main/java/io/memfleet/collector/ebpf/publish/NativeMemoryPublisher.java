@@ -4,8 +4,12 @@ import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.EventSink;
 import io.memfleet.collector.ebpf.bpftrace.ProbeEvent;
 import io.memfleet.collector.ebpf.bpftrace.ProbeListener;
+import io.memfleet.collector.ebpf.stack.Frame;
 import io.memfleet.collector.ebpf.stack.ModuleMap;
+import io.memfleet.collector.ebpf.stack.ReturnAddresses;
+import io.memfleet.collector.ebpf.stack.StackScan;
 import io.memfleet.collector.ebpf.stack.Stacks;
+import io.memfleet.collector.ebpf.track.FaultedInStacks;
 import io.memfleet.collector.ebpf.track.MappingTracker;
 import io.memfleet.collector.ebpf.track.OutstandingAllocations;
 import io.memfleet.collector.ebpf.track.ResidentCounters;
@@ -36,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * tracked in {@link OutstandingAllocations} and reported per stack as {@link Allocation} kind
  * OUTSTANDING by {@link #reportOutstanding}; {@code mmap}/{@code munmap}/{@code mremap}/
  * {@code brk} → {@link MemoryMapping} with outstanding mapped bytes; {@code fault} →
- * {@link PageFault}; {@code rss} → {@link ResidentMemory}. Every event is stamped
- * {@code source=EBPF, clockDomain=MONOTONIC, rawTimestamp=nsecs}.
+ * {@link PageFault} (stacks that ended in the C library completed by {@link StackScan}, and
+ * summed per stack in {@link #faultedIn}); {@code rss} → {@link ResidentMemory}. Every event is
+ * stamped {@code source=EBPF, clockDomain=MONOTONIC, rawTimestamp=nsecs}.
  *
  * <pre>{@code
  * NativeMemoryPublisher pub = NativeMemoryPublisher.builder().sink(sink).headers(headers)
@@ -58,7 +63,10 @@ public final class NativeMemoryPublisher implements ProbeListener {
   private final OutstandingAllocations live;
   private final MappingTracker mappings = new MappingTracker();
   private final ResidentCounters resident;
+  private final FaultedInStacks faulted = new FaultedInStacks(4096);
+  private final ReturnAddresses returnAddresses;
   private volatile ModuleMap modules;
+  private final AtomicLong recoveredStacks = new AtomicLong();
   private final AtomicLong ignored = new AtomicLong();
   private final AtomicLong droppedInKernel = new AtomicLong();
   private final AtomicLong problems = new AtomicLong();
@@ -70,6 +78,7 @@ public final class NativeMemoryPublisher implements ProbeListener {
     this.stackDepth = b.stackDepth;
     this.live = OutstandingAllocations.withCapacity(b.maxTracked);
     this.modules = ModuleMap.readOrEmpty(process.getPid());
+    this.returnAddresses = new ReturnAddresses(process.getPid(), () -> modules);
     this.resident = ResidentCounters.seededFrom(process.getPid());
     StartBrk.read(process.getPid()).ifPresent(mappings::brkBaseline);
   }
@@ -140,12 +149,28 @@ public final class NativeMemoryPublisher implements ProbeListener {
     }
   }
 
+  /**
+   * Estimated faulted-in bytes per stack since attach, most first: where native memory grew
+   * (see {@link FaultedInStacks}).
+   */
+  public List<FaultedInStacks.Total> faultedIn(int top) {
+    synchronized (faulted) {
+      return faulted.top(top);
+    }
+  }
+
+  /** Page-fault stacks that {@link StackScan} completed since the publisher was built. */
+  public long recoveredFaultStacks() {
+    return recoveredStacks.get();
+  }
+
   /** Counters worth showing next to the runner's: evictions, unmatched frees, kernel drops. */
   public String describeCounters() {
     synchronized (live) {
       return "tracked=" + live.size() + " evicted=" + live.evictions() + " unmatchedFrees="
           + live.unmatchedFrees() + " replaced=" + live.replacedAddresses()
-          + " droppedInKernel=" + droppedInKernel.get() + " ignored=" + ignored.get();
+          + " droppedInKernel=" + droppedInKernel.get() + " ignored=" + ignored.get()
+          + " recoveredFaultStacks=" + recoveredStacks.get();
     }
   }
 
@@ -231,12 +256,43 @@ public final class NativeMemoryPublisher implements ProbeListener {
   }
 
   private void fault(ProbeEvent e) {
+    List<Frame> frames = e.stack();
+    String words = e.field("words");
+    if (words != null && !frames.isEmpty()) {
+      resolved(frames);
+      try {
+        List<Frame> recovered = StackScan.recover(frames,
+            Long.parseUnsignedLong(e.field("sp"), 16), hexWords(words), returnAddresses);
+        if (recovered != frames) {
+          recoveredStacks.incrementAndGet();
+          frames = recovered;
+        }
+      } catch (NumberFormatException bad) {
+        // published with the walked stack only; the runner already counted well-formed lines
+        problems.incrementAndGet();
+      }
+    }
+    StackTrace stack = frames.isEmpty() ? null
+        : Stacks.toStackTrace(frames, resolved(frames), stackDepth);
+    long count = e.longField("count");
+    synchronized (faulted) {
+      faulted.add(stack, count);
+    }
     sink.publish(PageFault.newBuilder()
         .setHeader(header(e.timestampNs()))
-        .setCount(e.longField("count"))
+        .setCount(count)
         .setMajor(e.longField("major") != 0)
-        .setStack(stack(e))
+        .setStack(stack)
         .build());
+  }
+
+  private static long[] hexWords(String text) {
+    String[] parts = text.split(",");
+    long[] out = new long[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      out[i] = parts[i].isEmpty() ? 0 : Long.parseUnsignedLong(parts[i], 16);
+    }
+    return out;
   }
 
   private void rss(ProbeEvent e) {
@@ -257,9 +313,14 @@ public final class NativeMemoryPublisher implements ProbeListener {
     if (e.stack().isEmpty()) {
       return null;
     }
+    return Stacks.toStackTrace(e.stack(), resolved(e.stack()), stackDepth);
+  }
+
+  /** The module map, re-read once when a frame lies in no known mapping. */
+  private ModuleMap resolved(List<Frame> frames) {
     ModuleMap m = modules;
     boolean unresolved = false;
-    for (var f : e.stack()) {
+    for (Frame f : frames) {
       unresolved |= f.symbol() == null && m.find(f.address()).isEmpty();
     }
     if (unresolved) {
@@ -269,7 +330,7 @@ public final class NativeMemoryPublisher implements ProbeListener {
         modules = m;
       }
     }
-    return Stacks.toStackTrace(e.stack(), m, stackDepth);
+    return m;
   }
 
   private static AllocationKind kind(ProbeEvent e) {

@@ -1,0 +1,137 @@
+package io.memfleet.collector.ebpf.stack;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Recovers the program's own frames that a frame-pointer walk loses when a sample lands in the
+ * C library, which is built without frame pointers: a page fault on a fresh heap page mostly
+ * happens inside {@code malloc} (writing a chunk header) or {@code memset}, and then the walk
+ * either skips the direct caller (a leaf that left {@code rbp} alone) or yields nothing but the
+ * libc frame ({@code rbp} used as a general register).
+ *
+ * <p>From the words on the stack above the stack pointer (the faults script prints them):
+ * the first word that is a return address into code outside the C library (it points into an
+ * executable mapping and follows a call instruction) is the call the library was entered from.
+ * If the walk went on past the library, that caller is inserted after the library frames; if
+ * the walk stopped in the library, the frame-pointer chain is followed from the first frame
+ * record above that return address (a saved frame pointer pointing further up the captured
+ * words, next to a return address), as far as the captured words reach.
+ *
+ * <pre>{@code
+ * List<Frame> frames = StackScan.recover(event.stack(), sp, words, resolver);
+ * }</pre>
+ *
+ * <p>It is a heuristic: a stale code pointer that happens to follow a call instruction in an
+ * uninitialised stack slot could be taken for the caller. Only samples whose innermost frame is
+ * in the C library or the dynamic loader are touched.
+ */
+public final class StackScan {
+  /** Turns a stack word into a frame when it can be a return address; the production one is
+   *  {@link ReturnAddresses}. */
+  public interface Resolver {
+    /** The module holding code at {@code address}, if it is in a file-backed mapping. */
+    Optional<String> moduleOf(long address);
+
+    /** A frame for {@code word} when it is a return address into executable code. */
+    Optional<Frame> returnFrame(long word);
+  }
+
+  private StackScan() {}
+
+  /**
+   * The walked frames with the lost ones put back; {@code walked} itself when the innermost
+   * frame is not in the C library or nothing could be recovered.
+   */
+  public static List<Frame> recover(List<Frame> walked, long sp, long[] words,
+      Resolver resolver) {
+    if (walked.isEmpty() || words.length == 0) {
+      return walked;
+    }
+    String top = module(walked.get(0), resolver);
+    if (top == null || !isFramePointerLess(top)) {
+      return walked;
+    }
+    int slot = -1;
+    Frame caller = null;
+    for (int i = 0; i < words.length && caller == null; i++) {
+      Optional<Frame> f = resolver.returnFrame(words[i]);
+      if (f.isPresent() && !isFramePointerLess(f.get().module())) {
+        slot = i;
+        caller = f.get();
+      }
+    }
+    if (caller == null) {
+      return walked;
+    }
+    int outside = -1;
+    for (int k = 1; k < walked.size() && outside < 0; k++) {
+      String m = module(walked.get(k), resolver);
+      if (m == null || !isFramePointerLess(m)) {
+        outside = k;
+      }
+    }
+    List<Frame> out = new ArrayList<>(walked.subList(0, outside < 0 ? walked.size() : outside));
+    if (outside > 0) {
+      if (sameFunction(walked.get(outside), caller)) {
+        return walked;
+      }
+      out.add(caller);
+      out.addAll(walked.subList(outside, walked.size()));
+      return out;
+    }
+    out.add(caller);
+    int record = firstFrameRecord(words, sp, slot + 1, resolver);
+    while (record >= 0 && record + 1 < words.length) {
+      Optional<Frame> ret = resolver.returnFrame(words[record + 1]);
+      if (ret.isEmpty()) {
+        break;
+      }
+      out.add(ret.get());
+      long saved = words[record];
+      long here = sp + 8L * record;
+      if (Long.compareUnsigned(saved, here) <= 0 || (saved - sp) % 8 != 0) {
+        break;
+      }
+      long next = (saved - sp) / 8;
+      record = next < words.length ? (int) next : -1;
+    }
+    return out;
+  }
+
+  /** Index of the first saved-frame-pointer slot at or after {@code from}, or -1. */
+  private static int firstFrameRecord(long[] words, long sp, int from, Resolver resolver) {
+    long end = sp + 8L * words.length;
+    for (int j = from; j + 1 < words.length; j++) {
+      long here = sp + 8L * j;
+      long w = words[j];
+      boolean pointsUp = Long.compareUnsigned(w, here) > 0 && Long.compareUnsigned(w, end) < 0
+          && (w - sp) % 8 == 0;
+      if (pointsUp && resolver.returnFrame(words[j + 1]).isPresent()) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  private static String module(Frame f, Resolver resolver) {
+    return f.module() != null && f.module().startsWith("/") ? f.module()
+        : resolver.moduleOf(f.address()).orElse(f.module());
+  }
+
+  private static boolean sameFunction(Frame a, Frame b) {
+    return a.symbol() != null && a.symbol().equals(b.symbol());
+  }
+
+  /** The C library and the dynamic loader: built without frame pointers on every distribution
+   *  memfleet knows of. */
+  static boolean isFramePointerLess(String module) {
+    if (module == null) {
+      return false;
+    }
+    String name = module.substring(module.lastIndexOf('/') + 1);
+    return name.equals("libc.so.6") || name.matches("libc-[0-9.]+\\.so")
+        || name.startsWith("ld-linux");
+  }
+}
