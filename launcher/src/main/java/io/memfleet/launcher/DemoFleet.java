@@ -245,11 +245,16 @@ final class DemoFleet {
       Path source = demoDir.resolve(name + ".c");
       Files.write(source, in.readAllBytes());
       Path binary = demoDir.resolve(name);
-      Process gcc = new ProcessBuilder("gcc", "-g", "-O0", "-fno-omit-frame-pointer", "-o",
-          binary.toString(), source.toString()).redirectErrorStream(true).start();
-      String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (gcc.waitFor() != 0) {
-        report.accept("native demo " + name + " skipped: gcc failed: " + out);
+      // statically linked: malloc is in the demo itself, so the eBPF collector's malloc uprobes
+      // trap in the demo only, not in every process on the machine that shares libc
+      String failed = gcc(binary, source, "-static");
+      if (failed != null) {
+        report.accept("native demo " + name + " linked dynamically (static link failed: "
+            + failed.strip() + "); malloc tracing then slows every libc user here");
+        failed = gcc(binary, source);
+      }
+      if (failed != null) {
+        report.accept("native demo " + name + " skipped: gcc failed: " + failed);
         return Optional.empty();
       }
       return Optional.of(binary);
@@ -257,5 +262,16 @@ final class DemoFleet {
       report.accept("native demo " + name + " skipped: " + e.getMessage());
       return Optional.empty();
     }
+  }
+
+  /** Compiles with frame pointers, unoptimised; null on success, else gcc's output. */
+  private static String gcc(Path binary, Path source, String... extra)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("gcc", "-g", "-O0", "-fno-omit-frame-pointer",
+        "-o", binary.toString(), source.toString()));
+    command.addAll(List.of(extra));
+    Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return gcc.waitFor() == 0 ? null : out;
   }
 }

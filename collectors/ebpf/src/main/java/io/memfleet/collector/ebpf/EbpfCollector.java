@@ -186,9 +186,10 @@ public final class EbpfCollector implements AutoCloseable {
         .period(options.perfPeriod()).round(options.perfRound()).workDir(workDir)
         .consumer(new PerfSamplePublisher(sink, headers, target, PERF_MAX_STACK));
     if (options.perfEvents().contains(EbpfOptions.PerfEvent.MALLOC)) {
-      pb.libc(ModuleMap.readOrEmpty(options.pid()).libc().orElseThrow(() ->
-          new BpftraceUnavailableException("process " + options.pid() + " has no libc mapped:"
-              + " perf cannot probe malloc; leave malloc out of --perf")));
+      pb.libc(ModuleMap.allocatorImage(options.pid()).orElseThrow(() ->
+          new BpftraceUnavailableException("process " + options.pid() + " has no libc mapped "
+              + "and its executable defines no malloc/free: perf cannot probe malloc; leave "
+              + "malloc out of --perf")));
     }
     perfRunner = pb.build();
     perfRunner.start();
@@ -256,10 +257,11 @@ public final class EbpfCollector implements AutoCloseable {
     p.put("CHANGE_BYTES", Long.toString(options.rssChangeBytes()));
     p.put("INTERVAL_SECONDS", Long.toString(Math.max(1, options.reportInterval().toSeconds())));
     if (script == BpftraceScript.MALLOC) {
-      p.put("LIBC", ModuleMap.readOrEmpty(options.pid()).libc().map(Path::toString)
+      p.put("LIBC", ModuleMap.allocatorImage(options.pid()).map(Path::toString)
           .orElseThrow(() -> new BpftraceUnavailableException("process " + options.pid()
-              + " has no libc mapped (static binary, or Go without cgo): the malloc script "
-              + "cannot attach; leave malloc out of --scripts")));
+              + " has no libc mapped and its executable defines no malloc/free (Go without "
+              + "cgo, or stripped): the malloc script cannot attach; leave malloc out of "
+              + "--scripts")));
     }
     return p;
   }

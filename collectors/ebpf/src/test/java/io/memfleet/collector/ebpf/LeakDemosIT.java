@@ -37,7 +37,7 @@ class LeakDemosIT {
       NativeMemoryPublisher listener) {
     Map<String, String> p = new HashMap<>();
     p.put("PID", Integer.toString(pid));
-    p.put("LIBC", ModuleMap.readOrEmpty(pid).libc().orElseThrow().toString());
+    p.put("LIBC", ModuleMap.allocatorImage(pid).orElseThrow().toString());
     p.put("SAMPLE_EVERY", Long.toString(SAMPLE_EVERY));
     p.put("MIN_SIZE", "65536");
     p.put("STACK_DEPTH", "16");
@@ -93,6 +93,31 @@ class LeakDemosIT {
         assertThat(controlSink.eventsOf(io.memfleet.event.Free.class)).isNotEmpty();
         assertThat(l.stats().malformedLines() + c.stats().malformedLines()).isZero();
         assertThat(l.stats().errorLines() + c.stats().errorLines()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void aStaticBinaryIsProbedInItsOwnMalloc() throws Exception {
+    // probes on the executable trap only in that program, not in every user of the shared libc
+    Path bpftrace = Tracing.requireBpftrace();
+    RecordingEventSink sink = new RecordingEventSink();
+    try (NativeDemo leaky = NativeDemo.startStatic("leaky", "200", "4096", "0", "0")) {
+      assertThat(ModuleMap.readOrEmpty(leaky.pid()).libc()).isEmpty();
+      assertThat(ModuleMap.allocatorImage(leaky.pid())).contains(
+          NativeDemo.binary("leaky", true).toRealPath());
+      NativeMemoryPublisher pub = publisher(sink, leaky.pid());
+      try (BpftraceRunner r = runner(bpftrace, BpftraceScript.MALLOC, leaky.pid(), pub)) {
+        r.start();
+        assertThat(r.awaitAttached(Duration.ofSeconds(40))).as("attached").isTrue();
+        Thread.sleep(3000);
+        long first = total(pub.outstanding(System.nanoTime(), Duration.ofSeconds(1)));
+        Thread.sleep(4000);
+        List<StackTotal> top = pub.outstanding(System.nanoTime(), Duration.ofSeconds(1));
+        assertThat(total(top)).as("outstanding: first %d, now %s", first, top)
+            .isGreaterThan(first + (1 << 20));
+        assertThat(top.get(0).stack().getFrames().get(0)).isEqualTo("leak_blocks");
+        assertThat(r.stats().errorLines()).isZero();
       }
     }
   }

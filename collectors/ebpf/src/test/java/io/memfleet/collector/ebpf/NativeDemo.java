@@ -32,9 +32,18 @@ public final class NativeDemo implements AutoCloseable {
   }
 
   /** Compiles (once per build) and returns the demo binary. */
-  public static synchronized Path binary(String name) throws IOException, InterruptedException {
+  public static Path binary(String name) throws IOException, InterruptedException {
+    return binary(name, false);
+  }
+
+  /**
+   * Compiles (once per build) and returns the demo binary, statically linked when asked: then its
+   * malloc is in the executable, not in a shared libc.
+   */
+  public static synchronized Path binary(String name, boolean staticLink) throws IOException,
+      InterruptedException {
     Capabilities.require(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc (apt-get install gcc)");
-    Path out = DIR.resolve(name).toAbsolutePath();
+    Path out = DIR.resolve(staticLink ? name + "-static" : name).toAbsolutePath();
     if (Files.isExecutable(out)) {
       return out;
     }
@@ -45,8 +54,12 @@ public final class NativeDemo implements AutoCloseable {
       Files.write(source, in.readAllBytes());
     }
     // frame pointers and no optimisation: bpftrace and perf unwind the demo's own frames
-    Process gcc = new ProcessBuilder("gcc", "-g", "-O0", "-fno-omit-frame-pointer", "-Wall",
-        "-o", out.toString(), source.toString()).redirectErrorStream(true).start();
+    List<String> command = new ArrayList<>(List.of("gcc", "-g", "-O0", "-fno-omit-frame-pointer",
+        "-Wall", "-o", out.toString(), source.toString()));
+    if (staticLink) {
+      command.add("-static");
+    }
+    Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
     String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
       gcc.destroyForcibly();
@@ -61,11 +74,23 @@ public final class NativeDemo implements AutoCloseable {
     return startWrapped(List.of(), name, args);
   }
 
+  /** Starts the statically linked build of a demo. */
+  public static NativeDemo startStatic(String name, String... args) throws IOException,
+      InterruptedException {
+    return launch(List.of(binary(name, true).toString()), name, args);
+  }
+
   /** Starts a demo behind a prefix command (e.g. a shell that joins a cgroup and execs). */
   public static NativeDemo startWrapped(List<String> prefix, String name, String... args)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(prefix);
     command.add(binary(name).toString());
+    return launch(command, name, args);
+  }
+
+  private static NativeDemo launch(List<String> binaryCommand, String name, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>(binaryCommand);
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();

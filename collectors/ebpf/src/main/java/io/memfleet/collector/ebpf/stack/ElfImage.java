@@ -121,6 +121,16 @@ public final class ElfImage {
     return new String(name, StandardCharsets.UTF_8);
   }
 
+  /** Whether a function symbol of exactly this name is defined here (e.g. a static malloc). */
+  public boolean definesFunction(String name) {
+    for (Symbol symbol : symbols) {
+      if (symbol.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Number of function symbols found (0 for a fully stripped file). */
   public int symbolCount() {
     return symbols.length;

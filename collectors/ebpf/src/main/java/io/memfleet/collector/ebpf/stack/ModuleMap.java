@@ -107,6 +107,27 @@ public final class ModuleMap {
     return name + "+0x" + Long.toHexString(address - mapping.start() + mapping.offset());
   }
 
+  /**
+   * The file whose {@code malloc}/{@code free} the process calls: its shared C library, else its
+   * executable when that defines both (a static binary, or an allocator linked in). Probes on a
+   * shared libc trap in every process that maps it; probes on the executable only in copies of
+   * that program.
+   */
+  public static Optional<Path> allocatorImage(int pid) {
+    Optional<Path> libc = readOrEmpty(pid).libc();
+    if (libc.isPresent()) {
+      return libc;
+    }
+    try {
+      Path exe = Path.of("/proc", String.valueOf(pid), "exe").toRealPath();
+      ElfImage image = ElfImage.read(exe);
+      return image.definesFunction("malloc") && image.definesFunction("free")
+          ? Optional.of(exe) : Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty(); // gone, not readable, or not ELF: no allocator to probe
+    }
+  }
+
   /** Path of the C library mapped into the process ({@code libc.so.6} or {@code libc-*.so}). */
   public Optional<Path> libc() {
     for (Mapping m : mappings) {
