@@ -6,6 +6,7 @@ import io.memfleet.pipeline.model.NativeMemorySample;
 import io.memfleet.pipeline.model.TimedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -56,8 +57,10 @@ public class ProcessMemoryJoinFunction
   private final long idleTimeoutMs;
 
   private transient ValueState<ProcessInfo> identity;
-  private transient MapState<Long, MemoryPoint> managed;
-  private transient MapState<Long, MemoryPoint> pendingRss;
+  /** Managed-heap samples, sorted by time: joins and pruning are binary searches. */
+  private transient ValueState<List<MemoryPoint>> managed;
+  /** RSS samples waiting for the watermark, by event time (ms): what each timer joins. */
+  private transient MapState<Long, List<MemoryPoint>> pendingRss;
   private transient ValueState<Long> exitAtMs;
   private transient ValueState<Long> lastActivityMs;
   private transient ValueState<Long> idleTimerMs;
@@ -80,10 +83,10 @@ public class ProcessMemoryJoinFunction
     var ctx = getRuntimeContext();
     identity = ctx.getState(new ValueStateDescriptor<>(
         "identity", TypeInformation.of(ProcessInfo.class)));
-    managed = ctx.getMapState(new MapStateDescriptor<>(
-        "managed", Types.LONG, TypeInformation.of(MemoryPoint.class)));
-    pendingRss = ctx.getMapState(new MapStateDescriptor<>(
-        "pending-rss", Types.LONG, TypeInformation.of(MemoryPoint.class)));
+    TypeInformation<List<MemoryPoint>> points = Types.LIST(TypeInformation.of(MemoryPoint.class));
+    managed = ctx.getState(new ValueStateDescriptor<>("managed-series", points));
+    pendingRss = ctx.getMapState(new MapStateDescriptor<>("pending-rss-by-ms", Types.LONG,
+        points));
     exitAtMs = ctx.getState(new ValueStateDescriptor<>("exit-at", Types.LONG));
     lastActivityMs = ctx.getState(new ValueStateDescriptor<>("last-activity", Types.LONG));
     idleTimerMs = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
@@ -115,7 +118,7 @@ public class ProcessMemoryJoinFunction
 
     long watermark = ctx.timerService().currentWatermark();
     if (e.heapCommittedBytes != null && e.calibrated()) {
-      managed.put(e.utcNs, MemoryPoint.managed(e));
+      addManaged(MemoryPoint.managed(e));
       pruneManaged(watermark);
     }
     if (e.rssBytes != null && e.calibrated()) {
@@ -124,7 +127,12 @@ public class ProcessMemoryJoinFunction
         lateCount.inc();
         join(rss, info, ctx, out);
       } else {
-        pendingRss.put(rss.utcNs, rss);
+        List<MemoryPoint> waiting = pendingRss.get(rss.eventTimeMs());
+        if (waiting == null) {
+          waiting = new ArrayList<>(1);
+        }
+        waiting.add(rss);
+        pendingRss.put(rss.eventTimeMs(), waiting);
         ctx.timerService().registerEventTimeTimer(rss.eventTimeMs());
       }
     }
@@ -152,11 +160,19 @@ public class ProcessMemoryJoinFunction
         idleTimerMs.update(at);
         return;
       }
-      joinPending(Long.MAX_VALUE, info, ctx, out);
+      joinAllPending(info, ctx, out);
       endProcess(ctx);
       return;
     }
-    joinPending(timestamp, info, ctx, out);
+    List<MemoryPoint> due = pendingRss.get(timestamp);
+    if (due != null) {
+      // timers fire in time order, so earlier samples were joined by their own timers
+      pendingRss.remove(timestamp);
+      due.sort(BY_TIME);
+      for (MemoryPoint p : due) {
+        join(p, info, ctx, out);
+      }
+    }
     pruneManaged(timestamp);
     Long exit = exitAtMs.value();
     if (exit != null && exit <= timestamp) {
@@ -164,31 +180,66 @@ public class ProcessMemoryJoinFunction
     }
   }
 
-  private void joinPending(long upToMs, ProcessInfo info, Context ctx, Collector<TimedEvent> out)
+  private static final Comparator<MemoryPoint> BY_TIME = Comparator.comparingLong(p -> p.utcNs);
+
+  /** Joins every pending sample now (idle expiry: no watermark will come for them). */
+  private void joinAllPending(ProcessInfo info, Context ctx, Collector<TimedEvent> out)
       throws Exception {
     List<MemoryPoint> due = new ArrayList<>();
-    for (MemoryPoint p : pendingRss.values()) {
-      if (p.eventTimeMs() <= upToMs) {
-        due.add(p);
-      }
+    List<Long> times = new ArrayList<>();
+    for (Map.Entry<Long, List<MemoryPoint>> entry : pendingRss.entries()) {
+      times.add(entry.getKey());
+      due.addAll(entry.getValue());
     }
-    due.sort((a, b) -> Long.compare(a.utcNs, b.utcNs));
+    for (Long t : times) {
+      pendingRss.remove(t);
+      ctx.timerService().deleteEventTimeTimer(t);
+    }
+    due.sort(BY_TIME);
     for (MemoryPoint p : due) {
-      pendingRss.remove(p.utcNs);
-      // a no-op for the timer being fired; needed when joining early (idle expiry)
-      ctx.timerService().deleteEventTimeTimer(p.eventTimeMs());
       join(p, info, ctx, out);
     }
   }
 
+  /** Inserts in time order (usually at the end); a sample at the same time replaces the old. */
+  private void addManaged(MemoryPoint point) throws Exception {
+    List<MemoryPoint> series = managed.value();
+    if (series == null) {
+      series = new ArrayList<>();
+    }
+    int at = lastAtOrBefore(series, point.utcNs);
+    if (at >= 0 && series.get(at).utcNs == point.utcNs) {
+      series.set(at, point);
+    } else {
+      series.add(at + 1, point);
+    }
+    managed.update(series);
+  }
+
+  /** Index of the last point at or before {@code utcNs} in a time-sorted list; -1 if none. */
+  static int lastAtOrBefore(List<MemoryPoint> series, long utcNs) {
+    int lo = 0;
+    int hi = series.size() - 1;
+    int found = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (series.get(mid).utcNs <= utcNs) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
   private void join(MemoryPoint rss, ProcessInfo info, Context ctx, Collector<TimedEvent> out)
       throws Exception {
-    MemoryPoint best = null;
-    for (MemoryPoint m : managed.values()) {
-      if (m.utcNs <= rss.utcNs && rss.utcNs - m.utcNs <= joinIntervalNs
-          && (best == null || m.utcNs > best.utcNs)) {
-        best = m;
-      }
+    List<MemoryPoint> series = managed.value();
+    int at = series == null ? -1 : lastAtOrBefore(series, rss.utcNs);
+    MemoryPoint best = at < 0 ? null : series.get(at);
+    if (best != null && rss.utcNs - best.utcNs > joinIntervalNs) {
+      best = null;
     }
     if (best == null) {
       unjoinedCount.inc();
@@ -261,33 +312,29 @@ public class ProcessMemoryJoinFunction
     long passedNs = watermarkMs >= Long.MAX_VALUE / 1_000_000L
         ? Long.MAX_VALUE
         : watermarkMs * 1_000_000L + 999_999L;
-    Long newestPassed = null;
-    for (Long t : managed.keys()) {
-      if (t <= passedNs && (newestPassed == null || t > newestPassed)) {
-        newestPassed = t;
-      }
-    }
-    if (newestPassed == null) {
+    List<MemoryPoint> series = managed.value();
+    int newestPassed = series == null ? -1 : lastAtOrBefore(series, passedNs);
+    if (newestPassed < 0) {
       return;
     }
-    List<Long> drop = new ArrayList<>();
-    for (Long t : managed.keys()) {
-      boolean superseded = t < newestPassed;
-      boolean expired = t.equals(newestPassed) && passedNs - t > joinIntervalNs;
-      if (superseded || expired) {
-        drop.add(t);
-      }
+    boolean expired = passedNs - series.get(newestPassed).utcNs > joinIntervalNs;
+    int keepFrom = expired ? newestPassed + 1 : newestPassed;
+    if (keepFrom == 0) {
+      return;
     }
-    for (Long t : drop) {
-      managed.remove(t);
+    if (keepFrom >= series.size()) {
+      managed.clear();
+    } else {
+      series.subList(0, keepFrom).clear();
+      managed.update(series);
     }
   }
 
   private void endProcess(Context ctx) throws Exception {
-    for (Map.Entry<Long, MemoryPoint> p : pendingRss.entries()) {
+    for (Map.Entry<Long, List<MemoryPoint>> p : pendingRss.entries()) {
       // RSS samples stamped after the exit: a collector's clock is off; counted, not joined
-      unjoinedCount.inc();
-      ctx.timerService().deleteEventTimeTimer(p.getValue().eventTimeMs());
+      unjoinedCount.inc(p.getValue().size());
+      ctx.timerService().deleteEventTimeTimer(p.getKey());
     }
     Long exit = exitAtMs.value();
     if (exit != null) {

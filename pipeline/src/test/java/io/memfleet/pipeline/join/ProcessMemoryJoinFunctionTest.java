@@ -85,6 +85,42 @@ class ProcessMemoryJoinFunctionTest {
   }
 
   @Test
+  void aBacklogJoinsEachSampleWithItsOwnManagedValueInTimeOrder() throws Exception {
+    // a catch-up: many samples of both kinds, out of order, before the watermark moves at all
+    for (int i = 199; i >= 0; i--) {
+      heapAt(i * 1_000L, (100 + i) * MB, 1_000 + i);
+      rssAt(i * 1_000L + 500, (400 + i) * MB, 2_000 + i);
+    }
+    rssAt(200_500, 1, 5_000); // beyond the watermark: must wait
+    watermark(200_000);
+
+    List<NativeMemorySample> joined = nativeMemory();
+    assertThat(joined).hasSize(200);
+    for (int i = 0; i < 200; i++) {
+      NativeMemorySample s = joined.get(i);
+      assertThat(s.utcNs).isEqualTo(ns(i * 1_000L + 500));
+      assertThat(s.managedCommittedBytes).isEqualTo((100 + i) * MB);
+      assertThat(s.nativeBytes).isEqualTo(300 * MB);
+    }
+    assertThat(h.numEventTimeTimers()).as("only the sample beyond the watermark").isEqualTo(1);
+  }
+
+  @Test
+  void lastAtOrBeforeIsABinarySearchOverTime() {
+    List<MemoryPoint> series = new java.util.ArrayList<>();
+    for (long t : new long[] {10, 20, 30}) {
+      MemoryPoint p = new MemoryPoint();
+      p.utcNs = t;
+      series.add(p);
+    }
+    assertThat(ProcessMemoryJoinFunction.lastAtOrBefore(series, 5)).isEqualTo(-1);
+    assertThat(ProcessMemoryJoinFunction.lastAtOrBefore(series, 10)).isZero();
+    assertThat(ProcessMemoryJoinFunction.lastAtOrBefore(series, 25)).isEqualTo(1);
+    assertThat(ProcessMemoryJoinFunction.lastAtOrBefore(series, 99)).isEqualTo(2);
+    assertThat(ProcessMemoryJoinFunction.lastAtOrBefore(List.of(), 1)).isEqualTo(-1);
+  }
+
+  @Test
   void rssJoinsTheLatestManagedSampleAtOrBeforeIt() throws Exception {
     heapAt(0, 100 * MB, 1);
     heapAt(1_000, 120 * MB, 2);
