@@ -95,6 +95,23 @@ public final class CollectCommand implements Callable<Integer> {
           + " default: ${DEFAULT-VALUE}).")
   boolean smaps;
 
+  @Option(names = "--smaps-interval", paramLabel = "DURATION",
+      defaultValue = "${env:MEMFLEET_NODE_SMAPS_INTERVAL:-30s}",
+      converter = DurationConverter.class,
+      description = "How often each process's smaps_rollup (Pss, the costly read) is read: when"
+          + " the process is found, then once per DURATION, spread over it, the last Pss"
+          + " repeated in between; at or below --interval: every scan"
+          + " (MEMFLEET_NODE_SMAPS_INTERVAL; default: ${DEFAULT-VALUE}).")
+  Duration smapsInterval;
+
+  @Option(names = "--smaps-max-cpu", paramLabel = "PERCENT",
+      defaultValue = "${env:MEMFLEET_NODE_SMAPS_MAX_CPU:-0.25}",
+      description = "Most CPU the smaps_rollup reads may use together, in percent of one core"
+          + " (its cost grows with resident memory, ~15 ms per GiB); due reads beyond it wait"
+          + " for later scans, so Pss gets older instead of the collector costlier; 100: no"
+          + " limit (MEMFLEET_NODE_SMAPS_MAX_CPU; default: ${DEFAULT-VALUE}).")
+  double smapsMaxCpu;
+
   @Option(names = "--proc-root", paramLabel = "DIR",
       defaultValue = "${env:MEMFLEET_PROC_ROOT:-/proc}",
       description = "procfs root, e.g. /host/proc in a container (MEMFLEET_PROC_ROOT;"
@@ -130,6 +147,8 @@ public final class CollectCommand implements Callable<Integer> {
         .labels(ProcessIdentities.parseLabels(String.join(",", nonBlank(labelFilters))))
         .processLabels(processLabels)
         .readSmapsRollup(smaps)
+        .smapsInterval(smapsInterval)
+        .smapsMaxCpuPercent(smapsMaxCpu)
         .goTargets(targetSpecs.stream().map(GoTarget::parse).toList())
         .gctraceSources(traceSpecs.stream().map(GcTraceSource::parse).toList())
         .procRoot(procRoot)

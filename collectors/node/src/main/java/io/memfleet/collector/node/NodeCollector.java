@@ -63,12 +63,16 @@ public final class NodeCollector implements AutoCloseable {
   private final List<GcTraceFollower> followers = new ArrayList<>();
   private final ClockSyncSampler clockSampler = new ClockSyncSampler();
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-  private final AtomicLong scans = new AtomicLong();
   private final AtomicLong scanFailures = new AtomicLong();
-  private final AtomicLong scanCpuNanos = new AtomicLong();
+  /** Scans and their CPU time, replaced together so a reader never sees one without the other. */
+  private record ScanTotals(long scans, long cpuNanos) {}
+
+  private volatile ScanTotals scanTotals = new ScanTotals(0, 0);
   private final AtomicLong scanEvents = new AtomicLong();
   private final AtomicLong clockSyncs = new AtomicLong();
   private volatile ProcessScanner.ScanResult lastScan;
+  private final AtomicLong smapsReads = new AtomicLong();
+  private final AtomicLong smapsDeferred = new AtomicLong();
   private ScheduledExecutorService scanExecutor;
   private ScheduledExecutorService goExecutor;
 
@@ -127,8 +131,11 @@ public final class NodeCollector implements AutoCloseable {
   public ProcessScanner.ScanResult scanOnce() throws IOException {
     long cpu0 = threads.getCurrentThreadCpuTime();
     ProcessScanner.ScanResult r = scanner.scan();
-    scanCpuNanos.addAndGet(threads.getCurrentThreadCpuTime() - cpu0);
-    scans.incrementAndGet();
+    long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+    ScanTotals t = scanTotals;
+    scanTotals = new ScanTotals(t.scans() + 1, t.cpuNanos() + cpu); // one scanning thread
+    smapsReads.addAndGet(r.smapsReads());
+    smapsDeferred.addAndGet(r.smapsDeferred());
     scanEvents.addAndGet(r.events());
     lastScan = r;
     return r;
@@ -159,7 +166,8 @@ public final class NodeCollector implements AutoCloseable {
   }
 
   public Status status() {
-    long n = scans.get();
+    ScanTotals totals = scanTotals;
+    long n = totals.scans();
     long lines = 0;
     long malformed = 0;
     long unattributed = 0;
@@ -170,29 +178,47 @@ public final class NodeCollector implements AutoCloseable {
     }
     ProcessScanner.ScanResult last = lastScan;
     return new Status(n, scanFailures.get(), last == null ? 0 : last.tracked(), scanEvents.get(),
-        n == 0 ? 0 : scanCpuNanos.get() / 1e6 / n,
+        n == 0 ? 0 : totals.cpuNanos() / 1e6 / n,
         scanner.oomKillsAttributed(), scanner.oomKillsUnattributed(),
         goScraper.scrapes(), goScraper.failures(), lines, malformed, unattributed,
         clockSyncs.get(), procReader.readErrors(), identities.environReadFailures());
+  }
+
+  /** smaps_rollup reads since the start (each walks a process's page tables for Pss). */
+  public long smapsReads() {
+    return smapsReads.get();
+  }
+
+  /** Due smaps_rollup reads postponed to a later scan because their CPU budget was spent. */
+  public long smapsDeferred() {
+    return smapsDeferred.get();
   }
 
   public NodeCollectorOptions options() {
     return options;
   }
 
-  /** Stops every thread; does not close the sink, which the caller owns. */
+  /**
+   * Stops every thread and closes the procfs files held for tracked processes; does not close
+   * the sink, which the caller owns.
+   */
   @Override
   public synchronized void close() {
     followers.forEach(GcTraceFollower::close);
+    boolean scanStopped = true;
     for (ScheduledExecutorService e : new ScheduledExecutorService[] {scanExecutor, goExecutor}) {
       if (e != null) {
         e.shutdownNow();
         try {
-          e.awaitTermination(5, TimeUnit.SECONDS);
+          scanStopped &= e.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
+          scanStopped = false;
         }
       }
+    }
+    if (scanStopped) {
+      scanner.close(); // not while a scan may still run on the scan thread
     }
   }
 

@@ -37,6 +37,12 @@ import java.util.Set;
  * @param processLabels read the labels and service processes declare in their environment
  *     ({@code MEMFLEET_LABELS}, {@code MEMFLEET_SERVICE} in {@code /proc/PID/environ})
  * @param readSmapsRollup read {@code smaps_rollup} for Pss (costs a walk over all mappings)
+ * @param smapsInterval how often each process's {@code smaps_rollup} is read (on discovery,
+ *     then once per this interval, spread over it; the last Pss is carried in between); at or
+ *     below {@code interval}: at every scan
+ * @param smapsMaxCpuPercent most CPU all {@code smaps_rollup} reads together may use, in percent
+ *     of one core (averaged over the smaps interval); due reads beyond it wait for later scans;
+ *     100 or more: no limit
  * @param readCgroupStat read {@code memory.stat} of each cgroup (not needed for the events)
  * @param goTargets Go programs to scrape over HTTP
  * @param gctraceSources gctrace logs or pipes to follow
@@ -55,6 +61,8 @@ public record NodeCollectorOptions(
     Map<String, String> labels,
     boolean processLabels,
     boolean readSmapsRollup,
+    Duration smapsInterval,
+    double smapsMaxCpuPercent,
     boolean readCgroupStat,
     List<GoTarget> goTargets,
     List<GcTraceSource> gctraceSources,
@@ -66,6 +74,8 @@ public record NodeCollectorOptions(
     Path cgroupV2Root) {
 
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_SMAPS_INTERVAL = Duration.ofSeconds(30);
+  public static final double DEFAULT_SMAPS_MAX_CPU_PERCENT = 0.25;
   public static final Duration DEFAULT_CLOCK_SYNC_INTERVAL = Duration.ofSeconds(10);
   public static final Duration DEFAULT_OOM_WINDOW = Duration.ofSeconds(10);
   public static final Duration DEFAULT_GO_SCRAPE_TIMEOUT = Duration.ofSeconds(2);
@@ -83,7 +93,9 @@ public record NodeCollectorOptions(
     return new Builder();
   }
 
-  /** Defaults: every process, 1 s, smaps_rollup on, /proc, cgroup mounts from mountinfo. */
+  /**
+   * Defaults: every process, 1 s, smaps_rollup every 30 s, /proc, cgroup mounts from mountinfo.
+   */
   public static NodeCollectorOptions defaults() {
     return builder().build();
   }
@@ -124,6 +136,8 @@ public record NodeCollectorOptions(
     private final Map<String, String> labels = new LinkedHashMap<>();
     private boolean processLabels = true;
     private boolean readSmapsRollup = true;
+    private Duration smapsInterval = DEFAULT_SMAPS_INTERVAL;
+    private double smapsMaxCpuPercent = DEFAULT_SMAPS_MAX_CPU_PERCENT;
     private boolean readCgroupStat;
     private final List<GoTarget> goTargets = new ArrayList<>();
     private final List<GcTraceSource> gctraceSources = new ArrayList<>();
@@ -175,6 +189,21 @@ public record NodeCollectorOptions(
 
     public Builder readSmapsRollup(boolean read) {
       this.readSmapsRollup = read;
+      return this;
+    }
+
+    /** How often each process's Pss is read; at or below the scan interval: every scan. */
+    public Builder smapsInterval(Duration interval) {
+      this.smapsInterval = Objects.requireNonNull(interval, "smapsInterval");
+      return this;
+    }
+
+    /**
+     * Most CPU the smaps_rollup reads may use, in percent of one core (0.25 = a quarter of one
+     * percent); 100 or more: no limit.
+     */
+    public Builder smapsMaxCpuPercent(double percent) {
+      this.smapsMaxCpuPercent = percent;
       return this;
     }
 
@@ -232,6 +261,11 @@ public record NodeCollectorOptions(
 
     public NodeCollectorOptions build() {
       requirePositive(interval, "interval");
+      requirePositive(smapsInterval, "smapsInterval");
+      if (!(smapsMaxCpuPercent > 0)) { // also rejects NaN
+        throw new IllegalArgumentException("smapsMaxCpuPercent must be positive (100: no"
+            + " limit; --no-smaps turns the reads off): " + smapsMaxCpuPercent);
+      }
       requirePositive(clockSyncInterval, "clockSyncInterval");
       requirePositive(oomWindow, "oomWindow");
       requirePositive(goScrapeTimeout, "goScrapeTimeout");
@@ -240,7 +274,7 @@ public record NodeCollectorOptions(
             + interval);
       }
       return new NodeCollectorOptions(interval, pids, comms, cgroupPrefixes, labels,
-          processLabels, readSmapsRollup,
+          processLabels, readSmapsRollup, smapsInterval, smapsMaxCpuPercent,
           readCgroupStat, goTargets, gctraceSources, clockSyncInterval, oomWindow,
           goScrapeTimeout, procRoot, cgroupV1MemoryRoot, cgroupV2Root);
     }

@@ -29,6 +29,8 @@ class CollectCommandTest {
     assertThat(o.pids()).isEmpty();
     assertThat(o.comms()).isEmpty();
     assertThat(o.readSmapsRollup()).isTrue();
+    assertThat(o.smapsInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(o.smapsMaxCpuPercent()).isEqualTo(0.25);
     assertThat(o.procRoot()).isEqualTo(Path.of("/proc"));
     assertThat(o.selects(1, "anything", "/x")).isTrue();
   }
@@ -38,7 +40,8 @@ class CollectCommandTest {
     NodeCollectorOptions o = parse("--interval", "250ms", "--pid", "10,11", "--comm", "java",
         "--cgroup", "/kubepods", "--go-target", "demo=http://127.0.0.1:6060,pid=42",
         "--go-target", "other=http://127.0.0.1:7070/", "--gctrace-file", "/tmp/a.log:42",
-        "--gctrace-file", "/tmp/b.log", "--no-smaps", "--proc-root", "/host/proc");
+        "--gctrace-file", "/tmp/b.log", "--no-smaps", "--smaps-interval", "2m",
+        "--smaps-max-cpu", "1.5", "--proc-root", "/host/proc");
     assertThat(o.interval()).isEqualTo(Duration.ofMillis(250));
     assertThat(o.pids()).containsExactlyInAnyOrder(10, 11);
     assertThat(o.comms()).containsExactly("java");
@@ -51,6 +54,8 @@ class CollectCommandTest {
         new GcTraceSource(Path.of("/tmp/a.log"), OptionalInt.of(42)),
         new GcTraceSource(Path.of("/tmp/b.log"), OptionalInt.empty()));
     assertThat(o.readSmapsRollup()).isFalse();
+    assertThat(o.smapsInterval()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(o.smapsMaxCpuPercent()).isEqualTo(1.5);
     assertThat(o.procRoot()).isEqualTo(Path.of("/host/proc"));
     assertThat(o.selects(10, "java", "/kubepods/pod1")).isTrue();
     assertThat(o.selects(12, "java", "/kubepods/pod1")).isFalse();
@@ -83,6 +88,10 @@ class CollectCommandTest {
         .hasMessageContaining("not a duration");
     assertThatThrownBy(() -> parse("--interval", "1ms"))
         .hasMessageContaining("interval below 10 ms");
+    assertThatThrownBy(() -> parse("--smaps-max-cpu", "0"))
+        .hasMessageContaining("smapsMaxCpuPercent must be positive");
+    assertThatThrownBy(() -> parse("--smaps-interval", "0s"))
+        .hasMessageContaining("smapsInterval must be positive");
     assertThatThrownBy(() -> GoTarget.parse("http://no-name:1"))
         .hasMessageContaining("NAME=URL");
     assertThatThrownBy(() -> GoTarget.parse("x=ftp://h:1")).hasMessageContaining("http");

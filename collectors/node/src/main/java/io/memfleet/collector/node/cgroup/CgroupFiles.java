@@ -44,13 +44,26 @@ public final class CgroupFiles {
       if (line.isBlank()) {
         continue;
       }
-      String[] parts = line.trim().split("\\s+");
-      if (parts.length != 2) {
+      // "key value": split by hand, the files are read for every cgroup at every scan
+      String t = line.strip();
+      int gap = 0;
+      while (gap < t.length() && !Character.isWhitespace(t.charAt(gap))) {
+        gap++;
+      }
+      int value = gap;
+      while (value < t.length() && Character.isWhitespace(t.charAt(value))) {
+        value++;
+      }
+      int end = value;
+      while (end < t.length() && !Character.isWhitespace(t.charAt(end))) {
+        end++;
+      }
+      if (gap == 0 || value == gap || value == t.length() || end != t.length()) {
         malformed++;
         continue;
       }
       try {
-        values.put(parts[0], Long.parseLong(parts[1]));
+        values.put(t.substring(0, gap), Long.parseLong(t.substring(value)));
       } catch (NumberFormatException e) {
         malformed++;
       }

@@ -10,8 +10,8 @@ import io.memfleet.collector.node.oom.OomKillTracker;
 import io.memfleet.collector.node.procfs.ProcCgroups;
 import io.memfleet.collector.node.procfs.ProcStat;
 import io.memfleet.collector.node.procfs.ProcStatus;
+import io.memfleet.collector.node.procfs.ProcessFiles;
 import io.memfleet.collector.node.procfs.ProcfsReader;
-import io.memfleet.collector.node.procfs.SmapsRollup;
 import io.memfleet.event.ClockDomain;
 import io.memfleet.event.LifecyclePhase;
 import io.memfleet.event.OomDetection;
@@ -23,15 +23,15 @@ import io.memfleet.event.Source;
 import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,27 +42,59 @@ import org.slf4j.LoggerFactory;
  * <p>A process is (pid, start time), so a reused pid is a new process. State per process lives
  * from the scan that first sees it to the scan that finds it gone (or a zombie), then is removed.
  * Not thread-safe: one scan thread calls {@link #scan()}.
+ *
+ * <p>What a scan costs, per tracked process: one read of {@code status}, from a file held open
+ * on procfs (see {@link ProcessFiles}: no path lookup, and a reused pid cannot pass for the old
+ * process); {@code smaps_rollup} for Pss only now and then, within a CPU budget (see
+ * {@link PssSampler}); each memory cgroup once per scan however many processes share it.
+ * Discovering a process costs more (stat, cgroup, environ, maps, cmdline), once. Kernel threads
+ * and processes the filters leave out are remembered by pid and not read again while their pid
+ * stays listed, except on every {@value #IGNORED_RECHECK_SCANS}th scan, which rereads their
+ * {@code stat} to catch a pid reused between two listings.
  */
 public final class ProcessScanner {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessScanner.class);
 
-  /** A process by the key pids cannot fake: pid plus start time in clock ticks. */
-  record Key(int pid, long startTicks) {}
+  /** Every this many scans, ignored pids have their stat read again (pid reuse). */
+  public static final int IGNORED_RECHECK_SCANS = 30;
 
   private static final class Tracked {
     final ProcessIdentity identity;
     final String cgroupPath;
+    /** The process by the key pids cannot fake: pid plus start time in clock ticks. */
+    final ProcessFiles files;
     long lastRssBytes;
+    long seenScan;
+    final PssSampler.State pss;
 
-    Tracked(ProcessIdentity identity, String cgroupPath) {
+    Tracked(ProcessIdentity identity, String cgroupPath, ProcessFiles files,
+        PssSampler.State pss) {
       this.identity = identity;
       this.cgroupPath = cgroupPath;
+      this.files = files;
+      this.pss = pss;
     }
   }
 
-  /** What one scan did. */
+  /** A pid left out (kernel thread, filtered): its start time and the last scan listing it. */
+  private static final class Ignored {
+    final long startTicks;
+    long seenScan;
+
+    Ignored(long startTicks, long seenScan) {
+      this.startTicks = startTicks;
+      this.seenScan = seenScan;
+    }
+  }
+
+  /**
+   * What one scan did.
+   *
+   * @param smapsReads processes whose {@code smaps_rollup} this scan read
+   * @param smapsDeferred due {@code smaps_rollup} reads left for a later scan (CPU budget spent)
+   */
   public record ScanResult(int processesSeen, int tracked, int started, int exited,
-      int oomKills, int events) {}
+      int oomKills, int events, int smapsReads, int smapsDeferred) {}
 
   private final NodeCollectorOptions options;
   private final ProcfsReader proc;
@@ -71,8 +103,10 @@ public final class ProcessScanner {
   private final EventHeaders headers;
   private final EventSink sink;
   private final OomKillTracker<Tracked> oom;
-  private final Map<Key, Tracked> tracked = new HashMap<>();
-  private final Set<Key> ignored = new HashSet<>();
+  private final Map<Integer, Tracked> tracked = new HashMap<>();
+  private final Map<Integer, Ignored> ignored = new HashMap<>();
+  private final PssSampler pss;
+  private long scanNo;
   private int events;
 
   public ProcessScanner(NodeCollectorOptions options, ProcfsReader proc,
@@ -85,48 +119,80 @@ public final class ProcessScanner {
     this.headers = headers;
     this.sink = sink;
     this.oom = new OomKillTracker<>(options.oomWindow());
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    this.pss = new PssSampler(options, proc, threads::getCurrentThreadCpuTime);
   }
 
   public ScanResult scan() throws IOException {
     events = 0;
-    Set<Key> present = new HashSet<>();
+    pss.startScan();
+    long scan = ++scanNo;
+    boolean recheckIgnored = scan % IGNORED_RECHECK_SCANS == 0;
     int started = 0;
-    List<Integer> pids = proc.pids();
+    int[] pids = proc.pidArray();
     Map<String, Optional<CgroupMemory>> cgroupCache = new HashMap<>();
+    List<Tracked> gone = new ArrayList<>();
     for (int pid : pids) {
+      Tracked t = tracked.get(pid);
+      if (t != null) {
+        Optional<ProcStatus> status = t.files.status();
+        if (status.isPresent()) {
+          if (!status.get().zombie()) {
+            t.seenScan = scan;
+            sample(t, status.get(), cgroupCache);
+          }
+          continue; // a zombie is not seen: its exit is reported below
+        }
+        // that process is gone; the pid may already belong to a new one
+        tracked.remove(pid);
+        gone.add(t);
+      }
+      Ignored ig = ignored.get(pid);
+      if (ig != null && !recheckIgnored) {
+        // still listed since the last scan: the same task (see the class comment)
+        ig.seenScan = scan;
+        continue;
+      }
       Optional<ProcStat> stat = proc.stat(pid);
       if (stat.isEmpty() || stat.get().gone()) {
         continue;
       }
-      Key key = new Key(pid, stat.get().startTicks());
-      present.add(key);
-      Tracked t = tracked.get(key);
-      if (t == null) {
-        if (ignored.contains(key)) {
+      long startTicks = stat.get().startTicks();
+      if (ig != null) {
+        if (ig.startTicks == startTicks) {
+          ig.seenScan = scan;
           continue;
         }
-        t = discover(key, stat.get());
-        if (t == null) {
-          continue;
-        }
-        started++;
+        ignored.remove(pid); // the pid was reused: a new process to look at
       }
-      sample(pid, t, cgroupCache);
+      t = discover(pid, stat.get(), scan);
+      if (t == null) {
+        continue;
+      }
+      started++;
+      t.seenScan = scan;
+      Optional<ProcStatus> status = t.files.status();
+      if (status.isPresent() && !status.get().zombie()) {
+        sample(t, status.get(), cgroupCache);
+      }
     }
-    List<OomKillTracker.Exited<Tracked>> exits = new ArrayList<>();
-    for (Iterator<Map.Entry<Key, Tracked>> it = tracked.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<Key, Tracked> e = it.next();
-      if (!present.contains(e.getKey())) {
-        Tracked t = e.getValue();
-        exits.add(new OomKillTracker.Exited<>(t, t.cgroupPath, t.lastRssBytes));
-        // the victim may have been the cgroup's last member: read its counter once more
-        if (t.cgroupPath != null) {
-          cgroupOf(t.cgroupPath, cgroupCache);
-        }
+    ignored.values().removeIf(ig -> ig.seenScan != scan);
+    for (Iterator<Tracked> it = tracked.values().iterator(); it.hasNext(); ) {
+      Tracked t = it.next();
+      if (t.seenScan != scan) {
+        gone.add(t);
         it.remove();
       }
     }
-    ignored.retainAll(present);
+    List<OomKillTracker.Exited<Tracked>> exits = new ArrayList<>();
+    for (Tracked t : gone) {
+      t.files.close();
+      exits.add(new OomKillTracker.Exited<>(t, t.cgroupPath, t.lastRssBytes));
+      // the victim may have been the cgroup's last member: read its counter once more
+      if (t.cgroupPath != null) {
+        cgroupOf(t.cgroupPath, cgroupCache);
+      }
+    }
     long now = epochNanos();
     int oomKills = 0;
     for (OomKillTracker.Attribution<Tracked> a : oom.attribute(exits, now)) {
@@ -157,59 +223,66 @@ public final class ProcessScanner {
           .build());
     }
     oom.endScan();
-    return new ScanResult(pids.size(), tracked.size(), started, exits.size(), oomKills, events);
+    return new ScanResult(pids.length, tracked.size(), started, exits.size(), oomKills, events,
+        pss.readsThisScan(), pss.deferredThisScan());
   }
 
-  private Tracked discover(Key key, ProcStat stat) {
+  /** Closes the files held for tracked processes (the scanner can scan again afterwards). */
+  public void close() {
+    for (Tracked t : tracked.values()) {
+      t.files.close();
+    }
+    tracked.clear();
+  }
+
+  private Tracked discover(int pid, ProcStat stat, long scan) {
     if (stat.kernelThread()) {
-      ignored.add(key);
+      ignored.put(pid, new Ignored(stat.startTicks(), scan));
       return null;
     }
-    Optional<ProcCgroups> procCgroups = proc.cgroups(key.pid());
+    Optional<ProcCgroups> procCgroups = proc.cgroups(pid);
     String cgroupPath = procCgroups.flatMap(cgroups::memoryCgroupPath).orElse(null);
-    if (!options.selects(key.pid(), stat.comm(), cgroupPath)) {
-      ignored.add(key);
+    if (!options.selects(pid, stat.comm(), cgroupPath)) {
+      ignored.put(pid, new Ignored(stat.startTicks(), scan));
       return null;
     }
     ProcessIdentity identity;
     try {
-      identity = identities.forPid(key.pid());
+      identity = identities.forPid(pid);
     } catch (IOException | RuntimeException e) {
       return null; // gone since its stat was read; nothing to report
     }
     if (!options.selectsLabels(identity.getLabels())) {
-      ignored.add(key);
+      ignored.put(pid, new Ignored(stat.startTicks(), scan));
       return null;
     }
-    Tracked t = new Tracked(identity, cgroupPath);
-    tracked.put(key, t);
+    Tracked t = new Tracked(identity, cgroupPath, proc.openProcess(pid, stat.startTicks()),
+        pss.newProcess());
+    tracked.put(pid, t);
     publish(ProcessLifecycle.newBuilder()
         .setHeader(headers.next(identity, Source.PROCFS, ClockDomain.REALTIME, epochNanos()))
         .setPhase(LifecyclePhase.STARTED)
         .setExitCode(null)
         .setOomKilled(false)
         .setParentPid(stat.parentPid())
-        .setCmdline(proc.cmdline(key.pid()).orElse(null))
+        .setCmdline(proc.cmdline(pid).orElse(null))
         .build());
     return t;
   }
 
-  private void sample(int pid, Tracked t, Map<String, Optional<CgroupMemory>> cgroupCache) {
-    Optional<ProcStatus> status = proc.status(pid);
-    if (status.isEmpty() || status.get().zombie() || status.get().vmRssBytes() == null) {
-      return; // exiting right now; the next scan reports the exit
+  private void sample(Tracked t, ProcStatus s, Map<String, Optional<CgroupMemory>> cgroupCache) {
+    if (s.vmRssBytes() == null) {
+      return; // exiting right now (no address space left); the next scan reports the exit
     }
-    ProcStatus s = status.get();
     long now = epochNanos();
-    SmapsRollup rollup = options.readSmapsRollup()
-        ? proc.smapsRollup(pid).orElse(null) : null;
+    Long pssBytes = pss.pss(t.files.pid(), t.pss);
     Optional<CgroupMemory> cg = t.cgroupPath == null ? Optional.empty()
         : cgroupOf(t.cgroupPath, cgroupCache);
     t.lastRssBytes = s.vmRssBytes();
     ResidentMemory.Builder rm = ResidentMemory.newBuilder()
         .setHeader(headers.next(t.identity, Source.PROCFS, ClockDomain.REALTIME, now))
         .setRssBytes(s.vmRssBytes())
-        .setPssBytes(rollup == null ? null : rollup.pssBytes())
+        .setPssBytes(pssBytes)
         .setAnonBytes(s.rssAnonBytes())
         .setFileBytes(s.rssFileBytes())
         .setShmemBytes(s.rssShmemBytes())

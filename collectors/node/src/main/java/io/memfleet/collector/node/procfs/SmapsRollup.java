@@ -1,5 +1,7 @@
 package io.memfleet.collector.node.procfs;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Totals of {@code /proc/PID/smaps_rollup}: the process's mappings summed by the kernel.
  *
@@ -25,18 +27,33 @@ public record SmapsRollup(
     Long swapPssBytes,
     int malformedLines) {
 
+  private static final byte[] RSS = KbFields.key("Rss");
+  private static final byte[] PSS = KbFields.key("Pss");
+  private static final byte[] PSS_ANON = KbFields.key("Pss_Anon");
+  private static final byte[] PSS_FILE = KbFields.key("Pss_File");
+  private static final byte[] PSS_SHMEM = KbFields.key("Pss_Shmem");
+  private static final byte[] ANONYMOUS = KbFields.key("Anonymous");
+  private static final byte[] SWAP = KbFields.key("Swap");
+  private static final byte[] SWAP_PSS = KbFields.key("SwapPss");
+
   /** Parses the text of {@code smaps_rollup}. An empty text (kernel threads) gives all nulls. */
   public static SmapsRollup parse(String text) {
-    KbFields f = KbFields.parse(text);
-    return new SmapsRollup(
-        f.bytes("Rss"),
-        f.bytes("Pss"),
-        f.bytes("Pss_Anon"),
-        f.bytes("Pss_File"),
-        f.bytes("Pss_Shmem"),
-        f.bytes("Anonymous"),
-        f.bytes("Swap"),
-        f.bytes("SwapPss"),
-        f.malformedLines);
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    return parse(bytes, bytes.length);
+  }
+
+  /** Parses the first {@code length} bytes of {@code bytes} as {@code smaps_rollup}. */
+  public static SmapsRollup parse(byte[] bytes, int length) {
+    KbFields f = new KbFields(bytes, length);
+    Long[] v = new Long[8];
+    while (f.next()) {
+      int i = f.keyIs(RSS) ? 0 : f.keyIs(PSS) ? 1 : f.keyIs(PSS_ANON) ? 2
+          : f.keyIs(PSS_FILE) ? 3 : f.keyIs(PSS_SHMEM) ? 4 : f.keyIs(ANONYMOUS) ? 5
+          : f.keyIs(SWAP) ? 6 : f.keyIs(SWAP_PSS) ? 7 : -1;
+      if (i >= 0) {
+        v[i] = f.bytes();
+      }
+    }
+    return new SmapsRollup(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], f.malformedLines);
   }
 }

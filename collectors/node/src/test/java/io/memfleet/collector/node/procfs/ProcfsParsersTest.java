@@ -3,7 +3,11 @@ package io.memfleet.collector.node.procfs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memfleet.collector.node.Golden;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Golden files: a Go demo process and kthreadd, captured on this machine (kernel 6.18). */
 class ProcfsParsersTest {
@@ -114,5 +118,48 @@ class ProcfsParsersTest {
     assertThat(c.v1Path("memory")).isEmpty();
     assertThat(c.v2Path()).contains("/kubepods.slice/x.scope");
     assertThat(c.malformedLines()).isEqualTo(1);
+  }
+
+  @Test
+  void byteParsersReadOnlyTheGivenLength() {
+    byte[] status = (Golden.read("procfs/go-demo.status") + "VmRSS:\t1 kB\n")
+        .getBytes(StandardCharsets.UTF_8);
+    int realLength = Golden.read("procfs/go-demo.status").getBytes(StandardCharsets.UTF_8).length;
+    assertThat(ProcStatus.parse(status, realLength))
+        .isEqualTo(ProcStatus.parse(Golden.read("procfs/go-demo.status")));
+    byte[] stat = (Golden.read("procfs/go-demo.stat") + "garbage")
+        .getBytes(StandardCharsets.UTF_8);
+    assertThat(ProcStat.parse(stat, stat.length - "garbage".length()))
+        .isEqualTo(ProcStat.parse(Golden.read("procfs/go-demo.stat")));
+  }
+
+  @Test
+  void statusLinesOutOfLayoutAreCounted() {
+    ProcStatus s = ProcStatus.parse("Name:\tx\nno colon here\nVmRSS:\t12x kB\nThreads:\t3\n");
+    assertThat(s.vmRssBytes()).isNull();
+    assertThat(s.threads()).isEqualTo(3);
+    assertThat(s.malformedLines()).isEqualTo(2);
+  }
+
+  @Test
+  void readerReadsFilesLargerThanItsBuffer(@TempDir Path root) throws Exception {
+    // a status of ~40 KiB (the reader starts with 8 KiB and grows)
+    StringBuilder big = new StringBuilder(Golden.read("procfs/go-demo.status"));
+    while (big.length() < 40_000) {
+      big.append("Padding:\t0\n");
+    }
+    big.append("VmSwap:\t7 kB\n");
+    Files.createDirectories(root.resolve("42"));
+    Files.writeString(root.resolve("42/status"), big);
+    Files.writeString(root.resolve("42/stat"), Golden.read("procfs/go-demo.stat"));
+    Files.createDirectories(root.resolve("self"));
+    ProcfsReader reader = new ProcfsReader(root);
+    assertThat(reader.pids()).containsExactly(42);
+    ProcStatus s = reader.status(42).orElseThrow();
+    assertThat(s.vmSwapBytes()).isEqualTo(7 * KB);
+    assertThat(s.threads()).isEqualTo(6);
+    assertThat(reader.stat(42).orElseThrow().startTicks()).isEqualTo(83099);
+    assertThat(reader.status(43)).isEmpty(); // a process that is gone
+    assertThat(reader.readErrors()).isZero();
   }
 }
