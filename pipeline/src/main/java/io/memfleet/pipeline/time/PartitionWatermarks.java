@@ -78,7 +78,7 @@ public final class PartitionWatermarks implements WatermarkStrategy<TimedEvent> 
     private final long idlenessMs;
     private final LongSupplier wallClockMs;
     /** Per partition: highest event time (ms) and the wall time it was last heard from. */
-    private final Map<String, long[]> partitions = new HashMap<>();
+    private final Map<String, Map<Integer, long[]>> partitions = new HashMap<>();
     private final long createdWallMs;
     private long firstEventWallMs = Long.MIN_VALUE;
     private long emitted = Long.MIN_VALUE;
@@ -97,8 +97,10 @@ public final class PartitionWatermarks implements WatermarkStrategy<TimedEvent> 
       if (firstEventWallMs == Long.MIN_VALUE) {
         firstEventWallMs = now;
       }
-      String key = event.topic == null ? DERIVED : event.topic + "-" + event.partition;
-      long[] p = partitions.computeIfAbsent(key, k -> new long[] {Long.MIN_VALUE, now});
+      // two levels, so the per-event lookup builds no key string
+      long[] p = partitions
+          .computeIfAbsent(event.topic == null ? DERIVED : event.topic, t -> new HashMap<>())
+          .computeIfAbsent(event.partition, k -> new long[] {Long.MIN_VALUE, now});
       p[0] = Math.max(p[0], eventTimestamp);
       p[1] = now;
       if (idle) {
@@ -122,10 +124,12 @@ public final class PartitionWatermarks implements WatermarkStrategy<TimedEvent> 
       }
       long slowestActive = Long.MAX_VALUE;
       long highest = Long.MIN_VALUE;
-      for (long[] p : partitions.values()) {
-        highest = Math.max(highest, p[0]);
-        if (now - p[1] < idlenessMs) {
-          slowestActive = Math.min(slowestActive, p[0]);
+      for (Map<Integer, long[]> topic : partitions.values()) {
+        for (long[] p : topic.values()) {
+          highest = Math.max(highest, p[0]);
+          if (now - p[1] < idlenessMs) {
+            slowestActive = Math.min(slowestActive, p[0]);
+          }
         }
       }
       boolean allIdle = slowestActive == Long.MAX_VALUE;
