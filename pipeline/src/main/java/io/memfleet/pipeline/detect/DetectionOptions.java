@@ -83,6 +83,13 @@ public final class DetectionOptions {
           .withDescription("The managed heap counts as flat when it moved by at most this "
               + "fraction of its size (and less than half the native growth) over the run.");
 
+  public static final ConfigOption<Duration> NATIVE_MIN_PROCESS_AGE =
+      ConfigOptions.key("memfleet.detect.native.min-process-age").durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription("Native growth counts only this long after the process started: "
+              + "runtimes grow native memory while they warm up (JIT code cache, metaspace, GC "
+              + "and profiler buffers, thread stacks), which is not a leak.");
+
   /** Rule outstanding-growth (per malloc stack, or process mmap). */
   public static final GrowthOptions OUTSTANDING = new GrowthOptions("outstanding",
       "outstanding malloc/mmap bytes of one stack", 6, Duration.ofSeconds(60),
@@ -163,6 +170,7 @@ public final class DetectionOptions {
         GOROUTINE_MIN_GROWTH));
     all.addAll(NATIVE.all());
     all.add(NATIVE_MANAGED_FLAT_FRACTION);
+    all.add(NATIVE_MIN_PROCESS_AGE);
     all.addAll(OUTSTANDING.all());
     all.addAll(List.of(OOM_USAGE_FRACTION, OOM_MIN_GROWTH_FRACTION, OOM_MIN_POINTS, OOM_WITHIN,
         OOM_CRITICAL_HORIZON,

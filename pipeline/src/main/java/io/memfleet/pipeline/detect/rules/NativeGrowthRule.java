@@ -15,17 +15,22 @@ import java.util.List;
  * buckets, 60 s, within 10 min, growth ≥ 10% and ≥ 8 MiB; the managed heap counts as flat when
  * its Theil–Sen change over the run is at most {@code managed-flat-fraction} (5%) of its size
  * and below half the native growth — a heap that grows with RSS is a heap leak, not this rule's.
+ * Observations from the first {@code min-process-age} (5 min) of a process are ignored: a JVM or
+ * Go runtime grows native memory while it warms up (code cache, metaspace, GC and profiler
+ * buffers), and that growth levels off by itself.
  */
 public final class NativeGrowthRule extends GrowthRule {
   private static final long serialVersionUID = 1L;
   public static final String NAME = "native-growth";
 
   private final double managedFlatFraction;
+  private final long minProcessAgeMs;
 
   public NativeGrowthRule(GrowthSettings settings, Duration criticalHorizon,
-      double managedFlatFraction) {
+      double managedFlatFraction, Duration minProcessAge) {
     super(settings, criticalHorizon);
     this.managedFlatFraction = managedFlatFraction;
+    this.minProcessAgeMs = minProcessAge.toMillis();
   }
 
   @Override
@@ -40,7 +45,9 @@ public final class NativeGrowthRule extends GrowthRule {
 
   @Override
   public boolean admits(Observation o) {
-    return !Double.isNaN(o.companion);
+    boolean warmedUp = o.processStartTimeMs <= 0
+        || Math.floorDiv(o.utcNs, 1_000_000L) - o.processStartTimeMs >= minProcessAgeMs;
+    return !Double.isNaN(o.companion) && warmedUp;
   }
 
   @Override

@@ -127,9 +127,25 @@ class LeakRulesTest {
         t -> t <= 90 ? 5100 + 10 * t : 1000, Double.NaN))).isEmpty();
   }
 
+  /** The native rule on a process that has run for 10 minutes (past its warm-up). */
+  private static List<Alert> runNative(List<Observation> observations) throws Exception {
+    long startMs = Observations.T0_NS / 1_000_000L - 10 * 60_000L;
+    observations.forEach(o -> o.processStartTimeMs = startMs);
+    return run(NativeGrowthRule.NAME, observations);
+  }
+
+  @Test
+  void nativeGrowthDuringAProcesssWarmUpDoesNotFire() throws Exception {
+    // the same growth as below, in the first minutes of the process (code cache, metaspace...)
+    List<Observation> young = series(Signal.NATIVE, 120, t -> 50 * MB + t * MB / 2, 200 * MB);
+    long startMs = Observations.T0_NS / 1_000_000L - 60_000L;
+    young.forEach(o -> o.processStartTimeMs = startMs);
+    assertThat(run(NativeGrowthRule.NAME, young)).isEmpty();
+  }
+
   @Test
   void nativeGrowthFiresOnlyWhileManagedHeapIsFlat() throws Exception {
-    List<Alert> alerts = run(NativeGrowthRule.NAME,
+    List<Alert> alerts = runNative(
         series(Signal.NATIVE, 120, t -> 50 * MB + t * MB / 2, 200 * MB));
     assertThat(alerts).extracting(Alert::getRule).containsOnly("native-growth");
     assertThat(alerts.get(0).getGrowthBytesPerSecond()).isCloseTo(MB / 2.0, within(0.05 * MB));
@@ -138,8 +154,8 @@ class LeakRulesTest {
     for (int t = 0; t <= 300; t += 10) {
       bothGrow.add(of(Signal.NATIVE, t, 50 * MB + t * MB / 2, 200 * MB + t * MB));
     }
-    assertThat(run(NativeGrowthRule.NAME, bothGrow)).isEmpty();
-    assertThat(run(NativeGrowthRule.NAME, series(Signal.NATIVE, 300, t -> 80 * MB, 200 * MB)))
+    assertThat(runNative(bothGrow)).isEmpty();
+    assertThat(runNative(series(Signal.NATIVE, 300, t -> 80 * MB, 200 * MB)))
         .isEmpty();
 
     // a heap leak at -Xmx: committed flat at the maximum, use climbing, RSS following it
@@ -149,7 +165,7 @@ class LeakRulesTest {
       o.usedCompanion = 150 * MB + t * MB;
       heapAtMax.add(o);
     }
-    assertThat(run(NativeGrowthRule.NAME, heapAtMax)).isEmpty();
+    assertThat(runNative(heapAtMax)).isEmpty();
 
     // a native leak next to a sawtoothing but flat heap still fires
     List<Observation> sawtooth = new ArrayList<>();
@@ -158,7 +174,7 @@ class LeakRulesTest {
       o.usedCompanion = (t % 20 == 0 ? 60 : 64) * MB;
       sawtooth.add(o);
     }
-    assertThat(run(NativeGrowthRule.NAME, sawtooth)).extracting(Alert::getRule)
+    assertThat(runNative(sawtooth)).extracting(Alert::getRule)
         .containsOnly("native-growth");
   }
 
