@@ -6,9 +6,9 @@ import io.memfleet.pipeline.PipelineOptions;
 import io.memfleet.pipeline.PipelineStreams;
 import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
 import io.memfleet.pipeline.detect.alert.AlertManagerFunction;
-import io.memfleet.pipeline.detect.alert.AlertRecordSerializer;
 import io.memfleet.pipeline.detect.rules.LeakRule;
 import io.memfleet.pipeline.detect.rules.RuleMatchFunction;
+import io.memfleet.pipeline.kafka.ProcessRecordSerializer;
 import io.memfleet.pipeline.model.TimedEvent;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -117,7 +117,8 @@ public final class DetectionExtension implements PipelineExtension {
   static KafkaSink<Alert> kafkaSink(Configuration conf) {
     return KafkaSink.<Alert>builder()
         .setBootstrapServers(conf.get(PipelineOptions.BOOTSTRAP_SERVERS))
-        .setRecordSerializer(new AlertRecordSerializer(conf.get(DetectionOptions.ALERTS_TOPIC)))
+        .setRecordSerializer(new ProcessRecordSerializer<Alert>(
+            conf.get(DetectionOptions.ALERTS_TOPIC), Alert::getProcess))
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
         .setProperty("enable.idempotence", "true")
         .setProperty("acks", "all")

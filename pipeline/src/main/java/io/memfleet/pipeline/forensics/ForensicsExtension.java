@@ -5,6 +5,7 @@ import io.memfleet.pipeline.PipelineExtension;
 import io.memfleet.pipeline.PipelineOptions;
 import io.memfleet.pipeline.PipelineStreams;
 import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
+import io.memfleet.pipeline.kafka.ProcessRecordSerializer;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -62,7 +63,8 @@ public final class ForensicsExtension implements PipelineExtension {
     }
     snapshots.sinkTo(KafkaSink.<OomSnapshot>builder()
             .setBootstrapServers(conf.get(PipelineOptions.BOOTSTRAP_SERVERS))
-            .setRecordSerializer(new OomSnapshotRecordSerializer(conf.get(ForensicsOptions.TOPIC)))
+            .setRecordSerializer(new ProcessRecordSerializer<OomSnapshot>(
+                conf.get(ForensicsOptions.TOPIC), OomSnapshot::getProcess))
             .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
             .setProperty("enable.idempotence", "true")
             .setProperty("acks", "all")
