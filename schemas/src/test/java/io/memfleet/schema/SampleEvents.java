@@ -21,6 +21,7 @@ import io.memfleet.event.OomDetection;
 import io.memfleet.event.MemoryPool;
 import io.memfleet.event.MemoryPools;
 import io.memfleet.event.OomKill;
+import io.memfleet.event.StackCount;
 import io.memfleet.event.PoolUsage;
 import io.memfleet.event.OomSnapshot;
 import io.memfleet.event.PageFault;
@@ -259,6 +260,7 @@ public final class SampleEvents {
         .setCount(412)
         .setDaemonCount(377L)
         .setPeakCount(430L)
+        .setStacks(List.of(StackCount.newBuilder().setStack(javaStack()).setCount(371L).build()))
         .build();
   }
 
