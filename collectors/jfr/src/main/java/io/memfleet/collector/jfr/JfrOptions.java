@@ -22,12 +22,15 @@ import java.util.TreeSet;
  *   <caption>JFR options</caption>
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>events</td><td>all of {@link #ALL_EVENTS}</td><td>{@code +}-separated subset, e.g.
- *       {@code allocation+gc+heap+threads+oldObjects+rss}</td></tr>
+ *       {@code allocation+gc+heap+threads+oldObjects+rss+pools}</td></tr>
  *   <tr><td>throttle</td><td>100/s</td><td>jdk.ObjectAllocationSample throttle</td></tr>
  *   <tr><td>stackDepth</td><td>8</td><td>frames kept per allocation stack (and hashed)</td></tr>
  *   <tr><td>oldObjectCutoff</td><td>0 ns</td><td>time JFR may spend finding GC-root paths</td></tr>
  *   <tr><td>oldObjectPeriod</td><td>60 s</td><td>how often old-object samples are emitted</td></tr>
  *   <tr><td>threadPeriod</td><td>1 s</td><td>jdk.JavaThreadStatistics period</td></tr>
+ *   <tr><td>poolPeriod</td><td>5 s</td><td>period of the pools outside the heap
+ *       (jdk.DirectBufferStatistics, jdk.CodeCacheStatistics, jdk.NativeMemoryUsageTotal);
+ *       metaspace is read at every GC</td></tr>
  *   <tr><td>clockSyncPeriod</td><td>10 s</td><td>how often a ClockSync is published</td></tr>
  *   <tr><td>quiet</td><td>false</td><td>no agent messages on stderr</td></tr>
  * </table>
@@ -35,7 +38,7 @@ import java.util.TreeSet;
 public final class JfrOptions {
   /** Event groups that can be named in {@code events}. */
   public static final Set<String> ALL_EVENTS =
-      Set.of("allocation", "oldObjects", "gc", "heap", "threads", "rss");
+      Set.of("allocation", "oldObjects", "gc", "heap", "threads", "rss", "pools");
 
   private final CollectorOptions common;
   private Set<String> events = new TreeSet<>(ALL_EVENTS);
@@ -44,6 +47,7 @@ public final class JfrOptions {
   private String oldObjectCutoff = "0 ns";
   private Duration oldObjectPeriod = Duration.ofSeconds(60);
   private Duration threadPeriod = Duration.ofSeconds(1);
+  private Duration poolPeriod = Duration.ofSeconds(5);
   private Duration clockSyncPeriod = Duration.ofSeconds(10);
   private boolean quiet;
 
@@ -108,6 +112,7 @@ public final class JfrOptions {
       case "oldObjectCutoff" -> oldObjectCutoff = value;
       case "oldObjectPeriod" -> oldObjectPeriod = duration(key, value);
       case "threadPeriod" -> threadPeriod = duration(key, value);
+      case "poolPeriod" -> poolPeriod = duration(key, value);
       case "clockSyncPeriod" -> clockSyncPeriod = duration(key, value);
       case "quiet" -> quiet = Boolean.parseBoolean(value);
       default -> throw new IllegalArgumentException("unknown option '" + key + "'");
@@ -175,6 +180,10 @@ public final class JfrOptions {
     return threadPeriod;
   }
 
+  public Duration poolPeriod() {
+    return poolPeriod;
+  }
+
   public Duration clockSyncPeriod() {
     return clockSyncPeriod;
   }
@@ -200,6 +209,8 @@ public final class JfrOptions {
     if (enabled("gc")) {
       put(s, available, "jdk.GarbageCollection", "threshold", "0 ns");
       put(s, available, "jdk.GCPhasePause", "threshold", "0 ns");
+      // young or mixed: a mixed collection's heap after is a live-set upper bound
+      put(s, available, "jdk.G1GarbageCollection", "threshold", "0 ns");
     }
     if (enabled("heap")) {
       put(s, available, "jdk.GCHeapSummary", null, null);
@@ -207,6 +218,13 @@ public final class JfrOptions {
     }
     if (enabled("threads")) {
       put(s, available, "jdk.JavaThreadStatistics", "period", jfrPeriod(threadPeriod));
+    }
+    if (enabled("pools")) {
+      put(s, available, "jdk.MetaspaceSummary", null, null);
+      put(s, available, "jdk.DirectBufferStatistics", "period", jfrPeriod(poolPeriod));
+      put(s, available, "jdk.CodeCacheStatistics", "period", jfrPeriod(poolPeriod));
+      put(s, available, "jdk.NativeMemoryUsageTotal", "period", jfrPeriod(poolPeriod));
+      put(s, available, "jdk.GCConfiguration", "period", "beginChunk");
     }
     if (enabled("rss")) {
       put(s, available, "jdk.ResidentSetSize", "period", jfrPeriod(threadPeriod));
