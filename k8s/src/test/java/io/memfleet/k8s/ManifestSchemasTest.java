@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memfleet.k8s.schema.ManifestValidator;
 import io.memfleet.k8s.schema.SchemaViolation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
@@ -43,6 +48,18 @@ class ManifestSchemasTest {
     }
     assertThat(used).containsExactlyInAnyOrder("Kubernetes 1.32", ManifestSchemas.FLINK_OPERATOR,
         ManifestSchemas.STRIMZI, ManifestSchemas.ALTINITY);
+  }
+
+  @Test
+  void theSecretsAUserGeneratesFromTheExamplesAreValid(@TempDir Path tmp) throws IOException {
+    Path copy = Files.createDirectories(tmp.resolve("secrets"));
+    try (Stream<Path> s = Files.list(K8sTree.root().resolve("secrets"))) {
+      for (Path p : s.toList()) {
+        Files.copy(p, copy.resolve(p.getFileName().toString().replace(".env.example", ".env")));
+      }
+    }
+    assertThat(ManifestSchemas.validateBuild(tmp, "secrets", ManifestSchemas.installed()))
+        .isEmpty();
   }
 
   private static void assertValid(String build, ManifestValidator validator) {

@@ -41,7 +41,8 @@ class PlantedMistakesTest {
 
   @Test
   void anUnknownFieldInACustomResourceIsReportedWithFileObjectAndPath() {
-    plant("base/kafka/kafka.yaml", "        tls: false\n", "        tls: false\n        tlss: true\n");
+    plant("base/kafka/kafka.yaml", "        tls: false\n",
+        "        tls: false\n        tlss: true\n");
 
     SchemaViolation v = only(ManifestSchemas.validateBuild(copy, "overlays/prod",
         ManifestSchemas.installed()));
@@ -74,7 +75,8 @@ class PlantedMistakesTest {
     SchemaViolation v = only(ManifestSchemas.validateBuild(copy, "overlays/dev",
         ManifestSchemas.installed()));
     assertThat(v.file()).isEqualTo("overlays/dev → base/flink/flinkdeployment.yaml");
-    assertThat(v.object()).isEqualTo("FlinkDeployment memfleet-pipeline (flink.apache.org/v1beta1)");
+    assertThat(v.object())
+        .isEqualTo("FlinkDeployment memfleet-pipeline (flink.apache.org/v1beta1)");
     assertThat(v.path()).isEqualTo("$.spec.job.upgradeMode");
     assertThat(v.message()).contains("enum");
     assertThat(v.schema()).isEqualTo(ManifestSchemas.FLINK_OPERATOR);

@@ -38,7 +38,7 @@ public final class CustomResourceSchemas {
     this.byGroupKind = byGroupKind;
   }
 
-  /** Reads every CustomResourceDefinition in {@code files}; {@code release} names them in errors. */
+  /** Reads every CustomResourceDefinition in {@code files}; {@code release} names them. */
   public static CustomResourceSchemas load(String release, Path... files) {
     Map<String, Definition> defs = new TreeMap<>();
     for (Path file : files) {

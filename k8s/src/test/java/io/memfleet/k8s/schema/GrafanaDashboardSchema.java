@@ -32,7 +32,7 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <pre>{@code
  * GrafanaDashboardSchema grafana = GrafanaDashboardSchema.load(schemaFile);
- * List<SchemaViolation> problems = grafana.validate(dashboardFile, "base/grafana/dashboards/alerts.json");
+ * List<SchemaViolation> problems = grafana.validate(file, "base/grafana/dashboards/alerts.json");
  * }</pre>
  */
 public final class GrafanaDashboardSchema {
@@ -81,7 +81,8 @@ public final class GrafanaDashboardSchema {
       then.putObject("options").put("$ref", "#/definitions/" + refs.get(0));
       if (refs.size() > 1) {
         then.putObject("fieldConfig").putObject("properties").putObject("defaults")
-            .putObject("properties").putObject("custom").put("$ref", "#/definitions/" + refs.get(1));
+            .putObject("properties").putObject("custom")
+            .put("$ref", "#/definitions/" + refs.get(1));
       }
     });
 

@@ -29,7 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  * the conversion, so a CRD that starts using one is noticed rather than half-checked.
  *
  * <pre>{@code
- * ObjectNode schema = StructuralSchema.toJsonSchema(crdVersion.path("schema").path("openAPIV3Schema"));
+ * ObjectNode schema =
+ *     StructuralSchema.toJsonSchema(crdVersion.path("schema").path("openAPIV3Schema"));
  * }</pre>
  */
 final class StructuralSchema {

@@ -32,7 +32,9 @@ class StructuralSchemaTest {
                     type: object
                     required: [size]
                     properties:
-                      size: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}
+                      size:
+                        x-kubernetes-int-or-string: true
+                        anyOf: [{type: integer}, {type: string}]
                       port: {type: integer, minimum: 0, exclusiveMinimum: true}
                       mode: {type: string, enum: [fast, safe], nullable: true}
                       config: {type: object, x-kubernetes-preserve-unknown-fields: true}
