@@ -41,6 +41,11 @@ public class Observation {
   public long utcNs;
   /** Number of events folded in. */
   public int count;
+  /**
+   * LIVE_SET: the value came from a collection that shows the live set (full, mixed, a
+   * ZGC/Shenandoah cycle); false when only young collections were seen in the bucket.
+   */
+  public boolean confirmed;
   /** The series' value: bytes, a count, or a fraction for {@link Signal#GC_LOAD}. */
   public double value;
   /**

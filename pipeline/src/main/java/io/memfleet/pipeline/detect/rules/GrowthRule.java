@@ -4,16 +4,28 @@ import io.memfleet.event.Severity;
 import io.memfleet.pipeline.detect.Observation;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import org.apache.flink.cep.pattern.Pattern;
 
 /**
- * A rule about bytes that keep growing: the {@link RunPattern} with the thresholds of
- * {@link GrowthSettings}, then a Theil–Sen fit over the run that must show enough growth. When
- * observations carry a limit in {@link Observation#companion} (e.g. the heap maximum) the finding
- * forecasts when it is reached; a forecast sooner than the critical horizon makes it CRITICAL.
+ * A rule about a quantity that keeps growing: the {@link RunPattern} with the thresholds of
+ * {@link GrowthSettings}, then a Theil–Sen fit over the run that must show enough growth, growth
+ * that lasts to the end of the run ({@link Trend#persists}: the last third of the run grows at
+ * least {@value #PERSIST_SHARE} of the run's rate), and whatever the rule adds
+ * ({@link #alsoHolds}).
+ *
+ * <p>How a leak is told from a warm-up: both grow, but a warm-up levels off — a runtime loading
+ * classes and compiling code, a cache filling to its bound, a pool reaching its size — while a
+ * leak keeps its rate. A run therefore has to cover {@code min-span} and still grow at the
+ * end; a process young or old is judged the same way, so a leak that starts with its process
+ * is alerted as soon as its growth has outlasted a warm-up's shape, not after a fixed grace
+ * period. When observations carry a limit in {@link Observation#companion} (the heap maximum,
+ * a pool's maximum) the finding forecasts when it is reached; a forecast sooner than the
+ * critical horizon makes it CRITICAL.
  */
 public abstract class GrowthRule extends LeakRule {
   private static final long serialVersionUID = 1L;
+  static final double PERSIST_SHARE = 1.0 / 3;
 
   protected final GrowthSettings settings;
   private final long criticalHorizonNs;
@@ -33,7 +45,7 @@ public abstract class GrowthRule extends LeakRule {
   public Finding assess(List<Observation> run) {
     Trend trend = Trend.of(run);
     if (!trend.grew(settings.minGrowthFraction, settings.minGrowthBytes)
-        || !alsoHolds(run, trend)) {
+        || !Trend.persists(run, trend, PERSIST_SHARE) || !alsoHolds(run, trend)) {
       return null;
     }
     double limit = trend.last.companion;
@@ -41,14 +53,15 @@ public abstract class GrowthRule extends LeakRule {
         : null;
     Severity severity = ttoom != null && ttoom * 1e9 <= criticalHorizonNs
         ? Severity.CRITICAL : Severity.WARNING;
-    String forecast = ttoom == null ? "" : String.format(java.util.Locale.ROOT,
+    String forecast = ttoom == null ? "" : String.format(Locale.ROOT,
         ", limit %s in %.0f s", Trend.mib(limit), ttoom);
-    return new Finding(severity, trend.perSecond(), ttoom, what() + " grew " + Trend.mib(
-        trend.growth) + " in " + Trend.seconds(trend.spanNs) + " (" + Trend.rate(
-        trend.perSecond()) + ", now " + Trend.mib(trend.last.value) + forecast + ")");
+    return new Finding(severity, trend.perSecond(), ttoom, what() + " grew " + quantity(
+        trend.growth) + " in " + Trend.seconds(trend.spanNs) + " (" + rate(trend.perSecond())
+        + ", now " + quantity(trend.last.value) + forecast + ")" + note(run),
+        poolName() + " grows " + rate(trend.perSecond()) + note(run));
   }
 
-  /** Rule-specific condition on top of the growth check; true by default. */
+  /** Rule-specific condition on top of the growth checks; true by default. */
   protected boolean alsoHolds(List<Observation> run, Trend trend) {
     return true;
   }
@@ -60,4 +73,22 @@ public abstract class GrowthRule extends LeakRule {
 
   /** What grows, for the summary, e.g. {@code "JVM heap after GC"}. */
   protected abstract String what();
+
+  /** The pool in the verdict's words, e.g. {@code "heap"}, {@code "metaspace"}. */
+  protected abstract String poolName();
+
+  /** Extra words for the summary and verdict about this run, e.g. a caveat; "" by default. */
+  protected String note(List<Observation> run) {
+    return "";
+  }
+
+  /** A value in the rule's unit (bytes by default). */
+  protected String quantity(double value) {
+    return Trend.mib(value);
+  }
+
+  /** A rate in the rule's unit per second (bytes by default). */
+  protected String rate(double perSecond) {
+    return Trend.rate(perSecond);
+  }
 }

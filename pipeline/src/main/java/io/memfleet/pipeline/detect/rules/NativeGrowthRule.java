@@ -94,6 +94,11 @@ public final class NativeGrowthRule extends GrowthRule {
   }
 
   @Override
+  protected String poolName() {
+    return "native memory outside the managed heap";
+  }
+
+  @Override
   public String evidenceKind(Observation o) {
     return "NativeMemory.nativeBytes(min)";
   }

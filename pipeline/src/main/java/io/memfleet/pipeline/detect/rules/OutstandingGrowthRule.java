@@ -42,6 +42,17 @@ public final class OutstandingGrowthRule extends GrowthRule {
   }
 
   @Override
+  protected String poolName() {
+    return "native memory";
+  }
+
+  @Override
+  public io.memfleet.event.MemoryPool pool(Observation o) {
+    return "mmap".equals(o.series) ? io.memfleet.event.MemoryPool.MMAP
+        : io.memfleet.event.MemoryPool.MALLOC;
+  }
+
+  @Override
   public String evidenceKind(Observation o) {
     return "mmap".equals(o.series) ? "MemoryMapping.outstandingBytes"
         : "Allocation.outstandingBytes";

@@ -92,7 +92,23 @@ public class RuleMatchFunction extends PatternProcessFunction<Observation, Alert
         .setTopStack(stack)
         .setObjectClass(objectClass)
         .setEvidence(evidence(rule, run, evidenceMax))
+        .setPool(rule.pool(last))
+        .setVerdict(verdict(f, last, stack, objectClass))
         .build();
+  }
+
+  /** The finding's verdict, with where in the code when a source saw it. */
+  static String verdict(Finding f, Observation last, StackTrace stack, String objectClass) {
+    String v = f.verdict != null ? f.verdict : f.summary;
+    if (stack != null && !stack.getFrames().isEmpty()) {
+      String where = last.signal == io.memfleet.pipeline.detect.Signal.GOROUTINES
+          ? "parked in " : "from ";
+      return v + ", " + where + stack.getFrames().get(0);
+    }
+    if (objectClass != null) {
+      return v + ", most allocated class " + objectClass;
+    }
+    return v;
   }
 
   private static List<Evidence> evidence(LeakRule rule, List<Observation> run, int max) {
