@@ -178,9 +178,25 @@ public final class GoRuntimeScraper {
     return false;
   }
 
-  /** True when a target already scrapes this URL (a configured one, or found before). */
+  /**
+   * True when a target already scrapes this URL (a configured one, or found before): the same
+   * port on the same host, counting 127.0.0.1, localhost and [::1] as one.
+   */
   public boolean scrapesUrl(java.net.URI base) {
-    return targets.stream().anyMatch(t -> t.target.baseUrl().equals(base));
+    for (TargetState t : targets) {
+      java.net.URI u = t.target.baseUrl();
+      if (t.target.port() == (base.getPort() > 0 ? base.getPort() : 80)
+          && (u.getHost().equalsIgnoreCase(base.getHost())
+              || loopback(u.getHost()) && loopback(base.getHost()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean loopback(String host) {
+    return host.startsWith("127.") || host.equalsIgnoreCase("localhost")
+        || host.equals("[::1]") || host.equals("::1");
   }
 
   /** Scrapes every target once. */
