@@ -6,6 +6,7 @@ import io.memfleet.collector.ProcessIdentities;
 import io.memfleet.collector.node.NodeCollectorOptions;
 import io.memfleet.collector.node.cgroup.CgroupMemory;
 import io.memfleet.collector.node.cgroup.CgroupMemoryReader;
+import io.memfleet.collector.node.cgroup.MemoryPressure;
 import io.memfleet.collector.node.oom.OomKillTracker;
 import io.memfleet.collector.node.procfs.ProcCgroups;
 import io.memfleet.collector.node.procfs.ProcStat;
@@ -106,12 +107,25 @@ public final class ProcessScanner {
   private final Map<Integer, Tracked> tracked = new HashMap<>();
   private final Map<Integer, Ignored> ignored = new HashMap<>();
   private final PssSampler pss;
+  private final List<TrackedProcessListener> listeners;
+  private final HostPressure hostPressure;
   private long scanNo;
   private int events;
 
   public ProcessScanner(NodeCollectorOptions options, ProcfsReader proc,
       CgroupMemoryReader cgroups, ProcessIdentities identities, EventHeaders headers,
       EventSink sink) {
+    this(options, proc, cgroups, identities, headers, sink, List.of());
+  }
+
+  /**
+   * @param listeners told of every tracked process's start, scans and exit, on the scan thread
+   */
+  public ProcessScanner(NodeCollectorOptions options, ProcfsReader proc,
+      CgroupMemoryReader cgroups, ProcessIdentities identities, EventHeaders headers,
+      EventSink sink, List<TrackedProcessListener> listeners) {
+    this.listeners = List.copyOf(listeners);
+    this.hostPressure = new HostPressure(options.procRoot().resolve("pressure/memory"));
     this.options = options;
     this.proc = proc;
     this.cgroups = cgroups;
@@ -126,6 +140,7 @@ public final class ProcessScanner {
   public ScanResult scan() throws IOException {
     events = 0;
     pss.startScan();
+    hostPressure.startScan();
     long scan = ++scanNo;
     boolean recheckIgnored = scan % IGNORED_RECHECK_SCANS == 0;
     int started = 0;
@@ -187,6 +202,9 @@ public final class ProcessScanner {
     List<OomKillTracker.Exited<Tracked>> exits = new ArrayList<>();
     for (Tracked t : gone) {
       t.files.close();
+      for (TrackedProcessListener l : listeners) {
+        l.exited(t.files.pid(), t.identity);
+      }
       exits.add(new OomKillTracker.Exited<>(t, t.cgroupPath, t.lastRssBytes));
       // the victim may have been the cgroup's last member: read its counter once more
       if (t.cgroupPath != null) {
@@ -259,6 +277,9 @@ public final class ProcessScanner {
     Tracked t = new Tracked(identity, cgroupPath, proc.openProcess(pid, stat.startTicks()),
         pss.newProcess());
     tracked.put(pid, t);
+    for (TrackedProcessListener l : listeners) {
+      l.started(pid, identity);
+    }
     publish(ProcessLifecycle.newBuilder()
         .setHeader(headers.next(identity, Source.PROCFS, ClockDomain.REALTIME, epochNanos()))
         .setPhase(LifecyclePhase.STARTED)
@@ -288,15 +309,34 @@ public final class ProcessScanner {
         .setShmemBytes(s.rssShmemBytes())
         .setSwapBytes(s.vmSwapBytes())
         .setVmSizeBytes(s.vmSizeBytes());
+    Optional<MemoryPressure> psi = Optional.empty();
     if (cg.isPresent()) {
       CgroupMemory c = cg.get();
       rm.setCgroupVersion(c.version())
           .setCgroupUsageBytes(c.usageBytes())
-          .setCgroupLimitBytes(boxed(c.limitBytes()).orElse(null))
-          .setCgroupOomKills(boxed(c.oomKills()).orElse(null));
+          .setCgroupLimitBytes(orNull(c.limitBytes()))
+          .setCgroupOomKills(orNull(c.oomKills()))
+          .setCgroupAnonBytes(orNull(c.anonBytes()))
+          .setCgroupFileBytes(orNull(c.fileBytes()))
+          .setCgroupShmemBytes(orNull(c.shmemBytes()))
+          .setCgroupInactiveFileBytes(orNull(c.inactiveFileBytes()))
+          .setCgroupWorkingSetBytes(orNull(c.workingSetBytes()))
+          .setCgroupSwapBytes(orNull(c.swapBytes()))
+          .setCgroupHighBytes(orNull(c.highBytes()))
+          .setCgroupHighEvents(orNull(c.highEvents()))
+          .setCgroupMaxEvents(orNull(c.maxEvents()));
+      psi = c.pressure();
     } else {
       rm.setCgroupVersion(null).setCgroupUsageBytes(null).setCgroupLimitBytes(null)
           .setCgroupOomKills(null);
+    }
+    if (psi.isEmpty()) {
+      psi = hostPressure.read(); // v1, or a v2 kernel without per-cgroup PSI: the host's
+    }
+    if (psi.isPresent()) {
+      rm.setPsiSomeAvg10(psi.get().someAvg10())
+          .setPsiFullAvg10(psi.get().fullAvg10().isPresent()
+              ? psi.get().fullAvg10().getAsDouble() : null);
     }
     publish(rm.build());
     publish(ThreadCount.newBuilder()
@@ -304,6 +344,13 @@ public final class ProcessScanner {
         .setKind(ThreadKind.OS_THREADS)
         .setCount(s.threads())
         .build());
+    for (TrackedProcessListener l : listeners) {
+      events += l.sampled(t.files.pid(), t.identity, now);
+    }
+  }
+
+  private static Long orNull(java.util.OptionalLong v) {
+    return v.isPresent() ? v.getAsLong() : null;
   }
 
   /** Reads a cgroup at most once per scan, feeding its OOM counter to the tracker. */
