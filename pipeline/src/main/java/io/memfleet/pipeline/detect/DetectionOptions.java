@@ -72,7 +72,7 @@ public final class DetectionOptions {
 
   /** Rule go-heap-growth. */
   public static final GrowthOptions GO_HEAP = new GrowthOptions("go-heap",
-      "the Go live heap", 6, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10, 4L << 20);
+      "the Go live heap", 4, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10, 4L << 20);
 
   /** Rule native-growth. */
   public static final GrowthOptions NATIVE = new GrowthOptions("native",
