@@ -48,6 +48,10 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   private transient MapState<String, Long> classWeights;
   private transient ValueState<int[]> counts; // [series, classes]
   private transient ValueState<Long> heapMax;
+  /** Faulted-in bytes by stack since the last NATIVE bucket. */
+  private transient ValueState<StackTally> faulted;
+  /** Mapped bytes by stack since the process was first seen. */
+  private transient ValueState<StackTally> mapped;
   private transient ValueState<Long> lastActivityMs;
   private transient ValueState<Long> idleTimerMs;
   private transient Counter seriesOverflow;
@@ -77,6 +81,10 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     counts = ctx.getState(new ValueStateDescriptor<>("counts",
         PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
     heapMax = ctx.getState(new ValueStateDescriptor<>("heap-max", Types.LONG));
+    faulted = ctx.getState(new ValueStateDescriptor<>("faulted-by-stack",
+        TypeInformation.of(StackTally.class)));
+    mapped = ctx.getState(new ValueStateDescriptor<>("mapped-by-stack",
+        TypeInformation.of(StackTally.class)));
     lastActivityMs = ctx.getState(new ValueStateDescriptor<>("last-activity", Types.LONG));
     idleTimerMs = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
     seriesOverflow = ctx.getMetricGroup().counter("seriesOverflow");
@@ -149,6 +157,33 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     classWeights.put(objectClass, (w == null ? 0 : w) + weightBytes);
   }
 
+  @Override
+  public void stackBytes(boolean faults, long hash, String frames, long bytes) throws Exception {
+    ValueState<StackTally> state = faults ? faulted : mapped;
+    StackTally t = state.value();
+    if (t == null) {
+      t = new StackTally();
+    }
+    t.add(hash, frames, bytes);
+    state.update(t);
+  }
+
+  /** The heaviest stack of a tally onto an observation; the fault tally starts over. */
+  private void attachStack(Observation o, SeriesBucket b) throws Exception {
+    StackTally t = null;
+    if (b.signal == Signal.NATIVE) {
+      t = faulted.value();
+      faulted.clear();
+    } else if (b.signal == Signal.OUTSTANDING && "mmap".equals(b.series)) {
+      t = mapped.value();
+    }
+    int i = t == null ? -1 : t.heaviest();
+    if (i >= 0) {
+      o.stackHash = t.hashes.get(i);
+      o.stackFrames = t.frames.get(i);
+    }
+  }
+
   private static Observation exited(TimedEvent e) {
     Observation o = new Observation();
     o.signal = Signal.EXITED;
@@ -202,6 +237,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     o.usedCompanion = b.usedCompanion;
     o.stackHash = b.stackHash;
     o.stackFrames = b.stackFrames;
+    attachStack(o, b);
     if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP
         || b.signal == Signal.GC_LOAD) {
       o.objectClass = heaviestClass();
@@ -277,6 +313,8 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     classWeights.clear();
     counts.clear();
     heapMax.clear();
+    faulted.clear();
+    mapped.clear();
     lastActivityMs.clear();
     idleTimerMs.clear();
   }

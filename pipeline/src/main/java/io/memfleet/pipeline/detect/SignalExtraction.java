@@ -7,9 +7,11 @@ import io.memfleet.event.GcGeneration;
 import io.memfleet.event.GcPause;
 import io.memfleet.event.HeapPhase;
 import io.memfleet.event.HeapSummary;
+import io.memfleet.event.MappingOp;
 import io.memfleet.event.MemoryMapping;
 import io.memfleet.event.MemoryPool;
 import io.memfleet.event.MemoryPools;
+import io.memfleet.event.PageFault;
 import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.Runtime;
@@ -35,8 +37,12 @@ import org.apache.avro.specific.SpecificRecord;
  *       DIRECT_BUFFERS (+ mapped), CODE_CACHE: latest bytes, limit as companion</td></tr>
  *   <tr><td>NativeMemory (derived by the join)</td><td>NATIVE: lowest RSS − managed,
  *       companion managed committed</td></tr>
+ *   <tr><td>ResidentMemory of a native process (no managed heap)</td><td>NATIVE: lowest RSS,
+ *       companion 0</td></tr>
+ *   <tr><td>PageFault (minor, with stack)</td><td>faulted-in bytes by stack: the heaviest stack
+ *       of the bucket rides along on NATIVE (where new pages are first touched)</td></tr>
  *   <tr><td>Allocation OUTSTANDING, MemoryMapping</td><td>OUTSTANDING per stack / "mmap":
- *       latest outstanding bytes</td></tr>
+ *       latest outstanding bytes; "mmap" carries the stack that mapped the most</td></tr>
  *   <tr><td>ResidentMemory</td><td>RESIDENT: lowest RSS; CGROUP_MEMORY when the cgroup has a
  *       limit: highest working set (usage − inactive file), companion the limit</td></tr>
  *   <tr><td>GcPause, GcCycle, HeapSummary</td><td>GC_LOAD: GC time fraction, companion heap
@@ -46,6 +52,8 @@ import org.apache.avro.specific.SpecificRecord;
 final class SignalExtraction {
   /** Limits at or above this are "unlimited" (cgroup v1 reports ~2^63 rounded to pages). */
   static final long UNLIMITED = 1L << 60;
+  /** A minor fault brings in one page. */
+  static final long PAGE_BYTES = 4096;
 
   private SignalExtraction() {}
 
@@ -65,6 +73,9 @@ final class SignalExtraction {
 
     /** Adds sampled allocation weight to an object class. */
     void classWeight(String objectClass, long weightBytes) throws Exception;
+
+    /** Adds bytes to the process's stack tally: {@code faults} (new pages) or mappings. */
+    void stackBytes(boolean faults, long hash, String frames, long bytes) throws Exception;
 
     /** Folds a value into the series' open bucket. */
     default SeriesBucket add(Signal signal, String series, TimedEvent e, double value,
@@ -93,6 +104,7 @@ final class SignalExtraction {
       case "Allocation":
       case "MemoryMapping":
       case "MemoryPools":
+      case "PageFault":
         return true;
       default:
         return false;
@@ -139,9 +151,20 @@ final class SignalExtraction {
     } else if (record instanceof Allocation) {
       allocation(e, (Allocation) record, out);
     } else if (record instanceof MemoryMapping) {
-      Long outstanding = ((MemoryMapping) record).getOutstandingBytes();
-      if (outstanding != null) {
-        out.add(Signal.OUTSTANDING, "mmap", e, outstanding, Double.NaN);
+      MemoryMapping m = (MemoryMapping) record;
+      if (m.getOp() == MappingOp.MMAP && m.getStack() != null && m.getLengthBytes() > 0
+          && !m.getStack().getFrames().isEmpty()) {
+        out.stackBytes(false, m.getStack().getHash(), String.join("\n", m.getStack().getFrames()),
+            m.getLengthBytes());
+      }
+      if (m.getOutstandingBytes() != null) {
+        out.add(Signal.OUTSTANDING, "mmap", e, m.getOutstandingBytes(), Double.NaN);
+      }
+    } else if (record instanceof PageFault) {
+      PageFault f = (PageFault) record;
+      if (!f.getMajor() && f.getStack() != null && !f.getStack().getFrames().isEmpty()) {
+        out.stackBytes(true, f.getStack().getHash(), String.join("\n", f.getStack().getFrames()),
+            f.getCount() * PAGE_BYTES);
       }
     }
   }
@@ -238,6 +261,10 @@ final class SignalExtraction {
 
   private static void resident(TimedEvent e, ResidentMemory r, Buckets out) throws Exception {
     out.add(Signal.RESIDENT, "", e, r.getRssBytes(), Double.NaN);
+    if (e.runtime == Runtime.NATIVE && e.source != Source.EBPF) {
+      // no managed heap: all of the resident set is native memory (companion: 0 managed)
+      out.add(Signal.NATIVE, "", e, r.getRssBytes(), 0);
+    }
     Long limit = r.getCgroupLimitBytes();
     if (limit != null && limit > 0 && limit < UNLIMITED) {
       // the working set: page cache the kernel can drop under pressure is no OOM risk
