@@ -62,11 +62,10 @@ final class DemoFleet {
 
   /** The Flink job on a MiniCluster, web UI on {@code webUiPort}. */
   void startPipeline(int webUiPort) throws IOException {
-    // the demo fleet is small: goroutine leaks count from 1000 (the production default is 5000)
+    // the shipped defaults: nothing is tuned for the demos
     start(withEnv(BackgroundService.memfleet("pipeline", "1536m",
         List.of("pipeline", "--bootstrap-servers", stack.kafkaBootstrap(),
-            "--web-ui-port", String.valueOf(webUiPort)), home),
-        Map.of("MEMFLEET_DETECT_GOROUTINES_THRESHOLD", "1000")));
+            "--web-ui-port", String.valueOf(webUiPort)), home), Map.of()));
   }
 
   /** Demo apps and the collectors that watch them. */
@@ -75,8 +74,6 @@ final class DemoFleet {
     int goHealthyPort = goPorts.get(1);
     int goOomPort = goPorts.get(2);
     Path demoDir = Files.createDirectories(home.resolve("demo"));
-    List<String> goTargets = new ArrayList<>();
-    List<String> gctraceFiles = new ArrayList<>();
 
     Optional<Path> goBinary = buildGoDemo(demoDir);
     if (goBinary.isPresent()) {
@@ -84,12 +81,12 @@ final class DemoFleet {
           goLeakyPort, "40"}, new Object[] {"demo-go-healthy", "healthy", goHealthyPort, "10"})) {
         String name = (String) demo[0];
         int port = (Integer) demo[2];
+        // as Go programs usually run: expvar and pprof served, no gctrace; the node collector
+        // finds them by itself
         BackgroundService s = new BackgroundService(name, List.of(goBinary.get().toString(),
             "-mode=" + demo[1], "-rate=" + demo[3], "-listen=127.0.0.1:" + port),
-            Map.of("GODEBUG", "gctrace=1"), demoDir);
+            Map.of(), demoDir);
         start(withEnv(s, Map.of()));
-        goTargets.add(name + "=http://127.0.0.1:" + port);
-        gctraceFiles.add(fleet.logOf(name).toString());
       }
       Optional<Path> cgroup = demoCgroup();
       if (cgroup.isPresent()) {
@@ -102,10 +99,8 @@ final class DemoFleet {
             "echo $$ > \"$0\" && shift && exec \"$@\"", cgroup.get().resolve("cgroup.procs")
                 .toString(), "--", goBinary.get().toString(), "-mode=heap-leak", "-rate=8",
             "-ballast=" + (160L << 20), "-listen=127.0.0.1:" + port),
-            Map.of("GODEBUG", "gctrace=1", "GOGC", "20"), demoDir);
+            Map.of("GOGC", "20"), demoDir);
         start(withEnv(s, Map.of()));
-        goTargets.add(name + "=http://127.0.0.1:" + port);
-        gctraceFiles.add(fleet.logOf(name).toString());
       }
     }
 
@@ -115,8 +110,9 @@ final class DemoFleet {
     if (agent.isPresent() && demoJar.isPresent()) {
       // the thrashing JVM: a heap too small for its load on the serial collector, as a JVM
       // picks it in a one-CPU container; its live set is flat, so only gc-thrashing may fire
+      // stock G1 (no forced GC): the leak is found from the collections G1 runs by itself
       for (var demo : List.of(new String[] {"demo-jvm-leaky", "-Xmx384m", "LeakyCacheApp",
-          "--leak-mb-per-s 2 --gc-every-s 5"}, new String[] {"demo-jvm-sawtooth", "-Xmx384m",
+          "--leak-mb-per-s 2"}, new String[] {"demo-jvm-sawtooth", "-Xmx384m",
           "SawtoothApp", "--working-set-mb 64 --ops-per-s 200000"}, new String[] {
           "demo-jvm-thrashing", "-XX:+UseSerialGC -Xmx160m -Xmn8m", "GcThrashingApp", ""})) {
         List<String> cmd = new ArrayList<>(List.of(BackgroundService.javaBinary()));
@@ -147,10 +143,8 @@ final class DemoFleet {
           Map.of())).process().pid());
     }
 
-    List<String> collect = new ArrayList<>(List.of("collect"));
-    goTargets.forEach(t -> collect.addAll(List.of("--go-target", t)));
-    gctraceFiles.forEach(f -> collect.addAll(List.of("--gctrace-file", f)));
-    start(withEnv(BackgroundService.memfleet("collect", "256m", collect, home), Map.of()));
+    start(withEnv(BackgroundService.memfleet("collect", "256m", List.of("collect"), home),
+        Map.of()));
 
     if (!DebianPackages.isRoot() || !Files.isExecutable(Path.of("/usr/bin/bpftrace"))) {
       report.accept("eBPF collector skipped: needs root and bpftrace (apt-get install bpftrace)");
@@ -159,9 +153,9 @@ final class DemoFleet {
     int i = 0;
     for (int pid : nativeLeaky) {
       String name = i++ == 0 ? "ebpf-native-leaky" : "ebpf-native-control";
+      // the default scripts: mappings and faulted-in pages by stack, no malloc probes
       start(withEnv(BackgroundService.memfleet(name, "256m", List.of("ebpf", "--pid",
-          String.valueOf(pid), "--scripts", "malloc,mmap,rss", "--min-age", "10s"), home),
-          Map.of()));
+          String.valueOf(pid)), home), Map.of()));
     }
   }
 

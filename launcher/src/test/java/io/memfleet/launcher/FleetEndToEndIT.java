@@ -3,6 +3,7 @@ package io.memfleet.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memfleet.event.Alert;
+import io.memfleet.event.MemoryPool;
 import io.memfleet.event.OomSnapshot;
 import io.memfleet.localstack.ClickHouseServer;
 import io.memfleet.localstack.FreePorts;
@@ -31,14 +32,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole product on this machine, as {@code ./memfleet up} runs it: real Kafka and ClickHouse,
- * the Flink job, the node and eBPF collectors, the JFR agent, and the demo apps — leaking JVM, Go
- * and native programs next to healthy ones, a JVM thrashing in GC, and a Go program that nears
- * its cgroup limit and is OOM-killed. Each leak must be found by its rule, the approaching OOM
- * must be forecast, the healthy demos must raise nothing (nor the thrashing JVM a leak rule), and
- * the OOM kill must produce a snapshot of the victim's last seconds. Prints the time from start
- * to each alert (gc-thrashing on the thrashing JVM too, when it fires within the run) and the
- * forecast against the real kill.
+ * The whole product on this machine, as {@code ./memfleet up} runs it with the shipped defaults
+ * (no forced GC in the leaking JVM, no lowered threshold, the default eBPF scripts, Go programs
+ * found by the node collector itself): real Kafka and ClickHouse, the Flink job, the node and
+ * eBPF collectors, the JFR agent, and the demo apps — leaking JVM, Go and native programs next to
+ * healthy ones, a JVM thrashing in GC, and a Go program that nears its cgroup limit and is
+ * OOM-killed. Each leak must be found by its rule with its pool named, the approaching OOM must be
+ * forecast, and the OOM kill must produce a snapshot of the victim's last seconds. The healthy
+ * demos are watched for the whole run, not only until the last finding: they must raise nothing
+ * (nor the thrashing JVM a leak rule). Prints the time from start to each alert and the forecast
+ * against the real kill.
  */
 class FleetEndToEndIT {
   private static final Duration DEADLINE = Duration.ofMinutes(7);
@@ -108,13 +111,15 @@ class FleetEndToEndIT {
     // what must be found, by which rule, for which process
     Map<String, Predicate<Alert>> expected = new LinkedHashMap<>();
     expected.put("JVM live set (demo-jvm-leaky)", a -> a.getRule().equals("live-set-growth")
-        && a.getProcess().getPid() == pids.get("demo-jvm-leaky"));
+        && a.getPool() == MemoryPool.HEAP && a.getProcess().getPid() == pids.get("demo-jvm-leaky"));
     expected.put("Go heap (demo-go-leaky)", a -> a.getRule().equals("go-heap-growth")
-        && a.getProcess().getPid() == pids.get("demo-go-leaky"));
+        && a.getPool() == MemoryPool.HEAP && a.getProcess().getPid() == pids.get("demo-go-leaky"));
     expected.put("goroutines (demo-go-leaky)", a -> a.getRule().equals("goroutine-leak")
+        && a.getPool() == MemoryPool.GOROUTINE_STACKS
         && a.getProcess().getPid() == pids.get("demo-go-leaky"));
-    expected.put("native malloc/mmap (demo-native-leaky)", a -> a.getRule()
-        .equals("outstanding-growth") && a.getProcess().getPid() == pids.get("demo-native-leaky"));
+    expected.put("native malloc/mmap (demo-native-leaky)", a -> (a.getRule()
+        .equals("outstanding-growth") || a.getRule().equals("native-growth"))
+        && a.getPool() != null && a.getProcess().getPid() == pids.get("demo-native-leaky"));
     expected.put("OOM imminent (demo-go-oom)", a -> a.getRule().equals("oom-imminent")
         && a.getProcess().getPid() == pids.get("demo-go-oom"));
     // reported, not required: how hard the thrashing JVM thrashes depends on the machine's load
@@ -140,8 +145,8 @@ class FleetEndToEndIT {
         new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(Topics.ALERTS, Topics.OOM_SNAPSHOTS));
       long deadline = started + DEADLINE.toNanos();
-      while (System.nanoTime() < deadline
-          && (!foundAfter.keySet().containsAll(expected.keySet()) || snapshot == null)) {
+      // the whole window, whatever was found already: false positives may come late
+      while (System.nanoTime() < deadline) {
         for (var r : consumer.poll(Duration.ofSeconds(1))) {
           SpecificRecord record = codec.decode(r.value());
           double seconds = (System.nanoTime() - started) / 1e9;
@@ -176,6 +181,10 @@ class FleetEndToEndIT {
         snapshot == null ? 0 : snapshot.getEvents().size(), forecastVsKill(oomForecast, snapshot),
         alerts.stream().map(a -> a.getRule() + "/" + a.getProcess().getPid() + "/" + a.getStatus())
             .distinct().toList());
+    alerts.stream().filter(a -> a.getStatus() == io.memfleet.event.AlertStatus.FIRING)
+        .forEach(a -> original.printf("FLEET E2E alert: %s pid %d (%s) pool %s: %s%n",
+            a.getRule(), a.getProcess().getPid(), a.getProcess().getService(), a.getPool(),
+            a.getVerdict()));
 
     assertThat(foundAfter.keySet()).containsAll(expected.keySet());
     assertThat(falsePositives).isEmpty();
