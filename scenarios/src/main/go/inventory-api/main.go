@@ -75,7 +75,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address for /debug/pprof and /debug/vars")
 	requestRate := flag.Float64("request-rate", 500, "requests per second")
 	ttl := flag.Duration("session-ttl", 30*time.Second, "session idle timeout")
-	users := flag.Int("users", 20000, "distinct users (bounds the session map)")
+	users := flag.Int("users", 5000, "distinct users (bounds the session map)")
 	garbageRate := flag.String("garbage-rate", "8MiB", "request-scoped garbage per second")
 	flag.Parse()
 

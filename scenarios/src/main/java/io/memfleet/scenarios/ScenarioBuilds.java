@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * returns the executable — so the harness can build wherever memfleet runs, from the jar alone.
  *
  * <pre>{@code
- * Path binary = ScenarioBuilds.build(Corpus.byId("c-malloc-leak"), workDir);  // workDir/ingest-proxy
+ * Path binary = ScenarioBuilds.build(Corpus.byId("c-malloc-leak"), workDir);
+ * // binary = workDir/ingest-proxy
  * }</pre>
  *
  * <ul>

@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * API gateway whose upstream connection pool never releases: every new upstream connection gets
  * a direct read buffer ({@code ByteBuffer.allocateDirect}, 64 KiB by default, filled by the first
  * response so its pages are resident), and closed connections stay in the pool's list, holding
- * their buffers. The heap stays flat; the direct-buffer pool grows. Scenario
+ * their buffers. The live heap stays flat; the direct-buffer pool grows. Scenario
  * {@code jvm-direct-buffer-leak}.
  *
  * <pre>

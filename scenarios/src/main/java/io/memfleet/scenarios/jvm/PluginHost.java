@@ -23,7 +23,7 @@ import java.util.function.ToLongFunction;
  *
  * <pre>
  * java -cp memfleet-scenarios.jar io.memfleet.scenarios.jvm.PluginHost \
- *      --reload-rate 40 --garbage-rate 8MiB
+ *      --reload-rate 80 --garbage-rate 8MiB
  * </pre>
  */
 public final class PluginHost {
@@ -111,7 +111,7 @@ public final class PluginHost {
 
   public static void main(String[] argv) throws Exception {
     Args args = new Args("pricing-host", argv);
-    double reloadRate = args.number("reload-rate", 40);
+    double reloadRate = args.number("reload-rate", 80);
     double garbageRate = args.bytesPerSecond("garbage-rate", "8MiB");
     double priceRate = args.number("price-rate", 2000);
     args.check();

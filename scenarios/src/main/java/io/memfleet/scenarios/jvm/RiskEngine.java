@@ -8,9 +8,9 @@ import java.util.SplittableRandom;
 /**
  * Risk engine deployed with a heap too small for its book: it keeps about 140 MiB of positions
  * (each with its scenario vector) in a 160 MiB heap and revalues them continuously, replacing
- * positions with fresh ones. Nothing leaks — the book's size is constant — but the collector runs
- * almost all the time to find the little free space there is. Scenario {@code jvm-gc-thrashing}
- * (run with {@code -Xmx160m}).
+ * positions with fresh ones. Nothing leaks — the book's size is constant — but the collector
+ * runs almost all the time to find the little free space there is. Scenario
+ * {@code jvm-gc-thrashing} (run with {@code -Xmx160m}).
  *
  * <pre>
  * java -Xmx160m -cp memfleet-scenarios.jar io.memfleet.scenarios.jvm.RiskEngine \
