@@ -143,8 +143,7 @@ final class DemoFleet {
           Map.of())).process().pid());
     }
 
-    start(withEnv(BackgroundService.memfleet("collect", "256m", List.of("collect"), home),
-        Map.of()));
+    startNodeCollector();
 
     if (!DebianPackages.isRoot() || !Files.isExecutable(Path.of("/usr/bin/bpftrace"))) {
       report.accept("eBPF collector skipped: needs root and bpftrace (apt-get install bpftrace)");
@@ -157,6 +156,32 @@ final class DemoFleet {
       start(withEnv(BackgroundService.memfleet(name, "256m", List.of("ebpf", "--pid",
           String.valueOf(pid)), home), Map.of()));
     }
+  }
+
+  /** The node collector with its defaults: every process of this host. */
+  void startNodeCollector() throws IOException {
+    start(withEnv(BackgroundService.memfleet("collect", "256m", List.of("collect"), home),
+        Map.of()));
+  }
+
+  /** The eBPF collector with its default scripts on one process; false when it cannot run. */
+  boolean startEbpf(String name, long pid) throws IOException {
+    if (!DebianPackages.isRoot() || !Files.isExecutable(Path.of("/usr/bin/bpftrace"))) {
+      return false;
+    }
+    start(withEnv(BackgroundService.memfleet(name, "256m", List.of("ebpf", "--pid",
+        String.valueOf(pid)), home), Map.of()));
+    return true;
+  }
+
+  /** Stops one background service started here, if it runs. */
+  void stop(String name) {
+    fleet.running(name).ifPresent(p -> p.stop(java.time.Duration.ofSeconds(10)));
+  }
+
+  /** The JFR agent jar, when the JFR module is built. */
+  Optional<Path> agentJar() throws IOException {
+    return find(repoRoot.resolve("collectors/jfr/target"), "-agent.jar");
   }
 
   /** Root of the demo memory cgroups (cgroup v1), for {@code down} to remove them. */

@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
         AlertsCommand.class, io.memfleet.sql.query.QueryCommand.class, MigrateCommand.class,
         io.memfleet.pipeline.PipelineCommand.class, io.memfleet.collector.node.CollectCommand.class,
         io.memfleet.collector.ebpf.EbpfCommand.class, io.memfleet.collector.jfr.JfrRemoteCommand.class,
-        RecordCommand.class, ReplayCommand.class,
+        RecordCommand.class, ReplayCommand.class, EvalCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Two more commands belong to the ./memfleet script itself:",
         "  test    install the Debian packages the tests need, then run the whole suite",
