@@ -263,8 +263,10 @@ final class EvalCommand implements Callable<Integer> {
       stack.clickHouseHttpPort = FreePorts.find();
       stack.clickHouseTcpPort = FreePorts.find();
     }
-    if (stack.home.toString().equals(".memfleet")) {
-      stack.home = Path.of(".memfleet-eval");
+    // never the stack of `up`: a directory of its own below it
+    String upHome = env.getOrDefault("MEMFLEET_HOME", ".memfleet");
+    if (stack.home.toString().equals(upHome) || stack.home.toString().equals(".memfleet")) {
+      stack.home = stack.home.resolve("eval");
     }
   }
 
