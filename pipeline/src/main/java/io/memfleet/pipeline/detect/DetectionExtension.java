@@ -89,6 +89,7 @@ public final class DetectionExtension implements PipelineExtension {
   public static DataStream<Alert> alerts(PipelineStreams streams, Configuration conf) {
     SingleOutputStreamOperator<Observation> observations = streams.byProcess()
         .process(new ObservationFunction(conf.get(DetectionOptions.BUCKET),
+            conf.get(DetectionOptions.OOM_BUCKET),
             conf.get(DetectionOptions.MAX_SERIES_PER_PROCESS),
             conf.get(DetectionOptions.IDLE_TIMEOUT)))
         .name("detect-observations").uid("detect-observations");

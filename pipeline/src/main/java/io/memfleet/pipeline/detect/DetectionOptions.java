@@ -38,6 +38,26 @@ public final class DetectionOptions {
           .withDescription("Event-time bucket each series is folded into before the rules "
               + "(floor of heap after GC, peak of cgroup usage, GC time per bucket, ...).");
 
+  public static final ConfigOption<Duration> OOM_BUCKET =
+      ConfigOptions.key("memfleet.detect.oom.bucket").durationType()
+          .defaultValue(Duration.ofSeconds(2))
+          .withDescription("Bucket of the cgroup memory series the OOM forecast reads: a process "
+              + "that reaches its limit within a minute needs finer steps than the leak rules.");
+
+  public static final ConfigOption<Duration> FROM_START_WINDOW =
+      ConfigOptions.key("memfleet.detect.from-start.window").durationType()
+          .defaultValue(Duration.ofSeconds(60))
+          .withDescription("A rising run that begins this soon after its process started grows "
+              + "'from the start': no steady state was seen before it, so it may be a warm-up or "
+              + "a cache filling, and needs the extra span below.");
+
+  public static final ConfigOption<Duration> FROM_START_EXTRA_SPAN =
+      ConfigOptions.key("memfleet.detect.from-start.extra-span").durationType()
+          .defaultValue(Duration.ofSeconds(60))
+          .withDescription("Event time a growth rule's run must cover beyond its min-span when "
+              + "it grows from the process's start, unless a collection that shows the live set "
+              + "confirms it.");
+
   public static final ConfigOption<Integer> MAX_SERIES_PER_PROCESS =
       ConfigOptions.key("memfleet.detect.max-series-per-process").intType().defaultValue(256)
           .withDescription("Series (mostly allocation stacks) tracked per process; beyond it new "
@@ -213,7 +233,8 @@ public final class DetectionOptions {
   /** Every option, in the order of the README's reference table. */
   public static List<ConfigOption<?>> all() {
     List<ConfigOption<?>> all = new ArrayList<>(List.of(ENABLED, ALERTS_TOPIC, BUCKET,
-        MAX_SERIES_PER_PROCESS, IDLE_TIMEOUT, RESOLVE_AFTER, RISE_TOLERANCE, EVIDENCE_MAX));
+        OOM_BUCKET, FROM_START_WINDOW, FROM_START_EXTRA_SPAN, MAX_SERIES_PER_PROCESS,
+        IDLE_TIMEOUT, RESOLVE_AFTER, RISE_TOLERANCE, EVIDENCE_MAX));
     all.addAll(LIVE_SET.all());
     all.addAll(GO_HEAP.all());
     all.addAll(GOROUTINES.all());

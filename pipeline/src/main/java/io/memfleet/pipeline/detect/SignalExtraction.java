@@ -74,6 +74,10 @@ final class SignalExtraction {
     /** Adds sampled allocation weight to an object class. */
     void classWeight(String objectClass, long weightBytes) throws Exception;
 
+    /** Adds an old-object sample (still alive) to the latest set of retained samples. */
+    void retained(long utcNs, long hash, String frames, String objectClass, long bytes)
+        throws Exception;
+
     /** Adds bytes to the process's stack tally: {@code faults} (new pages) or mappings. */
     void stackBytes(boolean faults, long hash, String frames, long bytes) throws Exception;
 
@@ -158,7 +162,16 @@ final class SignalExtraction {
             m.getLengthBytes());
       }
       if (m.getOutstandingBytes() != null) {
-        out.add(Signal.OUTSTANDING, "mmap", e, m.getOutstandingBytes(), Double.NaN);
+        SeriesBucket b = out.add(Signal.OUTSTANDING, "mmap", e, m.getOutstandingBytes(),
+            Double.NaN);
+        if (b != null && m.getLengthBytes() > 0) {
+          if (m.getOp() == MappingOp.BRK) {
+            b.brkBytes += m.getLengthBytes();
+          } else if (m.getOp() == MappingOp.MMAP) {
+            b.mmapBytes += m.getLengthBytes();
+          }
+          out.store(b);
+        }
       }
     } else if (record instanceof PageFault) {
       PageFault f = (PageFault) record;
@@ -210,13 +223,14 @@ final class SignalExtraction {
   }
 
   /**
-   * Whether a JVM collection's heap-after is (an upper bound that follows) the live set: what
-   * the collector says (liveBytes), or, from collectors that did not say, old, full and mixed.
+   * Whether a JVM collection shows the live set: what the collector says (liveBytes: a full
+   * collection, a G1 marking with its object counts, a ZGC or Shenandoah cycle), or, from
+   * collectors that did not say, full and old ones. A mixed collection does not: G1 leaves the
+   * old regions it did not choose, garbage and all, and while it grows its heap it chooses few.
    */
   static boolean showsLiveSet(GcCycle c) {
     GcGeneration g = c.getGeneration();
-    return c.getLiveBytes() != null || g == GcGeneration.FULL || g == GcGeneration.OLD
-        || g == GcGeneration.MIXED;
+    return c.getLiveBytes() != null || g == GcGeneration.FULL || g == GcGeneration.OLD;
   }
 
   private static void heapSummary(TimedEvent e, HeapSummary h, Buckets out) throws Exception {
@@ -324,6 +338,15 @@ final class SignalExtraction {
         }
         out.store(b);
       }
+      return;
+    }
+    if (a.getKind() == AllocationKind.JAVA_OLD_OBJECT) {
+      // an object still alive since it was sampled: what the heap retains, and from where
+      long hash = a.getStack() == null ? 0 : a.getStack().getHash();
+      String frames = a.getStack() == null ? "" : String.join("\n", a.getStack().getFrames());
+      out.retained(e.utcNs, hash ^ (a.getObjectClass() == null ? 0
+          : a.getObjectClass().hashCode()), frames, a.getObjectClass(),
+          Math.max(a.getSizeBytes(), 1));
       return;
     }
     if (a.getObjectClass() != null) {

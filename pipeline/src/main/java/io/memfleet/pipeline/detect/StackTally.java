@@ -14,11 +14,20 @@ public class StackTally {
   public List<Long> hashes = new ArrayList<>();
   public List<String> frames = new ArrayList<>();
   public List<Long> bytes = new ArrayList<>();
+  /** What the bytes are, per stack, where known (the retained object's class); else null. */
+  public List<String> labels = new ArrayList<>();
+  /** Event time of the latest addition, UTC ns. */
+  public long lastUtcNs;
 
   public StackTally() {}
 
   /** Adds {@code n} bytes to the stack. */
   void add(long hash, String stackFrames, long n) {
+    add(hash, stackFrames, null, n);
+  }
+
+  /** Adds {@code n} bytes to the stack, with what they are (e.g. a class name). */
+  void add(long hash, String stackFrames, String label, long n) {
     int i = hashes.indexOf(hash);
     if (i >= 0) {
       bytes.set(i, bytes.get(i) + n);
@@ -28,6 +37,7 @@ public class StackTally {
       hashes.add(hash);
       frames.add(stackFrames);
       bytes.add(n);
+      labels.add(label);
       return;
     }
     int lightest = 0;
@@ -40,6 +50,7 @@ public class StackTally {
       hashes.set(lightest, hash);
       frames.set(lightest, stackFrames);
       bytes.set(lightest, n);
+      labels.set(lightest, label);
     }
   }
 

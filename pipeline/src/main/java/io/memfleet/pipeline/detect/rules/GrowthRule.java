@@ -17,9 +17,12 @@ import org.apache.flink.cep.pattern.Pattern;
  * <p>How a leak is told from a warm-up: both grow, but a warm-up levels off — a runtime loading
  * classes and compiling code, a cache filling to its bound, a pool reaching its size — while a
  * leak keeps its rate. A run therefore has to cover {@code min-span} and still grow at the
- * end; a process young or old is judged the same way, so a leak that starts with its process
- * is alerted as soon as its growth has outlasted a warm-up's shape, not after a fixed grace
- * period. When observations carry a limit in {@link Observation#companion} (the heap maximum,
+ * end. Growth that has lasted since the process started is ambiguous longer — a cache filling
+ * at a steady rate looks exactly like a leak until it reaches its bound — so a run that begins
+ * within {@code from-start.window} of the process start must cover {@code from-start.extra-span}
+ * more, unless a collection that shows the live set (full, a G1 marking with object counts, a
+ * ZGC or Shenandoah cycle) is in it; growth that starts after a steady state, the common leak of
+ * a running service, needs only {@code min-span}. Nothing is ignored for a fixed age. When observations carry a limit in {@link Observation#companion} (the heap maximum,
  * a pool's maximum) the finding forecasts when it is reached; a forecast sooner than the
  * critical horizon makes it CRITICAL.
  */
@@ -45,7 +48,8 @@ public abstract class GrowthRule extends LeakRule {
   public Finding assess(List<Observation> run) {
     Trend trend = Trend.of(run);
     if (!trend.grew(settings.minGrowthFraction, settings.minGrowthBytes)
-        || !Trend.persists(run, trend, PERSIST_SHARE) || !alsoHolds(run, trend)) {
+        || !Trend.persists(run, trend, PERSIST_SHARE) || !alsoHolds(run, trend)
+        || fromStartNeedsMore(run, trend)) {
       return null;
     }
     double limit = trend.last.companion;
@@ -59,6 +63,21 @@ public abstract class GrowthRule extends LeakRule {
         trend.growth) + " in " + Trend.seconds(trend.spanNs) + " (" + rate(trend.perSecond())
         + ", now " + quantity(trend.last.value) + forecast + ")" + note(run),
         poolName() + " grows " + rate(trend.perSecond()) + note(run));
+  }
+
+  /**
+   * Growth that began with its process — no steady state seen before it — may be the process
+   * warming up or filling a cache; it must have lasted {@code from-start.extra-span} longer,
+   * unless a collection that shows the live set confirms it.
+   */
+  private boolean fromStartNeedsMore(List<Observation> run, Trend trend) {
+    Observation first = run.get(0);
+    if (first.processStartTimeMs <= 0 || run.stream().anyMatch(o -> o.confirmed)) {
+      return false;
+    }
+    long ageNs = first.utcNs - first.processStartTimeMs * 1_000_000L;
+    return ageNs <= settings.fromStartWindowNs
+        && trend.spanNs < settings.minSpanNs + settings.fromStartExtraNs;
   }
 
   /** Rule-specific condition on top of the growth checks; true by default. */

@@ -23,6 +23,10 @@ public final class GrowthSettings implements Serializable {
   public final double minGrowthFraction;
   public final long minGrowthBytes;
   public final double riseTolerance;
+  /** A run beginning this soon after its process started grows "from the start". */
+  public final long fromStartWindowNs;
+  /** Extra span such a run must cover, unless a live-set collection confirms it. */
+  public final long fromStartExtraNs;
 
   private GrowthSettings(Builder b) {
     this.minPoints = b.minPoints;
@@ -31,6 +35,8 @@ public final class GrowthSettings implements Serializable {
     this.minGrowthFraction = b.minGrowthFraction;
     this.minGrowthBytes = b.minGrowthBytes;
     this.riseTolerance = b.riseTolerance;
+    this.fromStartWindowNs = b.fromStartWindow.toNanos();
+    this.fromStartExtraNs = b.fromStartExtra.toNanos();
   }
 
   public static Builder builder() {
@@ -45,6 +51,8 @@ public final class GrowthSettings implements Serializable {
     private double minGrowthFraction = 0.10;
     private long minGrowthBytes = 8L << 20;
     private double riseTolerance = 0.02;
+    private Duration fromStartWindow = Duration.ofSeconds(60);
+    private Duration fromStartExtra = Duration.ofSeconds(60);
 
     public Builder minPoints(int v) {
       this.minPoints = v;
@@ -76,6 +84,13 @@ public final class GrowthSettings implements Serializable {
       return this;
     }
 
+    /** Runs beginning within {@code window} of the process start need {@code extra} span. */
+    public Builder fromStart(Duration window, Duration extra) {
+      this.fromStartWindow = window;
+      this.fromStartExtra = extra;
+      return this;
+    }
+
     public GrowthSettings build() {
       if (minPoints < 2) {
         throw new IllegalArgumentException("min-points must be at least 2: " + minPoints);
@@ -87,6 +102,10 @@ public final class GrowthSettings implements Serializable {
       if (within.compareTo(minSpan) <= 0) {
         throw new IllegalArgumentException("within (" + within + ") must exceed min-span ("
             + minSpan + "), or no run can complete");
+      }
+      if (fromStartWindow == null || fromStartWindow.isNegative() || fromStartExtra == null
+          || fromStartExtra.isNegative()) {
+        throw new IllegalArgumentException("from-start window and extra span must be >= 0");
       }
       if (minGrowthFraction < 0 || minGrowthBytes < 0 || riseTolerance < 0
           || riseTolerance >= 1) {
