@@ -71,8 +71,8 @@ final class EvalCommand implements Callable<Integer> {
   int batch;
 
   @Option(names = "--record", paramLabel = "DIR",
-      description = "Also record each batch's events into DIR/batch-N.mftrace, to replay later"
-          + " (memfleet replay).")
+      description = "Where each batch's events are recorded (DIR/batch-N.mftrace), to replay"
+          + " later with memfleet replay (default: traces/ under the work directory).")
   Path record;
 
   @Option(names = "--keep", description = "Leave Kafka, ClickHouse and the pipeline running.")
@@ -140,7 +140,8 @@ final class EvalCommand implements Callable<Integer> {
     Map<String, List<OomSnapshot>> snapshots = new ConcurrentHashMap<>();
     AtomicBoolean stop = new AtomicBoolean();
     Thread listener = listen(alerts, snapshots, stop);
-    Thread recorder = record == null ? null : startRecording(n, stop);
+    Thread recorder = startRecording(n, stop, record != null ? record
+        : home.resolve("eval").resolve("traces"));
     List<String> ebpf = new ArrayList<>();
     Map<String, ScenarioProcesses.Instance> first = new LinkedHashMap<>();
     try (ScenarioProcesses processes = new ScenarioProcesses(home.resolve("eval"), agent,
@@ -169,9 +170,7 @@ final class EvalCommand implements Callable<Integer> {
       }
       stop.set(true);
       listener.join(10_000);
-      if (recorder != null) {
-        recorder.join(10_000);
-      }
+      recorder.join(10_000);
       for (Scenario s : group) {
         ScenarioProcesses.Instance i = first.get(s.id());
         long ended = processes.instances().stream().filter(x -> x.scenario().equals(s))
@@ -233,9 +232,9 @@ final class EvalCommand implements Callable<Integer> {
     return t;
   }
 
-  private Thread startRecording(int n, AtomicBoolean stop) throws IOException {
-    Files.createDirectories(record);
-    Path trace = record.resolve("batch-" + (n + 1) + ".mftrace");
+  private Thread startRecording(int n, AtomicBoolean stop, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Path trace = dir.resolve("batch-" + (n + 1) + ".mftrace");
     List<String> topics = new ArrayList<>(Topics.eventTopics());
     topics.add(Topics.CLOCK);
     Thread t = new Thread(() -> {

@@ -46,14 +46,14 @@ public final class DetectionOptions {
 
   public static final ConfigOption<Duration> FROM_START_WINDOW =
       ConfigOptions.key("memfleet.detect.from-start.window").durationType()
-          .defaultValue(Duration.ofSeconds(60))
+          .defaultValue(Duration.ofMinutes(2))
           .withDescription("A rising run that begins this soon after its process started grows "
               + "'from the start': no steady state was seen before it, so it may be a warm-up or "
               + "a cache filling, and needs the extra span below.");
 
   public static final ConfigOption<Duration> FROM_START_EXTRA_SPAN =
       ConfigOptions.key("memfleet.detect.from-start.extra-span").durationType()
-          .defaultValue(Duration.ofSeconds(60))
+          .defaultValue(Duration.ofSeconds(90))
           .withDescription("Event time a growth rule's run must cover beyond its min-span when "
               + "it grows from the process's start, unless a collection that shows the live set "
               + "confirms it.");

@@ -52,6 +52,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   private transient MapState<String, Long> classWeights;
   private transient ValueState<int[]> counts; // [series, classes]
   private transient ValueState<Long> heapMax;
+  private transient ValueState<Long> heapUsed;
   /** Faulted-in bytes by stack since the last NATIVE bucket. */
   private transient ValueState<StackTally> faulted;
   /** Mapped bytes by stack since the process was first seen. */
@@ -97,6 +98,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     counts = ctx.getState(new ValueStateDescriptor<>("counts",
         PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
     heapMax = ctx.getState(new ValueStateDescriptor<>("heap-max", Types.LONG));
+    heapUsed = ctx.getState(new ValueStateDescriptor<>("heap-used", Types.LONG));
     faulted = ctx.getState(new ValueStateDescriptor<>("faulted-by-stack",
         TypeInformation.of(StackTally.class)));
     mapped = ctx.getState(new ValueStateDescriptor<>("mapped-by-stack",
@@ -159,6 +161,17 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   @Override
   public void heapMax(long bytes) throws Exception {
     heapMax.update(bytes);
+  }
+
+  @Override
+  public void heapUsed(long bytes) throws Exception {
+    heapUsed.update(bytes);
+  }
+
+  @Override
+  public double heapUsed() throws Exception {
+    Long u = heapUsed.value();
+    return u == null ? Double.NaN : u;
   }
 
   @Override
@@ -358,6 +371,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     classWeights.clear();
     counts.clear();
     heapMax.clear();
+    heapUsed.clear();
     faulted.clear();
     mapped.clear();
     retainedSamples.clear();

@@ -41,7 +41,10 @@ import org.apache.avro.specific.SpecificRecord;
  *       companion 0</td></tr>
  *   <tr><td>PageFault (minor, with stack)</td><td>faulted-in bytes by stack: the heaviest stack
  *       of the bucket rides along on NATIVE (where new pages are first touched)</td></tr>
- *   <tr><td>Allocation OUTSTANDING, MemoryMapping</td><td>OUTSTANDING per stack / "mmap":
+ *   <tr><td>Allocation OUTSTANDING from the Go heap profile, Allocation JAVA_OLD_OBJECT</td>
+ *       <td>what the managed heap retains, by stack (and class): the heaviest of the latest set
+ *       rides along on GO_LIVE_HEAP / LIVE_SET</td></tr>
+ *   <tr><td>Allocation OUTSTANDING (eBPF), MemoryMapping</td><td>OUTSTANDING per stack / "mmap":
  *       latest outstanding bytes; "mmap" carries the stack that mapped the most</td></tr>
  *   <tr><td>ResidentMemory</td><td>RESIDENT: lowest RSS; CGROUP_MEMORY when the cgroup has a
  *       limit: highest working set (usage − inactive file), companion the limit</td></tr>
@@ -70,6 +73,12 @@ final class SignalExtraction {
 
     /** Remembers the managed heap's maximum. */
     void heapMax(long bytes) throws Exception;
+
+    /** Remembers the managed heap's latest use (any heap summary). */
+    void heapUsed(long bytes) throws Exception;
+
+    /** The managed heap's latest use, else NaN. */
+    double heapUsed() throws Exception;
 
     /** Adds sampled allocation weight to an object class. */
     void classWeight(String objectClass, long weightBytes) throws Exception;
@@ -234,6 +243,7 @@ final class SignalExtraction {
   }
 
   private static void heapSummary(TimedEvent e, HeapSummary h, Buckets out) throws Exception {
+    out.heapUsed(h.getUsedBytes());
     Long m = h.getMaxBytes();
     if (m != null && m > 0 && m < UNLIMITED) {
       out.heapMax(m);
@@ -284,7 +294,12 @@ final class SignalExtraction {
       // the working set: page cache the kernel can drop under pressure is no OOM risk
       long usage = r.getCgroupWorkingSetBytes() != null ? r.getCgroupWorkingSetBytes()
           : r.getCgroupUsageBytes() != null ? r.getCgroupUsageBytes() : r.getRssBytes();
-      out.add(Signal.CGROUP_MEMORY, "", e, usage, limit);
+      SeriesBucket b = out.add(Signal.CGROUP_MEMORY, "", e, usage, limit);
+      double heap = out.heapUsed();
+      if (b != null && !Double.isNaN(heap)) {
+        b.usedCompanion = heap; // the managed heap alongside: which pool the limit fills with
+        out.store(b);
+      }
     }
   }
 
@@ -326,6 +341,17 @@ final class SignalExtraction {
   }
 
   private static void allocation(TimedEvent e, Allocation a, Buckets out) throws Exception {
+    if (a.getKind() == AllocationKind.OUTSTANDING && a.getOutstandingBytes() != null
+        && isGo(e) && e.source != Source.EBPF) {
+      // the Go heap profile: in-use bytes by stack, the set a scrape read; it names the code
+      // that holds the Go heap (go-heap-growth), it is no native allocation
+      long hash = a.getStack() == null ? 0 : a.getStack().getHash();
+      String frames = a.getStack() == null ? "" : String.join("\n", a.getStack().getFrames());
+      if (!frames.startsWith("(other")) { // the profile's remainder names no code
+        out.retained(e.utcNs, hash, frames, null, a.getOutstandingBytes());
+      }
+      return;
+    }
     if (a.getKind() == AllocationKind.OUTSTANDING && a.getOutstandingBytes() != null) {
       long hash = a.getStack() == null ? 0 : a.getStack().getHash();
       String series = "stack:" + Long.toHexString(hash);

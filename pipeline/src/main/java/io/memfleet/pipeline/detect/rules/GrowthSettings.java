@@ -51,8 +51,8 @@ public final class GrowthSettings implements Serializable {
     private double minGrowthFraction = 0.10;
     private long minGrowthBytes = 8L << 20;
     private double riseTolerance = 0.02;
-    private Duration fromStartWindow = Duration.ofSeconds(60);
-    private Duration fromStartExtra = Duration.ofSeconds(60);
+    private Duration fromStartWindow = Duration.ofMinutes(2);
+    private Duration fromStartExtra = Duration.ofSeconds(90);
 
     public Builder minPoints(int v) {
       this.minPoints = v;

@@ -78,7 +78,24 @@ public final class OomImminentRule extends TrailingRule {
 
   @Override
   public MemoryPool pool(Observation o) {
-    return null; // the cgroup as a whole; the verdict of the OOM snapshot names the pool
+    return null;
+  }
+
+  /**
+   * What fills the cgroup over the run: the managed heap when it grew at least half as much as
+   * the cgroup did, else native memory; null when no managed heap was reported (the cgroup as a
+   * whole).
+   */
+  @Override
+  public MemoryPool pool(List<Observation> run) {
+    Observation first = evidence(run).get(0);
+    Observation last = run.get(run.size() - 1);
+    if (Double.isNaN(first.usedCompanion) || Double.isNaN(last.usedCompanion)) {
+      return last.runtime == io.memfleet.event.Runtime.NATIVE ? MemoryPool.NATIVE : null;
+    }
+    double cgroup = last.value - first.value;
+    double heap = last.usedCompanion - first.usedCompanion;
+    return cgroup > 0 && heap >= cgroup / 2 ? MemoryPool.HEAP : MemoryPool.NATIVE;
   }
 
   @Override

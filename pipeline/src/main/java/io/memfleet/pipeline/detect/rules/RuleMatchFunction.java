@@ -92,7 +92,7 @@ public class RuleMatchFunction extends PatternProcessFunction<Observation, Alert
         .setTopStack(stack)
         .setObjectClass(objectClass)
         .setEvidence(evidence(rule, run, evidenceMax))
-        .setPool(rule.pool(last))
+        .setPool(rule.pool(run))
         .setVerdict(verdict(f, last, stack, objectClass))
         .build();
   }

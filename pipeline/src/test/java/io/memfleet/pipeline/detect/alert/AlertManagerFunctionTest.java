@@ -164,13 +164,19 @@ class AlertManagerFunctionTest {
   @Test
   void processExitResolvesItsAlertsAndClearsStateAndTimers() throws Exception {
     send(candidate("node-1", 7, 0, 60));
-    LeakRule goroutines = rules.stream().filter(r -> r.name().equals("goroutine-leak"))
-        .findFirst().orElseThrow();
+    // judged as growth in a running service (no from-start window), to keep this about exits
+    Configuration noFromStart = new Configuration();
+    noFromStart.set(io.memfleet.pipeline.detect.DetectionOptions.FROM_START_WINDOW,
+        Duration.ZERO);
+    LeakRule goroutines = Rules.all(noFromStart).stream()
+        .filter(r -> r.name().equals("goroutine-leak")).findFirst().orElseThrow();
     List<Observation> run = new ArrayList<>();
     for (int t = 0; t <= 130; t += 10) {
       run.add(Observations.of(Signal.GOROUTINES, "node-1", 7, t, 600 + 20 * t, Double.NaN));
     }
+    assertThat(goroutines.assess(run)).as("the goroutine rule's finding").isNotNull();
     send(RuleMatchFunction.toAlert(goroutines, goroutines.assess(run), run, 24));
+    assertThat(out()).hasSize(2);
     assertThat(h.numKeyedStateEntries()).isGreaterThan(0);
 
     Observation exit = Observations.of(Signal.EXITED, "node-1", 7, 140, Double.NaN, Double.NaN);
