@@ -1,11 +1,14 @@
 /*
  * ingest-proxy: receives requests, parses them with short-lived malloc'd buffers (freed), and
- * queues a copy of each request body for a downstream writer. The writer's acknowledgement
- * path frees the copies only on success, and success is never reported, so every copy made by
+ * queues a copy of each request body for a downstream writer, whose acknowledgement frees the
+ * copy. Until --leak-after the writer acknowledges every copy by the next round; from then on
+ * the acknowledgement path is never taken (a code path that drops it), so every copy made by
  * leak_request_buffer() stays allocated: 1 MiB/s at the defaults, every byte written, so it is
- * resident. The parse churn is about 20x that in malloc/free pairs. Scenario c-malloc-leak.
+ * resident. The parse churn is about 20x that in malloc/free pairs. Scenarios c-malloc-leak
+ * (--leak-after 0, the default: nothing is ever acknowledged) and c-late-malloc-leak
+ * (--leak-after 180s).
  *
- *   ingest-proxy --leak-rate 1MiB --body 16KiB --churn-rate 20MiB
+ *   ingest-proxy --leak-rate 1MiB --body 16KiB --churn-rate 20MiB --leak-after 180s
  */
 #include <signal.h>
 #include <stdio.h>
@@ -131,6 +134,28 @@ static double parse_size(const char *text) {
   return v * unit;
 }
 
+/* 0, 500ms, 45s, 3m, 1h, 1.5s: seconds. */
+static double parse_duration(const char *text) {
+  char *end;
+  double v = strtod(text, &end);
+  double unit = -1;
+  if (strcmp(end, "ms") == 0) {
+    unit = 1e-3;
+  } else if (strcmp(end, "s") == 0) {
+    unit = 1;
+  } else if (strcmp(end, "m") == 0) {
+    unit = 60;
+  } else if (strcmp(end, "h") == 0) {
+    unit = 3600;
+  } else if (*end == '\0' && v == 0) {
+    unit = 0;
+  }
+  if (end == text || unit < 0 || v < 0) {
+    usage_error("expected a duration like 500ms, 45s or 3m, got ", text);
+  }
+  return v * unit;
+}
+
 static double mib(double bytes) {
   return bytes / (1024.0 * 1024.0);
 }
@@ -144,8 +169,9 @@ struct pending {
 
 static struct pending *backlog;
 static unsigned long pending_count;
+static unsigned long acked_count;
 
-/* Copies one request body for the writer: the allocation that is never freed. */
+/* Copies one request body for the writer: the allocation that leaks once acks stop. */
 __attribute__((noinline)) struct pending *leak_request_buffer(const char *request, size_t bytes) {
   struct pending *p = malloc(sizeof *p + bytes);
   if (p == NULL) {
@@ -159,6 +185,17 @@ __attribute__((noinline)) struct pending *leak_request_buffer(const char *reques
   backlog = p;
   pending_count++;
   return p;
+}
+
+/* The writer's acknowledgement: every queued copy was written, so all are freed. */
+static void ack_backlog(void) {
+  while (backlog != NULL) {
+    struct pending *p = backlog;
+    backlog = p->next;
+    free(p);
+    pending_count--;
+    acked_count++;
+  }
 }
 
 /* Parses one request in scratch buffers that are freed before it returns. */
@@ -177,17 +214,24 @@ __attribute__((noinline)) static unsigned long parse_request(unsigned long seed,
 }
 
 int main(int argc, char **argv) {
-  static const char *const known[] = {"leak-rate", "body", "churn-rate", NULL};
+  static const char *const known[] = {"leak-rate", "body", "churn-rate", "leak-after", NULL};
   check_options(argc, argv, known);
   double leak_rate = parse_size(option(argc, argv, "leak-rate", "1MiB"));
   size_t body = (size_t)parse_size(option(argc, argv, "body", "16KiB"));
   double churn_rate = parse_size(option(argc, argv, "churn-rate", "20MiB"));
+  double leak_after = parse_duration(option(argc, argv, "leak-after", "0"));
   if (body < 64) {
     usage_error("--body must be at least 64 bytes, got ", option(argc, argv, "body", ""));
   }
   stop_on_signal();
-  printf("%s pid=%d: queues request copies that are never freed, leak %.1fMiB/s, malloc/free "
-         "churn %.1fMiB/s\n", NAME, (int)getpid(), mib(leak_rate), mib(churn_rate));
+  if (leak_after > 0) {
+    printf("%s pid=%d: queues request copies, freed when acknowledged until %gs and never "
+           "after, leak %.1fMiB/s, malloc/free churn %.1fMiB/s\n", NAME, (int)getpid(),
+           leak_after, mib(leak_rate), mib(churn_rate));
+  } else {
+    printf("%s pid=%d: queues request copies that are never freed, leak %.1fMiB/s, malloc/free "
+           "churn %.1fMiB/s\n", NAME, (int)getpid(), mib(leak_rate), mib(churn_rate));
+  }
   fflush(stdout);
 
   char request[64];
@@ -201,6 +245,9 @@ int main(int argc, char **argv) {
   unsigned long checksum = 0, parsed = 0;
   while (!stopping) {
     double now = now_seconds();
+    if (now - start < leak_after) {
+      ack_backlog();
+    }
     for (long n = pace_due(&copies, now); n > 0; n--) {
       if (leak_request_buffer(request, body) == NULL) {
         fprintf(stderr, "%s: out of memory\n", NAME);
@@ -213,9 +260,9 @@ int main(int argc, char **argv) {
     }
     if (now >= next_status) {
       next_status = now + 10;
-      printf("%s t=%.0fs queued=%lu retained=%.1fMiB parsed=%lu checksum=%lu\n", NAME,
-             now - start, pending_count, mib((double)pending_count * (double)body), parsed,
-             checksum);
+      printf("%s t=%.0fs queued=%lu retained=%.1fMiB acked=%lu parsed=%lu checksum=%lu\n",
+             NAME, now - start, pending_count, mib((double)pending_count * (double)body),
+             acked_count, parsed, checksum);
       fflush(stdout);
     }
     tick();

@@ -1,10 +1,12 @@
 // session-cache is a session front end that keeps every request's rendered response in a
-// global cache and never evicts: each request stores a 16 KiB body through
-// main.(*Cache).Remember, about 1 MiB/s at the default rate, while ordinary request handling
-// makes short-lived garbage. It serves net/http/pprof and expvar on -listen.
-// Scenario go-heap-leak.
+// global cache: each request stores a 16 KiB body through main.(*Cache).Remember, about 1 MiB/s
+// at the default rate, while ordinary request handling makes short-lived garbage. Until
+// -leak-after a sweep evicts entries older than -ttl, so the heap is flat; from then on the
+// sweep no longer runs (a code path that stopped calling it) and nothing ever leaves the cache.
+// It serves net/http/pprof and expvar on -listen. Scenarios go-heap-leak (-leak-after 0, the
+// default: the sweep never runs) and go-late-heap-leak (-leak-after 180s).
 //
-//	session-cache -listen 127.0.0.1:0 -leak-rate 1MiB -body 16KiB -garbage-rate 8MiB
+//	session-cache -listen 127.0.0.1:0 -leak-rate 1MiB -body 16KiB -garbage-rate 8MiB -leak-after 180s
 package main
 
 import (
@@ -35,11 +37,12 @@ type Entry struct {
 	created time.Time
 }
 
-// Cache remembers responses by request key. Nothing ever deletes from it.
+// Cache remembers responses by request key. Only Expire deletes from it.
 type Cache struct {
 	mu      sync.Mutex
 	entries map[string]*Entry
 	bytes   int64
+	evicted int64
 }
 
 // Remember allocates and stores the body of one response: the leaking allocation site.
@@ -59,17 +62,38 @@ func (c *Cache) Remember(key string, size int, seed byte) *Entry {
 	return e
 }
 
+// Expire evicts the entries created more than ttl before now.
+func (c *Cache) Expire(now time.Time, ttl time.Duration) {
+	c.mu.Lock()
+	for k, e := range c.entries {
+		if now.Sub(e.created) >= ttl {
+			delete(c.entries, k)
+			c.bytes -= int64(len(e.body))
+			c.evicted++
+		}
+	}
+	b := c.bytes
+	c.mu.Unlock()
+	cachedBytes.Set(b)
+}
+
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address for /debug/pprof and /debug/vars")
-	leakRate := flag.String("leak-rate", "1MiB", "bytes per second remembered forever")
+	leakRate := flag.String("leak-rate", "1MiB", "bytes per second cached (kept forever once leaking)")
 	bodySize := flag.String("body", "16KiB", "bytes per remembered response")
 	garbageRate := flag.String("garbage-rate", "8MiB", "request-scoped garbage per second")
+	ttl := flag.Duration("ttl", 30*time.Second, "entry lifetime while the eviction sweep runs")
+	leakAfter := flag.Duration("leak-after", 0, "when the eviction sweep stops (0: it never runs)")
 	flag.Parse()
 	leak, body, garbage := mustSize(*leakRate), mustSize(*bodySize), mustSize(*garbageRate)
 
 	addr := serve(*listen)
-	fmt.Printf("%s pid=%d listen=%s: response cache that never evicts, leak %s/s, request garbage %s/s\n",
-		name, os.Getpid(), addr, *leakRate, *garbageRate)
+	what := "response cache that never evicts"
+	if *leakAfter > 0 {
+		what = fmt.Sprintf("response cache evicting after %v until %v, then never", *ttl, *leakAfter)
+	}
+	fmt.Printf("%s pid=%d listen=%s: %s, leak %s/s, request garbage %s/s\n",
+		name, os.Getpid(), addr, what, *leakRate, *garbageRate)
 	stopOnSignal()
 
 	cache := &Cache{entries: map[string]*Entry{}}
@@ -77,6 +101,7 @@ func main() {
 	requests := newPace(leak / body)
 	start := time.Now()
 	nextStatus := start.Add(10 * time.Second)
+	nextSweep := start.Add(time.Second)
 	var served int64
 	for now := range time.Tick(20 * time.Millisecond) {
 		for n := requests.due(now); n > 0; n-- {
@@ -84,14 +109,18 @@ func main() {
 			cache.Remember(key, int(body), byte(served))
 			served++
 		}
+		if now.Sub(start) < *leakAfter && now.After(nextSweep) {
+			nextSweep = now.Add(time.Second)
+			cache.Expire(now, *ttl)
+		}
 		traffic.serveDue(now)
 		if now.After(nextStatus) {
 			nextStatus = now.Add(10 * time.Second)
 			cache.mu.Lock()
-			n, b := len(cache.entries), cache.bytes
+			n, b, ev := len(cache.entries), cache.bytes, cache.evicted
 			cache.mu.Unlock()
-			fmt.Printf("%s t=%.0fs entries=%d retained=%.1fMiB requests=%d\n", name,
-				now.Sub(start).Seconds(), n, float64(b)/(1<<20), traffic.served)
+			fmt.Printf("%s t=%.0fs entries=%d retained=%.1fMiB evicted=%d requests=%d\n", name,
+				now.Sub(start).Seconds(), n, float64(b)/(1<<20), ev, traffic.served)
 		}
 	}
 }

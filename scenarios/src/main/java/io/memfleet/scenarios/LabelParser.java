@@ -41,6 +41,7 @@ final class LabelParser {
     String cgroupMemoryLimit;
     long cgroupMemoryLimitBytes;
     Duration restartEvery;
+    Duration leakStartsAfter = Duration.ZERO;
     List<Set<Rule>> expect = List.of();
     Set<Rule> allow = Set.of();
     Pool expectPool;
@@ -98,6 +99,7 @@ final class LabelParser {
     f.expectCulprit = optional("expect-culprit");
     f.expectOom = bool("expect-oom");
     f.leakRate = convert("leak-rate", LeakRate::parse, null);
+    f.leakStartsAfter = leakStartsAfter();
     f.ci = bool("ci");
     consistent(f);
     return f;
@@ -189,18 +191,44 @@ final class LabelParser {
     if (v == null) {
       return null;
     }
-    Matcher m = PERIOD.matcher(v);
-    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+    Duration d = period(v);
+    if (d == null || d.isZero()) {
       throw fail("restart-every", "expected a positive period like 500ms, 5s, 1m or 1h, got '"
           + v + "'");
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
+    return d;
+  }
+
+  private Duration leakStartsAfter() {
+    String v = optional("leak-starts-after");
+    if (v == null || v.equals("0")) {
+      return Duration.ZERO;
+    }
+    Duration d = period(v);
+    if (d == null) {
+      throw fail("leak-starts-after", "expected a duration like 180s or 3m (0: the leak starts"
+          + " with the process), got '" + v + "'");
+    }
+    return d;
+  }
+
+  /** {@code 500ms}, {@code 5s}, {@code 3m}, {@code 1h}; null when {@code v} is none of these. */
+  private static Duration period(String v) {
+    Matcher m = PERIOD.matcher(v);
+    if (!m.matches()) {
+      return null;
+    }
+    try {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    } catch (ArithmeticException | NumberFormatException e) {
+      return null; // beyond what a Duration holds
+    }
   }
 
   private List<Set<Rule>> expect() {
@@ -257,6 +285,9 @@ final class LabelParser {
     }
     if (negative && f.expectCulprit != null) {
       throw fail("expect-culprit", "a negative (expect=none) has no culprit");
+    }
+    if (negative && !f.leakStartsAfter.isZero()) {
+      throw fail("leak-starts-after", "a negative (expect=none) has no leak to start");
     }
     if (f.expectOom && f.cgroupMemoryLimit == null
         && f.jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx"))) {

@@ -36,7 +36,7 @@ public final class Scenario {
   /** The label keys, in the order the README documents them. */
   public static final List<String> KEYS = List.of("description", "runtime", "program", "args",
       "jvm-options", "env", "cgroup-memory-limit", "restart-every", "expect", "allow",
-      "expect-pool", "expect-culprit", "expect-oom", "leak-rate", "ci");
+      "expect-pool", "expect-culprit", "expect-oom", "leak-rate", "leak-starts-after", "ci");
 
   /** What runs the program. */
   public enum Runtime {
@@ -59,6 +59,7 @@ public final class Scenario {
   private final String expectCulprit;
   private final boolean expectOom;
   private final LeakRate leakRate;
+  private final Duration leakStartsAfter;
   private final boolean ci;
 
   private Scenario(LabelParser.Fields f) {
@@ -83,6 +84,7 @@ public final class Scenario {
     this.expectCulprit = f.expectCulprit;
     this.expectOom = f.expectOom;
     this.leakRate = f.leakRate;
+    this.leakStartsAfter = f.leakStartsAfter;
     this.ci = f.ci;
   }
 
@@ -189,6 +191,17 @@ public final class Scenario {
 
   public LeakRate leakRate() {
     return leakRate;
+  }
+
+  /**
+   * How long after its process starts the leak begins: {@link Duration#ZERO} when it starts with
+   * the process (ambiguous for a while with a warm-up or a cache filling), more for a service
+   * that ran steadily until a code path or a traffic pattern started leaking. Time to first alert
+   * counts from the process start plus this; an alert before then is not a detection of the
+   * leak.
+   */
+  public Duration leakStartsAfter() {
+    return leakStartsAfter;
   }
 
   /** True for the few scenarios CI runs. */

@@ -8,11 +8,15 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -113,11 +117,76 @@ class CorpusTest {
   }
 
   @Test
+  void lateLeaksMirrorTheirFromStartCounterparts() {
+    Map<String, String> fromStart = Map.of("jvm-late-heap-leak", "jvm-g1-heap-leak",
+        "go-late-heap-leak", "go-heap-leak", "c-late-malloc-leak", "c-malloc-leak");
+    List<String> ids = corpus.stream().map(Scenario::id).toList();
+    assertThat(ids).containsAll(fromStart.keySet()).containsAll(fromStart.values());
+    fromStart.forEach((lateId, earlyId) -> {
+      Scenario late = Corpus.byId(lateId);
+      Scenario early = Corpus.byId(earlyId);
+      assertThat(late.leakStartsAfter()).as(lateId).isEqualTo(Duration.ofSeconds(180));
+      assertThat(early.leakStartsAfter()).as(earlyId).isZero();
+      assertThat(late.runtime()).as(lateId).isEqualTo(early.runtime());
+      assertThat(late.program()).as(lateId).isEqualTo(early.program());
+      assertThat(late.jvmOptions()).as(lateId).isEqualTo(early.jvmOptions());
+      assertThat(late.expect()).as(lateId).isEqualTo(early.expect());
+      assertThat(late.allow()).as(lateId).isEqualTo(early.allow());
+      assertThat(late.expectPool()).as(lateId).isEqualTo(early.expectPool());
+      assertThat(late.expectCulprit()).as(lateId).isEqualTo(early.expectCulprit());
+      assertThat(late.leakRate().bytesPerSecond()).as(lateId)
+          .isEqualTo(early.leakRate().bytesPerSecond());
+      assertThat(late.args()).as(lateId).containsAll(early.args());
+      assertThat(late.description()).as(lateId).contains("ran steadily for three minutes");
+    });
+    assertThat(Corpus.byId("jvm-late-heap-leak").ci()).isTrue();
+  }
+
+  @Test
+  void aLeakThatStartsLateIsToldSoByItsArgs() {
+    for (Scenario s : corpus) {
+      List<String> args = s.args();
+      int i = Math.max(args.indexOf("--leak-after"), args.indexOf("-leak-after"));
+      Duration programDelay = i < 0 ? Duration.ZERO : duration(args.get(i + 1));
+      assertThat(programDelay).as("%s: --leak-after in args against leak-starts-after", s.id())
+          .isEqualTo(s.leakStartsAfter());
+    }
+  }
+
+  @Test
+  void readmeKeyTableListsScenarioKeysInOrder() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    String table = readme.substring(readme.indexOf("## Label keys"),
+        readme.indexOf("\n## ", readme.indexOf("## Label keys") + 1));
+    List<String> keys = new ArrayList<>();
+    Matcher m = Pattern.compile("(?m)^\\| `([a-z-]+)` \\|").matcher(table);
+    while (m.find()) {
+      keys.add(m.group(1));
+    }
+    assertThat(keys).isEqualTo(Scenario.KEYS);
+  }
+
+  @Test
   void findsById() {
     assertThat(Corpus.byId("go-heap-leak").program()).isEqualTo("session-cache");
     assertThatThrownBy(() -> Corpus.byId("go-heap-leek"))
         .isInstanceOf(NoSuchElementException.class)
         .hasMessageContaining("no scenario 'go-heap-leek'")
         .hasMessageContaining("go-heap-leak");
+  }
+
+  private static Duration duration(String text) {
+    Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)|0").matcher(text);
+    assertThat(m.matches()).as("duration '%s'", text).isTrue();
+    if (m.group(1) == null) {
+      return Duration.ZERO;
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
   }
 }

@@ -79,18 +79,54 @@ class ScenarioProgramsTest {
   }
 
   @Test
-  void jvmProgramStartsAndStopsOnSigterm() throws Exception {
-    Scenario s = Corpus.byId("jvm-g1-heap-leak");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(s.jvmOptions());
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), s.program()));
-    cmd.addAll(s.args());
+  void cLateMallocLeakIsFlatUntilItsLeakStarts() throws Exception {
+    Scenario s = Corpus.byId("c-late-malloc-leak");
+    Toolchain.require(s.runtime());
+    List<String> cmd = command(ScenarioBuilds.build(s, dir), s);
+    cmd.set(cmd.indexOf("--leak-after") + 1, "3s"); // the label's 180s, shortened for a test
     Process p = start(cmd);
-    startLine(p, "session-service");
+    startLine(p, "ingest-proxy");
+    Thread.sleep(500);
+    long before = rssBytes(p);
+    Thread.sleep(2000);
+    double flatMib = (rssBytes(p) - before) / (double) (1 << 20);
+    assertThat(flatMib).as("RSS growth before the leak starts, MiB in 2 s").isLessThan(0.3);
+    Thread.sleep(1000);
+    before = rssBytes(p);
+    Thread.sleep(3000);
+    double mibPerSecond = (rssBytes(p) - before) / 3.0 / (1 << 20);
+    assertThat(mibPerSecond).as("RSS growth once leaking, MiB/s").isBetween(0.7, 1.4);
     p.destroy();
-    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("JVM exit status on SIGTERM").isEqualTo(143);
+    assertThat(p.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+  }
+
+  @Test
+  void lateGoLeakTakesItsLabelsArgs() throws Exception {
+    Scenario s = Corpus.byId("go-late-heap-leak");
+    Toolchain.require(s.runtime());
+    Process p = start(command(ScenarioBuilds.build(s, dir), s));
+    startLine(p, "session-cache");
+    p.destroy();
+    assertThat(p.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+  }
+
+  @Test
+  void jvmProgramsStartAndStopOnSigterm() throws Exception {
+    for (String id : List.of("jvm-g1-heap-leak", "jvm-late-heap-leak")) {
+      Scenario s = Corpus.byId(id);
+      List<String> cmd = new ArrayList<>();
+      cmd.add(ProcessHandle.current().info().command().orElse("java"));
+      cmd.addAll(s.jvmOptions());
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), s.program()));
+      cmd.addAll(s.args());
+      Process p = start(cmd);
+      startLine(p, "session-service");
+      p.destroy();
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).as(id).isTrue();
+      assertThat(p.exitValue()).as(id + ": JVM exit status on SIGTERM").isEqualTo(143);
+    }
   }
 
   @Test

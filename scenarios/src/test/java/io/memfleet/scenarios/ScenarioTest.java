@@ -56,6 +56,7 @@ class ScenarioTest {
         expect-culprit=main.(*Batch).Add
         expect-oom=true
         leak-rate=4MiB/s
+        leak-starts-after=3m
         ci=true
         """;
     Scenario s = Scenario.read("go-example",
@@ -77,6 +78,7 @@ class ScenarioTest {
     assertThat(s.expectCulprit()).hasValue("main.(*Batch).Add");
     assertThat(s.expectOom()).isTrue();
     assertThat(s.leakRate().bytesPerSecond()).isEqualTo(4 * 1024 * 1024);
+    assertThat(s.leakStartsAfter()).isEqualTo(Duration.ofMinutes(3));
     assertThat(s.ci()).isTrue();
     assertThat(s.isNegative()).isFalse();
   }
@@ -91,7 +93,37 @@ class ScenarioTest {
     assertThat(s.allow()).isEmpty();
     assertThat(s.expectCulprit()).isEmpty();
     assertThat(s.expectOom()).isFalse();
+    assertThat(s.leakStartsAfter()).isZero();
     assertThat(s.ci()).isFalse();
+  }
+
+  @Test
+  void leakStartsAfterADuration() {
+    assertThat(Scenario.parse("c-example", label("leak-starts-after", "180s")).leakStartsAfter())
+        .isEqualTo(Duration.ofSeconds(180));
+    assertThat(Scenario.parse("c-example", label("leak-starts-after", "3m")).leakStartsAfter())
+        .isEqualTo(Duration.ofSeconds(180));
+    assertThat(Scenario.parse("c-example", label("leak-starts-after", "1h")).leakStartsAfter())
+        .isEqualTo(Duration.ofHours(1));
+    assertThat(Scenario.parse("c-example", label("leak-starts-after", "1500ms")).leakStartsAfter())
+        .isEqualTo(Duration.ofMillis(1500));
+    assertThat(Scenario.parse("c-example", label("leak-starts-after", "0")).leakStartsAfter())
+        .isZero();
+    assertThat(Scenario.parse("c-example", label("leak-starts-after", "0s")).leakStartsAfter())
+        .isZero();
+    assertThat(Scenario.parse("c-example", label("leak-starts-after", " ")).leakStartsAfter())
+        .isZero();
+  }
+
+  @Test
+  void rejectsLeakStartsAfterThatIsNotADuration() {
+    for (String bad : List.of("180", "3 minutes", "-5s", "1.5m", "3min", "180S", "5d",
+        "99999999999999999999s", "9223372036854775807h")) {
+      rejects("leak-starts-after", "expected a duration like 180s or 3m (0: the leak starts with"
+          + " the process), got '" + bad + "'", "leak-starts-after", bad);
+    }
+    rejects("leak-starts-after", "a negative (expect=none) has no leak to start", "expect",
+        "none", "expect-pool", "none", "leak-rate", "0", "leak-starts-after", "180s");
   }
 
   @Test

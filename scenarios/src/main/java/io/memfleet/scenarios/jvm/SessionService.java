@@ -11,17 +11,22 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Login service whose session registry never evicts: every login opens a {@link SessionRecord}
- * (its state, 8 KiB by default, allocated by the record itself) that stays in the registry
- * forever because expired sessions are never removed. Requests against live sessions make the
- * ordinary request-scoped garbage. Scenario {@code jvm-g1-heap-leak}.
+ * Login service whose session registry stops evicting: every login opens a {@link SessionRecord}
+ * (its state, 8 KiB by default, allocated by the record itself), and requests against live
+ * sessions make the ordinary request-scoped garbage. Until {@code --leak-after} the expiry sweep
+ * removes sessions idle for {@code --session-ttl}, so the heap is flat; from then on the sweep no
+ * longer runs (as when its scheduler dies of an uncaught exception) and every session stays
+ * forever. Scenarios {@code jvm-g1-heap-leak} ({@code --leak-after 0}, the default: the sweep
+ * never runs) and {@code jvm-late-heap-leak} ({@code --leak-after 180s}).
  *
  * <pre>
  * java -cp memfleet-scenarios.jar io.memfleet.scenarios.jvm.SessionService \
- *      --leak-rate 1MiB --session-bytes 8KiB --garbage-rate 16MiB
+ *      --leak-rate 1MiB --session-bytes 8KiB --garbage-rate 16MiB --leak-after 180s
  * </pre>
  */
 public final class SessionService {
+  private static final long SWEEP_EVERY_NANOS = 1_000_000_000L;
+
   private SessionService() {}
 
   /** One login: the bytes the leak is made of, allocated here so the culprit is this class. */
@@ -44,12 +49,16 @@ public final class SessionService {
     }
   }
 
-  /** Keeps every session it opens: the expiry sweep that should remove them was never written. */
+  /**
+   * The open sessions by id. {@link #expireIdle} is the sweep that removes idle ones; while it
+   * runs, the registry holds about login rate × TTL sessions.
+   */
   static final class SessionRegistry {
     private final Map<String, SessionRecord> sessions = new HashMap<>();
     private final List<String> ids = new ArrayList<>();
     private final int stateBytes;
     private long opened;
+    private long expired;
 
     SessionRegistry(int stateBytes) {
       this.stateBytes = stateBytes;
@@ -69,8 +78,24 @@ public final class SessionService {
       return r;
     }
 
+    /** Removes the sessions not seen for {@code ttlMillis}. */
+    void expireIdle(long nowMillis, long ttlMillis) {
+      ids.removeIf(id -> {
+        if (nowMillis - sessions.get(id).lastSeenMillis < ttlMillis) {
+          return false;
+        }
+        sessions.remove(id);
+        expired++;
+        return true;
+      });
+    }
+
     int size() {
       return sessions.size();
+    }
+
+    long expired() {
+      return expired;
     }
   }
 
@@ -79,15 +104,22 @@ public final class SessionService {
     double leakRate = args.bytesPerSecond("leak-rate", "1MiB");
     int sessionBytes = (int) args.bytes("session-bytes", "8KiB");
     double garbageRate = args.bytesPerSecond("garbage-rate", "16MiB");
+    long ttlMillis = args.duration("session-ttl", "30s").toMillis();
+    long leakAfterNanos = args.duration("leak-after", "0").toNanos();
     args.check();
 
     SessionRegistry registry = new SessionRegistry(sessionBytes);
     RequestTraffic traffic = new RequestTraffic(garbageRate, 2048);
     Pace logins = Pace.ofBytes(leakRate, sessionBytes);
     SplittableRandom random = new SplittableRandom(7);
-    ServiceLoop loop = ServiceLoop.start("session-service", "login sessions kept forever, leak "
+    String sessions = leakAfterNanos == 0 ? "login sessions kept forever"
+        : "login sessions expire after " + ttlMillis / 1000 + "s until "
+            + leakAfterNanos / 1_000_000_000L + "s, then kept forever";
+    ServiceLoop loop = ServiceLoop.start("session-service", sessions + ", leak "
         + ServiceLoop.mib(leakRate) + "/s, request garbage " + ServiceLoop.mib(garbageRate)
         + "/s");
+    long started = System.nanoTime();
+    long nextSweep = started + SWEEP_EVERY_NANOS;
     long seen = 0;
     while (loop.next()) {
       for (long n = logins.due(); n > 0; n--) {
@@ -96,11 +128,16 @@ public final class SessionService {
       if (registry.size() > 0) {
         seen += registry.touch(random.nextInt(registry.size())).state.length;
       }
+      long now = System.nanoTime();
+      if (now - started < leakAfterNanos && now >= nextSweep) {
+        nextSweep = now + SWEEP_EVERY_NANOS;
+        registry.expireIdle(System.currentTimeMillis(), ttlMillis);
+      }
       traffic.serveDue();
       long touched = seen;
       loop.status(() -> "sessions=" + registry.size() + " retained="
-          + ServiceLoop.mib((double) registry.size() * sessionBytes) + " requests="
-          + traffic.served() + " touched=" + touched);
+          + ServiceLoop.mib((double) registry.size() * sessionBytes) + " expired="
+          + registry.expired() + " requests=" + traffic.served() + " touched=" + touched);
     }
   }
 }

@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
 /**
  * {@code --name value} (or {@code --name=value}) options of a scenario program, each read with
  * its default. Sizes are {@code 512}, {@code 64KiB}, {@code 1MiB}, {@code 1.5MiB}; rates are
- * sizes with an optional {@code /s}; durations are {@code 500ms}, {@code 45s}, {@code 2m}.
- * After reading every option, {@link #check()} rejects options the program does not know, so a
- * typo in a label's {@code args} fails at start instead of silently running the default.
+ * sizes with an optional {@code /s}; durations are {@code 500ms}, {@code 45s}, {@code 2m}, or
+ * {@code 0}. After reading every option, {@link #check()} rejects options the program does not
+ * know, so a typo in a label's {@code args} fails at start instead of silently running the
+ * default.
  *
  * <pre>{@code
  * Args args = new Args("session-service", argv);
@@ -75,9 +76,12 @@ public final class Args {
     }
   }
 
-  /** A duration, e.g. {@code 45s}. */
+  /** A duration, e.g. {@code 45s}; {@code 0} needs no unit. */
   public Duration duration(String name, String fallback) {
     String v = value(name, fallback);
+    if (v.equals("0")) {
+      return Duration.ZERO;
+    }
     Matcher m = DURATION.matcher(v);
     if (!m.matches()) {
       fail("--" + name + ": expected a duration like 500ms, 45s or 2m, got '" + v + "'");
