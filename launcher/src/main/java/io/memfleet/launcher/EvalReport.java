@@ -24,7 +24,9 @@ import java.util.TreeSet;
  * forecast against the real end; then recall, precision, right-pool rate and times to alert.
  *
  * <p>An alert belongs to a scenario by the service its process declared
- * ({@code MEMFLEET_SERVICE=<scenario id>}). Only FIRING messages count as raising a rule.
+ * ({@code MEMFLEET_SERVICE=<scenario id>}). Only FIRING messages count as raising a rule. The
+ * time to first alert counts from the start of the leak (the process start plus the label's
+ * {@code leak-starts-after}); an alert before a late leak starts is a false positive.
  * Precision counts (scenario, rule) pairs: required or allowed ones are true, others false.
  */
 final class EvalReport {
@@ -63,10 +65,17 @@ final class EvalReport {
         : o.alerts().stream().map(Received::alert)
             .filter(a -> accepted.contains(a.getRule()))
             .anyMatch(a -> names(a, s.expectCulprit().get()));
+    // a leak that starts in a running service is timed from its start; an alert before it is
+    // a false alarm on the healthy service it was until then
+    long leakStartMs = o.startedEpochMs() + s.leakStartsAfter().toMillis();
+    Set<String> early = new TreeSet<>();
+    o.alerts().stream().filter(r -> r.alert().getStatus() == AlertStatus.FIRING
+            && r.receivedEpochMs() < leakStartMs && !s.leakStartsAfter().isZero())
+        .forEach(r -> early.add("early:" + r.alert().getRule()));
     Double first = o.alerts().stream()
         .filter(r -> r.alert().getStatus() == AlertStatus.FIRING
-            && accepted.contains(r.alert().getRule()))
-        .map(r -> (r.receivedEpochMs() - o.startedEpochMs()) / 1e3)
+            && accepted.contains(r.alert().getRule()) && r.receivedEpochMs() >= leakStartMs)
+        .map(r -> (r.receivedEpochMs() - leakStartMs) / 1e3)
         .min(Double::compare).orElse(null);
     Double lead = null;
     Double error = null;
@@ -85,8 +94,10 @@ final class EvalReport {
     }
     String verdict = expected.stream().map(Alert::getVerdict).filter(v -> v != null)
         .findFirst().orElse(firing.isEmpty() ? "" : firing.get(0).getSummary());
-    rows.add(new Row(s, fired, found, poolRight, culprit, first, s.unexpected(fired), lead,
-        error, verdict));
+    Set<String> falsePositives = new TreeSet<>(s.unexpected(fired));
+    falsePositives.addAll(early);
+    rows.add(new Row(s, fired, found, poolRight, culprit, first, falsePositives, lead, error,
+        verdict));
   }
 
   /** Whether an alert's pool is the label's: C heaps count as native memory too. */

@@ -22,7 +22,9 @@ import org.apache.flink.cep.pattern.Pattern;
  * within {@code from-start.window} of the process start must cover {@code from-start.extra-span}
  * more, unless a collection that shows the live set (full, a G1 marking with object counts, a
  * ZGC or Shenandoah cycle) is in it; growth that starts after a steady state, the common leak of
- * a running service, needs only {@code min-span}. Nothing is ignored for a fixed age. When observations carry a limit in {@link Observation#companion} (the heap maximum,
+ * a running service, needs only {@code min-span}. Nothing is ignored for a fixed age, and growth
+ * that reaches its limit (the heap maximum, a pool's maximum) within the critical horizon is
+ * alerted whether it is a leak or not: the process is about to run out either way. When observations carry a limit in {@link Observation#companion} (the heap maximum,
  * a pool's maximum) the finding forecasts when it is reached; a forecast sooner than the
  * critical horizon makes it CRITICAL.
  */
@@ -48,13 +50,16 @@ public abstract class GrowthRule extends LeakRule {
   public Finding assess(List<Observation> run) {
     Trend trend = Trend.of(run);
     if (!trend.grew(settings.minGrowthFraction, settings.minGrowthBytes)
-        || !Trend.persists(run, trend, PERSIST_SHARE) || !alsoHolds(run, trend)
-        || fromStartNeedsMore(run, trend)) {
+        || !Trend.persists(run, trend, PERSIST_SHARE) || !alsoHolds(run, trend)) {
       return null;
     }
     double limit = trend.last.companion;
     Double ttoom = limitIsCompanion() && limit > 0 ? trend.fit.secondsUntil(limit, trend.last.value)
         : null;
+    boolean exhaustsSoon = ttoom != null && ttoom * 1e9 <= criticalHorizonNs;
+    if (!exhaustsSoon && fromStartNeedsMore(run, trend)) {
+      return null;
+    }
     Severity severity = ttoom != null && ttoom * 1e9 <= criticalHorizonNs
         ? Severity.CRITICAL : Severity.WARNING;
     String forecast = ttoom == null ? "" : String.format(Locale.ROOT,
