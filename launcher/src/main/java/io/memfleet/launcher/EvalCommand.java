@@ -1,13 +1,10 @@
 package io.memfleet.launcher;
 
-import io.memfleet.event.Alert;
-import io.memfleet.event.OomSnapshot;
 import io.memfleet.localstack.FreePorts;
 import io.memfleet.pipeline.replay.TraceRecorder;
 import io.memfleet.scenarios.Corpus;
 import io.memfleet.scenarios.Scenario;
 import io.memfleet.schema.Topics;
-import io.memfleet.schema.codec.EventCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,15 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -136,16 +126,14 @@ final class EvalCommand implements Callable<Integer> {
   private void runBatch(int n, List<Scenario> group, DemoFleet fleet, Path agent, Path home,
       EvalReport report) throws Exception {
     System.out.printf("%nbatch %d: %s%n", n + 1, group.stream().map(Scenario::id).toList());
-    Map<String, List<EvalReport.Received>> alerts = new ConcurrentHashMap<>();
-    Map<String, List<OomSnapshot>> snapshots = new ConcurrentHashMap<>();
-    AtomicBoolean stop = new AtomicBoolean();
-    Thread listener = listen(alerts, snapshots, stop);
-    Thread recorder = startRecording(n, stop, record != null ? record
-        : home.resolve("eval").resolve("traces"));
+    AtomicBoolean stopRecording = new AtomicBoolean();
     List<String> ebpf = new ArrayList<>();
     Map<String, ScenarioProcesses.Instance> first = new LinkedHashMap<>();
-    try (ScenarioProcesses processes = new ScenarioProcesses(home.resolve("eval"), agent,
-        stack.kafkaBootstrap(), line -> System.out.println("  " + line))) {
+    try (AlertListener alerts = AlertListener.start(stack.kafkaBootstrap());
+        ScenarioProcesses processes = new ScenarioProcesses(home.resolve("eval"), agent,
+            stack.kafkaBootstrap(), line -> System.out.println("  " + line))) {
+      Thread recorder = startRecording(n, stopRecording, record != null ? record
+          : home.resolve("eval").resolve("traces"));
       for (Scenario s : group) {
         processes.build(s);
       }
@@ -171,72 +159,24 @@ final class EvalCommand implements Callable<Integer> {
         Thread.sleep(1_000);
         if (System.nanoTime() >= nextReport) {
           nextReport += 60_000_000_000L;
-          System.out.printf("  %s left; alerts so far: %s%n",
-              Duration.ofNanos(end - System.nanoTime()).toSeconds() + " s", summary(alerts));
+          System.out.printf("  %d s left; alerts so far: %s%n",
+              Duration.ofNanos(end - System.nanoTime()).toSeconds(), alerts.firingCounts());
         }
       }
-      stop.set(true);
-      listener.join(10_000);
+      stopRecording.set(true);
       recorder.join(10_000);
       for (Scenario s : group) {
         ScenarioProcesses.Instance i = first.get(s.id());
         long ended = processes.instances().stream().filter(x -> x.scenario().equals(s))
             .mapToLong(ScenarioProcesses.Instance::endedEpochMs).filter(t -> t > 0)
             .min().orElse(-1);
-        report.add(new EvalReport.Outcome(s, i.startedEpochMs, ended,
-            alerts.getOrDefault(s.id(), List.of()), snapshots.getOrDefault(s.id(), List.of())));
+        report.add(new EvalReport.Outcome(s, i.startedEpochMs, ended, alerts.alerts(s.id()),
+            alerts.snapshots(s.id())));
       }
     } finally {
-      stop.set(true);
+      stopRecording.set(true);
       ebpf.forEach(fleet::stop);
     }
-  }
-
-  private static String summary(Map<String, List<EvalReport.Received>> alerts) {
-    Map<String, Long> m = new LinkedHashMap<>();
-    alerts.forEach((id, list) -> m.put(id, list.stream().filter(r -> r.alert().getStatus()
-        == io.memfleet.event.AlertStatus.FIRING).count()));
-    return m.isEmpty() ? "none" : m.toString();
-  }
-
-  /** Reads alerts and snapshots from now on, by the service (scenario id) of their process. */
-  private Thread listen(Map<String, List<EvalReport.Received>> alerts,
-      Map<String, List<OomSnapshot>> snapshots, AtomicBoolean stop) throws InterruptedException {
-    AtomicBoolean assigned = new AtomicBoolean();
-    Thread t = new Thread(() -> {
-      EventCodec codec = EventCodec.fromClasspath();
-      Properties p = new Properties();
-      p.put("bootstrap.servers", stack.kafkaBootstrap());
-      p.put("group.id", "memfleet-eval-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-      p.put("auto.offset.reset", "latest");
-      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p,
-          new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-        consumer.subscribe(List.of(Topics.ALERTS, Topics.OOM_SNAPSHOTS));
-        while (!stop.get()) {
-          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-            SpecificRecord v = codec.decode(r.value());
-            if (v instanceof Alert a && a.getProcess().getService() != null) {
-              alerts.computeIfAbsent(a.getProcess().getService(),
-                  k -> new CopyOnWriteArrayList<>())
-                  .add(new EvalReport.Received(a, System.currentTimeMillis()));
-            } else if (v instanceof OomSnapshot s && s.getProcess().getService() != null) {
-              snapshots.computeIfAbsent(s.getProcess().getService(),
-                  k -> new CopyOnWriteArrayList<>()).add(s);
-            }
-          }
-          if (!consumer.assignment().isEmpty()) {
-            assigned.set(true);
-          }
-        }
-      }
-    }, "memfleet-eval-alerts");
-    t.setDaemon(true);
-    t.start();
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (!assigned.get() && System.nanoTime() < deadline) {
-      Thread.sleep(200); // read from before the first scenario starts
-    }
-    return t;
   }
 
   private Thread startRecording(int n, AtomicBoolean stop, Path dir) throws IOException {
