@@ -104,7 +104,7 @@ public final class DetectionExtension implements PipelineExtension {
           .name("obs-" + id).uid("detect-obs-" + id).keyBy(Observation::seriesKey);
       SingleOutputStreamOperator<Alert> found;
       if (rule instanceof TrailingRule) {
-        found = series.process(new TrailingRuleFunction((TrailingRule) rule, evidenceMax,
+        found = series.process(new TrailingRuleFunction(rule, evidenceMax,
                 conf.get(DetectionOptions.IDLE_TIMEOUT)), TypeInformation.of(Alert.class))
             .name("rule-" + id).uid("detect-rule-" + id);
       } else {

@@ -49,14 +49,8 @@ public final class DetectionOptions {
           .defaultValue(Duration.ofMinutes(2))
           .withDescription("A rising run that begins this soon after its process started grows "
               + "'from the start': no steady state was seen before it, so it may be a warm-up or "
-              + "a cache filling, and needs the extra span below.");
-
-  public static final ConfigOption<Duration> FROM_START_EXTRA_SPAN =
-      ConfigOptions.key("memfleet.detect.from-start.extra-span").durationType()
-          .defaultValue(Duration.ofSeconds(90))
-          .withDescription("Event time a growth rule's run must cover beyond its min-span when "
-              + "it grows from the process's start, unless a collection that shows the live set "
-              + "confirms it.");
+              + "a cache filling; it must go on for the rule's min-span after this window "
+              + "(unless its limit is minutes away).");
 
   public static final ConfigOption<Integer> MAX_SERIES_PER_PROCESS =
       ConfigOptions.key("memfleet.detect.max-series-per-process").intType().defaultValue(256)
@@ -89,6 +83,12 @@ public final class DetectionOptions {
   /** Rule live-set-growth (JVM). */
   public static final GrowthOptions LIVE_SET = new GrowthOptions("live-set",
       "the JVM heap after GC", 4, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10, 8L << 20);
+
+  public static final ConfigOption<Duration> LIVE_SET_YOUNG_ONLY_MIN_SPAN =
+      ConfigOptions.key("memfleet.detect.live-set.young-only-min-span").durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription("Span a JVM heap run must cover when only young and mixed collections "
+              + "are in it (promoted garbage climbs until an old collection takes it back).");
 
   /** Rule go-heap-growth. */
   public static final GrowthOptions GO_HEAP = new GrowthOptions("go-heap",
@@ -233,9 +233,10 @@ public final class DetectionOptions {
   /** Every option, in the order of the README's reference table. */
   public static List<ConfigOption<?>> all() {
     List<ConfigOption<?>> all = new ArrayList<>(List.of(ENABLED, ALERTS_TOPIC, BUCKET,
-        OOM_BUCKET, FROM_START_WINDOW, FROM_START_EXTRA_SPAN, MAX_SERIES_PER_PROCESS,
+        OOM_BUCKET, FROM_START_WINDOW, MAX_SERIES_PER_PROCESS,
         IDLE_TIMEOUT, RESOLVE_AFTER, RISE_TOLERANCE, EVIDENCE_MAX));
     all.addAll(LIVE_SET.all());
+    all.add(LIVE_SET_YOUNG_ONLY_MIN_SPAN);
     all.addAll(GO_HEAP.all());
     all.addAll(GOROUTINES.all());
     all.add(GOROUTINE_THRESHOLD);

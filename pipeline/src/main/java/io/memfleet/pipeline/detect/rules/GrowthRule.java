@@ -19,10 +19,10 @@ import org.apache.flink.cep.pattern.Pattern;
  * leak keeps its rate. A run therefore has to cover {@code min-span} and still grow at the
  * end. Growth that has lasted since the process started is ambiguous longer — a cache filling
  * at a steady rate looks exactly like a leak until it reaches its bound — so a run that begins
- * within {@code from-start.window} of the process start must cover {@code from-start.extra-span}
- * more, unless a collection that shows the live set (full, a G1 marking with object counts, a
- * ZGC or Shenandoah cycle) is in it; growth that starts after a steady state, the common leak of
- * a running service, needs only {@code min-span}. Nothing is ignored for a fixed age, and growth
+ * within {@code from-start.window} (2 min) of the process start must go on for {@code min-span}
+ * after that window (a full collection does not help: a cache is live data too); growth that
+ * starts after a steady state, the common leak of a running service, needs only
+ * {@code min-span}. Nothing is ignored for a fixed age, and growth
  * that reaches its limit (the heap maximum, a pool's maximum) within the critical horizon is
  * alerted whether it is a leak or not: the process is about to run out either way. When observations carry a limit in {@link Observation#companion} (the heap maximum,
  * a pool's maximum) the finding forecasts when it is reached; a forecast sooner than the
@@ -49,7 +49,8 @@ public abstract class GrowthRule extends LeakRule {
   @Override
   public Finding assess(List<Observation> run) {
     Trend trend = Trend.of(run);
-    if (!trend.grew(settings.minGrowthFraction, settings.minGrowthBytes)
+    if (trend.spanNs < settings.minSpanNs
+        || !trend.grew(settings.minGrowthFraction, settings.minGrowthBytes)
         || !Trend.persists(run, trend, PERSIST_SHARE) || !alsoHolds(run, trend)) {
       return null;
     }
@@ -57,7 +58,8 @@ public abstract class GrowthRule extends LeakRule {
     Double ttoom = limitIsCompanion() && limit > 0 ? trend.fit.secondsUntil(limit, trend.last.value)
         : null;
     boolean exhaustsSoon = ttoom != null && ttoom * 1e9 <= criticalHorizonNs;
-    if (!exhaustsSoon && fromStartNeedsMore(run, trend)) {
+    if (!exhaustsSoon && (fromStartNeedsMore(run, trend)
+        || trend.spanNs < requiredSpanNs(run))) {
       return null;
     }
     Severity severity = ttoom != null && ttoom * 1e9 <= criticalHorizonNs
@@ -72,17 +74,26 @@ public abstract class GrowthRule extends LeakRule {
 
   /**
    * Growth that began with its process — no steady state seen before it — may be the process
-   * warming up or filling a cache; it must have lasted {@code from-start.extra-span} longer,
-   * unless a collection that shows the live set confirms it.
+   * warming up or filling a cache (live data either way, so a full collection does not tell
+   * them apart): what it did in its first {@code from-start.window} is no evidence by itself, the
+   * growth must go on for {@code min-span} after that.
    */
   private boolean fromStartNeedsMore(List<Observation> run, Trend trend) {
     Observation first = run.get(0);
-    if (first.processStartTimeMs <= 0 || run.stream().anyMatch(o -> o.confirmed)) {
+    if (first.processStartTimeMs <= 0) {
       return false;
     }
-    long ageNs = first.utcNs - first.processStartTimeMs * 1_000_000L;
-    return ageNs <= settings.fromStartWindowNs
-        && trend.spanNs < settings.minSpanNs + settings.fromStartExtraNs;
+    long startNs = first.processStartTimeMs * 1_000_000L;
+    return first.utcNs - startNs <= settings.fromStartWindowNs
+        && trend.last.utcNs - (startNs + settings.fromStartWindowNs) < settings.minSpanNs;
+  }
+
+  /**
+   * The span this run must cover when its limit is not minutes away: {@code min-span} by
+   * default; a rule asks for more when its evidence is weaker.
+   */
+  protected long requiredSpanNs(List<Observation> run) {
+    return settings.minSpanNs;
   }
 
   /** Rule-specific condition on top of the growth checks; true by default. */

@@ -25,8 +25,6 @@ public final class GrowthSettings implements Serializable {
   public final double riseTolerance;
   /** A run beginning this soon after its process started grows "from the start". */
   public final long fromStartWindowNs;
-  /** Extra span such a run must cover, unless a live-set collection confirms it. */
-  public final long fromStartExtraNs;
 
   private GrowthSettings(Builder b) {
     this.minPoints = b.minPoints;
@@ -36,7 +34,6 @@ public final class GrowthSettings implements Serializable {
     this.minGrowthBytes = b.minGrowthBytes;
     this.riseTolerance = b.riseTolerance;
     this.fromStartWindowNs = b.fromStartWindow.toNanos();
-    this.fromStartExtraNs = b.fromStartExtra.toNanos();
   }
 
   public static Builder builder() {
@@ -52,7 +49,6 @@ public final class GrowthSettings implements Serializable {
     private long minGrowthBytes = 8L << 20;
     private double riseTolerance = 0.02;
     private Duration fromStartWindow = Duration.ofMinutes(2);
-    private Duration fromStartExtra = Duration.ofSeconds(90);
 
     public Builder minPoints(int v) {
       this.minPoints = v;
@@ -84,10 +80,9 @@ public final class GrowthSettings implements Serializable {
       return this;
     }
 
-    /** Runs beginning within {@code window} of the process start need {@code extra} span. */
-    public Builder fromStart(Duration window, Duration extra) {
+    /** Runs beginning within {@code window} of the process start must go on past it. */
+    public Builder fromStart(Duration window) {
       this.fromStartWindow = window;
-      this.fromStartExtra = extra;
       return this;
     }
 
@@ -103,9 +98,8 @@ public final class GrowthSettings implements Serializable {
         throw new IllegalArgumentException("within (" + within + ") must exceed min-span ("
             + minSpan + "), or no run can complete");
       }
-      if (fromStartWindow == null || fromStartWindow.isNegative() || fromStartExtra == null
-          || fromStartExtra.isNegative()) {
-        throw new IllegalArgumentException("from-start window and extra span must be >= 0");
+      if (fromStartWindow == null || fromStartWindow.isNegative()) {
+        throw new IllegalArgumentException("the from-start window must be >= 0");
       }
       if (minGrowthFraction < 0 || minGrowthBytes < 0 || riseTolerance < 0
           || riseTolerance >= 1) {

@@ -35,7 +35,7 @@ import java.util.Locale;
  * <p>CRITICAL when the forecast is sooner than {@code critical-horizon} (10 min), else WARNING.
  * A big, stable cache (high, flat) does not fire, nor does a burst that falls back.
  */
-public final class OomImminentRule extends TrailingRule {
+public final class OomImminentRule extends LeakRule implements TrailingRule {
   private static final long serialVersionUID = 1L;
   public static final String NAME = "oom-imminent";
 
@@ -116,15 +116,12 @@ public final class OomImminentRule extends TrailingRule {
   /** The trailing run that does not fall, oldest first. */
   @Override
   public List<Observation> evidence(List<Observation> history) {
-    int start = history.size() - 1;
-    while (start > 0) {
-      double previous = history.get(start - 1).value;
-      if (history.get(start).value < previous - tolerance * Math.abs(previous)) {
-        break;
-      }
-      start--;
-    }
-    return history.subList(start, history.size());
+    return TrailingRule.risingSuffix(history, tolerance);
+  }
+
+  @Override
+  public org.apache.flink.cep.pattern.Pattern<Observation, ?> pattern() {
+    throw new UnsupportedOperationException(NAME + " is judged on a trailing window, not CEP");
   }
 
   @Override
