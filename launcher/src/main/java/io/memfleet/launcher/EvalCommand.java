@@ -68,8 +68,18 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--keep", description = "Leave Kafka, ClickHouse and the pipeline running.")
   boolean keep;
 
+  @Option(names = "--replay", paramLabel = "TRACE",
+      description = "Score a recorded trace (memfleet eval --record, memfleet record) instead of"
+          + " a live run: its scenarios' events are replayed through the pipeline in event time,"
+          + " as fast as the machine runs it. Scenarios: those given, else every corpus"
+          + " scenario that shows in the trace.")
+  Path replay;
+
   @Override
   public Integer call() throws Exception {
+    if (replay != null) {
+      return replayTrace();
+    }
     List<Scenario> chosen = chosen();
     freePortsUnlessGiven();
     Path home = stack.home.toAbsolutePath();
@@ -100,6 +110,45 @@ final class EvalCommand implements Callable<Integer> {
       if (!keep) {
         Memfleet.commandLine().execute(concat(new String[] {"down"}, stackArgs));
       }
+    }
+    System.out.println();
+    report.print(System.out);
+    return report.passed() ? 0 : 1;
+  }
+
+  /** Scores a trace: the chosen scenarios' events replayed through the pipeline. */
+  private int replayTrace() throws Exception {
+    List<Scenario> candidates = ids == null && !ci ? Corpus.load() : chosen();
+    java.util.Set<String> services = new java.util.HashSet<>();
+    candidates.forEach(s -> services.add(s.id()));
+    Path work = java.nio.file.Files.createTempDirectory("memfleet-eval-replay-");
+    Path filtered = work.resolve("scenarios.mftrace");
+    System.out.println("memfleet eval: reading " + replay + " for " + candidates.size()
+        + " scenario(s)");
+    Map<String, io.memfleet.pipeline.replay.TraceFilter.Span> spans =
+        io.memfleet.pipeline.replay.TraceFilter.copy(replay, filtered, services);
+    if (spans.isEmpty()) {
+      throw new IllegalArgumentException("no corpus scenario shows in " + replay);
+    }
+    spans.forEach((id, span) -> System.out.printf(Locale.ROOT,
+        "  %-24s %7d events over %.1f h%n", id, span.records(),
+        (span.lastEventNs() - span.firstEventNs()) / 3.6e12));
+    io.memfleet.pipeline.replay.Replay.Result r = io.memfleet.pipeline.replay.Replay.run(
+        filtered, new org.apache.flink.configuration.Configuration(), 1, work.resolve("out"));
+    System.out.printf(Locale.ROOT, "replayed in %.1f s%n", r.took().toMillis() / 1e3);
+    EvalReport report = new EvalReport();
+    for (Scenario s : candidates) {
+      var span = spans.get(s.id());
+      if (span == null) {
+        continue;
+      }
+      // in a replay an alert is "received" when its evidence ends, in event time
+      List<EvalReport.Received> alerts = r.alerts().stream()
+          .filter(a -> s.id().equals(a.getProcess().getService()))
+          .map(a -> new EvalReport.Received(a, a.getLastSeenUtcNs() / 1_000_000L)).toList();
+      List<io.memfleet.event.OomSnapshot> snapshots = r.snapshots().stream()
+          .filter(x -> s.id().equals(x.getProcess().getService())).toList();
+      report.add(new EvalReport.Outcome(s, span.processStartMs(), -1, alerts, snapshots));
     }
     System.out.println();
     report.print(System.out);

@@ -40,7 +40,8 @@ import org.apache.avro.specific.SpecificRecord;
  *   <tr><td>ResidentMemory of a native process (no managed heap)</td><td>NATIVE: lowest RSS,
  *       companion 0</td></tr>
  *   <tr><td>PageFault (minor, with stack)</td><td>faulted-in bytes by stack: the heaviest stack
- *       of the bucket rides along on NATIVE (where new pages are first touched)</td></tr>
+ *       since the process was first seen rides along on NATIVE (where new pages are first
+ *       touched)</td></tr>
  *   <tr><td>Allocation OUTSTANDING from the Go heap profile, Allocation JAVA_OLD_OBJECT</td>
  *       <td>what the managed heap retains, by stack (and class): the heaviest of the latest set
  *       rides along on GO_LIVE_HEAP / LIVE_SET</td></tr>
