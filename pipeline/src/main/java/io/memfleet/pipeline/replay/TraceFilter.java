@@ -67,12 +67,13 @@ public final class TraceFilter {
         }
         w.write(x);
         EventHeader h = header(codec, x);
-        if (h == null || h.getClockDomain() != io.memfleet.event.ClockDomain.REALTIME) {
-          continue; // spans in wall-clock time only
-        }
-        long t = h.getRawTimestamp();
-        long start = h.getProcess().getProcessStartTimeMs();
-        spans.merge(service, new Span(start, t, t, 1), (a, b) -> new Span(
+        boolean wallClock = h != null
+            && h.getClockDomain() == io.memfleet.event.ClockDomain.REALTIME;
+        // times in wall-clock time only; every record counts
+        long t = wallClock ? h.getRawTimestamp() : Long.MAX_VALUE;
+        long last = wallClock ? t : Long.MIN_VALUE;
+        long start = h != null ? h.getProcess().getProcessStartTimeMs() : Long.MAX_VALUE;
+        spans.merge(service, new Span(start, t, last, 1), (a, b) -> new Span(
             Math.min(a.processStartMs(), b.processStartMs()),
             Math.min(a.firstEventNs(), b.firstEventNs()),
             Math.max(a.lastEventNs(), b.lastEventNs()), a.records() + b.records()));
