@@ -233,11 +233,18 @@ final class EvalCommand implements Callable<Integer> {
       recorder.join(10_000);
       for (Scenario s : group) {
         ScenarioProcesses.Instance i = first.get(s.id());
-        long ended = processes.instances().stream().filter(x -> x.scenario().equals(s))
-            .mapToLong(ScenarioProcesses.Instance::endedEpochMs).filter(t -> t > 0)
-            .min().orElse(-1);
-        report.add(new EvalReport.Outcome(s, i.startedEpochMs, ended, alerts.alerts(s.id()),
-            alerts.snapshots(s.id())));
+        List<ScenarioProcesses.Instance> mine = processes.instances().stream()
+            .filter(x -> x.scenario().equals(s)).toList();
+        long ended = mine.stream().mapToLong(ScenarioProcesses.Instance::endedEpochMs)
+            .filter(t -> t > 0).min().orElse(-1);
+        // only what this run started: another program on the host may carry the same service
+        java.util.Set<Integer> pids = new java.util.HashSet<>();
+        mine.forEach(x -> pids.add((int) x.process().pid()));
+        report.add(new EvalReport.Outcome(s, i.startedEpochMs, ended,
+            alerts.alerts(s.id()).stream()
+                .filter(r -> pids.contains(r.alert().getProcess().getPid())).toList(),
+            alerts.snapshots(s.id()).stream()
+                .filter(x -> pids.contains(x.getProcess().getPid())).toList()));
       }
     } finally {
       stopRecording.set(true);
