@@ -198,6 +198,9 @@ final class EvalCommand implements Callable<Integer> {
     try (AlertListener alerts = AlertListener.start(stack.kafkaBootstrap());
         ScenarioProcesses processes = new ScenarioProcesses(home.resolve("eval"), agent,
             stack.kafkaBootstrap(), line -> System.out.println("  " + line))) {
+      // Ctrl-C: the scenarios are this JVM's children and must not outlive it
+      Thread stopScenarios = new Thread(processes::close, "memfleet-eval-stop");
+      Runtime.getRuntime().addShutdownHook(stopScenarios);
       Thread recorder = startRecording(n, stopRecording, record != null ? record
           : home.resolve("eval").resolve("traces"));
       for (Scenario s : group) {
@@ -231,6 +234,7 @@ final class EvalCommand implements Callable<Integer> {
       }
       stopRecording.set(true);
       recorder.join(10_000);
+      Runtime.getRuntime().removeShutdownHook(stopScenarios);
       for (Scenario s : group) {
         ScenarioProcesses.Instance i = first.get(s.id());
         List<ScenarioProcesses.Instance> mine = processes.instances().stream()
