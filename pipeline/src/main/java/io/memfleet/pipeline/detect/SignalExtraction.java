@@ -47,8 +47,9 @@ import org.apache.avro.specific.SpecificRecord;
  *       rides along on GO_LIVE_HEAP / LIVE_SET</td></tr>
  *   <tr><td>Allocation OUTSTANDING (eBPF), MemoryMapping</td><td>OUTSTANDING per stack / "mmap":
  *       latest outstanding bytes; "mmap" carries the stack that mapped the most</td></tr>
- *   <tr><td>ResidentMemory</td><td>RESIDENT: lowest RSS; CGROUP_MEMORY when the cgroup has a
- *       limit: highest working set (usage − inactive file), companion the limit</td></tr>
+ *   <tr><td>ResidentMemory</td><td>RESIDENT: lowest RSS; POOL SHMEM: shared memory and tmpfs
+ *       (the cgroup's, else the process's RssShmem); CGROUP_MEMORY when the cgroup has a limit:
+ *       highest working set (usage − inactive file), companion the limit</td></tr>
  *   <tr><td>GcPause, GcCycle, HeapSummary</td><td>GC_LOAD: GC time fraction, companion heap
  *       after GC / max</td></tr>
  * </table>
@@ -286,6 +287,11 @@ final class SignalExtraction {
 
   private static void resident(TimedEvent e, ResidentMemory r, Buckets out) throws Exception {
     out.add(Signal.RESIDENT, "", e, r.getRssBytes(), Double.NaN);
+    // tmpfs and shared memory: not reclaimable like page cache, and in no runtime's pools
+    Long shmem = r.getCgroupShmemBytes() != null ? r.getCgroupShmemBytes() : r.getShmemBytes();
+    if (shmem != null && e.source != Source.EBPF) {
+      out.add(Signal.POOL, MemoryPool.SHMEM.name(), e, shmem, Double.NaN);
+    }
     if (e.runtime == Runtime.NATIVE && e.source != Source.EBPF) {
       // no managed heap: all of the resident set is native memory (companion: 0 managed)
       out.add(Signal.NATIVE, "", e, r.getRssBytes(), 0);

@@ -69,7 +69,7 @@ public abstract class GrowthRule extends LeakRule {
     return new Finding(severity, trend.perSecond(), ttoom, what() + " grew " + quantity(
         trend.growth) + " in " + Trend.seconds(trend.spanNs) + " (" + rate(trend.perSecond())
         + ", now " + quantity(trend.last.value) + forecast + ")" + note(run),
-        poolName() + " grows " + rate(trend.perSecond()) + note(run));
+        poolName() + (plural() ? " grow " : " grows ") + rate(trend.perSecond()) + note(run));
   }
 
   /**
@@ -111,6 +111,11 @@ public abstract class GrowthRule extends LeakRule {
 
   /** The pool in the verdict's words, e.g. {@code "heap"}, {@code "metaspace"}. */
   protected abstract String poolName();
+
+  /** Whether {@link #poolName()} is plural ("threads grow"). */
+  protected boolean plural() {
+    return false;
+  }
 
   /** Extra words for the summary and verdict about this run, e.g. a caveat; "" by default. */
   protected String note(List<Observation> run) {

@@ -306,6 +306,43 @@ class LeakRulesTest {
   }
 
   @Test
+  void poolRulesReadTheirOwnPoolAndNameIt() throws Exception {
+    List<Observation> metaspace = series(Signal.POOL, 200, t -> 40 * MB + t * MB / 2,
+        Double.NaN);
+    metaspace.forEach(o -> {
+      o.series = "METASPACE";
+      o.processStartTimeMs -= 3_600_000L;
+    });
+    List<Alert> alerts = run(PoolGrowthRule.METASPACE, metaspace);
+    assertThat(alerts).isNotEmpty();
+    assertThat(alerts.get(0).getPool()).isEqualTo(io.memfleet.event.MemoryPool.METASPACE);
+    assertThat(alerts.get(0).getVerdict()).startsWith("metaspace grows 51");
+    // the same series is no direct buffer or shmem growth
+    assertThat(rule(PoolGrowthRule.DIRECT_BUFFERS).accepts(metaspace.get(0))).isFalse();
+    assertThat(rule(PoolGrowthRule.SHMEM).accepts(metaspace.get(0))).isFalse();
+    metaspace.forEach(o -> o.series = "SHMEM");
+    assertThat(run(PoolGrowthRule.SHMEM, metaspace).get(0).getPool())
+        .isEqualTo(io.memfleet.event.MemoryPool.SHMEM);
+  }
+
+  @Test
+  void aThreadLeakFiresAndAPoolGrowingToItsSizeDoesNot() throws Exception {
+    List<Observation> leak = series(Signal.THREADS, 300, t -> 40 + 5 * t, Double.NaN);
+    leak.forEach(o -> {
+      o.series = "java";
+      o.processStartTimeMs -= 3_600_000L;
+    });
+    List<Alert> alerts = run(ThreadLeakRule.NAME, leak);
+    assertThat(alerts).isNotEmpty();
+    assertThat(alerts.get(0).getPool()).isEqualTo(io.memfleet.event.MemoryPool.THREAD_STACKS);
+    assertThat(alerts.get(0).getVerdict()).startsWith("threads grow 5.0");
+    List<Observation> pool = series(Signal.THREADS, 600, t -> 40 + 2 * Math.min(t, 80),
+        Double.NaN);
+    pool.forEach(o -> o.processStartTimeMs -= 3_600_000L);
+    assertThat(run(ThreadLeakRule.NAME, pool)).isEmpty();
+  }
+
+  @Test
   void gcThrashingNeedsBothGcTimeAndAFullHeap() throws Exception {
     assertThat(run(GcThrashingRule.NAME, series(Signal.GC_LOAD, 50, t -> 0.5, 0.96)))
         .extracting(Alert::getRule).contains("gc-thrashing");
