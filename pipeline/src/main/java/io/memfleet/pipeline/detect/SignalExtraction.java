@@ -186,8 +186,11 @@ final class SignalExtraction {
       }
     } else if (record instanceof PageFault) {
       PageFault f = (PageFault) record;
-      if (!f.getMajor() && f.getStack() != null && !f.getStack().getFrames().isEmpty()) {
-        out.stackBytes(true, f.getStack().getHash(), String.join("\n", f.getStack().getFrames()),
+      // by the program's own frame: a fault seen only inside the allocator names nobody
+      String culprit = f.getMajor() || f.getStack() == null ? null
+          : io.memfleet.pipeline.detect.rules.Culprits.programFrame(f.getStack().getFrames());
+      if (culprit != null) {
+        out.stackBytes(true, culprit.hashCode(), String.join("\n", f.getStack().getFrames()),
             f.getCount() * PAGE_BYTES);
       }
     }

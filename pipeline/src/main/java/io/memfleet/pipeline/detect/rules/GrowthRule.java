@@ -57,7 +57,8 @@ public abstract class GrowthRule extends LeakRule {
     double limit = trend.last.companion;
     Double ttoom = limitIsCompanion() && limit > 0 ? trend.fit.secondsUntil(limit, trend.last.value)
         : null;
-    boolean exhaustsSoon = ttoom != null && ttoom * 1e9 <= criticalHorizonNs;
+    boolean exhaustsSoon = ttoom != null && ttoom * 1e9 <= criticalHorizonNs
+        && forecastHolds(run);
     if (!exhaustsSoon && (fromStartNeedsMore(run, trend)
         || trend.spanNs < requiredSpanNs(run))) {
       return null;
@@ -86,6 +87,14 @@ public abstract class GrowthRule extends LeakRule {
     long startNs = first.processStartTimeMs * 1_000_000L;
     return first.utcNs - startNs <= settings.fromStartWindowNs
         && trend.last.utcNs - (startNs + settings.fromStartWindowNs) < settings.minSpanNs;
+  }
+
+  /**
+   * Whether a forecast from this run may cut its wait short: true by default; a rule whose
+   * evidence may not be the quantity that runs out says no.
+   */
+  protected boolean forecastHolds(List<Observation> run) {
+    return true;
   }
 
   /**

@@ -49,8 +49,9 @@ class LeakRulesTest {
 
   @Test
   void liveSetGrowthFiresOnRisingHeapAfterGcWithForecast() throws Exception {
+    // full collections in the run: the live set itself grows
     List<Alert> alerts = run(LiveSetGrowthRule.NAME,
-        series(Signal.LIVE_SET, 150, t -> 100 * MB + t * MB, 512 * MB));
+        confirmed(series(Signal.LIVE_SET, 150, t -> 100 * MB + t * MB, 512 * MB)));
     assertThat(alerts).isNotEmpty();
     Alert a = alerts.get(0);
     assertThat(a.getRule()).isEqualTo("live-set-growth");
@@ -61,19 +62,24 @@ class LeakRulesTest {
     assertThat(a.getForecastOomUtcNs()).isGreaterThan(a.getLastSeenUtcNs());
     assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
     assertThat(a.getEvidence()).hasSizeGreaterThanOrEqualTo(6);
-    // young collections only: reported, with the caveat in its verdict
-    assertThat(a.getEvidence().get(0).getKind()).isEqualTo("GcCycle.heapAfterBytes(min, young)");
-    assertThat(a.getVerdict()).startsWith("heap grows 1.0 MiB/s")
-        .contains("not yet confirmed by an old-generation collection");
+    assertThat(a.getEvidence().get(0).getKind()).isEqualTo("GcCycle.liveBytes(min)");
+    assertThat(a.getVerdict()).isEqualTo("heap grows 1.0 MiB/s");
     assertThat(a.getPool()).isEqualTo(io.memfleet.event.MemoryPool.HEAP);
     assertThat(a.getLastSeenUtcNs() - a.getFirstSeenUtcNs())
-        .isGreaterThanOrEqualTo(60_000_000_000L);
+        .isGreaterThanOrEqualTo(90_000_000_000L);
 
-    List<Observation> confirmed = series(Signal.LIVE_SET, 150, t -> 100 * MB + t * MB, 512 * MB);
-    confirmed.forEach(o -> o.confirmed = true);
-    Alert c = run(LiveSetGrowthRule.NAME, confirmed).get(0);
-    assertThat(c.getEvidence().get(0).getKind()).isEqualTo("GcCycle.liveBytes(min)");
-    assertThat(c.getVerdict()).isEqualTo("heap grows 1.0 MiB/s");
+    // young collections only: the same numbers may be promoted garbage G1 has not collected
+    // yet, so the forecast does not hurry it; after five minutes of growth it is reported, with
+    // the caveat in its verdict
+    assertThat(run(LiveSetGrowthRule.NAME,
+        series(Signal.LIVE_SET, 150, t -> 100 * MB + t * MB, 512 * MB))).isEmpty();
+    List<Alert> young = run(LiveSetGrowthRule.NAME,
+        series(Signal.LIVE_SET, 330, t -> 100 * MB + t * MB, 512 * MB));
+    assertThat(young).isNotEmpty();
+    assertThat(young.get(0).getEvidence().get(0).getKind())
+        .isEqualTo("GcCycle.heapAfterBytes(min, young)");
+    assertThat(young.get(0).getVerdict()).startsWith("heap grows 1.0 MiB/s")
+        .contains("not yet confirmed by an old-generation collection");
   }
 
   private static List<Observation> confirmed(List<Observation> series) {
