@@ -164,12 +164,12 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   }
 
   @Override
-  public void heapUsed(long bytes) throws Exception {
+  public void heapFootprint(long bytes) throws Exception {
     heapUsed.update(bytes);
   }
 
   @Override
-  public double heapUsed() throws Exception {
+  public double heapFootprint() throws Exception {
     Long u = heapUsed.value();
     return u == null ? Double.NaN : u;
   }

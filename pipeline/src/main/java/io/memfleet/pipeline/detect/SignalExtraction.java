@@ -76,11 +76,11 @@ final class SignalExtraction {
     /** Remembers the managed heap's maximum. */
     void heapMax(long bytes) throws Exception;
 
-    /** Remembers the managed heap's latest use (any heap summary). */
-    void heapUsed(long bytes) throws Exception;
+    /** Remembers the managed heap's latest footprint (any heap summary). */
+    void heapFootprint(long bytes) throws Exception;
 
-    /** The managed heap's latest use, else NaN. */
-    double heapUsed() throws Exception;
+    /** The managed heap's latest footprint, else NaN. */
+    double heapFootprint() throws Exception;
 
     /** Adds sampled allocation weight to an object class. */
     void classWeight(String objectClass, long weightBytes) throws Exception;
@@ -248,7 +248,9 @@ final class SignalExtraction {
   }
 
   private static void heapSummary(TimedEvent e, HeapSummary h, Buckets out) throws Exception {
-    out.heapUsed(h.getUsedBytes());
+    // what the heap takes of the cgroup: committed (a JVM's heap, a Go heap's spans: about
+    // twice its live objects under GOGC=100), or used when a collector did not report committed
+    out.heapFootprint(Math.max(h.getUsedBytes(), h.getCommittedBytes()));
     Long m = h.getMaxBytes();
     if (m != null && m > 0 && m < UNLIMITED) {
       out.heapMax(m);
@@ -305,7 +307,7 @@ final class SignalExtraction {
       long usage = r.getCgroupWorkingSetBytes() != null ? r.getCgroupWorkingSetBytes()
           : r.getCgroupUsageBytes() != null ? r.getCgroupUsageBytes() : r.getRssBytes();
       SeriesBucket b = out.add(Signal.CGROUP_MEMORY, "", e, usage, limit);
-      double heap = out.heapUsed();
+      double heap = out.heapFootprint();
       if (b != null && !Double.isNaN(heap)) {
         b.usedCompanion = heap; // the managed heap alongside: which pool the limit fills with
         out.store(b);

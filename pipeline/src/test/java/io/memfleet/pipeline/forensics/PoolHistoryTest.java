@@ -40,6 +40,44 @@ class PoolHistoryTest {
     assertThat(v.growth().get("HEAP")).isEqualTo(59 * MB);
   }
 
+  /**
+   * A Go heap under GOGC=100 takes about twice its live objects: the heap summary's used bytes
+   * grow half as fast as the working set, its committed bytes (HeapSys) as fast.
+   */
+  @Test
+  void aGoHeapIsJudgedByItsFootprintNotItsLiveObjects() throws Exception {
+    PoolHistory h = PoolHistory.inMemory();
+    for (int t = 0; t <= 60; t += 2) {
+      io.memfleet.event.HeapSummary summary = io.memfleet.event.HeapSummary.newBuilder()
+          .setHeader(kernelKill().getHeader()).setPhase(io.memfleet.event.HeapPhase.PERIODIC)
+          .setGcId(null).setUsedBytes((long) (10 * MB + t * MB / 2))
+          .setCommittedBytes((long) (20 * MB + t * MB)).setMaxBytes(null).setNextGcBytes(null)
+          .setObjects(null).build();
+      for (var v : PoolHistory.valuesOf(summary).entrySet()) {
+        h.add(v.getKey(), t * S, v.getValue());
+      }
+      h.add("NATIVE", t * S, 25 * MB + t * MB / 2); // RSS - used: the heap's garbage
+      h.add(PoolHistory.WORKING_SET, t * S, 35 * MB + t * MB);
+    }
+    PoolHistory.Verdict v = h.verdict(kernelKill(), 60 * S);
+    assertThat(v.pool()).isEqualTo(MemoryPool.HEAP);
+    assertThat(v.growth().get("HEAP")).isEqualTo(60 * MB);
+  }
+
+  @Test
+  void theHeapAfterCollectionsStandsInWhenNoSummaryCame() throws Exception {
+    PoolHistory h = PoolHistory.inMemory();
+    for (int t = 0; t <= 60; t += 2) {
+      h.add(PoolHistory.HEAP_AFTER_GC, t * S, 10 * MB + t * MB);
+      h.add(PoolHistory.RSS, t * S, 40 * MB + t * MB);
+    }
+    PoolHistory.Verdict v = h.verdict(kernelKill(), 60 * S);
+    assertThat(v.pool()).isEqualTo(MemoryPool.HEAP);
+    assertThat(v.text()).isEqualTo("heap grew 60.0 MiB in the last 60 s (to 70.0 MiB of a"
+        + " 128.0 MiB limit)");
+    assertThat(v.growth()).containsOnlyKeys("HEAP", PoolHistory.RSS);
+  }
+
   @Test
   void growthNoPoolExplainsIsNativeMemory() throws Exception {
     PoolHistory h = PoolHistory.inMemory();

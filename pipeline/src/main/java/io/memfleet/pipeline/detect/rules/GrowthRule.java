@@ -48,6 +48,14 @@ public abstract class GrowthRule extends LeakRule {
 
   @Override
   public Finding assess(List<Observation> run) {
+    return assess(run, requiredSpanNs(run));
+  }
+
+  /**
+   * {@link #assess(List)} with the span the run must cover when its limit is not minutes away
+   * given: a rule that judges a run drawn from a longer history asks for that history's span.
+   */
+  protected Finding assess(List<Observation> run, long requiredSpanNs) {
     Trend trend = Trend.of(run);
     if (trend.spanNs < settings.minSpanNs
         || !trend.grew(settings.minGrowthFraction, settings.minGrowthBytes)
@@ -60,7 +68,7 @@ public abstract class GrowthRule extends LeakRule {
     boolean exhaustsSoon = ttoom != null && ttoom * 1e9 <= criticalHorizonNs
         && forecastHolds(run);
     if (!exhaustsSoon && (fromStartNeedsMore(run, trend)
-        || trend.spanNs < requiredSpanNs(run))) {
+        || trend.spanNs < requiredSpanNs)) {
       return null;
     }
     Severity severity = ttoom != null && ttoom * 1e9 <= criticalHorizonNs

@@ -130,6 +130,45 @@ class LeakRulesTest {
     assertThat(run(LiveSetGrowthRule.NAME, saw)).isEmpty();
   }
 
+  /**
+   * Heap after young collections climbs 3 MiB/s with promoted garbage; every 40 s a marking and
+   * its mixed collections take it back to the floor (the shape of a stock G1 JVM filling a 512
+   * MiB heap): never one rising run, so only the floors tell.
+   */
+  private static List<Observation> g1Sawtooth(int seconds, DoubleUnaryOperator floor) {
+    List<Observation> saw = series(Signal.LIVE_SET, seconds,
+        t -> floor.applyAsDouble(t) + (t % 40) * 3 * MB, 6 * 1024 * MB);
+    saw.forEach(o -> o.processStartTimeMs = Observations.T0_NS / 1_000_000L - 3_600_000L);
+    return saw;
+  }
+
+  @Test
+  void aG1LeakWhoseMixedCollectionsKeepTakingGarbageBackFiresOnItsRisingFloors()
+      throws Exception {
+    List<Alert> leak = run(LiveSetGrowthRule.NAME, g1Sawtooth(900, t -> 150 * MB + t * MB / 2));
+    assertThat(leak).isNotEmpty();
+    Alert a = leak.get(0);
+    // floors over at least young-only-min-span (5 min), at the floors' rate
+    assertThat(a.getLastSeenUtcNs() - Observations.T0_NS)
+        .isBetween(300_000_000_000L, 360_000_000_000L);
+    assertThat(a.getGrowthBytesPerSecond()).isCloseTo(MB / 2, within(0.1 * MB));
+    assertThat(a.getVerdict()).contains("not yet confirmed by an old-generation collection");
+  }
+
+  @Test
+  void aG1SawtoothOverAFlatOrLevellingFloorDoesNotFire() throws Exception {
+    // floors that wander ±8 MiB around 150 MiB
+    assertThat(run(LiveSetGrowthRule.NAME,
+        g1Sawtooth(1200, t -> 150 * MB + ((t * 7) % 17 - 8) * MB))).isEmpty();
+    // floors that rise while the service warms up (caches, pools) and level off after 2 min
+    List<Observation> warmUp = g1Sawtooth(1200, t -> 150 * MB + Math.min(t, 120) * MB);
+    warmUp.forEach(o -> o.processStartTimeMs = Observations.T0_NS / 1_000_000L);
+    assertThat(run(LiveSetGrowthRule.NAME, warmUp)).isEmpty();
+    // a service an hour old whose cache refills for 100 s, then stays full
+    assertThat(run(LiveSetGrowthRule.NAME,
+        g1Sawtooth(1200, t -> 150 * MB + Math.max(0, Math.min(t - 200, 100)) * MB))).isEmpty();
+  }
+
   @Test
   void liveSetSawtoothBackToBaselineDoesNotFire() throws Exception {
     // the floor climbs for 40 s, then a collection takes it back to 100 MiB, over and over
