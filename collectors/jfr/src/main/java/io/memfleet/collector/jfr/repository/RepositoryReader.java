@@ -135,10 +135,11 @@ public final class RepositoryReader implements AutoCloseable {
     }
     pins.sync();
     stream = EventStream.openRepository(pins.directory());
-    // reuse event objects, and skip the per-flush sort: the mapper pairs a GC's events by gcId
-    // and the pipeline orders by event time
+    // reuse event objects; keep JFR's per-flush order by time, as the agent's stream has it: the
+    // heap configuration (written at chunk start) must reach the mapper before the heap
+    // summaries that carry its max
     stream.setReuse(true);
-    stream.setOrdered(false);
+    stream.setOrdered(true);
     stream.setStartTime(startPosition());
     JfrEventMapper mapper = new JfrEventMapper(process, headers, options.stackDepth());
     pump = JfrPump.wire(stream, mapper, this::publish, log);
