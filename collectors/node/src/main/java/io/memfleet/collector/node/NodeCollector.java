@@ -95,7 +95,8 @@ public final class NodeCollector implements AutoCloseable {
         ? CgroupMounts.of(options.cgroupV1MemoryRoot(), options.cgroupV2Root())
         : CgroupMounts.parse(Files.readString(options.procRoot().resolve("self/mountinfo")));
     this.scanner = new ProcessScanner(options, proc,
-        new CgroupMemoryReader(mounts, options.readCgroupStat()), identities, headers, sink);
+        new CgroupMemoryReader(mounts, options.readCgroupStat()), identities, headers, sink,
+        b.listener);
     this.procReader = proc;
     ProcessFinder finder = new ProcessFinder(options.procRoot());
     this.goScraper = new GoRuntimeScraper(options.goTargets(), identities, finder, headers, sink,
@@ -236,8 +237,18 @@ public final class NodeCollector implements AutoCloseable {
     private ProcessIdentities identities;
     private EventHeaders headers;
     private EventSink sink;
+    private ProcessListener listener = ProcessListener.NONE;
 
     private Builder() {}
+
+    /**
+     * Told about each tracked process when a scan finds it and when one finds it gone, on the
+     * scan thread (so it must return at once); e.g. the JFR repository collector.
+     */
+    public Builder processListener(ProcessListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
 
     public Builder options(NodeCollectorOptions options) {
       this.options = Objects.requireNonNull(options, "options");

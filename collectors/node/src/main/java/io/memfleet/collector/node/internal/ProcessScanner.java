@@ -4,6 +4,7 @@ import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.EventSink;
 import io.memfleet.collector.ProcessIdentities;
 import io.memfleet.collector.node.NodeCollectorOptions;
+import io.memfleet.collector.node.ProcessListener;
 import io.memfleet.collector.node.cgroup.CgroupMemory;
 import io.memfleet.collector.node.cgroup.CgroupMemoryReader;
 import io.memfleet.collector.node.oom.OomKillTracker;
@@ -106,12 +107,21 @@ public final class ProcessScanner {
   private final Map<Integer, Tracked> tracked = new HashMap<>();
   private final Map<Integer, Ignored> ignored = new HashMap<>();
   private final PssSampler pss;
+  private final ProcessListener listener;
   private long scanNo;
   private int events;
 
   public ProcessScanner(NodeCollectorOptions options, ProcfsReader proc,
       CgroupMemoryReader cgroups, ProcessIdentities identities, EventHeaders headers,
       EventSink sink) {
+    this(options, proc, cgroups, identities, headers, sink, ProcessListener.NONE);
+  }
+
+  /** As above, telling {@code listener} about every process it starts and stops tracking. */
+  public ProcessScanner(NodeCollectorOptions options, ProcfsReader proc,
+      CgroupMemoryReader cgroups, ProcessIdentities identities, EventHeaders headers,
+      EventSink sink, ProcessListener listener) {
+    this.listener = listener;
     this.options = options;
     this.proc = proc;
     this.cgroups = cgroups;
@@ -187,6 +197,7 @@ public final class ProcessScanner {
     List<OomKillTracker.Exited<Tracked>> exits = new ArrayList<>();
     for (Tracked t : gone) {
       t.files.close();
+      listener.exited(t.identity);
       exits.add(new OomKillTracker.Exited<>(t, t.cgroupPath, t.lastRssBytes));
       // the victim may have been the cgroup's last member: read its counter once more
       if (t.cgroupPath != null) {
@@ -267,6 +278,7 @@ public final class ProcessScanner {
         .setParentPid(stat.parentPid())
         .setCmdline(proc.cmdline(pid).orElse(null))
         .build());
+    listener.started(identity);
     return t;
   }
 
