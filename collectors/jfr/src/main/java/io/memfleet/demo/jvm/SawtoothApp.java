@@ -1,5 +1,7 @@
 package io.memfleet.demo.jvm;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,7 +17,8 @@ import java.util.List;
  *
  * <p>{@code --ops-per-s N} paces it like a service under steady load (the default 0 runs flat out,
  * as the overhead benchmark needs). Prints {@code ops/s=…} every second; at the end, {@code
- * THROUGHPUT ops_per_s=…} over the whole run (the first second excluded as warm-up).
+ * THROUGHPUT ops_per_s=… gcs=…} over the whole run (the first second excluded as warm-up;
+ * {@code gcs}: collections since the start).
  */
 public final class SawtoothApp {
   private SawtoothApp() {}
@@ -68,8 +71,12 @@ public final class SawtoothApp {
       }
       if (durationS > 0 && now - start >= durationS * 1e9) {
         double seconds = (now - warmEnd) / 1e9;
-        System.out.printf("THROUGHPUT ops_per_s=%.0f checksum=%d%n", measuredOps / seconds,
-            checksum);
+        long gcs = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+          gcs += Math.max(0, gc.getCollectionCount());
+        }
+        System.out.printf("THROUGHPUT ops_per_s=%.0f checksum=%d gcs=%d%n", measuredOps / seconds,
+            checksum, gcs);
         return;
       }
     }

@@ -73,7 +73,7 @@ public final class RecordingControl {
     writeReadable(target.path(jfc), settings.toJfc());
     attach.jcmd(MemfleetRecording.configureCommand(dirInTarget));
     String out = attach.jcmd(recording.startCommand(jfc));
-    if (!out.contains("Started recording")) {
+    if (!reportsStarted(out)) {
       throw new HotSpotAttach.AttachException("JFR.start failed in pid " + target.pid() + ": "
           + out.strip());
     }
@@ -91,7 +91,7 @@ public final class RecordingControl {
     HotSpotAttach attach = attach(target);
     String out = attach.jcmd(MemfleetRecording.stopCommand());
     Files.deleteIfExists(target.path(jvmDirectory(target) + "/" + MARKER));
-    return out.contains("Stopped recording");
+    return reportsStopped(out);
   }
 
   /** Whether memfleet's recording runs in the JVM. */
@@ -137,20 +137,37 @@ public final class RecordingControl {
   }
 
   private static boolean running(HotSpotAttach attach) throws IOException {
-    String out = attach.jcmd(MemfleetRecording.checkCommand());
-    return out.contains("name=" + MemfleetRecording.NAME + " ") && out.contains("(running)");
+    return reportsRunning(attach.jcmd(MemfleetRecording.checkCommand()));
   }
 
   /** The JVM's current repository, from {@code JFR.configure}'s report. */
   private static String repositoryPath(HotSpotAttach attach) throws IOException {
     String out = attach.jcmd("JFR.configure");
-    for (String line : out.split("\n")) {
-      if (line.startsWith("Repository path:")) {
-        return line.substring("Repository path:".length()).strip();
-      }
-    }
-    throw new HotSpotAttach.AttachException("no repository path in JFR.configure's reply: "
-        + out.strip());
+    return repositoryPath(out).orElseThrow(() -> new HotSpotAttach.AttachException(
+        "no repository path in JFR.configure's reply: " + out.strip()));
+  }
+
+  // The JVM answers a failed JFR command with status 0 and a message, so replies are read; the
+  // texts are the same from JDK 17 to 25 (golden files in src/test/resources/golden/jcmd).
+
+  /** Whether a {@code JFR.check name=memfleet} reply says the recording runs. */
+  static boolean reportsRunning(String checkReply) {
+    return checkReply.lines().anyMatch(l -> l.startsWith("Recording ")
+        && l.contains(" name=" + MemfleetRecording.NAME + " ") && l.endsWith("(running)"));
+  }
+
+  static boolean reportsStarted(String startReply) {
+    return startReply.startsWith("Started recording");
+  }
+
+  static boolean reportsStopped(String stopReply) {
+    return stopReply.startsWith("Stopped recording");
+  }
+
+  /** The repository path in a {@code JFR.configure} reply. */
+  static Optional<String> repositoryPath(String configureReply) {
+    return configureReply.lines().filter(l -> l.startsWith("Repository path:"))
+        .map(l -> l.substring("Repository path:".length()).strip()).findFirst();
   }
 
   /** Creates the shared base (1777) and the JVM's own directory, owned by the JVM's user. */

@@ -52,6 +52,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread.
  */
 public final class JfrRepositoryCollector implements AutoCloseable {
+  /** Recheck delay of a JVM whose recording is declared but whose repository is not there yet. */
+  private static final long SOON_NANOS = 300_000_000L;
+
   private final JfrOptions options;
   private final EventSink sink;
   private final Path procRoot;
@@ -98,6 +101,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     final ProcessIdentity identity;
     long nextCheckNanos;
     boolean attachTried;
+    int soonChecks;
 
     Candidate(ProcessIdentity identity) {
       this.identity = identity;
@@ -188,6 +192,13 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     try {
       if (followIfRecording(c.identity).isPresent()) {
         return true;
+      }
+      if (c.soonChecks < 100
+          && RepositoryLocator.declared(TargetProcess.of(procRoot, pid, sharedRoots)).isPresent()) {
+        // started with memfleet's flags, JFR not up yet: look again soon (for 30 s), not in 10 s
+        c.soonChecks++;
+        c.nextCheckNanos = System.nanoTime() + SOON_NANOS;
+        return false;
       }
       if (attach && !c.attachTried) {
         c.attachTried = true; // once: a user's detach is not undone

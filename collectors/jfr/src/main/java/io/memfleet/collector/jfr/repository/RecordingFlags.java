@@ -40,23 +40,15 @@ public record RecordingFlags(String repositoryBase) {
    */
   public static Optional<RecordingFlags> parse(List<String> cmdline,
       Map<String, String> environment) {
-    // JAVA_TOOL_OPTIONS come before the command line, _JAVA_OPTIONS after it
+    // JAVA_TOOL_OPTIONS come before the command line's options, _JAVA_OPTIONS after them
     List<String> args = new ArrayList<>(words(environment.get("JAVA_TOOL_OPTIONS")));
     args.addAll(words(environment.get("JDK_JAVA_OPTIONS")));
-    args.addAll(cmdline.subList(Math.min(1, cmdline.size()), cmdline.size()));
+    args.addAll(jvmOptions(cmdline));
     args.addAll(words(environment.get("_JAVA_OPTIONS")));
     boolean memfleet = false;
     String repository = null;
     String tmpdir = null;
-    for (int i = 0; i < args.size(); i++) {
-      String a = args.get(i);
-      if (TAKES_VALUE.contains(a)) {
-        i++; // -cp PATH: the value is not the main class
-        continue;
-      }
-      if (!a.startsWith("-") || a.equals("-jar") || a.equals("-m") || a.equals("--module")) {
-        break; // the main class, jar or module: what follows belongs to the application
-      }
+    for (String a : args) {
       String start = options(a, "-XX:StartFlightRecording");
       if (start != null && option(start, "name").filter(MemfleetRecording.NAME::equals)
           .isPresent()) {
@@ -75,6 +67,23 @@ public record RecordingFlags(String repositoryBase) {
     }
     return Optional.of(new RecordingFlags(repository != null ? repository
         : tmpdir != null ? tmpdir : "/tmp"));
+  }
+
+  /** The command line's JVM options: up to the main class, jar or module. */
+  private static List<String> jvmOptions(List<String> cmdline) {
+    List<String> options = new ArrayList<>();
+    for (int i = 1; i < cmdline.size(); i++) {
+      String a = cmdline.get(i);
+      if (TAKES_VALUE.contains(a)) {
+        i++; // -cp PATH: the value is not the main class
+        continue;
+      }
+      if (!a.startsWith("-") || a.equals("-jar") || a.equals("-m") || a.equals("--module")) {
+        break; // what follows belongs to the application
+      }
+      options.add(a);
+    }
+    return options;
   }
 
   /** The options of {@code -XX:Flag=opts} or {@code -XX:Flag:opts}; "" for a bare flag. */

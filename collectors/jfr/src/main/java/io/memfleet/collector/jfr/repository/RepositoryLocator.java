@@ -44,24 +44,40 @@ public final class RepositoryLocator {
       boolean survivesExit) {}
 
   /**
+   * Where memfleet's recording of a JVM writes, as the JVM sees it.
+   *
+   * @param base the directory JFR creates the repository in
+   * @param how started by flags or by attach
+   */
+  public record Declared(String base, How how) {}
+
+  /** Whether the JVM runs memfleet's recording (by its flags or an attach), and where. */
+  public static Optional<Declared> declared(TargetProcess target) throws IOException {
+    Optional<RecordingFlags> flags = RecordingFlags.parse(target.cmdline(),
+        target.environment(new HashSet<>(RecordingFlags.OPTION_VARIABLES)));
+    if (flags.isPresent()) {
+      return Optional.of(new Declared(flags.get().repositoryBase(), How.FLAGS));
+    }
+    if (RecordingControl.markedAttached(target)) {
+      return Optional.of(new Declared(RecordingControl.jvmDirectory(target), How.ATTACHED));
+    }
+    return Optional.empty();
+  }
+
+  /**
    * @param processStartMs the JVM's start (epoch ms), to skip repositories of earlier processes
    *     that had the same pid
+   * @return empty when the JVM has no memfleet recording, or JFR has not created its repository
+   *     yet (see {@link #declared})
    */
   public static Optional<Location> locate(TargetProcess target, long processStartMs)
       throws IOException {
-    Optional<RecordingFlags> flags = RecordingFlags.parse(target.cmdline(),
-        target.environment(new HashSet<>(RecordingFlags.OPTION_VARIABLES)));
-    String base;
-    How how;
-    if (flags.isPresent()) {
-      base = flags.get().repositoryBase();
-      how = How.FLAGS;
-    } else if (RecordingControl.markedAttached(target)) {
-      base = RecordingControl.jvmDirectory(target);
-      how = How.ATTACHED;
-    } else {
+    Optional<Declared> declared = declared(target);
+    if (declared.isEmpty()) {
       return Optional.empty();
     }
+    String base = declared.get().base();
+    How how = declared.get().how();
     Path dir = target.path(base);
     if (!Files.isDirectory(dir)) {
       return Optional.empty();
