@@ -41,6 +41,17 @@ class JfrSettingsTest {
   }
 
   @Test
+  void theKubernetesComponentCarriesTheSameSettingsAndFlags() throws Exception {
+    Path component = Path.of("../../k8s/components/jfr-recording");
+    assertThat(Files.readString(component.resolve("memfleet.jfc"), StandardCharsets.UTF_8))
+        .as("k8s/components/jfr-recording/memfleet.jfc: copy %s there", SHIPPED)
+        .isEqualTo(JfrSettings.defaults().toJfc());
+    assertThat(Files.readString(component.resolve("record.yaml"), StandardCharsets.UTF_8))
+        .contains("value: " + String.join(" ", MemfleetRecording.defaults()
+            .jvmFlags("/etc/memfleet/memfleet.jfc", "/var/lib/memfleet/jfr")));
+  }
+
+  @Test
   void jfrReadsTheJfcAsTheSameSettingsTheAgentApplies() throws Exception {
     JfrSettings s = JfrSettings.defaults();
     Map<String, String> fromJfc =
