@@ -33,7 +33,8 @@ import java.util.Map;
  * <pre>
  * ./memfleet up --no-demo        # a local broker on 127.0.0.1:19092
  * cd collectors/jfr/target
- * nice java -cp memfleet-collector-jfr-0.1.0-SNAPSHOT-agent.jar:memfleet-collector-jfr-0.1.0-SNAPSHOT-demo.jar \
+ * nice java -XX:TieredStopAtLevel=1 \
+ *      -cp memfleet-collector-jfr-0.1.0-SNAPSHOT-agent.jar:memfleet-collector-jfr-0.1.0-SNAPSHOT-demo.jar \
  *      io.memfleet.demo.jvm.OverheadHarness memfleet-collector-jfr-0.1.0-SNAPSHOT-agent.jar \
  *      127.0.0.1:19092 5 10 2g,256m
  * </pre>
@@ -42,7 +43,9 @@ import java.util.Map;
  * (10), heap sizes (comma-separated). One round of short runs comes first and is not counted
  * (warm-up). The out-of-process variant's collector is this JVM: a
  * {@link JfrRepositoryCollector} with the real Kafka sink, started before the first run and kept
- * warm across runs, as a node collector is long-running; the app is started with memfleet's flags
+ * warm across runs, as a node collector is long-running (run this JVM with
+ * {@code -XX:TieredStopAtLevel=1}, as the collector DaemonSet runs the node collector: C2 would
+ * keep compiling for minutes); the app is started with memfleet's flags
  * and the collector is told its pid (what the node collector's scan does). Its CPU is reported
  * next to the figures. The application's JVMs run the demo classes only (the {@code -demo.jar},
  * this class's jar), so the agent's own copy of memfleet is the one the agent variant loads; this
