@@ -354,7 +354,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     private int stormGcsPerSecond = 20;
     private Path positionsDir;
     private Duration recheck = Duration.ofSeconds(10);
-    private Reporter log = (reason, message) -> System.err.println("[memfleet-jfr] " + message);
+    private Reporter log = Reporter.stderr("[memfleet-jfr] ");
     private String collectorId = "jfr-repository/" + ProcessHandle.current().pid();
 
     /** Stack depth, ClockSync and old-object periods, and the recording's settings. Required. */

@@ -343,7 +343,7 @@ public final class RepositoryReader implements AutoCloseable {
     private Duration quiet = Duration.ofSeconds(3);
     private Duration maxDrain = Duration.ofSeconds(60);
     private Path positionFile;
-    private Reporter log = (reason, message) -> System.err.println("[memfleet-jfr] " + message);
+    private Reporter log = Reporter.stderr("[memfleet-jfr] ");
 
     /** The JVM's identity, stamped on every event. Required. */
     public Builder process(ProcessIdentity process) {
