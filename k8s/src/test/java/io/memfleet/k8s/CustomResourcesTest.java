@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.FieldSource;
  * The operators' custom resources carry the fields their CRDs require, and the settings memfleet
  * relies on (HA, RocksDB, durable checkpoints, KRaft, replication). Field names follow the
  * operators' documentation: Flink Kubernetes Operator (flink.apache.org/v1beta1), Strimzi
- * (kafka.strimzi.io/v1beta2), Altinity (clickhouse.altinity.com/v1,
+ * (kafka.strimzi.io/v1), Altinity (clickhouse.altinity.com/v1,
  * clickhouse-keeper.altinity.com/v1).
  */
 class CustomResourcesTest {
@@ -63,7 +63,8 @@ class CustomResourcesTest {
   void kafkaRunsInKraftModeWithControllerAndBrokerPools(String build) {
     var res = K8sTree.build(build);
     Map<String, Object> kafka = K8sTree.one(res, "Kafka", "memfleet");
-    assertThat(kafka.get("apiVersion")).isEqualTo("kafka.strimzi.io/v1beta2");
+    // v1: served by Strimzi 0.49 and later, the only version from 1.0 on (v1beta2 was removed)
+    assertThat(kafka.get("apiVersion")).isEqualTo("kafka.strimzi.io/v1");
     assertThat((Map<String, Object>) at(kafka, "metadata", "annotations"))
         .containsEntry("strimzi.io/kraft", "enabled")
         .containsEntry("strimzi.io/node-pools", "enabled");
@@ -71,6 +72,10 @@ class CustomResourcesTest {
     // the brokers run the Kafka version memfleet's clients are built and tested with
     assertThat((Object) at(kafka, "spec", "kafka", "version"))
         .isEqualTo(System.getProperty("memfleet.kafka.version"));
+    // …and the Strimzi release the README installs runs that version
+    assertThat((String) at(kafka, "spec", "kafka", "version"))
+        .as("Kafka versions %s supports", ManifestSchemas.STRIMZI)
+        .isIn(ManifestSchemas.STRIMZI_KAFKA_VERSIONS);
     List<Map<String, Object>> listeners = at(kafka, "spec", "kafka", "listeners");
     assertThat(listeners).isNotEmpty().allSatisfy(l ->
         assertThat(l).containsKeys("name", "port", "type", "tls"));

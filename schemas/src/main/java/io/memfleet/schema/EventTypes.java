@@ -9,6 +9,7 @@ import io.memfleet.event.GcCycle;
 import io.memfleet.event.GcPause;
 import io.memfleet.event.HeapSummary;
 import io.memfleet.event.MemoryMapping;
+import io.memfleet.event.MemoryPools;
 import io.memfleet.event.OomKill;
 import io.memfleet.event.OomSnapshot;
 import io.memfleet.event.PageFault;
@@ -50,7 +51,8 @@ public final class EventTypes {
           ThreadCount.class,
           OomKill.class,
           ClockSync.class,
-          ProcessLifecycle.class);
+          ProcessLifecycle.class,
+          MemoryPools.class);
 
   /** Records the pipeline publishes. */
   public static final List<Class<? extends SpecificRecord>> PIPELINE_OUTPUTS =

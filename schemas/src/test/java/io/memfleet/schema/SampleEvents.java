@@ -18,7 +18,11 @@ import io.memfleet.event.HeapSummary;
 import io.memfleet.event.MappingOp;
 import io.memfleet.event.MemoryMapping;
 import io.memfleet.event.OomDetection;
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.MemoryPools;
 import io.memfleet.event.OomKill;
+import io.memfleet.event.StackCount;
+import io.memfleet.event.PoolUsage;
 import io.memfleet.event.OomSnapshot;
 import io.memfleet.event.PageFault;
 import io.memfleet.event.LifecyclePhase;
@@ -64,7 +68,7 @@ public final class SampleEvents {
     return List.of(
         allocation(), free(), gcCycle(), gcPause(), heapSummary(), residentMemory(),
         memoryMapping(), pageFault(), threadCount(), oomKill(), clockSync(), processLifecycle(),
-        alert(), oomSnapshot(), deadLetter());
+        memoryPools(), alert(), oomSnapshot(), deadLetter());
   }
 
   public static ProcessIdentity process() {
@@ -200,6 +204,17 @@ public final class SampleEvents {
         .setCgroupUsageBytes(3_006_477_107L)
         .setCgroupLimitBytes(3_221_225_472L)
         .setCgroupOomKills(2L)
+        .setCgroupAnonBytes(2_401_112_064L)
+        .setCgroupFileBytes(409_600_000L)
+        .setCgroupShmemBytes(16_777_216L)
+        .setCgroupInactiveFileBytes(301_989_888L)
+        .setCgroupWorkingSetBytes(2_615_148_544L)
+        .setCgroupSwapBytes(0L)
+        .setCgroupHighBytes(3_000_000_000L)
+        .setCgroupHighEvents(14L)
+        .setCgroupMaxEvents(2L)
+        .setPsiSomeAvg10(3.25)
+        .setPsiFullAvg10(0.5)
         .build();
   }
 
@@ -245,6 +260,7 @@ public final class SampleEvents {
         .setCount(412)
         .setDaemonCount(377L)
         .setPeakCount(430L)
+        .setStacks(List.of(StackCount.newBuilder().setStack(javaStack()).setCount(371L).build()))
         .build();
   }
 
@@ -258,6 +274,9 @@ public final class SampleEvents {
         .setCgroupLimitBytes(3_221_225_472L)
         .setOomKillCount(3L)
         .setConstraint("CONSTRAINT_MEMCG")
+        .setPool(MemoryPool.HEAP)
+        .setErrorMessage("Java heap space (inferred: back-to-back full collections left the heap"
+            + " 97% full)")
         .build();
   }
 
@@ -289,6 +308,9 @@ public final class SampleEvents {
         .setSummary("checkout live set after GC grew 512 MiB in 30 min; OOM in ~49 min")
         .setTopStack(javaStack())
         .setObjectClass("java.util.HashMap$Node[]")
+        .setPool(MemoryPool.HEAP)
+        .setVerdict("heap grows 284 KiB/s, most retained by java.util.HashMap$Node[] from"
+            + " com.acme.checkout.SessionStore.remember")
         .setEvidence(List.of(
             Evidence.newBuilder().setUtcNs(NOW_NS - 1_800_000_000_000L)
                 .setKind("GcCycle.liveBytes").setValue(764_411_904d).setUnit("bytes")
@@ -316,6 +338,23 @@ public final class SampleEvents {
                 // a real snapshot holds EventCodec output; any bytes do for the fixture
                 .setEncoded(ByteBuffer.wrap(new byte[] {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8}))
                 .build()))
+        .setPool(MemoryPool.HEAP)
+        .setVerdict("heap grew 412 MiB in the last 60 s (to 2.9 GiB of a 3.0 GiB limit)")
+        .setPoolGrowthBytes(Map.of("HEAP", 432_013_312d, "RSS", 440_401_920d))
+        .build();
+  }
+
+  public static MemoryPools memoryPools() {
+    return MemoryPools.newBuilder()
+        .setHeader(header(Source.JFR, ClockDomain.REALTIME, NOW_NS + 7_000_000L, 1013L))
+        .setPools(List.of(
+            PoolUsage.newBuilder().setPool(MemoryPool.METASPACE).setUsedBytes(98_566_144L)
+                .setCommittedBytes(101_711_872L).setLimitBytes(268_435_456L).setCount(21_877L)
+                .build(),
+            PoolUsage.newBuilder().setPool(MemoryPool.DIRECT_BUFFERS).setUsedBytes(67_108_864L)
+                .setCommittedBytes(67_108_864L).setLimitBytes(536_870_912L).setCount(1024L)
+                .build()))
+        .setSettings(Map.of("gc", "G1", "MaxMetaspaceSize", "268435456"))
         .build();
   }
 
@@ -331,6 +370,9 @@ public final class SampleEvents {
         .setErrorType("io.memfleet.schema.codec.EventDecodeException")
         .setStage("decode")
         .setFailedAtMs(1_741_944_413_601L)
+        .setTruncated(true) // as if cut by the pipeline: both original sizes are known
+        .setOriginalKeyBytes(46)
+        .setOriginalValueBytes(1_048_576)
         .build();
   }
 }

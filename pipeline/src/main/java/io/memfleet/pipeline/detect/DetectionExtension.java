@@ -8,8 +8,11 @@ import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
 import io.memfleet.pipeline.detect.alert.AlertManagerFunction;
 import io.memfleet.pipeline.detect.rules.LeakRule;
 import io.memfleet.pipeline.detect.rules.RuleMatchFunction;
+import io.memfleet.pipeline.detect.rules.SlowGrowthRule;
+import io.memfleet.pipeline.detect.rules.TrailingRule;
+import io.memfleet.pipeline.detect.rules.TrailingRuleFunction;
+import java.util.HashMap;
 import io.memfleet.pipeline.kafka.ProcessRecordSerializer;
-import io.memfleet.pipeline.model.TimedEvent;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -18,6 +21,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.OutputTag;
@@ -28,9 +32,11 @@ import org.apache.flink.util.OutputTag;
  * Avro) and ClickHouse's {@code alerts} table.
  *
  * <pre>
- *  byProcess ─ observations ─ keyBy series ─┬─ CEP live-set-growth ─┐
- *                                           ├─ CEP ... (7 rules) ───┼─ keyBy process ─ alerts
- *  joined ─ EXITED ─────────────────────────┴───────────────────────┘      ─► Kafka, ClickHouse
+ *  byProcess ─ observations ─ keyBy series ─┬─ CEP live-set-growth ─────────┐
+ *                 │                         ├─ CEP ... (run rules) ─────────┤
+ *                 │                         ├─ trailing oom-imminent, slow ─┼─ keyBy process
+ *                 └─ series, RSS, EXITED ───┴───────────────────────────────┘  alert manager
+ *                                                                   ─► Kafka, ClickHouse
  * </pre>
  *
  * <p>Listed in {@code META-INF/services/io.memfleet.pipeline.PipelineExtension}; settings in
@@ -83,33 +89,43 @@ public final class DetectionExtension implements PipelineExtension {
   public static DataStream<Alert> alerts(PipelineStreams streams, Configuration conf) {
     SingleOutputStreamOperator<Observation> observations = streams.byProcess()
         .process(new ObservationFunction(conf.get(DetectionOptions.BUCKET),
+            conf.get(DetectionOptions.OOM_BUCKET),
             conf.get(DetectionOptions.MAX_SERIES_PER_PROCESS),
             conf.get(DetectionOptions.IDLE_TIMEOUT)))
         .name("detect-observations").uid("detect-observations");
     int evidenceMax = conf.get(DetectionOptions.EVIDENCE_MAX);
     DataStream<Alert> candidates = null;
     DataStream<Observation> late = null;
+    Map<String, Signal> ruleSignals = new HashMap<>();
     for (LeakRule rule : Rules.all(conf)) {
-      Signal signal = rule.signal();
-      SingleOutputStreamOperator<Alert> found = CEP.pattern(observations
-              .filter(o -> o.signal == signal).name("obs-" + rule.name())
-              .uid("detect-obs-" + rule.name())
-              .keyBy(Observation::seriesKey), rule.pattern())
-          .inEventTime()
-          .sideOutputLateData(LATE)
-          .process(new RuleMatchFunction(rule, evidenceMax), TypeInformation.of(Alert.class))
-          .name("rule-" + rule.name()).uid("detect-rule-" + rule.name());
+      ruleSignals.put(rule.name(), rule.signal());
+      String id = rule instanceof SlowGrowthRule ? ((SlowGrowthRule) rule).id() : rule.name();
+      KeyedStream<Observation, String> series = observations.filter(rule::accepts)
+          .name("obs-" + id).uid("detect-obs-" + id).keyBy(Observation::seriesKey);
+      SingleOutputStreamOperator<Alert> found;
+      if (rule instanceof TrailingRule) {
+        found = series.process(new TrailingRuleFunction(rule, evidenceMax,
+                conf.get(DetectionOptions.IDLE_TIMEOUT)), TypeInformation.of(Alert.class))
+            .name("rule-" + id).uid("detect-rule-" + id);
+      } else {
+        found = CEP.pattern(series, rule.pattern())
+            .inEventTime()
+            .sideOutputLateData(LATE)
+            .process(new RuleMatchFunction(rule, evidenceMax), TypeInformation.of(Alert.class))
+            .name("rule-" + id).uid("detect-rule-" + id);
+        DataStream<Observation> ruleLate = found.getSideOutput(LATE);
+        late = late == null ? ruleLate : late.union(ruleLate);
+      }
       candidates = candidates == null ? found : candidates.union(found);
-      DataStream<Observation> ruleLate = found.getSideOutput(LATE);
-      late = late == null ? ruleLate : late.union(ruleLate);
     }
     late.flatMap(new LateObservations()).name("detect-late").uid("detect-late")
         .sinkTo(new DiscardingSink<>()).name("detect-late-discard").uid("detect-late-discard");
-    DataStream<TimedEvent> exits = streams.joined().filter(e -> e.processExited)
-        .name("detect-exits").uid("detect-exits");
+    // what keeps an alert alive or resolves it: its series, the resident set, the exit
+    DataStream<Observation> lifecycle = observations.filter(o -> o.signal != Signal.GC_LOAD)
+        .name("detect-lifecycle").uid("detect-lifecycle");
     return candidates.keyBy(AlertManagerFunction::processKey)
-        .connect(exits.keyBy(TimedEvent::processKey))
-        .process(new AlertManagerFunction(conf.get(DetectionOptions.RESOLVE_AFTER)),
+        .connect(lifecycle.keyBy(Observation::processKey))
+        .process(new AlertManagerFunction(conf.get(DetectionOptions.RESOLVE_AFTER), ruleSignals),
             TypeInformation.of(Alert.class))
         .name("alert-manager").uid("detect-alert-manager");
   }

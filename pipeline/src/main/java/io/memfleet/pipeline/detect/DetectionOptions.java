@@ -16,7 +16,7 @@ import org.apache.flink.configuration.Configuration;
  *
  * <pre>{@code
  * Configuration conf = DetectionOptions.resolve(jobConf, System.getenv());
- * int threshold = conf.get(DetectionOptions.GOROUTINE_THRESHOLD);
+ * Duration window = conf.get(DetectionOptions.OOM_WINDOW);
  * GrowthSettings liveSet = DetectionOptions.LIVE_SET.settings(conf);
  * }</pre>
  */
@@ -38,6 +38,20 @@ public final class DetectionOptions {
           .withDescription("Event-time bucket each series is folded into before the rules "
               + "(floor of heap after GC, peak of cgroup usage, GC time per bucket, ...).");
 
+  public static final ConfigOption<Duration> OOM_BUCKET =
+      ConfigOptions.key("memfleet.detect.oom.bucket").durationType()
+          .defaultValue(Duration.ofSeconds(2))
+          .withDescription("Bucket of the cgroup memory series the OOM forecast reads: a process "
+              + "that reaches its limit within a minute needs finer steps than the leak rules.");
+
+  public static final ConfigOption<Duration> FROM_START_WINDOW =
+      ConfigOptions.key("memfleet.detect.from-start.window").durationType()
+          .defaultValue(Duration.ofMinutes(2))
+          .withDescription("A rising run that begins this soon after its process started grows "
+              + "'from the start': no steady state was seen before it, so it may be a warm-up or "
+              + "a cache filling; it must go on for the rule's min-span after this window "
+              + "(unless its limit is minutes away).");
+
   public static final ConfigOption<Integer> MAX_SERIES_PER_PROCESS =
       ConfigOptions.key("memfleet.detect.max-series-per-process").intType().defaultValue(256)
           .withDescription("Series (mostly allocation stacks) tracked per process; beyond it new "
@@ -52,7 +66,9 @@ public final class DetectionOptions {
   public static final ConfigOption<Duration> RESOLVE_AFTER =
       ConfigOptions.key("memfleet.detect.resolve-after").durationType()
           .defaultValue(Duration.ofMinutes(5))
-          .withDescription("An alert with no new match for this long (event time) is RESOLVED.");
+          .withDescription("An alert whose series (and the process's resident set) did not grow "
+              + "for this long (event time) is RESOLVED; so is one whose series falls back below "
+              + "where it began, and every alert of a process that exits.");
 
   public static final ConfigOption<Double> RISE_TOLERANCE =
       ConfigOptions.key("memfleet.detect.rise-tolerance").doubleType().defaultValue(0.02)
@@ -66,15 +82,21 @@ public final class DetectionOptions {
 
   /** Rule live-set-growth (JVM). */
   public static final GrowthOptions LIVE_SET = new GrowthOptions("live-set",
-      "the JVM heap after GC", 6, Duration.ofSeconds(60), Duration.ofMinutes(10), 0.10, 8L << 20);
+      "the JVM heap after GC", 4, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10, 8L << 20);
+
+  public static final ConfigOption<Duration> LIVE_SET_YOUNG_ONLY_MIN_SPAN =
+      ConfigOptions.key("memfleet.detect.live-set.young-only-min-span").durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription("Span a JVM heap run must cover when only young and mixed collections "
+              + "are in it (promoted garbage climbs until an old collection takes it back).");
 
   /** Rule go-heap-growth. */
   public static final GrowthOptions GO_HEAP = new GrowthOptions("go-heap",
-      "the Go live heap", 6, Duration.ofSeconds(60), Duration.ofMinutes(10), 0.10, 4L << 20);
+      "the Go live heap", 4, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10, 4L << 20);
 
   /** Rule native-growth. */
   public static final GrowthOptions NATIVE = new GrowthOptions("native",
-      "native memory (RSS − managed)", 6, Duration.ofSeconds(60), Duration.ofMinutes(10), 0.10,
+      "native memory (RSS − managed)", 6, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10,
       8L << 20);
 
   public static final ConfigOption<Double> NATIVE_MANAGED_FLAT_FRACTION =
@@ -92,29 +114,29 @@ public final class DetectionOptions {
 
   /** Rule outstanding-growth (per malloc stack, or process mmap). */
   public static final GrowthOptions OUTSTANDING = new GrowthOptions("outstanding",
-      "outstanding malloc/mmap bytes of one stack", 6, Duration.ofSeconds(60),
+      "outstanding malloc/mmap bytes of one stack", 6, Duration.ofSeconds(90),
       Duration.ofMinutes(10), 0.10, 4L << 20);
 
+  /** Rule goroutine-leak: counts, so the "bytes" threshold is goroutines. */
+  public static final GrowthOptions GOROUTINES = new GrowthOptions("goroutines",
+      "the goroutine count", 6, Duration.ofMinutes(2), Duration.ofMinutes(10), 0.20, 500L);
+
   public static final ConfigOption<Long> GOROUTINE_THRESHOLD =
-      ConfigOptions.key("memfleet.detect.goroutines.threshold").longType().defaultValue(5000L)
-          .withDescription("Goroutine count above which a sustained, still-growing count is a "
-              + "goroutine leak.");
+      ConfigOptions.key("memfleet.detect.goroutines.threshold").longType().defaultValue(0L)
+          .withDescription("Only goroutine counts above this are judged (0: all). The rule "
+              + "looks for steady growth, not a size: a large stable pool never fires.");
 
-  public static final ConfigOption<Duration> GOROUTINE_SUSTAIN =
-      ConfigOptions.key("memfleet.detect.goroutines.sustain").durationType()
-          .defaultValue(Duration.ofMinutes(2))
-          .withDescription("How long the count must stay above the threshold (and keep "
-              + "growing).");
+  /** Rule thread-leak: counts, so the "bytes" threshold is threads. */
+  public static final GrowthOptions THREADS = new GrowthOptions("threads",
+      "the thread count", 6, Duration.ofMinutes(2), Duration.ofMinutes(10), 0.20, 64L);
 
-  public static final ConfigOption<Duration> GOROUTINE_WITHIN =
-      ConfigOptions.key("memfleet.detect.goroutines.within").durationType()
-          .defaultValue(Duration.ofMinutes(10))
-          .withDescription("CEP within bound of the goroutine rule.");
+  /** Rule metaspace-growth (JVM class metadata: metaspace + class space). */
+  public static final GrowthOptions METASPACE = new GrowthOptions("metaspace",
+      "JVM metaspace", 6, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10, 8L << 20);
 
-  public static final ConfigOption<Long> GOROUTINE_MIN_GROWTH =
-      ConfigOptions.key("memfleet.detect.goroutines.min-growth").longType().defaultValue(100L)
-          .withDescription("Least growth (Theil–Sen, goroutines) over the sustained run for it "
-              + "to count as still growing.");
+  /** Rule direct-buffer-growth (JVM direct and mapped byte buffers). */
+  public static final GrowthOptions DIRECT_BUFFERS = new GrowthOptions("direct-buffers",
+      "JVM direct buffers", 6, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10, 8L << 20);
 
   public static final ConfigOption<Double> OOM_MIN_GROWTH_FRACTION =
       ConfigOptions.key("memfleet.detect.oom.min-growth-fraction").doubleType()
@@ -128,12 +150,23 @@ public final class DetectionOptions {
 
   public static final ConfigOption<Integer> OOM_MIN_POINTS =
       ConfigOptions.key("memfleet.detect.oom.min-points").intType().defaultValue(3)
-          .withDescription("Rising buckets above the usage fraction before forecasting.");
+          .withDescription("Rising buckets above the usage fraction before forecasting "
+              + "whatever the forecast.");
 
-  public static final ConfigOption<Duration> OOM_WITHIN =
-      ConfigOptions.key("memfleet.detect.oom.within").durationType()
+  public static final ConfigOption<Duration> OOM_WINDOW =
+      ConfigOptions.key("memfleet.detect.oom.window").durationType()
           .defaultValue(Duration.ofMinutes(5))
-          .withDescription("CEP within bound of the OOM-imminent rule.");
+          .withDescription("Trailing history the OOM-imminent rule fits its forecast on.");
+
+  public static final ConfigOption<Duration> OOM_HORIZON =
+      ConfigOptions.key("memfleet.detect.oom.horizon").durationType()
+          .defaultValue(Duration.ofHours(1))
+          .withDescription("Farthest forecast that fires below the usage fraction.");
+
+  public static final ConfigOption<Double> OOM_EXTRAPOLATION =
+      ConfigOptions.key("memfleet.detect.oom.extrapolation").doubleType().defaultValue(1.0)
+          .withDescription("Below the usage fraction, a forecast fires only if it is at most "
+              + "this many times as far ahead as the rising run it is fitted on is long.");
 
   public static final ConfigOption<Duration> OOM_CRITICAL_HORIZON =
       ConfigOptions.key("memfleet.detect.oom.critical-horizon").durationType()
@@ -160,21 +193,65 @@ public final class DetectionOptions {
           .defaultValue(Duration.ofMinutes(5))
           .withDescription("CEP within bound of the GC-thrashing rule.");
 
+  /** Rule slow-leak: history kept per series. */
+  public static final ConfigOption<Duration> SLOW_WINDOW =
+      ConfigOptions.key("memfleet.detect.slow.window").durationType()
+          .defaultValue(Duration.ofHours(6))
+          .withDescription("History the slow-leak rule judges per series.");
+
+  public static final ConfigOption<Duration> SLOW_RESOLUTION =
+      ConfigOptions.key("memfleet.detect.slow.resolution").durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription("One history point (the floor) per this much event time.");
+
+  public static final ConfigOption<Duration> SLOW_MIN_SPAN =
+      ConfigOptions.key("memfleet.detect.slow.min-span").durationType()
+          .defaultValue(Duration.ofHours(1))
+          .withDescription("History needed before the slow-leak rule judges.");
+
+  public static final ConfigOption<Double> SLOW_MIN_GROWTH_FRACTION =
+      ConfigOptions.key("memfleet.detect.slow.min-growth-fraction").doubleType()
+          .defaultValue(0.05)
+          .withDescription("Least growth over the history relative to its first point.");
+
+  public static final ConfigOption<Long> SLOW_MIN_GROWTH_BYTES =
+      ConfigOptions.key("memfleet.detect.slow.min-growth-bytes").longType()
+          .defaultValue(8L << 20)
+          .withDescription("Least absolute growth over the history, bytes.");
+
+  public static final ConfigOption<Double> SLOW_MIN_RATE_OF_LIMIT =
+      ConfigOptions.key("memfleet.detect.slow.min-rate-of-limit").doubleType()
+          .defaultValue(0.01)
+          .withDescription("Where a limit is known: least growth per hour as a fraction of it.");
+
+  public static final ConfigOption<Double> SLOW_MIN_RISING_SHARE =
+      ConfigOptions.key("memfleet.detect.slow.min-rising-share").doubleType()
+          .defaultValue(0.7)
+          .withDescription("Least share of point pairs in increasing order (1 = strictly "
+              + "rising, about 0.5 for a flat or cyclic series).");
+
   /** Every option, in the order of the README's reference table. */
   public static List<ConfigOption<?>> all() {
     List<ConfigOption<?>> all = new ArrayList<>(List.of(ENABLED, ALERTS_TOPIC, BUCKET,
-        MAX_SERIES_PER_PROCESS, IDLE_TIMEOUT, RESOLVE_AFTER, RISE_TOLERANCE, EVIDENCE_MAX));
+        OOM_BUCKET, FROM_START_WINDOW, MAX_SERIES_PER_PROCESS,
+        IDLE_TIMEOUT, RESOLVE_AFTER, RISE_TOLERANCE, EVIDENCE_MAX));
     all.addAll(LIVE_SET.all());
+    all.add(LIVE_SET_YOUNG_ONLY_MIN_SPAN);
     all.addAll(GO_HEAP.all());
-    all.addAll(List.of(GOROUTINE_THRESHOLD, GOROUTINE_SUSTAIN, GOROUTINE_WITHIN,
-        GOROUTINE_MIN_GROWTH));
+    all.addAll(GOROUTINES.all());
+    all.add(GOROUTINE_THRESHOLD);
+    all.addAll(THREADS.all());
+    all.addAll(METASPACE.all());
+    all.addAll(DIRECT_BUFFERS.all());
     all.addAll(NATIVE.all());
     all.add(NATIVE_MANAGED_FLAT_FRACTION);
     all.add(NATIVE_MIN_PROCESS_AGE);
     all.addAll(OUTSTANDING.all());
-    all.addAll(List.of(OOM_USAGE_FRACTION, OOM_MIN_GROWTH_FRACTION, OOM_MIN_POINTS, OOM_WITHIN,
-        OOM_CRITICAL_HORIZON,
+    all.addAll(List.of(OOM_USAGE_FRACTION, OOM_MIN_GROWTH_FRACTION, OOM_MIN_POINTS, OOM_WINDOW,
+        OOM_HORIZON, OOM_EXTRAPOLATION, OOM_CRITICAL_HORIZON,
         GC_TIME_FRACTION, GC_HEAP_NEAR_MAX, GC_MIN_POINTS, GC_WITHIN));
+    all.addAll(List.of(SLOW_WINDOW, SLOW_RESOLUTION, SLOW_MIN_SPAN, SLOW_MIN_GROWTH_FRACTION,
+        SLOW_MIN_GROWTH_BYTES, SLOW_MIN_RATE_OF_LIMIT, SLOW_MIN_RISING_SHARE));
     return all;
   }
 

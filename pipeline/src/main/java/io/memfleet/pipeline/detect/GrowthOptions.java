@@ -36,7 +36,8 @@ public final class GrowthOptions {
             + "first value.");
     this.minGrowthBytes = ConfigOptions.key(p + "min-growth-bytes").longType()
         .defaultValue(bytes)
-        .withDescription("Least absolute growth over the run, bytes.");
+        .withDescription("Least absolute growth over the run, in the series' unit: bytes, or "
+            + "goroutines and threads for those rules.");
   }
 
   List<ConfigOption<?>> all() {
@@ -52,6 +53,7 @@ public final class GrowthOptions {
         .minGrowthFraction(conf.get(minGrowthFraction))
         .minGrowthBytes(conf.get(minGrowthBytes))
         .riseTolerance(conf.get(DetectionOptions.RISE_TOLERANCE))
+        .fromStart(conf.get(DetectionOptions.FROM_START_WINDOW))
         .build();
   }
 }

@@ -41,6 +41,11 @@ public class Observation {
   public long utcNs;
   /** Number of events folded in. */
   public int count;
+  /**
+   * LIVE_SET: the value came from a collection that shows the live set (full, mixed, a
+   * ZGC/Shenandoah cycle); false when only young collections were seen in the bucket.
+   */
+  public boolean confirmed;
   /** The series' value: bytes, a count, or a fraction for {@link Signal#GC_LOAD}. */
   public double value;
   /**
@@ -60,6 +65,11 @@ public class Observation {
   public long stackHash;
   /** Frames, innermost first, joined by '\n'; null when none. */
   public String stackFrames;
+  /**
+   * The pool the growth is in when the series alone does not say: for OUTSTANDING "mmap",
+   * MALLOC when the heap break grew more than mappings did, else MMAP; null otherwise.
+   */
+  public io.memfleet.event.MemoryPool poolHint;
   /** Class with the most sampled allocation weight in the bucket (managed heaps); or null. */
   public String objectClass;
 

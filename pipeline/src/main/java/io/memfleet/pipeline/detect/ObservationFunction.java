@@ -1,18 +1,5 @@
 package io.memfleet.pipeline.detect;
 
-import io.memfleet.event.Allocation;
-import io.memfleet.event.AllocationKind;
-import io.memfleet.event.GcCycle;
-import io.memfleet.event.GcGeneration;
-import io.memfleet.event.GcPause;
-import io.memfleet.event.HeapPhase;
-import io.memfleet.event.HeapSummary;
-import io.memfleet.event.MemoryMapping;
-import io.memfleet.event.ResidentMemory;
-import io.memfleet.event.Runtime;
-import io.memfleet.event.Source;
-import io.memfleet.event.ThreadCount;
-import io.memfleet.event.ThreadKind;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.schema.codec.EventDecodeException;
@@ -37,21 +24,9 @@ import org.apache.flink.util.Collector;
  * A bucket is emitted when the first event of a later bucket of the same series arrives; an event
  * older than the open bucket (within the out-of-orderness) folds into it.
  *
- * <table>
- *   <caption>What feeds which signal</caption>
- *   <tr><td>GcCycle OLD/FULL/MIXED (JVM)</td><td>LIVE_SET: lowest heap after an old collection
- *       (live bytes of a FULL GC)</td></tr>
- *   <tr><td>GcCycle (Go)</td><td>GO_LIVE_HEAP: lowest live heap</td></tr>
- *   <tr><td>ThreadCount GOROUTINES</td><td>GOROUTINES: lowest count</td></tr>
- *   <tr><td>NativeMemory (derived by the join)</td><td>NATIVE: lowest RSS − managed,
- *       companion managed committed</td></tr>
- *   <tr><td>Allocation OUTSTANDING, MemoryMapping</td><td>OUTSTANDING per stack / "mmap":
- *       latest outstanding bytes</td></tr>
- *   <tr><td>ResidentMemory with a cgroup limit</td><td>CGROUP_MEMORY: highest usage,
- *       companion limit</td></tr>
- *   <tr><td>GcPause, GcCycle, HeapSummary</td><td>GC_LOAD: GC time fraction, companion heap
- *       after GC / max</td></tr>
- * </table>
+ * <p>Which event feeds which signal is {@link SignalExtraction}'s business; this function keeps
+ * the buckets, emits them, and forgets a process that exited (emitting one {@link Signal#EXITED}
+ * observation, so the alert manager can close its alerts) or went idle.
  *
  * <p>Sampled allocations with an object class add their weight to a per-process tally (at most
  * 64 classes); the heaviest class rides along on LIVE_SET, GO_LIVE_HEAP and GC_LOAD
@@ -59,13 +34,16 @@ import org.apache.flink.util.Collector;
  * counted in {@code seriesOverflow} and ignored) and is cleared on {@code ProcessLifecycle}
  * EXITED and after {@code idleTimeout} without events (processing time).
  */
-public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent, Observation> {
+public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent, Observation>
+    implements SignalExtraction.Buckets {
   private static final long serialVersionUID = 1L;
   static final int MAX_CLASSES = 64;
-  /** Limits at or above this are "unlimited" (cgroup v1 reports ~2^63 rounded to pages). */
-  static final long UNLIMITED = 1L << 60;
+  /** Old-object samples further apart than this belong to different emissions. */
+  static final long RETAINED_SET_GAP_NS = 5_000_000_000L;
 
   private final long bucketNs;
+  /** Bucket of {@link Signal#CGROUP_MEMORY}: a process racing to its limit needs finer steps. */
+  private final long oomBucketNs;
   private final int maxSeries;
   private final long idleTimeoutMs;
 
@@ -74,18 +52,37 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   private transient MapState<String, Long> classWeights;
   private transient ValueState<int[]> counts; // [series, classes]
   private transient ValueState<Long> heapMax;
+  private transient ValueState<Long> heapUsed;
+  /** Faulted-in bytes by stack since the last NATIVE bucket. */
+  private transient ValueState<StackTally> faulted;
+  /** Mapped bytes by stack since the process was first seen. */
+  private transient ValueState<StackTally> mapped;
+  /** The latest set of old-object samples (objects still alive), by class and stack. */
+  private transient ValueState<StackTally> retainedSamples;
   private transient ValueState<Long> lastActivityMs;
   private transient ValueState<Long> idleTimerMs;
   private transient Counter seriesOverflow;
   private transient Counter undecodable;
+  /** The output of the element being processed, for {@link #openBucket}. */
+  private transient Collector<Observation> out;
 
   public ObservationFunction(Duration bucket, int maxSeries, Duration idleTimeout) {
+    this(bucket, bucket, maxSeries, idleTimeout);
+  }
+
+  /** With a bucket of its own for cgroup memory, the series of the OOM forecast. */
+  public ObservationFunction(Duration bucket, Duration oomBucket, int maxSeries,
+      Duration idleTimeout) {
     if (bucket.isNegative() || bucket.isZero() || maxSeries < 1 || idleTimeout.isNegative()
         || idleTimeout.isZero()) {
       throw new IllegalArgumentException("bucket and idle timeout must be positive, max series "
           + ">= 1");
     }
+    if (oomBucket.isNegative() || oomBucket.isZero()) {
+      throw new IllegalArgumentException("the OOM bucket must be positive");
+    }
     this.bucketNs = bucket.toNanos();
+    this.oomBucketNs = oomBucket.toNanos();
     this.maxSeries = maxSeries;
     this.idleTimeoutMs = idleTimeout.toMillis();
   }
@@ -101,6 +98,13 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     counts = ctx.getState(new ValueStateDescriptor<>("counts",
         PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
     heapMax = ctx.getState(new ValueStateDescriptor<>("heap-max", Types.LONG));
+    heapUsed = ctx.getState(new ValueStateDescriptor<>("heap-used", Types.LONG));
+    faulted = ctx.getState(new ValueStateDescriptor<>("faulted-by-stack",
+        TypeInformation.of(StackTally.class)));
+    mapped = ctx.getState(new ValueStateDescriptor<>("mapped-by-stack",
+        TypeInformation.of(StackTally.class)));
+    retainedSamples = ctx.getState(new ValueStateDescriptor<>("retained-by-stack",
+        TypeInformation.of(StackTally.class)));
     lastActivityMs = ctx.getState(new ValueStateDescriptor<>("last-activity", Types.LONG));
     idleTimerMs = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
     seriesOverflow = ctx.getMetricGroup().counter("seriesOverflow");
@@ -110,27 +114,22 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   @Override
   public void processElement(TimedEvent e, Context ctx, Collector<Observation> out)
       throws Exception {
+    this.out = out;
     if (e.processExited) {
+      // the last buckets are complete: nothing of this process comes after its exit
+      for (SeriesBucket b : buckets.values()) {
+        out.collect(observation(b, e));
+      }
+      out.collect(exited(e));
       clear(ctx);
       return;
     }
-    if (!e.calibrated() || !relevant(e.kind)) {
+    if (!e.calibrated() || !SignalExtraction.relevant(e.kind)) {
       return;
     }
     touch(ctx);
     if (TimedEvent.NATIVE_MEMORY_KIND.equals(e.kind)) {
-      if (e.nativeBytes != null && e.heapCommittedBytes != null) {
-        SeriesBucket b = bucket(Signal.NATIVE, "", e, out);
-        if (b != null) {
-          b.add(e.utcNs, e.nativeBytes);
-          b.companion = e.heapCommittedBytes;
-          if (e.heapUsedBytes != null) {
-            b.usedCompanion = Double.isNaN(b.usedCompanion) ? e.heapUsedBytes
-                : Math.min(b.usedCompanion, e.heapUsedBytes);
-          }
-          buckets.put(key(Signal.NATIVE, ""), b);
-        }
-      }
+      SignalExtraction.nativeMemory(e, this);
       return;
     }
     SpecificRecord record;
@@ -140,169 +139,116 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
       undecodable.inc();
       return;
     }
-    if (record instanceof GcCycle) {
-      gcCycle(e, (GcCycle) record, out);
-    } else if (record instanceof HeapSummary) {
-      heapSummary(e, (HeapSummary) record, out);
-    } else if (record instanceof GcPause) {
-      SeriesBucket b = bucket(Signal.GC_LOAD, "", e, out);
-      if (b != null) {
-        b.count++;
-        b.lastUtcNs = Math.max(b.lastUtcNs, e.utcNs);
-        b.pauseEventsNs += ((GcPause) record).getDurationNs();
-        buckets.put(key(Signal.GC_LOAD, ""), b);
-      }
-    } else if (record instanceof ThreadCount) {
-      ThreadCount t = (ThreadCount) record;
-      if (t.getKind() == ThreadKind.GOROUTINES) {
-        add(Signal.GOROUTINES, "", e, t.getCount(), Double.NaN, out);
-      }
-    } else if (record instanceof ResidentMemory) {
-      ResidentMemory r = (ResidentMemory) record;
-      Long limit = r.getCgroupLimitBytes();
-      if (limit != null && limit > 0 && limit < UNLIMITED) {
-        long usage = r.getCgroupUsageBytes() != null ? r.getCgroupUsageBytes() : r.getRssBytes();
-        add(Signal.CGROUP_MEMORY, "", e, usage, limit, out);
-      }
-    } else if (record instanceof Allocation) {
-      allocation(e, (Allocation) record, out);
-    } else if (record instanceof MemoryMapping) {
-      Long outstanding = ((MemoryMapping) record).getOutstandingBytes();
-      if (outstanding != null) {
-        add(Signal.OUTSTANDING, "mmap", e, outstanding, Double.NaN, out);
-      }
-    }
+    SignalExtraction.record(e, record, this);
   }
 
-  private static boolean relevant(String kind) {
-    switch (kind == null ? "" : kind) {
-      case TimedEvent.NATIVE_MEMORY_KIND:
-      case "GcCycle":
-      case "HeapSummary":
-      case "GcPause":
-      case "ThreadCount":
-      case "ResidentMemory":
-      case "Allocation":
-      case "MemoryMapping":
-        return true;
-      default:
-        return false;
-    }
+  @Override
+  public SeriesBucket openBucket(Signal signal, String series, TimedEvent e) throws Exception {
+    return bucket(signal, series, e, out);
   }
 
-  private static boolean isGo(TimedEvent e) {
-    return e.runtime == Runtime.GO || (e.runtime != Runtime.JVM
-        && (e.source == Source.GO_GCTRACE || e.source == Source.GO_EXPVAR));
+  @Override
+  public void store(SeriesBucket b) throws Exception {
+    buckets.put(key(b.signal, b.series), b);
   }
 
-  private void gcCycle(TimedEvent e, GcCycle c, Collector<Observation> out) throws Exception {
-    double max = knownMax();
-    double after = c.getLiveBytes() != null ? c.getLiveBytes() : c.getHeapAfterBytes();
-    if (isGo(e)) {
-      add(Signal.GO_LIVE_HEAP, "", e, after, max, out); // every Go cycle marks the whole heap
-    } else if (collectsOldGeneration(c.getGeneration())) {
-      // only old/full/mixed collections show the live set: after a young GC the old generation
-      // still holds promoted garbage that grows until the next old collection (a sawtooth over
-      // minutes would look like a leak)
-      add(Signal.LIVE_SET, "", e, after, max, out);
-    }
-    SeriesBucket b = bucket(Signal.GC_LOAD, "", e, out);
-    if (b != null) {
-      b.count++;
-      b.lastUtcNs = Math.max(b.lastUtcNs, e.utcNs);
-      if (c.getSumOfPausesNs() != null) {
-        b.cyclePausesNs += c.getSumOfPausesNs();
-      }
-      if (c.getGcCpuFraction() != null) {
-        b.gcCpuFraction = Math.max(b.gcCpuFraction, c.getGcCpuFraction());
-      }
-      heapRatio(b, c.getHeapAfterBytes(), max);
-      buckets.put(key(Signal.GC_LOAD, ""), b);
-    }
-  }
-
-  private static boolean collectsOldGeneration(GcGeneration generation) {
-    return generation == GcGeneration.FULL || generation == GcGeneration.OLD
-        || generation == GcGeneration.MIXED;
-  }
-
-  private void heapSummary(TimedEvent e, HeapSummary h, Collector<Observation> out)
-      throws Exception {
-    Long m = h.getMaxBytes();
-    if (m != null && m > 0 && m < UNLIMITED) {
-      heapMax.update(m);
-    }
-    if (h.getPhase() != HeapPhase.AFTER_GC) {
-      return;
-    }
-    double max = knownMax();
-    SeriesBucket b = bucket(Signal.GC_LOAD, "", e, out);
-    if (b != null) {
-      b.lastUtcNs = Math.max(b.lastUtcNs, e.utcNs);
-      heapRatio(b, h.getUsedBytes(), max);
-      buckets.put(key(Signal.GC_LOAD, ""), b);
-    }
-  }
-
-  private static void heapRatio(SeriesBucket b, long used, double max) {
-    if (!Double.isNaN(max)) {
-      double r = used / max;
-      b.heapRatio = Double.isNaN(b.heapRatio) ? r : Math.max(b.heapRatio, r);
-    }
-  }
-
-  private double knownMax() throws Exception {
+  @Override
+  public double heapMax() throws Exception {
     Long m = heapMax.value();
     return m == null ? Double.NaN : m;
   }
 
-  private void allocation(TimedEvent e, Allocation a, Collector<Observation> out)
-      throws Exception {
-    if (a.getKind() == AllocationKind.OUTSTANDING && a.getOutstandingBytes() != null) {
-      long hash = a.getStack() == null ? 0 : a.getStack().getHash();
-      String series = "stack:" + Long.toHexString(hash);
-      SeriesBucket b = bucket(Signal.OUTSTANDING, series, e, out);
-      if (b != null) {
-        b.add(e.utcNs, a.getOutstandingBytes());
-        if (a.getStack() != null && !a.getStack().getFrames().isEmpty()) {
-          b.stackHash = hash;
-          b.stackFrames = String.join("\n", a.getStack().getFrames());
-        }
-        buckets.put(key(Signal.OUTSTANDING, series), b);
-      }
+  @Override
+  public void heapMax(long bytes) throws Exception {
+    heapMax.update(bytes);
+  }
+
+  @Override
+  public void heapUsed(long bytes) throws Exception {
+    heapUsed.update(bytes);
+  }
+
+  @Override
+  public double heapUsed() throws Exception {
+    Long u = heapUsed.value();
+    return u == null ? Double.NaN : u;
+  }
+
+  @Override
+  public void classWeight(String objectClass, long weightBytes) throws Exception {
+    Long w = classWeights.get(objectClass);
+    int[] c = counts();
+    if (w == null && c[1] >= MAX_CLASSES) {
       return;
     }
-    if (a.getObjectClass() != null) {
-      Long w = classWeights.get(a.getObjectClass());
-      int[] c = counts();
-      if (w == null && c[1] >= MAX_CLASSES) {
-        return;
+    if (w == null) {
+      c[1]++;
+      counts.update(c);
+    }
+    classWeights.put(objectClass, (w == null ? 0 : w) + weightBytes);
+  }
+
+  @Override
+  public void stackBytes(boolean faults, long hash, String frames, long bytes) throws Exception {
+    ValueState<StackTally> state = faults ? faulted : mapped;
+    StackTally t = state.value();
+    if (t == null) {
+      t = new StackTally();
+    }
+    t.add(hash, frames, bytes);
+    state.update(t);
+  }
+
+  @Override
+  public void retained(long utcNs, long hash, String frames, String objectClass, long bytes)
+      throws Exception {
+    StackTally t = retainedSamples.value();
+    // samples come in sets (one per emission): a gap starts the next set
+    if (t == null || utcNs - t.lastUtcNs > RETAINED_SET_GAP_NS) {
+      t = new StackTally();
+    }
+    t.add(hash, frames, objectClass, bytes);
+    t.lastUtcNs = Math.max(t.lastUtcNs, utcNs);
+    retainedSamples.update(t);
+  }
+
+  /** The heaviest stack of a tally onto an observation; the fault tally starts over. */
+  private void attachStack(Observation o, SeriesBucket b) throws Exception {
+    StackTally t = null;
+    if (b.signal == Signal.NATIVE) {
+      t = faulted.value();
+      faulted.clear();
+    } else if (b.signal == Signal.OUTSTANDING && "mmap".equals(b.series)) {
+      t = mapped.value();
+    } else if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP) {
+      t = retainedSamples.value();
+    }
+    int i = t == null ? -1 : t.heaviest();
+    if (i >= 0) {
+      o.stackHash = t.hashes.get(i);
+      o.stackFrames = t.frames.get(i).isEmpty() ? null : t.frames.get(i);
+      if (t.labels.get(i) != null) {
+        o.objectClass = t.labels.get(i); // what is retained beats what is allocated most
       }
-      if (w == null) {
-        c[1]++;
-        counts.update(c);
-      }
-      classWeights.put(a.getObjectClass(), (w == null ? 0 : w) + Math.max(a.getWeightBytes(), 0));
     }
   }
 
-  private void add(Signal signal, String series, TimedEvent e, double value, double companion,
-      Collector<Observation> out) throws Exception {
-    SeriesBucket b = bucket(signal, series, e, out);
-    if (b != null) {
-      b.add(e.utcNs, value);
-      if (!Double.isNaN(companion)) {
-        b.companion = companion;
-      }
-      buckets.put(key(signal, series), b);
-    }
+  private static Observation exited(TimedEvent e) {
+    Observation o = new Observation();
+    o.signal = Signal.EXITED;
+    identify(o, e);
+    o.bucketStartUtcNs = e.utcNs;
+    o.utcNs = e.utcNs;
+    o.value = Double.NaN;
+    return o;
   }
 
   /** The open bucket of the series for {@code e}, emitting the previous one; null if over limit. */
   private SeriesBucket bucket(Signal signal, String series, TimedEvent e,
       Collector<Observation> out) throws Exception {
     String key = key(signal, series);
-    long index = Math.floorDiv(e.utcNs, bucketNs);
+    long length = lengthOf(signal);
+    long index = Math.floorDiv(e.utcNs, length);
     SeriesBucket b = buckets.get(key);
     if (b == null) {
       int[] c = counts();
@@ -322,7 +268,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     b.signal = signal;
     b.series = series;
     b.bucketIndex = index;
-    b.bucketStartUtcNs = index * bucketNs;
+    b.bucketStartUtcNs = index * length;
     b.lastUtcNs = e.utcNs;
     return b;
   }
@@ -331,6 +277,33 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     Observation o = new Observation();
     o.signal = b.signal;
     o.series = b.series;
+    identify(o, e);
+    o.bucketStartUtcNs = b.bucketStartUtcNs;
+    o.utcNs = b.lastUtcNs;
+    o.count = b.count;
+    o.value = b.value(lengthOf(b.signal));
+    o.confirmed = b.signal == Signal.LIVE_SET && b.confirmedMin <= b.min;
+    o.companion = b.signal == Signal.GC_LOAD ? b.heapRatio : b.companion;
+    o.usedCompanion = b.usedCompanion;
+    o.stackHash = b.stackHash;
+    o.stackFrames = b.stackFrames;
+    if (b.brkBytes + b.mmapBytes > 0) {
+      o.poolHint = b.brkBytes > b.mmapBytes ? io.memfleet.event.MemoryPool.MALLOC
+          : io.memfleet.event.MemoryPool.MMAP;
+    }
+    if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP
+        || b.signal == Signal.GC_LOAD) {
+      o.objectClass = heaviestClass();
+    }
+    attachStack(o, b);
+    return o;
+  }
+
+  private long lengthOf(Signal signal) {
+    return signal == Signal.CGROUP_MEMORY ? oomBucketNs : bucketNs;
+  }
+
+  private static void identify(Observation o, TimedEvent e) {
     o.cluster = e.cluster;
     o.node = e.node;
     o.bootId = e.bootId;
@@ -342,19 +315,6 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     o.namespace = e.namespace;
     o.pod = e.pod;
     o.container = e.container;
-    o.bucketStartUtcNs = b.bucketStartUtcNs;
-    o.utcNs = b.lastUtcNs;
-    o.count = b.count;
-    o.value = b.value(bucketNs);
-    o.companion = b.signal == Signal.GC_LOAD ? b.heapRatio : b.companion;
-    o.usedCompanion = b.usedCompanion;
-    o.stackHash = b.stackHash;
-    o.stackFrames = b.stackFrames;
-    if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP
-        || b.signal == Signal.GC_LOAD) {
-      o.objectClass = heaviestClass();
-    }
-    return o;
   }
 
   private String heaviestClass() throws Exception {
@@ -411,6 +371,10 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     classWeights.clear();
     counts.clear();
     heapMax.clear();
+    heapUsed.clear();
+    faulted.clear();
+    mapped.clear();
+    retainedSamples.clear();
     lastActivityMs.clear();
     idleTimerMs.clear();
   }

@@ -3,7 +3,7 @@ package io.memfleet.pipeline.detect;
 /**
  * State of {@link ObservationFunction}: the open bucket of one series of one process. A Flink
  * POJO. How values fold depends on the signal: the lowest (heap after GC, live heap, goroutines,
- * native), the highest (cgroup usage) or the latest (outstanding bytes); GC load sums pauses.
+ * native), the highest (cgroup working set) or the latest (outstanding bytes, pool sizes); GC load sums pauses.
  */
 public class SeriesBucket {
   public Signal signal;
@@ -16,6 +16,8 @@ public class SeriesBucket {
   public double max = Double.NEGATIVE_INFINITY;
   public double last;
   public double companion = Double.NaN;
+  /** LIVE_SET: lowest heap after a collection that shows the live set; +inf when none. */
+  public double confirmedMin = Double.POSITIVE_INFINITY;
   /** NATIVE: lowest managed heap used seen in the bucket. */
   public double usedCompanion = Double.NaN;
   /** GC load: stop-the-world time from GcPause events, ns. */
@@ -26,6 +28,9 @@ public class SeriesBucket {
   public double gcCpuFraction;
   /** GC load: highest heap after GC / heap max; NaN when the maximum is unknown. */
   public double heapRatio = Double.NaN;
+  /** OUTSTANDING "mmap": bytes the heap break grew by (malloc's heap) and bytes mapped. */
+  public long brkBytes;
+  public long mmapBytes;
   public long stackHash;
   public String stackFrames;
 
@@ -48,6 +53,7 @@ public class SeriesBucket {
       case CGROUP_MEMORY:
         return max;
       case OUTSTANDING:
+      case POOL:
         return last;
       case GC_LOAD:
         double stw = Math.max(pauseEventsNs, cyclePausesNs) / (double) bucketNs;

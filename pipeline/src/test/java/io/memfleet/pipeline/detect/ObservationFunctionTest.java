@@ -13,6 +13,7 @@ import io.memfleet.event.HeapSummary;
 import io.memfleet.event.LifecyclePhase;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.ProcessLifecycle;
+import io.memfleet.event.PageFault;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.Runtime;
 import io.memfleet.event.Source;
@@ -40,7 +41,7 @@ class ObservationFunctionTest {
   @BeforeEach
   void open() throws Exception {
     h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-        new ObservationFunction(Duration.ofSeconds(10), 4, Duration.ofMinutes(10)),
+        new ObservationFunction(Duration.ofSeconds(10), 6, Duration.ofMinutes(10)),
         TimedEvent::processKey, Types.STRING);
     h.open();
   }
@@ -68,12 +69,12 @@ class ObservationFunctionTest {
   }
 
   @Test
-  void youngCollectionsAloneGiveNoLiveSet() throws Exception {
-    // promoted garbage: heap after young GCs climbs for minutes until an old collection
+  void youngCollectionsAloneGiveAnUnconfirmedLiveSet() throws Exception {
+    // heap after young GCs: may be promoted garbage until an old collection shows otherwise
     for (int t = 1; t <= 200; t += 5) {
       send(gc(jvm, Source.JFR, t, GcGeneration.YOUNG, (100 + t) * MB, null));
     }
-    assertThat(out(Signal.LIVE_SET)).isEmpty();
+    assertThat(out(Signal.LIVE_SET)).hasSize(19).allMatch(o -> !o.confirmed);
   }
 
   @Test
@@ -93,8 +94,9 @@ class ObservationFunctionTest {
     List<Observation> live = out(Signal.LIVE_SET);
     assertThat(live).hasSize(1);
     Observation o = live.get(0);
-    assertThat(o.value).isEqualTo(100.0 * MB); // the FULL GC's live bytes
-    assertThat(o.count).isEqualTo(1); // young collections and heap summaries do not count
+    assertThat(o.value).isEqualTo(100.0 * MB); // the FULL GC's live bytes, below the young ones
+    assertThat(o.confirmed).isTrue();
+    assertThat(o.count).isEqualTo(3); // three collections; heap summaries do not count
     assertThat(o.companion).isEqualTo(512.0 * MB);
     assertThat(o.objectClass).isEqualTo("byte[]");
     assertThat(o.utcNs).isEqualTo(Events.ns(9));
@@ -129,9 +131,30 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void aNativeProcesssResidentSetIsItsNativeMemoryNamedByTheStackThatFaultsIn()
+      throws Exception {
+    ProcessIdentity c = Events.process("node-1", 300, Runtime.NATIVE);
+    for (int t = 0; t <= 10; t += 2) {
+      send(ResidentMemory.newBuilder().setHeader(header(c, Source.PROCFS, t, seq++))
+          .setRssBytes((20L + t) * MB).build());
+      send(PageFault.newBuilder().setHeader(header(c, Source.EBPF, t + 0.5, seq++))
+          .setCount(64).setMajor(false).setStack(StackTrace.newBuilder().setHash(7)
+              .setFrames(List.of("memset", "leak_request_buffer", "main")).build()).build());
+      send(PageFault.newBuilder().setHeader(header(c, Source.EBPF, t + 0.6, seq++))
+          .setCount(8).setMajor(false).setStack(StackTrace.newBuilder().setHash(8)
+              .setFrames(List.of("load_config", "main")).build()).build());
+    }
+    List<Observation> nat = out(Signal.NATIVE);
+    assertThat(nat).hasSize(1);
+    assertThat(nat.get(0).value).isEqualTo(20.0 * MB);
+    assertThat(nat.get(0).companion).isZero();
+    assertThat(nat.get(0).stackFrames).isEqualTo("memset\nleak_request_buffer\nmain");
+  }
+
+  @Test
   void stacksAreBoundedPerProcessAndStateIsClearedOnExit() throws Exception {
     for (int t = 0; t <= 10; t += 10) {
-      for (long stack = 1; stack <= 5; stack++) {
+      for (long stack = 1; stack <= 7; stack++) {
         send(Allocation.newBuilder().setHeader(header(jvm, Source.EBPF, t, seq++))
             .setKind(AllocationKind.OUTSTANDING).setSizeBytes(1).setWeightBytes(1)
             .setOutstandingBytes(stack * MB + t)
@@ -139,10 +162,11 @@ class ObservationFunctionTest {
                 .setFrames(List.of("f" + stack, "main")).build()).build());
       }
     }
-    // max 4 series per process: stack 5 is ignored
+    // max 6 series per process: stack 7 is ignored
     List<Observation> outstanding = out(Signal.OUTSTANDING);
     assertThat(outstanding).extracting(o -> o.series)
-        .containsExactlyInAnyOrder("stack:1", "stack:2", "stack:3", "stack:4");
+        .containsExactlyInAnyOrder("stack:1", "stack:2", "stack:3", "stack:4", "stack:5",
+            "stack:6");
     assertThat(outstanding.get(0).stackFrames).isEqualTo("f1\nmain");
     assertThat(h.numKeyedStateEntries()).isGreaterThan(0);
     assertThat(h.numProcessingTimeTimers()).isEqualTo(1);

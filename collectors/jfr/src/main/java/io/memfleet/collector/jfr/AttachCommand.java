@@ -128,9 +128,9 @@ public final class AttachCommand implements Callable<Integer> {
     List<String> parts = new ArrayList<>();
     parts.add(s.jfrEvents() + " JFR events read");
     parts.add(s.published() + " events published");
-    if (s.droppedHeapSummaries() + s.droppedPauses() > 0) {
-      parts.add((s.droppedHeapSummaries() + s.droppedPauses()) + " heap summaries and pauses"
-          + " left out in " + s.stormSeconds() + " s of GC storm");
+    if (s.stormDropped() > 0) {
+      parts.add(s.stormDropped() + " heap summaries, pauses and metaspace readings left out in "
+          + s.stormSeconds() + " s of GC storm");
     }
     return String.join(", ", parts);
   }

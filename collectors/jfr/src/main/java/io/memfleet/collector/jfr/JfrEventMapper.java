@@ -5,7 +5,6 @@ import io.memfleet.event.Allocation;
 import io.memfleet.event.AllocationKind;
 import io.memfleet.event.ClockDomain;
 import io.memfleet.event.EventHeader;
-import io.memfleet.event.GcCycle;
 import io.memfleet.event.GcGeneration;
 import io.memfleet.event.GcPause;
 import io.memfleet.event.HeapPhase;
@@ -19,11 +18,9 @@ import io.memfleet.event.ThreadKind;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
@@ -48,9 +45,14 @@ import org.apache.avro.specific.SpecificRecord;
  *   <tr><td>jdk.OldObjectSample</td><td>Allocation JAVA_OLD_OBJECT: class, age, allocation
  *       time, size where the JDK reports it (objectSize, JDK 18+), array length as label-free
  *       size estimate otherwise 0</td></tr>
- *   <tr><td>jdk.GarbageCollection + jdk.GCHeapSummary (before/after, same gcId)</td><td>GcCycle
- *       (emitted once the cycle and its after-GC summary are both seen), and one HeapSummary per
- *       summary</td></tr>
+ *   <tr><td>jdk.GarbageCollection + jdk.GCHeapSummary (before/after, same gcId) + on G1
+ *       jdk.G1GarbageCollection (young or mixed)</td><td>GcCycle with the live set where the
+ *       collection shows it (emitted once the cycle and its after-GC summary are both seen, see
+ *       {@link GcCycleAssembler}), and one HeapSummary per summary; an inferred heap
+ *       OutOfMemoryError as OomKill</td></tr>
+ *   <tr><td>jdk.MetaspaceSummary, jdk.DirectBufferStatistics, jdk.CodeCacheStatistics,
+ *       jdk.NativeMemoryUsageTotal, jdk.GCConfiguration</td><td>MemoryPools; OomKill when direct
+ *       buffers reach their maximum ({@link JvmPoolReadings})</td></tr>
  *   <tr><td>jdk.GCPhasePause</td><td>GcPause</td></tr>
  *   <tr><td>jdk.GCHeapConfiguration</td><td>remembered: maxBytes of HeapSummary</td></tr>
  *   <tr><td>jdk.JavaThreadStatistics</td><td>ThreadCount JAVA_THREADS</td></tr>
@@ -73,15 +75,18 @@ public final class JfrEventMapper {
   private final ProcessIdentity process;
   private final EventHeaders headers;
   private final int stackDepth;
-  private final Map<Long, PendingGc> pending = new LinkedHashMap<>();
   private final AtomicLong unmapped = new AtomicLong();
-  private final AtomicLong incompleteGcs = new AtomicLong();
-  private Long maxHeapBytes;
+  private final GcCycleAssembler gcs;
+  private final JvmPoolReadings pools;
 
   public JfrEventMapper(ProcessIdentity process, EventHeaders headers, int stackDepth) {
     this.process = process;
     this.headers = headers;
     this.stackDepth = stackDepth;
+    LongFunction<EventHeader> header =
+        rawNs -> headers.next(process, Source.JFR, ClockDomain.REALTIME, rawNs);
+    this.gcs = new GcCycleAssembler(header, process.getComm());
+    this.pools = new JvmPoolReadings(header, process.getComm());
   }
 
   /** The memfleet events for one JFR event (often one, sometimes none or two). */
@@ -93,10 +98,14 @@ public final class JfrEventMapper {
       case "jdk.GarbageCollection" -> garbageCollection(e);
       case "jdk.GCHeapSummary" -> heapSummary(e);
       case "jdk.GCPhasePause" -> List.of(pause(e));
+      case "jdk.G1GarbageCollection" -> gcs.g1Type(e.getInt("gcId"), e.getString("type"));
       case "jdk.GCHeapConfiguration" -> {
-        maxHeapBytes = e.getLong("maxSize");
+        gcs.maxHeapBytes(e.getLong("maxSize"));
         yield List.of();
       }
+      case "jdk.MetaspaceSummary", "jdk.DirectBufferStatistics", "jdk.CodeCacheStatistics",
+          "jdk.NativeMemoryUsageTotal", "jdk.GCConfiguration" ->
+          pools.map(e, epochNanos(e.getStartTime()));
       case "jdk.JavaThreadStatistics" -> List.of(threads(e));
       case "jdk.ResidentSetSize" -> List.of(rss(e));
       default -> {
@@ -106,19 +115,14 @@ public final class JfrEventMapper {
     };
   }
 
-  /** Call after each stream flush: gives up on GC cycles whose summaries never came. */
+  /**
+   * Call after each stream flush: completes GC cycles whose G1 type never came, gives up on
+   * those whose summaries never came, and publishes the code cache read since the last flush.
+   */
   public List<SpecificRecord> onFlush() {
-    Iterator<PendingGc> it = pending.values().iterator();
-    while (it.hasNext()) {
-      PendingGc p = it.next();
-      if (++p.flushes > GC_PATIENCE_FLUSHES) {
-        it.remove();
-        if (p.seen) {
-          incompleteGcs.incrementAndGet();
-        }
-      }
-    }
-    return List.of();
+    List<SpecificRecord> out = new ArrayList<>(gcs.flush());
+    out.addAll(pools.flush());
+    return out;
   }
 
   /** JFR events of types this mapper does not know (should stay 0 with our settings). */
@@ -128,7 +132,7 @@ public final class JfrEventMapper {
 
   /** GC cycles dropped because their after-GC heap summary never arrived. */
   public long incompleteGcCycles() {
-    return incompleteGcs.get();
+    return gcs.incompleteCycles();
   }
 
   private EventHeader header(RecordedEvent e) {
@@ -172,16 +176,10 @@ public final class JfrEventMapper {
   }
 
   private List<SpecificRecord> garbageCollection(RecordedEvent e) {
-    long gcId = e.getInt("gcId");
-    PendingGc p = pending.computeIfAbsent(gcId, id -> new PendingGc());
     // stream events may be reused after this call: keep values, not the event
-    p.name = e.getString("name");
-    p.cause = e.getString("cause");
-    p.durationNs = e.getDuration().toNanos();
-    p.sumOfPausesNs = e.getDuration("sumOfPauses").toNanos();
-    p.startNs = epochNanos(e.getStartTime());
-    p.seen = true;
-    return completed(gcId, p);
+    return gcs.collection(e.getInt("gcId"), e.getString("name"), e.getString("cause"),
+        epochNanos(e.getStartTime()), e.getDuration().toNanos(),
+        e.getDuration("sumOfPauses").toNanos());
   }
 
   private List<SpecificRecord> heapSummary(RecordedEvent e) {
@@ -195,58 +193,17 @@ public final class JfrEventMapper {
         .setUsedBytes(e.getLong("heapUsed"))
         .setCommittedBytes(space != null ? space.getLong("committedSize") : 0)
         .setReservedBytes(space != null ? space.getLong("reservedSize") : null)
-        .setMaxBytes(maxHeapBytes)
+        .setMaxBytes(gcs.maxHeapBytes())
         .build();
-    PendingGc p = pending.computeIfAbsent(gcId, id -> new PendingGc());
-    if (before) {
-      p.before = summary.getUsedBytes();
-    } else {
-      p.after = summary.getUsedBytes();
-    }
     List<SpecificRecord> out = new ArrayList<>(2);
     out.add(summary);
-    out.addAll(completed(gcId, p));
+    out.addAll(gcs.heapSummary(gcId, before, summary.getUsedBytes()));
     return out;
   }
 
-  private List<SpecificRecord> completed(long gcId, PendingGc p) {
-    if (!p.seen || p.after == null) {
-      return List.of();
-    }
-    pending.remove(gcId);
-    String name = p.name;
-    String cause = p.cause;
-    GcGeneration generation = generation(name);
-    long after = p.after;
-    return List.of(GcCycle.newBuilder()
-        // numbered when published, so sequence order is publish order
-        .setHeader(headers.next(process, Source.JFR, ClockDomain.REALTIME, p.startNs))
-        .setGcId(gcId)
-        .setCollectorName(name)
-        .setCause(cause)
-        .setGeneration(generation)
-        .setHeapBeforeBytes(p.before != null ? p.before : after)
-        .setHeapAfterBytes(after)
-        // after a full collection the heap holds only live objects: that is the live set
-        .setLiveBytes(generation == GcGeneration.FULL ? after : null)
-        .setDurationNs(p.durationNs)
-        .setSumOfPausesNs(p.sumOfPausesNs)
-        .setForced("System.gc()".equals(cause) || "Diagnostic Command".equals(cause))
-        .build());
-  }
-
-  /** HotSpot collector names as JFR reports them. */
+  /** HotSpot collector names as JFR reports them (G1New without its type: YOUNG). */
   static GcGeneration generation(String name) {
-    if (name == null) {
-      return GcGeneration.UNKNOWN;
-    }
-    return switch (name) {
-      case "G1New", "DefNew", "ParallelScavenge", "ParNew", "PSYoungGen" -> GcGeneration.YOUNG;
-      case "G1Full", "SerialOld", "ParallelOld", "PSMarkSweep", "Serial Old" -> GcGeneration.FULL;
-      case "G1Old", "ConcurrentMarkSweep", "Z", "ZGC", "ZMajor", "ZMinor", "Shenandoah" ->
-          GcGeneration.CONCURRENT;
-      default -> GcGeneration.UNKNOWN;
-    };
+    return GcCycleAssembler.generation(name, null);
   }
 
   private GcPause pause(RecordedEvent e) {
@@ -341,18 +298,5 @@ public final class JfrEventMapper {
       }
     }
     return h;
-  }
-
-  /** What is known so far of one GC cycle. */
-  private static final class PendingGc {
-    boolean seen;
-    long startNs;
-    String name;
-    String cause;
-    long durationNs;
-    long sumOfPausesNs;
-    Long before;
-    Long after;
-    int flushes;
   }
 }

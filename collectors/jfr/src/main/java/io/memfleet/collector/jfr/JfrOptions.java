@@ -22,12 +22,15 @@ import java.util.TreeSet;
  *   <caption>JFR options</caption>
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>events</td><td>all of {@link #ALL_EVENTS}</td><td>{@code +}-separated subset, e.g.
- *       {@code allocation+gc+heap+threads+oldObjects+rss}</td></tr>
+ *       {@code allocation+gc+heap+threads+oldObjects+rss+pools}</td></tr>
  *   <tr><td>throttle</td><td>100/s</td><td>jdk.ObjectAllocationSample throttle</td></tr>
  *   <tr><td>stackDepth</td><td>8</td><td>frames kept per allocation stack (and hashed)</td></tr>
  *   <tr><td>oldObjectCutoff</td><td>0 ns</td><td>time JFR may spend finding GC-root paths</td></tr>
  *   <tr><td>oldObjectPeriod</td><td>60 s</td><td>how often old-object samples are emitted</td></tr>
  *   <tr><td>threadPeriod</td><td>1 s</td><td>jdk.JavaThreadStatistics period</td></tr>
+ *   <tr><td>poolPeriod</td><td>5 s</td><td>period of the pools outside the heap
+ *       (jdk.DirectBufferStatistics, jdk.CodeCacheStatistics, jdk.NativeMemoryUsageTotal);
+ *       metaspace is read at every GC</td></tr>
  *   <tr><td>clockSyncPeriod</td><td>10 s</td><td>how often a ClockSync is published</td></tr>
  *   <tr><td>quiet</td><td>false</td><td>no agent messages on stderr</td></tr>
  *   <tr><td>maxMemory</td><td>4m</td><td>heap the agent's events may take: queue plus producer
@@ -37,7 +40,7 @@ import java.util.TreeSet;
 public final class JfrOptions {
   /** Event groups that can be named in {@code events}. */
   public static final Set<String> ALL_EVENTS =
-      Set.of("allocation", "oldObjects", "gc", "heap", "threads", "rss");
+      Set.of("allocation", "oldObjects", "gc", "heap", "threads", "rss", "pools");
 
   /** Heap the agent's events may take in the host JVM, queued and in the producer's buffer. */
   public static final long DEFAULT_MAX_MEMORY = 4L * 1024 * 1024;
@@ -49,6 +52,7 @@ public final class JfrOptions {
   private String oldObjectCutoff = "0 ns";
   private Duration oldObjectPeriod = Duration.ofSeconds(60);
   private Duration threadPeriod = Duration.ofSeconds(1);
+  private Duration poolPeriod = Duration.ofSeconds(5);
   private Duration clockSyncPeriod = Duration.ofSeconds(10);
   private boolean quiet;
   private long maxMemory = DEFAULT_MAX_MEMORY;
@@ -114,6 +118,7 @@ public final class JfrOptions {
       case "oldObjectCutoff" -> oldObjectCutoff = value;
       case "oldObjectPeriod" -> oldObjectPeriod = duration(key, value);
       case "threadPeriod" -> threadPeriod = duration(key, value);
+      case "poolPeriod" -> poolPeriod = duration(key, value);
       case "clockSyncPeriod" -> clockSyncPeriod = duration(key, value);
       case "quiet" -> quiet = Boolean.parseBoolean(value);
       case "maxMemory" -> {
@@ -187,6 +192,10 @@ public final class JfrOptions {
     return threadPeriod;
   }
 
+  public Duration poolPeriod() {
+    return poolPeriod;
+  }
+
   public Duration clockSyncPeriod() {
     return clockSyncPeriod;
   }
@@ -213,5 +222,4 @@ public final class JfrOptions {
   public Map<String, String> jfrSettings(Set<String> available) {
     return JfrSettings.of(this).toMap(available);
   }
-
 }

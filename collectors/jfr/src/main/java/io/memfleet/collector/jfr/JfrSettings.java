@@ -82,6 +82,7 @@ public final class JfrSettings {
   /** Every event memfleet can record, by group; the only list of JFR events in memfleet. */
   private static List<EventSettings> table(JfrOptions o) {
     String period = o.threadPeriod().toMillis() + " ms";
+    String poolPeriod = o.poolPeriod().toMillis() + " ms";
     return List.of(
         event("allocation", "jdk.ObjectAllocationSample",
             "throttle", o.throttle(), "stackTrace", "true"),
@@ -90,9 +91,16 @@ public final class JfrSettings {
             "cutoff", o.oldObjectCutoff(), "stackTrace", "true"),
         event("gc", "jdk.GarbageCollection", "threshold", "0 ns"),
         event("gc", "jdk.GCPhasePause", "threshold", "0 ns"),
+        // young or mixed: a mixed collection's heap after is a live-set upper bound
+        event("gc", "jdk.G1GarbageCollection", "threshold", "0 ns"),
         event("heap", "jdk.GCHeapSummary"),
         event("heap", "jdk.GCHeapConfiguration", "period", "beginChunk"),
         event("threads", "jdk.JavaThreadStatistics", "period", period),
+        event("pools", "jdk.MetaspaceSummary"),
+        event("pools", "jdk.DirectBufferStatistics", "period", poolPeriod),
+        event("pools", "jdk.CodeCacheStatistics", "period", poolPeriod),
+        event("pools", "jdk.NativeMemoryUsageTotal", "period", poolPeriod),
+        event("pools", "jdk.GCConfiguration", "period", "beginChunk"),
         // JDK 21+; older JDKs ignore it in a .jfc, and toMap(available) leaves it out
         event("rss", "jdk.ResidentSetSize", "period", period));
   }

@@ -74,7 +74,7 @@ class JfrSettingsTest {
     JfrOptions o = JfrOptions.parseAgentArgs("throttle=20/s,events=allocation+gc,threadPeriod=2s");
     JfrSettings s = JfrSettings.of(o);
     assertThat(s.eventNames()).containsExactly("jdk.ObjectAllocationSample",
-        "jdk.GarbageCollection", "jdk.GCPhasePause");
+        "jdk.GarbageCollection", "jdk.GCPhasePause", "jdk.G1GarbageCollection");
     assertThat(s.toMap()).containsEntry("jdk.ObjectAllocationSample#throttle", "20/s")
         .containsEntry("jdk.ObjectAllocationSample#enabled", "true");
     assertThat(s.toJfc()).contains("<setting name=\"throttle\">20/s</setting>");

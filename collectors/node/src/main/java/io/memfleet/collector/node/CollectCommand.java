@@ -120,6 +120,40 @@ public final class CollectCommand implements Callable<Integer> {
           + " limit (MEMFLEET_NODE_SMAPS_MAX_CPU; default: ${DEFAULT-VALUE}).")
   double smapsMaxCpu;
 
+  // --- diagnosis: memory pools of every runtime (kept together; see the module README) ---
+
+  @Option(names = "--cgroup-stat", negatable = true,
+      defaultValue = "${env:MEMFLEET_NODE_CGROUP_STAT:-true}", fallbackValue = "true",
+      description = "Read each memory cgroup's memory.stat (anon, page cache, shmem, working set,"
+          + " v1 swap) once per scan (MEMFLEET_NODE_CGROUP_STAT; default: ${DEFAULT-VALUE}).")
+  boolean cgroupStat;
+
+  @Option(names = "--hsperfdata", negatable = true,
+      defaultValue = "${env:MEMFLEET_NODE_HSPERFDATA:-true}", fallbackValue = "true",
+      description = "Read every JVM's HotSpot counters (/tmp/hsperfdata_*/PID, no attach) each"
+          + " scan: heap, metaspace, class space, threads, code (MEMFLEET_NODE_HSPERFDATA;"
+          + " default: ${DEFAULT-VALUE}).")
+  boolean hsperfdata;
+
+  @Option(names = "--go-discovery", negatable = true,
+      defaultValue = "${env:MEMFLEET_GO_DISCOVERY:-true}", fallbackValue = "true",
+      description = "Find Go programs serving expvar or pprof on their listening ports by"
+          + " themselves, besides --go-target (MEMFLEET_GO_DISCOVERY; default: ${DEFAULT-VALUE}).")
+  boolean goDiscovery;
+
+  @Option(names = "--go-heap-profile-interval", paramLabel = "DURATION",
+      defaultValue = "${env:MEMFLEET_GO_HEAP_PROFILE_INTERVAL:-30s}",
+      converter = DurationConverter.class,
+      description = "How often each Go target's heap profile (bytes held by stack) is read"
+          + " (MEMFLEET_GO_HEAP_PROFILE_INTERVAL; default: ${DEFAULT-VALUE}).")
+  Duration goHeapProfileInterval;
+
+  @Option(names = "--go-top-stacks", paramLabel = "N",
+      defaultValue = "${env:MEMFLEET_GO_TOP_STACKS:-16}",
+      description = "Stacks kept per Go heap and goroutine profile, the rest summed"
+          + " (MEMFLEET_GO_TOP_STACKS; default: ${DEFAULT-VALUE}).")
+  int goTopStacks;
+
   @Option(names = "--proc-root", paramLabel = "DIR",
       defaultValue = "${env:MEMFLEET_PROC_ROOT:-/proc}",
       description = "procfs root, e.g. /host/proc in a container (MEMFLEET_PROC_ROOT;"
@@ -202,6 +236,11 @@ public final class CollectCommand implements Callable<Integer> {
         .goTargets(targetSpecs.stream().map(GoTarget::parse).toList())
         .gctraceSources(traceSpecs.stream().map(GcTraceSource::parse).toList())
         .procRoot(procRoot)
+        .readCgroupStat(cgroupStat)
+        .readHsperfdata(hsperfdata)
+        .goDiscovery(goDiscovery)
+        .goHeapProfileInterval(goHeapProfileInterval)
+        .goTopStacks(goTopStacks)
         .build();
   }
 
@@ -310,7 +349,20 @@ public final class CollectCommand implements Callable<Integer> {
         c.gctraceMalformed(), s.sent() + s.replayed(), s.spooled(), s.dropped(),
         s.brokerReachable() ? "" : " | KAFKA UNREACHABLE, spooling")
         + (c.environReadFailures() == 0 ? ""
-            : " | environ unreadable " + c.environReadFailures() + " (no process labels)");
+            : " | environ unreadable " + c.environReadFailures() + " (no process labels)")
+        + diagnosis(c.diagnosis());
+  }
+
+  /** The runtime pool readers' part of the status line. */
+  static String diagnosis(NodeCollector.Diagnosis d) {
+    if (d == null) {
+      return "";
+    }
+    return String.format(" | go targets discovered %d | jvm hsperfdata %d (%d without)",
+        d.goTargetsDiscovered(), d.hsperfdataJvms(), d.hsperfdataMissing())
+        + (d.hsperfdataMalformed() + d.goProfilesMalformed() == 0 ? ""
+            : String.format(" | malformed hsperfdata %d, go profiles %d",
+                d.hsperfdataMalformed(), d.goProfilesMalformed()));
   }
 
   private static String describe(NodeCollectorOptions o) {

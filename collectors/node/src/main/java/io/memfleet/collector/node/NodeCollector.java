@@ -8,10 +8,14 @@ import io.memfleet.collector.node.cgroup.CgroupMemoryReader;
 import io.memfleet.collector.node.cgroup.CgroupMounts;
 import io.memfleet.collector.node.go.GcTraceFollower;
 import io.memfleet.collector.node.go.GcTraceSource;
+import io.memfleet.collector.node.go.GoProgramDiscovery;
 import io.memfleet.collector.node.go.GoRuntimeScraper;
 import io.memfleet.collector.node.internal.ProcessFinder;
 import io.memfleet.collector.node.internal.ProcessScanner;
+import io.memfleet.collector.node.internal.TrackedProcessListener;
+import io.memfleet.collector.node.jvm.HsperfdataSampler;
 import io.memfleet.collector.node.procfs.ProcfsReader;
+import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Source;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -60,6 +64,8 @@ public final class NodeCollector implements AutoCloseable {
   private final ProcessScanner scanner;
   private final ProcfsReader procReader;
   private final GoRuntimeScraper goScraper;
+  private final GoProgramDiscovery goDiscovery; // null when off
+  private final HsperfdataSampler hsperfdata; // null when off
   private final List<GcTraceFollower> followers = new ArrayList<>();
   private final ClockSyncSampler clockSampler = new ClockSyncSampler();
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -81,7 +87,14 @@ public final class NodeCollector implements AutoCloseable {
       double meanScanCpuMillis, long oomKillsAttributed, long oomKillsUnattributed,
       long goScrapes, long goScrapeFailures, long gctraceLines, long gctraceMalformed,
       long gctraceUnattributed, long clockSyncs, long procReadErrors,
-      long environReadFailures) {}
+      long environReadFailures, Diagnosis diagnosis) {}
+
+  /**
+   * Counters of the runtime pool readers: JVMs whose hsperfdata is read, without one, unreadable
+   * files; Go programs found by discovery, and malformed Go profiles.
+   */
+  public record Diagnosis(long hsperfdataJvms, long hsperfdataMissing, long hsperfdataMalformed,
+      long goTargetsDiscovered, long goProbes, long goProfilesMalformed) {}
 
   private NodeCollector(Builder b) throws IOException {
     this.options = b.options;
@@ -94,21 +107,55 @@ public final class NodeCollector implements AutoCloseable {
     CgroupMounts mounts = options.cgroupV1MemoryRoot() != null || options.cgroupV2Root() != null
         ? CgroupMounts.of(options.cgroupV1MemoryRoot(), options.cgroupV2Root())
         : CgroupMounts.parse(Files.readString(options.procRoot().resolve("self/mountinfo")));
+    List<TrackedProcessListener> listeners = new ArrayList<>();
+    this.hsperfdata = options.readHsperfdata()
+        ? new HsperfdataSampler(options.procRoot(), headers, sink) : null;
+    this.goDiscovery = options.goDiscovery()
+        ? new GoProgramDiscovery(options.procRoot(), options.goDiscoveryInterval(),
+            Duration.ofMillis(Math.min(300, options.goScrapeTimeout().toMillis())))
+        : null;
+    if (hsperfdata != null) {
+      listeners.add(hsperfdata);
+    }
+    if (goDiscovery != null) {
+      listeners.add(goDiscovery);
+    }
+    if (b.listener != ProcessListener.NONE) {
+      listeners.add(tracking(b.listener));
+    }
     this.scanner = new ProcessScanner(options, proc,
         new CgroupMemoryReader(mounts, options.readCgroupStat()), identities, headers, sink,
-        b.listener);
+        listeners);
     this.procReader = proc;
     ProcessFinder finder = new ProcessFinder(options.procRoot());
-    this.goScraper = new GoRuntimeScraper(options.goTargets(), identities, finder, headers, sink,
-        options.goScrapeTimeout());
     for (GcTraceSource s : options.gctraceSources()) {
       followers.add(new GcTraceFollower(s, identities, finder, headers, sink,
           Duration.ofMillis(Math.min(200, options.interval().toMillis()))));
     }
+    // each GC pause once: a process whose gctrace is followed gets no cycles from memstats
+    this.goScraper = new GoRuntimeScraper(options.goTargets(), identities, finder, headers, sink,
+        new GoRuntimeScraper.Config(options.procRoot(), options.goScrapeTimeout(),
+            options.goHeapProfileInterval(), options.goTopStacks(),
+            p -> followers.stream().anyMatch(f -> f.covers(p))));
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The scanner's hook, for a listener from outside this module. */
+  private static TrackedProcessListener tracking(ProcessListener listener) {
+    return new TrackedProcessListener() {
+      @Override
+      public void started(int pid, ProcessIdentity identity) {
+        listener.started(identity);
+      }
+
+      @Override
+      public void exited(int pid, ProcessIdentity identity) {
+        listener.exited(identity);
+      }
+    };
   }
 
   /** Starts scanning, scraping and following in the background. */
@@ -121,9 +168,9 @@ public final class NodeCollector implements AutoCloseable {
     scanExecutor.scheduleAtFixedRate(this::scanQuietly, 0, interval, TimeUnit.NANOSECONDS);
     scanExecutor.scheduleAtFixedRate(this::clockSync, 0, options.clockSyncInterval().toNanos(),
         TimeUnit.NANOSECONDS);
-    if (!options.goTargets().isEmpty()) {
+    if (!options.goTargets().isEmpty() || goDiscovery != null) {
       goExecutor = Executors.newSingleThreadScheduledExecutor(daemon("memfleet-node-go"));
-      goExecutor.scheduleAtFixedRate(goScraper::scrapeAll, 0, interval, TimeUnit.NANOSECONDS);
+      goExecutor.scheduleAtFixedRate(this::scrapeGoQuietly, 0, interval, TimeUnit.NANOSECONDS);
     }
     followers.forEach(GcTraceFollower::start);
   }
@@ -142,9 +189,24 @@ public final class NodeCollector implements AutoCloseable {
     return r;
   }
 
-  /** Scrapes the Go targets once on the calling thread. */
+  /**
+   * Scrapes the Go targets once on the calling thread, after a discovery round (when on) has
+   * taken in the Go processes the scans found.
+   */
   public void scrapeGoOnce() {
+    if (goDiscovery != null) {
+      goDiscovery.discover(goScraper);
+    }
     goScraper.scrapeAll();
+  }
+
+  private void scrapeGoQuietly() {
+    try {
+      scrapeGoOnce();
+    } catch (RuntimeException e) {
+      // a scheduled task that throws is never run again: log, go on
+      LOG.warn("Go scrape round failed (will retry next interval): {}", e.toString());
+    }
   }
 
   private void scanQuietly() {
@@ -182,7 +244,14 @@ public final class NodeCollector implements AutoCloseable {
         n == 0 ? 0 : totals.cpuNanos() / 1e6 / n,
         scanner.oomKillsAttributed(), scanner.oomKillsUnattributed(),
         goScraper.scrapes(), goScraper.failures(), lines, malformed, unattributed,
-        clockSyncs.get(), procReader.readErrors(), identities.environReadFailures());
+        clockSyncs.get(), procReader.readErrors(), identities.environReadFailures(),
+        new Diagnosis(
+            hsperfdata == null ? 0 : hsperfdata.jvmsRead(),
+            hsperfdata == null ? 0 : hsperfdata.jvmsWithoutPerfData(),
+            hsperfdata == null ? 0 : hsperfdata.malformed(),
+            goScraper.discoveredTargets(),
+            goDiscovery == null ? 0 : goDiscovery.probes(),
+            goScraper.profileMalformed()));
   }
 
   /** smaps_rollup reads since the start (each walks a process's page tables for Pss). */

@@ -43,9 +43,19 @@ import java.util.Set;
  * @param smapsMaxCpuPercent most CPU all {@code smaps_rollup} reads together may use, in percent
  *     of one core (averaged over the smaps interval); due reads beyond it wait for later scans;
  *     100 or more: no limit
- * @param readCgroupStat read {@code memory.stat} of each cgroup (not needed for the events)
+ * @param readCgroupStat read {@code memory.stat} of each cgroup (anon, file, shmem, inactive
+ *     file, working set, v1 swap in {@code ResidentMemory}); default on
+ * @param readHsperfdata read the HotSpot performance counters ({@code hsperfdata}) of every
+ *     tracked JVM each scan: {@code MemoryPools} and a periodic {@code HeapSummary}
  * @param goTargets Go programs to scrape over HTTP
  * @param gctraceSources gctrace logs or pipes to follow
+ * @param goDiscovery find Go programs serving expvar or pprof among the tracked processes
+ *     (their listening TCP ports, probed on loopback), in addition to {@code goTargets}
+ * @param goDiscoveryInterval how often a Go process's listening ports are listed again, for
+ *     ports opened since (only new ports are probed)
+ * @param goHeapProfileInterval how often each Go target's heap profile is read (OUTSTANDING
+ *     allocations by stack)
+ * @param goTopStacks stacks kept from each heap and goroutine profile (the rest is summed)
  * @param clockSyncInterval time between ClockSync samples
  * @param oomWindow how long a cgroup OOM kill waits for its victim to vanish
  * @param goScrapeTimeout connect and read timeout of one Go scrape
@@ -64,8 +74,13 @@ public record NodeCollectorOptions(
     Duration smapsInterval,
     double smapsMaxCpuPercent,
     boolean readCgroupStat,
+    boolean readHsperfdata,
     List<GoTarget> goTargets,
     List<GcTraceSource> gctraceSources,
+    boolean goDiscovery,
+    Duration goDiscoveryInterval,
+    Duration goHeapProfileInterval,
+    int goTopStacks,
     Duration clockSyncInterval,
     Duration oomWindow,
     Duration goScrapeTimeout,
@@ -79,6 +94,9 @@ public record NodeCollectorOptions(
   public static final Duration DEFAULT_CLOCK_SYNC_INTERVAL = Duration.ofSeconds(10);
   public static final Duration DEFAULT_OOM_WINDOW = Duration.ofSeconds(10);
   public static final Duration DEFAULT_GO_SCRAPE_TIMEOUT = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_GO_DISCOVERY_INTERVAL = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_GO_HEAP_PROFILE_INTERVAL = Duration.ofSeconds(30);
+  public static final int DEFAULT_GO_TOP_STACKS = 16;
 
   public NodeCollectorOptions {
     pids = Set.copyOf(pids);
@@ -138,9 +156,14 @@ public record NodeCollectorOptions(
     private boolean readSmapsRollup = true;
     private Duration smapsInterval = DEFAULT_SMAPS_INTERVAL;
     private double smapsMaxCpuPercent = DEFAULT_SMAPS_MAX_CPU_PERCENT;
-    private boolean readCgroupStat;
+    private boolean readCgroupStat = true;
+    private boolean readHsperfdata = true;
     private final List<GoTarget> goTargets = new ArrayList<>();
     private final List<GcTraceSource> gctraceSources = new ArrayList<>();
+    private boolean goDiscovery = true;
+    private Duration goDiscoveryInterval = DEFAULT_GO_DISCOVERY_INTERVAL;
+    private Duration goHeapProfileInterval = DEFAULT_GO_HEAP_PROFILE_INTERVAL;
+    private int goTopStacks = DEFAULT_GO_TOP_STACKS;
     private Duration clockSyncInterval = DEFAULT_CLOCK_SYNC_INTERVAL;
     private Duration oomWindow = DEFAULT_OOM_WINDOW;
     private Duration goScrapeTimeout = DEFAULT_GO_SCRAPE_TIMEOUT;
@@ -212,6 +235,34 @@ public record NodeCollectorOptions(
       return this;
     }
 
+    /** Read every tracked JVM's hsperfdata counters each scan (default on). */
+    public Builder readHsperfdata(boolean read) {
+      this.readHsperfdata = read;
+      return this;
+    }
+
+    /** Find Go programs serving expvar/pprof by themselves (default on). */
+    public Builder goDiscovery(boolean discover) {
+      this.goDiscovery = discover;
+      return this;
+    }
+
+    public Builder goDiscoveryInterval(Duration interval) {
+      this.goDiscoveryInterval = Objects.requireNonNull(interval, "goDiscoveryInterval");
+      return this;
+    }
+
+    public Builder goHeapProfileInterval(Duration interval) {
+      this.goHeapProfileInterval = Objects.requireNonNull(interval, "goHeapProfileInterval");
+      return this;
+    }
+
+    /** Stacks kept per heap or goroutine profile, largest first (1..256). */
+    public Builder goTopStacks(int n) {
+      this.goTopStacks = n;
+      return this;
+    }
+
     public Builder goTarget(GoTarget target) {
       this.goTargets.add(Objects.requireNonNull(target, "target"));
       return this;
@@ -269,13 +320,19 @@ public record NodeCollectorOptions(
       requirePositive(clockSyncInterval, "clockSyncInterval");
       requirePositive(oomWindow, "oomWindow");
       requirePositive(goScrapeTimeout, "goScrapeTimeout");
+      requirePositive(goDiscoveryInterval, "goDiscoveryInterval");
+      requirePositive(goHeapProfileInterval, "goHeapProfileInterval");
+      if (goTopStacks < 1 || goTopStacks > 256) {
+        throw new IllegalArgumentException("goTopStacks must be 1..256: " + goTopStacks);
+      }
       if (interval.compareTo(Duration.ofMillis(10)) < 0) {
         throw new IllegalArgumentException("interval below 10 ms would only measure itself: "
             + interval);
       }
       return new NodeCollectorOptions(interval, pids, comms, cgroupPrefixes, labels,
           processLabels, readSmapsRollup, smapsInterval, smapsMaxCpuPercent,
-          readCgroupStat, goTargets, gctraceSources, clockSyncInterval, oomWindow,
+          readCgroupStat, readHsperfdata, goTargets, gctraceSources, goDiscovery,
+          goDiscoveryInterval, goHeapProfileInterval, goTopStacks, clockSyncInterval, oomWindow,
           goScrapeTimeout, procRoot, cgroupV1MemoryRoot, cgroupV2Root);
     }
 

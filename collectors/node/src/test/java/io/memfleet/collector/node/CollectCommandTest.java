@@ -33,6 +33,23 @@ class CollectCommandTest {
     assertThat(o.smapsMaxCpuPercent()).isEqualTo(0.25);
     assertThat(o.procRoot()).isEqualTo(Path.of("/proc"));
     assertThat(o.selects(1, "anything", "/x")).isTrue();
+    assertThat(o.readCgroupStat()).isTrue();
+    assertThat(o.readHsperfdata()).isTrue();
+    assertThat(o.goDiscovery()).isTrue();
+    assertThat(o.goHeapProfileInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(o.goTopStacks()).isEqualTo(16);
+  }
+
+  @Test
+  void diagnosisFlags() {
+    NodeCollectorOptions o = parse("--no-cgroup-stat", "--no-hsperfdata", "--no-go-discovery",
+        "--go-heap-profile-interval", "5s", "--go-top-stacks", "8");
+    assertThat(o.readCgroupStat()).isFalse();
+    assertThat(o.readHsperfdata()).isFalse();
+    assertThat(o.goDiscovery()).isFalse();
+    assertThat(o.goHeapProfileInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(o.goTopStacks()).isEqualTo(8);
+    assertThatThrownBy(() -> parse("--go-top-stacks", "0")).hasMessageContaining("goTopStacks");
   }
 
   @Test
@@ -108,10 +125,13 @@ class CollectCommandTest {
   @Test
   void statusLineSaysWhatIsGoingOn() {
     String line = CollectCommand.statusLine(
-        new NodeCollector.Status(10, 0, 42, 900, 3.25, 1, 0, 10, 2, 30, 1, 0, 2, 0, 3),
+        new NodeCollector.Status(10, 0, 42, 900, 3.25, 1, 0, 10, 2, 30, 1, 0, 2, 0, 3,
+            new NodeCollector.Diagnosis(2, 1, 0, 3, 7, 0)),
         new io.memfleet.collector.SinkStats(900, 880, 0, 0, 0, Map.of(), 0, true), 90.0);
     assertThat(line).contains("tracked 42 processes").contains("90 events/s")
         .contains("oom kills 1").contains("gctrace 30 lines, 1 malformed")
-        .contains("environ unreadable 3").doesNotContain("UNREACHABLE");
+        .contains("environ unreadable 3").doesNotContain("UNREACHABLE")
+        .contains("go targets discovered 3").contains("jvm hsperfdata 2 (1 without)")
+        .doesNotContain("malformed hsperfdata");
   }
 }

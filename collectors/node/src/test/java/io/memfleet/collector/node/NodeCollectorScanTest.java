@@ -228,4 +228,95 @@ class NodeCollectorScanTest {
       assertThat(rm.getRssBytes()).isEqualTo(100 * 1024L);
     }
   }
+
+  @Test
+  void cgroupBreakdownAndPressureInResidentMemory() throws Exception {
+    tree.process(100, "app", 5000, 2048, 7, "/svc", true).cgroupV1("/svc", 3 * MIB, 64 * MIB, 0);
+    java.nio.file.Files.writeString(tree.cgroupV1.resolve("svc/memory.stat"),
+        "total_rss 1048576\ntotal_cache 2097152\ntotal_shmem 4096\n"
+            + "total_inactive_file 1048576\ntotal_swap 0\n");
+    java.nio.file.Files.writeString(tree.cgroupV1.resolve("svc/memory.failcnt"), "12\n");
+    java.nio.file.Files.createDirectories(tree.proc.resolve("pressure"));
+    java.nio.file.Files.writeString(tree.proc.resolve("pressure/memory"),
+        "some avg10=1.50 avg60=0.00 avg300=0.00 total=1\n"
+            + "full avg10=0.25 avg60=0.00 avg300=0.00 total=1\n");
+    try (NodeCollector c = collector(NodeCollectorOptions.builder())) {
+      c.scanOnce();
+      ResidentMemory rm = sink.eventsOf(ResidentMemory.class).get(0);
+      assertThat(rm.getCgroupAnonBytes()).isEqualTo(MIB);
+      assertThat(rm.getCgroupFileBytes()).isEqualTo(2 * MIB);
+      assertThat(rm.getCgroupShmemBytes()).isEqualTo(4096L);
+      assertThat(rm.getCgroupInactiveFileBytes()).isEqualTo(MIB);
+      assertThat(rm.getCgroupWorkingSetBytes()).isEqualTo(2 * MIB);
+      assertThat(rm.getCgroupSwapBytes()).isZero();
+      assertThat(rm.getCgroupMaxEvents()).isEqualTo(12L);
+      assertThat(rm.getCgroupHighBytes()).isNull();
+      assertThat(rm.getPsiSomeAvg10()).isEqualTo(1.5); // v1: the host's PSI
+      assertThat(rm.getPsiFullAvg10()).isEqualTo(0.25);
+    }
+    sink.clear();
+    try (NodeCollector c = collector(NodeCollectorOptions.builder().readCgroupStat(false))) {
+      c.scanOnce();
+      ResidentMemory rm = sink.eventsOf(ResidentMemory.class).get(0);
+      assertThat(rm.getCgroupWorkingSetBytes()).isNull();
+      assertThat(rm.getCgroupUsageBytes()).isEqualTo(3 * MIB);
+    }
+  }
+
+  @Test
+  void jvmPoolsFromHsperfdataEveryScan() throws Exception {
+    tree.process(200, "java", 6000, 65536, 20, "/", true).cgroupV1("/", 3 * MIB, 64 * MIB, 0);
+    Path proc = tree.proc.resolve("200");
+    java.nio.file.Files.writeString(proc.resolve("maps"),
+        "7f0000000000-7f0000100000 r-xp 00000000 08:01 123 /usr/lib/jvm/lib/server/libjvm.so\n");
+    Path perf = proc.resolve("root/tmp/hsperfdata_app/200");
+    java.nio.file.Files.createDirectories(perf.getParent());
+    java.nio.file.Files.write(perf,
+        io.memfleet.collector.node.jvm.PerfDataParsersTestAccess.golden("parallel"));
+    try (NodeCollector c = collector(NodeCollectorOptions.builder())) {
+      c.scanOnce();
+      c.scanOnce();
+      List<io.memfleet.event.MemoryPools> pools =
+          sink.eventsOf(io.memfleet.event.MemoryPools.class);
+      assertThat(pools).hasSize(2);
+      assertThat(pools.get(0).getHeader().getSource()).isEqualTo(Source.PROCFS);
+      assertThat(pools.get(0).getHeader().getProcess().getRuntime())
+          .isEqualTo(io.memfleet.event.Runtime.JVM);
+      assertThat(pools.get(0).getSettings()).containsEntry("gc", "Parallel");
+      assertThat(pools.get(0).getPools()).extracting(p -> p.getPool()).contains(
+          io.memfleet.event.MemoryPool.HEAP, io.memfleet.event.MemoryPool.METASPACE,
+          io.memfleet.event.MemoryPool.THREAD_STACKS);
+      List<io.memfleet.event.HeapSummary> heaps =
+          sink.eventsOf(io.memfleet.event.HeapSummary.class);
+      assertThat(heaps).hasSize(2);
+      assertThat(heaps.get(0).getPhase()).isEqualTo(io.memfleet.event.HeapPhase.PERIODIC);
+      assertThat(heaps.get(0).getUsedBytes()).isEqualTo(5927592L + 10358600L);
+      assertThat(heaps.get(0).getMaxBytes()).isEqualTo(256 * MIB);
+      assertThat(c.status().diagnosis().hsperfdataJvms()).isEqualTo(1);
+
+      // a corrupt file is counted, not fatal; the scan goes on
+      java.nio.file.Files.write(perf, new byte[32768]);
+      tree.exit(200);
+      c.scanOnce();
+      assertThat(c.status().diagnosis().hsperfdataJvms()).isZero();
+    }
+  }
+
+  @Test
+  void corruptHsperfdataIsCounted() throws Exception {
+    tree.process(201, "java", 6000, 65536, 20, "/", true).cgroupV1("/", 3 * MIB, 64 * MIB, 0);
+    Path proc = tree.proc.resolve("201");
+    java.nio.file.Files.writeString(proc.resolve("maps"), "x /usr/lib/libjvm.so\n");
+    Path perf = proc.resolve("root/tmp/hsperfdata_app/201");
+    java.nio.file.Files.createDirectories(perf.getParent());
+    byte[] bytes = io.memfleet.collector.node.jvm.PerfDataParsersTestAccess.golden("g1");
+    java.util.Arrays.fill(bytes, 40, 400, (byte) 0x7f);
+    java.nio.file.Files.write(perf, bytes);
+    try (NodeCollector c = collector(NodeCollectorOptions.builder())) {
+      c.scanOnce();
+      assertThat(c.status().diagnosis().hsperfdataMalformed()).isEqualTo(1);
+      assertThat(sink.eventsOf(io.memfleet.event.MemoryPools.class)).isEmpty();
+      assertThat(sink.eventsOf(ResidentMemory.class)).hasSize(1);
+    }
+  }
 }

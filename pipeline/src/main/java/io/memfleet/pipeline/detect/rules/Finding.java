@@ -14,12 +14,18 @@ public final class Finding {
   /** Seconds from the last observation until the limit; null when no limit or no growth. */
   public final Double timeToOomSeconds;
   public final String summary;
+  /**
+   * What grows, said for the on-call person without the numbers' derivation, e.g. {@code "heap
+   * grows 1.0 MiB/s"}; {@link RuleMatchFunction} adds where in the code when a source saw it.
+   */
+  public final String verdict;
 
   public Finding(Severity severity, Double growthBytesPerSecond, Double timeToOomSeconds,
-      String summary) {
+      String summary, String verdict) {
     this.severity = severity;
     this.growthBytesPerSecond = growthBytesPerSecond;
     this.timeToOomSeconds = timeToOomSeconds;
     this.summary = summary;
+    this.verdict = verdict;
   }
 }

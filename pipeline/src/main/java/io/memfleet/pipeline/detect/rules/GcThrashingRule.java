@@ -70,7 +70,9 @@ public final class GcThrashingRule extends LeakRule {
     return new Finding(Severity.CRITICAL, null, null, String.format(Locale.ROOT,
         "GC takes %.0f%% of the time with the heap at %.0f%% of its maximum, %d buckets in a row",
         100 * gc / run.size(), 100 * heap, run.size()) + (last.objectClass == null ? ""
-        : "; most sampled class " + last.objectClass));
+        : "; most sampled class " + last.objectClass), String.format(Locale.ROOT,
+        "heap full (%.0f%% of max): GC takes %.0f%% of the time", 100 * heap,
+        100 * gc / run.size()));
   }
 
   @Override

@@ -38,6 +38,11 @@ public final class GoHeapGrowthRule extends GrowthRule {
   }
 
   @Override
+  protected String poolName() {
+    return "Go heap";
+  }
+
+  @Override
   public String evidenceKind(Observation o) {
     return "GcCycle.liveBytes(min)";
   }

@@ -1,47 +1,34 @@
 package io.memfleet.pipeline.detect.rules;
 
-import io.memfleet.event.Severity;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Signal;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
-import org.apache.flink.cep.pattern.Pattern;
 
 /**
- * {@code goroutine-leak}: more goroutines than {@code memfleet.detect.goroutines.threshold}
- * (5000) for at least {@code sustain} (2 min) and still growing — goroutines blocked forever,
- * each holding its stack and everything it references.
+ * {@code goroutine-leak}: a Go program's goroutine count keeps rising — goroutines blocked
+ * forever (a channel nobody sends on, a lock nobody releases), each holding its stack and what
+ * it references.
  *
- * <p>Input: {@link Signal#GOROUTINES} observations (lowest count of a bucket, so a bucket counts
- * as above the threshold only if every sample in it was). The run must stay above the threshold
- * without falling beyond the rise tolerance, cover the sustain time within {@code within}
- * (10 min), and its Theil–Sen growth over the run must be at least {@code min-growth} (100)
- * with the last count above the first. A burst
- * that drains, or a large pool that is stable, does not fire.
+ * <p>Input: {@link Signal#GOROUTINES} observations (lowest count of a bucket, so a burst inside
+ * one bucket does not count; where the goroutine profile was read, the stack most goroutines are
+ * parked in rides along and is named by the alert). Thresholds under
+ * {@code memfleet.detect.goroutines.*}: a run of rising buckets over {@code min-span} (2 min)
+ * whose Theil–Sen growth reaches {@code min-growth-fraction} (20%) and {@code min-growth-bytes},
+ * here goroutines (500), and lasts to the end of the run ({@link GrowthRule}); only counts above
+ * {@code threshold} (0) are judged. Bursts that drain break the run; a large pool that is stable
+ * or a server whose connection count levels off do not fire. No fixed size is a leak: a program
+ * with 50 000 steady goroutines is fine, one growing from 200 to 2 000 in two minutes is not.
  */
-public final class GoroutineLeakRule extends LeakRule {
+public final class GoroutineLeakRule extends GrowthRule {
   private static final long serialVersionUID = 1L;
   public static final String NAME = "goroutine-leak";
 
   private final long threshold;
-  private final long sustainNs;
-  private final Duration within;
-  private final double tolerance;
-  private final long minGrowth;
 
-  public GoroutineLeakRule(long threshold, Duration sustain, Duration within, double tolerance,
-      long minGrowth) {
-    if (threshold < 0 || sustain.isNegative() || sustain.isZero()
-        || within.compareTo(sustain) <= 0) {
-      throw new IllegalArgumentException("goroutine rule: threshold >= 0, sustain > 0 and "
-          + "within > sustain required");
-    }
+  public GoroutineLeakRule(GrowthSettings settings, Duration criticalHorizon, long threshold) {
+    super(settings, criticalHorizon);
     this.threshold = threshold;
-    this.sustainNs = sustain.toNanos();
-    this.within = within;
-    this.tolerance = tolerance;
-    this.minGrowth = minGrowth;
   }
 
   @Override
@@ -60,19 +47,28 @@ public final class GoroutineLeakRule extends LeakRule {
   }
 
   @Override
-  public Pattern<Observation, ?> pattern() {
-    return RunPattern.of(this, tolerance, 2, sustainNs, within);
+  protected boolean limitIsCompanion() {
+    return false;
   }
 
   @Override
-  public Finding assess(List<Observation> run) {
-    Trend trend = Trend.of(run);
-    if (trend.growth < Math.max(minGrowth, 1) || trend.last.value <= trend.first.value) {
-      return null;
-    }
-    return new Finding(Severity.WARNING, null, null, String.format(Locale.ROOT,
-        "%.0f goroutines, above %d for %.0f s and growing %.2f/s", trend.last.value, threshold,
-        trend.spanNs / 1e9, trend.perSecond()));
+  protected String what() {
+    return "goroutine count";
+  }
+
+  @Override
+  protected String poolName() {
+    return "goroutines";
+  }
+
+  @Override
+  protected String quantity(double value) {
+    return String.format(Locale.ROOT, "%.0f goroutines", value);
+  }
+
+  @Override
+  protected String rate(double perSecond) {
+    return String.format(Locale.ROOT, "%.1f goroutines/s", perSecond);
   }
 
   @Override

@@ -4,16 +4,33 @@ import io.memfleet.event.Severity;
 import io.memfleet.pipeline.detect.Observation;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import org.apache.flink.cep.pattern.Pattern;
 
 /**
- * A rule about bytes that keep growing: the {@link RunPattern} with the thresholds of
- * {@link GrowthSettings}, then a Theil–Sen fit over the run that must show enough growth. When
- * observations carry a limit in {@link Observation#companion} (e.g. the heap maximum) the finding
- * forecasts when it is reached; a forecast sooner than the critical horizon makes it CRITICAL.
+ * A rule about a quantity that keeps growing: the {@link RunPattern} with the thresholds of
+ * {@link GrowthSettings}, then a Theil–Sen fit over the run that must show enough growth, growth
+ * that lasts to the end of the run ({@link Trend#persists}: the last third of the run grows at
+ * least {@value #PERSIST_SHARE} of the run's rate), and whatever the rule adds
+ * ({@link #alsoHolds}).
+ *
+ * <p>How a leak is told from a warm-up: both grow, but a warm-up levels off — a runtime loading
+ * classes and compiling code, a cache filling to its bound, a pool reaching its size — while a
+ * leak keeps its rate. A run therefore has to cover {@code min-span} and still grow at the
+ * end. Growth that has lasted since the process started is ambiguous longer — a cache filling
+ * at a steady rate looks exactly like a leak until it reaches its bound — so a run that begins
+ * within {@code from-start.window} (2 min) of the process start must go on for {@code min-span}
+ * after that window (a full collection does not help: a cache is live data too); growth that
+ * starts after a steady state, the common leak of a running service, needs only
+ * {@code min-span}. Nothing is ignored for a fixed age, and growth
+ * that reaches its limit (the heap maximum, a pool's maximum) within the critical horizon is
+ * alerted whether it is a leak or not: the process is about to run out either way. When observations carry a limit in {@link Observation#companion} (the heap maximum,
+ * a pool's maximum) the finding forecasts when it is reached; a forecast sooner than the
+ * critical horizon makes it CRITICAL.
  */
 public abstract class GrowthRule extends LeakRule {
   private static final long serialVersionUID = 1L;
+  static final double PERSIST_SHARE = 1.0 / 3;
 
   protected final GrowthSettings settings;
   private final long criticalHorizonNs;
@@ -32,23 +49,54 @@ public abstract class GrowthRule extends LeakRule {
   @Override
   public Finding assess(List<Observation> run) {
     Trend trend = Trend.of(run);
-    if (!trend.grew(settings.minGrowthFraction, settings.minGrowthBytes)
-        || !alsoHolds(run, trend)) {
+    if (trend.spanNs < settings.minSpanNs
+        || !trend.grew(settings.minGrowthFraction, settings.minGrowthBytes)
+        || !Trend.persists(run, trend, PERSIST_SHARE) || !alsoHolds(run, trend)) {
       return null;
     }
     double limit = trend.last.companion;
     Double ttoom = limitIsCompanion() && limit > 0 ? trend.fit.secondsUntil(limit, trend.last.value)
         : null;
+    boolean exhaustsSoon = ttoom != null && ttoom * 1e9 <= criticalHorizonNs;
+    if (!exhaustsSoon && (fromStartNeedsMore(run, trend)
+        || trend.spanNs < requiredSpanNs(run))) {
+      return null;
+    }
     Severity severity = ttoom != null && ttoom * 1e9 <= criticalHorizonNs
         ? Severity.CRITICAL : Severity.WARNING;
-    String forecast = ttoom == null ? "" : String.format(java.util.Locale.ROOT,
+    String forecast = ttoom == null ? "" : String.format(Locale.ROOT,
         ", limit %s in %.0f s", Trend.mib(limit), ttoom);
-    return new Finding(severity, trend.perSecond(), ttoom, what() + " grew " + Trend.mib(
-        trend.growth) + " in " + Trend.seconds(trend.spanNs) + " (" + Trend.rate(
-        trend.perSecond()) + ", now " + Trend.mib(trend.last.value) + forecast + ")");
+    return new Finding(severity, trend.perSecond(), ttoom, what() + " grew " + quantity(
+        trend.growth) + " in " + Trend.seconds(trend.spanNs) + " (" + rate(trend.perSecond())
+        + ", now " + quantity(trend.last.value) + forecast + ")" + note(run),
+        poolName() + " grows " + rate(trend.perSecond()) + note(run));
   }
 
-  /** Rule-specific condition on top of the growth check; true by default. */
+  /**
+   * Growth that began with its process — no steady state seen before it — may be the process
+   * warming up or filling a cache (live data either way, so a full collection does not tell
+   * them apart): what it did in its first {@code from-start.window} is no evidence by itself, the
+   * growth must go on for {@code min-span} after that.
+   */
+  private boolean fromStartNeedsMore(List<Observation> run, Trend trend) {
+    Observation first = run.get(0);
+    if (first.processStartTimeMs <= 0) {
+      return false;
+    }
+    long startNs = first.processStartTimeMs * 1_000_000L;
+    return first.utcNs - startNs <= settings.fromStartWindowNs
+        && trend.last.utcNs - (startNs + settings.fromStartWindowNs) < settings.minSpanNs;
+  }
+
+  /**
+   * The span this run must cover when its limit is not minutes away: {@code min-span} by
+   * default; a rule asks for more when its evidence is weaker.
+   */
+  protected long requiredSpanNs(List<Observation> run) {
+    return settings.minSpanNs;
+  }
+
+  /** Rule-specific condition on top of the growth checks; true by default. */
   protected boolean alsoHolds(List<Observation> run, Trend trend) {
     return true;
   }
@@ -60,4 +108,22 @@ public abstract class GrowthRule extends LeakRule {
 
   /** What grows, for the summary, e.g. {@code "JVM heap after GC"}. */
   protected abstract String what();
+
+  /** The pool in the verdict's words, e.g. {@code "heap"}, {@code "metaspace"}. */
+  protected abstract String poolName();
+
+  /** Extra words for the summary and verdict about this run, e.g. a caveat; "" by default. */
+  protected String note(List<Observation> run) {
+    return "";
+  }
+
+  /** A value in the rule's unit (bytes by default). */
+  protected String quantity(double value) {
+    return Trend.mib(value);
+  }
+
+  /** A rate in the rule's unit per second (bytes by default). */
+  protected String rate(double perSecond) {
+    return Trend.rate(perSecond);
+  }
 }

@@ -1,5 +1,6 @@
 package io.memfleet.pipeline.detect.rules;
 
+import io.memfleet.event.MemoryPool;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Signal;
 import java.io.Serializable;
@@ -25,6 +26,21 @@ public abstract class LeakRule implements Serializable {
   public abstract String name();
 
   public abstract Signal signal();
+
+  /** Whether the rule reads this observation at all: its signal (and series, for pools). */
+  public boolean accepts(Observation o) {
+    return o.signal == signal();
+  }
+
+  /** The memory pool the rule's growth is in, named on its alerts; null when not one pool. */
+  public MemoryPool pool(Observation o) {
+    return signal().pool();
+  }
+
+  /** The pool for a matched run (oldest first): by default that of its last observation. */
+  public MemoryPool pool(List<Observation> run) {
+    return pool(run.get(run.size() - 1));
+  }
 
   /** The CEP pattern over observations of {@link #signal()} of one series. */
   public abstract Pattern<Observation, ?> pattern();

@@ -1,46 +1,68 @@
 package io.memfleet.pipeline.detect.rules;
 
+import io.memfleet.event.MemoryPool;
 import io.memfleet.event.Severity;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Signal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import org.apache.flink.cep.pattern.Pattern;
 
 /**
- * {@code oom-imminent}: the memory cgroup is above {@code memfleet.detect.oom.usage-fraction}
- * (80%) of its limit and rising; forecasts when it reaches the limit.
+ * {@code oom-imminent}: a process's memory cgroup is heading for its limit; forecasts when the
+ * kernel will OOM-kill it.
  *
- * <p>Input: {@link Signal#CGROUP_MEMORY} observations (highest cgroup usage of a bucket — RSS
- * where the cgroup was not read — with the limit as companion; processes without a limit make
- * none). Fires on {@code min-points} (3) rising buckets above the fraction within {@code within}
- * (5 min) whose Theil–Sen growth is at least {@code min-growth-fraction} (1%) of the limit;
- * time-to-OOM = (limit − current) / slope, CRITICAL
- * when sooner than {@code critical-horizon} (10 min), else WARNING. High but flat usage — a big,
- * stable cache — does not fire.
+ * <p>Input: {@link Signal#CGROUP_MEMORY} observations — the highest working set of a bucket
+ * (usage minus inactive page cache, which the kernel reclaims before it kills; usage or RSS
+ * where those were not read) with the limit as companion. Judged on the trailing
+ * {@code memfleet.detect.oom.window} (5 min): the run of observations at its end that does not
+ * fall (beyond the rise tolerance) is fitted (Theil–Sen); time-to-OOM = (limit − now) / slope.
+ * It fires when
+ *
+ * <ul>
+ *   <li>the run grew at least {@code min-growth-fraction} (1%) of the limit — noise on a high
+ *       but flat cgroup is no forecast — and
+ *   <li>either usage is at least half the limit, still rising at the end of the run
+ *       ({@link Trend#persists}), and the forecast is within {@code extrapolation} (1) times the
+ *       run's own span — we do not extrapolate beyond what we have seen: a process racing to its
+ *       limit is forecast after a few buckets, a slow approach once it has been seen rising as
+ *       long as it has left; a start-up that levels off below the limit stops rising first —
+ *       and within {@code horizon} (1 h),
+ *   <li>or usage is above {@code usage-fraction} (80%) of the limit with {@code min-points} (3)
+ *       rising buckets.
+ * </ul>
+ *
+ * <p>CRITICAL when the forecast is sooner than {@code critical-horizon} (10 min), else WARNING.
+ * A big, stable cache (high, flat) does not fire, nor does a burst that falls back.
  */
-public final class OomImminentRule extends LeakRule {
+public final class OomImminentRule extends LeakRule implements TrailingRule {
   private static final long serialVersionUID = 1L;
   public static final String NAME = "oom-imminent";
 
   private final double usageFraction;
   private final double minGrowthFraction;
   private final int minPoints;
-  private final Duration within;
+  private final Duration window;
   private final long criticalHorizonNs;
+  private final long horizonNs;
+  private final double extrapolation;
   private final double tolerance;
 
   public OomImminentRule(double usageFraction, double minGrowthFraction, int minPoints,
-      Duration within, Duration criticalHorizon, double tolerance) {
-    if (usageFraction <= 0 || usageFraction > 1 || minPoints < 2) {
-      throw new IllegalArgumentException("oom rule: usage fraction in (0, 1], min points >= 2");
+      Duration window, Duration criticalHorizon, Duration horizon, double extrapolation,
+      double tolerance) {
+    if (usageFraction <= 0 || usageFraction > 1 || minPoints < 2 || extrapolation <= 0
+        || window.isNegative() || window.isZero()) {
+      throw new IllegalArgumentException("oom rule: usage fraction in (0, 1], min points >= 2, "
+          + "extrapolation and window > 0");
     }
     this.usageFraction = usageFraction;
     this.minGrowthFraction = minGrowthFraction;
     this.minPoints = minPoints;
-    this.within = within;
+    this.window = window;
     this.criticalHorizonNs = criticalHorizon.toNanos();
+    this.horizonNs = horizon.toNanos();
+    this.extrapolation = extrapolation;
     this.tolerance = tolerance;
   }
 
@@ -55,32 +77,84 @@ public final class OomImminentRule extends LeakRule {
   }
 
   @Override
+  public MemoryPool pool(Observation o) {
+    return null;
+  }
+
+  /**
+   * What fills the cgroup over the run: the managed heap when it grew at least half as much as
+   * the cgroup did, else native memory; null when no managed heap was reported (the cgroup as a
+   * whole).
+   */
+  @Override
+  public MemoryPool pool(List<Observation> run) {
+    Observation first = evidence(run).get(0);
+    Observation last = run.get(run.size() - 1);
+    if (Double.isNaN(first.usedCompanion) || Double.isNaN(last.usedCompanion)) {
+      return last.runtime == io.memfleet.event.Runtime.NATIVE ? MemoryPool.NATIVE : null;
+    }
+    double cgroup = last.value - first.value;
+    double heap = last.usedCompanion - first.usedCompanion;
+    return cgroup > 0 && heap >= cgroup / 2 ? MemoryPool.HEAP : MemoryPool.NATIVE;
+  }
+
+  @Override
   public boolean admits(Observation o) {
-    return o.companion > 0 && o.value >= usageFraction * o.companion;
+    return o.companion > 0;
   }
 
   @Override
-  public Pattern<Observation, ?> pattern() {
-    return RunPattern.of(this, tolerance, minPoints, 1, within);
+  public Duration window() {
+    return window;
   }
 
   @Override
-  public Finding assess(List<Observation> run) {
+  public Duration reportEvery() {
+    return Duration.ofSeconds(30);
+  }
+
+  /** The trailing run that does not fall, oldest first. */
+  @Override
+  public List<Observation> evidence(List<Observation> history) {
+    return TrailingRule.risingSuffix(history, tolerance);
+  }
+
+  @Override
+  public org.apache.flink.cep.pattern.Pattern<Observation, ?> pattern() {
+    throw new UnsupportedOperationException(NAME + " is judged on a trailing window, not CEP");
+  }
+
+  @Override
+  public Finding assess(List<Observation> history) {
+    List<Observation> run = evidence(history);
+    if (run.size() < 2) {
+      return null;
+    }
     Trend trend = Trend.of(run);
     double limit = trend.last.companion;
     Double ttoom = trend.fit.secondsUntil(limit, trend.last.value);
     if (ttoom == null || trend.growth < minGrowthFraction * limit) {
       return null;
     }
+    boolean high = trend.last.value >= usageFraction * limit && run.size() >= minPoints;
+    // below the usage fraction only a forecast we have seen enough of, from half the limit up
+    boolean soon = ttoom * 1e9 <= horizonNs && ttoom <= extrapolation * trend.spanNs / 1e9
+        && trend.last.value >= limit / 2 && Trend.persists(run, trend, 1.0 / 3);
+    if (!high && !soon) {
+      return null;
+    }
     Severity severity = ttoom * 1e9 <= criticalHorizonNs ? Severity.CRITICAL : Severity.WARNING;
     return new Finding(severity, trend.perSecond(), ttoom, String.format(Locale.ROOT,
         "cgroup memory at %.0f%% of its %s limit, rising %s: OOM in about %.0f s",
-        100 * trend.last.value / limit, Trend.mib(limit), Trend.rate(trend.perSecond()), ttoom));
+        100 * trend.last.value / limit, Trend.mib(limit), Trend.rate(trend.perSecond()), ttoom),
+        String.format(Locale.ROOT, "memory %s of %s limit, rising %s: OOM-kill in about %.0f s",
+            Trend.mib(trend.last.value), Trend.mib(limit), Trend.rate(trend.perSecond()),
+            ttoom));
   }
 
   @Override
   public String evidenceKind(Observation o) {
-    return "ResidentMemory.cgroupUsageBytes(max)";
+    return "ResidentMemory.cgroupWorkingSetBytes(max)";
   }
 
   @Override

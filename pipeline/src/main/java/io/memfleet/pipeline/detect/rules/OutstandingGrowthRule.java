@@ -42,6 +42,20 @@ public final class OutstandingGrowthRule extends GrowthRule {
   }
 
   @Override
+  protected String poolName() {
+    return "native memory";
+  }
+
+  @Override
+  public io.memfleet.event.MemoryPool pool(Observation o) {
+    if (!"mmap".equals(o.series)) {
+      return io.memfleet.event.MemoryPool.MALLOC;
+    }
+    // the process's address space: malloc's heap when the break grew, else mappings
+    return o.poolHint != null ? o.poolHint : io.memfleet.event.MemoryPool.MMAP;
+  }
+
+  @Override
   public String evidenceKind(Observation o) {
     return "mmap".equals(o.series) ? "MemoryMapping.outstandingBytes"
         : "Allocation.outstandingBytes";

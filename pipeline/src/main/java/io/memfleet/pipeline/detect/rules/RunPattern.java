@@ -16,13 +16,14 @@ import org.apache.flink.cep.pattern.conditions.IterativeCondition;
  * <pre>
  *   begin("run")  admitted ∧ not falling   oneOrMore, consecutive
  *   next("last")  admitted ∧ not falling ∧ |run| + 1 ≥ minPoints ∧ t − t(first) ≥ minSpan
- *   within(bound), skip past the last event after a match
+ *   within(bound), skip to the next start after a match
  * </pre>
  *
  * <p>Consecutive: one falling (or not admitted) observation breaks the run — a sawtooth that
- * returns to its baseline, a goroutine burst that drains. Skip-past-last-event: after a match all
- * overlapping partial runs are dropped and the next match needs a fresh run, so an ongoing leak
- * matches about once per {@code minSpan} (the alert manager turns that into updates).
+ * returns to its baseline, a goroutine burst that drains. Skip-to-next: the runs are sliding
+ * windows, one starting at each observation, so a run the rule rejects (a warm-up still in it)
+ * does not hide the run that starts one bucket later; an ongoing leak matches at every new
+ * observation, which the alert manager turns into at most one update a minute.
  */
 public final class RunPattern {
   public static final String RUN = "run";
@@ -35,7 +36,7 @@ public final class RunPattern {
    */
   public static Pattern<Observation, Observation> of(LeakRule rule, double tolerance,
       int minPoints, long minSpanNs, Duration within) {
-    return Pattern.<Observation>begin(RUN, AfterMatchSkipStrategy.skipPastLastEvent())
+    return Pattern.<Observation>begin(RUN, AfterMatchSkipStrategy.skipToNext())
         .where(new Step(rule, tolerance, 0, 0)).oneOrMore().consecutive()
         .next(LAST).where(new Step(rule, tolerance, minPoints - 1, minSpanNs))
         .within(within);

@@ -31,6 +31,23 @@ public final class Trend {
     return new Trend(run);
   }
 
+  /**
+   * Whether the growth lasts to the end of the run: the slope over its last third (by time, at
+   * least the last two points) is at least {@code share} of the slope over the whole run. A
+   * warm-up that levels off — loading reference data, a cache filling to its bound, a thread
+   * pool reaching its size — fails; a leak, which does not level off, passes.
+   */
+  public static boolean persists(List<Observation> run, Trend whole, double share) {
+    int n = run.size();
+    long from = whole.first.utcNs + 2 * whole.spanNs / 3;
+    int start = n - 2;
+    while (start > 0 && run.get(start - 1).utcNs >= from) {
+      start--;
+    }
+    Trend tail = Trend.of(run.subList(start, n));
+    return tail.perSecond() > 0 && tail.perSecond() >= share * whole.perSecond();
+  }
+
   public double perSecond() {
     return fit.slopePerSecond();
   }
@@ -40,12 +57,14 @@ public final class Trend {
     return growth > 0 && growth >= minAbsolute && growth >= minFraction * Math.abs(first.value);
   }
 
-  static String mib(double bytes) {
+  public static String mib(double bytes) {
     return String.format(Locale.ROOT, "%.1f MiB", bytes / (1 << 20));
   }
 
-  static String rate(double bytesPerSecond) {
-    return String.format(Locale.ROOT, "%.1f KiB/s", bytesPerSecond / 1024);
+  public static String rate(double bytesPerSecond) {
+    return Math.abs(bytesPerSecond) >= (1 << 20)
+        ? String.format(Locale.ROOT, "%.1f MiB/s", bytesPerSecond / (1 << 20))
+        : String.format(Locale.ROOT, "%.1f KiB/s", bytesPerSecond / 1024);
   }
 
   static String seconds(long ns) {

@@ -5,22 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memfleet.event.Alert;
 import io.memfleet.event.AlertStatus;
-import io.memfleet.event.LifecyclePhase;
-import io.memfleet.event.ProcessLifecycle;
-import io.memfleet.event.Runtime;
-import io.memfleet.event.Source;
 import io.memfleet.pipeline.detect.Events;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Observations;
 import io.memfleet.pipeline.detect.Rules;
 import io.memfleet.pipeline.detect.Signal;
-import io.memfleet.pipeline.detect.rules.Finding;
 import io.memfleet.pipeline.detect.rules.LeakRule;
 import io.memfleet.pipeline.detect.rules.RuleMatchFunction;
-import io.memfleet.pipeline.model.TimedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -31,16 +27,24 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The alert lifecycle on the operator harness: one alert per ongoing leak, kept alive while its
+ * series or the process's resident set grows, resolved when growth stops, when the series falls
+ * back (reclaimed) or when the process exits — with no state or timer left behind.
+ */
 class AlertManagerFunctionTest {
   private static final Duration RESOLVE = Duration.ofMinutes(5);
-  private final LeakRule liveSet = Rules.all(new Configuration()).get(0);
-  private KeyedTwoInputStreamOperatorTestHarness<String, Alert, TimedEvent, Alert> h;
+  private final List<LeakRule> rules = Rules.all(new Configuration());
+  private final LeakRule liveSet = rules.get(0);
+  private KeyedTwoInputStreamOperatorTestHarness<String, Alert, Observation, Alert> h;
 
   @BeforeEach
   void open() throws Exception {
+    Map<String, Signal> signals = rules.stream()
+        .collect(Collectors.toMap(LeakRule::name, LeakRule::signal, (a, b) -> a));
     h = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
-        new AlertManagerFunction(RESOLVE), AlertManagerFunction::processKey,
-        TimedEvent::processKey, Types.STRING);
+        new AlertManagerFunction(RESOLVE, signals), AlertManagerFunction::processKey,
+        Observation::processKey, Types.STRING);
     h.open();
   }
 
@@ -49,17 +53,35 @@ class AlertManagerFunctionTest {
     h.close();
   }
 
-  /** A candidate from the live-set rule for a run from {@code from} to {@code to} seconds. */
+  /**
+   * A candidate from the live-set rule for the run of 90 s that ends at {@code to} seconds,
+   * reported as first seen at {@code from}.
+   */
   private Alert candidate(String node, int pid, double from, double to) {
     List<Observation> run = new ArrayList<>();
-    for (double t = from; t <= to; t += 10) {
-      run.add(Observations.of(Signal.LIVE_SET, node, pid, t, 100 * MB + (t - from) * MB, 512 * MB));
+    for (double t = to - 90; t <= to; t += 10) {
+      run.add(live(node, pid, t, 100 * MB + (t - from) * MB));
     }
-    return RuleMatchFunction.toAlert(liveSet, liveSet.assess(run), run, 24);
+    Alert a = RuleMatchFunction.toAlert(liveSet, liveSet.assess(run), run, 24);
+    return Alert.newBuilder(a).setFirstSeenUtcNs(Events.ns(from)).build();
+  }
+
+  private static Observation live(String node, int pid, double t, double value) {
+    Observation o = Observations.of(Signal.LIVE_SET, node, pid, t, value, 512 * MB);
+    o.confirmed = true;
+    return o;
   }
 
   private void send(Alert a) throws Exception {
     h.processElement1(new StreamRecord<>(a, a.getLastSeenUtcNs() / 1_000_000L));
+  }
+
+  private void send(Observation o) throws Exception {
+    h.processElement2(new StreamRecord<>(o, o.utcNs / 1_000_000L));
+  }
+
+  private void watermark(double seconds) throws Exception {
+    h.processBothWatermarks(new Watermark(Events.ns(seconds) / 1_000_000L));
   }
 
   private List<Alert> out() {
@@ -67,7 +89,7 @@ class AlertManagerFunctionTest {
   }
 
   @Test
-  void ongoingLeakIsOneAlertFiringThenUpdatedThenResolved() throws Exception {
+  void ongoingLeakIsOneAlertFiringThenUpdatedThenResolvedWhenGrowthStops() throws Exception {
     send(candidate("node-1", 7, 0, 60));
     send(candidate("node-1", 7, 70, 130));
     send(candidate("node-1", 7, 140, 200));
@@ -80,13 +102,14 @@ class AlertManagerFunctionTest {
     assertThat(alerts.get(2).getLastSeenUtcNs()).isEqualTo(Events.ns(200));
     assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
-    // no new evidence: resolved resolve-after past the last seen
-    long lastMs = Events.ns(200) / 1_000_000L;
-    h.processBothWatermarks(new Watermark(lastMs + RESOLVE.toMillis() - 1));
+    // the series stays where it was: resolved resolve-after past the last growth
+    send(live("node-1", 7, 260, 160 * MB));
+    watermark(200 + RESOLVE.toSeconds() - 1);
     assertThat(out()).hasSize(3);
-    h.processBothWatermarks(new Watermark(lastMs + RESOLVE.toMillis()));
+    watermark(200 + RESOLVE.toSeconds());
     Alert resolved = out().get(3);
     assertThat(resolved.getStatus()).isEqualTo(AlertStatus.RESOLVED);
+    assertThat(resolved.getSummary()).startsWith("resolved (growth stopped");
     assertThat(resolved.getAlertId()).isEqualTo(alerts.get(0).getAlertId());
     assertThat(h.numKeyedStateEntries()).isZero();
     assertThat(h.numEventTimeTimers()).isZero();
@@ -95,6 +118,39 @@ class AlertManagerFunctionTest {
     send(candidate("node-1", 7, 900, 960));
     assertThat(out().get(4).getStatus()).isEqualTo(AlertStatus.FIRING);
     assertThat(out().get(4).getAlertId()).isNotEqualTo(alerts.get(0).getAlertId());
+  }
+
+  @Test
+  void aLeakWhoseEvidenceThinsOutStaysOpenWhileItsSeriesOrItsResidentSetGrows()
+      throws Exception {
+    send(candidate("node-1", 7, 0, 60));
+    // no new candidate (GC cycles get rarer), but the heap after GC still rises now and then
+    send(live("node-1", 7, 200, 300 * MB));
+    send(live("node-1", 7, 500, 500 * MB));
+    watermark(700);
+    assertThat(out()).extracting(Alert::getStatus).containsExactly(AlertStatus.FIRING);
+    // then only the resident set says it still grows
+    send(Observations.of(Signal.RESIDENT, "node-1", 7, 600, 900 * MB, Double.NaN));
+    send(Observations.of(Signal.RESIDENT, "node-1", 7, 900, 1200 * MB, Double.NaN));
+    watermark(1150);
+    assertThat(out()).hasSize(1);
+    watermark(900 + RESOLVE.toSeconds());
+    assertThat(out()).extracting(Alert::getStatus).containsExactly(AlertStatus.FIRING,
+        AlertStatus.RESOLVED);
+    assertThat(h.numKeyedStateEntries()).isZero();
+    assertThat(h.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void whatAnOldCollectionReclaimsResolvesTheAlert() throws Exception {
+    send(candidate("node-1", 7, 0, 60)); // the run began at 70 MiB
+    send(live("node-1", 7, 80, 60 * MB)); // an old collection: back below where it began
+    List<Alert> alerts = out();
+    assertThat(alerts).extracting(Alert::getStatus).containsExactly(AlertStatus.FIRING,
+        AlertStatus.RESOLVED);
+    assertThat(alerts.get(1).getSummary()).startsWith("resolved (reclaimed");
+    assertThat(h.numKeyedStateEntries()).isZero();
+    assertThat(h.numEventTimeTimers()).isZero();
   }
 
   @Test
@@ -112,20 +168,23 @@ class AlertManagerFunctionTest {
   @Test
   void processExitResolvesItsAlertsAndClearsStateAndTimers() throws Exception {
     send(candidate("node-1", 7, 0, 60));
-    Finding other = new Finding(io.memfleet.event.Severity.WARNING, 1.0, null, "other");
-    List<Observation> run = List.of(
-        Observations.of(Signal.GOROUTINES, "node-1", 7, 0, 6000, Double.NaN),
-        Observations.of(Signal.GOROUTINES, "node-1", 7, 130, 7000, Double.NaN));
-    LeakRule goroutines = Rules.all(new Configuration()).get(2);
-    send(RuleMatchFunction.toAlert(goroutines, other, run, 24));
+    // judged as growth in a running service (no from-start window), to keep this about exits
+    Configuration noFromStart = new Configuration();
+    noFromStart.set(io.memfleet.pipeline.detect.DetectionOptions.FROM_START_WINDOW,
+        Duration.ZERO);
+    LeakRule goroutines = Rules.all(noFromStart).stream()
+        .filter(r -> r.name().equals("goroutine-leak")).findFirst().orElseThrow();
+    List<Observation> run = new ArrayList<>();
+    for (int t = 0; t <= 130; t += 10) {
+      run.add(Observations.of(Signal.GOROUTINES, "node-1", 7, t, 600 + 20 * t, Double.NaN));
+    }
+    assertThat(goroutines.assess(run)).as("the goroutine rule's finding").isNotNull();
+    send(RuleMatchFunction.toAlert(goroutines, goroutines.assess(run), run, 24));
+    assertThat(out()).hasSize(2);
     assertThat(h.numKeyedStateEntries()).isGreaterThan(0);
 
-    ProcessLifecycle exit = ProcessLifecycle.newBuilder()
-        .setHeader(Events.header(Events.process("node-1", 7, Runtime.JVM), Source.PROCFS, 140, 1))
-        .setPhase(LifecyclePhase.EXITED).build();
-    TimedEvent e = Events.aligned(exit);
-    assertThat(e.processExited).isTrue();
-    h.processElement2(new StreamRecord<>(e, e.eventTimeMs()));
+    Observation exit = Observations.of(Signal.EXITED, "node-1", 7, 140, Double.NaN, Double.NaN);
+    send(exit);
 
     List<Alert> alerts = out();
     assertThat(alerts.subList(2, 4)).extracting(Alert::getStatus)

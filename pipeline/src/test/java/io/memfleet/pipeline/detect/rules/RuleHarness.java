@@ -12,16 +12,25 @@ import org.apache.flink.cep.operator.CepOperator;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
- * A rule's real CEP operator ({@link CepOperator} in event time, keyed by series) on the operator
- * test harness: feed observations, each followed by a watermark at its time, read the alerts.
+ * A rule's real operator on the operator test harness — its CEP operator ({@link CepOperator} in
+ * event time, keyed by series), or a {@link TrailingRuleFunction} for trailing rules: feed
+ * observations, each followed by a watermark at its time, read the alerts.
  */
 final class RuleHarness implements AutoCloseable {
   final KeyedOneInputStreamOperatorTestHarness<String, Observation, Alert> h;
 
   RuleHarness(LeakRule rule) throws Exception {
+    if (rule instanceof TrailingRule) {
+      h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+          new TrailingRuleFunction(rule, 24, java.time.Duration.ofMinutes(10))),
+          Observation::seriesKey, Types.STRING);
+      h.open();
+      return;
+    }
     Pattern<Observation, ?> pattern = rule.pattern();
     CepOperator<Observation, String, Alert> op = new CepOperator<>(
         TypeInformation.of(Observation.class).createSerializer(new SerializerConfigImpl()),

@@ -2,6 +2,8 @@ package io.memfleet.collector.jfr.internal;
 
 import io.memfleet.event.GcPause;
 import io.memfleet.event.HeapSummary;
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.MemoryPools;
 import io.memfleet.schema.codec.Events;
 import java.util.HashSet;
 import java.util.Set;
@@ -14,8 +16,10 @@ import org.apache.avro.specific.SpecificRecord;
  * second of event time, the first {@code gcsPerSecond} collections keep every event, later ones
  * only their {@code GcCycle}. A cycle still carries heap before and after, the live set of a full
  * collection, and the sum of its pauses, so the pipeline's GC load and live-set series stay whole;
- * what goes is the per-GC {@code HeapSummary} pair and {@code GcPause}, three of the four events
- * each collection costs to parse, encode and send.
+ * what goes is the per-GC {@code HeapSummary} pair, {@code GcPause} and the metaspace reading
+ * taken after it ({@code MemoryPools} with METASPACE), four of the five events each collection
+ * costs to encode and send. Metaspace readings carry no GC id: beyond the rate, a second keeps
+ * its first {@code gcsPerSecond} of them.
  *
  * <p>Dropped events are counted here and show in the data as gaps in the header sequence (the
  * mapper numbered them before they were dropped). Not thread-safe: one stream thread.
@@ -25,6 +29,8 @@ public final class GcStormFilter {
   private final Set<Long> fullDetail = new HashSet<>();
   private final AtomicLong droppedHeapSummaries = new AtomicLong();
   private final AtomicLong droppedPauses = new AtomicLong();
+  private final AtomicLong droppedMetaspace = new AtomicLong();
+  private int metaspaceThisSecond;
   private final AtomicLong stormSeconds = new AtomicLong();
   private long second = Long.MIN_VALUE;
   private boolean stormThisSecond;
@@ -44,6 +50,9 @@ public final class GcStormFilter {
       gcId = h.getGcId();
     } else if (event instanceof GcPause p && p.getGcId() != null) {
       gcId = p.getGcId();
+    } else if (event instanceof MemoryPools m && m.getPools().stream()
+        .anyMatch(u -> u.getPool() == MemoryPool.METASPACE)) {
+      gcId = -1; // after a collection, which one is not said
     } else {
       return true;
     }
@@ -52,6 +61,14 @@ public final class GcStormFilter {
       second = s;
       fullDetail.clear();
       stormThisSecond = false;
+      metaspaceThisSecond = 0;
+    }
+    if (gcId < 0) {
+      if (++metaspaceThisSecond <= gcsPerSecond) {
+        return true;
+      }
+      droppedMetaspace.incrementAndGet();
+      return false;
     }
     if (fullDetail.contains(gcId)) {
       return true;
@@ -74,6 +91,11 @@ public final class GcStormFilter {
 
   public long droppedPauses() {
     return droppedPauses.get();
+  }
+
+  /** Metaspace readings ({@code MemoryPools} after a collection) dropped in GC storms. */
+  public long droppedMetaspace() {
+    return droppedMetaspace.get();
   }
 
   /** Seconds of event time in which the rate was exceeded. */

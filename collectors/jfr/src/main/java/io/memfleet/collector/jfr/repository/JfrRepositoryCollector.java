@@ -92,7 +92,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
    * @param ended readers that ended (JVM exited or recording stopped)
    * @param jfrEvents JFR events read
    * @param published memfleet events published
-   * @param stormDropped heap summaries and pauses left out in GC storms
+   * @param stormDropped heap summaries, pauses and metaspace readings left out in GC storms
    */
   public record Status(int following, int waiting, long attached, long attachFailures,
       long ended, long jfrEvents, long published, long stormDropped) {}
@@ -267,7 +267,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
           readersEnded.incrementAndGet();
           endedEvents.addAndGet(s.jfrEvents());
           endedPublished.addAndGet(s.published());
-          endedStormDrops.addAndGet(s.droppedHeapSummaries() + s.droppedPauses());
+          endedStormDrops.addAndGet(s.stormDropped());
         }
         followed = Map.copyOf(next);
       }
@@ -302,7 +302,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
       RepositoryReader.Stats s = f.reader().stats();
       events += s.jfrEvents();
       published += s.published();
-      storm += s.droppedHeapSummaries() + s.droppedPauses();
+      storm += s.stormDropped();
     }
     return new Status(now.size(), candidates.size(), attached.get(), attachFailures.get(),
         readersEnded.get(), events, published, storm);

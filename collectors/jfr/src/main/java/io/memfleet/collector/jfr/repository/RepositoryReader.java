@@ -91,12 +91,19 @@ public final class RepositoryReader implements AutoCloseable {
    * @param published memfleet events published
    * @param droppedHeapSummaries heap summaries dropped in GC storms
    * @param droppedPauses GC pauses dropped in GC storms
+   * @param droppedMetaspace metaspace readings dropped in GC storms
    * @param stormSeconds seconds in which the JVM collected more than the storm rate
    * @param lastEvent start of the newest event read (epoch)
    * @param endReason why it ended, null while reading
    */
   public record Stats(long jfrEvents, long published, long droppedHeapSummaries,
-      long droppedPauses, long stormSeconds, Instant lastEvent, String endReason) {}
+      long droppedPauses, long droppedMetaspace, long stormSeconds, Instant lastEvent,
+      String endReason) {
+    /** Everything GC storms left out. */
+    public long stormDropped() {
+      return droppedHeapSummaries + droppedPauses + droppedMetaspace;
+    }
+  }
 
   private RepositoryReader(Builder b) {
     this.process = b.process;
@@ -236,7 +243,8 @@ public final class RepositoryReader implements AutoCloseable {
   public Stats stats() {
     long last = lastEventEpochNanos;
     return new Stats(pump == null ? 0 : pump.eventsRead(), published.get(),
-        storm.droppedHeapSummaries(), storm.droppedPauses(), storm.stormSeconds(),
+        storm.droppedHeapSummaries(), storm.droppedPauses(), storm.droppedMetaspace(),
+        storm.stormSeconds(),
         last == 0 ? null : Instant.ofEpochSecond(0, last), endReason);
   }
 

@@ -9,6 +9,9 @@ import io.memfleet.event.GcGeneration;
 import io.memfleet.event.GcPause;
 import io.memfleet.event.HeapPhase;
 import io.memfleet.event.HeapSummary;
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.MemoryPools;
+import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Runtime;
 import io.memfleet.event.Source;
@@ -41,8 +44,10 @@ class GcStormFilterTest {
     assertThat(kept.stream().filter(GcCycle.class::isInstance)).hasSize(25);
     assertThat(kept.stream().filter(HeapSummary.class::isInstance)).hasSize(40);
     assertThat(kept.stream().filter(GcPause.class::isInstance)).hasSize(20);
+    assertThat(kept.stream().filter(MemoryPools.class::isInstance)).hasSize(20);
     assertThat(filter.droppedHeapSummaries()).isEqualTo(10);
     assertThat(filter.droppedPauses()).isEqualTo(5);
+    assertThat(filter.droppedMetaspace()).isEqualTo(5);
     assertThat(filter.stormSeconds()).isEqualTo(1);
 
     // the next second starts a new budget; other events are never touched
@@ -72,7 +77,11 @@ class GcStormFilterTest {
         .setCollectorName("G1New").setCause("G1 Evacuation Pause")
         .setGeneration(GcGeneration.YOUNG).setHeapBeforeBytes(10L).setHeapAfterBytes(5L)
         .setDurationNs(1000L).setSumOfPausesNs(1000L).setForced(false).build();
-    return List.of(before, pause, after, cycle);
+    MemoryPools metaspace = MemoryPools.newBuilder().setHeader(header(t + 1000))
+        .setPools(List.of(PoolUsage.newBuilder().setPool(MemoryPool.METASPACE)
+            .setUsedBytes(1L).setCommittedBytes(2L).build()))
+        .setSettings(Map.of()).build();
+    return List.of(before, pause, after, cycle, metaspace);
   }
 
   private io.memfleet.event.EventHeader header(long t) {

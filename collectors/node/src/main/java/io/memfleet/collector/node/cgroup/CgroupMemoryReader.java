@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads the memory cgroup of a process, v1 where the memory controller is mounted on v1, else
@@ -21,10 +24,12 @@ import java.util.Optional;
 public final class CgroupMemoryReader {
   private final CgroupMounts mounts;
   private final boolean readStat;
+  /** Optional files this kernel does not have (see {@link #optional}). */
+  private final Set<String> absent = ConcurrentHashMap.newKeySet();
 
   /**
    * @param readStat whether to read {@code memory.stat} too (a few dozen lines per cgroup per
-   *     scan; off saves most of the cgroup cost when only usage, limit and OOM kills matter)
+   *     scan, for anon/file/shmem, inactive file, the working set and v1 swap)
    */
   public CgroupMemoryReader(CgroupMounts mounts, boolean readStat) {
     this.mounts = mounts;
@@ -52,22 +57,26 @@ public final class CgroupMemoryReader {
         Optional<Path> dir = mounts.v1Memory().get().directoryOf(path);
         if (dir.isPresent() && Files.exists(dir.get().resolve("memory.usage_in_bytes"))) {
           Path d = dir.get();
-          return Optional.of(CgroupMemory.fromV1(path,
+          return Optional.of(CgroupMemory.fromV1(path, new CgroupMemory.V1Files(
               Files.readString(d.resolve("memory.usage_in_bytes")),
               Files.readString(d.resolve("memory.limit_in_bytes")),
               Files.readString(d.resolve("memory.oom_control")),
-              readStat ? Files.readString(d.resolve("memory.stat")) : ""));
+              readStat ? Files.readString(d.resolve("memory.stat")) : "",
+              optional(d, "memory.failcnt"))));
         }
       }
       if (mounts.v2().isPresent()) {
         Optional<Path> dir = mounts.v2().get().directoryOf(path);
         if (dir.isPresent() && Files.exists(dir.get().resolve("memory.current"))) {
           Path d = dir.get();
-          return Optional.of(CgroupMemory.fromV2(path,
+          return Optional.of(CgroupMemory.fromV2(path, new CgroupMemory.V2Files(
               Files.readString(d.resolve("memory.current")),
               Files.readString(d.resolve("memory.max")),
               Files.readString(d.resolve("memory.events")),
-              readStat ? Files.readString(d.resolve("memory.stat")) : ""));
+              readStat ? Files.readString(d.resolve("memory.stat")) : "",
+              optional(d, "memory.high"),
+              optional(d, "memory.swap.current"),
+              optional(d, "memory.pressure"))));
         }
       }
     } catch (NoSuchFileException e) {
@@ -75,5 +84,34 @@ public final class CgroupMemoryReader {
       return Optional.empty();
     }
     return Optional.empty();
+  }
+
+  /**
+   * A file the kernel may not have (no swap accounting, no PSI, the root cgroup has no
+   * memory.high): "" when absent. A name found absent in a cgroup whose other files exist is
+   * not tried again, so a kernel without it costs one failed open per run, not per scan.
+   */
+  private String optional(Path dir, String name) throws IOException {
+    if (absent.contains(name)) {
+      return "";
+    }
+    try {
+      return Files.readString(dir.resolve(name));
+    } catch (NoSuchFileException e) {
+      if (Files.isDirectory(dir) && !dir.equals(rootOf(dir))) {
+        absent.add(name); // the cgroup is there, the file is not: this kernel lacks it
+      }
+      return "";
+    }
+  }
+
+  /** The mount point a cgroup directory belongs to (root cgroups lack some files). */
+  private Path rootOf(Path dir) {
+    for (Optional<CgroupMounts.Mount> m : List.of(mounts.v1Memory(), mounts.v2())) {
+      if (m.isPresent() && dir.startsWith(m.get().mountPoint())) {
+        return m.get().mountPoint();
+      }
+    }
+    return dir;
   }
 }

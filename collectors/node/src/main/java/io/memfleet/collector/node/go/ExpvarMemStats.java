@@ -19,6 +19,7 @@ import java.util.List;
  * @param pauseNs the runtime's circular buffer of recent STW pause totals (256 entries; the
  *     pause of cycle {@code n} is at {@code (n - 1) % 256})
  * @param pauseEnd epoch nanoseconds at which each of those pauses ended, same indexing
+ * @param runtime the runtime's own bookkeeping (0 where an older Go lacks a field)
  */
 public record ExpvarMemStats(
     long alloc,
@@ -38,7 +39,15 @@ public record ExpvarMemStats(
     long numForcedGc,
     double gcCpuFraction,
     long[] pauseNs,
-    long[] pauseEnd) {
+    long[] pauseEnd,
+    RuntimeSys runtime) {
+
+  /**
+   * The off-heap runtime structures memstats reports ({@code runtime.MemStats} fields of the same
+   * names): stacks, span and per-P cache structures, profiling buckets, GC metadata, the rest.
+   */
+  public record RuntimeSys(long stackSys, long mSpanInuse, long mSpanSys, long mCacheInuse,
+      long mCacheSys, long buckHashSys, long gcSys, long otherSys) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -69,7 +78,11 @@ public record ExpvarMemStats(
         required(m, "StackInuse"), required(m, "NextGC"), required(m, "LastGC"),
         required(m, "PauseTotalNs"), required(m, "NumGC"), m.path("NumForcedGC").asLong(0),
         m.path("GCCPUFraction").asDouble(0),
-        longs(m.get("PauseNs")), longs(m.get("PauseEnd")));
+        longs(m.get("PauseNs")), longs(m.get("PauseEnd")),
+        new RuntimeSys(m.path("StackSys").asLong(0), m.path("MSpanInuse").asLong(0),
+            m.path("MSpanSys").asLong(0), m.path("MCacheInuse").asLong(0),
+            m.path("MCacheSys").asLong(0), m.path("BuckHashSys").asLong(0),
+            m.path("GCSys").asLong(0), m.path("OtherSys").asLong(0)));
   }
 
   private static long required(JsonNode m, String field) {
@@ -98,11 +111,12 @@ public record ExpvarMemStats(
   public List<Pause> pausesAfter(long previousNumGc) {
     List<Pause> out = new ArrayList<>();
     int size = Math.min(pauseNs.length, pauseEnd.length);
-    if (size == 0) {
+    if (size == 0 || numGc < 1 || numGc <= previousNumGc) {
       return out;
     }
-    long first = Math.max(previousNumGc + 1, numGc - size + 1);
-    for (long n = Math.max(first, 1); n <= numGc; n++) {
+    // counted, not "for n <= numGc; n++": with NumGC = Long.MAX_VALUE that loop never ended
+    long count = Math.min(size, numGc - Math.max(previousNumGc, 0));
+    for (long n = numGc - count + 1, k = 0; k < count; n++, k++) {
       int i = (int) ((n - 1) % size);
       out.add(new Pause(n, pauseEnd[i] - pauseNs[i], pauseNs[i]));
     }

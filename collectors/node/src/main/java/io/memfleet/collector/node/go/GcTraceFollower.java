@@ -61,7 +61,8 @@ public final class GcTraceFollower implements AutoCloseable {
   private final Thread thread;
   private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
   private volatile boolean running = true;
-  private ProcessIdentity identity;
+  /** Written by the follower thread, read by the Go scraper ({@link #covers}). */
+  private volatile ProcessIdentity identity;
   private long lastGc;
   private long lastResolveNs = System.nanoTime() - RESOLVE_EVERY_NS;
 
@@ -95,12 +96,26 @@ public final class GcTraceFollower implements AutoCloseable {
     return unattributed.get();
   }
 
+  /**
+   * True when this follower reports the GC cycles of {@code process} (same pid and start time),
+   * so no other source should report them again.
+   */
+  public boolean covers(ProcessIdentity process) {
+    ProcessIdentity p = identity;
+    return p != null && p.getPid() == process.getPid()
+        && p.getProcessStartTimeMs() == process.getProcessStartTimeMs();
+  }
+
   /** Events published. */
   public long publishedEvents() {
     return published.get();
   }
 
   private void run() {
+    // resolve before the first line: until then the expvar scraper would report this process's
+    // GC pauses too (see covers())
+    lastResolveNs = System.nanoTime();
+    identity = resolve();
     try {
       if (source.stdin()) {
         readStream(System.in);

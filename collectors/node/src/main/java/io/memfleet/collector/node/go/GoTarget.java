@@ -75,4 +75,12 @@ public record GoTarget(String name, URI baseUrl, OptionalInt pid) {
   public URI goroutinesUrl() {
     return URI.create(baseUrl + "/debug/pprof/goroutine?debug=1");
   }
+
+  public URI heapProfileUrl() {
+    return URI.create(baseUrl + "/debug/pprof/heap?debug=1");
+  }
+
+  public URI pprofIndexUrl() {
+    return URI.create(baseUrl + "/debug/pprof/");
+  }
 }

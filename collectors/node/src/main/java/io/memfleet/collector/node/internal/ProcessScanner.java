@@ -4,9 +4,9 @@ import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.EventSink;
 import io.memfleet.collector.ProcessIdentities;
 import io.memfleet.collector.node.NodeCollectorOptions;
-import io.memfleet.collector.node.ProcessListener;
 import io.memfleet.collector.node.cgroup.CgroupMemory;
 import io.memfleet.collector.node.cgroup.CgroupMemoryReader;
+import io.memfleet.collector.node.cgroup.MemoryPressure;
 import io.memfleet.collector.node.oom.OomKillTracker;
 import io.memfleet.collector.node.procfs.ProcCgroups;
 import io.memfleet.collector.node.procfs.ProcStat;
@@ -107,21 +107,25 @@ public final class ProcessScanner {
   private final Map<Integer, Tracked> tracked = new HashMap<>();
   private final Map<Integer, Ignored> ignored = new HashMap<>();
   private final PssSampler pss;
-  private final ProcessListener listener;
+  private final List<TrackedProcessListener> listeners;
+  private final HostPressure hostPressure;
   private long scanNo;
   private int events;
 
   public ProcessScanner(NodeCollectorOptions options, ProcfsReader proc,
       CgroupMemoryReader cgroups, ProcessIdentities identities, EventHeaders headers,
       EventSink sink) {
-    this(options, proc, cgroups, identities, headers, sink, ProcessListener.NONE);
+    this(options, proc, cgroups, identities, headers, sink, List.of());
   }
 
-  /** As above, telling {@code listener} about every process it starts and stops tracking. */
+  /**
+   * @param listeners told of every tracked process's start, scans and exit, on the scan thread
+   */
   public ProcessScanner(NodeCollectorOptions options, ProcfsReader proc,
       CgroupMemoryReader cgroups, ProcessIdentities identities, EventHeaders headers,
-      EventSink sink, ProcessListener listener) {
-    this.listener = listener;
+      EventSink sink, List<TrackedProcessListener> listeners) {
+    this.listeners = List.copyOf(listeners);
+    this.hostPressure = new HostPressure(options.procRoot().resolve("pressure/memory"));
     this.options = options;
     this.proc = proc;
     this.cgroups = cgroups;
@@ -136,6 +140,7 @@ public final class ProcessScanner {
   public ScanResult scan() throws IOException {
     events = 0;
     pss.startScan();
+    hostPressure.startScan();
     long scan = ++scanNo;
     boolean recheckIgnored = scan % IGNORED_RECHECK_SCANS == 0;
     int started = 0;
@@ -197,7 +202,9 @@ public final class ProcessScanner {
     List<OomKillTracker.Exited<Tracked>> exits = new ArrayList<>();
     for (Tracked t : gone) {
       t.files.close();
-      listener.exited(t.identity);
+      for (TrackedProcessListener l : listeners) {
+        l.exited(t.files.pid(), t.identity);
+      }
       exits.add(new OomKillTracker.Exited<>(t, t.cgroupPath, t.lastRssBytes));
       // the victim may have been the cgroup's last member: read its counter once more
       if (t.cgroupPath != null) {
@@ -270,6 +277,9 @@ public final class ProcessScanner {
     Tracked t = new Tracked(identity, cgroupPath, proc.openProcess(pid, stat.startTicks()),
         pss.newProcess());
     tracked.put(pid, t);
+    for (TrackedProcessListener l : listeners) {
+      l.started(pid, identity);
+    }
     publish(ProcessLifecycle.newBuilder()
         .setHeader(headers.next(identity, Source.PROCFS, ClockDomain.REALTIME, epochNanos()))
         .setPhase(LifecyclePhase.STARTED)
@@ -278,7 +288,6 @@ public final class ProcessScanner {
         .setParentPid(stat.parentPid())
         .setCmdline(proc.cmdline(pid).orElse(null))
         .build());
-    listener.started(identity);
     return t;
   }
 
@@ -300,15 +309,34 @@ public final class ProcessScanner {
         .setShmemBytes(s.rssShmemBytes())
         .setSwapBytes(s.vmSwapBytes())
         .setVmSizeBytes(s.vmSizeBytes());
+    Optional<MemoryPressure> psi = Optional.empty();
     if (cg.isPresent()) {
       CgroupMemory c = cg.get();
       rm.setCgroupVersion(c.version())
           .setCgroupUsageBytes(c.usageBytes())
-          .setCgroupLimitBytes(boxed(c.limitBytes()).orElse(null))
-          .setCgroupOomKills(boxed(c.oomKills()).orElse(null));
+          .setCgroupLimitBytes(orNull(c.limitBytes()))
+          .setCgroupOomKills(orNull(c.oomKills()))
+          .setCgroupAnonBytes(orNull(c.anonBytes()))
+          .setCgroupFileBytes(orNull(c.fileBytes()))
+          .setCgroupShmemBytes(orNull(c.shmemBytes()))
+          .setCgroupInactiveFileBytes(orNull(c.inactiveFileBytes()))
+          .setCgroupWorkingSetBytes(orNull(c.workingSetBytes()))
+          .setCgroupSwapBytes(orNull(c.swapBytes()))
+          .setCgroupHighBytes(orNull(c.highBytes()))
+          .setCgroupHighEvents(orNull(c.highEvents()))
+          .setCgroupMaxEvents(orNull(c.maxEvents()));
+      psi = c.pressure();
     } else {
       rm.setCgroupVersion(null).setCgroupUsageBytes(null).setCgroupLimitBytes(null)
           .setCgroupOomKills(null);
+    }
+    if (psi.isEmpty()) {
+      psi = hostPressure.read(); // v1, or a v2 kernel without per-cgroup PSI: the host's
+    }
+    if (psi.isPresent()) {
+      rm.setPsiSomeAvg10(psi.get().someAvg10())
+          .setPsiFullAvg10(psi.get().fullAvg10().isPresent()
+              ? psi.get().fullAvg10().getAsDouble() : null);
     }
     publish(rm.build());
     publish(ThreadCount.newBuilder()
@@ -316,6 +344,13 @@ public final class ProcessScanner {
         .setKind(ThreadKind.OS_THREADS)
         .setCount(s.threads())
         .build());
+    for (TrackedProcessListener l : listeners) {
+      events += l.sampled(t.files.pid(), t.identity, now);
+    }
+  }
+
+  private static Long orNull(java.util.OptionalLong v) {
+    return v.isPresent() ? v.getAsLong() : null;
   }
 
   /** Reads a cgroup at most once per scan, feeding its OOM counter to the tracker. */

@@ -1,0 +1,382 @@
+package io.memfleet.pipeline.detect;
+
+import io.memfleet.event.Allocation;
+import io.memfleet.event.AllocationKind;
+import io.memfleet.event.GcCycle;
+import io.memfleet.event.GcGeneration;
+import io.memfleet.event.GcPause;
+import io.memfleet.event.HeapPhase;
+import io.memfleet.event.HeapSummary;
+import io.memfleet.event.MappingOp;
+import io.memfleet.event.MemoryMapping;
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.MemoryPools;
+import io.memfleet.event.PageFault;
+import io.memfleet.event.PoolUsage;
+import io.memfleet.event.ResidentMemory;
+import io.memfleet.event.Runtime;
+import io.memfleet.event.Source;
+import io.memfleet.event.ThreadCount;
+import io.memfleet.event.ThreadKind;
+import io.memfleet.pipeline.model.TimedEvent;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Which event feeds which {@link Signal}, and with what value: the one place that reads events
+ * for the rules. {@link ObservationFunction} folds what is added here into buckets.
+ *
+ * <table>
+ *   <caption>What feeds which signal</caption>
+ *   <tr><td>GcCycle (JVM)</td><td>LIVE_SET: heap after every collection (floor of the bucket);
+ *       confirmed when the collection shows the live set (liveBytes set: full, mixed,
+ *       ZGC/Shenandoah)</td></tr>
+ *   <tr><td>GcCycle (Go)</td><td>GO_LIVE_HEAP: lowest live heap</td></tr>
+ *   <tr><td>ThreadCount</td><td>GOROUTINES; THREADS series {@code java} (JFR) or {@code os}
+ *       (procfs)</td></tr>
+ *   <tr><td>MemoryPools</td><td>POOL series METASPACE (metaspace + class space),
+ *       DIRECT_BUFFERS (+ mapped), CODE_CACHE: latest bytes, limit as companion</td></tr>
+ *   <tr><td>NativeMemory (derived by the join)</td><td>NATIVE: lowest RSS − managed,
+ *       companion managed committed</td></tr>
+ *   <tr><td>ResidentMemory of a native process (no managed heap)</td><td>NATIVE: lowest RSS,
+ *       companion 0</td></tr>
+ *   <tr><td>PageFault (minor, with stack)</td><td>faulted-in bytes by stack: the heaviest stack
+ *       of the bucket rides along on NATIVE (where new pages are first touched)</td></tr>
+ *   <tr><td>Allocation OUTSTANDING from the Go heap profile, Allocation JAVA_OLD_OBJECT</td>
+ *       <td>what the managed heap retains, by stack (and class): the heaviest of the latest set
+ *       rides along on GO_LIVE_HEAP / LIVE_SET</td></tr>
+ *   <tr><td>Allocation OUTSTANDING (eBPF), MemoryMapping</td><td>OUTSTANDING per stack / "mmap":
+ *       latest outstanding bytes; "mmap" carries the stack that mapped the most</td></tr>
+ *   <tr><td>ResidentMemory</td><td>RESIDENT: lowest RSS; CGROUP_MEMORY when the cgroup has a
+ *       limit: highest working set (usage − inactive file), companion the limit</td></tr>
+ *   <tr><td>GcPause, GcCycle, HeapSummary</td><td>GC_LOAD: GC time fraction, companion heap
+ *       after GC / max</td></tr>
+ * </table>
+ */
+final class SignalExtraction {
+  /** Limits at or above this are "unlimited" (cgroup v1 reports ~2^63 rounded to pages). */
+  static final long UNLIMITED = 1L << 60;
+  /** A minor fault brings in one page. */
+  static final long PAGE_BYTES = 4096;
+
+  private SignalExtraction() {}
+
+  /** Where extraction puts values: the open buckets of one process. */
+  interface Buckets {
+    /** The open bucket of the series for {@code e}, emitting the previous; null if over limit. */
+    SeriesBucket openBucket(Signal signal, String series, TimedEvent e) throws Exception;
+
+    /** Stores a bucket changed after {@link #openBucket}. */
+    void store(SeriesBucket b) throws Exception;
+
+    /** The managed heap's maximum when known, else NaN. */
+    double heapMax() throws Exception;
+
+    /** Remembers the managed heap's maximum. */
+    void heapMax(long bytes) throws Exception;
+
+    /** Remembers the managed heap's latest use (any heap summary). */
+    void heapUsed(long bytes) throws Exception;
+
+    /** The managed heap's latest use, else NaN. */
+    double heapUsed() throws Exception;
+
+    /** Adds sampled allocation weight to an object class. */
+    void classWeight(String objectClass, long weightBytes) throws Exception;
+
+    /** Adds an old-object sample (still alive) to the latest set of retained samples. */
+    void retained(long utcNs, long hash, String frames, String objectClass, long bytes)
+        throws Exception;
+
+    /** Adds bytes to the process's stack tally: {@code faults} (new pages) or mappings. */
+    void stackBytes(boolean faults, long hash, String frames, long bytes) throws Exception;
+
+    /** Folds a value into the series' open bucket. */
+    default SeriesBucket add(Signal signal, String series, TimedEvent e, double value,
+        double companion) throws Exception {
+      SeriesBucket b = openBucket(signal, series, e);
+      if (b != null) {
+        b.add(e.utcNs, value);
+        if (!Double.isNaN(companion)) {
+          b.companion = companion;
+        }
+        store(b);
+      }
+      return b;
+    }
+  }
+
+  /** Whether events of this kind feed any signal (others are not decoded). */
+  static boolean relevant(String kind) {
+    switch (kind == null ? "" : kind) {
+      case TimedEvent.NATIVE_MEMORY_KIND:
+      case "GcCycle":
+      case "HeapSummary":
+      case "GcPause":
+      case "ThreadCount":
+      case "ResidentMemory":
+      case "Allocation":
+      case "MemoryMapping":
+      case "MemoryPools":
+      case "PageFault":
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** The derived native-memory event of the join. */
+  static void nativeMemory(TimedEvent e, Buckets out) throws Exception {
+    if (e.nativeBytes == null || e.heapCommittedBytes == null) {
+      return;
+    }
+    SeriesBucket b = out.openBucket(Signal.NATIVE, "", e);
+    if (b != null) {
+      b.add(e.utcNs, e.nativeBytes);
+      b.companion = e.heapCommittedBytes;
+      if (e.heapUsedBytes != null) {
+        b.usedCompanion = Double.isNaN(b.usedCompanion) ? e.heapUsedBytes
+            : Math.min(b.usedCompanion, e.heapUsedBytes);
+      }
+      out.store(b);
+    }
+  }
+
+  /** A decoded event. */
+  static void record(TimedEvent e, SpecificRecord record, Buckets out) throws Exception {
+    if (record instanceof GcCycle) {
+      gcCycle(e, (GcCycle) record, out);
+    } else if (record instanceof HeapSummary) {
+      heapSummary(e, (HeapSummary) record, out);
+    } else if (record instanceof GcPause) {
+      SeriesBucket b = out.openBucket(Signal.GC_LOAD, "", e);
+      if (b != null) {
+        b.count++;
+        b.lastUtcNs = Math.max(b.lastUtcNs, e.utcNs);
+        b.pauseEventsNs += ((GcPause) record).getDurationNs();
+        out.store(b);
+      }
+    } else if (record instanceof ThreadCount) {
+      threads(e, (ThreadCount) record, out);
+    } else if (record instanceof ResidentMemory) {
+      resident(e, (ResidentMemory) record, out);
+    } else if (record instanceof MemoryPools) {
+      pools(e, (MemoryPools) record, out);
+    } else if (record instanceof Allocation) {
+      allocation(e, (Allocation) record, out);
+    } else if (record instanceof MemoryMapping) {
+      MemoryMapping m = (MemoryMapping) record;
+      if (m.getOp() == MappingOp.MMAP && m.getStack() != null && m.getLengthBytes() > 0
+          && !m.getStack().getFrames().isEmpty()) {
+        out.stackBytes(false, m.getStack().getHash(), String.join("\n", m.getStack().getFrames()),
+            m.getLengthBytes());
+      }
+      if (m.getOutstandingBytes() != null) {
+        SeriesBucket b = out.add(Signal.OUTSTANDING, "mmap", e, m.getOutstandingBytes(),
+            Double.NaN);
+        if (b != null && m.getLengthBytes() > 0) {
+          if (m.getOp() == MappingOp.BRK) {
+            b.brkBytes += m.getLengthBytes();
+          } else if (m.getOp() == MappingOp.MMAP) {
+            b.mmapBytes += m.getLengthBytes();
+          }
+          out.store(b);
+        }
+      }
+    } else if (record instanceof PageFault) {
+      PageFault f = (PageFault) record;
+      if (!f.getMajor() && f.getStack() != null && !f.getStack().getFrames().isEmpty()) {
+        out.stackBytes(true, f.getStack().getHash(), String.join("\n", f.getStack().getFrames()),
+            f.getCount() * PAGE_BYTES);
+      }
+    }
+  }
+
+  static boolean isGo(TimedEvent e) {
+    return e.runtime == Runtime.GO || (e.runtime != Runtime.JVM
+        && (e.source == Source.GO_GCTRACE || e.source == Source.GO_EXPVAR));
+  }
+
+  private static void gcCycle(TimedEvent e, GcCycle c, Buckets out) throws Exception {
+    double max = out.heapMax();
+    if (isGo(e)) {
+      // every Go cycle marks the whole heap
+      double live = c.getLiveBytes() != null ? c.getLiveBytes() : c.getHeapAfterBytes();
+      out.add(Signal.GO_LIVE_HEAP, "", e, live, max);
+    } else {
+      SeriesBucket b = out.openBucket(Signal.LIVE_SET, "", e);
+      if (b != null) {
+        double after = c.getLiveBytes() != null ? c.getLiveBytes() : c.getHeapAfterBytes();
+        b.add(e.utcNs, after);
+        if (showsLiveSet(c)) {
+          b.confirmedMin = Math.min(b.confirmedMin, after);
+        }
+        if (!Double.isNaN(max)) {
+          b.companion = max;
+        }
+        out.store(b);
+      }
+    }
+    SeriesBucket b = out.openBucket(Signal.GC_LOAD, "", e);
+    if (b != null) {
+      b.count++;
+      b.lastUtcNs = Math.max(b.lastUtcNs, e.utcNs);
+      if (c.getSumOfPausesNs() != null) {
+        b.cyclePausesNs += c.getSumOfPausesNs();
+      }
+      if (c.getGcCpuFraction() != null) {
+        b.gcCpuFraction = Math.max(b.gcCpuFraction, c.getGcCpuFraction());
+      }
+      heapRatio(b, c.getHeapAfterBytes(), max);
+      out.store(b);
+    }
+  }
+
+  /**
+   * Whether a JVM collection shows the live set: what the collector says (liveBytes: a full
+   * collection, a G1 marking with its object counts, a ZGC or Shenandoah cycle), or, from
+   * collectors that did not say, full and old ones. A mixed collection does not: G1 leaves the
+   * old regions it did not choose, garbage and all, and while it grows its heap it chooses few.
+   */
+  static boolean showsLiveSet(GcCycle c) {
+    GcGeneration g = c.getGeneration();
+    return c.getLiveBytes() != null || g == GcGeneration.FULL || g == GcGeneration.OLD;
+  }
+
+  private static void heapSummary(TimedEvent e, HeapSummary h, Buckets out) throws Exception {
+    out.heapUsed(h.getUsedBytes());
+    Long m = h.getMaxBytes();
+    if (m != null && m > 0 && m < UNLIMITED) {
+      out.heapMax(m);
+    }
+    if (h.getPhase() != HeapPhase.AFTER_GC) {
+      return;
+    }
+    double max = out.heapMax();
+    SeriesBucket b = out.openBucket(Signal.GC_LOAD, "", e);
+    if (b != null) {
+      b.lastUtcNs = Math.max(b.lastUtcNs, e.utcNs);
+      heapRatio(b, h.getUsedBytes(), max);
+      out.store(b);
+    }
+  }
+
+  private static void heapRatio(SeriesBucket b, long used, double max) {
+    if (!Double.isNaN(max)) {
+      double r = used / max;
+      b.heapRatio = Double.isNaN(b.heapRatio) ? r : Math.max(b.heapRatio, r);
+    }
+  }
+
+  private static void threads(TimedEvent e, ThreadCount t, Buckets out) throws Exception {
+    if (t.getKind() == ThreadKind.GOROUTINES) {
+      SeriesBucket b = out.add(Signal.GOROUTINES, "", e, t.getCount(), Double.NaN);
+      if (b != null && !t.getStacks().isEmpty() && t.getStacks().get(0).getStack() != null) {
+        var top = t.getStacks().get(0).getStack();
+        b.stackHash = top.getHash();
+        b.stackFrames = String.join("\n", top.getFrames());
+        out.store(b);
+      }
+    } else if (t.getKind() == ThreadKind.JAVA_THREADS) {
+      out.add(Signal.THREADS, "java", e, t.getCount(), Double.NaN);
+    } else if (t.getKind() == ThreadKind.OS_THREADS) {
+      out.add(Signal.THREADS, "os", e, t.getCount(), Double.NaN);
+    }
+  }
+
+  private static void resident(TimedEvent e, ResidentMemory r, Buckets out) throws Exception {
+    out.add(Signal.RESIDENT, "", e, r.getRssBytes(), Double.NaN);
+    if (e.runtime == Runtime.NATIVE && e.source != Source.EBPF) {
+      // no managed heap: all of the resident set is native memory (companion: 0 managed)
+      out.add(Signal.NATIVE, "", e, r.getRssBytes(), 0);
+    }
+    Long limit = r.getCgroupLimitBytes();
+    if (limit != null && limit > 0 && limit < UNLIMITED) {
+      // the working set: page cache the kernel can drop under pressure is no OOM risk
+      long usage = r.getCgroupWorkingSetBytes() != null ? r.getCgroupWorkingSetBytes()
+          : r.getCgroupUsageBytes() != null ? r.getCgroupUsageBytes() : r.getRssBytes();
+      SeriesBucket b = out.add(Signal.CGROUP_MEMORY, "", e, usage, limit);
+      double heap = out.heapUsed();
+      if (b != null && !Double.isNaN(heap)) {
+        b.usedCompanion = heap; // the managed heap alongside: which pool the limit fills with
+        out.store(b);
+      }
+    }
+  }
+
+  private static void pools(TimedEvent e, MemoryPools p, Buckets out) throws Exception {
+    long metaspace = 0;
+    boolean hasMetaspace = false;
+    Long metaspaceLimit = null;
+    long direct = 0;
+    boolean hasDirect = false;
+    Long directLimit = null;
+    for (PoolUsage u : p.getPools()) {
+      MemoryPool pool = u.getPool();
+      if (pool == MemoryPool.METASPACE || pool == MemoryPool.CLASS_SPACE) {
+        metaspace += u.getUsedBytes();
+        hasMetaspace = true;
+        if (pool == MemoryPool.METASPACE) {
+          metaspaceLimit = u.getLimitBytes();
+        }
+      } else if (pool == MemoryPool.DIRECT_BUFFERS || pool == MemoryPool.MAPPED_BUFFERS) {
+        direct += u.getUsedBytes();
+        hasDirect = true;
+        if (pool == MemoryPool.DIRECT_BUFFERS) {
+          directLimit = u.getLimitBytes();
+        }
+      } else if (pool == MemoryPool.CODE_CACHE) {
+        out.add(Signal.POOL, pool.name(), e, u.getUsedBytes(), limit(u.getLimitBytes()));
+      }
+    }
+    if (hasMetaspace) {
+      out.add(Signal.POOL, MemoryPool.METASPACE.name(), e, metaspace, limit(metaspaceLimit));
+    }
+    if (hasDirect) {
+      out.add(Signal.POOL, MemoryPool.DIRECT_BUFFERS.name(), e, direct, limit(directLimit));
+    }
+  }
+
+  private static double limit(Long bytes) {
+    return bytes == null || bytes <= 0 || bytes >= UNLIMITED ? Double.NaN : bytes;
+  }
+
+  private static void allocation(TimedEvent e, Allocation a, Buckets out) throws Exception {
+    if (a.getKind() == AllocationKind.OUTSTANDING && a.getOutstandingBytes() != null
+        && isGo(e) && e.source != Source.EBPF) {
+      // the Go heap profile: in-use bytes by stack, the set a scrape read; it names the code
+      // that holds the Go heap (go-heap-growth), it is no native allocation
+      long hash = a.getStack() == null ? 0 : a.getStack().getHash();
+      String frames = a.getStack() == null ? "" : String.join("\n", a.getStack().getFrames());
+      if (!frames.startsWith("(other")) { // the profile's remainder names no code
+        out.retained(e.utcNs, hash, frames, null, a.getOutstandingBytes());
+      }
+      return;
+    }
+    if (a.getKind() == AllocationKind.OUTSTANDING && a.getOutstandingBytes() != null) {
+      long hash = a.getStack() == null ? 0 : a.getStack().getHash();
+      String series = "stack:" + Long.toHexString(hash);
+      SeriesBucket b = out.openBucket(Signal.OUTSTANDING, series, e);
+      if (b != null) {
+        b.add(e.utcNs, a.getOutstandingBytes());
+        if (a.getStack() != null && !a.getStack().getFrames().isEmpty()) {
+          b.stackHash = hash;
+          b.stackFrames = String.join("\n", a.getStack().getFrames());
+        }
+        out.store(b);
+      }
+      return;
+    }
+    if (a.getKind() == AllocationKind.JAVA_OLD_OBJECT) {
+      // an object still alive since it was sampled: what the heap retains, and from where
+      long hash = a.getStack() == null ? 0 : a.getStack().getHash();
+      String frames = a.getStack() == null ? "" : String.join("\n", a.getStack().getFrames());
+      out.retained(e.utcNs, hash ^ (a.getObjectClass() == null ? 0
+          : a.getObjectClass().hashCode()), frames, a.getObjectClass(),
+          Math.max(a.getSizeBytes(), 1));
+      return;
+    }
+    if (a.getObjectClass() != null) {
+      out.classWeight(a.getObjectClass(), Math.max(a.getWeightBytes(), 0));
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package io.memfleet.pipeline.detect.rules;
+
+import io.memfleet.event.Alert;
+import io.memfleet.pipeline.detect.Observation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keeps the trailing history of one series ({@link Observation#seriesKey()}) for a
+ * {@link TrailingRule} and turns its findings into alert candidates, as
+ * {@link RuleMatchFunction} does for CEP rules.
+ *
+ * <p>Observations of one series come in bucket order from the observation stage; one older than
+ * the newest point is counted in {@code outOfOrder} and ignored. History older than the rule's
+ * window is dropped as points are added; a finding is re-sent at most every
+ * {@link TrailingRule#reportEvery()} of event time while it holds (the alert manager turns those
+ * into updates), and at once when its severity changes. A series with no observation for
+ * {@code idleTimeout} (processing time) is forgotten: state and timer cleared.
+ *
+ * <pre>{@code
+ * observations.filter(rule::accepts).keyBy(Observation::seriesKey)
+ *     .process(new TrailingRuleFunction(rule, 24, Duration.ofMinutes(10)));
+ * }</pre>
+ */
+public class TrailingRuleFunction extends KeyedProcessFunction<String, Observation, Alert> {
+  private static final long serialVersionUID = 1L;
+
+  private final LeakRule rule;
+  private final TrailingRule trailing;
+  private final int evidenceMax;
+  private final long idleTimeoutMs;
+  private transient ValueState<List<Observation>> history;
+  private transient ValueState<long[]> reported; // {utcNs, severity ordinal}
+  private transient ValueState<Long> idleTimer;
+  private transient Counter outOfOrder;
+  private transient Counter findings;
+
+  /** @param rule a rule that implements {@link TrailingRule} */
+  public TrailingRuleFunction(LeakRule rule, int evidenceMax, Duration idleTimeout) {
+    if (!(rule instanceof TrailingRule)) {
+      throw new IllegalArgumentException(rule.name() + " is not judged on a trailing window");
+    }
+    this.rule = rule;
+    this.trailing = (TrailingRule) rule;
+    this.evidenceMax = evidenceMax;
+    this.idleTimeoutMs = idleTimeout.toMillis();
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    var ctx = getRuntimeContext();
+    history = ctx.getState(new ValueStateDescriptor<>("history",
+        Types.LIST(TypeInformation.of(Observation.class))));
+    reported = ctx.getState(new ValueStateDescriptor<>("reported",
+        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
+            .LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+    idleTimer = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
+    outOfOrder = ctx.getMetricGroup().counter("outOfOrder");
+    findings = ctx.getMetricGroup().counter("findings");
+  }
+
+  @Override
+  public void processElement(Observation o, Context ctx, Collector<Alert> out) throws Exception {
+    if (!rule.admits(o)) {
+      return;
+    }
+    armIdleTimer(ctx);
+    List<Observation> points = history.value();
+    if (points == null) {
+      points = new ArrayList<>();
+    }
+    Observation newest = points.isEmpty() ? null : points.get(points.size() - 1);
+    if (newest != null && o.utcNs < newest.utcNs) {
+      outOfOrder.inc();
+      return;
+    }
+    long step = trailing.resolution().toNanos();
+    if (newest != null && step > 0
+        && Math.floorDiv(o.utcNs, step) == Math.floorDiv(newest.bucketStartUtcNs, step)) {
+      trailing.merge(newest, o);
+    } else {
+      points.add(copy(o));
+    }
+    long oldest = o.utcNs - trailing.window().toNanos();
+    int drop = 0;
+    while (drop < points.size() - 1 && points.get(drop).utcNs < oldest) {
+      drop++;
+    }
+    if (drop > 0) {
+      points = new ArrayList<>(points.subList(drop, points.size()));
+    }
+    history.update(points);
+
+    Finding f = rule.assess(points);
+    if (f == null) {
+      reported.clear();
+      return;
+    }
+    long[] last = reported.value();
+    boolean due = last == null || last[1] != f.severity.ordinal()
+        || o.utcNs - last[0] >= trailing.reportEvery().toNanos();
+    if (due) {
+      findings.inc();
+      reported.update(new long[] {o.utcNs, f.severity.ordinal()});
+      out.collect(RuleMatchFunction.toAlert(rule, f, trailing.evidence(points), evidenceMax));
+    }
+  }
+
+  private static Observation copy(Observation o) {
+    Observation c = new Observation();
+    c.signal = o.signal;
+    c.series = o.series;
+    c.cluster = o.cluster;
+    c.node = o.node;
+    c.bootId = o.bootId;
+    c.pid = o.pid;
+    c.processStartTimeMs = o.processStartTimeMs;
+    c.comm = o.comm;
+    c.runtime = o.runtime;
+    c.service = o.service;
+    c.namespace = o.namespace;
+    c.pod = o.pod;
+    c.container = o.container;
+    c.bucketStartUtcNs = o.bucketStartUtcNs;
+    c.utcNs = o.utcNs;
+    c.count = o.count;
+    c.confirmed = o.confirmed;
+    c.value = o.value;
+    c.companion = o.companion;
+    c.usedCompanion = o.usedCompanion;
+    c.stackHash = o.stackHash;
+    c.stackFrames = o.stackFrames;
+    c.objectClass = o.objectClass;
+    return c;
+  }
+
+  private void armIdleTimer(Context ctx) throws Exception {
+    long at = ctx.timerService().currentProcessingTime() + idleTimeoutMs;
+    Long previous = idleTimer.value();
+    if (previous != null) {
+      ctx.timerService().deleteProcessingTimeTimer(previous);
+    }
+    ctx.timerService().registerProcessingTimeTimer(at);
+    idleTimer.update(at);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) {
+    history.clear();
+    reported.clear();
+    idleTimer.clear();
+  }
+}
