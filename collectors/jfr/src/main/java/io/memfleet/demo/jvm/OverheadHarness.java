@@ -65,7 +65,13 @@ public final class OverheadHarness {
     }
   }
 
-  private record Run(double opsPerSecond, long gcs, double collectorCpuPercent, long published) {}
+  /**
+   * One run. {@code cpuMsPerMillionOps}: CPU of the app's whole process plus, out of process, the
+   * collector's share over the measured part — what the work costs, less sensitive than ops/s to
+   * what else the machine runs.
+   */
+  private record Run(double opsPerSecond, long gcs, double collectorCpuPercent, long published,
+      double cpuMsPerMillionOps) {}
 
   private final String agentJar;
   private final String bootstrap;
@@ -128,8 +134,9 @@ public final class OverheadHarness {
         Variant v = order[(k + round) % order.length];
         Run r = run(v, heap, seconds);
         results.computeIfAbsent(v, x -> new ArrayList<>()).add(r);
-        System.out.printf("-Xmx%s round %d %-28s %,12.0f ops/s  %5d GCs%s%n", heap, round + 1,
-            v.label, r.opsPerSecond(), r.gcs(), v == Variant.OUTSIDE
+        System.out.printf("-Xmx%s round %d %-28s %,12.0f ops/s  %5d GCs  %5.0f CPU ms/Mop%s%n",
+            heap, round + 1, v.label, r.opsPerSecond(), r.gcs(), r.cpuMsPerMillionOps(),
+            v == Variant.OUTSIDE
                 ? String.format("  collector %.1f%% of a core, %d events", r.collectorCpuPercent(),
                     r.published()) : "");
       }
@@ -138,13 +145,16 @@ public final class OverheadHarness {
     double plain = median(results.get(Variant.DEFAULT_JFC), Run::opsPerSecond);
     StringBuilder t = new StringBuilder();
     t.append(String.format("%n-Xmx%s (medians of %d runs of %d s)%n", heap, runs, seconds));
-    t.append(String.format("| variant | ops/s | vs no JFR | vs default.jfc | GCs/s |%n"));
-    t.append(String.format("|---|---|---|---|---|%n"));
+    double noneCpu = median(results.get(Variant.NONE), Run::cpuMsPerMillionOps);
+    t.append(String.format("| variant | ops/s | vs no JFR | vs default.jfc | CPU ms per M ops"
+        + " (app + collector) | vs no JFR | GCs/s |%n"));
+    t.append(String.format("|---|---|---|---|---|---|---|%n"));
     for (Variant v : order) {
       double ops = median(results.get(v), Run::opsPerSecond);
       double gcs = median(results.get(v), r -> (double) r.gcs()) / seconds;
-      t.append(String.format("| %s | %,.0f | %.3f | %.3f | %.0f |%n", v.label, ops, ops / none,
-          ops / plain, gcs));
+      double cpu = median(results.get(v), Run::cpuMsPerMillionOps);
+      t.append(String.format("| %s | %,.0f | %.3f | %.3f | %.0f | %.3f | %.0f |%n", v.label, ops,
+          ops / none, ops / plain, cpu, cpu / noneCpu, gcs));
     }
     t.append(String.format("memfleet out-of-process collector: %.1f%% of a core (median),"
         + " %.0f events per run%n", median(results.get(Variant.OUTSIDE),
@@ -176,6 +186,7 @@ public final class OverheadHarness {
     }
     double ops = Double.NaN;
     long gcs = -1;
+    double appCpu = Double.NaN;
     try (BufferedReader r = new BufferedReader(
         new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {
@@ -185,6 +196,8 @@ public final class OverheadHarness {
               ops = Double.parseDouble(kv.substring(10));
             } else if (kv.startsWith("gcs=")) {
               gcs = Long.parseLong(kv.substring(4));
+            } else if (kv.startsWith("cpu_s=")) {
+              appCpu = Double.parseDouble(kv.substring(6));
             }
           }
         }
@@ -196,13 +209,20 @@ public final class OverheadHarness {
     double cpu = 0;
     if (v == Variant.OUTSIDE) {
       cpu = 100.0 * (ownCpuNanos() - cpuBefore) / (System.nanoTime() - wallBefore);
+    }
+    // the app measures seconds - 1 (its first second is warm-up); the collector's share of that
+    double measured = seconds - 1;
+    double cpuMsPerMillionOps = (appCpu + cpu / 100 * measured) * 1000
+        / (ops * measured / 1e6);
+    if (v == Variant.OUTSIDE) {
       // let the reader drain the dead JVM's last chunk before the next run starts
       long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
       while (collector.status().following() > 0 && System.nanoTime() < until) {
         Thread.sleep(100);
       }
     }
-    return new Run(ops, gcs, cpu, collector.status().published() - publishedBefore);
+    return new Run(ops, gcs, cpu, collector.status().published() - publishedBefore,
+        cpuMsPerMillionOps);
   }
 
   /** Tells the collector about the new JVM, as the node collector's scan would. */
