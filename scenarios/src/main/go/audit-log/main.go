@@ -74,9 +74,9 @@ func main() {
 	leak, record, garbage := mustSize(*leakRate), mustSize(*recordSize), mustSize(*garbageRate)
 
 	addr := serve(*listen)
+	stopOnSignal() // before the start line: a supervisor may stop us right after it
 	fmt.Printf("%s pid=%d listen=%s: audit log never flushed, leak %s/s, request garbage %s/s\n",
 		name, os.Getpid(), addr, *leakRate, *garbageRate)
-	stopOnSignal()
 
 	log := &AuditLog{}
 	traffic := newTraffic(garbage, 512)

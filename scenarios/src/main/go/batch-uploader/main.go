@@ -66,9 +66,9 @@ func main() {
 	leak, event, garbage := mustSize(*leakRate), mustSize(*eventSize), mustSize(*garbageRate)
 
 	addr := serve(*listen)
+	stopOnSignal() // before the start line: a supervisor may stop us right after it
 	fmt.Printf("%s pid=%d listen=%s: keeps every batch while uploads fail, leak %s/s\n",
 		name, os.Getpid(), addr, *leakRate)
-	stopOnSignal()
 
 	batch := &Batch{}
 	traffic := newTraffic(garbage, 256)

@@ -69,9 +69,9 @@ func main() {
 	}
 
 	addr := serve(*listen)
+	stopOnSignal() // before the start line: a supervisor may stop us right after it
 	fmt.Printf("%s pid=%d listen=%s: sweeps of %d-%d goroutines every ~%v, each done in seconds\n",
 		name, os.Getpid(), addr, *minBurst, *maxBurst, *every)
-	stopOnSignal()
 
 	traffic := newTraffic(mustSize(*garbageRate), 512)
 	start := time.Now()

@@ -52,9 +52,9 @@ func main() {
 	load, tileBytes, garbage := mustSize(*loadRate), mustSize(*tileSize), mustSize(*garbageRate)
 
 	addr := serve(*listen)
+	stopOnSignal() // before the start line: a supervisor may stop us right after it
 	fmt.Printf("%s pid=%d listen=%s: loads its index at %s/s for %v, then serves lookups\n",
 		name, os.Getpid(), addr, *loadRate, *loadTime)
-	stopOnSignal()
 
 	var index []*tile
 	traffic := newTraffic(garbage, 512)

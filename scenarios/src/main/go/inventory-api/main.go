@@ -80,9 +80,9 @@ func main() {
 	flag.Parse()
 
 	addr := serve(*listen)
+	stopOnSignal() // before the start line: a supervisor may stop us right after it
 	fmt.Printf("%s pid=%d listen=%s: healthy service, %.0f requests/s, sessions expire after %v\n",
 		name, os.Getpid(), addr, *requestRate, *ttl)
-	stopOnSignal()
 
 	s := &sessions{ttl: *ttl, m: map[int]*session{}}
 	done := make(chan int, 1024)

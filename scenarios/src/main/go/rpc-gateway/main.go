@@ -80,9 +80,9 @@ func main() {
 	}
 
 	addr := serve(*listen)
+	stopOnSignal() // before the start line: a supervisor may stop us right after it
 	fmt.Printf("%s pid=%d listen=%s: forwards %.0f calls/s, %.0f/s lose their reply and their waiter goroutine blocks forever\n",
 		name, os.Getpid(), addr, *callRate, *lostRate)
-	stopOnSignal()
 
 	traffic := newTraffic(mustSize(*garbageRate), 512)
 	answeredCalls := newPace(*callRate - *lostRate)

@@ -48,9 +48,9 @@ func main() {
 		os.Exit(2)
 	}
 
+	stopOnSignal() // before the start line: a supervisor may stop us right after it
 	fmt.Printf("%s pid=%d: maps a segment per batch and never unmaps it, leak %s/s (no pprof)\n",
 		name, os.Getpid(), *leakRate)
-	stopOnSignal()
 
 	var segments [][]byte
 	traffic := newTraffic(garbage, 256)

@@ -92,9 +92,9 @@ func main() {
 	if *leakAfter > 0 {
 		what = fmt.Sprintf("response cache evicting after %v until %v, then never", *ttl, *leakAfter)
 	}
+	stopOnSignal() // before the start line: a supervisor may stop us right after it
 	fmt.Printf("%s pid=%d listen=%s: %s, leak %s/s, request garbage %s/s\n",
 		name, os.Getpid(), addr, what, *leakRate, *garbageRate)
-	stopOnSignal()
 
 	cache := &Cache{entries: map[string]*Entry{}}
 	traffic := newTraffic(garbage, 512)

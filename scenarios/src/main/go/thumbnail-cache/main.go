@@ -87,9 +87,9 @@ func main() {
 	limit, miss, size, garbage := mustSize(*maxCache), mustSize(*missRate), mustSize(*thumbSize), mustSize(*garbageRate)
 
 	addr := serve(*listen)
+	stopOnSignal() // before the start line: a supervisor may stop us right after it
 	fmt.Printf("%s pid=%d listen=%s: LRU bounded at %s, filled by misses at %s/s, then flat\n",
 		name, os.Getpid(), addr, *maxCache, *missRate)
-	stopOnSignal()
 
 	cache := newLRU(int64(limit))
 	traffic := newTraffic(garbage, 512)

@@ -142,10 +142,39 @@ final class DemoFleet {
     return null;
   }
 
-  /** The node collector with its defaults: every process of this host. */
+  /**
+   * The node collector with its defaults: every process of this host. Returns once it runs, so
+   * that a program started next (one that lives seconds) is seen from its start.
+   */
   void startNodeCollector() throws IOException {
     start(withEnv(BackgroundService.memfleet("collect", "256m", List.of("collect"), home),
         Map.of()));
+    waitForLog("collect", "memfleet collect:", java.time.Duration.ofSeconds(90));
+  }
+
+  /** Waits until a service's log holds {@code text}; reports and goes on after the timeout. */
+  private void waitForLog(String service, String text, java.time.Duration timeout)
+      throws IOException {
+    Path log = fleet.logOf(service);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readString(log).contains(text)) {
+        try {
+          Thread.sleep(2_000); // its first scan
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return;
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    report.accept(service + " did not say it started within " + timeout.toSeconds() + " s (see "
+        + log + ")");
   }
 
   /** The eBPF collector with its default scripts on one process; false when it cannot run. */

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         + " processes.",
     subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, WatchCommand.class,
         AlertsCommand.class, io.memfleet.sql.query.QueryCommand.class, MigrateCommand.class,
+        io.memfleet.launcher.explain.ExplainCommand.class,
         io.memfleet.pipeline.PipelineCommand.class, io.memfleet.collector.node.CollectCommand.class,
         io.memfleet.collector.ebpf.EbpfCommand.class, io.memfleet.collector.jfr.JfrRemoteCommand.class,
         io.memfleet.collector.jfr.AttachCommand.class, io.memfleet.collector.jfr.DetachCommand.class,

@@ -15,8 +15,9 @@ import java.util.Map;
  * How a corpus scenario is started as a user's program would be: its command line and
  * environment, with nothing of memfleet's but what memfleet ships for every process (for a JVM:
  * the JFR agent, told where Kafka is) and the process saying who it is
- * ({@code MEMFLEET_SERVICE=<scenario id>}). A scenario with a memory limit starts through a
- * shell that first moves itself into a fresh memory cgroup (cgroup v1, root). Shared by
+ * ({@code MEMFLEET_SERVICE=<scenario id>}). Every scenario starts through a shell that first
+ * moves itself into a fresh memory cgroup (cgroup v1, root) with the label's limit, or
+ * {@link #DEFAULT_POD_LIMIT} as a pod has one (without root: no limit). Shared by
  * {@code memfleet up} (background services) and {@code memfleet eval}.
  */
 final class ScenarioLaunch {
@@ -24,9 +25,17 @@ final class ScenarioLaunch {
   static final Path CGROUPS = Path.of("/sys/fs/cgroup/memory");
   static final String CGROUP_PREFIX = "memfleet-scenario-";
 
+  /**
+   * The memory limit every scenario without one of its own runs under, as a pod runs under its
+   * container's limit: a stock JVM sizes its heap from it (a quarter), so programs on one host
+   * do not grow into each other's memory.
+   */
+  static final long DEFAULT_POD_LIMIT = 2L << 30;
+
   private final Path dir;
   private final Path agentJar;
   private final String kafkaBootstrap;
+  private final long podLimitBytes;
   private final Map<String, Path> binaries = new HashMap<>();
   private int cgroups;
 
@@ -35,9 +44,21 @@ final class ScenarioLaunch {
    * @param agentJar the JFR agent, or null to start JVMs without it
    */
   ScenarioLaunch(Path dir, Path agentJar, String kafkaBootstrap) throws IOException {
+    this(dir, agentJar, kafkaBootstrap, canLimit() ? DEFAULT_POD_LIMIT : 0);
+  }
+
+  /** @param podLimitBytes limit for scenarios without their own; 0 for none */
+  ScenarioLaunch(Path dir, Path agentJar, String kafkaBootstrap, long podLimitBytes)
+      throws IOException {
     this.dir = Files.createDirectories(dir);
     this.agentJar = agentJar;
     this.kafkaBootstrap = kafkaBootstrap;
+    this.podLimitBytes = podLimitBytes;
+  }
+
+  /** Whether this machine lets us make memory cgroups (root, cgroup v1). */
+  static boolean canLimit() {
+    return DebianPackages.isRoot() && Files.isDirectory(CGROUPS);
   }
 
   /** Builds the Go or C program a scenario needs (once). */
@@ -51,8 +72,9 @@ final class ScenarioLaunch {
   List<String> command(Scenario s) throws IOException, InterruptedException {
     build(s);
     List<String> command = new ArrayList<>();
-    if (s.cgroupMemoryLimitBytes().isPresent()) {
-      Path cgroup = cgroup(s);
+    long limit = s.cgroupMemoryLimitBytes().orElse(podLimitBytes);
+    if (limit > 0) {
+      Path cgroup = cgroup(s, limit);
       // the shell joins the cgroup, then becomes the program: the limit applies from its start
       command.addAll(List.of("/bin/sh", "-c", "echo $$ > \"$0\" && shift && exec \"$@\"",
           cgroup.resolve("cgroup.procs").toString(), "--"));
@@ -90,7 +112,7 @@ final class ScenarioLaunch {
     }
   }
 
-  private Path cgroup(Scenario s) throws IOException {
+  private Path cgroup(Scenario s, long limit) throws IOException {
     if (!Files.isDirectory(CGROUPS)) {
       throw new IOException(s.id() + " needs a memory cgroup: no cgroup v1 memory controller at "
           + CGROUPS + " (and root)");
@@ -98,8 +120,7 @@ final class ScenarioLaunch {
     Path c = CGROUPS.resolve(CGROUP_PREFIX + s.id() + "-" + ProcessHandle.current().pid() + "-"
         + cgroups++);
     Files.createDirectories(c);
-    Files.writeString(c.resolve("memory.limit_in_bytes"),
-        String.valueOf(s.cgroupMemoryLimitBytes().getAsLong()));
+    Files.writeString(c.resolve("memory.limit_in_bytes"), String.valueOf(limit));
     return c;
   }
 

@@ -101,12 +101,18 @@ class FleetEndToEndIT {
       }
       for (Scenario s : demos) {
         long started = startedEpochMs(s);
-        List<OomSnapshot> snapshots = alerts.snapshots(s.id());
+        // this run's process only: another program on the host may carry the same service
+        int pid = pidOf(s);
+        List<OomSnapshot> snapshots = alerts.snapshots(s.id()).stream()
+            .filter(x -> x.getProcess().getPid() == pid).toList();
         long ended = snapshots.stream().mapToLong(x -> x.getKillUtcNs() / 1_000_000L).min()
             .orElse(-1);
-        report.add(new EvalReport.Outcome(s, started, ended, alerts.alerts(s.id()), snapshots));
+        report.add(new EvalReport.Outcome(s, started, ended, alerts.alerts(s.id()).stream()
+            .filter(r -> r.alert().getProcess().getPid() == pid).toList(), snapshots));
       }
-      oom = alerts.snapshots("go-fast-oom").stream().findFirst().orElse(null);
+      int oomPid = pidOf(io.memfleet.scenarios.Corpus.byId("go-fast-oom"));
+      oom = alerts.snapshots("go-fast-oom").stream()
+          .filter(x -> x.getProcess().getPid() == oomPid).findFirst().orElse(null);
     }
     System.out.println("FLEET E2E (the shipped defaults, " + WINDOW.toMinutes() + " min):");
     report.print(System.out);
@@ -133,6 +139,11 @@ class FleetEndToEndIT {
     assertThat(oom.getProcess().getService()).isEqualTo("go-fast-oom");
     assertThat(oom.getVerdict()).isNotBlank();
     assertThat(oom.getPool()).isNotNull();
+  }
+
+  private int pidOf(Scenario s) throws Exception {
+    return Integer.parseInt(Files.readString(home.resolve("run/demo-" + s.id() + ".pid")).strip()
+        .split("\\s+")[0]);
   }
 
   /** When the demo's process started (its pid file is written as it starts). */

@@ -17,7 +17,9 @@ public enum Rule {
   GC_THRASHING("gc-thrashing"),
   THREAD_LEAK("thread-leak"),
   METASPACE_GROWTH("metaspace-growth"),
-  DIRECT_BUFFER_GROWTH("direct-buffer-growth");
+  DIRECT_BUFFER_GROWTH("direct-buffer-growth"),
+  SHMEM_GROWTH("shmem-growth"),
+  SLOW_LEAK("slow-leak");
 
   private final String id;
 

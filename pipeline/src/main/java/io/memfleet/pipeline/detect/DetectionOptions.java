@@ -99,6 +99,11 @@ public final class DetectionOptions {
       "native memory (RSS − managed)", 6, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10,
       8L << 20);
 
+  /** Rule shmem-growth (shared memory and tmpfs files: what page cache is not: reclaimable). */
+  public static final GrowthOptions SHMEM = new GrowthOptions("shmem",
+      "shared memory and tmpfs", 6, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10,
+      16L << 20);
+
   public static final ConfigOption<Double> NATIVE_MANAGED_FLAT_FRACTION =
       ConfigOptions.key("memfleet.detect.native.managed-flat-fraction").doubleType()
           .defaultValue(0.05)
@@ -243,6 +248,7 @@ public final class DetectionOptions {
     all.addAll(THREADS.all());
     all.addAll(METASPACE.all());
     all.addAll(DIRECT_BUFFERS.all());
+    all.addAll(SHMEM.all());
     all.addAll(NATIVE.all());
     all.add(NATIVE_MANAGED_FLAT_FRACTION);
     all.add(NATIVE_MIN_PROCESS_AGE);

@@ -53,7 +53,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   private transient ValueState<int[]> counts; // [series, classes]
   private transient ValueState<Long> heapMax;
   private transient ValueState<Long> heapUsed;
-  /** Faulted-in bytes by stack since the last NATIVE bucket. */
+  /** Faulted-in bytes by stack since the process was first seen. */
   private transient ValueState<StackTally> faulted;
   /** Mapped bytes by stack since the process was first seen. */
   private transient ValueState<StackTally> mapped;
@@ -164,12 +164,12 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   }
 
   @Override
-  public void heapUsed(long bytes) throws Exception {
+  public void heapFootprint(long bytes) throws Exception {
     heapUsed.update(bytes);
   }
 
   @Override
-  public double heapUsed() throws Exception {
+  public double heapFootprint() throws Exception {
     Long u = heapUsed.value();
     return u == null ? Double.NaN : u;
   }
@@ -212,12 +212,11 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     retainedSamples.update(t);
   }
 
-  /** The heaviest stack of a tally onto an observation; the fault tally starts over. */
+  /** The heaviest stack of a tally onto an observation. */
   private void attachStack(Observation o, SeriesBucket b) throws Exception {
     StackTally t = null;
     if (b.signal == Signal.NATIVE) {
-      t = faulted.value();
-      faulted.clear();
+      t = faulted.value(); // since the process was first seen: the leaking stack keeps faulting
     } else if (b.signal == Signal.OUTSTANDING && "mmap".equals(b.series)) {
       t = mapped.value();
     } else if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP) {

@@ -36,6 +36,8 @@ public final class Rules {
             DetectionOptions.METASPACE.settings(conf), critical),
         new PoolGrowthRule(PoolGrowthRule.DIRECT_BUFFERS, MemoryPool.DIRECT_BUFFERS,
             "direct buffers", DetectionOptions.DIRECT_BUFFERS.settings(conf), critical),
+        new PoolGrowthRule(PoolGrowthRule.SHMEM, MemoryPool.SHMEM, "shared memory (tmpfs)",
+            DetectionOptions.SHMEM.settings(conf), critical),
         new NativeGrowthRule(DetectionOptions.NATIVE.settings(conf), critical,
             conf.get(DetectionOptions.NATIVE_MANAGED_FLAT_FRACTION),
             conf.get(DetectionOptions.NATIVE_MIN_PROCESS_AGE)),

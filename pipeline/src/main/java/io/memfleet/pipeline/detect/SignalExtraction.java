@@ -40,14 +40,16 @@ import org.apache.avro.specific.SpecificRecord;
  *   <tr><td>ResidentMemory of a native process (no managed heap)</td><td>NATIVE: lowest RSS,
  *       companion 0</td></tr>
  *   <tr><td>PageFault (minor, with stack)</td><td>faulted-in bytes by stack: the heaviest stack
- *       of the bucket rides along on NATIVE (where new pages are first touched)</td></tr>
+ *       since the process was first seen rides along on NATIVE (where new pages are first
+ *       touched)</td></tr>
  *   <tr><td>Allocation OUTSTANDING from the Go heap profile, Allocation JAVA_OLD_OBJECT</td>
  *       <td>what the managed heap retains, by stack (and class): the heaviest of the latest set
  *       rides along on GO_LIVE_HEAP / LIVE_SET</td></tr>
  *   <tr><td>Allocation OUTSTANDING (eBPF), MemoryMapping</td><td>OUTSTANDING per stack / "mmap":
  *       latest outstanding bytes; "mmap" carries the stack that mapped the most</td></tr>
- *   <tr><td>ResidentMemory</td><td>RESIDENT: lowest RSS; CGROUP_MEMORY when the cgroup has a
- *       limit: highest working set (usage − inactive file), companion the limit</td></tr>
+ *   <tr><td>ResidentMemory</td><td>RESIDENT: lowest RSS; POOL SHMEM: shared memory and tmpfs
+ *       (the cgroup's, else the process's RssShmem); CGROUP_MEMORY when the cgroup has a limit:
+ *       highest working set (usage − inactive file), companion the limit</td></tr>
  *   <tr><td>GcPause, GcCycle, HeapSummary</td><td>GC_LOAD: GC time fraction, companion heap
  *       after GC / max</td></tr>
  * </table>
@@ -74,11 +76,11 @@ final class SignalExtraction {
     /** Remembers the managed heap's maximum. */
     void heapMax(long bytes) throws Exception;
 
-    /** Remembers the managed heap's latest use (any heap summary). */
-    void heapUsed(long bytes) throws Exception;
+    /** Remembers the managed heap's latest footprint (any heap summary). */
+    void heapFootprint(long bytes) throws Exception;
 
-    /** The managed heap's latest use, else NaN. */
-    double heapUsed() throws Exception;
+    /** The managed heap's latest footprint, else NaN. */
+    double heapFootprint() throws Exception;
 
     /** Adds sampled allocation weight to an object class. */
     void classWeight(String objectClass, long weightBytes) throws Exception;
@@ -184,8 +186,11 @@ final class SignalExtraction {
       }
     } else if (record instanceof PageFault) {
       PageFault f = (PageFault) record;
-      if (!f.getMajor() && f.getStack() != null && !f.getStack().getFrames().isEmpty()) {
-        out.stackBytes(true, f.getStack().getHash(), String.join("\n", f.getStack().getFrames()),
+      // by the program's own frame: a fault seen only inside the allocator names nobody
+      String culprit = f.getMajor() || f.getStack() == null ? null
+          : io.memfleet.pipeline.detect.rules.Culprits.programFrame(f.getStack().getFrames());
+      if (culprit != null) {
+        out.stackBytes(true, culprit.hashCode(), String.join("\n", f.getStack().getFrames()),
             f.getCount() * PAGE_BYTES);
       }
     }
@@ -243,7 +248,11 @@ final class SignalExtraction {
   }
 
   private static void heapSummary(TimedEvent e, HeapSummary h, Buckets out) throws Exception {
-    out.heapUsed(h.getUsedBytes());
+    if (!isGo(e)) {
+      // what the heap takes of the cgroup: committed, or used when that is more (a Go heap's
+      // footprint comes from its pools: HeapSys is address space reserved, not memory)
+      out.heapFootprint(Math.max(h.getUsedBytes(), h.getCommittedBytes()));
+    }
     Long m = h.getMaxBytes();
     if (m != null && m > 0 && m < UNLIMITED) {
       out.heapMax(m);
@@ -285,6 +294,11 @@ final class SignalExtraction {
 
   private static void resident(TimedEvent e, ResidentMemory r, Buckets out) throws Exception {
     out.add(Signal.RESIDENT, "", e, r.getRssBytes(), Double.NaN);
+    // tmpfs and shared memory: not reclaimable like page cache, and in no runtime's pools
+    Long shmem = r.getCgroupShmemBytes() != null ? r.getCgroupShmemBytes() : r.getShmemBytes();
+    if (shmem != null && e.source != Source.EBPF) {
+      out.add(Signal.POOL, MemoryPool.SHMEM.name(), e, shmem, Double.NaN);
+    }
     if (e.runtime == Runtime.NATIVE && e.source != Source.EBPF) {
       // no managed heap: all of the resident set is native memory (companion: 0 managed)
       out.add(Signal.NATIVE, "", e, r.getRssBytes(), 0);
@@ -295,7 +309,7 @@ final class SignalExtraction {
       long usage = r.getCgroupWorkingSetBytes() != null ? r.getCgroupWorkingSetBytes()
           : r.getCgroupUsageBytes() != null ? r.getCgroupUsageBytes() : r.getRssBytes();
       SeriesBucket b = out.add(Signal.CGROUP_MEMORY, "", e, usage, limit);
-      double heap = out.heapUsed();
+      double heap = out.heapFootprint();
       if (b != null && !Double.isNaN(heap)) {
         b.usedCompanion = heap; // the managed heap alongside: which pool the limit fills with
         out.store(b);
@@ -310,9 +324,15 @@ final class SignalExtraction {
     long direct = 0;
     boolean hasDirect = false;
     Long directLimit = null;
+    Long heapCommitted = null;
+    long heapReleased = 0;
     for (PoolUsage u : p.getPools()) {
       MemoryPool pool = u.getPool();
-      if (pool == MemoryPool.METASPACE || pool == MemoryPool.CLASS_SPACE) {
+      if (pool == MemoryPool.HEAP && u.getCommittedBytes() != null) {
+        heapCommitted = Math.max(u.getUsedBytes(), u.getCommittedBytes());
+      } else if (pool == MemoryPool.HEAP_RELEASED) {
+        heapReleased = u.getUsedBytes();
+      } else if (pool == MemoryPool.METASPACE || pool == MemoryPool.CLASS_SPACE) {
         metaspace += u.getUsedBytes();
         hasMetaspace = true;
         if (pool == MemoryPool.METASPACE) {
@@ -327,6 +347,11 @@ final class SignalExtraction {
       } else if (pool == MemoryPool.CODE_CACHE) {
         out.add(Signal.POOL, pool.name(), e, u.getUsedBytes(), limit(u.getLimitBytes()));
       }
+    }
+    if (heapCommitted != null) {
+      // the heap's footprint: what it holds from the OS (a Go heap: HeapSys − HeapReleased,
+      // about twice its live objects under GOGC=100)
+      out.heapFootprint(Math.max(0, heapCommitted - heapReleased));
     }
     if (hasMetaspace) {
       out.add(Signal.POOL, MemoryPool.METASPACE.name(), e, metaspace, limit(metaspaceLimit));

@@ -22,7 +22,9 @@ import org.apache.avro.specific.SpecificRecord;
  * snapshot can say which pool grew before the kill. One sample per pool every {@value #STEP_NS}
  * ns at most, {@value #KEEP_NS} ns kept: a few dozen numbers per process.
  *
- * <p>Pools tracked, from whatever the process reports: HEAP (heap summaries: used), NATIVE (RSS −
+ * <p>Pools tracked, from whatever the process reports: HEAP (its footprint: committed or used
+ * from heap summaries, committed minus released from a Go program's pools; heap after GC when
+ * neither came), NATIVE (RSS −
  * managed, from the join), the runtime pools of {@code MemoryPools} (METASPACE with class space,
  * DIRECT_BUFFERS, CODE_CACHE, THREAD_STACKS, GOROUTINE_STACKS), thread and goroutine counts
  * (stack bytes estimated at their default size), and RSS and the cgroup working set as the
@@ -36,6 +38,8 @@ public final class PoolHistory {
   /** Totals: named only when no pool explains the growth. */
   static final String RSS = "RSS";
   static final String WORKING_SET = "WORKING_SET";
+  /** The heap after collections: the heap's growth only when no heap summary was seen. */
+  static final String HEAP_AFTER_GC = "HEAP_AFTER_GC";
 
   /** Where the samples live: {pool name → flattened [utcNs, value, ...]} in time order. */
   public interface Store {
@@ -77,9 +81,13 @@ public final class PoolHistory {
   static Map<String, Double> valuesOf(SpecificRecord r) {
     Map<String, Double> v = new LinkedHashMap<>();
     if (r instanceof HeapSummary h) {
-      v.put(MemoryPool.HEAP.name(), (double) h.getUsedBytes());
+      if (h.getHeader().getProcess().getRuntime() != io.memfleet.event.Runtime.GO) {
+        // the heap's footprint: committed (a Go heap's comes from its pools: HeapSys is
+        // address space reserved, not memory)
+        v.put(MemoryPool.HEAP.name(), (double) Math.max(h.getUsedBytes(), h.getCommittedBytes()));
+      }
     } else if (r instanceof GcCycle c) {
-      v.put(MemoryPool.HEAP.name(), (double) (c.getLiveBytes() != null ? c.getLiveBytes()
+      v.put(HEAP_AFTER_GC, (double) (c.getLiveBytes() != null ? c.getLiveBytes()
           : c.getHeapAfterBytes()));
     } else if (r instanceof ResidentMemory m) {
       v.put(RSS, (double) m.getRssBytes());
@@ -94,9 +102,15 @@ public final class PoolHistory {
     } else if (r instanceof MemoryPools p) {
       double metaspace = 0;
       boolean hasMetaspace = false;
+      Double heap = null;
+      double released = 0;
       for (PoolUsage u : p.getPools()) {
         MemoryPool pool = u.getPool();
-        if (pool == MemoryPool.METASPACE || pool == MemoryPool.CLASS_SPACE) {
+        if (pool == MemoryPool.HEAP && u.getCommittedBytes() != null) {
+          heap = (double) Math.max(u.getUsedBytes(), u.getCommittedBytes());
+        } else if (pool == MemoryPool.HEAP_RELEASED) {
+          released = u.getUsedBytes();
+        } else if (pool == MemoryPool.METASPACE || pool == MemoryPool.CLASS_SPACE) {
           metaspace += u.getUsedBytes();
           hasMetaspace = true;
         } else if (pool != MemoryPool.HEAP && pool != MemoryPool.HEAP_RELEASED
@@ -106,6 +120,9 @@ public final class PoolHistory {
       }
       if (hasMetaspace) {
         v.put(MemoryPool.METASPACE.name(), metaspace);
+      }
+      if (heap != null) {
+        v.put(MemoryPool.HEAP.name(), Math.max(0, heap - released)); // what it holds from the OS
       }
     } else if (r instanceof ThreadCount t && t.getKind() == ThreadKind.GOROUTINES) {
       v.put(MemoryPool.GOROUTINE_STACKS.name(), t.getCount() * 8192.0);
@@ -169,6 +186,9 @@ public final class PoolHistory {
   /** Latest value of a pool at or before {@code killNs}, or NaN. */
   double latest(String pool, long killNs) throws Exception {
     double[] s = series.get(pool);
+    if (s == null && pool.equals(MemoryPool.HEAP.name())) {
+      s = series.get(HEAP_AFTER_GC);
+    }
     double v = Double.NaN;
     if (s != null) {
       for (int i = 0; i < s.length; i += 2) {
@@ -185,6 +205,10 @@ public final class PoolHistory {
 
   Verdict verdict(OomKill kill, long killNs) throws Exception {
     Map<String, Double> growth = growthBefore(killNs);
+    Double afterGc = growth.remove(HEAP_AFTER_GC);
+    if (afterGc != null && !growth.containsKey(MemoryPool.HEAP.name())) {
+      growth.put(MemoryPool.HEAP.name(), afterGc);
+    }
     Long limit = kill.getCgroupLimitBytes();
     String ofLimit = limit == null ? "" : " of a " + mib(limit) + " limit";
     if (kill.getPool() != null) {

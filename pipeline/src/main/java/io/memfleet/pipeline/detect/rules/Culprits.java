@@ -26,11 +26,17 @@ public final class Culprits {
 
   /** The innermost program frame, or the innermost frame when every one is machinery. */
   public static String frame(List<String> frames) {
+    String f = programFrame(frames);
+    return f != null ? f : frames.isEmpty() ? null : frames.get(0);
+  }
+
+  /** The innermost program frame, or null when every frame is machinery. */
+  public static String programFrame(List<String> frames) {
     for (String f : frames) {
       if (!MACHINERY.matcher(f).matches()) {
         return f;
       }
     }
-    return frames.isEmpty() ? null : frames.get(0);
+    return null;
   }
 }

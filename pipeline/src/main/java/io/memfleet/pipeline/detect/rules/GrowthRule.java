@@ -48,6 +48,14 @@ public abstract class GrowthRule extends LeakRule {
 
   @Override
   public Finding assess(List<Observation> run) {
+    return assess(run, requiredSpanNs(run));
+  }
+
+  /**
+   * {@link #assess(List)} with the span the run must cover when its limit is not minutes away
+   * given: a rule that judges a run drawn from a longer history asks for that history's span.
+   */
+  protected Finding assess(List<Observation> run, long requiredSpanNs) {
     Trend trend = Trend.of(run);
     if (trend.spanNs < settings.minSpanNs
         || !trend.grew(settings.minGrowthFraction, settings.minGrowthBytes)
@@ -57,9 +65,10 @@ public abstract class GrowthRule extends LeakRule {
     double limit = trend.last.companion;
     Double ttoom = limitIsCompanion() && limit > 0 ? trend.fit.secondsUntil(limit, trend.last.value)
         : null;
-    boolean exhaustsSoon = ttoom != null && ttoom * 1e9 <= criticalHorizonNs;
+    boolean exhaustsSoon = ttoom != null && ttoom * 1e9 <= criticalHorizonNs
+        && forecastHolds(run);
     if (!exhaustsSoon && (fromStartNeedsMore(run, trend)
-        || trend.spanNs < requiredSpanNs(run))) {
+        || trend.spanNs < requiredSpanNs)) {
       return null;
     }
     Severity severity = ttoom != null && ttoom * 1e9 <= criticalHorizonNs
@@ -69,7 +78,7 @@ public abstract class GrowthRule extends LeakRule {
     return new Finding(severity, trend.perSecond(), ttoom, what() + " grew " + quantity(
         trend.growth) + " in " + Trend.seconds(trend.spanNs) + " (" + rate(trend.perSecond())
         + ", now " + quantity(trend.last.value) + forecast + ")" + note(run),
-        poolName() + " grows " + rate(trend.perSecond()) + note(run));
+        poolName() + (plural() ? " grow " : " grows ") + rate(trend.perSecond()) + note(run));
   }
 
   /**
@@ -86,6 +95,14 @@ public abstract class GrowthRule extends LeakRule {
     long startNs = first.processStartTimeMs * 1_000_000L;
     return first.utcNs - startNs <= settings.fromStartWindowNs
         && trend.last.utcNs - (startNs + settings.fromStartWindowNs) < settings.minSpanNs;
+  }
+
+  /**
+   * Whether a forecast from this run may cut its wait short: true by default; a rule whose
+   * evidence may not be the quantity that runs out says no.
+   */
+  protected boolean forecastHolds(List<Observation> run) {
+    return true;
   }
 
   /**
@@ -111,6 +128,11 @@ public abstract class GrowthRule extends LeakRule {
 
   /** The pool in the verdict's words, e.g. {@code "heap"}, {@code "metaspace"}. */
   protected abstract String poolName();
+
+  /** Whether {@link #poolName()} is plural ("threads grow"). */
+  protected boolean plural() {
+    return false;
+  }
 
   /** Extra words for the summary and verdict about this run, e.g. a caveat; "" by default. */
   protected String note(List<Observation> run) {

@@ -88,11 +88,14 @@ public final class OomImminentRule extends LeakRule implements TrailingRule {
    */
   @Override
   public MemoryPool pool(List<Observation> run) {
-    Observation first = evidence(run).get(0);
+    List<Observation> known = evidence(run).stream()
+        .filter(o -> !Double.isNaN(o.usedCompanion)).toList();
     Observation last = run.get(run.size() - 1);
-    if (Double.isNaN(first.usedCompanion) || Double.isNaN(last.usedCompanion)) {
+    if (known.size() < 2) {
       return last.runtime == io.memfleet.event.Runtime.NATIVE ? MemoryPool.NATIVE : null;
     }
+    Observation first = known.get(0);
+    last = known.get(known.size() - 1);
     double cgroup = last.value - first.value;
     double heap = last.usedCompanion - first.usedCompanion;
     return cgroup > 0 && heap >= cgroup / 2 ? MemoryPool.HEAP : MemoryPool.NATIVE;
