@@ -104,6 +104,7 @@ public final class KafkaEventSink implements EventSink {
     private Path spoolDir;
     private long spoolMaxBytes = 256L * 1024 * 1024;
     private int queueCapacity = 10_000;
+    private long queueMaxBytes = Long.MAX_VALUE;
     private Duration closeTimeout = Duration.ofSeconds(5);
     private final Map<String, String> producerProperties = new HashMap<>();
 
@@ -139,6 +140,16 @@ public final class KafkaEventSink implements EventSink {
       return this;
     }
 
+    /**
+     * Bound of that queue in bytes (encoded events, topics and keys); default none beyond
+     * {@link #queueCapacity}. Events beyond either bound are dropped and counted as
+     * {@code queue-full}: a collector inside an application (the JFR agent) bounds its heap so.
+     */
+    public Builder queueMaxBytes(long queueMaxBytes) {
+      this.queueMaxBytes = queueMaxBytes;
+      return this;
+    }
+
     /** How long close() waits for in-flight sends before spooling them; default 5 s. */
     public Builder closeTimeout(Duration closeTimeout) {
       this.closeTimeout = closeTimeout;
@@ -167,6 +178,10 @@ public final class KafkaEventSink implements EventSink {
       if (queueCapacity < 1) {
         throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);
       }
+      if (queueMaxBytes < 1024) {
+        throw new IllegalArgumentException("queueMaxBytes must be at least 1024: "
+            + queueMaxBytes);
+      }
       if (producerProperties.containsKey(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG)
           && !"true".equals(producerProperties.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG))) {
         throw new IllegalArgumentException("the sink needs an idempotent producer");
@@ -194,7 +209,8 @@ public final class KafkaEventSink implements EventSink {
         throw new IllegalArgumentException("invalid Kafka producer settings: " + e.getMessage(), e);
       }
       SpoolingSender sender =
-          new SpoolingSender(collectorId, producer, spool, queueCapacity, closeTimeout);
+          new SpoolingSender(collectorId, producer, spool, queueCapacity, queueMaxBytes,
+              closeTimeout);
       sender.start();
       return new KafkaEventSink(EventCodec.fromClasspath(), sender);
     }

@@ -37,6 +37,8 @@ public final class SpoolingSender {
   private final Producer<byte[], byte[]> producer;
   private final DiskSpool spool;
   private final BlockingQueue<DiskSpool.Entry> queue;
+  private final long queueMaxBytes;
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final Duration closeTimeout;
   private final Thread thread;
 
@@ -59,8 +61,13 @@ public final class SpoolingSender {
   private int replayBatch = 1;
   private long lastSyncNanos = System.nanoTime();
 
+  /**
+   * @param queueMaxBytes bound of the in-memory queue in payload bytes (as well as in records):
+   *     what does not fit is dropped as {@code queue-full}
+   */
   public SpoolingSender(String collectorId, Producer<byte[], byte[]> producer, DiskSpool spool,
-      int queueCapacity, Duration closeTimeout) {
+      int queueCapacity, long queueMaxBytes, Duration closeTimeout) {
+    this.queueMaxBytes = queueMaxBytes;
     this.producer = producer;
     this.spool = spool;
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
@@ -85,9 +92,21 @@ public final class SpoolingSender {
     published.incrementAndGet();
     if (closing.get()) {
       drop("closed", 1);
-    } else if (!queue.offer(entry)) {
-      drop("queue-full", 1);
+    } else {
+      long size = entry.payloadLength();
+      if (queuedBytes.addAndGet(size) > queueMaxBytes || !queue.offer(entry)) {
+        queuedBytes.addAndGet(-size);
+        drop("queue-full", 1);
+      }
     }
+  }
+
+  /** Takes a polled record's bytes off the queue's byte count. */
+  private DiskSpool.Entry dequeued(DiskSpool.Entry entry) {
+    if (entry != null) {
+      queuedBytes.addAndGet(-entry.payloadLength());
+    }
+    return entry;
   }
 
   public void countUnencodable(RuntimeException e) {
@@ -178,7 +197,7 @@ public final class SpoolingSender {
       enterSpooling();
       return;
     }
-    DiskSpool.Entry entry = queue.poll(50, TimeUnit.MILLISECONDS);
+    DiskSpool.Entry entry = dequeued(queue.poll(50, TimeUnit.MILLISECONDS));
     if (entry == null) {
       return;
     }
@@ -268,8 +287,9 @@ public final class SpoolingSender {
   private void spoolingStep() throws InterruptedException {
     List<DiskSpool.Entry> batch = new ArrayList<>();
     queue.drainTo(batch);
+    batch.forEach(this::dequeued);
     if (batch.isEmpty() && !closing.get()) {
-      DiskSpool.Entry one = queue.poll(20, TimeUnit.MILLISECONDS);
+      DiskSpool.Entry one = dequeued(queue.poll(20, TimeUnit.MILLISECONDS));
       if (one != null) {
         batch.add(one);
       }
