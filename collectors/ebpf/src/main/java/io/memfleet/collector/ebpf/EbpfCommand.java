@@ -96,9 +96,10 @@ public final class EbpfCommand implements Callable<Integer> {
     collector.nativeMemory().ifPresent(m -> {
       var p = m.processStats();
       var f = m.faultWindow();
-      System.out.printf("processes %s: traced=%d seen=%d exited=%d evicted=%d notTraced=%d"
-          + " (their events %d) goneBeforeRead=%d%n", ebpf.scope(), p.tracked(), p.admitted(),
-          p.exited(), p.evicted(), p.notTraced(), p.eventsNotTraced(), p.goneBeforeRead());
+      System.out.printf("processes %s: traced=%d seen=%d exited=%d execs=%d evicted=%d"
+          + " notTraced=%d (their events %d) goneBeforeRead=%d%n", ebpf.scope(), p.tracked(),
+          p.admitted(), p.exited(), p.execs(), p.evicted(), p.notTraced(), p.eventsNotTraced(),
+          p.goneBeforeRead());
       System.out.printf("faults samples=%d published=%d dropped=%d (%d faults) overBudget=%d"
           + " samples; mappings overBudget=%d%n", f.samples(), f.published(),
           f.droppedEvents(), f.droppedFaults(), m.faultSamplesOverBudget(),

@@ -104,6 +104,7 @@ public final class NativeMemoryPublisher implements ProbeListener {
     switch (e.name()) {
       case "stats" -> droppedInKernel.set(e.longField("dropped"));
       case "faultstats" -> faultSamplesOverBudget.addAndGet(e.longField("over"));
+      case "exec" -> processes.forget(e.pid());
       case "alloc", "free", "mmap", "munmap", "mremap", "brk", "fault", "rss" ->
           processes.get(e.pid()).ifPresent(p -> onProcessEvent(p, e));
       default -> {

@@ -10,12 +10,14 @@ import java.nio.file.Path;
  * in clock ticks since boot (to notice a reused pid) and {@code start_brk} (where the heap began).
  *
  * @param pid process id
+ * @param comm command name (up to 15 characters)
  * @param ppid parent process id
  * @param flags the kernel's task flags (field 9)
  * @param startTicks start time in clock ticks after boot (field 22)
  * @param startBrk start of the heap (field 47; 0 when not readable)
  */
-public record ProcStat(int pid, int ppid, long flags, long startTicks, long startBrk) {
+public record ProcStat(int pid, String comm, int ppid, long flags, long startTicks,
+    long startBrk) {
   /** PF_KTHREAD: the task is a kernel thread (include/linux/sched.h). */
   public static final long PF_KTHREAD = 0x00200000L;
 
@@ -38,7 +40,7 @@ public record ProcStat(int pid, int ppid, long flags, long startTicks, long star
     }
     try {
       return new ProcStat(Integer.parseInt(line.substring(0, open).strip()),
-          Integer.parseInt(rest[1]), Long.parseUnsignedLong(rest[6]), Long.parseLong(rest[19]),
+          line.substring(open + 1, close), Integer.parseInt(rest[1]), Long.parseUnsignedLong(rest[6]), Long.parseLong(rest[19]),
           rest.length > 44 ? Long.parseUnsignedLong(rest[44]) : 0);
     } catch (NumberFormatException e) {
       throw new IOException("malformed stat line: " + e.getMessage(), e);

@@ -16,7 +16,7 @@ import java.util.Optional;
 /**
  * The processes the eBPF collector traces, found from their events: the first event of a pid
  * reads the process from procfs, decides by the {@link ProcessScope} (and leaves out the
- * collector, its children and kernel threads), and admits it as a {@link TracedProcess} with
+ * collector, its bpftrace and perf children and kernel threads), and admits it as a {@link TracedProcess} with
  * its identity — pid and start time, comm, runtime, cgroup/container and the service and labels
  * it declares in its environment ({@link ProcessIdentities}). Later events of the pid find it
  * without reading procfs.
@@ -35,12 +35,19 @@ import java.util.Optional;
  * last event is oldest (counted). Decisions not to trace a pid are remembered (at most
  * 4 × maxProcesses) so their events cost no procfs reads. {@link #sweep} drops processes that
  * exited or whose pid now belongs to another process (start time changed), and forgets stale
- * decisions. Thread-safe.
+ * decisions. A process that calls exec keeps its pid and start time but gets a new program,
+ * address space and perhaps cgroup: {@link #forget} (on the mmap script's exec event) or the
+ * sweep (its comm changed) drops it, and its next event reads it again. A process moved into
+ * a selected cgroup without exec is noticed at its next exec (container runtimes move a
+ * container's first process before they exec its program). Thread-safe.
  */
 public final class TracedProcesses {
   /** Counters for the status line. */
-  public record Stats(int tracked, long admitted, long exited, long evicted, long notTraced,
-      long eventsNotTraced, long goneBeforeRead) {}
+  public record Stats(int tracked, long admitted, long exited, long execs, long evicted,
+      long notTraced, long eventsNotTraced, long goneBeforeRead) {}
+
+  /** The collector's children that are never traced (the scripts leave them out as well). */
+  private static final java.util.Set<String> TRACERS = java.util.Set.of("bpftrace", "perf");
 
   private final ProcessIdentities identities;
   private final Path procRoot;
@@ -53,10 +60,14 @@ public final class TracedProcesses {
   private final ElfImages images;
   private final LinkedHashMap<Integer, TracedProcess> traced = new LinkedHashMap<>(64, 0.75f,
       true);
-  /** pid → start ticks of a process not traced (-1: gone before it could be read). */
-  private final LinkedHashMap<Integer, Long> notTraced;
+  /** A process not traced: its start ticks (-1: gone before it could be read) and comm. */
+  private record Decision(long startTicks, String comm) {}
+
+  /** pid → why it is not traced. */
+  private final LinkedHashMap<Integer, Decision> notTraced;
   private long admitted;
   private long exited;
+  private long execs;
   private long evicted;
   private long decidedNotTraced;
   private long eventsNotTraced;
@@ -75,7 +86,7 @@ public final class TracedProcesses {
     int maxNotTraced = Math.max(4096, 4 * maxProcesses);
     this.notTraced = new LinkedHashMap<>(64, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<Integer, Long> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<Integer, Decision> eldest) {
         return size() > maxNotTraced;
       }
     };
@@ -131,25 +142,25 @@ public final class TracedProcesses {
   private TracedProcess admit(int pid) {
     if (pid <= 0 || pid == selfPid
         || (scope.kind() == ProcessScope.Kind.PROCESS && pid != scope.pid())) {
-      remember(pid, -1);
+      remember(pid, -1, "");
       return null;
     }
     ProcStat stat;
     ProcessIdentity identity;
     try {
       stat = ProcStat.read(procRoot, pid);
-      if (stat.ppid() == selfPid || stat.kernelThread()) {
-        remember(pid, stat.startTicks());
+      if ((stat.ppid() == selfPid && TRACERS.contains(stat.comm())) || stat.kernelThread()) {
+        remember(pid, stat.startTicks(), stat.comm());
         return null;
       }
       identity = identities.forPid(pid);
     } catch (IOException | RuntimeException e) {
       goneBeforeRead++;
-      remember(pid, -1);
+      remember(pid, -1, "");
       return null;
     }
     if (!scope.admitsCgroup(identity.getCgroupPath())) {
-      remember(pid, stat.startTicks());
+      remember(pid, stat.startTicks(), stat.comm());
       return null;
     }
     return newProcess(identity, stat);
@@ -170,18 +181,31 @@ public final class TracedProcesses {
     return p;
   }
 
-  private void remember(int pid, long startTicks) {
-    notTraced.put(pid, startTicks);
+  private void remember(int pid, long startTicks, String comm) {
+    notTraced.put(pid, new Decision(startTicks, comm));
     decidedNotTraced++;
   }
 
   /**
-   * Drops the processes that exited (or whose pid was reused) and forgets decisions about pids
-   * that are gone; returns the processes dropped.
+   * Forgets what is known about {@code pid} (it called exec: new program, new address space,
+   * maybe a new cgroup), so its next event reads it again.
+   */
+  public synchronized void forget(int pid) {
+    boolean known = traced.remove(pid) != null;
+    known |= notTraced.remove(pid) != null;
+    if (known) {
+      execs++;
+    }
+  }
+
+  /**
+   * Drops the processes that exited (or whose pid was reused, or that run another program now:
+   * exec changed their comm) and forgets decisions about pids that are gone; returns the
+   * processes dropped.
    */
   public List<TracedProcess> sweep() {
     List<Integer> pids;
-    List<Map.Entry<Integer, Long>> decisions;
+    List<Map.Entry<Integer, Decision>> decisions;
     synchronized (this) {
       pids = new ArrayList<>(traced.keySet());
       decisions = new ArrayList<>(notTraced.entrySet());
@@ -195,12 +219,18 @@ public final class TracedProcesses {
           traced.remove(pid);
           exited++;
           gone.add(p);
+        } else if (p != null && !now.comm().equals(p.identity().getComm())) {
+          traced.remove(pid);
+          execs++;
+          gone.add(p);
         }
       }
     }
-    for (Map.Entry<Integer, Long> d : decisions) {
+    for (Map.Entry<Integer, Decision> d : decisions) {
       OptionalStart now = startTicks(d.getKey());
-      if (now.gone() || now.ticks() != d.getValue()) {
+      // gone, another process, or another program now (an exec whose event was lost)
+      if (now.gone() || now.ticks() != d.getValue().startTicks()
+          || !now.comm().equals(d.getValue().comm())) {
         synchronized (this) {
           notTraced.remove(d.getKey(), d.getValue());
         }
@@ -209,13 +239,14 @@ public final class TracedProcesses {
     return gone;
   }
 
-  private record OptionalStart(boolean gone, long ticks) {}
+  private record OptionalStart(boolean gone, long ticks, String comm) {}
 
   private OptionalStart startTicks(int pid) {
     try {
-      return new OptionalStart(false, ProcStat.read(procRoot, pid).startTicks());
+      ProcStat stat = ProcStat.read(procRoot, pid);
+      return new OptionalStart(false, stat.startTicks(), stat.comm());
     } catch (IOException | RuntimeException e) {
-      return new OptionalStart(true, -1);
+      return new OptionalStart(true, -1, "");
     }
   }
 
@@ -225,8 +256,8 @@ public final class TracedProcesses {
   }
 
   public synchronized Stats stats() {
-    return new Stats(traced.size(), admitted, exited, evicted, decidedNotTraced, eventsNotTraced,
-        goneBeforeRead);
+    return new Stats(traced.size(), admitted, exited, execs, evicted, decidedNotTraced,
+        eventsNotTraced, goneBeforeRead);
   }
 
   /** Builds {@link TracedProcesses}; {@link #build()} validates. */

@@ -25,6 +25,7 @@ class TracedProcessesTest {
         .process(101, 1, "batch", 0, 1100, "/system.slice/batch.service", "")
         .process(SELF, 1, "java", 0, 900, "/", "")
         .process(501, SELF, "bpftrace", 0, 950, "/", "")
+        .process(502, SELF, "leaky", 0, 960, "/", "")
         .process(3, 2, "kworker/0:1", ProcStat.PF_KTHREAD, 5, "/", "");
   }
 
@@ -47,11 +48,12 @@ class TracedProcessesTest {
     assertThat(host.get(101)).isPresent();
     assertThat(host.get(SELF)).isEmpty();
     assertThat(host.get(501)).as("bpftrace, a child of the collector").isEmpty();
+    assertThat(host.get(502)).as("another child (a test's workload)").isPresent();
     assertThat(host.get(3)).as("kernel thread").isEmpty();
     assertThat(host.get(0)).isEmpty();
     assertThat(host.get(4242)).as("gone before it was read").isEmpty();
     var s = host.stats();
-    assertThat(s.tracked()).isEqualTo(2);
+    assertThat(s.tracked()).isEqualTo(3);
     assertThat(s.goneBeforeRead()).isEqualTo(1);
     assertThat(s.notTraced()).isEqualTo(5);
     assertThat(host.get(100).orElseThrow().mappings().outstandingBytes()).isZero();
@@ -87,6 +89,31 @@ class TracedProcessesTest {
     assertThat(host.get(101).orElseThrow().startTicks()).isEqualTo(7777);
     assertThat(host.get(4242)).isPresent();
     assertThat(host.get(100)).isEmpty();
+  }
+
+  @Test
+  void aProcessThatCallsExecIsReadAgain() throws Exception {
+    TracedProcesses pods = processes(ProcessScope.cgroups(List.of("/kubepods")), 16);
+    // forked into the selected cgroup by a runtime: not yet the program it will be
+    proc.process(300, 1, "runc:[2:INIT]", 0, 3000, "/system.slice/runc", "");
+    assertThat(pods.get(300)).isEmpty();
+    proc.process(300, 1, "checkout", 0, 3000, "/kubepods/pod-b/c2", "MEMFLEET_SERVICE=cart");
+    pods.forget(300); // the mmap script's exec event
+    ProcessIdentity now = pods.get(300).orElseThrow().identity();
+    assertThat(now.getComm()).isEqualTo("checkout");
+    assertThat(now.getService()).isEqualTo("cart");
+    // without an exec event (no mmap script), the sweep sees the new comm
+    proc.process(300, 1, "checkout-v2", 0, 3000, "/kubepods/pod-b/c2", "");
+    assertThat(pods.sweep()).extracting(TracedProcess::pid).containsExactly(300);
+    assertThat(pods.get(300).orElseThrow().identity().getComm()).isEqualTo("checkout-v2");
+    assertThat(pods.stats().execs()).isEqualTo(2);
+    assertThat(pods.stats().exited()).isZero();
+    // a decision not to trace is taken again when the comm changed and the exec event was lost
+    proc.process(301, 1, "sh", 0, 3100, "/system.slice/runc", "");
+    assertThat(pods.get(301)).isEmpty();
+    proc.process(301, 1, "cart", 0, 3100, "/kubepods/pod-c/c3", "");
+    pods.sweep();
+    assertThat(pods.get(301)).isPresent();
   }
 
   @Test
