@@ -58,8 +58,11 @@ public final class EbpfCollector implements AutoCloseable {
   private static final int PERF_MAX_STACK = 127;
   /** The longest the malloc script waits for the other scripts to attach before it starts. */
   private static final Duration MALLOC_START_DELAY_MAX = Duration.ofSeconds(60);
-  /** How often exited processes' state is dropped. */
-  private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(5);
+  /**
+   * How often exited processes' state is dropped, and processes whose exec event was lost are
+   * noticed (their comm changed): a stat read per known pid.
+   */
+  private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(2);
   /** x86-64 THREAD_SIZE without KASAN: where a task's user registers sit on its kernel stack. */
   private static final int THREAD_SIZE = 16384;
   /** Restart a script when more than this share of its events lost their stacks. */
@@ -271,6 +274,9 @@ public final class EbpfCollector implements AutoCloseable {
 
   @Override
   public synchronized void close() throws InterruptedException {
+    if (closed) {
+      return;
+    }
     closed = true;
     if (scheduler != null) {
       scheduler.shutdownNow();

@@ -38,6 +38,9 @@ import picocli.CommandLine.Option;
     description = "Trace native allocations, mappings, page faults, RSS and OOM kills with "
         + "bpftrace (and perf) and publish them to Kafka.")
 public final class EbpfCommand implements Callable<Integer> {
+  /** How long a SIGTERM waits for the collector to close (Kubernetes gives 30 s). */
+  private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(25);
+
   @Mixin CollectorOptions common;
   @Mixin EbpfOptions ebpf;
 
@@ -58,7 +61,17 @@ public final class EbpfCommand implements Callable<Integer> {
     String collectorId = "ebpf/" + common.node() + "/" + ProcessHandle.current().pid();
     ProcessIdentities identities = common.identities(ebpf.procRoot());
     CountDownLatch stop = new CountDownLatch(1);
-    Thread hook = new Thread(stop::countDown, "memfleet-ebpf-shutdown");
+    CountDownLatch closed = new CountDownLatch(1);
+    // on SIGTERM (a pod stopping) the JVM halts once its hooks return: the hook waits until the
+    // collector stopped its bpftrace children and flushed, or they would outlive it
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      try {
+        closed.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "memfleet-ebpf-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try (KafkaEventSink sink = common.sinkBuilder("ebpf", collectorId).build();
         EbpfCollector collector = EbpfCollector.builder().options(ebpf).sink(sink)
@@ -78,7 +91,15 @@ public final class EbpfCommand implements Callable<Integer> {
         }
         printStatus(collector);
       }
+      collector.close(); // the last fault window, before the sink flushes
       sink.flush(Duration.ofSeconds(10));
+    } finally {
+      closed.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs: it returns now that everything is closed
+      }
     }
     return 0;
   }
