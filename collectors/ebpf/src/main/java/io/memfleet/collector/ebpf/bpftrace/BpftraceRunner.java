@@ -44,6 +44,8 @@ public final class BpftraceRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BpftraceRunner.class);
   /** Printed on every start in containers without a memlock limit to raise; harmless. */
   private static final String MEMLOCK_NOTE = "couldn't set RLIMIT_MEMLOCK";
+  /** The kernel's own BTF (type information), as the kernel exports it. */
+  private static final Path KERNEL_BTF = Path.of("/sys/kernel/btf/vmlinux");
   /** Printed for an event whose stack collided with another in bpftrace's stack map. */
   private static final String LOST_STACK = "failed to look up stack id";
 
@@ -224,6 +226,12 @@ public final class BpftraceRunner implements AutoCloseable {
     if (!userSymbols) {
       // the listener names frames itself, per process (see stack.Symbolizer for why)
       pb.environment().put("BPFTRACE_NO_USER_SYMBOLS", "1");
+    }
+    if (!pb.environment().containsKey("BPFTRACE_BTF") && Files.isReadable(KERNEL_BTF)) {
+      // bpftrace 0.17 finds the kernel's BTF by iterating BTF object ids, which needs
+      // CAP_SYS_ADMIN; without it every tracepoint script fails ("unknown type name 'size_t'")
+      // under the DaemonSet's BPF + PERFMON. Read from the file, BTF needs no capability.
+      pb.environment().put("BPFTRACE_BTF", KERNEL_BTF.toString());
     }
     eventsThisRun.set(0);
     lostStacksThisRun.set(0);
