@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code capabilities.add}, no new privileges). Substituted, because they must differ on this
  * machine: the Kafka address (a real local broker), the node name (the downward API), the
  * container's mount paths by the host paths the manifest mounts there (the spool and
- * {@code emptyDir}s by temporary directories), {@code /opt/memfleet/lib}. For ~20 s a real C
+ * {@code emptyDir}s by temporary directories), {@code /opt/memfleet/lib} (links to the jars under
+ * {@code k8s/target/ebpf-container-it}). For ~20 s a real C
  * program maps and faults memory (the bundled leaky demo); its events must be published with
  * its identity, then SIGTERM (what the kubelet sends) must stop the collector and its bpftrace
  * children.
@@ -236,7 +237,16 @@ class EbpfContainerCommandIT {
     assertThat(dockerfile).contains("COPY launcher/target/lib/ /opt/memfleet/lib/")
         .contains("COPY k8s/images/collector/memfleet /usr/local/bin/memfleet")
         .contains("ENTRYPOINT [\"/usr/local/bin/memfleet\"]");
-    Path lib = Files.createDirectories(dir.resolve("opt/memfleet/lib"));
+    // links to the jars, under target/ (the build's own output, not the test's temp dir)
+    Path lib = K8sTree.root().resolve("target/ebpf-container-it/opt/memfleet/lib");
+    if (Files.isDirectory(lib)) {
+      try (Stream<Path> old = Files.list(lib)) {
+        for (Path link : old.toList()) {
+          Files.delete(link);
+        }
+      }
+    }
+    Files.createDirectories(lib);
     try (Stream<Path> jars = Files.list(repo.resolve("launcher/target/lib"))) {
       for (Path jar : jars.toList()) {
         Files.createSymbolicLink(lib.resolve(jar.getFileName()), jar);

@@ -55,6 +55,9 @@ class EbpfCommandTest {
     assertThat(mode.options(7).sampleEvery()).isEqualTo(1);
     assertThat(io.memfleet.collector.ebpf.overhead.TracingMode.DEFAULT.options(7).scriptList())
         .doesNotContain(BpftraceScript.MALLOC);
+    var host = io.memfleet.collector.ebpf.overhead.TracingMode.HOST_WIDE;
+    assertThat(host.flags(7)).isEmpty();
+    assertThat(host.options(7).scope()).isEqualTo(ProcessScope.host());
   }
 
   @Test

@@ -85,29 +85,43 @@ public final class OverheadHarness {
 
   /**
    * Usage: {@code OverheadHarness [rounds=5] [seconds-per-workload=3]
-   * [workloads=documents,churn,pages]}.
+   * [workloads=documents,churn,pages] [modes=UNTRACED,DEFAULT,HOST_WIDE,MALLOC_SAMPLED,EVERY_CALL]}.
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
     List<String> workloads = args.length > 2 ? List.of(args[2].split(","))
         : MallocBench.WORKLOADS;
+    List<TracingMode> modes = args.length > 3 ? Stream.of(args[3].split(","))
+        .map(m -> TracingMode.valueOf(m.strip().toUpperCase(java.util.Locale.ROOT))).toList()
+        : List.of(TracingMode.values());
     Path work = Files.createTempDirectory("memfleet-overhead-");
     // on Ctrl-C or kill: the benchmark, bpftrace and the broker are children of this JVM
     Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
         .forEach(ProcessHandle::destroyForcibly), "overhead-cleanup"));
+    String loadBefore = loadAverage();
     try (KafkaBroker kafka = TestServers.kafka(work)) {
       createTopics(kafka);
       OverheadHarness harness = new OverheadHarness(kafka.bootstrapServers(), work,
-          MallocBench.compile(work.resolve("bench")), List.of(TracingMode.values()),
-          Duration.ofMinutes(10), System.out);
+          MallocBench.compile(work.resolve("bench")), modes, Duration.ofMinutes(10), System.out);
       Report report = harness.run(rounds, seconds, workloads);
       System.out.println();
+      System.out.printf("load average before: %s, after: %s%n", loadBefore, loadAverage());
       System.out.println(report.table());
     } finally {
       deleteTree(work);
     }
     System.exit(0);
+  }
+
+  /** The 1, 5 and 15 minute load averages ({@code /proc/loadavg}): the machine is shared. */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   /** Creates the memfleet topics (a test broker does not create them on first use). */
@@ -125,10 +139,10 @@ public final class OverheadHarness {
         TracingMode mode = modes.get((i + round) % modes.size());
         Run run = runOnce(round, mode, seconds, workloads);
         all.add(run);
-        log.printf("round %d %-22s %s attach=%.1fs events=%s lost=%d%s%n", round + 1,
+        log.printf("round %d %-22s %s attach=%.1fs events=%s lost=%d load=%s%s%n", round + 1,
             mode.label(), describe(run.results()), run.attachSeconds(), run.eventsByScript(),
-            run.lostEvents(), run.otherTracers() ? " (other bpftrace processes were running)"
-                : "");
+            run.lostEvents(), loadAverage(), run.otherTracers()
+                ? " (other bpftrace processes were running)" : "");
       }
     }
     return new Report(all, workloads, modes, seconds);
