@@ -5,13 +5,8 @@ import io.memfleet.collector.EventSink;
 import io.memfleet.collector.ProcessIdentities;
 import io.memfleet.collector.ebpf.bpftrace.ProbeEvent;
 import io.memfleet.collector.ebpf.bpftrace.ProbeListener;
-import io.memfleet.collector.ebpf.stack.Frame;
-import io.memfleet.collector.ebpf.stack.ModuleMap;
-import io.memfleet.collector.ebpf.stack.StackScan;
-import io.memfleet.collector.ebpf.stack.Stacks;
 import io.memfleet.collector.ebpf.stack.Symbolizer;
 import io.memfleet.collector.ebpf.track.FaultedInStacks;
-import io.memfleet.collector.ebpf.track.MappingTracker;
 import io.memfleet.collector.ebpf.track.OutstandingAllocations;
 import io.memfleet.collector.ebpf.track.ProcessScope;
 import io.memfleet.collector.ebpf.track.TracedProcess;
@@ -21,7 +16,6 @@ import io.memfleet.event.AllocationKind;
 import io.memfleet.event.ClockDomain;
 import io.memfleet.event.EventHeader;
 import io.memfleet.event.Free;
-import io.memfleet.event.MappingOp;
 import io.memfleet.event.MemoryMapping;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.ResidentMemory;
@@ -55,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Stacks: frames the script printed without names are named here, per process
  * ({@link Symbolizer}); mmap and fault stacks that end in the C library get the program's own
- * frames back from the stack words the scripts print ({@link StackScan}).
+ * frames back from the stack words the scripts print ({@link ProcessStacks}).
  *
  * <pre>{@code
  * NativeMemoryPublisher pub = NativeMemoryPublisher.builder().sink(sink).headers(headers)
@@ -73,12 +67,10 @@ public final class NativeMemoryPublisher implements ProbeListener {
 
   private final EventSink sink;
   private final EventHeaders headers;
-  private final int stackDepth;
   private final TracedProcesses processes;
-  private final Symbolizer symbolizer;
+  private final ProcessStacks stacks;
   private final PageFaultWindow faults;
-  private final EventBudget mappingBudget;
-  private final AtomicLong recoveredStacks = new AtomicLong();
+  private final AddressSpaceEvents addressSpace;
   private final AtomicLong ignored = new AtomicLong();
   private final AtomicLong droppedInKernel = new AtomicLong();
   private final AtomicLong faultSamplesOverBudget = new AtomicLong();
@@ -87,12 +79,11 @@ public final class NativeMemoryPublisher implements ProbeListener {
   private NativeMemoryPublisher(Builder b) {
     this.sink = b.sink;
     this.headers = b.headers;
-    this.stackDepth = b.stackDepth;
     this.processes = b.processes;
-    this.symbolizer = new Symbolizer(processes.images());
+    this.stacks = new ProcessStacks(new Symbolizer(processes.images()), b.stackDepth);
     this.faults = new PageFaultWindow(sink, headers, b.maxFaultEvents, b.maxFaultKeys);
-    this.mappingBudget = new EventBudget(b.mappingEventsPerSecond,
-        b.mappingEventsPerProcessPerSecond);
+    this.addressSpace = new AddressSpaceEvents(sink, headers, stacks,
+        new EventBudget(b.mappingEventsPerSecond, b.mappingEventsPerProcessPerSecond));
   }
 
   public static Builder builder() {
@@ -120,7 +111,7 @@ public final class NativeMemoryPublisher implements ProbeListener {
       case "free" -> freed(p, e);
       case "fault" -> fault(p, e);
       case "rss" -> rss(p, e);
-      default -> addressSpace(p, e);
+      default -> addressSpace.apply(p, e);
     }
   }
 
@@ -223,9 +214,9 @@ public final class NativeMemoryPublisher implements ProbeListener {
     return faultedInByProcess(top).stream().map(ProcessFaults::total).toList();
   }
 
-  /** Page-fault and mmap stacks that {@link StackScan} completed since the publisher was built. */
+  /** Page-fault and mmap stacks completed through the C library since the publisher was built. */
   public long recoveredFaultStacks() {
-    return recoveredStacks.get();
+    return stacks.recovered();
   }
 
   /** The processes traced and the counts of what was decided about the others. */
@@ -245,7 +236,7 @@ public final class NativeMemoryPublisher implements ProbeListener {
 
   /** MemoryMapping events not published because their second's budget was spent. */
   public long mappingEventsOverBudget() {
-    return mappingBudget.denied();
+    return addressSpace.overBudget();
   }
 
   /** Counters worth showing next to the runner's. */
@@ -269,14 +260,14 @@ public final class NativeMemoryPublisher implements ProbeListener {
     return "tracked=" + tracked + " evicted=" + evicted + " unmatchedFrees=" + unmatched
         + " replaced=" + replaced + " droppedInKernel=" + droppedInKernel.get()
         + " untrackedMappings=" + untracked + " ignored=" + ignored.get()
-        + " recoveredFaultStacks=" + recoveredStacks.get();
+        + " recoveredFaultStacks=" + stacks.recovered();
   }
 
   private void allocated(TracedProcess p, ProbeEvent e) {
     long address = e.longField("addr");
     long size = e.longField("size");
     long period = e.longField("period");
-    StackTrace stack = stack(p, e, false);
+    StackTrace stack = stacks.of(p, e, false);
     synchronized (p) {
       p.live().allocated(address, size, period, stack, e.timestampNs());
     }
@@ -307,60 +298,8 @@ public final class NativeMemoryPublisher implements ProbeListener {
         .build());
   }
 
-  private void addressSpace(TracedProcess p, ProbeEvent e) {
-    long ret = e.longField("ret");
-    MemoryMapping.Builder m = MemoryMapping.newBuilder()
-        .setHeader(header(p.identity(), e.timestampNs()));
-    // named outside the lock: reading ELF files and maps can take a while
-    StackTrace stack = e.name().equals("mmap") && ret >= 0 ? stack(p, e, true) : null;
-    synchronized (p) {
-      MappingTracker mappings = p.mappings();
-      switch (e.name()) {
-        case "mmap" -> {
-          if (ret < 0) {
-            return; // failed mmap: nothing changed
-          }
-          long length = e.longField("len");
-          mappings.mapped(ret, length, e.timestampNs());
-          int fd = (int) e.longField("fd");
-          m.setOp(MappingOp.MMAP).setAddress(ret).setLengthBytes(length)
-              .setProtection(MmapFlags.protection(e.longField("prot")))
-              .setFlags(MmapFlags.flags(e.longField("flags")))
-              .setPath(fd >= 0 ? MmapFlags.fdPath(p.root().getParent(), fd) : null)
-              .setStack(stack);
-        }
-        case "munmap" -> {
-          if (ret != 0) {
-            return;
-          }
-          long address = e.longField("addr");
-          long length = e.longField("len");
-          mappings.unmapped(address, length);
-          m.setOp(MappingOp.MUNMAP).setAddress(address).setLengthBytes(length);
-        }
-        case "mremap" -> {
-          if (ret < 0) {
-            return;
-          }
-          long length = e.longField("len");
-          mappings.remapped(e.longField("addr"), e.longField("old_len"), ret, length,
-              e.timestampNs());
-          m.setOp(MappingOp.MREMAP).setAddress(ret).setLengthBytes(length);
-        }
-        default -> { // brk
-          long change = mappings.brk(ret);
-          m.setOp(MappingOp.BRK).setAddress(ret).setLengthBytes(change);
-        }
-      }
-      m.setOutstandingBytes(mappings.outstandingBytes());
-    }
-    if (mappingBudget.allow(p.pid(), System.nanoTime())) {
-      sink.publish(m.build());
-    }
-  }
-
   private void fault(TracedProcess p, ProbeEvent e) {
-    StackTrace stack = stack(p, e, true);
+    StackTrace stack = stacks.of(p, e, true);
     long count = e.longField("count");
     synchronized (p) {
       p.faulted().add(stack, count);
@@ -382,52 +321,6 @@ public final class NativeMemoryPublisher implements ProbeListener {
           .setSwapBytes(resident.swapBytes());
     }
     sink.publish(r.build());
-  }
-
-  /**
-   * The event's stack, named; with {@code scan}, stacks that end in the C library are completed
-   * from the stack words the script printed (when its {@code ip=}, if printed, is the stack's
-   * innermost address: the words were read at the same place).
-   */
-  private StackTrace stack(TracedProcess p, ProbeEvent e, boolean scan) {
-    List<Frame> frames = e.stack();
-    if (frames.isEmpty()) {
-      return null;
-    }
-    ModuleMap modules = p.modulesFor(frames);
-    String words = scan ? e.field("words") : null;
-    String ip = e.field("ip");
-    if (words != null && (ip == null || parseHex(ip) == frames.get(0).address())) {
-      try {
-        List<Frame> recovered = StackScan.recover(frames, Long.parseUnsignedLong(e.field("sp"),
-            16), hexWords(words), p.returnAddresses());
-        if (recovered != frames) {
-          recoveredStacks.incrementAndGet();
-          frames = recovered;
-        }
-      } catch (NumberFormatException bad) {
-        problems.incrementAndGet(); // published with the walked stack only
-      }
-    }
-    frames = symbolizer.symbolize(frames, modules, p.root());
-    return Stacks.toStackTrace(frames, modules, stackDepth);
-  }
-
-  private static long parseHex(String text) {
-    try {
-      return Long.parseUnsignedLong(text, 16);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private static long[] hexWords(String text) {
-    String[] parts = text.split(",");
-    long[] out = new long[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      out[i] = parts[i].isEmpty() ? 0 : Long.parseUnsignedLong(parts[i], 16);
-    }
-    return out;
   }
 
   private static AllocationKind kind(ProbeEvent e) {
