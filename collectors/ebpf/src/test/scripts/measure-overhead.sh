@@ -13,6 +13,8 @@
 # usage (root, from anywhere):
 #   measure-overhead.sh [rounds=5] [seconds-per-workload=3] [workloads=documents,churn,pages]
 #                       [modes=UNTRACED,DEFAULT,HOST_WIDE,MALLOC_SAMPLED,EVERY_CALL]
+# MEMFLEET_OVERHEAD_JAVA_OPTS adds JVM options, e.g. -Dmemfleet.overhead.waitForOtherTracers=PT0S
+# (do not wait for other users' bpftrace to end; such runs are counted in the table).
 # Builds what it needs in the reactor (no mvn install: modules resolve to their target/ dirs).
 set -eu
 ROOT=$(cd "$(dirname "$0")/../../../../.." && pwd)
@@ -20,5 +22,5 @@ cd "$ROOT"
 mvn -q -B -ntp -pl collectors/ebpf -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/overhead.classpath -Dmdep.includeScope=test
 cd collectors/ebpf
-exec java -cp "target/test-classes:target/classes:$(cat target/overhead.classpath)" \
+exec java ${MEMFLEET_OVERHEAD_JAVA_OPTS:-} -cp "target/test-classes:target/classes:$(cat target/overhead.classpath)" \
   io.memfleet.collector.ebpf.overhead.OverheadHarness "$@"

@@ -86,6 +86,8 @@ public final class OverheadHarness {
   /**
    * Usage: {@code OverheadHarness [rounds=5] [seconds-per-workload=3]
    * [workloads=documents,churn,pages] [modes=UNTRACED,DEFAULT,HOST_WIDE,MALLOC_SAMPLED,EVERY_CALL]}.
+   * Before each run it waits up to {@code -Dmemfleet.overhead.waitForOtherTracers} (default
+   * PT10M) for bpftrace processes it did not start to end; runs with them are flagged.
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -103,7 +105,8 @@ public final class OverheadHarness {
     try (KafkaBroker kafka = TestServers.kafka(work)) {
       createTopics(kafka);
       OverheadHarness harness = new OverheadHarness(kafka.bootstrapServers(), work,
-          MallocBench.compile(work.resolve("bench")), modes, Duration.ofMinutes(10), System.out);
+          MallocBench.compile(work.resolve("bench")), modes, Duration.parse(System.getProperty(
+              "memfleet.overhead.waitForOtherTracers", "PT10M")), System.out);
       Report report = harness.run(rounds, seconds, workloads);
       System.out.println();
       System.out.printf("load average before: %s, after: %s%n", loadBefore, loadAverage());
