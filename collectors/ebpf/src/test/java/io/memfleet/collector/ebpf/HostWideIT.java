@@ -97,8 +97,10 @@ class HostWideIT {
     // after the exec the identity is read again: the new program's are (nearly) all of them
     List<SpecificRecord> ofRequests = of(events, requests);
     List<SpecificRecord> ofSegments = of(events, segments);
-    assertThat((long) ofRequests.size()).isGreaterThan(9 * (ofPid(events, requests) - ofRequests.size()));
-    assertThat((long) ofSegments.size()).isGreaterThan(9 * (ofPid(events, segments) - ofSegments.size()));
+    assertThat((long) ofRequests.size())
+        .isGreaterThan(9 * (ofPid(events, requests) - ofRequests.size()));
+    assertThat((long) ofSegments.size())
+        .isGreaterThan(9 * (ofPid(events, segments) - ofSegments.size()));
     assertThat(ofRequests).isNotEmpty().allSatisfy(e -> {
       ProcessIdentity p = header(e).getProcess();
       assertThat(p.getComm()).isEqualTo("request_leak");

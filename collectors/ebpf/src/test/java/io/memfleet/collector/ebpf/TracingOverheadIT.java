@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The overhead harness at a tiny size (one round, half a second per workload, four modes), so
  * it keeps working: the gcc-built benchmark runs untraced, under the collector's defaults on it
- * alone and on the whole host, and with every allocator call traced, against a real broker. The full measurement is
+ * alone and on the whole host, and with every allocator call traced, against a real broker.
+ * The full measurement is
  * {@code src/test/scripts/measure-overhead.sh} (README, "Measured cost").
  */
 class TracingOverheadIT {

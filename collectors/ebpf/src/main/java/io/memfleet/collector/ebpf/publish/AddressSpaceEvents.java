@@ -44,8 +44,11 @@ final class AddressSpaceEvents {
     long ret = e.longField("ret");
     MemoryMapping.Builder m = MemoryMapping.newBuilder().setHeader(headers.next(p.identity(),
         Source.EBPF, ClockDomain.MONOTONIC, e.timestampNs()));
-    // named outside the lock: reading ELF files and maps can take a while
-    StackTrace stack = e.name().equals("mmap") && ret >= 0 ? stacks.of(p, e, true) : null;
+    boolean changed = e.name().equals("brk") || (e.name().equals("munmap") ? ret == 0 : ret >= 0);
+    // the budget is asked first: a stack is only named (ELF files, maps: outside the lock) for
+    // an event that will be published
+    boolean publish = changed && budget.allow(p.pid(), System.nanoTime());
+    StackTrace stack = publish && e.name().equals("mmap") ? stacks.of(p, e, true) : null;
     synchronized (p) {
       MappingTracker mappings = p.mappings();
       switch (e.name()) {
@@ -87,7 +90,7 @@ final class AddressSpaceEvents {
       }
       m.setOutstandingBytes(mappings.outstandingBytes());
     }
-    if (budget.allow(p.pid(), System.nanoTime())) {
+    if (publish) {
       sink.publish(m.build());
     }
   }

@@ -48,7 +48,7 @@ public final class OomKillPublisher implements ProbeListener {
     this(sink, headers, identities, Path.of("/sys/fs/cgroup"));
   }
 
-  /** {@code cgroupRoot}: where the cgroup file systems are mounted ({@code /host/sys/fs/cgroup}). */
+  /** {@code cgroupRoot}: where the cgroup file systems are mounted (/host/sys/fs/cgroup). */
   public OomKillPublisher(EventSink sink, EventHeaders headers, ProcessIdentities identities,
       Path cgroupRoot) {
     this.sink = Objects.requireNonNull(sink, "sink");

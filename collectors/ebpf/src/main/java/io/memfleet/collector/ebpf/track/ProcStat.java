@@ -40,7 +40,8 @@ public record ProcStat(int pid, String comm, int ppid, long flags, long startTic
     }
     try {
       return new ProcStat(Integer.parseInt(line.substring(0, open).strip()),
-          line.substring(open + 1, close), Integer.parseInt(rest[1]), Long.parseUnsignedLong(rest[6]), Long.parseLong(rest[19]),
+          line.substring(open + 1, close), Integer.parseInt(rest[1]),
+          Long.parseUnsignedLong(rest[6]), Long.parseLong(rest[19]),
           rest.length > 44 ? Long.parseUnsignedLong(rest[44]) : 0);
     } catch (NumberFormatException e) {
       throw new IOException("malformed stat line: " + e.getMessage(), e);

@@ -16,10 +16,10 @@ import java.util.Optional;
 /**
  * The processes the eBPF collector traces, found from their events: the first event of a pid
  * reads the process from procfs, decides by the {@link ProcessScope} (and leaves out the
- * collector, its bpftrace and perf children and kernel threads), and admits it as a {@link TracedProcess} with
- * its identity — pid and start time, comm, runtime, cgroup/container and the service and labels
- * it declares in its environment ({@link ProcessIdentities}). Later events of the pid find it
- * without reading procfs.
+ * collector, its bpftrace and perf children and kernel threads), and admits it as a
+ * {@link TracedProcess} with its identity — pid and start time, comm, runtime, cgroup/container
+ * and the service and labels it declares in its environment ({@link ProcessIdentities}). Later
+ * events of the pid find it without reading procfs.
  *
  * <pre>{@code
  * TracedProcesses processes = TracedProcesses.builder().identities(identities.withProcessLabels())

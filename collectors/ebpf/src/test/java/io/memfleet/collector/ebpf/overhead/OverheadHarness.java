@@ -85,7 +85,8 @@ public final class OverheadHarness {
 
   /**
    * Usage: {@code OverheadHarness [rounds=5] [seconds-per-workload=3]
-   * [workloads=documents,churn,pages] [modes=UNTRACED,DEFAULT,HOST_WIDE,MALLOC_SAMPLED,EVERY_CALL]}.
+   * [workloads=documents,churn,pages]
+   * [modes=UNTRACED,DEFAULT,HOST_WIDE,MALLOC_SAMPLED,EVERY_CALL]}.
    * Before each run it waits up to {@code -Dmemfleet.overhead.waitForOtherTracers} (default
    * PT10M) for bpftrace processes it did not start to end; runs with them are flagged.
    */
