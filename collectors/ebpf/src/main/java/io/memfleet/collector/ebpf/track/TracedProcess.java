@@ -22,8 +22,10 @@ import java.util.List;
  * Callers lock the instance ({@code synchronized (process)}) around the trackers.
  */
 public final class TracedProcess {
-  /** How often a process's mappings may be re-read to name frames in unknown places. */
+  /** How soon a process's mappings may be re-read to name frames in unknown places. */
   private static final long MAPS_REREAD_NS = 1_000_000_000L;
+  /** The longest wait between re-reads that found no new file mapping (JIT code, mostly). */
+  private static final long MAPS_REREAD_MAX_NS = 60_000_000_000L;
 
   private final ProcessIdentity identity;
   private final long startTicks;
@@ -35,6 +37,7 @@ public final class TracedProcess {
   private final ReturnAddresses returnAddresses;
   private volatile ModuleMap modules;
   private volatile long modulesReadNs;
+  private volatile long rereadAfterNs = MAPS_REREAD_NS;
   private OutstandingAllocations live;
   private ResidentCounters resident;
   private volatile long lastEventNs;
@@ -109,9 +112,10 @@ public final class TracedProcess {
   }
 
   /**
-   * The process's mappings, read again (at most once a second) when one of {@code frames} has
-   * no name and lies in no known mapping: a library loaded since the last read. JIT-compiled
-   * code is never in a file mapping, hence the rate limit.
+   * The process's mappings, read again when one of {@code frames} has no name and lies in no
+   * known mapping: a library loaded since the last read. JIT-compiled code is never in a file
+   * mapping, and a JVM's maps run to thousands of lines: a re-read waits at least a second, and
+   * twice as long as the last time (up to a minute) when the last one found nothing new.
    */
   public ModuleMap modulesFor(List<Frame> frames) {
     ModuleMap m = modules;
@@ -120,9 +124,11 @@ public final class TracedProcess {
       unknown |= Symbolizer.unnamed(f) && m.find(f.address()).isEmpty();
     }
     long now = System.nanoTime();
-    if (unknown && now - modulesReadNs > MAPS_REREAD_NS) {
+    if (unknown && now - modulesReadNs > rereadAfterNs) {
       modulesReadNs = now;
       ModuleMap fresh = ModuleMap.readOrEmpty(procRoot, identity.getPid());
+      boolean changed = !fresh.mappings().equals(m.mappings());
+      rereadAfterNs = changed ? MAPS_REREAD_NS : Math.min(MAPS_REREAD_MAX_NS, 2 * rereadAfterNs);
       if (!fresh.mappings().isEmpty()) {
         modules = fresh;
         m = fresh;
