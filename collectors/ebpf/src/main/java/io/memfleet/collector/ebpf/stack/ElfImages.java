@@ -29,7 +29,10 @@ public final class ElfImages {
   private final int capacity;
   private final AtomicLong unreadable = new AtomicLong();
   private final AtomicLong reads = new AtomicLong();
-  private final Map<String, Optional<ElfImage>> cache;
+  private final Map<FileKey, Optional<ElfImage>> cache;
+
+  /** A file as maps shows it: two containers' files of one path differ in device or inode. */
+  private record FileKey(String path, String device, long inode) {}
 
   public ElfImages(int capacity) {
     if (capacity < 1) {
@@ -38,7 +41,7 @@ public final class ElfImages {
     this.capacity = capacity;
     this.cache = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Optional<ElfImage>> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<FileKey, Optional<ElfImage>> eldest) {
         return size() > ElfImages.this.capacity;
       }
     };
@@ -49,7 +52,7 @@ public final class ElfImages {
    * {@code processRoot}; empty when it cannot be read or is not ELF (remembered, not retried).
    */
   public synchronized Optional<ElfImage> image(Path processRoot, ModuleMap.Mapping mapping) {
-    String key = mapping.path() + "|" + mapping.device() + "|" + mapping.inode();
+    FileKey key = new FileKey(mapping.path(), mapping.device(), mapping.inode());
     Optional<ElfImage> cached = cache.get(key);
     if (cached != null) {
       return cached;

@@ -33,6 +33,8 @@ public final class ModuleMap {
     }
   }
 
+  private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("\\s+");
+
   private final List<Mapping> mappings;
 
   private ModuleMap(List<Mapping> mappings) {
@@ -73,7 +75,7 @@ public final class ModuleMap {
     List<Mapping> out = new ArrayList<>();
     for (String line : lines) {
       // 55db66444000-55db66445000 r-xp 00001000 fe:01 1234   /tmp/leaky
-      String[] parts = line.trim().split("\\s+", 6);
+      String[] parts = BLANKS.split(line.trim(), 6);
       if (parts.length < 6 || !parts[5].startsWith("/")) {
         continue;
       }

@@ -18,6 +18,8 @@ import java.nio.file.Path;
  */
 public record ProcStat(int pid, String comm, int ppid, long flags, long startTicks,
     long startBrk) {
+  private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile(" +");
+
   /** PF_KTHREAD: the task is a kernel thread (include/linux/sched.h). */
   public static final long PF_KTHREAD = 0x00200000L;
 
@@ -33,7 +35,7 @@ public record ProcStat(int pid, String comm, int ppid, long flags, long startTic
     if (open < 0 || close < open) {
       throw new IOException("malformed stat line: " + line.strip());
     }
-    String[] rest = line.substring(close + 1).strip().split(" +");
+    String[] rest = SPACES.split(line.substring(close + 1).strip());
     // rest[0] is field 3 (state)
     if (rest.length < 20) {
       throw new IOException("short stat line (" + rest.length + " fields after comm)");

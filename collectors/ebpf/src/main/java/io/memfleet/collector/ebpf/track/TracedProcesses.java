@@ -310,7 +310,7 @@ public final class TracedProcesses {
       return this;
     }
 
-    /** The shared ELF cache (default: 64 files). */
+    /** The shared ELF cache (default: 128 files). */
     public Builder images(ElfImages images) {
       this.images = images;
       return this;
@@ -324,7 +324,7 @@ public final class TracedProcesses {
         throw new IllegalArgumentException("bounds must be positive");
       }
       if (images == null) {
-        images = new ElfImages(64);
+        images = new ElfImages(128);
       }
       return new TracedProcesses(this);
     }
