@@ -97,12 +97,18 @@ public final class NativeMemoryPublisher implements ProbeListener {
       case "faultstats" -> faultSamplesOverBudget.addAndGet(e.longField("over"));
       case "exec" -> processes.forget(e.pid());
       case "alloc", "free", "mmap", "munmap", "mremap", "brk", "fault", "rss" ->
-          processes.get(e.pid()).ifPresent(p -> onProcessEvent(p, e));
+          processes.get(e.pid(), mainThreadComm(e)).ifPresent(p -> onProcessEvent(p, e));
       default -> {
         ignored.incrementAndGet();
         LOG.debug("ignored {} event", e.name());
       }
     }
+  }
+
+  /** The comm= of an event of a process's main thread (tid == pid), else null. */
+  private static String mainThreadComm(ProbeEvent e) {
+    String tid = e.field("tid");
+    return tid != null && tid.equals(e.field("pid")) ? e.field("comm") : null;
   }
 
   private void onProcessEvent(TracedProcess p, ProbeEvent e) {

@@ -106,7 +106,17 @@ public final class TracedProcesses {
   }
 
   /** The traced process with this pid, admitting it on its first event; empty: not traced. */
-  public synchronized Optional<TracedProcess> get(int pid) {
+  public Optional<TracedProcess> get(int pid) {
+    return get(pid, null);
+  }
+
+  /**
+   * As {@link #get(int)}, for an event of the process's main thread whose name was
+   * {@code mainThreadComm} (null when unknown or another thread's): a name that is not the
+   * process's means it exec'd another program since it was read, and it is read again — whether
+   * or not the exec event came first (bpftrace reads each CPU's buffer in turn).
+   */
+  public synchronized Optional<TracedProcess> get(int pid, String mainThreadComm) {
     long now = System.nanoTime();
     if (scope.kind() == ProcessScope.Kind.PROCESS && pid != scope.pid() && !traced.isEmpty()) {
       // one target: the scripts report only its pid (-p and their predicate), so everything
@@ -114,11 +124,23 @@ public final class TracedProcesses {
       pid = scope.pid();
     }
     TracedProcess p = traced.get(pid);
+    if (p != null && mainThreadComm != null && !mainThreadComm.equals(p.identity().getComm())) {
+      traced.remove(pid);
+      execs++;
+      p = null;
+    }
     if (p != null) {
       p.touched(now);
       return Optional.of(p);
     }
-    if (notTraced.containsKey(pid)) {
+    Decision decided = notTraced.get(pid);
+    if (decided != null && mainThreadComm != null && decided.startTicks() >= 0
+        && !mainThreadComm.equals(decided.comm())) {
+      notTraced.remove(pid);
+      execs++;
+      decided = null;
+    }
+    if (decided != null) {
       eventsNotTraced++;
       return Optional.empty();
     }

@@ -102,11 +102,15 @@ class TracedProcessesTest {
     ProcessIdentity now = pods.get(300).orElseThrow().identity();
     assertThat(now.getComm()).isEqualTo("checkout");
     assertThat(now.getService()).isEqualTo("cart");
+    // an event of the main thread under another name says so at once, before any exec event
+    proc.process(300, 1, "cart-v1", 0, 3000, "/kubepods/pod-b/c2", "");
+    assertThat(pods.get(300, "cart-v1").orElseThrow().identity().getComm()).isEqualTo("cart-v1");
+    assertThat(pods.get(300, null).orElseThrow().identity().getComm()).isEqualTo("cart-v1");
     // without an exec event (no mmap script), the sweep sees the new comm
     proc.process(300, 1, "checkout-v2", 0, 3000, "/kubepods/pod-b/c2", "");
     assertThat(pods.sweep()).extracting(TracedProcess::pid).containsExactly(300);
     assertThat(pods.get(300).orElseThrow().identity().getComm()).isEqualTo("checkout-v2");
-    assertThat(pods.stats().execs()).isEqualTo(2);
+    assertThat(pods.stats().execs()).isEqualTo(3);
     assertThat(pods.stats().exited()).isZero();
     // a decision not to trace is taken again when the comm changed and the exec event was lost
     proc.process(301, 1, "sh", 0, 3100, "/system.slice/runc", "");
@@ -114,6 +118,11 @@ class TracedProcessesTest {
     proc.process(301, 1, "cart", 0, 3100, "/kubepods/pod-c/c3", "");
     pods.sweep();
     assertThat(pods.get(301)).isPresent();
+    // and a decision not to trace, by the main thread's new name
+    proc.process(302, 1, "sh", 0, 3200, "/system.slice/runc", "");
+    assertThat(pods.get(302, "sh")).isEmpty();
+    proc.process(302, 1, "web", 0, 3200, "/kubepods/pod-d/c4", "");
+    assertThat(pods.get(302, "web")).isPresent();
   }
 
   @Test
