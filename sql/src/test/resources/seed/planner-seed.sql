@@ -37,13 +37,19 @@ INSERT INTO ${database}.seed_process VALUES
     ('prod-us', 'us-node-2', 'imgproc', 'media', 'imgproc-77aa-f6', 'imgproc', 6301, 1767563000000, 'imgproc', 'NATIVE',
      629145600, 699051, 0, 0, 0, 0, 24, 0, 0, 0, 0, 0, 0);
 
--- one row per process and minute; the materialized views fill process_memory_1h and service_memory_1d
+-- one row per process and minute; the materialized views fill process_memory_1h and service_memory_1d.
+-- The memory breakdown: JVMs with 96 MiB metaspace, 12 MiB class space, 48 MiB code cache, 32 MiB
+-- direct buffers and 1 MiB of stack per thread; Go with 8 KiB per goroutine, 8 MiB GC metadata,
+-- 16 MiB heap released, 4 MiB runtime other; native_other is RSS less all of it (imgproc: all RSS).
 INSERT INTO ${database}.process_memory_1m (window_start, window_end, cluster, node, service, namespace,
     pod, container, pid, process_start_ms, comm, runtime, rss_max, rss_avg, rss_last,
     managed_used_max, managed_committed_max, managed_limit, heap_after_gc_min, native_max,
     native_last, cgroup_usage_max, cgroup_limit, threads_max, goroutines_max, gc_count,
     gc_pause_total_ns, gc_pause_p50_ns, gc_pause_p99_ns, gc_pause_max_ns, gc_cpu_fraction,
-    alloc_bytes, samples, batch_id)
+    alloc_bytes, samples, batch_id,
+    heap_used, heap_committed, live_set, metaspace, class_space, code_cache, direct_buffers,
+    thread_stacks, thread_count, goroutine_stacks, goroutine_count, gc_metadata, heap_released,
+    runtime_other, native_other, rss_anon, rss_file, cgroup_page_cache, cgroup_working_set)
 SELECT
     toDateTime(1767571200 + number * 60) AS ws, toDateTime(1767571200 + number * 60 + 60),
     cluster, node, service, namespace, pod, container, pid, process_start_ms, comm, runtime,
@@ -55,7 +61,17 @@ SELECT
     rss + 52428800, cgroup_limit, threads,
     goroutines0 + intDiv(toInt64(number) * goroutines_per_hour, 60),
     gc_per_min, intDiv(gc_per_min * gc_p50_ns * 3, 2), gc_p50_ns, gc_p99_ns, gc_p99_ns + 50000000 * (gc_per_min > 0),
-    gc_per_min * gc_p50_ns * 1.5 / 60e9, alloc_per_min, 6, 'seed'
+    gc_per_min * gc_p50_ns * 1.5 / 60e9, alloc_per_min, 6, 'seed',
+    managed, intDiv(managed * 5, 4) AS heap_c, intDiv(managed * 7, 10),
+    toInt64(runtime = 'JVM') * 100663296 AS meta, toInt64(runtime = 'JVM') * 12582912 AS cls,
+    toInt64(runtime = 'JVM') * 50331648 AS code, toInt64(runtime = 'JVM') * 33554432 AS direct,
+    toInt64(runtime = 'JVM') * threads * 1048576 AS stacks, toInt64(runtime = 'JVM') * threads,
+    toInt64(runtime = 'GO') * (goroutines0 + intDiv(toInt64(number) * goroutines_per_hour, 60)) * 8192 AS gstacks, toInt64(runtime = 'GO') * (goroutines0 + intDiv(toInt64(number) * goroutines_per_hour, 60)),
+    toInt64(runtime = 'GO') * 8388608 AS gcmeta, toInt64(runtime = 'GO') * 16777216 AS released,
+    toInt64(runtime = 'GO') * 4194304 AS other,
+    greatest(rss - (greatest(heap_c - released, 0) + meta + cls + code + direct + stacks + gstacks
+        + gcmeta + other), 0),
+    intDiv(rss * 9, 10), rss - intDiv(rss * 9, 10), toInt64(67108864), rss + 52428800
 FROM numbers(2880) AS step CROSS JOIN ${database}.seed_process;
 
 -- the same processes at 10 s resolution
@@ -64,7 +80,10 @@ INSERT INTO ${database}.process_memory_10s (window_start, window_end, cluster, n
     managed_used_max, managed_committed_max, managed_limit, heap_after_gc_min, native_max,
     native_last, cgroup_usage_max, cgroup_limit, threads_max, goroutines_max, gc_count,
     gc_pause_total_ns, gc_pause_p50_ns, gc_pause_p99_ns, gc_pause_max_ns, gc_cpu_fraction,
-    alloc_bytes, samples, batch_id)
+    alloc_bytes, samples, batch_id,
+    heap_used, heap_committed, live_set, metaspace, class_space, code_cache, direct_buffers,
+    thread_stacks, thread_count, goroutine_stacks, goroutine_count, gc_metadata, heap_released,
+    runtime_other, native_other, rss_anon, rss_file, cgroup_page_cache, cgroup_working_set)
 SELECT
     toDateTime(1767571200 + number * 10), toDateTime(1767571200 + number * 10 + 10),
     cluster, node, service, namespace, pod, container, pid, process_start_ms, comm, runtime,
@@ -76,7 +95,17 @@ SELECT
     rss + 52428800, cgroup_limit, threads,
     goroutines0 + intDiv(toInt64(number) * goroutines_per_hour, 360),
     intDiv(gc_per_min, 6) + (number % 2) * (gc_per_min % 6 > 0), intDiv(gc_p50_ns * 3, 2), gc_p50_ns, gc_p99_ns, gc_p99_ns,
-    gc_per_min * gc_p50_ns * 1.5 / 60e9, intDiv(alloc_per_min, 6), 1, 'seed'
+    gc_per_min * gc_p50_ns * 1.5 / 60e9, intDiv(alloc_per_min, 6), 1, 'seed',
+    managed, intDiv(managed * 5, 4) AS heap_c, intDiv(managed * 7, 10),
+    toInt64(runtime = 'JVM') * 100663296 AS meta, toInt64(runtime = 'JVM') * 12582912 AS cls,
+    toInt64(runtime = 'JVM') * 50331648 AS code, toInt64(runtime = 'JVM') * 33554432 AS direct,
+    toInt64(runtime = 'JVM') * threads * 1048576 AS stacks, toInt64(runtime = 'JVM') * threads,
+    toInt64(runtime = 'GO') * (goroutines0 + intDiv(toInt64(number) * goroutines_per_hour, 360)) * 8192 AS gstacks, toInt64(runtime = 'GO') * (goroutines0 + intDiv(toInt64(number) * goroutines_per_hour, 360)),
+    toInt64(runtime = 'GO') * 8388608 AS gcmeta, toInt64(runtime = 'GO') * 16777216 AS released,
+    toInt64(runtime = 'GO') * 4194304 AS other,
+    greatest(rss - (greatest(heap_c - released, 0) + meta + cls + code + direct + stacks + gstacks
+        + gcmeta + other), 0),
+    intDiv(rss * 9, 10), rss - intDiv(rss * 9, 10), toInt64(67108864), rss + 52428800
 FROM numbers(17280) AS step CROSS JOIN ${database}.seed_process;
 
 -- individual pauses: every 10 s on the JVMs, every 20 s on the Go processes; one in 50 is slow

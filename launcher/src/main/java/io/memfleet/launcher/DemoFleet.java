@@ -1,7 +1,9 @@
 package io.memfleet.launcher;
 
+import io.memfleet.scenarios.Corpus;
+import io.memfleet.scenarios.Scenario;
+import io.memfleet.scenarios.ScenarioBuilds;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,12 +14,14 @@ import java.util.function.Consumer;
 
 /**
  * What {@code memfleet up} runs besides Kafka and ClickHouse: the pipeline on a local Flink
- * MiniCluster, the node collector, and demo apps that leak (JVM, Go, native) next to healthy
- * ones, with the JFR agent and the eBPF collector attached — so a newcomer sees real leaks found
- * within minutes.
+ * MiniCluster, the node collector, and demo programs from the labelled scenario corpus — JVM, Go
+ * and C programs that leak next to ones that only look like it — with what memfleet ships for
+ * every process (the JFR agent for JVMs, the eBPF collector on native programs) and nothing set
+ * for them, so a newcomer sees real findings, with the shipped defaults, within minutes.
  *
  * <p>Every part is a {@link BackgroundService} with a pid file; a part whose prerequisites are
- * missing (no Go, no gcc, not root for eBPF, the JFR module not built) is skipped with the reason.
+ * missing (no Go, no gcc, not root for eBPF or a memory limit, the JFR module not built) is
+ * skipped with the reason.
  */
 final class DemoFleet {
   /** Where the launcher finds the other modules' build outputs. */
@@ -62,151 +66,140 @@ final class DemoFleet {
 
   /** The Flink job on a MiniCluster, web UI on {@code webUiPort}. */
   void startPipeline(int webUiPort) throws IOException {
-    // the demo fleet is small: goroutine leaks count from 1000 (the production default is 5000)
+    // the shipped defaults: nothing is tuned for the demos
     start(withEnv(BackgroundService.memfleet("pipeline", "1536m",
         List.of("pipeline", "--bootstrap-servers", stack.kafkaBootstrap(),
-            "--web-ui-port", String.valueOf(webUiPort)), home),
-        Map.of("MEMFLEET_DETECT_GOROUTINES_THRESHOLD", "1000")));
+            "--web-ui-port", String.valueOf(webUiPort)), home), Map.of()));
   }
 
-  /** Demo apps and the collectors that watch them. */
-  void startDemosAndCollectors(List<Integer> goPorts) throws IOException, InterruptedException {
-    int goLeakyPort = goPorts.get(0);
-    int goHealthyPort = goPorts.get(1);
-    int goOomPort = goPorts.get(2);
+  /**
+   * The demo scenarios {@code up} runs by default: the corpus's CI set — a JVM, a Go and a C
+   * program that leak, a Go program racing to its cgroup limit, a JVM that leaks after three
+   * quiet minutes, and two JVMs that look like leaks at first and are not — and a goroutine leak.
+   */
+  static List<Scenario> defaultDemos() {
+    List<Scenario> demos = new ArrayList<>(Corpus.ci());
+    demos.add(Corpus.byId("go-goroutine-leak"));
+    return demos;
+  }
+
+  /**
+   * Starts the collectors and then the demo scenarios, each a background service named
+   * {@code demo-<scenario id>}, with the eBPF collector on the native ones; a scenario this
+   * machine cannot run (no Go, no gcc, a memory limit without root) is skipped with the reason.
+   * Returns the scenarios started.
+   */
+  List<Scenario> startDemosAndCollectors(List<Scenario> demos) throws IOException {
+    startNodeCollector();
     Path demoDir = Files.createDirectories(home.resolve("demo"));
-    List<String> goTargets = new ArrayList<>();
-    List<String> gctraceFiles = new ArrayList<>();
-
-    Optional<Path> goBinary = buildGoDemo(demoDir);
-    if (goBinary.isPresent()) {
-      for (var demo : List.of(new Object[] {"demo-go-leaky", "heap-leak,goroutine-leak",
-          goLeakyPort, "40"}, new Object[] {"demo-go-healthy", "healthy", goHealthyPort, "10"})) {
-        String name = (String) demo[0];
-        int port = (Integer) demo[2];
-        BackgroundService s = new BackgroundService(name, List.of(goBinary.get().toString(),
-            "-mode=" + demo[1], "-rate=" + demo[3], "-listen=127.0.0.1:" + port),
-            Map.of("GODEBUG", "gctrace=1"), demoDir);
-        start(withEnv(s, Map.of()));
-        goTargets.add(name + "=http://127.0.0.1:" + port);
-        gctraceFiles.add(fleet.logOf(name).toString());
-      }
-      Optional<Path> cgroup = demoCgroup();
-      if (cgroup.isPresent()) {
-        // a 160 MiB cache and a 0.5 MiB/s heap leak in a 256 MiB memory cgroup: above 80% of
-        // the limit about 30 s in (oom-imminent, with a forecast), OOM-killed about 100 s in
-        // (the forensics snapshot); GOGC=20 keeps the Go heap close to its live size
-        String name = "demo-go-oom";
-        int port = goOomPort;
-        BackgroundService s = new BackgroundService(name, List.of("/bin/sh", "-c",
-            "echo $$ > \"$0\" && shift && exec \"$@\"", cgroup.get().resolve("cgroup.procs")
-                .toString(), "--", goBinary.get().toString(), "-mode=heap-leak", "-rate=8",
-            "-ballast=" + (160L << 20), "-listen=127.0.0.1:" + port),
-            Map.of("GODEBUG", "gctrace=1", "GOGC", "20"), demoDir);
-        start(withEnv(s, Map.of()));
-        goTargets.add(name + "=http://127.0.0.1:" + port);
-        gctraceFiles.add(fleet.logOf(name).toString());
-      }
+    Optional<Path> agent = agentJar();
+    if (agent.isEmpty()) {
+      report.accept("JVM demos run without the JFR agent: it is not built under "
+          + repoRoot.resolve("collectors/jfr/target") + " (run ./memfleet build)");
     }
-
-    Path jfrTarget = repoRoot.resolve("collectors/jfr/target");
-    Optional<Path> agent = find(jfrTarget, "-agent.jar");
-    Optional<Path> demoJar = find(jfrTarget, "-demo.jar");
-    if (agent.isPresent() && demoJar.isPresent()) {
-      // the thrashing JVM: a heap too small for its load on the serial collector, as a JVM
-      // picks it in a one-CPU container; its live set is flat, so only gc-thrashing may fire
-      for (var demo : List.of(new String[] {"demo-jvm-leaky", "-Xmx384m", "LeakyCacheApp",
-          "--leak-mb-per-s 2 --gc-every-s 5"}, new String[] {"demo-jvm-sawtooth", "-Xmx384m",
-          "SawtoothApp", "--working-set-mb 64 --ops-per-s 200000"}, new String[] {
-          "demo-jvm-thrashing", "-XX:+UseSerialGC -Xmx160m -Xmn8m", "GcThrashingApp", ""})) {
-        List<String> cmd = new ArrayList<>(List.of(BackgroundService.javaBinary()));
-        cmd.addAll(List.of(demo[1].split(" ")));
-        cmd.addAll(List.of(
-            "-javaagent:" + agent.get() + "=bootstrap=" + stack.kafkaBootstrap() + ",service="
-                + demo[0] + ",cluster=local,spoolDir=" + home.resolve("spool/" + demo[0]),
-            "-cp", demoJar.get().toString(), "io.memfleet.demo.jvm." + demo[2]));
-        if (!demo[3].isEmpty()) {
-          cmd.addAll(List.of(demo[3].split(" ")));
+    ScenarioLaunch launch = new ScenarioLaunch(demoDir, agent.orElse(null),
+        stack.kafkaBootstrap());
+    List<Scenario> started = new ArrayList<>();
+    for (Scenario s : demos) {
+      String why = cannotRun(s);
+      if (why != null) {
+        report.accept("demo " + s.id() + " skipped: " + why);
+        continue;
+      }
+      try {
+        LocalFleet.Started p = start(withEnv(new BackgroundService("demo-" + s.id(),
+            launch.command(s), launch.environment(s), demoDir), Map.of()));
+        started.add(s);
+        if (s.runtime() == Scenario.Runtime.NATIVE && s.restartEvery().isEmpty()
+            && !startEbpf("ebpf-" + s.id(), p.process().pid())) {
+          report.accept("eBPF collector skipped for " + s.id() + ": needs root and bpftrace");
         }
-        start(withEnv(new BackgroundService(demo[0], cmd, Map.of(), demoDir), Map.of()));
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        report.accept("demo " + s.id() + " skipped: " + e.getMessage());
       }
-    } else {
-      report.accept("JVM demos skipped: the JFR agent and demo jars are not built under "
-          + jfrTarget + " (run ./memfleet build)");
     }
+    return started;
+  }
 
-    List<Integer> nativeLeaky = new ArrayList<>();
-    Optional<Path> leaky = compileNativeDemo(demoDir, "leaky");
-    Optional<Path> control = compileNativeDemo(demoDir, "control");
-    if (leaky.isPresent() && control.isPresent()) {
-      nativeLeaky.add((int) start(withEnv(new BackgroundService("demo-native-leaky",
-          List.of(leaky.get().toString(), "200", "4096", "0", "10"), Map.of(), demoDir),
-          Map.of())).process().pid());
-      nativeLeaky.add((int) start(withEnv(new BackgroundService("demo-native-control",
-          List.of(control.get().toString(), "200", "4096", "0", "10"), Map.of(), demoDir),
-          Map.of())).process().pid());
+  /** Why this machine cannot run a scenario, or null. */
+  private static String cannotRun(Scenario s) {
+    if (s.runtime() == Scenario.Runtime.GO && ScenarioBuilds.findTool("go").isEmpty()) {
+      return "no Go toolchain (apt-get install golang-go)";
     }
+    if (s.runtime() == Scenario.Runtime.NATIVE && ScenarioBuilds.findTool("gcc").isEmpty()) {
+      return "no gcc (apt-get install gcc)";
+    }
+    if (s.cgroupMemoryLimitBytes().isPresent()
+        && (!DebianPackages.isRoot() || !Files.isDirectory(ScenarioLaunch.CGROUPS))) {
+      return "its memory limit needs root and the cgroup v1 memory controller";
+    }
+    if (s.restartEvery().isPresent()) {
+      return "it restarts every " + s.restartEvery().get() + ", which memfleet eval does";
+    }
+    return null;
+  }
 
-    List<String> collect = new ArrayList<>(List.of("collect"));
-    goTargets.forEach(t -> collect.addAll(List.of("--go-target", t)));
-    gctraceFiles.forEach(f -> collect.addAll(List.of("--gctrace-file", f)));
-    start(withEnv(BackgroundService.memfleet("collect", "256m", collect, home), Map.of()));
+  /**
+   * The node collector with its defaults: every process of this host. Returns once it runs, so
+   * that a program started next (one that lives seconds) is seen from its start.
+   */
+  void startNodeCollector() throws IOException {
+    start(withEnv(BackgroundService.memfleet("collect", "256m", List.of("collect"), home),
+        Map.of()));
+    waitForLog("collect", "memfleet collect:", java.time.Duration.ofSeconds(90));
+  }
 
+  /** Waits until a service's log holds {@code text}; reports and goes on after the timeout. */
+  private void waitForLog(String service, String text, java.time.Duration timeout)
+      throws IOException {
+    Path log = fleet.logOf(service);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readString(log).contains(text)) {
+        try {
+          Thread.sleep(2_000); // its first scan
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return;
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    report.accept(service + " did not say it started within " + timeout.toSeconds() + " s (see "
+        + log + ")");
+  }
+
+  /** The eBPF collector with its default scripts on one process; false when it cannot run. */
+  boolean startEbpf(String name, long pid) throws IOException {
     if (!DebianPackages.isRoot() || !Files.isExecutable(Path.of("/usr/bin/bpftrace"))) {
-      report.accept("eBPF collector skipped: needs root and bpftrace (apt-get install bpftrace)");
-      return;
+      return false;
     }
-    int i = 0;
-    for (int pid : nativeLeaky) {
-      String name = i++ == 0 ? "ebpf-native-leaky" : "ebpf-native-control";
-      start(withEnv(BackgroundService.memfleet(name, "256m", List.of("ebpf", "--pid",
-          String.valueOf(pid), "--scripts", "malloc,mmap,rss", "--min-age", "10s"), home),
-          Map.of()));
-    }
+    start(withEnv(BackgroundService.memfleet(name, "256m", List.of("ebpf", "--pid",
+        String.valueOf(pid)), home), Map.of()));
+    return true;
   }
 
-  /** Root of the demo memory cgroups (cgroup v1), for {@code down} to remove them. */
-  static final Path CGROUP_PARENT = Path.of("/sys/fs/cgroup/memory");
-  static final String CGROUP_PREFIX = "memfleet-demo-oom-";
-
-  /** A fresh memory cgroup (v1) limited to 256 MiB, when this machine lets us make one. */
-  private Optional<Path> demoCgroup() {
-    if (!DebianPackages.isRoot() || !Files.isDirectory(CGROUP_PARENT)) {
-      report.accept("OOM demo skipped: needs root and the cgroup v1 memory controller");
-      return Optional.empty();
-    }
-    try {
-      Path dir = CGROUP_PARENT.resolve(CGROUP_PREFIX + ProcessHandle.current().pid());
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve("memory.limit_in_bytes"), String.valueOf(256L << 20));
-      return Optional.of(dir);
-    } catch (IOException e) {
-      report.accept("OOM demo skipped: cannot create a memory cgroup: " + e.getMessage());
-      return Optional.empty();
-    }
+  /** Stops one background service started here, if it runs. */
+  void stop(String name) {
+    fleet.running(name).ifPresent(p -> p.stop(java.time.Duration.ofSeconds(10)));
   }
 
-  /** Removes the demo cgroups whose processes are gone; returns what it removed. */
+  /** The JFR agent jar, when the JFR module is built. */
+  Optional<Path> agentJar() throws IOException {
+    return find(repoRoot.resolve("collectors/jfr/target"), "-agent.jar");
+  }
+
+  /** Removes the demo scenarios' cgroups whose processes are gone; returns what it removed. */
   static List<String> removeDemoCgroups() {
-    List<String> removed = new ArrayList<>();
-    if (!Files.isDirectory(CGROUP_PARENT)) {
-      return removed;
-    }
-    try (var dirs = Files.list(CGROUP_PARENT)) {
-      for (Path dir : (Iterable<Path>) dirs::iterator) {
-        if (dir.getFileName().toString().startsWith(CGROUP_PREFIX)) {
-          try {
-            Files.delete(dir); // rmdir of a cgroup: refused while processes remain
-            removed.add(dir.toString());
-          } catch (IOException busy) {
-            // still in use; the next down removes it
-          }
-        }
-      }
-    } catch (IOException ignored) {
-      // nothing to clean
-    }
-    return removed;
+    return ScenarioLaunch.removeCgroups();
   }
 
   private static Optional<Path> find(Path dir, String suffix) throws IOException {
@@ -216,62 +209,5 @@ final class DemoFleet {
     try (var files = Files.list(dir)) {
       return files.filter(p -> p.getFileName().toString().endsWith(suffix)).findFirst();
     }
-  }
-
-  private Optional<Path> buildGoDemo(Path demoDir) {
-    try {
-      if (io.memfleet.collector.node.demo.GoDemo.findGo().isEmpty()) {
-        report.accept("Go demos skipped: no Go toolchain (apt-get install golang-go)");
-        return Optional.empty();
-      }
-      return Optional.of(io.memfleet.collector.node.demo.GoDemo.build(demoDir.resolve("go")));
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      report.accept("Go demos skipped: building the Go demo failed: " + e.getMessage());
-      return Optional.empty();
-    }
-  }
-
-  private Optional<Path> compileNativeDemo(Path demoDir, String name) {
-    if (!Files.isExecutable(Path.of("/usr/bin/gcc"))) {
-      report.accept("native demos skipped: no gcc (apt-get install gcc)");
-      return Optional.empty();
-    }
-    String resource = "/io/memfleet/collector/ebpf/demo/" + name + ".c";
-    try (var in = DemoFleet.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        report.accept("native demo " + name + " skipped: " + resource + " not on the class path");
-        return Optional.empty();
-      }
-      Path source = demoDir.resolve(name + ".c");
-      Files.write(source, in.readAllBytes());
-      Path binary = demoDir.resolve(name);
-      // statically linked: malloc is in the demo itself, so the eBPF collector's malloc uprobes
-      // trap in the demo only, not in every process on the machine that shares libc
-      String failed = gcc(binary, source, "-static");
-      if (failed != null) {
-        report.accept("native demo " + name + " linked dynamically (static link failed: "
-            + failed.strip() + "); malloc tracing then slows every libc user here");
-        failed = gcc(binary, source);
-      }
-      if (failed != null) {
-        report.accept("native demo " + name + " skipped: gcc failed: " + failed);
-        return Optional.empty();
-      }
-      return Optional.of(binary);
-    } catch (IOException | InterruptedException e) {
-      report.accept("native demo " + name + " skipped: " + e.getMessage());
-      return Optional.empty();
-    }
-  }
-
-  /** Compiles with frame pointers, unoptimised; null on success, else gcc's output. */
-  private static String gcc(Path binary, Path source, String... extra)
-      throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("gcc", "-g", "-O0", "-fno-omit-frame-pointer",
-        "-o", binary.toString(), source.toString()));
-    command.addAll(List.of(extra));
-    Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    return gcc.waitFor() == 0 ? null : out;
   }
 }

@@ -4,7 +4,7 @@ import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 
 /** Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h} (and ISO-8601 {@code PT2S}). */
-final class DurationConverter implements ITypeConverter<Duration> {
+public final class DurationConverter implements ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {
     String v = value.trim().toLowerCase(java.util.Locale.ROOT);

@@ -45,9 +45,10 @@ final class UpCommand implements Callable<Integer> {
       description = "Flink web UI port on 127.0.0.1 (MEMFLEET_WEB_UI_PORT; default: ${DEFAULT-VALUE}).")
   int webUiPort;
 
-  @Option(names = "--go-demo-ports", split = ",", defaultValue = "18090,18091,18092",
-      description = "HTTP ports of the Go demos: leaky, healthy, OOM (default: ${DEFAULT-VALUE}).")
-  List<Integer> goDemoPorts;
+  @Option(names = "--demo-scenarios", split = ",", paramLabel = "ID",
+      description = "Corpus scenarios to run as demos (default: the CI set of scenarios/README.md"
+          + " and go-goroutine-leak).")
+  List<String> demoScenarios;
 
   @Option(names = "--watch-for", converter = DurationConverter.class,
       description = "After start-up, show the live view (memfleet watch) this long; default: until"
@@ -98,16 +99,17 @@ final class UpCommand implements Callable<Integer> {
     if (demo) {
       Path root = Path.of(System.getenv().getOrDefault("MEMFLEET_ROOT",
           System.getenv().getOrDefault("MEMFLEET_REPO_ROOT", "."))).toAbsolutePath();
-      if (goDemoPorts.size() != 3) {
-        throw new IllegalArgumentException("--go-demo-ports takes three ports, got " + goDemoPorts);
-      }
+      List<io.memfleet.scenarios.Scenario> demos = demoScenarios == null
+          ? DemoFleet.defaultDemos()
+          : demoScenarios.stream().map(id -> io.memfleet.scenarios.Corpus.byId(id.strip()))
+              .toList();
       DemoFleet fleet = new DemoFleet(root, stack, progress::detail);
       progress.begin("Flink pipeline (local MiniCluster)");
       fleet.startPipeline(webUiPort);
       progress.done("web UI http://127.0.0.1:" + webUiPort);
-      progress.begin("Collectors and demo apps (leaking and healthy JVM, Go, native)");
-      fleet.startDemosAndCollectors(goDemoPorts);
-      progress.done("running");
+      progress.begin("Collectors and demo programs (JVM, Go and C; leaks and look-alikes)");
+      List<io.memfleet.scenarios.Scenario> started = fleet.startDemosAndCollectors(demos);
+      progress.done(started.size() + " of " + demos.size() + " demos running");
     }
 
     System.out.println();

@@ -107,7 +107,8 @@ public final class MemfleetJob {
     }
 
     SingleOutputStreamOperator<TimedEvent> decoded =
-        raw.process(new DecodeFunction()).name("decode").uid("decode");
+        raw.process(new DecodeFunction(PipelineOptions.deadLetterMaxPayload(options)))
+            .name("decode").uid("decode");
     DataStream<ClockSample> clock = decoded.getSideOutput(DecodeFunction.CLOCK_SAMPLES);
     DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DecodeFunction.DEAD_LETTERS);
 
@@ -197,6 +198,7 @@ public final class MemfleetJob {
             + "must go somewhere");
       }
       PipelineOptions.clockAlignSettings(options); // validates the clock settings now
+      PipelineOptions.deadLetterMaxPayload(options);
       return new MemfleetJob(this);
     }
   }

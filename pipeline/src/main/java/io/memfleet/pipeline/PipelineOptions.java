@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * Every setting of the memfleet pipeline job: typed {@link ConfigOption}s with defaults that work
@@ -50,6 +51,14 @@ public final class PipelineOptions {
       ConfigOptions.key("memfleet.kafka.dead-letter-topic").stringType()
           .defaultValue(Topics.DEADLETTER)
           .withDescription("Where records the pipeline cannot process go, with the reason.");
+
+  public static final ConfigOption<MemorySize> DEAD_LETTER_MAX_PAYLOAD =
+      ConfigOptions.key("memfleet.kafka.dead-letter-max-payload").memoryType()
+          .defaultValue(MemorySize.parse("256kb"))
+          .withDescription("Most bytes of the original key and value a dead letter carries; "
+              + "longer ones are cut (the dead letter says so, with the original sizes). A dead "
+              + "letter's Kafka record stays under this plus 8 KiB, so keep it that far below "
+              + "the dead-letter topic's max.message.bytes (Kafka's default: 1 MB).");
 
   /** Where a consumer group without committed offsets starts. */
   public enum StartFrom { EARLIEST, LATEST }
@@ -150,7 +159,7 @@ public final class PipelineOptions {
   /** Every option, in the order of the README's reference table. */
   public static List<ConfigOption<?>> all() {
     return List.of(BOOTSTRAP_SERVERS, GROUP_ID, EVENT_TOPICS, CLOCK_TOPIC, DEAD_LETTER_TOPIC,
-        START_FROM, OUT_OF_ORDERNESS, IDLENESS, ALIGNMENT_MAX_DRIFT, ALIGNMENT_UPDATE_INTERVAL,
+        DEAD_LETTER_MAX_PAYLOAD, START_FROM, OUT_OF_ORDERNESS, IDLENESS, ALIGNMENT_MAX_DRIFT, ALIGNMENT_UPDATE_INTERVAL,
         HOLD_MAX_EVENTS, HOLD_TIMEOUT, CLOCK_WINDOW_SAMPLES, CLOCK_FIT_SAMPLES,
         CLOCK_STEP_THRESHOLD, GO_START_TIME_ERROR, HOST_IDLE_TIMEOUT, JOIN_INTERVAL,
         PROCESS_IDLE_TIMEOUT, PARALLELISM, WEB_UI_PORT, CHECKPOINT_INTERVAL, CHECKPOINT_DIR);
@@ -220,6 +229,20 @@ public final class PipelineOptions {
       keys.add(o.key());
     }
     return keys;
+  }
+
+  /**
+   * The dead-letter payload bound of a configuration, validated.
+   *
+   * @throws IllegalArgumentException when it is below 1 KiB or above 1 GiB
+   */
+  public static int deadLetterMaxPayload(Configuration conf) {
+    long bytes = conf.get(DEAD_LETTER_MAX_PAYLOAD).getBytes();
+    if (bytes < 1024 || bytes > (1 << 30)) {
+      throw new IllegalArgumentException(DEAD_LETTER_MAX_PAYLOAD.key() + " must be between 1 kb"
+          + " and 1 gb, got " + conf.get(DEAD_LETTER_MAX_PAYLOAD));
+    }
+    return (int) bytes;
   }
 
   /** Clock alignment settings from a configuration. */

@@ -41,6 +41,18 @@ class PipelineOptionsTest {
   }
 
   @Test
+  void theDeadLetterPayloadBoundIsAMemorySizeWithinLimits() {
+    assertThat(PipelineOptions.deadLetterMaxPayload(new Configuration())).isEqualTo(256 * 1024);
+    Configuration conf = PipelineOptions.fromEnvironment(
+        Map.of("MEMFLEET_KAFKA_DEAD_LETTER_MAX_PAYLOAD", "512 kb"));
+    assertThat(PipelineOptions.deadLetterMaxPayload(conf)).isEqualTo(512 * 1024);
+    Configuration tiny = new Configuration();
+    PipelineOptions.set(tiny, "memfleet.kafka.dead-letter-max-payload", "100b");
+    assertThatThrownBy(() -> PipelineOptions.deadLetterMaxPayload(tiny))
+        .hasMessageContaining("memfleet.kafka.dead-letter-max-payload");
+  }
+
+  @Test
   void aBadValueNamesItsVariable() {
     assertThatThrownBy(() -> PipelineOptions.fromEnvironment(
         Map.of("MEMFLEET_JOIN_INTERVAL", "soon")))

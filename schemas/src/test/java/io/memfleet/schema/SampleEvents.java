@@ -370,6 +370,9 @@ public final class SampleEvents {
         .setErrorType("io.memfleet.schema.codec.EventDecodeException")
         .setStage("decode")
         .setFailedAtMs(1_741_944_413_601L)
+        .setTruncated(true) // as if cut by the pipeline: both original sizes are known
+        .setOriginalKeyBytes(46)
+        .setOriginalValueBytes(1_048_576)
         .build();
   }
 }

@@ -8,6 +8,11 @@ import java.util.Arrays;
  */
 public record ServerVersion(int[] parts) implements Comparable<ServerVersion> {
 
+  /**
+   * Parses {@code 18.16.1}-like text (anything after a part's digits is ignored: {@code 24.8.4.13-lts}).
+   *
+   * @throws IllegalArgumentException when a part has no digits or more than an int holds
+   */
   public static ServerVersion parse(String text) {
     String[] fields = text.trim().split("\\.");
     int[] parts = new int[fields.length];
@@ -16,7 +21,12 @@ public record ServerVersion(int[] parts) implements Comparable<ServerVersion> {
       if (digits.isEmpty()) {
         throw new IllegalArgumentException("not a ClickHouse version: '" + text + "'");
       }
-      parts[i] = Integer.parseInt(digits);
+      try {
+        parts[i] = Integer.parseInt(digits);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("not a ClickHouse version: '" + text + "' (part "
+            + (i + 1) + " is too large)");
+      }
     }
     return new ServerVersion(parts);
   }

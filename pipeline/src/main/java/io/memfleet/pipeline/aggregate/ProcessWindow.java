@@ -50,7 +50,25 @@ public class ProcessWindow {
   /** Events that went into the window. */
   public int samples;
 
+  /**
+   * The memory breakdown: each {@link BreakdownMeasure}'s latest value in the window, by ordinal
+   * (0 when no source reported it).
+   */
+  public long[] breakdown = new long[BreakdownMeasure.COUNT];
+  /** Lowest live set of a GC cycle that shows it (marked live bytes, heap after a full GC). */
+  public long liveSet;
+  /**
+   * RSS − (resident heap + every named pool outside it), floored at 0: what no runtime pool
+   * accounts for (malloc, mmap, cgo, JNI, the runtime's own unnamed memory).
+   */
+  public long nativeOther;
+
   public ProcessWindow() {}
+
+  /** The latest value of {@code m} in the window; 0 when no source reported it. */
+  public long breakdown(BreakdownMeasure m) {
+    return breakdown[m.ordinal()];
+  }
 
   public String processKey() {
     return cluster + "/" + node + "/" + pid + "/" + processStartTimeMs;

@@ -9,9 +9,18 @@ import java.util.Arrays;
  * <p>GC pauses are kept exactly up to {@link #MAX_PAUSES} per window for the percentiles; beyond
  * that a deterministic reservoir (every k-th pause) keeps the memory bounded — a window with
  * thousands of pauses is GC thrashing anyway, and its max and total stay exact.
+ *
+ * <p>The memory breakdown is one latest value (and its event time) per {@link BreakdownMeasure}
+ * in two fixed-size arrays, plus the lowest live set: its size does not depend on the events.
  */
 public class ProcessWindowAccumulator {
   static final int MAX_PAUSES = 512;
+  /** The pools outside the managed heap that {@link #nativeOther} takes from RSS. */
+  private static final BreakdownMeasure[] NAMED_OUTSIDE_HEAP = {BreakdownMeasure.METASPACE,
+      BreakdownMeasure.CLASS_SPACE, BreakdownMeasure.CODE_CACHE, BreakdownMeasure.GC_METADATA,
+      BreakdownMeasure.DIRECT_BUFFERS, BreakdownMeasure.MAPPED_BUFFERS,
+      BreakdownMeasure.THREAD_STACKS, BreakdownMeasure.GOROUTINE_STACKS,
+      BreakdownMeasure.RUNTIME_OTHER};
 
   // identity as the (enriched) events carry it; the newest non-empty value wins
   public String service;
@@ -46,7 +55,67 @@ public class ProcessWindowAccumulator {
   public long allocBytes;
   public int samples;
 
+  /** Latest value of each {@link BreakdownMeasure}, by ordinal. */
+  public long[] latest = new long[BreakdownMeasure.COUNT];
+  /** Event time of each latest value; {@code Long.MIN_VALUE}: not seen in the window. */
+  public long[] latestUtcNs = unseen();
+  /** Lowest live set of a GC cycle that shows it; {@code Long.MAX_VALUE}: none. */
+  public long liveSetMin = Long.MAX_VALUE;
+
   public ProcessWindowAccumulator() {}
+
+  private static long[] unseen() {
+    long[] times = new long[BreakdownMeasure.COUNT];
+    Arrays.fill(times, Long.MIN_VALUE);
+    return times;
+  }
+
+  /** Keeps {@code value} as the measure's latest unless a later reading is already kept. */
+  void observe(BreakdownMeasure m, long value, long utcNs) {
+    int i = m.ordinal();
+    if (utcNs >= latestUtcNs[i]) {
+      latest[i] = value;
+      latestUtcNs[i] = utcNs;
+    }
+  }
+
+  /** Like {@link #observe}, for a field the source may leave out (null: nothing to keep). */
+  void observe(BreakdownMeasure m, Long value, long utcNs) {
+    if (value != null) {
+      observe(m, value.longValue(), utcNs);
+    }
+  }
+
+  boolean seen(BreakdownMeasure m) {
+    return latestUtcNs[m.ordinal()] != Long.MIN_VALUE;
+  }
+
+  /** The measure's latest value in the window; 0 when no source reported it. */
+  long latest(BreakdownMeasure m) {
+    return seen(m) ? latest[m.ordinal()] : 0;
+  }
+
+  /**
+   * What the resident set holds beyond the heap and every named pool: RSS − (resident heap +
+   * metaspace + class space + code cache + GC metadata + direct and mapped buffers + thread and
+   * goroutine stacks + runtime other), floored at 0. The resident heap is the committed heap less
+   * what Go released to the OS (it stays in HeapSys but leaves RSS); the heap in use stands in
+   * where no source reported the committed size. Pools nobody reported count as 0, so for a
+   * native process this is its whole RSS; without an RSS reading in the window it is 0 (unknown).
+   * Native memory tracking is not subtracted: its total covers the heap and the pools already.
+   */
+  long nativeOther() {
+    if (rssLastUtcNs == Long.MIN_VALUE) {
+      return 0;
+    }
+    long heap = seen(BreakdownMeasure.HEAP_COMMITTED) ? latest(BreakdownMeasure.HEAP_COMMITTED)
+        : latest(BreakdownMeasure.HEAP_USED);
+    long named = Math.max(0, heap - latest(BreakdownMeasure.HEAP_RELEASED));
+    for (BreakdownMeasure m : NAMED_OUTSIDE_HEAP) {
+      named += latest(m);
+    }
+    return Math.max(0, rssLast - named);
+  }
 
   void addPause(long durationNs) {
     gcPauseTotalNs += durationNs;
@@ -113,6 +182,12 @@ public class ProcessWindowAccumulator {
     m.gcPauseTotalNs = gcPauseTotalNs + o.gcPauseTotalNs;
     m.gcPauseMaxNs = Math.max(gcPauseMaxNs, o.gcPauseMaxNs);
     m.pauseCount = pauseCount + o.pauseCount;
+    for (int i = 0; i < BreakdownMeasure.COUNT; i++) {
+      boolean theirs = o.latestUtcNs[i] > latestUtcNs[i];
+      m.latest[i] = theirs ? o.latest[i] : latest[i];
+      m.latestUtcNs[i] = theirs ? o.latestUtcNs[i] : latestUtcNs[i];
+    }
+    m.liveSetMin = Math.min(liveSetMin, o.liveSetMin);
     return m;
   }
 }

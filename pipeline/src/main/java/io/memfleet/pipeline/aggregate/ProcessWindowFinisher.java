@@ -48,6 +48,11 @@ public final class ProcessWindowFinisher
     w.gcCpuFraction = acc.gcCpuFraction;
     w.allocBytes = acc.allocBytes;
     w.samples = acc.samples;
+    for (BreakdownMeasure m : BreakdownMeasure.values()) {
+      w.breakdown[m.ordinal()] = acc.latest(m);
+    }
+    w.liveSet = acc.liveSetMin == Long.MAX_VALUE ? 0 : acc.liveSetMin;
+    w.nativeOther = acc.nativeOther();
     out.collect(w);
   }
 }

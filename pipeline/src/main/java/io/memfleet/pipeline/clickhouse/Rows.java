@@ -7,6 +7,7 @@ import io.memfleet.event.OomSnapshot;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.SnapshotEvent;
 import io.memfleet.pipeline.aggregate.AllocationWindow;
+import io.memfleet.pipeline.aggregate.BreakdownMeasure;
 import io.memfleet.pipeline.aggregate.ProcessWindow;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.codec.EventCodec;
@@ -28,7 +29,7 @@ public final class Rows {
 
   /** {@code process_memory_10s} and {@code process_memory_1m}. */
   public static String processWindow(ProcessWindow w) {
-    return JsonRow.create()
+    JsonRow row = JsonRow.create()
         .putDateTime("window_start", w.windowStartMs)
         .putDateTime("window_end", w.windowEndMs)
         .put("cluster", w.cluster).put("node", w.node).put("service", w.service)
@@ -45,8 +46,11 @@ public final class Rows {
         .put("gc_count", w.gcCount).put("gc_pause_total_ns", w.gcPauseTotalNs)
         .put("gc_pause_p50_ns", w.gcPauseP50Ns).put("gc_pause_p99_ns", w.gcPauseP99Ns)
         .put("gc_pause_max_ns", w.gcPauseMaxNs).put("gc_cpu_fraction", w.gcCpuFraction)
-        .put("alloc_bytes", w.allocBytes).put("samples", w.samples)
-        .toString();
+        .put("alloc_bytes", w.allocBytes).put("samples", w.samples);
+    for (BreakdownMeasure m : BreakdownMeasure.values()) {
+      row.put(m.column(), w.breakdown(m));
+    }
+    return row.put("live_set", w.liveSet).put("native_other", w.nativeOther).toString();
   }
 
   /** {@code gc_pauses}, from a {@code GcPause} event. */
@@ -133,6 +137,7 @@ public final class Rows {
         .put("top_stack", a.getTopStack() == null ? "" : String.join(" <- ", a.getTopStack().getFrames()))
         .put("object_class", nz(a.getObjectClass()))
         .put("evidence", evidence(a.getEvidence()))
+        .put("pool", a.getPool() == null ? "" : a.getPool().name()).put("verdict", nz(a.getVerdict()))
         .putDateTime("updated_at", a.getLastSeenUtcNs() / 1_000_000L)
         .toString();
   }
@@ -176,6 +181,7 @@ public final class Rows {
         .put("cgroup_limit", kill.getCgroupLimitBytes() == null ? 0 : kill.getCgroupLimitBytes())
         .put("window_ns", s.getWindowNs()).put("event_count", s.getEvents().size())
         .put("summary", summary(s)).put("events", events.toString())
+        .put("pool", s.getPool() == null ? "" : s.getPool().name()).put("verdict", nz(s.getVerdict()))
         .toString();
   }
 

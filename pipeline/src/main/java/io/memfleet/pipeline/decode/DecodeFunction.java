@@ -20,6 +20,13 @@ import org.apache.flink.util.OutputTag;
  * used to {@link #DEAD_LETTERS} with the reason, the error type, the original bytes and
  * topic/partition/offset. Nothing here throws, so a bad record never stops the job.
  *
+ * <p>Every failure while handling a record is a dead letter: any exception, and any {@link Error}
+ * but those that leave the JVM unusable ({@link VirtualMachineError} such as {@link
+ * OutOfMemoryError}; those still fail the task). A {@link StackOverflowError} is the exception:
+ * input can cause it and the stack is whole again once it unwinds. Rethrowing would restart the
+ * task on the same record forever. Dead letters carry at most {@code maxPayload} bytes of the
+ * original key and value ({@link DeadLetters}), so they fit the dead-letter topic.
+ *
  * <p>Records are routed by type, not by topic: a ClockSync found on an event topic still
  * calibrates. Dead-lettered: undecodable bytes (the codec's reason), null values, records that
  * are not events (an Alert on an event topic), clock samples that cannot calibrate anything.
@@ -38,9 +45,26 @@ public class DecodeFunction extends ProcessFunction<RawRecord, TimedEvent> {
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
+  /** Default bound of key and value bytes in a dead letter (256 KiB). */
+  public static final int DEFAULT_MAX_PAYLOAD = 256 * 1024;
+
+  private final int maxPayload;
   private transient EventCodec codec;
   private transient Counter decoded;
   private transient Counter deadLettered;
+
+  /** Dead letters carry at most {@link #DEFAULT_MAX_PAYLOAD} bytes of key and value. */
+  public DecodeFunction() {
+    this(DEFAULT_MAX_PAYLOAD);
+  }
+
+  /** Dead letters carry at most {@code maxPayload} bytes of key and value. */
+  public DecodeFunction(int maxPayload) {
+    if (maxPayload < 1024) {
+      throw new IllegalArgumentException("maxPayload must be at least 1 KiB, got " + maxPayload);
+    }
+    this.maxPayload = maxPayload;
+  }
 
   @Override
   public void open(OpenContext openContext) {
@@ -54,17 +78,17 @@ public class DecodeFunction extends ProcessFunction<RawRecord, TimedEvent> {
     long now = System.currentTimeMillis();
     if (raw.value == null) {
       deadLetter(ctx, DeadLetters.of(raw, "NULL_VALUE: record has no value (tombstone)",
-          "NullValue", DeadLetters.STAGE_DECODE, now));
+          "NullValue", DeadLetters.STAGE_DECODE, now, maxPayload));
       return;
     }
     try {
-      SpecificRecord record = codec.decode(raw.value);
+      SpecificRecord record = decode(raw.value);
       if (record instanceof ClockSync) {
         ClockSample sample = ClockSample.of((ClockSync) record);
         String problem = sample.problem();
         if (problem != null) {
           deadLetter(ctx, DeadLetters.of(raw, "INVALID_CLOCK_SAMPLE: " + problem,
-              "InvalidClockSample", DeadLetters.STAGE_DECODE, now));
+              "InvalidClockSample", DeadLetters.STAGE_DECODE, now, maxPayload));
           return;
         }
         ctx.output(CLOCK_SAMPLES, sample);
@@ -72,9 +96,18 @@ public class DecodeFunction extends ProcessFunction<RawRecord, TimedEvent> {
         out.collect(EventExtractor.extract(raw, record));
       }
       decoded.inc();
-    } catch (RuntimeException e) {
-      deadLetter(ctx, DeadLetters.of(raw, e, DeadLetters.STAGE_DECODE, now));
+    } catch (StackOverflowError e) {
+      deadLetter(ctx, DeadLetters.of(raw, e, DeadLetters.STAGE_DECODE, now, maxPayload));
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Exception | Error e) {
+      deadLetter(ctx, DeadLetters.of(raw, e, DeadLetters.STAGE_DECODE, now, maxPayload));
     }
+  }
+
+  /** The codec's decode; a seam for tests that need a decoder failing in other ways. */
+  SpecificRecord decode(byte[] value) {
+    return codec.decode(value);
   }
 
   private void deadLetter(Context ctx, DeadLetter letter) {

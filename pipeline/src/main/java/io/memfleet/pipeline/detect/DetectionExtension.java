@@ -89,6 +89,7 @@ public final class DetectionExtension implements PipelineExtension {
   public static DataStream<Alert> alerts(PipelineStreams streams, Configuration conf) {
     SingleOutputStreamOperator<Observation> observations = streams.byProcess()
         .process(new ObservationFunction(conf.get(DetectionOptions.BUCKET),
+            conf.get(DetectionOptions.OOM_BUCKET),
             conf.get(DetectionOptions.MAX_SERIES_PER_PROCESS),
             conf.get(DetectionOptions.IDLE_TIMEOUT)))
         .name("detect-observations").uid("detect-observations");
@@ -103,7 +104,7 @@ public final class DetectionExtension implements PipelineExtension {
           .name("obs-" + id).uid("detect-obs-" + id).keyBy(Observation::seriesKey);
       SingleOutputStreamOperator<Alert> found;
       if (rule instanceof TrailingRule) {
-        found = series.process(new TrailingRuleFunction((TrailingRule) rule, evidenceMax,
+        found = series.process(new TrailingRuleFunction(rule, evidenceMax,
                 conf.get(DetectionOptions.IDLE_TIMEOUT)), TypeInformation.of(Alert.class))
             .name("rule-" + id).uid("detect-rule-" + id);
       } else {

@@ -38,6 +38,20 @@ public final class DetectionOptions {
           .withDescription("Event-time bucket each series is folded into before the rules "
               + "(floor of heap after GC, peak of cgroup usage, GC time per bucket, ...).");
 
+  public static final ConfigOption<Duration> OOM_BUCKET =
+      ConfigOptions.key("memfleet.detect.oom.bucket").durationType()
+          .defaultValue(Duration.ofSeconds(2))
+          .withDescription("Bucket of the cgroup memory series the OOM forecast reads: a process "
+              + "that reaches its limit within a minute needs finer steps than the leak rules.");
+
+  public static final ConfigOption<Duration> FROM_START_WINDOW =
+      ConfigOptions.key("memfleet.detect.from-start.window").durationType()
+          .defaultValue(Duration.ofMinutes(2))
+          .withDescription("A rising run that begins this soon after its process started grows "
+              + "'from the start': no steady state was seen before it, so it may be a warm-up or "
+              + "a cache filling; it must go on for the rule's min-span after this window "
+              + "(unless its limit is minutes away).");
+
   public static final ConfigOption<Integer> MAX_SERIES_PER_PROCESS =
       ConfigOptions.key("memfleet.detect.max-series-per-process").intType().defaultValue(256)
           .withDescription("Series (mostly allocation stacks) tracked per process; beyond it new "
@@ -70,6 +84,12 @@ public final class DetectionOptions {
   public static final GrowthOptions LIVE_SET = new GrowthOptions("live-set",
       "the JVM heap after GC", 4, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10, 8L << 20);
 
+  public static final ConfigOption<Duration> LIVE_SET_YOUNG_ONLY_MIN_SPAN =
+      ConfigOptions.key("memfleet.detect.live-set.young-only-min-span").durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription("Span a JVM heap run must cover when only young and mixed collections "
+              + "are in it (promoted garbage climbs until an old collection takes it back).");
+
   /** Rule go-heap-growth. */
   public static final GrowthOptions GO_HEAP = new GrowthOptions("go-heap",
       "the Go live heap", 4, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10, 4L << 20);
@@ -78,6 +98,11 @@ public final class DetectionOptions {
   public static final GrowthOptions NATIVE = new GrowthOptions("native",
       "native memory (RSS − managed)", 6, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10,
       8L << 20);
+
+  /** Rule shmem-growth (shared memory and tmpfs files: what page cache is not: reclaimable). */
+  public static final GrowthOptions SHMEM = new GrowthOptions("shmem",
+      "shared memory and tmpfs", 6, Duration.ofSeconds(90), Duration.ofMinutes(10), 0.10,
+      16L << 20);
 
   public static final ConfigOption<Double> NATIVE_MANAGED_FLAT_FRACTION =
       ConfigOptions.key("memfleet.detect.native.managed-flat-fraction").doubleType()
@@ -213,14 +238,17 @@ public final class DetectionOptions {
   /** Every option, in the order of the README's reference table. */
   public static List<ConfigOption<?>> all() {
     List<ConfigOption<?>> all = new ArrayList<>(List.of(ENABLED, ALERTS_TOPIC, BUCKET,
-        MAX_SERIES_PER_PROCESS, IDLE_TIMEOUT, RESOLVE_AFTER, RISE_TOLERANCE, EVIDENCE_MAX));
+        OOM_BUCKET, FROM_START_WINDOW, MAX_SERIES_PER_PROCESS,
+        IDLE_TIMEOUT, RESOLVE_AFTER, RISE_TOLERANCE, EVIDENCE_MAX));
     all.addAll(LIVE_SET.all());
+    all.add(LIVE_SET_YOUNG_ONLY_MIN_SPAN);
     all.addAll(GO_HEAP.all());
     all.addAll(GOROUTINES.all());
     all.add(GOROUTINE_THRESHOLD);
     all.addAll(THREADS.all());
     all.addAll(METASPACE.all());
     all.addAll(DIRECT_BUFFERS.all());
+    all.addAll(SHMEM.all());
     all.addAll(NATIVE.all());
     all.add(NATIVE_MANAGED_FLAT_FRACTION);
     all.add(NATIVE_MIN_PROCESS_AGE);

@@ -53,6 +53,7 @@ public final class GrowthOptions {
         .minGrowthFraction(conf.get(minGrowthFraction))
         .minGrowthBytes(conf.get(minGrowthBytes))
         .riseTolerance(conf.get(DetectionOptions.RISE_TOLERANCE))
+        .fromStart(conf.get(DetectionOptions.FROM_START_WINDOW))
         .build();
   }
 }

@@ -65,6 +65,11 @@ public class Observation {
   public long stackHash;
   /** Frames, innermost first, joined by '\n'; null when none. */
   public String stackFrames;
+  /**
+   * The pool the growth is in when the series alone does not say: for OUTSTANDING "mmap",
+   * MALLOC when the heap break grew more than mappings did, else MMAP; null otherwise.
+   */
+  public io.memfleet.event.MemoryPool poolHint;
   /** Class with the most sampled allocation weight in the bucket (managed heaps); or null. */
   public String objectClass;
 

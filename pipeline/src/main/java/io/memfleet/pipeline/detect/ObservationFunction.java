@@ -38,8 +38,12 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     implements SignalExtraction.Buckets {
   private static final long serialVersionUID = 1L;
   static final int MAX_CLASSES = 64;
+  /** Old-object samples further apart than this belong to different emissions. */
+  static final long RETAINED_SET_GAP_NS = 5_000_000_000L;
 
   private final long bucketNs;
+  /** Bucket of {@link Signal#CGROUP_MEMORY}: a process racing to its limit needs finer steps. */
+  private final long oomBucketNs;
   private final int maxSeries;
   private final long idleTimeoutMs;
 
@@ -48,6 +52,13 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   private transient MapState<String, Long> classWeights;
   private transient ValueState<int[]> counts; // [series, classes]
   private transient ValueState<Long> heapMax;
+  private transient ValueState<Long> heapUsed;
+  /** Faulted-in bytes by stack since the process was first seen. */
+  private transient ValueState<StackTally> faulted;
+  /** Mapped bytes by stack since the process was first seen. */
+  private transient ValueState<StackTally> mapped;
+  /** The latest set of old-object samples (objects still alive), by class and stack. */
+  private transient ValueState<StackTally> retainedSamples;
   private transient ValueState<Long> lastActivityMs;
   private transient ValueState<Long> idleTimerMs;
   private transient Counter seriesOverflow;
@@ -56,12 +67,22 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   private transient Collector<Observation> out;
 
   public ObservationFunction(Duration bucket, int maxSeries, Duration idleTimeout) {
+    this(bucket, bucket, maxSeries, idleTimeout);
+  }
+
+  /** With a bucket of its own for cgroup memory, the series of the OOM forecast. */
+  public ObservationFunction(Duration bucket, Duration oomBucket, int maxSeries,
+      Duration idleTimeout) {
     if (bucket.isNegative() || bucket.isZero() || maxSeries < 1 || idleTimeout.isNegative()
         || idleTimeout.isZero()) {
       throw new IllegalArgumentException("bucket and idle timeout must be positive, max series "
           + ">= 1");
     }
+    if (oomBucket.isNegative() || oomBucket.isZero()) {
+      throw new IllegalArgumentException("the OOM bucket must be positive");
+    }
     this.bucketNs = bucket.toNanos();
+    this.oomBucketNs = oomBucket.toNanos();
     this.maxSeries = maxSeries;
     this.idleTimeoutMs = idleTimeout.toMillis();
   }
@@ -77,6 +98,13 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     counts = ctx.getState(new ValueStateDescriptor<>("counts",
         PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
     heapMax = ctx.getState(new ValueStateDescriptor<>("heap-max", Types.LONG));
+    heapUsed = ctx.getState(new ValueStateDescriptor<>("heap-used", Types.LONG));
+    faulted = ctx.getState(new ValueStateDescriptor<>("faulted-by-stack",
+        TypeInformation.of(StackTally.class)));
+    mapped = ctx.getState(new ValueStateDescriptor<>("mapped-by-stack",
+        TypeInformation.of(StackTally.class)));
+    retainedSamples = ctx.getState(new ValueStateDescriptor<>("retained-by-stack",
+        TypeInformation.of(StackTally.class)));
     lastActivityMs = ctx.getState(new ValueStateDescriptor<>("last-activity", Types.LONG));
     idleTimerMs = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
     seriesOverflow = ctx.getMetricGroup().counter("seriesOverflow");
@@ -136,6 +164,17 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   }
 
   @Override
+  public void heapFootprint(long bytes) throws Exception {
+    heapUsed.update(bytes);
+  }
+
+  @Override
+  public double heapFootprint() throws Exception {
+    Long u = heapUsed.value();
+    return u == null ? Double.NaN : u;
+  }
+
+  @Override
   public void classWeight(String objectClass, long weightBytes) throws Exception {
     Long w = classWeights.get(objectClass);
     int[] c = counts();
@@ -147,6 +186,50 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
       counts.update(c);
     }
     classWeights.put(objectClass, (w == null ? 0 : w) + weightBytes);
+  }
+
+  @Override
+  public void stackBytes(boolean faults, long hash, String frames, long bytes) throws Exception {
+    ValueState<StackTally> state = faults ? faulted : mapped;
+    StackTally t = state.value();
+    if (t == null) {
+      t = new StackTally();
+    }
+    t.add(hash, frames, bytes);
+    state.update(t);
+  }
+
+  @Override
+  public void retained(long utcNs, long hash, String frames, String objectClass, long bytes)
+      throws Exception {
+    StackTally t = retainedSamples.value();
+    // samples come in sets (one per emission): a gap starts the next set
+    if (t == null || utcNs - t.lastUtcNs > RETAINED_SET_GAP_NS) {
+      t = new StackTally();
+    }
+    t.add(hash, frames, objectClass, bytes);
+    t.lastUtcNs = Math.max(t.lastUtcNs, utcNs);
+    retainedSamples.update(t);
+  }
+
+  /** The heaviest stack of a tally onto an observation. */
+  private void attachStack(Observation o, SeriesBucket b) throws Exception {
+    StackTally t = null;
+    if (b.signal == Signal.NATIVE) {
+      t = faulted.value(); // since the process was first seen: the leaking stack keeps faulting
+    } else if (b.signal == Signal.OUTSTANDING && "mmap".equals(b.series)) {
+      t = mapped.value();
+    } else if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP) {
+      t = retainedSamples.value();
+    }
+    int i = t == null ? -1 : t.heaviest();
+    if (i >= 0) {
+      o.stackHash = t.hashes.get(i);
+      o.stackFrames = t.frames.get(i).isEmpty() ? null : t.frames.get(i);
+      if (t.labels.get(i) != null) {
+        o.objectClass = t.labels.get(i); // what is retained beats what is allocated most
+      }
+    }
   }
 
   private static Observation exited(TimedEvent e) {
@@ -163,7 +246,8 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   private SeriesBucket bucket(Signal signal, String series, TimedEvent e,
       Collector<Observation> out) throws Exception {
     String key = key(signal, series);
-    long index = Math.floorDiv(e.utcNs, bucketNs);
+    long length = lengthOf(signal);
+    long index = Math.floorDiv(e.utcNs, length);
     SeriesBucket b = buckets.get(key);
     if (b == null) {
       int[] c = counts();
@@ -183,7 +267,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     b.signal = signal;
     b.series = series;
     b.bucketIndex = index;
-    b.bucketStartUtcNs = index * bucketNs;
+    b.bucketStartUtcNs = index * length;
     b.lastUtcNs = e.utcNs;
     return b;
   }
@@ -196,17 +280,26 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     o.bucketStartUtcNs = b.bucketStartUtcNs;
     o.utcNs = b.lastUtcNs;
     o.count = b.count;
-    o.value = b.value(bucketNs);
+    o.value = b.value(lengthOf(b.signal));
     o.confirmed = b.signal == Signal.LIVE_SET && b.confirmedMin <= b.min;
     o.companion = b.signal == Signal.GC_LOAD ? b.heapRatio : b.companion;
     o.usedCompanion = b.usedCompanion;
     o.stackHash = b.stackHash;
     o.stackFrames = b.stackFrames;
+    if (b.brkBytes + b.mmapBytes > 0) {
+      o.poolHint = b.brkBytes > b.mmapBytes ? io.memfleet.event.MemoryPool.MALLOC
+          : io.memfleet.event.MemoryPool.MMAP;
+    }
     if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP
         || b.signal == Signal.GC_LOAD) {
       o.objectClass = heaviestClass();
     }
+    attachStack(o, b);
     return o;
+  }
+
+  private long lengthOf(Signal signal) {
+    return signal == Signal.CGROUP_MEMORY ? oomBucketNs : bucketNs;
   }
 
   private static void identify(Observation o, TimedEvent e) {
@@ -277,6 +370,10 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     classWeights.clear();
     counts.clear();
     heapMax.clear();
+    heapUsed.clear();
+    faulted.clear();
+    mapped.clear();
+    retainedSamples.clear();
     lastActivityMs.clear();
     idleTimerMs.clear();
   }

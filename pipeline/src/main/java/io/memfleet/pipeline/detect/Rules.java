@@ -26,7 +26,8 @@ public final class Rules {
     Duration critical = conf.get(DetectionOptions.OOM_CRITICAL_HORIZON);
     double tolerance = conf.get(DetectionOptions.RISE_TOLERANCE);
     return List.of(
-        new LiveSetGrowthRule(DetectionOptions.LIVE_SET.settings(conf), critical),
+        new LiveSetGrowthRule(DetectionOptions.LIVE_SET.settings(conf), critical,
+            conf.get(DetectionOptions.LIVE_SET_YOUNG_ONLY_MIN_SPAN)),
         new GoHeapGrowthRule(DetectionOptions.GO_HEAP.settings(conf), critical),
         new GoroutineLeakRule(DetectionOptions.GOROUTINES.settings(conf), critical,
             conf.get(DetectionOptions.GOROUTINE_THRESHOLD)),
@@ -35,6 +36,8 @@ public final class Rules {
             DetectionOptions.METASPACE.settings(conf), critical),
         new PoolGrowthRule(PoolGrowthRule.DIRECT_BUFFERS, MemoryPool.DIRECT_BUFFERS,
             "direct buffers", DetectionOptions.DIRECT_BUFFERS.settings(conf), critical),
+        new PoolGrowthRule(PoolGrowthRule.SHMEM, MemoryPool.SHMEM, "shared memory (tmpfs)",
+            DetectionOptions.SHMEM.settings(conf), critical),
         new NativeGrowthRule(DetectionOptions.NATIVE.settings(conf), critical,
             conf.get(DetectionOptions.NATIVE_MANAGED_FLAT_FRACTION),
             conf.get(DetectionOptions.NATIVE_MIN_PROCESS_AGE)),

@@ -28,6 +28,9 @@ public class SeriesBucket {
   public double gcCpuFraction;
   /** GC load: highest heap after GC / heap max; NaN when the maximum is unknown. */
   public double heapRatio = Double.NaN;
+  /** OUTSTANDING "mmap": bytes the heap break grew by (malloc's heap) and bytes mapped. */
+  public long brkBytes;
+  public long mmapBytes;
   public long stackHash;
   public String stackFrames;
 

@@ -7,9 +7,11 @@ import io.memfleet.event.GcGeneration;
 import io.memfleet.event.GcPause;
 import io.memfleet.event.HeapPhase;
 import io.memfleet.event.HeapSummary;
+import io.memfleet.event.MappingOp;
 import io.memfleet.event.MemoryMapping;
 import io.memfleet.event.MemoryPool;
 import io.memfleet.event.MemoryPools;
+import io.memfleet.event.PageFault;
 import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.Runtime;
@@ -35,10 +37,19 @@ import org.apache.avro.specific.SpecificRecord;
  *       DIRECT_BUFFERS (+ mapped), CODE_CACHE: latest bytes, limit as companion</td></tr>
  *   <tr><td>NativeMemory (derived by the join)</td><td>NATIVE: lowest RSS − managed,
  *       companion managed committed</td></tr>
- *   <tr><td>Allocation OUTSTANDING, MemoryMapping</td><td>OUTSTANDING per stack / "mmap":
- *       latest outstanding bytes</td></tr>
- *   <tr><td>ResidentMemory</td><td>RESIDENT: lowest RSS; CGROUP_MEMORY when the cgroup has a
- *       limit: highest working set (usage − inactive file), companion the limit</td></tr>
+ *   <tr><td>ResidentMemory of a native process (no managed heap)</td><td>NATIVE: lowest RSS,
+ *       companion 0</td></tr>
+ *   <tr><td>PageFault (minor, with stack)</td><td>faulted-in bytes by stack: the heaviest stack
+ *       since the process was first seen rides along on NATIVE (where new pages are first
+ *       touched)</td></tr>
+ *   <tr><td>Allocation OUTSTANDING from the Go heap profile, Allocation JAVA_OLD_OBJECT</td>
+ *       <td>what the managed heap retains, by stack (and class): the heaviest of the latest set
+ *       rides along on GO_LIVE_HEAP / LIVE_SET</td></tr>
+ *   <tr><td>Allocation OUTSTANDING (eBPF), MemoryMapping</td><td>OUTSTANDING per stack / "mmap":
+ *       latest outstanding bytes; "mmap" carries the stack that mapped the most</td></tr>
+ *   <tr><td>ResidentMemory</td><td>RESIDENT: lowest RSS; POOL SHMEM: shared memory and tmpfs
+ *       (the cgroup's, else the process's RssShmem); CGROUP_MEMORY when the cgroup has a limit:
+ *       highest working set (usage − inactive file), companion the limit</td></tr>
  *   <tr><td>GcPause, GcCycle, HeapSummary</td><td>GC_LOAD: GC time fraction, companion heap
  *       after GC / max</td></tr>
  * </table>
@@ -46,6 +57,8 @@ import org.apache.avro.specific.SpecificRecord;
 final class SignalExtraction {
   /** Limits at or above this are "unlimited" (cgroup v1 reports ~2^63 rounded to pages). */
   static final long UNLIMITED = 1L << 60;
+  /** A minor fault brings in one page. */
+  static final long PAGE_BYTES = 4096;
 
   private SignalExtraction() {}
 
@@ -63,8 +76,21 @@ final class SignalExtraction {
     /** Remembers the managed heap's maximum. */
     void heapMax(long bytes) throws Exception;
 
+    /** Remembers the managed heap's latest footprint (any heap summary). */
+    void heapFootprint(long bytes) throws Exception;
+
+    /** The managed heap's latest footprint, else NaN. */
+    double heapFootprint() throws Exception;
+
     /** Adds sampled allocation weight to an object class. */
     void classWeight(String objectClass, long weightBytes) throws Exception;
+
+    /** Adds an old-object sample (still alive) to the latest set of retained samples. */
+    void retained(long utcNs, long hash, String frames, String objectClass, long bytes)
+        throws Exception;
+
+    /** Adds bytes to the process's stack tally: {@code faults} (new pages) or mappings. */
+    void stackBytes(boolean faults, long hash, String frames, long bytes) throws Exception;
 
     /** Folds a value into the series' open bucket. */
     default SeriesBucket add(Signal signal, String series, TimedEvent e, double value,
@@ -93,6 +119,7 @@ final class SignalExtraction {
       case "Allocation":
       case "MemoryMapping":
       case "MemoryPools":
+      case "PageFault":
         return true;
       default:
         return false;
@@ -139,9 +166,32 @@ final class SignalExtraction {
     } else if (record instanceof Allocation) {
       allocation(e, (Allocation) record, out);
     } else if (record instanceof MemoryMapping) {
-      Long outstanding = ((MemoryMapping) record).getOutstandingBytes();
-      if (outstanding != null) {
-        out.add(Signal.OUTSTANDING, "mmap", e, outstanding, Double.NaN);
+      MemoryMapping m = (MemoryMapping) record;
+      if (m.getOp() == MappingOp.MMAP && m.getStack() != null && m.getLengthBytes() > 0
+          && !m.getStack().getFrames().isEmpty()) {
+        out.stackBytes(false, m.getStack().getHash(), String.join("\n", m.getStack().getFrames()),
+            m.getLengthBytes());
+      }
+      if (m.getOutstandingBytes() != null) {
+        SeriesBucket b = out.add(Signal.OUTSTANDING, "mmap", e, m.getOutstandingBytes(),
+            Double.NaN);
+        if (b != null && m.getLengthBytes() > 0) {
+          if (m.getOp() == MappingOp.BRK) {
+            b.brkBytes += m.getLengthBytes();
+          } else if (m.getOp() == MappingOp.MMAP) {
+            b.mmapBytes += m.getLengthBytes();
+          }
+          out.store(b);
+        }
+      }
+    } else if (record instanceof PageFault) {
+      PageFault f = (PageFault) record;
+      // by the program's own frame: a fault seen only inside the allocator names nobody
+      String culprit = f.getMajor() || f.getStack() == null ? null
+          : io.memfleet.pipeline.detect.rules.Culprits.programFrame(f.getStack().getFrames());
+      if (culprit != null) {
+        out.stackBytes(true, culprit.hashCode(), String.join("\n", f.getStack().getFrames()),
+            f.getCount() * PAGE_BYTES);
       }
     }
   }
@@ -187,16 +237,22 @@ final class SignalExtraction {
   }
 
   /**
-   * Whether a JVM collection's heap-after is (an upper bound that follows) the live set: what
-   * the collector says (liveBytes), or, from collectors that did not say, old, full and mixed.
+   * Whether a JVM collection shows the live set: what the collector says (liveBytes: a full
+   * collection, a G1 marking with its object counts, a ZGC or Shenandoah cycle), or, from
+   * collectors that did not say, full and old ones. A mixed collection does not: G1 leaves the
+   * old regions it did not choose, garbage and all, and while it grows its heap it chooses few.
    */
   static boolean showsLiveSet(GcCycle c) {
     GcGeneration g = c.getGeneration();
-    return c.getLiveBytes() != null || g == GcGeneration.FULL || g == GcGeneration.OLD
-        || g == GcGeneration.MIXED;
+    return c.getLiveBytes() != null || g == GcGeneration.FULL || g == GcGeneration.OLD;
   }
 
   private static void heapSummary(TimedEvent e, HeapSummary h, Buckets out) throws Exception {
+    if (!isGo(e)) {
+      // what the heap takes of the cgroup: committed, or used when that is more (a Go heap's
+      // footprint comes from its pools: HeapSys is address space reserved, not memory)
+      out.heapFootprint(Math.max(h.getUsedBytes(), h.getCommittedBytes()));
+    }
     Long m = h.getMaxBytes();
     if (m != null && m > 0 && m < UNLIMITED) {
       out.heapMax(m);
@@ -238,12 +294,26 @@ final class SignalExtraction {
 
   private static void resident(TimedEvent e, ResidentMemory r, Buckets out) throws Exception {
     out.add(Signal.RESIDENT, "", e, r.getRssBytes(), Double.NaN);
+    // tmpfs and shared memory: not reclaimable like page cache, and in no runtime's pools
+    Long shmem = r.getCgroupShmemBytes() != null ? r.getCgroupShmemBytes() : r.getShmemBytes();
+    if (shmem != null && e.source != Source.EBPF) {
+      out.add(Signal.POOL, MemoryPool.SHMEM.name(), e, shmem, Double.NaN);
+    }
+    if (e.runtime == Runtime.NATIVE && e.source != Source.EBPF) {
+      // no managed heap: all of the resident set is native memory (companion: 0 managed)
+      out.add(Signal.NATIVE, "", e, r.getRssBytes(), 0);
+    }
     Long limit = r.getCgroupLimitBytes();
     if (limit != null && limit > 0 && limit < UNLIMITED) {
       // the working set: page cache the kernel can drop under pressure is no OOM risk
       long usage = r.getCgroupWorkingSetBytes() != null ? r.getCgroupWorkingSetBytes()
           : r.getCgroupUsageBytes() != null ? r.getCgroupUsageBytes() : r.getRssBytes();
-      out.add(Signal.CGROUP_MEMORY, "", e, usage, limit);
+      SeriesBucket b = out.add(Signal.CGROUP_MEMORY, "", e, usage, limit);
+      double heap = out.heapFootprint();
+      if (b != null && !Double.isNaN(heap)) {
+        b.usedCompanion = heap; // the managed heap alongside: which pool the limit fills with
+        out.store(b);
+      }
     }
   }
 
@@ -254,9 +324,15 @@ final class SignalExtraction {
     long direct = 0;
     boolean hasDirect = false;
     Long directLimit = null;
+    Long heapCommitted = null;
+    long heapReleased = 0;
     for (PoolUsage u : p.getPools()) {
       MemoryPool pool = u.getPool();
-      if (pool == MemoryPool.METASPACE || pool == MemoryPool.CLASS_SPACE) {
+      if (pool == MemoryPool.HEAP && u.getCommittedBytes() != null) {
+        heapCommitted = Math.max(u.getUsedBytes(), u.getCommittedBytes());
+      } else if (pool == MemoryPool.HEAP_RELEASED) {
+        heapReleased = u.getUsedBytes();
+      } else if (pool == MemoryPool.METASPACE || pool == MemoryPool.CLASS_SPACE) {
         metaspace += u.getUsedBytes();
         hasMetaspace = true;
         if (pool == MemoryPool.METASPACE) {
@@ -272,6 +348,11 @@ final class SignalExtraction {
         out.add(Signal.POOL, pool.name(), e, u.getUsedBytes(), limit(u.getLimitBytes()));
       }
     }
+    if (heapCommitted != null) {
+      // the heap's footprint: what it holds from the OS (a Go heap: HeapSys − HeapReleased,
+      // about twice its live objects under GOGC=100)
+      out.heapFootprint(Math.max(0, heapCommitted - heapReleased));
+    }
     if (hasMetaspace) {
       out.add(Signal.POOL, MemoryPool.METASPACE.name(), e, metaspace, limit(metaspaceLimit));
     }
@@ -285,6 +366,17 @@ final class SignalExtraction {
   }
 
   private static void allocation(TimedEvent e, Allocation a, Buckets out) throws Exception {
+    if (a.getKind() == AllocationKind.OUTSTANDING && a.getOutstandingBytes() != null
+        && isGo(e) && e.source != Source.EBPF) {
+      // the Go heap profile: in-use bytes by stack, the set a scrape read; it names the code
+      // that holds the Go heap (go-heap-growth), it is no native allocation
+      long hash = a.getStack() == null ? 0 : a.getStack().getHash();
+      String frames = a.getStack() == null ? "" : String.join("\n", a.getStack().getFrames());
+      if (!frames.startsWith("(other")) { // the profile's remainder names no code
+        out.retained(e.utcNs, hash, frames, null, a.getOutstandingBytes());
+      }
+      return;
+    }
     if (a.getKind() == AllocationKind.OUTSTANDING && a.getOutstandingBytes() != null) {
       long hash = a.getStack() == null ? 0 : a.getStack().getHash();
       String series = "stack:" + Long.toHexString(hash);
@@ -297,6 +389,15 @@ final class SignalExtraction {
         }
         out.store(b);
       }
+      return;
+    }
+    if (a.getKind() == AllocationKind.JAVA_OLD_OBJECT) {
+      // an object still alive since it was sampled: what the heap retains, and from where
+      long hash = a.getStack() == null ? 0 : a.getStack().getHash();
+      String frames = a.getStack() == null ? "" : String.join("\n", a.getStack().getFrames());
+      out.retained(e.utcNs, hash ^ (a.getObjectClass() == null ? 0
+          : a.getObjectClass().hashCode()), frames, a.getObjectClass(),
+          Math.max(a.getSizeBytes(), 1));
       return;
     }
     if (a.getObjectClass() != null) {

@@ -72,6 +72,8 @@ public class OomForensicsFunction extends KeyedProcessFunction<String, TimedEven
   private transient ValueState<Long> exitAtMs;
   private transient ValueState<Long> lastActivityMs;
   private transient ValueState<Long> idleTimerMs;
+  /** The last minute by pool, for the verdict ({@link PoolHistory}). */
+  private transient MapState<String, double[]> pools;
   private transient Counter droppedEvents;
   private transient Counter duplicateKills;
   private transient Counter snapshots;
@@ -88,6 +90,29 @@ public class OomForensicsFunction extends KeyedProcessFunction<String, TimedEven
     this.maxEvents = maxEvents;
     this.exitGraceMs = exitGrace.toMillis();
     this.idleTimeoutMs = idleTimeout.toMillis();
+  }
+
+  /** Kinds whose values feed the verdict's pool history. */
+  private static final java.util.Set<String> TRACKED = java.util.Set.of("HeapSummary",
+      "GcCycle", "ResidentMemory", "MemoryPools", "ThreadCount");
+
+  private PoolHistory history() {
+    return new PoolHistory(new PoolHistory.Store() {
+      @Override
+      public double[] get(String pool) throws Exception {
+        return pools.get(pool);
+      }
+
+      @Override
+      public void put(String pool, double[] samples) throws Exception {
+        pools.put(pool, samples);
+      }
+
+      @Override
+      public Iterable<java.util.Map.Entry<String, double[]>> entries() throws Exception {
+        return pools.entries();
+      }
+    });
   }
 
   /** Key of the forensic buffer: {@code cluster/node/pid}. */
@@ -109,6 +134,8 @@ public class OomForensicsFunction extends KeyedProcessFunction<String, TimedEven
     exitAtMs = ctx.getState(new ValueStateDescriptor<>("exit-at", Types.LONG));
     lastActivityMs = ctx.getState(new ValueStateDescriptor<>("last-activity", Types.LONG));
     idleTimerMs = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
+    pools = ctx.getMapState(new MapStateDescriptor<>("pool-history", Types.STRING,
+        PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
     droppedEvents = ctx.getMetricGroup().counter("droppedEvents");
     duplicateKills = ctx.getMetricGroup().counter("duplicateKills");
     snapshots = ctx.getMetricGroup().counter("snapshots");
@@ -119,7 +146,16 @@ public class OomForensicsFunction extends KeyedProcessFunction<String, TimedEven
       throws Exception {
     touch(ctx);
     if (e.payload == null) {
+      if (e.nativeBytes != null && e.calibrated()) {
+        history().add(io.memfleet.event.MemoryPool.NATIVE.name(), e.utcNs, e.nativeBytes);
+      }
       return;
+    }
+    if (e.calibrated() && TRACKED.contains(e.kind)) {
+      PoolHistory h = history();
+      for (var v : PoolHistory.valuesOf(e.record(codec)).entrySet()) {
+        h.add(v.getKey(), e.utcNs, v.getValue());
+      }
     }
     if ("OomKill".equals(e.kind)) {
       kill(e, ctx);
@@ -239,9 +275,43 @@ public class OomForensicsFunction extends KeyedProcessFunction<String, TimedEven
     }
     String id = UUID.nameUUIDFromBytes((key + "/" + victimStart + "/" + kill.utcNs)
         .getBytes(StandardCharsets.UTF_8)).toString();
-    return OomSnapshot.newBuilder().setSnapshotId(id).setProcess(victim)
+    PoolHistory.Verdict verdict = history().verdict(oomKill, kill.utcNs);
+    return OomSnapshot.newBuilder().setSnapshotId(id).setProcess(wholeIdentity(victim, window))
         .setKillUtcNs(kill.utcNs).setOomKill(oomKill).setWindowNs(windowNs).setEvents(events)
+        .setPool(verdict.pool()).setVerdict(verdict.text())
+        .setPoolGrowthBytes(new java.util.HashMap<>(verdict.growth()))
         .build();
+  }
+
+  /**
+   * The victim as the collectors that watched it knew it: a kernel tracepoint knows only pid and
+   * comm, the node collector also the service, labels and pod it read from the process.
+   */
+  private ProcessIdentity wholeIdentity(ProcessIdentity victim, List<BufferedEvent> window) {
+    if (victim.getService() != null && !victim.getLabels().isEmpty()) {
+      return victim;
+    }
+    for (int i = window.size() - 1; i >= 0; i--) {
+      BufferedEvent b = window.get(i);
+      if (b.arrival < 0) {
+        continue; // the kill itself
+      }
+      ProcessIdentity p = Events.header(codec.decode(b.payload)).getProcess();
+      if (p.getService() != null || !p.getLabels().isEmpty()) {
+        return ProcessIdentity.newBuilder(victim)
+            .setService(victim.getService() != null ? victim.getService() : p.getService())
+            .setNamespace(victim.getNamespace() != null ? victim.getNamespace()
+                : p.getNamespace())
+            .setPod(victim.getPod() != null ? victim.getPod() : p.getPod())
+            .setContainer(victim.getContainer() != null ? victim.getContainer()
+                : p.getContainer())
+            .setLabels(victim.getLabels().isEmpty() ? p.getLabels() : victim.getLabels())
+            .setRuntime(victim.getRuntime() == io.memfleet.event.Runtime.UNKNOWN
+                ? p.getRuntime() : victim.getRuntime())
+            .build();
+      }
+    }
+    return victim;
   }
 
   private long[] meta() throws Exception {
@@ -273,6 +343,7 @@ public class OomForensicsFunction extends KeyedProcessFunction<String, TimedEven
       ctx.timerService().deleteProcessingTimeTimer(idle);
     }
     ring.clear();
+    pools.clear();
     meta.clear();
     pendingKill.clear();
     lastKillUtcNs.clear();

@@ -6,6 +6,7 @@ import io.memfleet.event.Runtime;
 import io.memfleet.localstack.ClickHouseServer;
 import io.memfleet.localstack.testing.TestServers;
 import io.memfleet.pipeline.aggregate.AllocationWindow;
+import io.memfleet.pipeline.aggregate.BreakdownMeasure;
 import io.memfleet.pipeline.aggregate.ProcessWindow;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.SampleEvents;
@@ -87,11 +88,25 @@ class RowsIT {
     w.rssAvg = 1.5;
     w.gcPauseP99Ns = 999;
     w.goroutinesMax = 5000;
+    for (BreakdownMeasure m : BreakdownMeasure.values()) {
+      w.breakdown[m.ordinal()] = (1L << 32) + m.ordinal();   // past 32 bits: Int64 columns
+    }
+    w.liveSet = 77;
+    w.nativeOther = 88;
     insert("process_memory_10s", Rows.processWindow(w));
     insert("process_memory_1m", Rows.processWindow(w));
     assertThat(value("SELECT concat(toString(window_start), ' ', runtime, ' ', toString(rss_max),"
         + " ' ', toString(goroutines_max)) FROM it_rows.process_memory_10s"))
         .isEqualTo("2026-11-27 13:38:06 GO 3221225472 5000");
+    // every breakdown column is written, under its own name, in both tables
+    for (String table : List.of("process_memory_10s", "process_memory_1m")) {
+      for (BreakdownMeasure m : BreakdownMeasure.values()) {
+        assertThat(value("SELECT " + m.column() + " FROM it_rows." + table)).as(m.column())
+            .isEqualTo(String.valueOf((1L << 32) + m.ordinal()));
+      }
+      assertThat(value("SELECT concat(toString(live_set), ' ', toString(native_other)) FROM"
+          + " it_rows." + table)).isEqualTo("77 88");
+    }
     // the hourly rollup is kept by its materialized view
     assertThat(value("SELECT maxMerge(rss_max) FROM it_rows.process_memory_1h"))
         .isEqualTo("3221225472");
@@ -130,6 +145,10 @@ class RowsIT {
     insert("alerts", Rows.alert(SampleEvents.alert()));
     insert("oom_snapshots", Rows.oomSnapshot(SampleEvents.oomSnapshot()));
     assertThat(value("SELECT rule FROM it_rows.alerts")).isEqualTo(SampleEvents.alert().getRule());
+    assertThat(value("SELECT concat(pool, ': ', verdict) FROM it_rows.alerts"))
+        .isEqualTo("HEAP: " + SampleEvents.alert().getVerdict());
+    assertThat(value("SELECT concat(pool, ': ', verdict) FROM it_rows.oom_snapshots"))
+        .isEqualTo("HEAP: " + SampleEvents.oomSnapshot().getVerdict());
     assertThat(value("SELECT event_count FROM it_rows.oom_snapshots"))
         .isEqualTo(String.valueOf(SampleEvents.oomSnapshot().getEvents().size()));
   }

@@ -13,6 +13,7 @@ import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.pipeline.time.ClockSample;
 import io.memfleet.schema.SampleEvents;
 import io.memfleet.schema.Topics;
+import io.memfleet.schema.codec.PoisonRecords;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -142,5 +143,83 @@ class DecodeFunctionTest {
     assertThat(side(DecodeFunction.CLOCK_SAMPLES)).isEmpty();
     assertThat(side(DecodeFunction.DEAD_LETTERS)).singleElement()
         .satisfies(d -> assertThat(d.getReason()).startsWith("INVALID_CLOCK_SAMPLE"));
+  }
+
+  @Test
+  void aLyingLengthIsDeadLetteredWithItsReason() throws Exception {
+    byte[] poison = PoisonRecords.hugeFirstLength(ResidentMemory.getClassSchema(), 1_500_000_000L);
+    h.processElement(RawRecord.of(Topics.EVENTS_PROCFS, 0, 5L, 0L, null, poison), 0);
+    assertThat(side(DecodeFunction.DEAD_LETTERS)).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).startsWith("LENGTH_EXCEEDS_INPUT");
+      assertThat(bytes(d.getValue())).isEqualTo(poison);
+      assertThat(d.getTruncated()).isFalse();
+      assertThat(d.getOriginalValueBytes()).isNull();
+    });
+  }
+
+  @Test
+  void aRecordLargerThanTheBoundIsCutAndSaysSo() throws Exception {
+    h.close();
+    h = ProcessFunctionTestHarnesses.forProcessFunction(new DecodeFunction(4096));
+    byte[] key = new byte[3000];
+    byte[] value = new byte[1_000_000];
+    Arrays.fill(value, (byte) 'x');
+    h.processElement(RawRecord.of(Topics.EVENTS_EBPF, 0, 9L, 0L, key, value), 0);
+    DeadLetter d = side(DecodeFunction.DEAD_LETTERS).get(0);
+    assertThat(d.getTruncated()).isTrue();
+    assertThat(d.getOriginalKeyBytes()).isEqualTo(3000);
+    assertThat(d.getOriginalValueBytes()).isEqualTo(1_000_000);
+    assertThat(d.getKey().remaining()).isEqualTo(1024);
+    assertThat(d.getValue().remaining()).isEqualTo(4096 - 2 * 1024);
+    assertThat(bytes(d.getValue())).containsOnly((byte) 'x');
+    assertThat(d.getReason()).startsWith("NOT_SINGLE_OBJECT_ENCODING");
+  }
+
+  @Test
+  void deadLettersFitTheBoundWhateverTheSizes() {
+    int max = 16 * 1024;
+    io.memfleet.pipeline.kafka.DeadLetterRecordSerializer serializer =
+        new io.memfleet.pipeline.kafka.DeadLetterRecordSerializer("dlq");
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 300; i++) {
+      byte[] key = random.nextInt(4) == 0 ? null : new byte[random.nextInt(3 * max)];
+      byte[] value = random.nextInt(8) == 0 ? null : new byte[random.nextInt(5 * max)];
+      String reason = "x".repeat(random.nextInt(20_000));
+      DeadLetter d = DeadLetters.of(RawRecord.of("t".repeat(random.nextInt(1000)), 0, i, 0L, key,
+          value), reason, "E", "decode", 0L, max);
+      var record = serializer.serialize(d, null, 0L);
+      int size = record.value().length + (record.key() == null ? 0 : record.key().length)
+          + record.topic().length();
+      assertThat(size).as("record %d", i).isLessThanOrEqualTo(max + DeadLetters.OVERHEAD_BYTES);
+      boolean cut = key != null && key.length > max / 4
+          || value != null && value.length > d.getValue().remaining();
+      assertThat(d.getTruncated()).isEqualTo(cut);
+      assertThat(d.getReason().length()).isLessThanOrEqualTo(DeadLetters.MAX_REASON_CHARS);
+    }
+  }
+
+  @Test
+  void anErrorWhileDecodingIsDeadLetteredButOutOfMemoryIsNot() throws Exception {
+    h.close();
+    h = ProcessFunctionTestHarnesses.forProcessFunction(new DecodeFunction() {
+      @Override
+      org.apache.avro.specific.SpecificRecord decode(byte[] value) {
+        switch (value[0]) {
+          case 1: throw new AssertionError("a library's assert");
+          case 2: throw new StackOverflowError();
+          case 3: throw new ExceptionInInitializerError("static init");
+          default: throw new OutOfMemoryError("Java heap space");
+        }
+      }
+    });
+    for (byte b = 1; b <= 3; b++) {
+      h.processElement(RawRecord.of(Topics.EVENTS_JFR, 0, b, 0L, null, new byte[] {b}), 0);
+    }
+    assertThat(side(DecodeFunction.DEAD_LETTERS)).extracting(DeadLetter::getErrorType)
+        .containsExactly("java.lang.AssertionError", "java.lang.StackOverflowError",
+            "java.lang.ExceptionInInitializerError");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.processElement(
+        RawRecord.of(Topics.EVENTS_JFR, 0, 4L, 0L, null, new byte[] {4}), 0))
+        .isInstanceOf(OutOfMemoryError.class);
   }
 }

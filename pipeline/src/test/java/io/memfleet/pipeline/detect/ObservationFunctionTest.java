@@ -13,6 +13,7 @@ import io.memfleet.event.HeapSummary;
 import io.memfleet.event.LifecyclePhase;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.ProcessLifecycle;
+import io.memfleet.event.PageFault;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.Runtime;
 import io.memfleet.event.Source;
@@ -127,6 +128,27 @@ class ObservationFunctionTest {
     List<Observation> cg = out(Signal.CGROUP_MEMORY);
     assertThat(cg).extracting(o -> o.value).containsExactly(105.0 * MB, 115.0 * MB);
     assertThat(cg).allMatch(o -> o.companion == 128.0 * MB && o.pid == 200);
+  }
+
+  @Test
+  void aNativeProcesssResidentSetIsItsNativeMemoryNamedByTheStackThatFaultsIn()
+      throws Exception {
+    ProcessIdentity c = Events.process("node-1", 300, Runtime.NATIVE);
+    for (int t = 0; t <= 10; t += 2) {
+      send(ResidentMemory.newBuilder().setHeader(header(c, Source.PROCFS, t, seq++))
+          .setRssBytes((20L + t) * MB).build());
+      send(PageFault.newBuilder().setHeader(header(c, Source.EBPF, t + 0.5, seq++))
+          .setCount(64).setMajor(false).setStack(StackTrace.newBuilder().setHash(7)
+              .setFrames(List.of("memset", "leak_request_buffer", "main")).build()).build());
+      send(PageFault.newBuilder().setHeader(header(c, Source.EBPF, t + 0.6, seq++))
+          .setCount(8).setMajor(false).setStack(StackTrace.newBuilder().setHash(8)
+              .setFrames(List.of("load_config", "main")).build()).build());
+    }
+    List<Observation> nat = out(Signal.NATIVE);
+    assertThat(nat).hasSize(1);
+    assertThat(nat.get(0).value).isEqualTo(20.0 * MB);
+    assertThat(nat.get(0).companion).isZero();
+    assertThat(nat.get(0).stackFrames).isEqualTo("memset\nleak_request_buffer\nmain");
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memfleet.event.DeadLetter;
 import io.memfleet.pipeline.Fixtures;
+import io.memfleet.pipeline.aggregate.ProcessWindow;
+import io.memfleet.pipeline.aggregate.ProcessWindowAccumulator;
 import io.memfleet.pipeline.join.MemoryPoint;
 import io.memfleet.pipeline.join.ProcessInfo;
 import io.memfleet.pipeline.time.ClockModelState;
@@ -29,7 +31,8 @@ class FlinkTypesTest {
   static Stream<Class<?>> pojos() {
     return Stream.of(RawRecord.class, TimedEvent.class, NativeMemorySample.class,
         ClockSample.class, ClockModelState.class, HeldEvent.class, HoldQueue.class,
-        MemoryPoint.class, ProcessInfo.class);
+        MemoryPoint.class, ProcessInfo.class, ProcessWindowAccumulator.class,
+        ProcessWindow.class);
   }
 
   @ParameterizedTest
@@ -40,6 +43,22 @@ class FlinkTypesTest {
     SerializerConfigImpl config = new SerializerConfigImpl();
     config.setGenericTypes(false); // any Kryo fallback would throw here
     assertThat(info.createSerializer(config)).isNotNull();
+  }
+
+  @Test
+  void aWindowAccumulatorWithItsBreakdownSurvivesASerializerRoundTrip() throws Exception {
+    ProcessWindowAccumulator acc = new ProcessWindowAccumulator();
+    acc.latest[3] = 42;
+    acc.latestUtcNs[3] = 7;
+    acc.liveSetMin = 1234;
+    acc.pauses = new long[] {5, 6};
+    TypeSerializer<ProcessWindowAccumulator> serializer = TypeInformation
+        .of(ProcessWindowAccumulator.class).createSerializer(new SerializerConfigImpl());
+    DataOutputSerializer out = new DataOutputSerializer(512);
+    serializer.serialize(acc, out);
+    ProcessWindowAccumulator back =
+        serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    assertThat(back).usingRecursiveComparison().isEqualTo(acc);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.memfleet.schema.codec;
 
 import io.memfleet.schema.EventTypes;
 import io.memfleet.schema.codec.EventDecodeException.Reason;
+import io.memfleet.schema.codec.internal.BoundedBinaryDecoder;
 import io.memfleet.schema.codec.internal.SingleObjectHeader;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -11,9 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -36,6 +35,12 @@ import org.apache.avro.specific.SpecificRecord;
  * GcCycle cycle = codec.decode(value, GcCycle.class);  // or insist on the type
  * }</pre>
  *
+ * <p>Decoding never allocates more than the input can hold: every string, bytes, array and map
+ * length is checked against the bytes left before anything is allocated ({@link
+ * BoundedBinaryDecoder}), so a record with a valid header and a lying length is an {@link
+ * EventDecodeException} with reason {@code LENGTH_EXCEEDS_INPUT}, never an {@link
+ * OutOfMemoryError}, whatever the heap size.
+ *
  * <p>Safe for concurrent use: caches are concurrent maps, and the Avro encoder and decoder
  * buffers are reused per thread.
  */
@@ -45,7 +50,8 @@ public final class EventCodec {
   private final Map<Class<?>, Writer> writers = new ConcurrentHashMap<>();
   private final Map<Long, SpecificDatumReader<SpecificRecord>> readers = new ConcurrentHashMap<>();
   private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
-  private final ThreadLocal<BinaryDecoder> decoders = new ThreadLocal<>();
+  private final ThreadLocal<BoundedBinaryDecoder> decoders =
+      ThreadLocal.withInitial(BoundedBinaryDecoder::new);
 
   public EventCodec(EventSchemaStore store) {
     this.store = store;
@@ -86,10 +92,8 @@ public final class EventCodec {
       readers.putIfAbsent(fingerprint, reader);
     }
     int bodyLength = bytes.length - SingleObjectHeader.LENGTH;
-    BinaryDecoder decoder =
-        DecoderFactory.get()
-            .binaryDecoder(bytes, SingleObjectHeader.LENGTH, bodyLength, decoders.get());
-    decoders.set(decoder);
+    BoundedBinaryDecoder decoder =
+        decoders.get().reset(bytes, SingleObjectHeader.LENGTH, bodyLength);
     SpecificRecord record;
     try {
       record = reader.read(null, decoder);
@@ -99,19 +103,19 @@ public final class EventCodec {
           "truncated: body of " + reader.getSchema().getFullName() + " ends early after "
               + bodyLength + " bytes",
           e);
+    } catch (EventDecodeException e) {
+      throw new EventDecodeException(
+          e.reason(), "body of " + reader.getSchema().getFullName() + ": " + e.detail(), e);
     } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException
-        | NegativeArraySizeException e) {
+        | NegativeArraySizeException | ClassCastException | IllegalArgumentException e) {
       // corrupt varints and union indexes surface as any of these, depending on where they hit
       throw malformed(reader, e);
     }
-    try {
-      if (!decoder.isEnd()) {
-        throw new EventDecodeException(
-            Reason.MALFORMED_BODY,
-            "trailing bytes after a complete " + reader.getSchema().getFullName() + " body");
-      }
-    } catch (IOException e) {
-      throw malformed(reader, e);
+    if (decoder.remaining() != 0) {
+      throw new EventDecodeException(
+          Reason.MALFORMED_BODY,
+          decoder.remaining() + " trailing bytes after a complete "
+              + reader.getSchema().getFullName() + " body");
     }
     return record;
   }

@@ -19,6 +19,11 @@ public class EventDecodeException extends RuntimeException {
     UNKNOWN_FINGERPRINT,
     /** The writer schema is known but this reader has no class for its record name. */
     UNKNOWN_RECORD_TYPE,
+    /**
+     * A string, bytes, array or map in the body claims more bytes or items than are left in the
+     * record: a corrupt length or a cut-off body. Refused before anything is allocated.
+     */
+    LENGTH_EXCEEDS_INPUT,
     /** The header is fine but the body does not decode with the writer schema. */
     MALFORMED_BODY,
     /** Decoding worked but produced a different record type than the caller asked for. */
@@ -26,6 +31,7 @@ public class EventDecodeException extends RuntimeException {
   }
 
   private final Reason reason;
+  private final String detail;
 
   public EventDecodeException(Reason reason, String message) {
     this(reason, message, null);
@@ -34,9 +40,15 @@ public class EventDecodeException extends RuntimeException {
   public EventDecodeException(Reason reason, String message, Throwable cause) {
     super(reason + ": " + message, cause);
     this.reason = reason;
+    this.detail = message;
   }
 
   public Reason reason() {
     return reason;
+  }
+
+  /** The message without the reason in front. */
+  public String detail() {
+    return detail;
   }
 }

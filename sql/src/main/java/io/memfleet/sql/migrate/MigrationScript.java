@@ -50,7 +50,13 @@ public final class MigrationScript {
           if (gate != null) {
             throw syntax(fileName, lineNo, "gates cannot nest");
           }
-          gate = new Statement.Gate(++gates, ServerVersion.parse(m.group(1)), true);
+          ServerVersion min;
+          try {
+            min = ServerVersion.parse(m.group(1));
+          } catch (IllegalArgumentException e) {
+            throw syntax(fileName, lineNo, e.getMessage());
+          }
+          gate = new Statement.Gate(++gates, min, true);
         } else if (ELSE.matcher(trimmed).matches()) {
           requireNoPending(fileName, lineNo, current, "@else");
           if (gate == null || !gate.modernBranch()) {

@@ -71,4 +71,14 @@ class MigrationScriptTest {
     assertThat(MigrationSource.bundled()).isNotEmpty()
         .extracting(Migration::version).isSorted().doesNotHaveDuplicates();
   }
+
+  // found by MigrationScriptFuzzTest: a gate version past an int was a bare NumberFormatException
+  // without file and line
+  @Test
+  void aGateVersionTooLargeIsASyntaxErrorWithFileAndLine() {
+    assertThatThrownBy(() -> MigrationScript.parse("V9__x.sql",
+        "SELECT 1;\n-- @if version >= 99999999999.1\nSELECT 2;\n-- @end\n"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("V9__x.sql:2: not a ClickHouse version: '99999999999.1' (part 1 is too large)");
+  }
 }

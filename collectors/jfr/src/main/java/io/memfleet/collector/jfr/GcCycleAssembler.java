@@ -26,9 +26,10 @@ import org.apache.avro.specific.SpecificRecord;
  * <table>
  *   <caption>live set by collection</caption>
  *   <tr><td>FULL (G1Full, SerialOld, ParallelOld)</td><td>heap after = live set</td></tr>
- *   <tr><td>MIXED (G1 young collection that also evacuates old regions)</td><td>heap after =
- *       live set plus the garbage of old regions G1 chose not to collect: an upper bound that
- *       follows the live set</td></tr>
+ *   <tr><td>MIXED (G1 young collection that also evacuates old regions)</td><td>none: heap
+ *       after = live set plus the garbage of the old regions G1 chose not to collect, and while
+ *       G1 grows its heap it chooses few (seen: heap after mixed collections rising 335 MiB in
+ *       98 s in a service with a flat live set)</td></tr>
  *   <tr><td>CONCURRENT whole-heap cycles (ZGC {@code Z}, Shenandoah)</td><td>heap after = live
  *       set plus what was allocated during the cycle</td></tr>
  *   <tr><td>CONCURRENT G1 marking cycle ({@code G1Old})</td><td>none: marking frees only empty
@@ -175,7 +176,7 @@ final class GcCycleAssembler {
   }
 
   private static boolean showsLiveSet(String name, GcGeneration g) {
-    return g == GcGeneration.FULL || g == GcGeneration.MIXED || g == GcGeneration.OLD
+    return g == GcGeneration.FULL || g == GcGeneration.OLD
         || g == GcGeneration.CONCURRENT && !"G1Old".equals(name);
   }
 

@@ -6,6 +6,7 @@ import io.memfleet.event.Evidence;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Signal;
+import io.memfleet.pipeline.detect.rules.OutstandingGrowthRule;
 import io.memfleet.pipeline.model.TimedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,10 +88,14 @@ public class AlertManagerFunction
         p.getProcessStartTimeMs());
   }
 
-  /** Which open alert a candidate continues: rule and, for per-stack rules, the stack. */
+  /**
+   * Which open alert a candidate continues: the rule and, for the per-stack rule, the stack. Other
+   * rules name a stack only as a culprit, which may change between matches of one leak.
+   */
   static String seriesOf(Alert a) {
-    return a.getRule() + "|" + (a.getTopStack() == null ? "" : Long.toHexString(
-        a.getTopStack().getHash()));
+    boolean perStack = OutstandingGrowthRule.NAME.equals(a.getRule());
+    return a.getRule() + "|" + (!perStack || a.getTopStack() == null ? ""
+        : Long.toHexString(a.getTopStack().getHash()));
   }
 
   @Override

@@ -62,6 +62,11 @@ public final class GoroutineLeakRule extends GrowthRule {
   }
 
   @Override
+  protected boolean plural() {
+    return true;
+  }
+
+  @Override
   protected String quantity(double value) {
     return String.format(Locale.ROOT, "%.0f goroutines", value);
   }

@@ -17,9 +17,14 @@ import org.apache.flink.cep.pattern.Pattern;
  * <p>How a leak is told from a warm-up: both grow, but a warm-up levels off — a runtime loading
  * classes and compiling code, a cache filling to its bound, a pool reaching its size — while a
  * leak keeps its rate. A run therefore has to cover {@code min-span} and still grow at the
- * end; a process young or old is judged the same way, so a leak that starts with its process
- * is alerted as soon as its growth has outlasted a warm-up's shape, not after a fixed grace
- * period. When observations carry a limit in {@link Observation#companion} (the heap maximum,
+ * end. Growth that has lasted since the process started is ambiguous longer — a cache filling
+ * at a steady rate looks exactly like a leak until it reaches its bound — so a run that begins
+ * within {@code from-start.window} (2 min) of the process start must go on for {@code min-span}
+ * after that window (a full collection does not help: a cache is live data too); growth that
+ * starts after a steady state, the common leak of a running service, needs only
+ * {@code min-span}. Nothing is ignored for a fixed age, and growth
+ * that reaches its limit (the heap maximum, a pool's maximum) within the critical horizon is
+ * alerted whether it is a leak or not: the process is about to run out either way. When observations carry a limit in {@link Observation#companion} (the heap maximum,
  * a pool's maximum) the finding forecasts when it is reached; a forecast sooner than the
  * critical horizon makes it CRITICAL.
  */
@@ -43,14 +48,29 @@ public abstract class GrowthRule extends LeakRule {
 
   @Override
   public Finding assess(List<Observation> run) {
+    return assess(run, requiredSpanNs(run));
+  }
+
+  /**
+   * {@link #assess(List)} with the span the run must cover when its limit is not minutes away
+   * given: a rule that judges a run drawn from a longer history asks for that history's span.
+   */
+  protected Finding assess(List<Observation> run, long requiredSpanNs) {
     Trend trend = Trend.of(run);
-    if (!trend.grew(settings.minGrowthFraction, settings.minGrowthBytes)
+    if (trend.spanNs < settings.minSpanNs
+        || !trend.grew(settings.minGrowthFraction, settings.minGrowthBytes)
         || !Trend.persists(run, trend, PERSIST_SHARE) || !alsoHolds(run, trend)) {
       return null;
     }
     double limit = trend.last.companion;
     Double ttoom = limitIsCompanion() && limit > 0 ? trend.fit.secondsUntil(limit, trend.last.value)
         : null;
+    boolean exhaustsSoon = ttoom != null && ttoom * 1e9 <= criticalHorizonNs
+        && forecastHolds(run);
+    if (!exhaustsSoon && (fromStartNeedsMore(run, trend)
+        || trend.spanNs < requiredSpanNs)) {
+      return null;
+    }
     Severity severity = ttoom != null && ttoom * 1e9 <= criticalHorizonNs
         ? Severity.CRITICAL : Severity.WARNING;
     String forecast = ttoom == null ? "" : String.format(Locale.ROOT,
@@ -58,7 +78,39 @@ public abstract class GrowthRule extends LeakRule {
     return new Finding(severity, trend.perSecond(), ttoom, what() + " grew " + quantity(
         trend.growth) + " in " + Trend.seconds(trend.spanNs) + " (" + rate(trend.perSecond())
         + ", now " + quantity(trend.last.value) + forecast + ")" + note(run),
-        poolName() + " grows " + rate(trend.perSecond()) + note(run));
+        poolName() + (plural() ? " grow " : " grows ") + rate(trend.perSecond()) + note(run));
+  }
+
+  /**
+   * Growth that began with its process — no steady state seen before it — may be the process
+   * warming up or filling a cache (live data either way, so a full collection does not tell
+   * them apart): what it did in its first {@code from-start.window} is no evidence by itself, the
+   * growth must go on for {@code min-span} after that.
+   */
+  private boolean fromStartNeedsMore(List<Observation> run, Trend trend) {
+    Observation first = run.get(0);
+    if (first.processStartTimeMs <= 0) {
+      return false;
+    }
+    long startNs = first.processStartTimeMs * 1_000_000L;
+    return first.utcNs - startNs <= settings.fromStartWindowNs
+        && trend.last.utcNs - (startNs + settings.fromStartWindowNs) < settings.minSpanNs;
+  }
+
+  /**
+   * Whether a forecast from this run may cut its wait short: true by default; a rule whose
+   * evidence may not be the quantity that runs out says no.
+   */
+  protected boolean forecastHolds(List<Observation> run) {
+    return true;
+  }
+
+  /**
+   * The span this run must cover when its limit is not minutes away: {@code min-span} by
+   * default; a rule asks for more when its evidence is weaker.
+   */
+  protected long requiredSpanNs(List<Observation> run) {
+    return settings.minSpanNs;
   }
 
   /** Rule-specific condition on top of the growth checks; true by default. */
@@ -76,6 +128,11 @@ public abstract class GrowthRule extends LeakRule {
 
   /** The pool in the verdict's words, e.g. {@code "heap"}, {@code "metaspace"}. */
   protected abstract String poolName();
+
+  /** Whether {@link #poolName()} is plural ("threads grow"). */
+  protected boolean plural() {
+    return false;
+  }
 
   /** Extra words for the summary and verdict about this run, e.g. a caveat; "" by default. */
   protected String note(List<Observation> run) {

@@ -23,6 +23,8 @@ public final class GrowthSettings implements Serializable {
   public final double minGrowthFraction;
   public final long minGrowthBytes;
   public final double riseTolerance;
+  /** A run beginning this soon after its process started grows "from the start". */
+  public final long fromStartWindowNs;
 
   private GrowthSettings(Builder b) {
     this.minPoints = b.minPoints;
@@ -31,6 +33,7 @@ public final class GrowthSettings implements Serializable {
     this.minGrowthFraction = b.minGrowthFraction;
     this.minGrowthBytes = b.minGrowthBytes;
     this.riseTolerance = b.riseTolerance;
+    this.fromStartWindowNs = b.fromStartWindow.toNanos();
   }
 
   public static Builder builder() {
@@ -45,6 +48,7 @@ public final class GrowthSettings implements Serializable {
     private double minGrowthFraction = 0.10;
     private long minGrowthBytes = 8L << 20;
     private double riseTolerance = 0.02;
+    private Duration fromStartWindow = Duration.ofMinutes(2);
 
     public Builder minPoints(int v) {
       this.minPoints = v;
@@ -76,6 +80,12 @@ public final class GrowthSettings implements Serializable {
       return this;
     }
 
+    /** Runs beginning within {@code window} of the process start must go on past it. */
+    public Builder fromStart(Duration window) {
+      this.fromStartWindow = window;
+      return this;
+    }
+
     public GrowthSettings build() {
       if (minPoints < 2) {
         throw new IllegalArgumentException("min-points must be at least 2: " + minPoints);
@@ -87,6 +97,9 @@ public final class GrowthSettings implements Serializable {
       if (within.compareTo(minSpan) <= 0) {
         throw new IllegalArgumentException("within (" + within + ") must exceed min-span ("
             + minSpan + "), or no run can complete");
+      }
+      if (fromStartWindow == null || fromStartWindow.isNegative()) {
+        throw new IllegalArgumentException("the from-start window must be >= 0");
       }
       if (minGrowthFraction < 0 || minGrowthBytes < 0 || riseTolerance < 0
           || riseTolerance >= 1) {

@@ -37,6 +37,11 @@ public abstract class LeakRule implements Serializable {
     return signal().pool();
   }
 
+  /** The pool for a matched run (oldest first): by default that of its last observation. */
+  public MemoryPool pool(List<Observation> run) {
+    return pool(run.get(run.size() - 1));
+  }
+
   /** The CEP pattern over observations of {@link #signal()} of one series. */
   public abstract Pattern<Observation, ?> pattern();
 

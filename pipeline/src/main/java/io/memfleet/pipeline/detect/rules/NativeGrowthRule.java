@@ -1,5 +1,6 @@
 package io.memfleet.pipeline.detect.rules;
 
+import io.memfleet.event.Runtime;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Signal;
 import java.time.Duration;
@@ -15,9 +16,14 @@ import java.util.List;
  * buckets, 60 s, within 10 min, growth ≥ 10% and ≥ 8 MiB; the managed heap counts as flat when
  * its Theil–Sen change over the run is at most {@code managed-flat-fraction} (5%) of its size
  * and below half the native growth — a heap that grows with RSS is a heap leak, not this rule's.
- * Observations from the first {@code min-process-age} (5 min) of a process are ignored: a JVM or
- * Go runtime grows native memory while it warms up (code cache, metaspace, GC and profiler
- * buffers), and that growth levels off by itself.
+ * For a JVM or Go program, observations from the first {@code min-process-age} (5 min) are
+ * ignored: the runtime itself grows native memory for minutes while it warms up (the JIT's code
+ * cache, metaspace, GC and profiler buffers), slowing down gradually rather than stopping, and
+ * its heap leaks are the heap rules' business meanwhile. A process without a managed heap (C,
+ * C++) is judged from its first minute: its observations are its resident set (companion 0),
+ * and its warm-ups are told from leaks by growth that lasts to the end of the run, as for every
+ * growth rule. The alert names the stack that faulted in the most new pages in the last bucket
+ * (eBPF page faults by stack) where the eBPF collector runs.
  */
 public final class NativeGrowthRule extends GrowthRule {
   private static final long serialVersionUID = 1L;
@@ -45,7 +51,8 @@ public final class NativeGrowthRule extends GrowthRule {
 
   @Override
   public boolean admits(Observation o) {
-    boolean warmedUp = o.processStartTimeMs <= 0
+    boolean managed = o.runtime == Runtime.JVM || o.runtime == Runtime.GO;
+    boolean warmedUp = !managed || o.processStartTimeMs <= 0
         || Math.floorDiv(o.utcNs, 1_000_000L) - o.processStartTimeMs >= minProcessAgeMs;
     return !Double.isNaN(o.companion) && warmedUp;
   }

@@ -35,7 +35,7 @@ import java.util.Locale;
  * <p>CRITICAL when the forecast is sooner than {@code critical-horizon} (10 min), else WARNING.
  * A big, stable cache (high, flat) does not fire, nor does a burst that falls back.
  */
-public final class OomImminentRule extends TrailingRule {
+public final class OomImminentRule extends LeakRule implements TrailingRule {
   private static final long serialVersionUID = 1L;
   public static final String NAME = "oom-imminent";
 
@@ -78,7 +78,27 @@ public final class OomImminentRule extends TrailingRule {
 
   @Override
   public MemoryPool pool(Observation o) {
-    return null; // the cgroup as a whole; the verdict of the OOM snapshot names the pool
+    return null;
+  }
+
+  /**
+   * What fills the cgroup over the run: the managed heap when it grew at least half as much as
+   * the cgroup did, else native memory; null when no managed heap was reported (the cgroup as a
+   * whole).
+   */
+  @Override
+  public MemoryPool pool(List<Observation> run) {
+    List<Observation> known = evidence(run).stream()
+        .filter(o -> !Double.isNaN(o.usedCompanion)).toList();
+    Observation last = run.get(run.size() - 1);
+    if (known.size() < 2) {
+      return last.runtime == io.memfleet.event.Runtime.NATIVE ? MemoryPool.NATIVE : null;
+    }
+    Observation first = known.get(0);
+    last = known.get(known.size() - 1);
+    double cgroup = last.value - first.value;
+    double heap = last.usedCompanion - first.usedCompanion;
+    return cgroup > 0 && heap >= cgroup / 2 ? MemoryPool.HEAP : MemoryPool.NATIVE;
   }
 
   @Override
@@ -99,15 +119,12 @@ public final class OomImminentRule extends TrailingRule {
   /** The trailing run that does not fall, oldest first. */
   @Override
   public List<Observation> evidence(List<Observation> history) {
-    int start = history.size() - 1;
-    while (start > 0) {
-      double previous = history.get(start - 1).value;
-      if (history.get(start).value < previous - tolerance * Math.abs(previous)) {
-        break;
-      }
-      start--;
-    }
-    return history.subList(start, history.size());
+    return TrailingRule.risingSuffix(history, tolerance);
+  }
+
+  @Override
+  public org.apache.flink.cep.pattern.Pattern<Observation, ?> pattern() {
+    throw new UnsupportedOperationException(NAME + " is judged on a trailing window, not CEP");
   }
 
   @Override

@@ -48,8 +48,11 @@ public final class OutstandingGrowthRule extends GrowthRule {
 
   @Override
   public io.memfleet.event.MemoryPool pool(Observation o) {
-    return "mmap".equals(o.series) ? io.memfleet.event.MemoryPool.MMAP
-        : io.memfleet.event.MemoryPool.MALLOC;
+    if (!"mmap".equals(o.series)) {
+      return io.memfleet.event.MemoryPool.MALLOC;
+    }
+    // the process's address space: malloc's heap when the break grew, else mappings
+    return o.poolHint != null ? o.poolHint : io.memfleet.event.MemoryPool.MMAP;
   }
 
   @Override

@@ -6,9 +6,11 @@ import io.memfleet.pipeline.detect.Signal;
 import java.time.Duration;
 
 /**
- * A runtime pool outside the heap keeps growing: {@code metaspace-growth} (class metadata: a
- * class-loader leak — classes loaded again and again into loaders that are never released) and
- * {@code direct-buffer-growth} (direct and mapped byte buffers that are allocated and kept).
+ * A pool outside the heap keeps growing: {@code metaspace-growth} (class metadata: a class-loader
+ * leak — classes loaded again and again into loaders that are never released),
+ * {@code direct-buffer-growth} (direct and mapped byte buffers that are allocated and kept) and
+ * {@code shmem-growth} (shared memory and tmpfs files, which unlike page cache the kernel cannot
+ * reclaim: files written to /dev/shm or an emptyDir in memory and never removed).
  *
  * <p>Input: {@link Signal#POOL} observations of the rule's series (the pool's latest size in a
  * bucket, its configured maximum as companion). Thresholds under
@@ -25,6 +27,7 @@ public final class PoolGrowthRule extends GrowthRule {
   private static final long serialVersionUID = 1L;
   public static final String METASPACE = "metaspace-growth";
   public static final String DIRECT_BUFFERS = "direct-buffer-growth";
+  public static final String SHMEM = "shmem-growth";
 
   private final String name;
   private final MemoryPool pool;
@@ -66,6 +69,11 @@ public final class PoolGrowthRule extends GrowthRule {
   @Override
   protected String poolName() {
     return words;
+  }
+
+  @Override
+  protected boolean plural() {
+    return pool == MemoryPool.DIRECT_BUFFERS;
   }
 
   @Override

@@ -71,7 +71,7 @@ public class RuleMatchFunction extends PatternProcessFunction<Observation, Alert
           .setFrames(Arrays.asList(last.stackFrames.split("\n", -1))).setTruncated(false).build();
     }
     String objectClass = commonestClass(run);
-    String culprit = stack != null ? stack.getFrames().get(0)
+    String culprit = stack != null ? Culprits.frame(stack.getFrames())
         : objectClass != null ? objectClass : "mmap".equals(last.series) ? "mmap" : null;
     String who = last.service != null ? last.service : last.comm;
     Long forecast = f.timeToOomSeconds == null ? null
@@ -92,7 +92,7 @@ public class RuleMatchFunction extends PatternProcessFunction<Observation, Alert
         .setTopStack(stack)
         .setObjectClass(objectClass)
         .setEvidence(evidence(rule, run, evidenceMax))
-        .setPool(rule.pool(last))
+        .setPool(rule.pool(run))
         .setVerdict(verdict(f, last, stack, objectClass))
         .build();
   }
@@ -103,7 +103,7 @@ public class RuleMatchFunction extends PatternProcessFunction<Observation, Alert
     if (stack != null && !stack.getFrames().isEmpty()) {
       String where = last.signal == io.memfleet.pipeline.detect.Signal.GOROUTINES
           ? "parked in " : "from ";
-      return v + ", " + where + stack.getFrames().get(0);
+      return v + ", " + where + Culprits.frame(stack.getFrames());
     }
     if (objectClass != null) {
       return v + ", most allocated class " + objectClass;

@@ -30,7 +30,7 @@ import java.util.function.Predicate;
  *
  * <p>Forecasts the limit where known; CRITICAL within the critical horizon, else WARNING.
  */
-public final class SlowGrowthRule extends TrailingRule {
+public final class SlowGrowthRule extends LeakRule implements TrailingRule {
   private static final long serialVersionUID = 1L;
   public static final String NAME = "slow-leak";
 
@@ -157,5 +157,10 @@ public final class SlowGrowthRule extends TrailingRule {
   @Override
   public String evidenceKind(Observation o) {
     return signal.name() + "(floor per " + resolution.toMinutes() + " min)";
+  }
+
+  @Override
+  public org.apache.flink.cep.pattern.Pattern<Observation, ?> pattern() {
+    throw new UnsupportedOperationException(NAME + " is judged on a trailing window, not CEP");
   }
 }

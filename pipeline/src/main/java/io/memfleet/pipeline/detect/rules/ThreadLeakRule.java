@@ -50,6 +50,11 @@ public final class ThreadLeakRule extends GrowthRule {
   }
 
   @Override
+  protected boolean plural() {
+    return true;
+  }
+
+  @Override
   protected String quantity(double value) {
     return String.format(Locale.ROOT, "%.0f threads", value);
   }

@@ -3,28 +3,28 @@ package io.memfleet.pipeline.detect.rules;
 import io.memfleet.pipeline.detect.Observation;
 import java.time.Duration;
 import java.util.List;
-import org.apache.flink.cep.pattern.Pattern;
 
 /**
  * A rule judged on the trailing history of one series rather than on a CEP run: the last
  * {@link #window()} of observations, optionally coarsened to one point per {@link #resolution()}
- * ({@link #merge}), judged anew by {@link #assess} each time a point is added. For what a run
- * cannot express: a forecast that improves as evidence accumulates ({@code oom-imminent}), or a
- * trend over hours ({@code slow-leak}). {@link TrailingRuleFunction} keeps the history.
+ * ({@link #merge}), judged anew by {@link LeakRule#assess} each time a point is added. For what a
+ * run of fixed length cannot express: a forecast that improves as evidence accumulates
+ * ({@code oom-imminent}), a run whose required length depends on what it holds
+ * ({@code live-set-growth}), or a trend over hours ({@code slow-leak}).
+ * {@link TrailingRuleFunction} keeps the history. Implemented by {@link LeakRule}s.
  */
-public abstract class TrailingRule extends LeakRule {
-  private static final long serialVersionUID = 1L;
+public interface TrailingRule {
 
   /** How much history the rule judges. */
-  public abstract Duration window();
+  Duration window();
 
   /** One history point per this much event time; zero keeps every observation. */
-  public Duration resolution() {
+  default Duration resolution() {
     return Duration.ZERO;
   }
 
   /** Folds {@code o} into {@code point} when both fall into one resolution step: the floor. */
-  public void merge(Observation point, Observation o) {
+  default void merge(Observation point, Observation o) {
     if (o.value < point.value) {
       point.value = o.value;
     }
@@ -44,24 +44,31 @@ public abstract class TrailingRule extends LeakRule {
   }
 
   /** A finding is sent again (as an update) at most this often while it holds. */
-  public Duration reportEvery() {
+  default Duration reportEvery() {
     return Duration.ofMinutes(1);
   }
-
-  /** The history's judgement: a finding on the points (oldest first), or null. */
-  @Override
-  public abstract Finding assess(List<Observation> history);
 
   /**
    * The points of a finding's evidence, a suffix of the history (all of it by default); the
    * alert's first-seen is the first of them.
    */
-  public List<Observation> evidence(List<Observation> history) {
+  default List<Observation> evidence(List<Observation> history) {
     return history;
   }
 
-  @Override
-  public final Pattern<Observation, ?> pattern() {
-    throw new UnsupportedOperationException(name() + " is judged on a trailing window, not CEP");
+  /**
+   * The trailing run of {@code history} that does not fall by more than {@code tolerance} from
+   * one point to the next, oldest first: what a rising run is when judged backwards from now.
+   */
+  static List<Observation> risingSuffix(List<Observation> history, double tolerance) {
+    int start = history.size() - 1;
+    while (start > 0) {
+      double previous = history.get(start - 1).value;
+      if (history.get(start).value < previous - tolerance * Math.abs(previous)) {
+        break;
+      }
+      start--;
+    }
+    return history.subList(start, history.size());
   }
 }

@@ -34,7 +34,8 @@ import org.apache.flink.util.Collector;
 public class TrailingRuleFunction extends KeyedProcessFunction<String, Observation, Alert> {
   private static final long serialVersionUID = 1L;
 
-  private final TrailingRule rule;
+  private final LeakRule rule;
+  private final TrailingRule trailing;
   private final int evidenceMax;
   private final long idleTimeoutMs;
   private transient ValueState<List<Observation>> history;
@@ -43,8 +44,13 @@ public class TrailingRuleFunction extends KeyedProcessFunction<String, Observati
   private transient Counter outOfOrder;
   private transient Counter findings;
 
-  public TrailingRuleFunction(TrailingRule rule, int evidenceMax, Duration idleTimeout) {
+  /** @param rule a rule that implements {@link TrailingRule} */
+  public TrailingRuleFunction(LeakRule rule, int evidenceMax, Duration idleTimeout) {
+    if (!(rule instanceof TrailingRule)) {
+      throw new IllegalArgumentException(rule.name() + " is not judged on a trailing window");
+    }
     this.rule = rule;
+    this.trailing = (TrailingRule) rule;
     this.evidenceMax = evidenceMax;
     this.idleTimeoutMs = idleTimeout.toMillis();
   }
@@ -77,14 +83,14 @@ public class TrailingRuleFunction extends KeyedProcessFunction<String, Observati
       outOfOrder.inc();
       return;
     }
-    long step = rule.resolution().toNanos();
+    long step = trailing.resolution().toNanos();
     if (newest != null && step > 0
         && Math.floorDiv(o.utcNs, step) == Math.floorDiv(newest.bucketStartUtcNs, step)) {
-      rule.merge(newest, o);
+      trailing.merge(newest, o);
     } else {
       points.add(copy(o));
     }
-    long oldest = o.utcNs - rule.window().toNanos();
+    long oldest = o.utcNs - trailing.window().toNanos();
     int drop = 0;
     while (drop < points.size() - 1 && points.get(drop).utcNs < oldest) {
       drop++;
@@ -101,11 +107,11 @@ public class TrailingRuleFunction extends KeyedProcessFunction<String, Observati
     }
     long[] last = reported.value();
     boolean due = last == null || last[1] != f.severity.ordinal()
-        || o.utcNs - last[0] >= rule.reportEvery().toNanos();
+        || o.utcNs - last[0] >= trailing.reportEvery().toNanos();
     if (due) {
       findings.inc();
       reported.update(new long[] {o.utcNs, f.severity.ordinal()});
-      out.collect(RuleMatchFunction.toAlert(rule, f, rule.evidence(points), evidenceMax));
+      out.collect(RuleMatchFunction.toAlert(rule, f, trailing.evidence(points), evidenceMax));
     }
   }
 

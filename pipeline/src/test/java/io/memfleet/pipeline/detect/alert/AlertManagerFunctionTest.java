@@ -53,13 +53,17 @@ class AlertManagerFunctionTest {
     h.close();
   }
 
-  /** A candidate from the live-set rule for a run from {@code from} to {@code to} seconds. */
+  /**
+   * A candidate from the live-set rule for the run of 90 s that ends at {@code to} seconds,
+   * reported as first seen at {@code from}.
+   */
   private Alert candidate(String node, int pid, double from, double to) {
     List<Observation> run = new ArrayList<>();
-    for (double t = from; t <= to; t += 10) {
+    for (double t = to - 90; t <= to; t += 10) {
       run.add(live(node, pid, t, 100 * MB + (t - from) * MB));
     }
-    return RuleMatchFunction.toAlert(liveSet, liveSet.assess(run), run, 24);
+    Alert a = RuleMatchFunction.toAlert(liveSet, liveSet.assess(run), run, 24);
+    return Alert.newBuilder(a).setFirstSeenUtcNs(Events.ns(from)).build();
   }
 
   private static Observation live(String node, int pid, double t, double value) {
@@ -139,8 +143,8 @@ class AlertManagerFunctionTest {
 
   @Test
   void whatAnOldCollectionReclaimsResolvesTheAlert() throws Exception {
-    send(candidate("node-1", 7, 0, 60)); // from 100 MiB
-    send(live("node-1", 7, 80, 90 * MB)); // a mixed collection: back below the start
+    send(candidate("node-1", 7, 0, 60)); // the run began at 70 MiB
+    send(live("node-1", 7, 80, 60 * MB)); // an old collection: back below where it began
     List<Alert> alerts = out();
     assertThat(alerts).extracting(Alert::getStatus).containsExactly(AlertStatus.FIRING,
         AlertStatus.RESOLVED);
@@ -164,13 +168,19 @@ class AlertManagerFunctionTest {
   @Test
   void processExitResolvesItsAlertsAndClearsStateAndTimers() throws Exception {
     send(candidate("node-1", 7, 0, 60));
-    LeakRule goroutines = rules.stream().filter(r -> r.name().equals("goroutine-leak"))
-        .findFirst().orElseThrow();
+    // judged as growth in a running service (no from-start window), to keep this about exits
+    Configuration noFromStart = new Configuration();
+    noFromStart.set(io.memfleet.pipeline.detect.DetectionOptions.FROM_START_WINDOW,
+        Duration.ZERO);
+    LeakRule goroutines = Rules.all(noFromStart).stream()
+        .filter(r -> r.name().equals("goroutine-leak")).findFirst().orElseThrow();
     List<Observation> run = new ArrayList<>();
     for (int t = 0; t <= 130; t += 10) {
       run.add(Observations.of(Signal.GOROUTINES, "node-1", 7, t, 600 + 20 * t, Double.NaN));
     }
+    assertThat(goroutines.assess(run)).as("the goroutine rule's finding").isNotNull();
     send(RuleMatchFunction.toAlert(goroutines, goroutines.assess(run), run, 24));
+    assertThat(out()).hasSize(2);
     assertThat(h.numKeyedStateEntries()).isGreaterThan(0);
 
     Observation exit = Observations.of(Signal.EXITED, "node-1", 7, 140, Double.NaN, Double.NaN);

@@ -26,7 +26,7 @@ final class RuleHarness implements AutoCloseable {
   RuleHarness(LeakRule rule) throws Exception {
     if (rule instanceof TrailingRule) {
       h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-          new TrailingRuleFunction((TrailingRule) rule, 24, java.time.Duration.ofMinutes(10))),
+          new TrailingRuleFunction(rule, 24, java.time.Duration.ofMinutes(10))),
           Observation::seriesKey, Types.STRING);
       h.open();
       return;

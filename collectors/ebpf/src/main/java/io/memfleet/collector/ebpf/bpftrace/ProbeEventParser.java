@@ -1,11 +1,11 @@
 package io.memfleet.collector.ebpf.bpftrace;
 
 import io.memfleet.collector.ebpf.stack.Frame;
+import io.memfleet.collector.ebpf.stack.FrameLine;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -23,8 +23,6 @@ import java.util.regex.Pattern;
  */
 public final class ProbeEventParser {
   private static final Pattern NAME = Pattern.compile("[a-z_]+");
-  private static final Pattern FRAME =
-      Pattern.compile("^\\s*([0-9a-fA-F]+)\\s+(\\S.*?)(?:\\s+\\(([^)]*)\\))?\\s*$");
 
   public ProbeEvent parse(String text) {
     String[] lines = text.split("\n");
@@ -38,24 +36,29 @@ public final class ProbeEventParser {
       throw new IllegalArgumentException("bad event name '" + name + "'");
     }
     Map<String, String> fields = new LinkedHashMap<>();
-    String rest = space < 0 ? "" : head.substring(space + 1);
-    while (!rest.isEmpty()) {
-      int eq = rest.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException("field without '=': '" + rest + "'");
+    // walked by index: taking the rest of the line as a new string per field was quadratic
+    int at = space < 0 ? head.length() : space + 1;
+    while (at < head.length()) {
+      int eq = head.indexOf('=', at);
+      if (eq <= at) {
+        throw new IllegalArgumentException("field without '=': '"
+            + abbreviate(head.substring(at)) + "'");
       }
-      String key = rest.substring(0, eq);
-      if (key.contains(" ")) {
-        throw new IllegalArgumentException("bad field key '" + key + "'");
+      String key = head.substring(at, eq);
+      if (key.indexOf(' ') >= 0) {
+        throw new IllegalArgumentException("bad field key '" + abbreviate(key) + "'");
       }
       String value;
       if (key.equals("comm")) {
-        value = rest.substring(eq + 1);
-        rest = "";
+        value = head.substring(eq + 1);
+        at = head.length();
       } else {
-        int end = rest.indexOf(' ', eq);
-        value = end < 0 ? rest.substring(eq + 1) : rest.substring(eq + 1, end);
-        rest = end < 0 ? "" : rest.substring(end + 1).stripLeading();
+        int end = head.indexOf(' ', eq);
+        value = end < 0 ? head.substring(eq + 1) : head.substring(eq + 1, end);
+        at = end < 0 ? head.length() : end + 1;
+        while (at < head.length() && Character.isWhitespace(head.charAt(at))) {
+          at++;
+        }
       }
       fields.put(key, value);
     }
@@ -67,16 +70,20 @@ public final class ProbeEventParser {
       if (lines[i].isBlank()) {
         continue;
       }
-      Matcher m = FRAME.matcher(lines[i]);
-      if (!m.matches()) {
-        throw new IllegalArgumentException("bad stack frame '" + lines[i].strip() + "'");
+      Frame frame = FrameLine.parse(lines[i], false, false);
+      if (frame == null) {
+        throw new IllegalArgumentException("bad stack frame '" + abbreviate(lines[i].strip())
+            + "'");
       }
-      stack.add(new Frame(Long.parseUnsignedLong(m.group(1), 16), Frame.symbolOf(m.group(2)),
-          m.group(3)));
+      stack.add(frame);
     }
     ProbeEvent event = new ProbeEvent(name, fields, stack);
     event.timestampNs();
     event.pid();
     return event;
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 200 ? s : s.substring(0, 200) + "…";
   }
 }

@@ -1,6 +1,7 @@
 package io.memfleet.collector.ebpf.perf;
 
 import io.memfleet.collector.ebpf.stack.Frame;
+import io.memfleet.collector.ebpf.stack.FrameLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,11 +27,16 @@ import java.util.regex.Pattern;
  * thread-safe.
  */
 public final class PerfScriptParser {
+  // possessive after the comm: a candidate end of the comm is then checked in one pass (the
+  // backtracking of the plain expression took seconds on a fuzzed 3 KB line)
   private static final Pattern HEADER = Pattern.compile(
-      "^\\s*(.+?)\\s+(\\d+)(?:/(\\d+))?\\s+(?:\\[(\\d+)]\\s+)?(\\d+)\\.(\\d+):\\s+(?:(\\d+)\\s+)?"
-          + "(\\S+):(?:\\s+(.*))?$");
-  private static final Pattern FRAME =
-      Pattern.compile("^\\s+([0-9a-fA-F]+)\\s+(.+?)\\s+\\(([^)]*)\\)\\s*$");
+      "^\\s*+(.+?)\\s++(\\d++)(?:/(\\d++))?\\s++(?:\\[(\\d++)]\\s++)?(\\d++)\\.(\\d++):\\s++"
+          + "(?:(\\d++)\\s++)?(\\S+):(?:\\s++(.*))?$");
+  /**
+   * Longest header line tried: real ones are a few hundred characters; the header expression is
+   * super-linear on long lines, and a longer line is malformed anyway.
+   */
+  static final int MAX_HEADER_CHARS = 4096;
   private static final Pattern ARG = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\\S+)");
 
   private final Consumer<PerfSample> sink;
@@ -58,17 +64,24 @@ public final class PerfScriptParser {
       return;
     }
     if (pending != null && Character.isWhitespace(line.charAt(0))) {
-      Matcher f = FRAME.matcher(line);
-      if (f.matches()) {
-        pending.frames.add(new Frame(Long.parseUnsignedLong(f.group(1), 16),
-            Frame.symbolOf(f.group(2)), f.group(3)));
+      Frame frame = FrameLine.parse(line, true, true);
+      if (frame != null) {
+        pending.frames.add(frame);
         return;
       }
     }
-    Matcher h = HEADER.matcher(line);
-    if (h.matches()) {
+    Matcher h = line.length() <= MAX_HEADER_CHARS ? HEADER.matcher(line) : null;
+    if (h != null && h.matches()) {
+      PendingSample next;
+      try {
+        next = header(h);
+      } catch (NumberFormatException e) {
+        // a tid, cpu, time or period past its type: corrupt output, counted like any bad line
+        malformed++;
+        return;
+      }
       finish();
-      pending = header(h);
+      pending = next;
       return;
     }
     malformed++;
@@ -111,11 +124,20 @@ public final class PerfScriptParser {
     return p;
   }
 
-  /** seconds + fraction of any length (6 digits without --ns, 9 with) → nanoseconds. */
+  /**
+   * seconds + fraction of any length (6 digits without --ns, 9 with) → nanoseconds.
+   *
+   * @throws NumberFormatException when the time does not fit a long of nanoseconds
+   */
   static long nanos(String seconds, String fraction) {
     String nine = fraction.length() >= 9 ? fraction.substring(0, 9)
         : fraction + "0".repeat(9 - fraction.length());
-    return Long.parseLong(seconds) * 1_000_000_000L + Long.parseLong(nine);
+    try {
+      return Math.addExact(Math.multiplyExact(Long.parseLong(seconds), 1_000_000_000L),
+          Long.parseLong(nine));
+    } catch (ArithmeticException e) {
+      throw new NumberFormatException("time " + seconds + "." + fraction + " s overflows");
+    }
   }
 
   private static final class PendingSample {

@@ -70,4 +70,21 @@ class PerfScriptParserTest {
     });
     assertThat(parser.malformedLines()).isEqualTo(1);
   }
+
+  // found by PerfScriptParserFuzzTest: NumberFormatException out of a parser that counts bad lines
+  @Test
+  void numbersPastTheirTypeAreMalformedLinesNotErrors() {
+    List<PerfSample> samples = new ArrayList<>();
+    PerfScriptParser parser = new PerfScriptParser(samples::add);
+    parser.accept("leaky 18088  1064.025234844:         10 page-faults: ");
+    parser.accept("\t 99999999999999999999992724 run_loop+0x63 (/tmp/ebpfx/leaky)");
+    parser.accept("leaky 99999999999 1064.025234844: 10 page-faults: ");
+    parser.accept("leaky 18088 99999999999999999999.025234844: 10 page-faults: ");
+    parser.accept("leaky 18088 9999999999.025234844: 10 page-faults: ");
+    parser.accept("leaky 18088 [99999999999] 1.0: 10 page-faults: ");
+    parser.accept("leaky 18088 1.0: 99999999999999999999 page-faults: ");
+    parser.finish();
+    assertThat(parser.malformedLines()).isEqualTo(6);
+    assertThat(samples).singleElement().satisfies(s -> assertThat(s.frames()).isEmpty());
+  }
 }

@@ -18,7 +18,11 @@ public final class CgroupFiles {
 
   private CgroupFiles() {}
 
-  /** A single number; empty for {@code max}, and for values so large they mean no limit. */
+  /**
+   * A single number; empty for {@code max}, and for values so large they mean no limit.
+   *
+   * @throws NumberFormatException when the text is neither {@code max} nor a number
+   */
   public static OptionalLong parseLimit(String text) {
     String value = text.trim();
     if (value.equals("max")) {
@@ -28,7 +32,11 @@ public final class CgroupFiles {
     return n >= UNLIMITED_THRESHOLD ? OptionalLong.empty() : OptionalLong.of(n);
   }
 
-  /** A single number of bytes (usage). */
+  /**
+   * A single number of bytes (usage).
+   *
+   * @throws NumberFormatException when the text is not a number
+   */
   public static long parseBytes(String text) {
     return Long.parseLong(text.trim());
   }

@@ -1,5 +1,6 @@
 package io.memfleet.collector.node.cgroup;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -24,7 +25,10 @@ public record CgroupMounts(Optional<Mount> v1Memory, Optional<Mount> v2) {
    */
   public record Mount(Path mountPoint, String root) {
 
-    /** The directory of {@code cgroupPath} under this mount, empty when outside of it. */
+    /**
+     * The directory of {@code cgroupPath} under this mount, empty when outside of it or when it
+     * cannot name a file (a NUL character: {@code /proc/PID/cgroup} is not trusted input).
+     */
     public Optional<Path> directoryOf(String cgroupPath) {
       String relative;
       if (root.equals("/")) {
@@ -35,7 +39,11 @@ public record CgroupMounts(Optional<Mount> v1Memory, Optional<Mount> v2) {
         return Optional.empty();
       }
       String trimmed = relative.replaceAll("^/+", "");
-      return Optional.of(trimmed.isEmpty() ? mountPoint : mountPoint.resolve(trimmed));
+      try {
+        return Optional.of(trimmed.isEmpty() ? mountPoint : mountPoint.resolve(trimmed));
+      } catch (InvalidPathException e) {
+        return Optional.empty();
+      }
     }
   }
 
@@ -54,7 +62,12 @@ public record CgroupMounts(Optional<Mount> v1Memory, Optional<Mount> v2) {
         continue;
       }
       String fsType = right[0];
-      Mount mount = new Mount(Path.of(unescape(left[4])), unescape(left[3]));
+      Mount mount;
+      try {
+        mount = new Mount(Path.of(unescape(left[4])), unescape(left[3]));
+      } catch (InvalidPathException e) {
+        continue; // "\000" in the mount point: not a place to read files from
+      }
       if (fsType.equals("cgroup") && v1 == null && hasOption(right[2], "memory")) {
         v1 = mount;
       } else if (fsType.equals("cgroup2") && v2 == null) {

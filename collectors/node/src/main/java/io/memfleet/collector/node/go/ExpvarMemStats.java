@@ -111,11 +111,12 @@ public record ExpvarMemStats(
   public List<Pause> pausesAfter(long previousNumGc) {
     List<Pause> out = new ArrayList<>();
     int size = Math.min(pauseNs.length, pauseEnd.length);
-    if (size == 0) {
+    if (size == 0 || numGc < 1 || numGc <= previousNumGc) {
       return out;
     }
-    long first = Math.max(previousNumGc + 1, numGc - size + 1);
-    for (long n = Math.max(first, 1); n <= numGc; n++) {
+    // counted, not "for n <= numGc; n++": with NumGC = Long.MAX_VALUE that loop never ended
+    long count = Math.min(size, numGc - Math.max(previousNumGc, 0));
+    for (long n = numGc - count + 1, k = 0; k < count; n++, k++) {
       int i = (int) ((n - 1) % size);
       out.add(new Pause(n, pauseEnd[i] - pauseNs[i], pauseNs[i]));
     }

@@ -23,8 +23,10 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class GoroutineProfile {
-  private static final Pattern TOTAL = Pattern.compile("^goroutine profile: total (\\d+)\\s*$");
-  private static final Pattern GROUP = Pattern.compile("^(\\d+) @((?: 0x[0-9a-f]+)*)\\s*$");
+  // at most 18 digits: a count that fits a long (no process has 10^18 goroutines)
+  private static final Pattern TOTAL =
+      Pattern.compile("^goroutine profile: total (\\d{1,18})\\s*$");
+  private static final Pattern GROUP = Pattern.compile("^(\\d{1,18}) @((?: 0x[0-9a-f]+)*)\\s*$");
   private static final int MAX_FRAMES = 64;
 
   /** Goroutines sharing one stack. */
@@ -35,7 +37,7 @@ public final class GoroutineProfile {
 
   private GoroutineProfile() {}
 
-  /** The total, empty when the first line is not the profile header. */
+  /** The total, empty when the first line is not the profile header (with a sane count). */
   public static OptionalLong total(String body) {
     int newline = body.indexOf('\n');
     Matcher m = TOTAL.matcher(newline < 0 ? body : body.substring(0, newline));

@@ -28,9 +28,11 @@ import java.util.regex.Pattern;
  *       else, for G1 (whose generations share one set of regions, each reporting the whole heap
  *       as its maximum) the largest generation {@code maxCapacity}, for the other collectors
  *       their sum (ZGC and Shenandoah have one generation).
- *   <li>METASPACE: {@code sun.gc.metaspace.used/capacity}; limit only when
- *       {@code -XX:MaxMetaspaceSize} was given ({@code maxCapacity} is the reserved space, not a
- *       limit).
+ *   <li>METASPACE: the non-class part, as JFR's {@code jdk.MetaspaceSummary} {@code dataSpace}
+ *       reports it: {@code sun.gc.metaspace.used/capacity} minus the class space's (HotSpot's
+ *       metaspace counters cover both parts), so METASPACE + CLASS_SPACE is the whole metaspace
+ *       whichever source reported it; limit only when {@code -XX:MaxMetaspaceSize} was given
+ *       (it bounds both parts; {@code maxCapacity} is the reserved space, not a limit).
  *   <li>CLASS_SPACE: {@code sun.gc.compressedclassspace.used/capacity/maxCapacity}
  *       (CompressedClassSpaceSize is a hard limit).
  *   <li>THREAD_STACKS: count = {@code java.threads.live} (Java threads; the JVM's own GC and
@@ -111,9 +113,13 @@ public record JvmMemoryCounters(
     List<PoolUsage> pools = new ArrayList<>();
     pools.add(pool(MemoryPool.HEAP, used, committed, heapMax, OptionalLong.empty()));
     OptionalLong maxMetaspace = vmSize(vmArgs, null, "-XX:MaxMetaspaceSize=");
+    long classUsed = perf.longValue("sun.gc.compressedclassspace.used").orElse(0);
+    long classCommitted = perf.longValue("sun.gc.compressedclassspace.capacity").orElse(0);
+    OptionalLong metaspaceCommitted = perf.longValue("sun.gc.metaspace.capacity");
     perf.longValue("sun.gc.metaspace.used").ifPresent(u -> pools.add(pool(MemoryPool.METASPACE,
-        u, perf.longValue("sun.gc.metaspace.capacity").orElse(-1), maxMetaspace,
-        OptionalLong.empty())));
+        Math.max(0, u - classUsed), metaspaceCommitted.isPresent()
+            ? Math.max(0, metaspaceCommitted.getAsLong() - classCommitted) : -1,
+        maxMetaspace, OptionalLong.empty())));
     perf.longValue("sun.gc.compressedclassspace.used").ifPresent(u -> pools.add(pool(
         MemoryPool.CLASS_SPACE, u,
         perf.longValue("sun.gc.compressedclassspace.capacity").orElse(-1),

@@ -236,4 +236,16 @@ class CgroupParsersTest {
     assertThat(v2.directoryOf("/kubepods/pod1/c1")).contains(Path.of("/host cg/c1"));
     assertThat(v2.directoryOf("/system.slice")).isEmpty();
   }
+
+  // found by CgroupParsersFuzzTest: InvalidPathException for a NUL in a cgroup path or mount point
+  @Test
+  void aNulInACgroupPathOrMountPointNamesNoDirectory() {
+    CgroupMounts mounts = CgroupMounts.parse(
+        "35 25 0:30 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+            + "36 25 0:31 / /sys/fs/cgroup/un\\000ified rw - cgroup2 cgroup2 rw\n");
+    assertThat(mounts.v2()).isEmpty();
+    CgroupMounts.Mount v1 = mounts.v1Memory().orElseThrow();
+    assertThat(v1.directoryOf("/kubepods/a\u0000b")).isEmpty();
+    assertThat(v1.directoryOf("/kubepods/ab")).hasValue(Path.of("/sys/fs/cgroup/memory/kubepods/ab"));
+  }
 }

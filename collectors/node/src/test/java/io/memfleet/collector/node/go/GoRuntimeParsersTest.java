@@ -55,4 +55,29 @@ class GoRuntimeParsersTest {
         .hasValue(139);
     assertThat(GoroutineProfile.total("404 page not found\n")).isEmpty();
   }
+
+  // found by GoRuntimeParsersFuzzTest: NumberFormatException out of a parser that never throws
+  @Test
+  void aGoroutineTotalBeyondALongIsNoTotal() {
+    assertThat(GoroutineProfile.total("goroutine profile: total 9999999999999999999999139\n"))
+        .isEmpty();
+    assertThat(GoroutineProfile.total("goroutine profile: total 999999999999999999\n"))
+        .hasValue(999_999_999_999_999_999L);
+  }
+
+  // found in review while writing the fuzz test: "n <= numGc; n++" never ended at Long.MAX_VALUE
+  @Test
+  void pausesAfterEndsForTheLargestGcNumber() {
+    String page = "{\"memstats\": {\"Alloc\": 1, \"TotalAlloc\": 1, \"Sys\": 1,"
+        + " \"HeapAlloc\": 1, \"HeapSys\": 1, \"HeapIdle\": 1, \"HeapInuse\": 1,"
+        + " \"HeapReleased\": 1, \"HeapObjects\": 1, \"StackInuse\": 1, \"NextGC\": 1,"
+        + " \"LastGC\": 1, \"PauseTotalNs\": 1, \"NumGC\": 9223372036854775807,"
+        + " \"PauseNs\": [10, 20, 30], \"PauseEnd\": [110, 120, 130]}}";
+    ExpvarMemStats stats = ExpvarMemStats.parse(page);
+    assertThat(stats.pausesAfter(0)).extracting(ExpvarMemStats.Pause::gcNumber)
+        .containsExactly(Long.MAX_VALUE - 2, Long.MAX_VALUE - 1, Long.MAX_VALUE);
+    assertThat(stats.pausesAfter(Long.MAX_VALUE - 1)).hasSize(1);
+    assertThat(stats.pausesAfter(Long.MAX_VALUE)).isEmpty();
+    assertThat(stats.pausesAfter(Long.MIN_VALUE)).hasSize(3);
+  }
 }

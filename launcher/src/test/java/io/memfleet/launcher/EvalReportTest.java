@@ -1,0 +1,95 @@
+package io.memfleet.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memfleet.event.Alert;
+import io.memfleet.event.AlertStatus;
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.event.Runtime;
+import io.memfleet.event.Severity;
+import io.memfleet.event.StackTrace;
+import io.memfleet.scenarios.Corpus;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EvalReportTest {
+  private static final long T0 = 1_800_000_000_000L;
+
+  private static EvalReport.Received alert(String service, String rule, MemoryPool pool,
+      long receivedMs, String frame) {
+    Alert a = Alert.newBuilder().setAlertId("a").setFingerprint("f").setRule(rule)
+        .setSeverity(Severity.WARNING).setStatus(AlertStatus.FIRING)
+        .setProcess(ProcessIdentity.newBuilder().setCluster("local").setNode("n")
+            .setBootId("b").setPid(1).setProcessStartTimeMs(T0).setComm("x")
+            .setRuntime(Runtime.JVM).setService(service).build())
+        .setFirstSeenUtcNs(receivedMs * 1_000_000L).setLastSeenUtcNs(receivedMs * 1_000_000L)
+        .setSummary("s").setPool(pool).setVerdict("heap grows 1.0 MiB/s")
+        .setTopStack(frame == null ? null : StackTrace.newBuilder().setHash(1)
+            .setFrames(List.of(frame)).build())
+        .build();
+    return new EvalReport.Received(a, receivedMs);
+  }
+
+  @Test
+  void aLeakFoundWithItsPoolAndCulpritAndQuietNegativesPass() {
+    EvalReport r = new EvalReport();
+    r.add(new EvalReport.Outcome(Corpus.byId("jvm-g1-heap-leak"), T0, -1, List.of(
+        alert("jvm-g1-heap-leak", "live-set-growth", MemoryPool.HEAP, T0 + 150_000,
+            "io.memfleet.scenarios.jvm.SessionService$SessionRecord.<init>:40")), List.of()));
+    r.add(new EvalReport.Outcome(Corpus.byId("jvm-g1-sawtooth"), T0, -1, List.of(), List.of()));
+    EvalReport.Row leak = r.rows().get(0);
+    assertThat(leak.found()).isTrue();
+    assertThat(leak.poolRight()).isTrue();
+    assertThat(leak.culpritNamed()).isTrue();
+    assertThat(leak.firstAlertSeconds()).isEqualTo(150.0);
+    assertThat(r.passed()).isTrue();
+    assertThat(r.totals()).startsWith("recall 1/1 = 100%, precision 1/1 = 100%, right pool 1/1,"
+        + " culprit named 1/1, quiet negatives 1/1");
+  }
+
+  @Test
+  void aNegativeThatFiresOrAMissedLeakFails() {
+    EvalReport r = new EvalReport();
+    r.add(new EvalReport.Outcome(Corpus.byId("jvm-cache-fill-flat"), T0, -1, List.of(
+        alert("jvm-cache-fill-flat", "live-set-growth", MemoryPool.HEAP, T0 + 90_000, null)),
+        List.of()));
+    assertThat(r.passed()).isFalse();
+    assertThat(r.rows().get(0).falsePositives()).containsExactly("live-set-growth");
+
+    EvalReport missed = new EvalReport();
+    missed.add(new EvalReport.Outcome(Corpus.byId("go-heap-leak"), T0, -1, List.of(),
+        List.of()));
+    assertThat(missed.passed()).isFalse();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    missed.print(new PrintStream(out, true, StandardCharsets.UTF_8));
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("go-heap-leak").contains("NO")
+        .contains("recall 0/1 = 0%");
+  }
+
+  @Test
+  void aLateLeakIsTimedFromItsStartAndAnAlertBeforeItIsFalse() {
+    EvalReport r = new EvalReport();
+    r.add(new EvalReport.Outcome(Corpus.byId("jvm-late-heap-leak"), T0, -1, List.of(
+        alert("jvm-late-heap-leak", "live-set-growth", MemoryPool.HEAP, T0 + 60_000, null),
+        alert("jvm-late-heap-leak", "live-set-growth", MemoryPool.HEAP, T0 + 280_000, null)),
+        List.of()));
+    EvalReport.Row row = r.rows().get(0);
+    assertThat(row.firstAlertSeconds()).isEqualTo(100.0); // 280 s − the 180 s it started at
+    assertThat(row.falsePositives()).containsExactly("early:live-set-growth");
+  }
+
+  @Test
+  void poolsOfNativeLeaksMayBeNamedAsNativeMemory() {
+    assertThat(EvalReport.poolMatches(io.memfleet.scenarios.Pool.of("malloc"), MemoryPool.MALLOC))
+        .isTrue();
+    assertThat(EvalReport.poolMatches(io.memfleet.scenarios.Pool.of("malloc"), MemoryPool.NATIVE))
+        .isTrue();
+    assertThat(EvalReport.poolMatches(io.memfleet.scenarios.Pool.of("heap"), MemoryPool.NATIVE))
+        .isFalse();
+    assertThat(EvalReport.poolMatches(io.memfleet.scenarios.Pool.of("heap"), null)).isFalse();
+  }
+}

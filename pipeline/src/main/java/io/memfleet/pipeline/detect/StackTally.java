@@ -1,0 +1,67 @@
+package io.memfleet.pipeline.detect;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Bytes by stack for one process: which code faulted in new pages or mapped memory. Keeps the
+ * {@value #MAX_STACKS} heaviest stacks; a lighter newcomer replaces the lightest only once it
+ * outweighs it. A Flink POJO (public fields) kept in keyed state by {@link ObservationFunction}.
+ */
+public class StackTally {
+  static final int MAX_STACKS = 16;
+
+  public List<Long> hashes = new ArrayList<>();
+  public List<String> frames = new ArrayList<>();
+  public List<Long> bytes = new ArrayList<>();
+  /** What the bytes are, per stack, where known (the retained object's class); else null. */
+  public List<String> labels = new ArrayList<>();
+  /** Event time of the latest addition, UTC ns. */
+  public long lastUtcNs;
+
+  public StackTally() {}
+
+  /** Adds {@code n} bytes to the stack. */
+  void add(long hash, String stackFrames, long n) {
+    add(hash, stackFrames, null, n);
+  }
+
+  /** Adds {@code n} bytes to the stack, with what they are (e.g. a class name). */
+  void add(long hash, String stackFrames, String label, long n) {
+    int i = hashes.indexOf(hash);
+    if (i >= 0) {
+      bytes.set(i, bytes.get(i) + n);
+      return;
+    }
+    if (hashes.size() < MAX_STACKS) {
+      hashes.add(hash);
+      frames.add(stackFrames);
+      bytes.add(n);
+      labels.add(label);
+      return;
+    }
+    int lightest = 0;
+    for (int j = 1; j < bytes.size(); j++) {
+      if (bytes.get(j) < bytes.get(lightest)) {
+        lightest = j;
+      }
+    }
+    if (n > bytes.get(lightest)) {
+      hashes.set(lightest, hash);
+      frames.set(lightest, stackFrames);
+      bytes.set(lightest, n);
+      labels.set(lightest, label);
+    }
+  }
+
+  /** Index of the heaviest stack, or -1 when empty. */
+  int heaviest() {
+    int best = -1;
+    for (int j = 0; j < bytes.size(); j++) {
+      if (best < 0 || bytes.get(j) > bytes.get(best)) {
+        best = j;
+      }
+    }
+    return best;
+  }
+}
