@@ -173,8 +173,13 @@ public final class CollectorOptions {
 
   /** Identities stamped with these options' cluster, node, service and labels. */
   public ProcessIdentities identities() {
+    return identities(Path.of("/proc"));
+  }
+
+  /** As {@link #identities()}, reading processes under {@code procRoot} (e.g. /host/proc). */
+  public ProcessIdentities identities(Path procRoot) {
     var b = ProcessIdentities.builder().cluster(cluster).node(node()).service(service)
-        .labels(labels());
+        .labels(labels()).procRoot(procRoot);
     b.kubernetes(System.getenv("MEMFLEET_NAMESPACE"), System.getenv("MEMFLEET_POD"));
     return b.build();
   }
