@@ -18,6 +18,7 @@ import io.memfleet.event.Runtime;
 import io.memfleet.event.Source;
 import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
+import io.memfleet.pipeline.model.Shmem;
 import io.memfleet.pipeline.model.TimedEvent;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -295,7 +296,7 @@ final class SignalExtraction {
   private static void resident(TimedEvent e, ResidentMemory r, Buckets out) throws Exception {
     out.add(Signal.RESIDENT, "", e, r.getRssBytes(), Double.NaN);
     // tmpfs and shared memory: not reclaimable like page cache, and in no runtime's pools
-    Long shmem = r.getCgroupShmemBytes() != null ? r.getCgroupShmemBytes() : r.getShmemBytes();
+    Long shmem = Shmem.of(r);
     if (shmem != null && e.source != Source.EBPF) {
       out.add(Signal.POOL, MemoryPool.SHMEM.name(), e, shmem, Double.NaN);
     }

@@ -9,6 +9,7 @@ import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
+import io.memfleet.pipeline.model.Shmem;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -96,8 +97,9 @@ public final class PoolHistory {
       if (ws != null && m.getCgroupLimitBytes() != null) {
         v.put(WORKING_SET, (double) ws);
       }
-      if (m.getCgroupShmemBytes() != null) {
-        v.put(MemoryPool.SHMEM.name(), (double) m.getCgroupShmemBytes());
+      Long shmem = Shmem.of(m);
+      if (shmem != null) {
+        v.put(MemoryPool.SHMEM.name(), (double) shmem);
       }
     } else if (r instanceof MemoryPools p) {
       double metaspace = 0;
