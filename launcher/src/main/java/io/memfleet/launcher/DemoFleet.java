@@ -30,6 +30,7 @@ final class DemoFleet {
   private final StackOptions stack;
   private final LocalFleet fleet;
   private final Consumer<String> report;
+  private JvmCollection jvmCollection = JvmCollection.OUTSIDE;
 
   DemoFleet(Path repoRoot, StackOptions stack, Consumer<String> report) {
     this.repoRoot = repoRoot;
@@ -92,12 +93,7 @@ final class DemoFleet {
   List<Scenario> startDemosAndCollectors(List<Scenario> demos) throws IOException {
     startNodeCollector();
     Path demoDir = Files.createDirectories(home.resolve("demo"));
-    Optional<Path> agent = agentJar();
-    if (agent.isEmpty()) {
-      report.accept("JVM demos run without the JFR agent: it is not built under "
-          + repoRoot.resolve("collectors/jfr/target") + " (run ./memfleet build)");
-    }
-    ScenarioLaunch launch = new ScenarioLaunch(demoDir, agent.orElse(null),
+    ScenarioLaunch launch = new ScenarioLaunch(demoDir, jvmAgent().orElse(null),
         stack.kafkaBootstrap());
     List<Scenario> started = new ArrayList<>();
     for (Scenario s : demos) {
@@ -190,6 +186,27 @@ final class DemoFleet {
   /** Stops one background service started here, if it runs. */
   void stop(String name) {
     fleet.running(name).ifPresent(p -> p.stop(java.time.Duration.ofSeconds(10)));
+  }
+
+  /** How the JVMs started here are collected (default: memfleet's recording, read outside). */
+  void jvmCollection(JvmCollection how) {
+    this.jvmCollection = how;
+  }
+
+  /**
+   * The agent the JVMs started here run: none when they are read from outside, else the agent
+   * jar (a JVM started without either is not collected: said, and read from outside then).
+   */
+  Optional<Path> jvmAgent() throws IOException {
+    if (jvmCollection != JvmCollection.AGENT) {
+      return Optional.empty();
+    }
+    Optional<Path> agent = agentJar();
+    if (agent.isEmpty()) {
+      report.accept("JVMs are read from outside: the JFR agent is not built under "
+          + repoRoot.resolve("collectors/jfr/target") + " (run ./memfleet build)");
+    }
+    return agent;
   }
 
   /** The JFR agent jar, when the JFR module is built. */
