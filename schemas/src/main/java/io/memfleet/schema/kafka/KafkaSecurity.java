@@ -14,7 +14,8 @@ import java.util.function.Function;
  * the same settings under the same names.
  *
  * <table>
- *   <caption>settings (environment; each component also has them as options, see its README)</caption>
+ *   <caption>settings (environment; each component also has them as options, see its
+ *   README)</caption>
  *   <tr><th>environment</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>MEMFLEET_KAFKA_SECURITY_PROTOCOL</td><td>PLAINTEXT</td>
  *       <td>PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL</td></tr>

@@ -60,7 +60,8 @@ class KafkaSecurityTest {
     AppConfigurationEntry entry = context.configurationEntries().get(0);
     assertThat(entry.getLoginModuleName())
         .isEqualTo("org.apache.kafka.common.security.plain.PlainLoginModule");
-    assertThat(Map.<String, Object>copyOf(entry.getOptions())).containsEntry("username", "a \"quoted\\ user")
+    assertThat(Map.<String, Object>copyOf(entry.getOptions()))
+        .containsEntry("username", "a \"quoted\\ user")
         .containsEntry("memfleetPasswordEnv", "MY_PW");
   }
 
