@@ -136,9 +136,7 @@ public final class DetectionExtension implements PipelineExtension {
         .setRecordSerializer(new ProcessRecordSerializer<Alert>(
             conf.get(DetectionOptions.ALERTS_TOPIC), Alert::getProcess))
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-        .setProperty("enable.idempotence", "true")
-        .setProperty("acks", "all")
-        .setProperty("compression.type", "lz4")
+        .setKafkaProducerConfig(io.memfleet.pipeline.kafka.KafkaEndpoints.producerProperties(conf))
         .build();
   }
 }

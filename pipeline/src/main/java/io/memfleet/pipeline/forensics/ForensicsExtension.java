@@ -66,9 +66,8 @@ public final class ForensicsExtension implements PipelineExtension {
             .setRecordSerializer(new ProcessRecordSerializer<OomSnapshot>(
                 conf.get(ForensicsOptions.TOPIC), OomSnapshot::getProcess))
             .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-            .setProperty("enable.idempotence", "true")
-            .setProperty("acks", "all")
-            .setProperty("compression.type", "lz4")
+            .setKafkaProducerConfig(
+                io.memfleet.pipeline.kafka.KafkaEndpoints.producerProperties(conf))
             .build())
         .name("oom-snapshots-kafka").uid("forensics-kafka");
     ClickHouseOutputs.oomSnapshots(snapshots, conf);
