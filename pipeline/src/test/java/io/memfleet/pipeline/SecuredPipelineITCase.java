@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.memfleet.event.DeadLetter;
 import io.memfleet.localstack.testing.SecureKafka;
 import io.memfleet.pipeline.model.TimedEvent;
+import io.memfleet.pipeline.replay.TraceRecorder;
 import io.memfleet.schema.SampleEvents;
 import io.memfleet.schema.Topics;
 import io.memfleet.schema.codec.EventCodec;
@@ -49,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The job's Kafka source and dead-letter sink on a broker secured as production is (SASL_SSL with
  * SCRAM-SHA-512, a private CA, ACLs per role of {@link KafkaAccess}), configured only through the
  * {@code MEMFLEET_KAFKA_*} variables with the password in a file: events a collector principal
- * wrote are decoded and aligned, a poison record reaches the dead-letter topic.
+ * wrote are decoded and aligned, a poison record reaches the dead-letter topic, and {@code memfleet
+ * record} reads the topic as the launcher role.
  */
 class SecuredPipelineITCase {
   @RegisterExtension
@@ -79,6 +81,8 @@ class SecuredPipelineITCase {
       Path collector = kafka.createUser("collector");
       Path pipeline = kafka.createUser("pipeline");
       Path auditor = kafka.createUser("auditor");
+      Path launcher = kafka.createUser("launcher");
+      kafka.grant(KafkaAccess.LAUNCHER.aclBindings("User:launcher"));
       kafka.grant(KafkaAccess.COLLECTOR.aclBindings("User:collector"));
       kafka.grant(KafkaAccess.PIPELINE.aclBindings("User:pipeline"));
       kafka.grant(List.of(allow("User:auditor", ResourceType.TOPIC, Topics.DEADLETTER,
@@ -123,6 +127,13 @@ class SecuredPipelineITCase {
         }
         assertThat(aligned.values()).extracting(e -> e.kind)
             .containsExactly(good.getSchema().getName());
+
+        // memfleet record, as the launcher role: both records of the event topic
+        TraceRecorder recorder = new TraceRecorder(kafka.bootstrapServers(), List.of(topic), true,
+            KafkaSecurity.fromEnvironment(env(kafka, "launcher", launcher)));
+        TraceRecorder.Result recorded = recorder.record(dir.resolve("secured.mftrace"),
+            Duration.ofSeconds(5), () -> false, line -> { });
+        assertThat(recorded.records()).isEqualTo(2);
       } finally {
         job.cancel().get();
         aligned.release();
