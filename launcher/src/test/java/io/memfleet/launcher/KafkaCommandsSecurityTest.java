@@ -29,12 +29,17 @@ class KafkaCommandsSecurityTest {
   }
 
   @Test
-  void noCommandHasAPasswordOption() {
-    for (Object command : List.of(new WatchCommand(), new RecordCommand())) {
-      assertThat(new CommandLine(command).getCommandSpec().optionsMap().keySet())
-          .contains("--kafka-password-file")
-          .noneMatch(name -> name.matches("--(kafka-)?password"));
+  void everyKafkaCommandHasTheSecurityOptionsAndNoCommandTakesAPassword() {
+    CommandLine memfleet = Memfleet.commandLine();
+    for (String kafkaCommand : List.of("watch", "record", "collect", "ebpf", "jfr-remote")) {
+      assertThat(memfleet.getSubcommands()).containsKey(kafkaCommand);
+      assertThat(memfleet.getSubcommands().get(kafkaCommand).getCommandSpec().optionsMap())
+          .as(kafkaCommand).containsKeys("--kafka-security-protocol", "--kafka-username",
+              "--kafka-password-file", "--kafka-password-env", "--kafka-ca-file");
     }
+    memfleet.getSubcommands().forEach((name, command) ->
+        assertThat(command.getCommandSpec().optionsMap().keySet()).as(name)
+            .noneMatch(option -> option.matches("--(kafka-|clickhouse-)?password")));
   }
 
   private static String[] concat(List<String> args, String last) {
