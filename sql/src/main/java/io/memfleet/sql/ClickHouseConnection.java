@@ -8,6 +8,8 @@ import com.clickhouse.data.ClickHouseFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
@@ -175,7 +177,7 @@ public final class ClickHouseConnection implements SqlEndpoint {
         throw new IllegalArgumentException("a ClickHouse CA file is set but the URL is not"
             + " https://: " + url);
       }
-      if (caFile != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(caFile))) {
+      if (caFile != null && !Files.isReadable(Path.of(caFile))) {
         throw new IllegalArgumentException("cannot read the ClickHouse CA file " + caFile);
       }
       return new ClickHouseConnection(this, passwordFile != null ? readPassword(passwordFile)
@@ -185,7 +187,7 @@ public final class ClickHouseConnection implements SqlEndpoint {
     private static String readPassword(String file) {
       String p;
       try {
-        p = java.nio.file.Files.readString(java.nio.file.Path.of(file), StandardCharsets.UTF_8);
+        p = Files.readString(Path.of(file), StandardCharsets.UTF_8);
       } catch (IOException | RuntimeException e) {
         throw new IllegalArgumentException("cannot read the ClickHouse password file " + file
             + ": " + e);

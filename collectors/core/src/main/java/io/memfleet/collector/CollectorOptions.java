@@ -1,5 +1,6 @@
 package io.memfleet.collector;
 
+import io.memfleet.schema.kafka.KafkaSecurity;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Function;
@@ -189,7 +190,7 @@ public final class CollectorOptions {
    *
    * @throws IllegalArgumentException when the security settings do not fit together
    */
-  public io.memfleet.schema.kafka.KafkaSecurity kafkaSecurity() {
+  public KafkaSecurity kafkaSecurity() {
     return kafkaSecurity.security();
   }
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -43,7 +44,7 @@ public final class TraceRecorder {
     this.bootstrapServers = bootstrapServers;
     this.topics = List.copyOf(topics);
     this.fromBeginning = fromBeginning;
-    this.security = java.util.Objects.requireNonNull(security);
+    this.security = Objects.requireNonNull(security);
   }
 
   /** What a recording wrote. */
