@@ -3,6 +3,7 @@ package io.memfleet.launcher;
 import io.memfleet.scenarios.Corpus;
 import io.memfleet.scenarios.Scenario;
 import io.memfleet.scenarios.ScenarioBuilds;
+import io.memfleet.schema.kafka.KafkaSecurity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,14 +42,30 @@ final class DemoFleet {
   }
 
   private Map<String, String> kafkaAndClickHouse() {
-    return Map.of(
+    return localStackEnvironment(stack, home);
+  }
+
+  /**
+   * What every child of the local stack runs with. The local Kafka and ClickHouse take no
+   * credentials: the security settings of a shell set up for production are blanked (blank means
+   * unset to every memfleet process), so they cannot make the children log in where no login is.
+   */
+  static Map<String, String> localStackEnvironment(StackOptions stack, Path home) {
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
         "MEMFLEET_KAFKA_BOOTSTRAP", stack.kafkaBootstrap(),
         "MEMFLEET_KAFKA_BOOTSTRAP_SERVERS", stack.kafkaBootstrap(),
         "MEMFLEET_CLICKHOUSE_URL", stack.clickHouseUrl(),
         "MEMFLEET_CLICKHOUSE_DATABASE", stack.database,
         "MEMFLEET_CLUSTER", "local",
         "MEMFLEET_SPOOL_DIR", home.resolve("spool").toString(),
-        "MEMFLEET_PIPELINE_CHECKPOINT_DIR", home.resolve("checkpoints").toUri().toString());
+        "MEMFLEET_PIPELINE_CHECKPOINT_DIR", home.resolve("checkpoints").toUri().toString()));
+    env.put(KafkaSecurity.ENV_PROTOCOL, "PLAINTEXT");
+    for (String unset : List.of(KafkaSecurity.ENV_USERNAME, KafkaSecurity.ENV_PASSWORD_FILE,
+        KafkaSecurity.ENV_CA_FILE, "MEMFLEET_CLICKHOUSE_PASSWORD_FILE",
+        "MEMFLEET_CLICKHOUSE_CA_FILE")) {
+      env.put(unset, "");
+    }
+    return env;
   }
 
   private LocalFleet.Started start(BackgroundService service) throws IOException {

@@ -140,6 +140,7 @@ final class UpCommand implements Callable<Integer> {
       System.out.println();
       WatchCommand view = new WatchCommand();
       view.bootstrap = stack.kafkaBootstrap();
+      view.kafkaSecurity = io.memfleet.collector.KafkaSecurityOptions.plaintext();
       view.refresh = java.time.Duration.ofSeconds(2);
       view.duration = watch.isNegative() ? java.time.Duration.ZERO : watch;
       view.plain = System.console() == null;

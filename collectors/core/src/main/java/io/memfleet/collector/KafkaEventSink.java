@@ -5,6 +5,7 @@ import io.memfleet.collector.internal.SpoolingSender;
 import io.memfleet.schema.Topics;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.schema.codec.Events;
+import io.memfleet.schema.kafka.KafkaSecurity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,8 +13,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -106,6 +109,7 @@ public final class KafkaEventSink implements EventSink {
     private int queueCapacity = 10_000;
     private long queueMaxBytes = Long.MAX_VALUE;
     private Duration closeTimeout = Duration.ofSeconds(5);
+    private KafkaSecurity security = KafkaSecurity.plaintext();
     private final Map<String, String> producerProperties = new HashMap<>();
 
     private Builder() {}
@@ -156,6 +160,12 @@ public final class KafkaEventSink implements EventSink {
       return this;
     }
 
+    /** How the producer authenticates and encrypts; default plaintext (the local stack). */
+    public Builder security(KafkaSecurity security) {
+      this.security = Objects.requireNonNull(security);
+      return this;
+    }
+
     /** Overrides one Kafka producer setting (e.g. {@code compression.type=zstd}). */
     public Builder producerProperty(String key, String value) {
       producerProperties.put(Objects.requireNonNull(key), Objects.requireNonNull(value));
@@ -186,6 +196,8 @@ public final class KafkaEventSink implements EventSink {
           && !"true".equals(producerProperties.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG))) {
         throw new IllegalArgumentException("the sink needs an idempotent producer");
       }
+      // a missing password is a start-up error, not a spool that fills while every login fails
+      security.checkPasswordReadable();
       DiskSpool spool;
       try {
         spool = DiskSpool.open(spoolDir, spoolMaxBytes);
@@ -196,10 +208,14 @@ public final class KafkaEventSink implements EventSink {
         LOG.warn("spool {}: cut {} corrupt or truncated segment tail(s) left by a previous run",
             spoolDir, spool.corruptTailsOnOpen());
       }
-      KafkaProducer<byte[], byte[]> producer;
+      Properties config = producerConfig();
+      // a new producer when one failed for good (see SpoolingSender)
+      Supplier<Producer<byte[], byte[]>> producers = () -> new KafkaProducer<>(config,
+          new ByteArraySerializer(), new ByteArraySerializer());
+      SpoolingSender sender;
       try {
-        producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(),
-            new ByteArraySerializer());
+        sender = new SpoolingSender(collectorId, producers, spool, queueCapacity, queueMaxBytes,
+            closeTimeout);
       } catch (RuntimeException e) {
         try {
           spool.close();
@@ -208,9 +224,6 @@ public final class KafkaEventSink implements EventSink {
         }
         throw new IllegalArgumentException("invalid Kafka producer settings: " + e.getMessage(), e);
       }
-      SpoolingSender sender =
-          new SpoolingSender(collectorId, producer, spool, queueCapacity, queueMaxBytes,
-              closeTimeout);
       sender.start();
       return new KafkaEventSink(EventCodec.fromClasspath(), sender);
     }
@@ -233,6 +246,7 @@ public final class KafkaEventSink implements EventSink {
       p.put(ProducerConfig.RECONNECT_BACKOFF_MS_CONFIG, "200");
       p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
       p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(8 * 1024 * 1024));
+      p.putAll(security.clientProperties());
       p.putAll(producerProperties);
       return p;
     }
