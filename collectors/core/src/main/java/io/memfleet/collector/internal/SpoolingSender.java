@@ -46,6 +46,8 @@ public final class SpoolingSender {
   private final AtomicLong replayed = new AtomicLong();
   private final Map<String, LongAdder> drops = new ConcurrentHashMap<>();
   private final long carriedOver;
+  private final InFlightLedger ledger;
+  private final long droppedBeforeStart;
   private final ConcurrentSkipListMap<Long, DiskSpool.Entry> inFlight =
       new ConcurrentSkipListMap<>();
   private final Map<Long, Exception> failures = new ConcurrentHashMap<>();
@@ -66,8 +68,21 @@ public final class SpoolingSender {
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.closeTimeout = closeTimeout;
     this.carriedOver = spool.size();
+    this.ledger = spool.ledger();
     if (spool.corruptTailsOnOpen() > 0) {
       drop("spool-corrupt", spool.corruptTailsOnOpen());
+    }
+    if (ledger.unsettledAtOpen() > 0) {
+      // the previous process died (kill -9, OOM kill) holding these in memory or unacknowledged
+      drop("lost-on-kill", ledger.unsettledAtOpen());
+      LOG.warn("spool {}: the previous collector on this directory was killed holding {} events"
+          + " that were neither acknowledged by Kafka nor spooled; counted as lost-on-kill",
+          spool.dir(), ledger.unsettledAtOpen());
+    }
+    this.droppedBeforeStart = spool.corruptTailsOnOpen() + ledger.unsettledAtOpen();
+    if (spool.cursorResetsOnOpen() > 0) {
+      LOG.warn("spool {}: its cursor was unreadable; replaying from the oldest segment left (some"
+          + " records may be sent twice)", spool.dir());
     }
     // what a previous run left must go out before anything new
     this.spooling = !spool.isEmpty();
@@ -83,21 +98,29 @@ public final class SpoolingSender {
   /** Queues a record; never blocks. */
   public void offer(DiskSpool.Entry entry) {
     published.incrementAndGet();
+    ledger.accepted(1);
     if (closing.get()) {
-      drop("closed", 1);
+      dropSettled("closed", 1);
     } else if (!queue.offer(entry)) {
-      drop("queue-full", 1);
+      dropSettled("queue-full", 1);
     }
   }
 
   public void countUnencodable(RuntimeException e) {
     published.incrementAndGet();
-    drop("encode-failed", 1);
+    ledger.accepted(1);
+    dropSettled("encode-failed", 1);
     LOG.warn("event could not be encoded and was dropped: {}", e.toString());
   }
 
   private void drop(String reason, long n) {
     drops.computeIfAbsent(reason, r -> new LongAdder()).add(n);
+  }
+
+  /** Drops events accepted in this run (not ones read back from the spool). */
+  private void dropSettled(String reason, long n) {
+    drop(reason, n);
+    ledger.settled(n);
   }
 
   public SinkStats stats() {
@@ -113,8 +136,9 @@ public final class SpoolingSender {
 
   private long pending() {
     SinkStats s = stats();
-    // corrupt tails were counted as drops but never published or carried over
-    long settled = s.sent() + s.replayed() + s.dropped() - s.dropped("spool-corrupt");
+    // corrupt tails and events lost by a killed predecessor were counted as drops but never
+    // published or carried over
+    long settled = s.sent() + s.replayed() + s.dropped() - droppedBeforeStart;
     return s.published() + carriedOver - settled;
   }
 
@@ -184,7 +208,10 @@ public final class SpoolingSender {
     }
     busy = true;
     try {
-      send(entry, inFlight, failures, () -> sent.incrementAndGet());
+      send(entry, inFlight, failures, () -> {
+        sent.incrementAndGet();
+        ledger.settled(1);
+      });
     } finally {
       busy = false;
     }
@@ -234,7 +261,7 @@ public final class SpoolingSender {
       Exception cause = failed.get(e.getKey());
       // at close the producer aborts what is left with a plain KafkaException: keep those
       if (!closingDown && cause != null && !isRetriable(cause)) {
-        drop("rejected:" + cause.getClass().getSimpleName(), 1);
+        dropSettled("rejected:" + cause.getClass().getSimpleName(), 1);
       } else {
         toSpool(e.getValue());
       }
@@ -251,6 +278,11 @@ public final class SpoolingSender {
             && e.getCause() instanceof RetriableException;
   }
 
+  /**
+   * Spools an event accepted in this run. It is settled in the ledger only once it is in the
+   * spool (or dropped and counted): a kill in between counts it as lost rather than losing it
+   * silently.
+   */
   private void toSpool(DiskSpool.Entry entry) {
     try {
       if (spool.append(entry)) {
@@ -261,6 +293,8 @@ public final class SpoolingSender {
     } catch (IOException e) {
       drop("spool-io-error", 1);
       LOG.warn("spool write failed: {}", e.toString());
+    } finally {
+      ledger.settled(1);
     }
     refreshSpoolGauges();
   }
@@ -303,8 +337,7 @@ public final class SpoolingSender {
     try {
       head = spool.peek(replayBatch);
     } catch (IOException e) {
-      LOG.warn("spool unreadable, discarding it: {}", e.toString());
-      discardUnreadableSpool();
+      discardUnreadableHead(e);
       return;
     }
     if (head.isEmpty()) {
@@ -358,15 +391,30 @@ public final class SpoolingSender {
     }
   }
 
-  private void discardUnreadableSpool() {
-    long lost = spool.size();
+  /** Skips the spooled record that cannot be read (and only it, where the next one is framed). */
+  private void discardUnreadableHead(IOException cause) {
     try {
-      spool.remove(List.of());
-    } catch (IOException ignored) {
-      // reported below
+      long lost = spool.discardHead();
+      drop("spool-corrupt", lost);
+      LOG.warn("spool {}: discarded {} unreadable record(s) at its head: {}", spool.dir(), lost,
+          cause.toString());
+    } catch (IOException e) {
+      // the head cannot even be skipped: give up the whole spool rather than stall forever
+      long lost = spool.size();
+      drop("spool-corrupt", lost);
+      LOG.warn("spool {} unreadable ({}); {} spooled records lost", spool.dir(), e.toString(),
+          lost);
+      try {
+        spool.clear();
+      } catch (IOException stillFailing) {
+        LOG.warn("spool {}: could not delete its segments: {}", spool.dir(),
+            stillFailing.toString());
+      }
     }
-    drop("spool-corrupt", lost);
-    spooling = false;
+    refreshSpoolGauges();
+    if (spool.isEmpty()) {
+      spooling = false;
+    }
   }
 
   private void refreshSpoolGauges() {
