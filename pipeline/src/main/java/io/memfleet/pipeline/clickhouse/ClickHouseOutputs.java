@@ -69,9 +69,11 @@ public final class ClickHouseOutputs implements PipelineExtension {
         conf.get(DATABASE), d.retryInitial(), d.retryMax(), conf.get(MAX_COMMIT_WAIT));
   }
 
+  /** A sink into a table partitioned by {@code partitionTime} (null: no partitions). */
   static <T> ClickHouseSink<T> sink(ClickHouseSinkOptions options, String table,
-      RowEncoder<T> encoder) {
-    return ClickHouseSink.<T>builder().options(options).table(table).encoder(encoder).build();
+      RowEncoder<T> encoder, PartitionTime<T> partitionTime) {
+    return ClickHouseSink.<T>builder().options(options).table(table).encoder(encoder)
+        .partitionTime(partitionTime).build();
   }
 
   @Override
@@ -88,11 +90,12 @@ public final class ClickHouseOutputs implements PipelineExtension {
           .window(TumblingEventTimeWindows.of((Duration) size[1]))
           .aggregate(new ProcessWindowAggregate(), new ProcessWindowFinisher())
           .name(table).uid(table);
-      windows.sinkTo(sink(options, table, Rows::processWindow)).name(table + "-sink")
-          .uid(table + "-sink");
+      windows.sinkTo(sink(options, table, Rows::processWindow, w -> w.windowStartMs))
+          .name(table + "-sink").uid(table + "-sink");
     }
     streams.joined().filter(e -> "GcPause".equals(e.kind)).name("gc-pauses").uid("gc-pauses")
-        .sinkTo(sink(options, "gc_pauses", Rows::gcPause)).name("gc_pauses-sink")
+        .sinkTo(sink(options, "gc_pauses", Rows::gcPause, TimedEvent::eventTimeMs))
+        .name("gc_pauses-sink")
         .uid("gc_pauses-sink");
 
     DataStream<AllocationWindow> allocations = streams.joined()
@@ -100,15 +103,17 @@ public final class ClickHouseOutputs implements PipelineExtension {
         .keyBy(ClickHouseOutputs::allocationKey)
         .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
         .aggregate(new AllocationWindowAggregate()).name("allocations_1m").uid("allocations_1m");
-    allocations.sinkTo(sink(options, "allocations_1m", Rows::allocationWindow))
+    allocations.sinkTo(sink(options, "allocations_1m", Rows::allocationWindow,
+            w -> w.windowStartMs))
         .name("allocations_1m-sink").uid("allocations_1m-sink");
     allocations.filter(w -> !w.frames.isEmpty()).name("stacks").uid("stacks")
-        .sinkTo(sink(options, "allocation_stacks", Rows::allocationStack))
+        .sinkTo(sink(options, "allocation_stacks", Rows::allocationStack, null))
         .name("allocation_stacks-sink").uid("allocation_stacks-sink");
 
     if (conf.get(RAW_EVENTS)) {
       streams.joined().filter(e -> e.payload != null).name("raw").uid("raw")
-          .sinkTo(sink(options, "events_raw", Rows::rawEvent)).name("events_raw-sink")
+          .sinkTo(sink(options, "events_raw", Rows::rawEvent, TimedEvent::eventTimeMs))
+          .name("events_raw-sink")
           .uid("events_raw-sink");
     }
   }
@@ -123,7 +128,7 @@ public final class ClickHouseOutputs implements PipelineExtension {
   /** Alerts into {@code alerts}; called by the detection stage with its alert stream. */
   public static void alerts(DataStream<Alert> alerts, Configuration conf) {
     if (conf.get(ENABLED)) {
-      alerts.sinkTo(sink(sinkOptions(conf), "alerts", Rows::alert)).name("alerts-sink")
+      alerts.sinkTo(sink(sinkOptions(conf), "alerts", Rows::alert, null)).name("alerts-sink")
           .uid("alerts-sink");
     }
   }
@@ -131,7 +136,8 @@ public final class ClickHouseOutputs implements PipelineExtension {
   /** OOM snapshots into {@code oom_snapshots}; called by the forensics stage. */
   public static void oomSnapshots(DataStream<OomSnapshot> snapshots, Configuration conf) {
     if (conf.get(ENABLED)) {
-      snapshots.sinkTo(sink(sinkOptions(conf), "oom_snapshots", Rows::oomSnapshot))
+      snapshots.sinkTo(sink(sinkOptions(conf), "oom_snapshots", Rows::oomSnapshot,
+          s -> s.getKillUtcNs() / 1_000_000L))
           .name("oom_snapshots-sink").uid("oom_snapshots-sink");
     }
   }

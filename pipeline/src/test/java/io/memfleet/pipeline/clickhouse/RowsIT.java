@@ -51,7 +51,7 @@ class RowsIT {
 
   private static void insert(String table, String row) throws Exception {
     ch.insertJsonEachRow("it_rows." + table,
-        new ClickHouseBatch("b-" + table, "it_rows." + table, List.of(row)).rowsWithBatchId());
+        ClickHouseBatch.of("b-" + table, "it_rows." + table, List.of(row)).rowsWithBatchId(0));
   }
 
   private static String value(String sql) throws Exception {
