@@ -6,9 +6,8 @@ import io.memfleet.pipeline.PipelineExtension;
 import io.memfleet.pipeline.PipelineStreams;
 import io.memfleet.pipeline.aggregate.AllocationWindow;
 import io.memfleet.pipeline.aggregate.AllocationWindowAggregate;
-import io.memfleet.pipeline.aggregate.ProcessWindow;
-import io.memfleet.pipeline.aggregate.ProcessWindowAggregate;
-import io.memfleet.pipeline.aggregate.ProcessWindowFinisher;
+import io.memfleet.pipeline.aggregate.LateEvent;
+import io.memfleet.pipeline.aggregate.ProcessWindows;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.event.Allocation;
 import io.memfleet.schema.codec.EventCodec;
@@ -21,7 +20,9 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 
 /**
  * Writes what the pipeline computes into ClickHouse: per-process 10 s and 1 min aggregates, GC
- * pauses, allocation stacks and per-minute allocation volume, raw events, and — through
+ * pauses, allocation stacks and per-minute allocation volume, raw events, the events that came
+ * too late for their aggregate window ({@code late_events}, counted as metric
+ * {@value io.memfleet.pipeline.aggregate.LateEventCounter#METRIC}), and — through
  * {@link #alerts} and {@link #oomSnapshots}, which the detection stage calls — alerts and OOM
  * snapshots. Every table is written exactly once per row by {@link ClickHouseSink}.
  *
@@ -50,6 +51,12 @@ public final class ClickHouseOutputs implements PipelineExtension {
   public static final ConfigOption<Boolean> RAW_EVENTS =
       ConfigOptions.key("memfleet.clickhouse.raw-events").booleanType().defaultValue(true)
           .withDescription("Also keep every event in events_raw (short retention).");
+  public static final ConfigOption<Duration> ALLOWED_LATENESS =
+      ConfigOptions.key("memfleet.clickhouse.allowed-lateness").durationType()
+          .defaultValue(Duration.ZERO)
+          .withDescription("How far behind the watermark an event may still enter its 10 s / 1 min"
+              + " aggregate; each window is written once, this much later. Events later still go to"
+              + " late_events (and the lateEvents metric), never dropped silently.");
   public static final ConfigOption<Duration> MAX_COMMIT_WAIT =
       ConfigOptions.key("memfleet.clickhouse.max-commit-wait").durationType()
           .defaultValue(Duration.ofMinutes(10))
@@ -59,7 +66,7 @@ public final class ClickHouseOutputs implements PipelineExtension {
   /** Every option of the ClickHouse outputs. */
   public static java.util.List<ConfigOption<?>> all() {
     return java.util.List.of(ENABLED, URL, USER, PASSWORD_ENV, DATABASE, RAW_EVENTS,
-        MAX_COMMIT_WAIT);
+        ALLOWED_LATENESS, MAX_COMMIT_WAIT);
   }
 
   /** Sink options from the job configuration. */
@@ -83,16 +90,19 @@ public final class ClickHouseOutputs implements PipelineExtension {
       return;
     }
     ClickHouseSinkOptions options = sinkOptions(conf);
+    Duration lateness = conf.get(ALLOWED_LATENESS);
+    DataStream<LateEvent> late = null;
     for (var size : new Object[][] {{"process_memory_10s", Duration.ofSeconds(10)},
         {"process_memory_1m", Duration.ofMinutes(1)}}) {
       String table = (String) size[0];
-      DataStream<ProcessWindow> windows = streams.byProcess()
-          .window(TumblingEventTimeWindows.of((Duration) size[1]))
-          .aggregate(new ProcessWindowAggregate(), new ProcessWindowFinisher())
-          .name(table).uid(table);
-      windows.sinkTo(sink(options, table, Rows::processWindow, w -> w.windowStartMs))
+      ProcessWindows.Windows windows =
+          ProcessWindows.of(streams.byProcess(), table, (Duration) size[1], lateness);
+      windows.rows().sinkTo(sink(options, table, Rows::processWindow, w -> w.windowStartMs))
           .name(table + "-sink").uid(table + "-sink");
+      late = late == null ? windows.late() : late.union(windows.late());
     }
+    late.sinkTo(sink(options, "late_events", Rows::lateEvent, l -> l.event.eventTimeMs()))
+        .name("late_events-sink").uid("late_events-sink");
     streams.joined().filter(e -> "GcPause".equals(e.kind)).name("gc-pauses").uid("gc-pauses")
         .sinkTo(sink(options, "gc_pauses", Rows::gcPause, TimedEvent::eventTimeMs))
         .name("gc_pauses-sink")

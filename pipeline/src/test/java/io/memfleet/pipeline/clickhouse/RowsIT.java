@@ -113,6 +113,21 @@ class RowsIT {
   }
 
   @Test
+  void lateEventRows() throws Exception {
+    TimedEvent e = timed(SampleEvents.residentMemory());
+    e.source = io.memfleet.event.Source.PROCFS;
+    insert("late_events", Rows.lateEvent(
+        new io.memfleet.pipeline.aggregate.LateEvent("process_memory_10s", T_MS + 60_000, e)));
+    assertThat(value("SELECT concat(toString(event_time), ' ', aggregate, ' ', toString(pid),"
+        + " ' ', kind, ' ', source, ' ', toString(value), ' ', toString(utc_ns))"
+        + " FROM it_rows.late_events"))
+        .isEqualTo("2026-11-27 13:38:06 process_memory_10s 42 ResidentMemory PROCFS 1024 "
+            + e.utcNs);
+    assertThat(value("SELECT toString(detected_at) FROM it_rows.late_events"))
+        .isEqualTo("2026-11-27 13:39:06");
+  }
+
+  @Test
   void eventRows() throws Exception {
     insert("gc_pauses", Rows.gcPause(timed(SampleEvents.gcPause())));
     insert("events_raw", Rows.rawEvent(timed(SampleEvents.residentMemory())));
