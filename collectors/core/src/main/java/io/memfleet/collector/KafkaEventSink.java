@@ -7,12 +7,16 @@ import io.memfleet.schema.Topics;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.schema.codec.Events;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -108,6 +112,7 @@ public final class KafkaEventSink implements EventSink {
     private String collectorId;
     private Path spoolDir;
     private Path instanceSpoolBase;
+    private Path orphanBase;
     private long spoolMaxBytes = 256L * 1024 * 1024;
     private int queueCapacity = 10_000;
     private Duration closeTimeout = Duration.ofSeconds(5);
@@ -145,6 +150,18 @@ public final class KafkaEventSink implements EventSink {
     public Builder instanceSpoolDirs(Path base) {
       this.instanceSpoolBase = base;
       this.spoolDir = null;
+      return this;
+    }
+
+    /**
+     * Takes over, at build, the spool directories under {@code base} that no running collector
+     * holds (collectors that died, e.g. JVMs with a spool of their own each): their records are
+     * replayed with this sink's, and the events they lost when killed are counted here as
+     * {@code lost-on-kill}. With {@link #instanceSpoolDirs} the other instances' directories are
+     * taken over the same way.
+     */
+    public Builder adoptOrphans(Path base) {
+      this.orphanBase = base;
       return this;
     }
 
@@ -193,6 +210,10 @@ public final class KafkaEventSink implements EventSink {
         throw new IllegalArgumentException("the sink needs an idempotent producer");
       }
       DiskSpool spool = openSpool();
+      Path orphans = orphanBase != null ? orphanBase : instanceSpoolBase;
+      if (orphans != null) {
+        adoptOrphans(spool, orphans);
+      }
       if (spool.corruptTailsOnOpen() > 0) {
         LOG.warn("spool {}: cut {} corrupt or truncated segment tail(s) left by a previous run",
             spool.dir(), spool.corruptTailsOnOpen());
@@ -217,6 +238,37 @@ public final class KafkaEventSink implements EventSink {
           new SpoolingSender(collectorId, producer, spool, queueCapacity, closeTimeout);
       sender.start();
       return new KafkaEventSink(EventCodec.fromClasspath(), sender);
+    }
+
+    private static void adoptOrphans(DiskSpool spool, Path base) {
+      if (!Files.isDirectory(base)) {
+        return;
+      }
+      List<Path> candidates = new ArrayList<>();
+      if (Files.exists(base.resolve("cursor"))) {
+        candidates.add(base); // a spool of the layout before one directory per instance
+      }
+      try (Stream<Path> dirs = Files.list(base)) {
+        candidates.addAll(dirs.filter(Files::isDirectory)
+            .filter(d -> !d.toAbsolutePath().normalize()
+                .equals(spool.dir().toAbsolutePath().normalize()))
+            .filter(d -> Files.exists(d.resolve("lock")) || Files.exists(d.resolve("cursor")))
+            .sorted().toList());
+      } catch (IOException e) {
+        LOG.warn("cannot list {} for spools left by dead collectors: {}", base, e.toString());
+        return;
+      }
+      for (Path dir : candidates) {
+        try {
+          long before = spool.size();
+          if (spool.adopt(dir)) {
+            LOG.info("took over the spool of a dead collector in {}: {} records", dir,
+                spool.size() - before);
+          }
+        } catch (IOException e) {
+          LOG.warn("cannot take over the spool in {}: {}", dir, e.toString());
+        }
+      }
     }
 
     private DiskSpool openSpool() {

@@ -134,6 +134,23 @@ class CollectorKilledIT {
   }
 
   @Test
+  void theNextInstanceTakesOverAKilledInstancesSpoolAndCountsItsLoss() throws Exception {
+    Path base = dir.resolve("instances");
+    Killed k = runAndKill(base.resolve("3"), "500", 400, "forever", 3000, () -> { });
+    long lost;
+    try (KafkaEventSink next = KafkaEventSink.builder()
+        .bootstrapServers("127.0.0.1:" + FreePorts.find()).collectorId("next")
+        .instanceSpoolDirs(base).producerProperty("max.block.ms", "500").build()) {
+      lost = next.stats().dropped("lost-on-kill");
+    }
+    assertThat(base.resolve("3")).doesNotExist();
+    try (DiskSpool zero = DiskSpool.open(base.resolve("0"), 256L * 1024 * 1024)) {
+      assertThat(zero.size()).isGreaterThanOrEqualTo(400);
+      assertThat(zero.size() + lost).isBetween(k.published(), k.published() + 1);
+    }
+  }
+
+  @Test
   void instancesWithoutAConfiguredSpoolDirTakeOneDirectoryEach() throws Exception {
     Path base = dir.resolve("node");
     try (KafkaEventSink first = KafkaEventSink.builder().bootstrapServers("127.0.0.1:1")

@@ -72,14 +72,19 @@ public final class SpoolingSender {
     if (spool.corruptTailsOnOpen() > 0) {
       drop("spool-corrupt", spool.corruptTailsOnOpen());
     }
-    if (ledger.unsettledAtOpen() > 0) {
-      // the previous process died (kill -9, OOM kill) holding these in memory or unacknowledged
-      drop("lost-on-kill", ledger.unsettledAtOpen());
-      LOG.warn("spool {}: the previous collector on this directory was killed holding {} events"
-          + " that were neither acknowledged by Kafka nor spooled; counted as lost-on-kill",
-          spool.dir(), ledger.unsettledAtOpen());
+    long lostOnKill = spool.lostOnKillOnOpen();
+    if (lostOnKill > 0) {
+      // a previous process died (kill -9, OOM kill) holding these in memory or unacknowledged
+      drop("lost-on-kill", lostOnKill);
+      LOG.warn("spool {}: a previous collector on this directory (or one it took over) was killed"
+          + " holding {} events that were neither acknowledged by Kafka nor spooled; counted as"
+          + " lost-on-kill", spool.dir(), lostOnKill);
     }
-    this.droppedBeforeStart = spool.corruptTailsOnOpen() + ledger.unsettledAtOpen();
+    if (spool.adoptionOverflow() > 0) {
+      drop("spool-full", spool.adoptionOverflow());
+    }
+    this.droppedBeforeStart =
+        spool.corruptTailsOnOpen() + lostOnKill + spool.adoptionOverflow();
     if (spool.cursorResetsOnOpen() > 0) {
       LOG.warn("spool {}: its cursor was unreadable; replaying from the oldest segment left (some"
           + " records may be sent twice)", spool.dir());

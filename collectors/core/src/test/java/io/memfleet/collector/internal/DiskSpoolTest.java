@@ -255,6 +255,33 @@ class DiskSpoolTest {
   }
 
   @Test
+  void theSpoolOfADeadCollectorIsTakenOverWithItsLossesButNotALiveOnesSpool() throws Exception {
+    Path dead = dir.resolve("dead");
+    try (DiskSpool orphan = DiskSpool.open(dead, 1024 * 1024)) {
+      for (int i = 0; i < 10; i++) {
+        orphan.append(entry(i));
+      }
+      // 4 more events were accepted and never settled when it "died"
+      orphan.ledger().accepted(4);
+    }
+    Path alive = dir.resolve("alive");
+    try (DiskSpool live = DiskSpool.open(alive, 1024 * 1024);
+        DiskSpool mine = DiskSpool.open(dir.resolve("mine"), 1024 * 1024)) {
+      live.append(entry(99));
+      mine.append(entry(50));
+      assertThat(mine.adopt(alive)).isFalse();
+      assertThat(mine.adopt(dead)).isTrue();
+      assertThat(mine.lostOnKillOnOpen()).isEqualTo(4);
+      assertThat(mine.adoptionOverflow()).isZero();
+      List<String> all = values(mine.peek(100));
+      assertThat(all).hasSize(11);
+      assertThat(all.subList(1, 11)).isEqualTo(expected(0, 10));
+      assertThat(dead).doesNotExist();
+      assertThat(values(live.peek(10))).isEqualTo(expected(99, 100));
+    }
+  }
+
+  @Test
   void rejectsATinyBound() {
     assertThatThrownBy(() -> DiskSpool.open(dir, 10)).isInstanceOf(IllegalArgumentException.class);
   }

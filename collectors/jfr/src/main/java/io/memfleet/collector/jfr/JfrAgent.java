@@ -31,7 +31,8 @@ import jdk.jfr.consumer.RecordingStream;
  * Every failure (bad options, no JFR, Kafka unreachable, spool full) is caught and reported on
  * stderr at most once per reason; the agent never calls System.exit and never throws into
  * {@code premain}. Its spool is {@code <spoolDir>/<pid>-<processStartTimeMs>}, one per JVM, so JVMs
- * on one host do not share a spool.
+ * on one host do not share a spool; what a JVM that died left in its spool is taken over by the
+ * next agent that starts on the host (and its events lost in memory counted as lost-on-kill).
  */
 public final class JfrAgent {
   private static volatile boolean started;
@@ -75,10 +76,11 @@ public final class JfrAgent {
     ProcessIdentity self = options.common().identities().self();
     String collectorId = "jfr-agent/" + self.getNode() + "/" + self.getPid() + "/"
         + self.getProcessStartTimeMs();
-    Path spool = options.common().spoolDir("jfr-agent")
-        .resolve(self.getPid() + "-" + self.getProcessStartTimeMs());
+    Path spools = options.common().spoolDir("jfr-agent");
+    Path spool = spools.resolve(self.getPid() + "-" + self.getProcessStartTimeMs());
+    // the spools of JVMs that died before they could replay theirs are taken over here
     KafkaEventSink sink = options.common().sinkBuilder("jfr-agent", collectorId)
-        .spoolDir(spool).closeTimeout(Duration.ofSeconds(2)).build();
+        .spoolDir(spool).adoptOrphans(spools).closeTimeout(Duration.ofSeconds(2)).build();
     EventHeaders headers = new EventHeaders(collectorId);
     JfrEventMapper mapper = new JfrEventMapper(self, headers, options.stackDepth());
     RecordingStream stream = new RecordingStream();
