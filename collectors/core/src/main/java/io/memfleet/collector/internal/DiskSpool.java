@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /**
  * A bounded, ordered, on-disk FIFO of Kafka records, used while the broker cannot be reached.
@@ -47,16 +46,10 @@ import java.util.zip.CRC32C;
  */
 public final class DiskSpool implements AutoCloseable {
 
-  /** One spooled record. */
-  public record Entry(String topic, byte[] key, byte[] value) {
-    int payloadLength() {
-      return 2 + topic.getBytes(StandardCharsets.UTF_8).length + 4 + key.length + value.length;
-    }
-  }
+  /** One spooled record (its form on disk: {@link SpoolFrames}). */
+  public record Entry(String topic, byte[] key, byte[] value) {}
 
-  private static final int FRAME = 8;
   private static final String SUFFIX = ".seg";
-  private static final int MAX_RECORD = 64 * 1024 * 1024;
 
   private final Path dir;
   private final long maxBytes;
@@ -199,7 +192,7 @@ public final class DiskSpool implements AutoCloseable {
       return true;
     }
     try (FileChannel ch = FileChannel.open(segmentPath(segment), StandardOpenOption.READ)) {
-      return offset < size && readFrame(ch, offset, size) != null;
+      return offset < size && SpoolFrames.read(ch, offset, size) != null;
     }
   }
 
@@ -212,9 +205,9 @@ public final class DiskSpool implements AutoCloseable {
     try (FileChannel ch = FileChannel.open(segmentPath(segment), StandardOpenOption.READ)) {
       long pos = offset;
       while (pos < size) {
-        byte[] payload = readFrame(ch, pos, size);
+        byte[] payload = SpoolFrames.read(ch, pos, size);
         if (payload == null) {
-          long resume = nextValidFrame(ch, pos + 1, size);
+          long resume = SpoolFrames.nextValid(ch, pos + 1, size);
           if (resume < 0) {
             return pos;
           }
@@ -223,47 +216,10 @@ public final class DiskSpool implements AutoCloseable {
           pos = resume;
           continue;
         }
-        pos += FRAME + payload.length;
+        pos += SpoolFrames.HEADER + payload.length;
         entries++;
       }
       return pos;
-    }
-  }
-
-  /** The first offset from {@code from} where a valid frame starts, or -1. */
-  private static long nextValidFrame(FileChannel ch, long from, long size) throws IOException {
-    for (long pos = from; pos + FRAME <= size; pos++) {
-      if (readFrame(ch, pos, size) != null) {
-        return pos;
-      }
-    }
-    return -1;
-  }
-
-  /** The payload of the frame at {@code pos}, or null when it is truncated or corrupt. */
-  private static byte[] readFrame(FileChannel ch, long pos, long size) throws IOException {
-    if (size - pos < FRAME) {
-      return null;
-    }
-    ByteBuffer head = ByteBuffer.allocate(FRAME);
-    readFully(ch, head, pos);
-    int length = head.getInt(0);
-    int crc = head.getInt(4);
-    if (length < 6 || length > MAX_RECORD || size - pos - FRAME < length) {
-      return null;
-    }
-    ByteBuffer payload = ByteBuffer.allocate(length);
-    readFully(ch, payload, pos + FRAME);
-    CRC32C check = new CRC32C();
-    check.update(payload.array());
-    return (int) check.getValue() == crc ? payload.array() : null;
-  }
-
-  private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
-    while (buf.hasRemaining()) {
-      if (ch.read(buf, pos + buf.position()) < 0) {
-        throw new IOException("unexpected end of spool segment");
-      }
     }
   }
 
@@ -273,8 +229,7 @@ public final class DiskSpool implements AutoCloseable {
    * @return false when it would take the spool over its size bound (the record is not written)
    */
   public boolean append(Entry e) throws IOException {
-    int payloadLength = e.payloadLength();
-    long frameLength = FRAME + (long) payloadLength;
+    long frameLength = SpoolFrames.HEADER + (long) SpoolFrames.payloadLength(e);
     if (writer == null || segments.get(writerSegment) + frameLength > segmentBytes) {
       if (diskBytes() + frameLength > maxBytes) {
         return false;
@@ -283,15 +238,7 @@ public final class DiskSpool implements AutoCloseable {
     } else if (diskBytes() + frameLength > maxBytes) {
       return false;
     }
-    ByteBuffer buf = ByteBuffer.allocate((int) frameLength);
-    buf.putInt(payloadLength).putInt(0);
-    byte[] topic = e.topic().getBytes(StandardCharsets.UTF_8);
-    buf.putShort((short) topic.length).put(topic).putInt(e.key().length).put(e.key())
-        .put(e.value());
-    CRC32C crc = new CRC32C();
-    crc.update(buf.array(), FRAME, payloadLength);
-    buf.putInt(4, (int) crc.getValue());
-    buf.flip();
+    ByteBuffer buf = SpoolFrames.encode(e);
     long size = segments.get(writerSegment);
     while (buf.hasRemaining()) {
       writer.write(buf, size + buf.position());
@@ -356,30 +303,19 @@ public final class DiskSpool implements AutoCloseable {
       }
       try (FileChannel ch = FileChannel.open(segmentPath(segment), StandardOpenOption.READ)) {
         while (out.size() < max && offset < size) {
-          byte[] payload = readFrame(ch, offset, size);
+          byte[] payload = SpoolFrames.read(ch, offset, size);
           if (payload == null && out.isEmpty()) {
             throw new IOException("spool segment " + segment + " corrupt at " + offset);
           }
           if (payload == null) {
             return out;
           }
-          out.add(decode(payload));
-          offset += FRAME + payload.length;
+          out.add(SpoolFrames.decode(payload));
+          offset += SpoolFrames.HEADER + payload.length;
         }
       }
     }
     return out;
-  }
-
-  private static Entry decode(byte[] payload) {
-    ByteBuffer b = ByteBuffer.wrap(payload);
-    byte[] topic = new byte[b.getShort()];
-    b.get(topic);
-    byte[] key = new byte[b.getInt()];
-    b.get(key);
-    byte[] value = new byte[b.remaining()];
-    b.get(value);
-    return new Entry(new String(topic, StandardCharsets.UTF_8), key, value);
   }
 
   /** Removes the first {@code count} records (after they were replayed) and persists the cursor. */
@@ -389,7 +325,7 @@ public final class DiskSpool implements AutoCloseable {
           && segments.higherKey(readSegment) != null) {
         advanceSegment();
       }
-      readOffset += FRAME + e.payloadLength();
+      readOffset += SpoolFrames.HEADER + SpoolFrames.payloadLength(e);
       segmentRecords.merge(readSegment, -1L, Long::sum);
       entries--;
     }
@@ -453,15 +389,15 @@ public final class DiskSpool implements AutoCloseable {
     long resume = -1;
     long after = 0;
     try (FileChannel ch = FileChannel.open(segmentPath(readSegment), StandardOpenOption.READ)) {
-      resume = nextValidFrame(ch, readOffset + 1, size);
+      resume = SpoolFrames.nextValid(ch, readOffset + 1, size);
       if (resume >= 0) {
         long pos = resume;
         while (pos < size) {
-          byte[] payload = readFrame(ch, pos, size);
+          byte[] payload = SpoolFrames.read(ch, pos, size);
           if (payload == null) {
             break;
           }
-          pos += FRAME + payload.length;
+          pos += SpoolFrames.HEADER + payload.length;
           after++;
         }
       }
