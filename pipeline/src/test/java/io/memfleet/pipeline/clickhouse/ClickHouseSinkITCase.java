@@ -38,8 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sink in a real job on a MiniCluster against a real ClickHouse: a run that fails over and
- * restarts from its checkpoint leaves exactly the totals of an uninterrupted run, and a ClickHouse
- * outage in the middle of a run delays rows but loses none.
+ * restarts from its checkpoint leaves exactly the totals of an uninterrupted run, a job submitted
+ * again under its job id from its last checkpoint (attempts from 0, as after a JobManager
+ * failover) too, and a ClickHouse outage in the middle of a run delays rows but loses none.
  */
 class ClickHouseSinkITCase {
   private static final long N = 20_000;
