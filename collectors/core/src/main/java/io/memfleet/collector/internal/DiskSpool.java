@@ -62,6 +62,7 @@ public final class DiskSpool implements AutoCloseable {
   private long corruptOnOpen;
   private long damagedOnOpen;
   private long adoptedLost;
+  private long cursorWriteFailures;
   private long adoptionOverflow;
   /** Records per segment, for counting what a discarded segment tail held. */
   private final TreeMap<Long, Long> segmentRecords = new TreeMap<>();
@@ -224,9 +225,11 @@ public final class DiskSpool implements AutoCloseable {
   }
 
   /**
-   * Appends a record at the tail.
+   * Appends a record at the tail. A write that fails (a full disk) leaves no part of the record
+   * behind: the segment is cut back to where it was, so the next open finds no damaged tail.
    *
    * @return false when it would take the spool over its size bound (the record is not written)
+   * @throws IOException when the record could not be written; the spool stays usable
    */
   public boolean append(Entry e) throws IOException {
     long frameLength = SpoolFrames.HEADER + (long) SpoolFrames.payloadLength(e);
@@ -240,8 +243,17 @@ public final class DiskSpool implements AutoCloseable {
     }
     ByteBuffer buf = SpoolFrames.encode(e);
     long size = segments.get(writerSegment);
-    while (buf.hasRemaining()) {
-      writer.write(buf, size + buf.position());
+    try {
+      while (buf.hasRemaining()) {
+        writer.write(buf, size + buf.position());
+      }
+    } catch (IOException failed) {
+      try {
+        writer.truncate(size);
+      } catch (IOException alsoFailed) {
+        failed.addSuppressed(alsoFailed); // the next open cuts the torn tail and counts it
+      }
+      throw failed;
     }
     segments.put(writerSegment, size + frameLength);
     segmentRecords.merge(writerSegment, 1L, Long::sum);
@@ -349,7 +361,7 @@ public final class DiskSpool implements AutoCloseable {
       readSegment = next;
       readOffset = 0;
     }
-    writeCursor();
+    persistCursor();
   }
 
   private void advanceSegment() throws IOException {
@@ -509,11 +521,29 @@ public final class DiskSpool implements AutoCloseable {
     entries = 0;
     readSegment = next;
     readOffset = 0;
-    writeCursor();
+    persistCursor();
     if (failed != null) {
       throw failed;
     }
     return lost;
+  }
+
+  /**
+   * Writes the cursor, or counts that it could not be written (a full disk): the position in
+   * memory is right, the one on disk lags, and a restart before the next successful write
+   * replays those records again — twice rather than never. The next removal tries again.
+   */
+  private void persistCursor() {
+    try {
+      writeCursor();
+    } catch (IOException e) {
+      cursorWriteFailures++;
+    }
+  }
+
+  /** Times the cursor could not be written (it is written again with the next removal). */
+  public long cursorWriteFailures() {
+    return cursorWriteFailures;
   }
 
   private void writeCursor() throws IOException {

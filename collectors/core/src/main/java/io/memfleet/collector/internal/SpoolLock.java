@@ -41,9 +41,13 @@ final class SpoolLock implements AutoCloseable {
       channel.close();
       throw new SpoolLockedException(dir, holder);
     }
-    channel.truncate(0);
-    channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n")
-        .getBytes(StandardCharsets.US_ASCII)), 0);
+    try {
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n")
+          .getBytes(StandardCharsets.US_ASCII)), 0);
+    } catch (IOException diskFull) {
+      // the lock holds without the pid; another collector's message then says "pid unknown"
+    }
     return new SpoolLock(channel, lock);
   }
 

@@ -69,6 +69,10 @@ public final class SpoolingSender {
     this.closeTimeout = closeTimeout;
     this.carriedOver = spool.size();
     this.ledger = spool.ledger();
+    if (!ledger.persistent()) {
+      LOG.warn("spool {}: cannot keep the in-flight counters on disk (full or read-only);"
+          + " events lost if this collector is killed will not be counted", spool.dir());
+    }
     if (spool.corruptTailsOnOpen() > 0) {
       drop("spool-corrupt", spool.corruptTailsOnOpen());
     }
@@ -297,7 +301,11 @@ public final class SpoolingSender {
       }
     } catch (IOException e) {
       drop("spool-io-error", 1);
-      LOG.warn("spool write failed: {}", e.toString());
+      long failures = stats().dropped("spool-io-error");
+      if (failures % 1000 == 1) {
+        LOG.warn("spool write failed ({} events so far, counted spool-io-error): {}", failures,
+            e.toString());
+      }
     } finally {
       ledger.settled(1);
     }
