@@ -55,11 +55,19 @@ final class ClickHouseCommitter implements Committer<ClickHouseBatch> {
 
   private final Supplier<ClickHouseConnection> connect;
   private final ClickHouseSinkOptions options;
+  private final Duration insertSettle;
   private ClickHouseConnection ch;
 
   ClickHouseCommitter(Supplier<ClickHouseConnection> connect, ClickHouseSinkOptions options) {
+    this(connect, options, INSERT_SETTLE);
+  }
+
+  /** With another wait for an earlier attempt's INSERT (tests). */
+  ClickHouseCommitter(Supplier<ClickHouseConnection> connect, ClickHouseSinkOptions options,
+      Duration insertSettle) {
     this.connect = connect;
     this.options = options;
+    this.insertSettle = insertSettle;
   }
 
   @Override
@@ -227,7 +235,8 @@ final class ClickHouseCommitter implements Committer<ClickHouseBatch> {
   /**
    * Waits until no INSERT of {@code batch} from an earlier attempt runs on the server any more
    * (a client that timed out leaves the server inserting); kills them after
-   * {@link #INSERT_SETTLE}. Only then do the tags counted afterwards tell what landed.
+   * {@link #INSERT_SETTLE} (KILL QUERY … SYNC, which returns once it ended). Only then do the tags
+   * counted afterwards tell what landed.
    */
   private void awaitNoRunningInserts(ClickHouseConnection c, ClickHouseBatch batch)
       throws ClickHouseException {
@@ -237,11 +246,11 @@ final class ClickHouseCommitter implements Committer<ClickHouseBatch> {
           .append(", ").append(literal(queryId("r", batch.tag(i))));
     }
     String where = " WHERE query_id IN (" + ids + ")";
-    long deadline = System.nanoTime() + INSERT_SETTLE.toNanos();
+    long deadline = System.nanoTime() + insertSettle.toNanos();
     while (!"0".equals(c.queryValue("SELECT count() FROM system.processes" + where))) {
       if (System.nanoTime() > deadline) {
         LOG.warn("an earlier INSERT of batch {} still runs after {}; killing it", batch.batchId(),
-            INSERT_SETTLE);
+            insertSettle);
         c.execute("KILL QUERY" + where + " SYNC");
         return;
       }

@@ -3,6 +3,7 @@ package io.memfleet.pipeline.clickhouse;
 import io.memfleet.sql.ClickHouseConnection;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -62,7 +63,7 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
   /** A writer without state: a new lineage. */
   @Override
   public ClickHouseSinkWriter<T> createWriter(WriterInitContext context) {
-    return restoreWriter(context, java.util.List.of());
+    return restoreWriter(context, List.of());
   }
 
   /** A writer that continues the restored lineage (a new one when the state holds none). */

@@ -1,5 +1,6 @@
 package io.memfleet.pipeline.clickhouse;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -72,7 +73,7 @@ final class ClickHouseSinkWriter<T> implements CommittingSinkWriter<T, ClickHous
     List<ClickHouseBatch.Part> parts = new ArrayList<>();
     for (Map.Entry<Long, List<String>> slot : rows.entrySet()) {
       String partition = partitionTime == null ? "all"
-          : java.time.Instant.ofEpochMilli(slot.getKey() * PartitionTime.SLOT_MS).toString();
+          : Instant.ofEpochMilli(slot.getKey() * PartitionTime.SLOT_MS).toString();
       List<String> all = slot.getValue();
       for (int from = 0; from < all.size(); from += MAX_PART_ROWS) {
         parts.add(new ClickHouseBatch.Part(partition,

@@ -242,6 +242,44 @@ class ClickHouseCommitterIT {
         + " WHERE batch_id = 'timeout' AND state = 'done'")).isEqualTo("1");
   }
 
+  @Test
+  void anEarlierInsertThatRunsTooLongIsKilledAndTheBatchIsStillWrittenOnce() throws Exception {
+    // an earlier attempt's INSERT of part 0 (under the committer's query id) that goes on for
+    // over 5 s, longer than this committer waits (2 s): it is killed, then the parts counted
+    ClickHouseBatch batch = daily("killed", 1, 7);
+    ch.execute("INSERT INTO it_commit.sink_commits (table_name, batch_id, state, rows,"
+        + " committed_at, checksum) VALUES ('it_commit.daily', 'killed', 'intent', 7, now(), '"
+        + batch.checksum() + "')");
+    String queryId = ClickHouseCommitter.queryId("i", batch.tag(0));
+    CompletableFuture<?> earlier = CompletableFuture.runAsync(() -> {
+      try (var ignored = ch.client().query("INSERT INTO it_commit.daily"
+          + " SELECT toDate('2026-03-01'), toUInt32(number), 'killed/0' FROM numbers(7)"
+          + " WHERE sleep(3) = 0 AND sleep(2.5) = 0",
+          new com.clickhouse.client.api.query.QuerySettings().setQueryId(queryId))
+          .get(60, TimeUnit.SECONDS)) {
+        // it may be killed: either way the committer decides from what it finds afterwards
+      } catch (Exception killed) {
+        // expected when the kill stops it
+      }
+    });
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (ch.queryValue("SELECT count() FROM system.processes WHERE query_id = '" + queryId
+        + "'").equals("0")) {
+      assertThat(System.nanoTime()).as("the earlier INSERT started").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    RecordingRequest request = new RecordingRequest(batch);
+    try (ClickHouseCommitter c = new ClickHouseCommitter(
+        () -> ClickHouseConnection.builder(server.httpUrl()).build(), options,
+        Duration.ofSeconds(2))) {
+      c.commit(List.of(request));
+    }
+    earlier.get(30, TimeUnit.SECONDS);
+    assertThat(ch.queryValue("SELECT count() FROM system.processes WHERE query_id = '" + queryId
+        + "'")).isEqualTo("0");
+    assertThat(dailyCount("batch_id = 'killed/0'")).isEqualTo(7);
+  }
+
   private static long slowCount(String where) throws Exception {
     return Long.parseLong(ch.queryValue("SELECT count() FROM it_commit.slow WHERE " + where));
   }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -474,7 +475,7 @@ public final class DiskSpool implements AutoCloseable {
     }
     try {
       Files.deleteIfExists(orphanDir);
-    } catch (java.nio.file.DirectoryNotEmptyException keptByHand) {
+    } catch (DirectoryNotEmptyException keptByHand) {
       // files of someone else's: leave the directory
     }
     return true;
