@@ -1,22 +1,19 @@
 package io.memfleet.collector;
 
 import io.memfleet.collector.internal.DiskSpool;
+import io.memfleet.collector.internal.OrphanSpools;
 import io.memfleet.collector.internal.SpoolLockedException;
 import io.memfleet.collector.internal.SpoolingSender;
 import io.memfleet.schema.Topics;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.schema.codec.Events;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -212,7 +209,7 @@ public final class KafkaEventSink implements EventSink {
       DiskSpool spool = openSpool();
       Path orphans = orphanBase != null ? orphanBase : instanceSpoolBase;
       if (orphans != null) {
-        adoptOrphans(spool, orphans);
+        OrphanSpools.adoptAll(spool, orphans);
       }
       if (spool.corruptTailsOnOpen() > 0) {
         LOG.warn("spool {}: cut {} corrupt or truncated segment tail(s) left by a previous run",
@@ -238,37 +235,6 @@ public final class KafkaEventSink implements EventSink {
           new SpoolingSender(collectorId, producer, spool, queueCapacity, closeTimeout);
       sender.start();
       return new KafkaEventSink(EventCodec.fromClasspath(), sender);
-    }
-
-    private static void adoptOrphans(DiskSpool spool, Path base) {
-      if (!Files.isDirectory(base)) {
-        return;
-      }
-      List<Path> candidates = new ArrayList<>();
-      if (Files.exists(base.resolve("cursor"))) {
-        candidates.add(base); // a spool of the layout before one directory per instance
-      }
-      try (Stream<Path> dirs = Files.list(base)) {
-        candidates.addAll(dirs.filter(Files::isDirectory)
-            .filter(d -> !d.toAbsolutePath().normalize()
-                .equals(spool.dir().toAbsolutePath().normalize()))
-            .filter(d -> Files.exists(d.resolve("lock")) || Files.exists(d.resolve("cursor")))
-            .sorted().toList());
-      } catch (IOException e) {
-        LOG.warn("cannot list {} for spools left by dead collectors: {}", base, e.toString());
-        return;
-      }
-      for (Path dir : candidates) {
-        try {
-          long before = spool.size();
-          if (spool.adopt(dir)) {
-            LOG.info("took over the spool of a dead collector in {}: {} records", dir,
-                spool.size() - before);
-          }
-        } catch (IOException e) {
-          LOG.warn("cannot take over the spool in {}: {}", dir, e.toString());
-        }
-      }
     }
 
     private DiskSpool openSpool() {

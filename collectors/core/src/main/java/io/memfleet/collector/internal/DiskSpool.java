@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -429,67 +428,23 @@ public final class DiskSpool implements AutoCloseable {
     return lost;
   }
 
-  /**
-   * Takes over what a dead collector left in {@code orphanDir}, a spool directory no running
-   * collector holds: its records are appended here, oldest first; the events it held in memory
-   * when it died and its damaged records are counted as this spool's own on open
-   * ({@link #lostOnKillOnOpen()}, {@link #corruptTailsOnOpen()}, {@link #adoptionOverflow()} for
-   * records that did not fit under this spool's bound); then its files are removed.
-   *
-   * @return false, doing nothing, while a running collector holds {@code orphanDir}
-   */
-  public boolean adopt(Path orphanDir) throws IOException {
-    DiskSpool orphan;
-    try {
-      orphan = open(orphanDir, maxBytes);
-    } catch (SpoolLockedException alive) {
-      return false;
-    }
-    try {
-      adoptedLost += orphan.lostOnKillOnOpen();
-      corruptOnOpen += orphan.corruptOnOpen;
-      while (!orphan.isEmpty()) {
-        List<Entry> batch;
-        try {
-          batch = orphan.peek(512);
-        } catch (IOException damaged) {
-          long lost = orphan.discardHead();
-          corruptOnOpen += lost;
-          if (lost == 0) {
-            corruptOnOpen += orphan.clear();
-          }
-          continue;
-        }
-        for (Entry e : batch) {
-          if (!append(e)) {
-            adoptionOverflow++;
-          }
-        }
-        orphan.remove(batch);
-      }
-    } finally {
-      orphan.close();
-    }
-    for (String file : List.of("cursor", "cursor.tmp", "inflight", "lock")) {
-      Files.deleteIfExists(orphanDir.resolve(file));
-    }
-    try {
-      Files.deleteIfExists(orphanDir);
-    } catch (DirectoryNotEmptyException keptByHand) {
-      // files of someone else's: leave the directory
-    }
-    return true;
+  /** Counts what a dead collector's spool taken over by {@link OrphanSpools} lost. */
+  void countAdopted(long lostOnKill, long corrupt, long overflow) {
+    adoptedLost += lostOnKill;
+    corruptOnOpen += corrupt;
+    adoptionOverflow += overflow;
   }
 
   /**
    * Events a killed collector held only in memory, counted when this spool was opened: the
-   * previous collector on this directory and every one whose directory was {@link #adopt}ed.
+   * previous collector on this directory and every one whose spool was taken over
+   * ({@link OrphanSpools}).
    */
   public long lostOnKillOnOpen() {
     return (ledger == null ? 0 : ledger.unsettledAtOpen()) + adoptedLost;
   }
 
-  /** Records of {@link #adopt}ed spools that did not fit under this spool's bound. */
+  /** Records of spools taken over ({@link OrphanSpools}) that did not fit under the bound. */
   public long adoptionOverflow() {
     return adoptionOverflow;
   }

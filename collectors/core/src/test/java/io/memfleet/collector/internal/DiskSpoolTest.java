@@ -269,8 +269,8 @@ class DiskSpoolTest {
         DiskSpool mine = DiskSpool.open(dir.resolve("mine"), 1024 * 1024)) {
       live.append(entry(99));
       mine.append(entry(50));
-      assertThat(mine.adopt(alive)).isFalse();
-      assertThat(mine.adopt(dead)).isTrue();
+      assertThat(OrphanSpools.adopt(mine, alive)).isFalse();
+      assertThat(OrphanSpools.adopt(mine, dead)).isTrue();
       assertThat(mine.lostOnKillOnOpen()).isEqualTo(4);
       assertThat(mine.adoptionOverflow()).isZero();
       List<String> all = values(mine.peek(100));
