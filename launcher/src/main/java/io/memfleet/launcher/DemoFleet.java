@@ -3,6 +3,7 @@ package io.memfleet.launcher;
 import io.memfleet.scenarios.Corpus;
 import io.memfleet.scenarios.Scenario;
 import io.memfleet.scenarios.ScenarioBuilds;
+import io.memfleet.schema.kafka.KafkaSecurity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ final class DemoFleet {
   private final StackOptions stack;
   private final LocalFleet fleet;
   private final Consumer<String> report;
+  private JvmCollection jvmCollection = JvmCollection.OUTSIDE;
 
   DemoFleet(Path repoRoot, StackOptions stack, Consumer<String> report) {
     this.repoRoot = repoRoot;
@@ -40,14 +42,30 @@ final class DemoFleet {
   }
 
   private Map<String, String> kafkaAndClickHouse() {
-    return Map.of(
+    return localStackEnvironment(stack, home);
+  }
+
+  /**
+   * What every child of the local stack runs with. The local Kafka and ClickHouse take no
+   * credentials: the security settings of a shell set up for production are blanked (blank means
+   * unset to every memfleet process), so they cannot make the children log in where no login is.
+   */
+  static Map<String, String> localStackEnvironment(StackOptions stack, Path home) {
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
         "MEMFLEET_KAFKA_BOOTSTRAP", stack.kafkaBootstrap(),
         "MEMFLEET_KAFKA_BOOTSTRAP_SERVERS", stack.kafkaBootstrap(),
         "MEMFLEET_CLICKHOUSE_URL", stack.clickHouseUrl(),
         "MEMFLEET_CLICKHOUSE_DATABASE", stack.database,
         "MEMFLEET_CLUSTER", "local",
         "MEMFLEET_SPOOL_DIR", home.resolve("spool").toString(),
-        "MEMFLEET_PIPELINE_CHECKPOINT_DIR", home.resolve("checkpoints").toUri().toString());
+        "MEMFLEET_PIPELINE_CHECKPOINT_DIR", home.resolve("checkpoints").toUri().toString()));
+    env.put(KafkaSecurity.ENV_PROTOCOL, "PLAINTEXT");
+    for (String unset : List.of(KafkaSecurity.ENV_USERNAME, KafkaSecurity.ENV_PASSWORD_FILE,
+        KafkaSecurity.ENV_CA_FILE, "MEMFLEET_CLICKHOUSE_PASSWORD_FILE",
+        "MEMFLEET_CLICKHOUSE_CA_FILE")) {
+      env.put(unset, "");
+    }
+    return env;
   }
 
   private LocalFleet.Started start(BackgroundService service) throws IOException {
@@ -92,12 +110,7 @@ final class DemoFleet {
   List<Scenario> startDemosAndCollectors(List<Scenario> demos) throws IOException {
     startNodeCollector();
     Path demoDir = Files.createDirectories(home.resolve("demo"));
-    Optional<Path> agent = agentJar();
-    if (agent.isEmpty()) {
-      report.accept("JVM demos run without the JFR agent: it is not built under "
-          + repoRoot.resolve("collectors/jfr/target") + " (run ./memfleet build)");
-    }
-    ScenarioLaunch launch = new ScenarioLaunch(demoDir, agent.orElse(null),
+    ScenarioLaunch launch = new ScenarioLaunch(demoDir, jvmAgent().orElse(null),
         stack.kafkaBootstrap());
     List<Scenario> started = new ArrayList<>();
     for (Scenario s : demos) {
@@ -190,6 +203,27 @@ final class DemoFleet {
   /** Stops one background service started here, if it runs. */
   void stop(String name) {
     fleet.running(name).ifPresent(p -> p.stop(java.time.Duration.ofSeconds(10)));
+  }
+
+  /** How the JVMs started here are collected (default: memfleet's recording, read outside). */
+  void jvmCollection(JvmCollection how) {
+    this.jvmCollection = how;
+  }
+
+  /**
+   * The agent the JVMs started here run: none when they are read from outside, else the agent
+   * jar (a JVM started without either is not collected: said, and read from outside then).
+   */
+  Optional<Path> jvmAgent() throws IOException {
+    if (jvmCollection != JvmCollection.AGENT) {
+      return Optional.empty();
+    }
+    Optional<Path> agent = agentJar();
+    if (agent.isEmpty()) {
+      report.accept("JVMs are read from outside: the JFR agent is not built under "
+          + repoRoot.resolve("collectors/jfr/target") + " (run ./memfleet build)");
+    }
+    return agent;
   }
 
   /** The JFR agent jar, when the JFR module is built. */

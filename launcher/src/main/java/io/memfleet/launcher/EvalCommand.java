@@ -65,6 +65,13 @@ final class EvalCommand implements Callable<Integer> {
           + " later with memfleet replay (default: traces/ under the work directory).")
   Path record;
 
+  @Option(names = "--jvm-collection", paramLabel = "HOW", converter = JvmCollection.Converter.class,
+      defaultValue = "${env:MEMFLEET_JVM_COLLECTION:-outside}",
+      description = "How the JVMs it starts are collected: outside (memfleet's JFR recording,"
+          + " read from outside the JVM by the node collector) or agent (the in-process JFR"
+          + " agent) (MEMFLEET_JVM_COLLECTION; default: outside).")
+  JvmCollection jvmCollection;
+
   @Option(names = "--keep", description = "Leave Kafka, ClickHouse and the pipeline running.")
   boolean keep;
 
@@ -93,15 +100,12 @@ final class EvalCommand implements Callable<Integer> {
     }
     Path root = Path.of(System.getenv().getOrDefault("MEMFLEET_ROOT", ".")).toAbsolutePath();
     DemoFleet fleet = new DemoFleet(root, stack, line -> System.out.println("  " + line));
+    fleet.jvmCollection(jvmCollection);
     EvalReport report = new EvalReport();
     try {
       fleet.startPipeline(FreePorts.find());
       fleet.startNodeCollector();
-      Path agent = fleet.agentJar().orElse(null);
-      if (agent == null) {
-        System.out.println("  JVM scenarios run without the JFR agent: it is not built"
-            + " (./memfleet build)");
-      }
+      Path agent = fleet.jvmAgent().orElse(null);
       for (int from = 0, n = 0; from < chosen.size(); from += batch, n++) {
         List<Scenario> group = chosen.subList(from, Math.min(chosen.size(), from + batch));
         runBatch(n, group, fleet, agent, home, report);

@@ -1,5 +1,6 @@
 package io.memfleet.launcher;
 
+import io.memfleet.collector.KafkaSecurityOptions;
 import io.memfleet.pipeline.replay.TraceRecorder;
 import io.memfleet.schema.Topics;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,6 +28,8 @@ final class RecordCommand implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", defaultValue = "${env:MEMFLEET_KAFKA_BOOTSTRAP:-127.0.0.1:19092}",
       description = "Kafka bootstrap servers (MEMFLEET_KAFKA_BOOTSTRAP; default: ${DEFAULT-VALUE}).")
   String bootstrap;
+
+  @Mixin KafkaSecurityOptions kafkaSecurity;
 
   @Option(names = "--duration", converter = DurationConverter.class,
       description = "How long to record (e.g. 10m, 6h); default: until Ctrl-C.")
@@ -56,7 +60,8 @@ final class RecordCommand implements Callable<Integer> {
       }
     }, "memfleet-record-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    TraceRecorder.Result r = new TraceRecorder(bootstrap, chosen, fromBeginning).record(out,
+    TraceRecorder.Result r = new TraceRecorder(bootstrap, chosen, fromBeginning,
+        kafkaSecurity.security()).record(out,
         duration == null ? Duration.ZERO : duration, stop::get,
         line -> System.out.println("memfleet record: " + line));
     System.out.printf("memfleet record: wrote %d records (%.1f MB of values) in %d s to %s%n",

@@ -1,5 +1,7 @@
 package io.memfleet.launcher;
 
+import io.memfleet.collector.jfr.JfrSettings;
+import io.memfleet.collector.jfr.MemfleetRecording;
 import io.memfleet.scenarios.Scenario;
 import io.memfleet.scenarios.ScenarioBuilds;
 import java.io.IOException;
@@ -14,7 +16,9 @@ import java.util.Map;
 /**
  * How a corpus scenario is started as a user's program would be: its command line and
  * environment, with nothing of memfleet's but what memfleet ships for every process (for a JVM:
- * the JFR agent, told where Kafka is) and the process saying who it is
+ * memfleet's JFR recording, started by the flags {@code memfleet jfr-flags} prints and read by the
+ * node collector from outside; or the in-process JFR agent, told where Kafka is) and the process
+ * saying who it is
  * ({@code MEMFLEET_SERVICE=<scenario id>}). Every scenario starts through a shell that first
  * moves itself into a fresh memory cgroup (cgroup v1, root) with the label's limit, or
  * {@link #DEFAULT_POD_LIMIT} as a pod has one (without root: no limit). Shared by
@@ -38,10 +42,12 @@ final class ScenarioLaunch {
   private final long podLimitBytes;
   private final Map<String, Path> binaries = new HashMap<>();
   private int cgroups;
+  private List<String> recordingFlags;
 
   /**
    * @param dir work directory: binaries, spools
-   * @param agentJar the JFR agent, or null to start JVMs without it
+   * @param agentJar the JFR agent for JVMs, or null to start them with memfleet's recording
+   *     (read from outside by the node collector)
    */
   ScenarioLaunch(Path dir, Path agentJar, String kafkaBootstrap) throws IOException {
     this(dir, agentJar, kafkaBootstrap, canLimit() ? DEFAULT_POD_LIMIT : 0);
@@ -88,11 +94,24 @@ final class ScenarioLaunch {
         command.add("-javaagent:" + agentJar + "=bootstrap=" + kafkaBootstrap + ",service="
             + s.id() + ",cluster=local,spoolDir=" + dir.resolve("spool").resolve(s.id())
             + ",quiet");
+      } else {
+        command.addAll(recordingFlags());
       }
       command.addAll(List.of("-cp", scenariosClassPath(), s.program()));
     }
     command.addAll(s.args());
     return command;
+  }
+
+  /** memfleet's JFR recording flags, its settings file written under the work directory once. */
+  private List<String> recordingFlags() throws IOException {
+    if (recordingFlags == null) {
+      Path repository = dir.resolve("jfr");
+      recordingFlags = new ArrayList<>(MemfleetRecording.defaults().prepareFlags(
+          JfrSettings.defaults(), repository, repository.resolve("memfleet.jfc")));
+      recordingFlags.add("-Xlog:jfr+startup=warning"); // no "Started recording" lines
+    }
+    return recordingFlags;
   }
 
   /** The program's environment additions. */

@@ -50,6 +50,13 @@ final class UpCommand implements Callable<Integer> {
           + " and go-goroutine-leak).")
   List<String> demoScenarios;
 
+  @Option(names = "--jvm-collection", paramLabel = "HOW", converter = JvmCollection.Converter.class,
+      defaultValue = "${env:MEMFLEET_JVM_COLLECTION:-outside}",
+      description = "How the JVMs it starts are collected: outside (memfleet's JFR recording,"
+          + " read from outside the JVM by the node collector) or agent (the in-process JFR"
+          + " agent) (MEMFLEET_JVM_COLLECTION; default: outside).")
+  JvmCollection jvmCollection;
+
   @Option(names = "--watch-for", converter = DurationConverter.class,
       description = "After start-up, show the live view (memfleet watch) this long; default: until"
           + " Ctrl-C when run in a terminal, not at all otherwise. 0 = skip.")
@@ -104,6 +111,7 @@ final class UpCommand implements Callable<Integer> {
           : demoScenarios.stream().map(id -> io.memfleet.scenarios.Corpus.byId(id.strip()))
               .toList();
       DemoFleet fleet = new DemoFleet(root, stack, progress::detail);
+      fleet.jvmCollection(jvmCollection);
       progress.begin("Flink pipeline (local MiniCluster)");
       fleet.startPipeline(webUiPort);
       progress.done("web UI http://127.0.0.1:" + webUiPort);
@@ -132,6 +140,7 @@ final class UpCommand implements Callable<Integer> {
       System.out.println();
       WatchCommand view = new WatchCommand();
       view.bootstrap = stack.kafkaBootstrap();
+      view.kafkaSecurity = io.memfleet.collector.KafkaSecurityOptions.plaintext();
       view.refresh = java.time.Duration.ofSeconds(2);
       view.duration = watch.isNegative() ? java.time.Duration.ZERO : watch;
       view.plain = System.console() == null;

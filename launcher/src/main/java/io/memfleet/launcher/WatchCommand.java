@@ -1,5 +1,6 @@
 package io.memfleet.launcher;
 
+import io.memfleet.collector.KafkaSecurityOptions;
 import io.memfleet.event.Alert;
 import io.memfleet.event.EventHeader;
 import io.memfleet.schema.Topics;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,6 +43,8 @@ final class WatchCommand implements Callable<Integer> {
       defaultValue = "${env:MEMFLEET_KAFKA_BOOTSTRAP:-127.0.0.1:19092}",
       description = "Kafka to watch (MEMFLEET_KAFKA_BOOTSTRAP; default: ${DEFAULT-VALUE}).")
   String bootstrap;
+
+  @Mixin KafkaSecurityOptions kafkaSecurity = new KafkaSecurityOptions();
 
   @Option(names = "--refresh", defaultValue = "2s", converter = DurationConverter.class,
       description = "Screen refresh interval (default: ${DEFAULT-VALUE}).")
@@ -60,6 +64,7 @@ final class WatchCommand implements Callable<Integer> {
 
   int watch(PrintStream out) {
     Properties p = new Properties();
+    p.putAll(kafkaSecurity.security().clientProperties());
     p.put("bootstrap.servers", bootstrap);
     p.put("group.id", "memfleet-watch-" + ProcessHandle.current().pid());
     p.put("auto.offset.reset", "latest");

@@ -34,7 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
  * the pool that grew, with the victim's service. Prints the report.
  */
 class FleetEndToEndIT {
-  private static final Duration WINDOW = Duration.ofMinutes(8);
+  /**
+   * Long enough for the slowest shipped judgement with margin: a stock G1 heap leaking from its
+   * start rests on young collections only and is judged over five minutes of floors (found at
+   * 336 and 379 s in runs on this machine).
+   */
+  private static final Duration WINDOW = Duration.ofMinutes(10);
 
   @TempDir Path home;
   private String[] stackArgs;

@@ -31,12 +31,31 @@ public final class ClickHouseServer extends LocalServer {
   private final int httpPort;
   private final int tcpPort;
   private final List<String> binary;
+  private final Tls tls;
+  private final int httpsPort;
+  private final String user;
+  private final String passwordSha256;
+
+  /**
+   * The HTTPS interface's certificate (PEM, its chain) and private key (PEM, PKCS#8), as
+   * ClickHouse's {@code openSSL.server} section takes them.
+   */
+  public record Tls(Path certificate, Path privateKey) {
+    public Tls {
+      Objects.requireNonNull(certificate, "certificate");
+      Objects.requireNonNull(privateKey, "privateKey");
+    }
+  }
 
   private ClickHouseServer(Builder b, List<String> binary) {
     super(b.workDir, b.detached, b.startTimeout, "clickhouse.pid", "logs/clickhouse-stdout.log");
     this.httpPort = b.httpPort;
     this.tcpPort = b.tcpPort;
     this.binary = binary;
+    this.tls = b.tls;
+    this.httpsPort = b.httpsPort;
+    this.user = b.user;
+    this.passwordSha256 = b.passwordSha256;
   }
 
   public static Builder builder(Path workDir) {
@@ -49,6 +68,14 @@ public final class ClickHouseServer extends LocalServer {
 
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The HTTPS interface ({@link Builder#tls}): {@code https://127.0.0.1:PORT}. */
+  public String httpsUrl() {
+    if (tls == null) {
+      throw new IllegalStateException("this ClickHouse server has no HTTPS interface");
+    }
+    return "https://127.0.0.1:" + httpsPort;
   }
 
   public int tcpPort() {
@@ -75,7 +102,7 @@ public final class ClickHouseServer extends LocalServer {
 
   @Override
   List<Integer> ports() {
-    return List.of(httpPort, tcpPort);
+    return tls == null ? List.of(httpPort, tcpPort) : List.of(httpPort, tcpPort, httpsPort);
   }
 
   @Override
@@ -105,13 +132,13 @@ public final class ClickHouseServer extends LocalServer {
               <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
               <profile>default</profile>
               <quota>default</quota>
-            </default>
+            </default>%s
           </users>
           <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
             <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time>
           </interval></default></quotas>
         </yandex>
-        """, StandardCharsets.UTF_8);
+        """.formatted(passwordUser()), StandardCharsets.UTF_8);
     Path config = workDir.resolve("config.xml");
     Files.writeString(config, """
         <?xml version="1.0"?>
@@ -138,10 +165,46 @@ public final class ClickHouseServer extends LocalServer {
           <uncompressed_cache_size>268435456</uncompressed_cache_size>
           <max_concurrent_queries>100</max_concurrent_queries>
           <timezone>UTC</timezone>
-          <mlock_executable>false</mlock_executable>
+          <mlock_executable>false</mlock_executable>%4$s
         </yandex>
-        """.formatted(workDir, httpPort, tcpPort), StandardCharsets.UTF_8);
+        """.formatted(workDir, httpPort, tcpPort, httpsConfig()), StandardCharsets.UTF_8);
     return config;
+  }
+
+  /** The extra user of {@link Builder#user}: its password only as SHA-256, loopback only. */
+  private String passwordUser() {
+    if (user == null) {
+      return "";
+    }
+    return """
+
+            <%1$s>
+              <password_sha256_hex>%2$s</password_sha256_hex>
+              <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+              <profile>default</profile>
+              <quota>default</quota>
+            </%1$s>""".formatted(user, passwordSha256);
+  }
+
+  private String httpsConfig() {
+    if (tls == null) {
+      return "";
+    }
+    return """
+
+          <https_port>%1$d</https_port>
+          <openSSL>
+            <server>
+              <certificateFile>%2$s</certificateFile>
+              <privateKeyFile>%3$s</privateKeyFile>
+              <verificationMode>none</verificationMode>
+              <loadDefaultCAFile>false</loadDefaultCAFile>
+              <cacheSessions>true</cacheSessions>
+              <disableProtocols>sslv2,sslv3,tlsv1,tlsv1_1</disableProtocols>
+              <preferServerCiphers>true</preferServerCiphers>
+            </server>
+          </openSSL>""".formatted(httpsPort, tls.certificate().toAbsolutePath(),
+        tls.privateKey().toAbsolutePath());
   }
 
   @Override
@@ -188,9 +251,38 @@ public final class ClickHouseServer extends LocalServer {
     private boolean detached;
     private List<String> binary;
     private Duration startTimeout = Duration.ofSeconds(60);
+    private Tls tls;
+    private int httpsPort;
+    private String user;
+    private String passwordSha256;
 
     private Builder(Path workDir) {
       this.workDir = Objects.requireNonNull(workDir, "workDir");
+    }
+
+    /** Also serves HTTPS on a free port ({@link #httpsUrl()}), with this certificate and key. */
+    public Builder tls(Tls tls) {
+      this.tls = Objects.requireNonNull(tls);
+      return this;
+    }
+
+    /**
+     * Adds a user with a password (kept in the server's configuration only as its SHA-256); the
+     * password-less {@code default} user stays for the local stack's own tools.
+     */
+    public Builder user(String name, String password) {
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*") || "default".equals(name)) {
+        throw new IllegalArgumentException("not a user name for the extra user: " + name);
+      }
+      this.user = name;
+      try {
+        this.passwordSha256 = java.util.HexFormat.of().formatHex(
+            java.security.MessageDigest.getInstance("SHA-256")
+                .digest(password.getBytes(StandardCharsets.UTF_8)));
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+      return this;
     }
 
     public Builder httpPort(int httpPort) {
@@ -233,6 +325,11 @@ public final class ClickHouseServer extends LocalServer {
       }
       if (httpPort == tcpPort) {
         throw new IllegalArgumentException("ClickHouse HTTP and TCP ports must differ: " + httpPort);
+      }
+      if (tls != null) {
+        do {
+          httpsPort = FreePorts.find();
+        } while (httpsPort == httpPort || httpsPort == tcpPort);
       }
       return new ClickHouseServer(this, command);
     }

@@ -36,6 +36,12 @@ import org.apache.kafka.common.errors.TopicExistsException;
  *
  * <p>A detached broker ({@code memfleet up}) outlives this JVM and is found again through its pid
  * file by {@link #running()}; an attached one (tests) is stopped by {@link #close()}.
+ *
+ * <p>With {@link Builder#saslSsl} the broker is secured as production brokers are: clients reach
+ * it only over SASL_SSL (SCRAM-SHA-512), and {@code StandardAuthorizer} allows nothing without an
+ * ACL. The broker's own connections (controller, inter-broker) and {@link #admin} use a second
+ * listener with mutual TLS, whose certificate's subject is the only super user; through it a test
+ * creates SCRAM users and ACLs.
  */
 public final class KafkaBroker extends LocalServer {
   private static final String CLASSPATH_RESOURCE = "/memfleet/kafka-broker.classpath";
@@ -43,12 +49,30 @@ public final class KafkaBroker extends LocalServer {
   private final int port;
   private final int controllerPort;
   private final String heap;
+  private final Tls tls;
+  private final int internalPort;
+
+  /**
+   * TLS material of a secured broker: its PKCS12 key store (key and certificate chain, the
+   * certificate valid for 127.0.0.1, its subject the super user) and the PEM file of the CA that
+   * signed it, which clients trust and which signs the broker's client certificate.
+   */
+  public record Tls(Path keyStore, String keyStorePassword, Path caFile, String superUser) {
+    public Tls {
+      Objects.requireNonNull(keyStore, "keyStore");
+      Objects.requireNonNull(keyStorePassword, "keyStorePassword");
+      Objects.requireNonNull(caFile, "caFile");
+      Objects.requireNonNull(superUser, "superUser");
+    }
+  }
 
   private KafkaBroker(Builder b) {
     super(b.workDir, b.detached, b.startTimeout, "kafka.pid", "logs/kafka.log");
     this.port = b.port;
     this.controllerPort = b.controllerPort;
     this.heap = b.heap;
+    this.tls = b.tls;
+    this.internalPort = b.internalPort;
   }
 
   public static Builder builder(Path workDir) {
@@ -63,9 +87,15 @@ public final class KafkaBroker extends LocalServer {
     return port;
   }
 
+  /** Whether clients must use SASL_SSL ({@link Builder#saslSsl}). */
+  public boolean secured() {
+    return tls != null;
+  }
+
   @Override
   List<Integer> ports() {
-    return List.of(port, controllerPort);
+    return tls == null ? List.of(port, controllerPort)
+        : List.of(port, controllerPort, internalPort);
   }
 
   @Override
@@ -151,12 +181,16 @@ public final class KafkaBroker extends LocalServer {
     p.setProperty("process.roles", "broker,controller");
     p.setProperty("node.id", "1");
     p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    p.setProperty("listeners",
-        "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
     p.setProperty("controller.listener.names", "CONTROLLER");
-    p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    if (tls == null) {
+      p.setProperty("listeners",
+          "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+      p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+      p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+      p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    } else {
+      securedListeners(p);
+    }
     p.setProperty("log.dirs", workDir.resolve("data").toString());
     p.setProperty("num.partitions", "3");
     p.setProperty("auto.create.topics.enable", "false");
@@ -171,10 +205,44 @@ public final class KafkaBroker extends LocalServer {
     p.setProperty("log.retention.hours", "24");
     p.setProperty("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
     Path file = workDir.resolve("server.properties");
+    // it holds the key store password of a secured broker: readable by its owner only
+    Files.deleteIfExists(file);
+    Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       p.store(out, "written by memfleet localstack; regenerated at every start");
     }
     return file;
+  }
+
+  /**
+   * Clients: SASL_SSL with SCRAM-SHA-512 only. The broker itself (controller and inter-broker
+   * connections) and the admin client of this class: mutual TLS on two more listeners, the
+   * certificate's subject being the one super user. Without an ACL nothing is allowed.
+   */
+  private void securedListeners(Properties p) {
+    p.setProperty("listeners", "SASL_SSL://127.0.0.1:" + port + ",INTERNAL://127.0.0.1:"
+        + internalPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.setProperty("advertised.listeners",
+        "SASL_SSL://127.0.0.1:" + port + ",INTERNAL://127.0.0.1:" + internalPort);
+    p.setProperty("inter.broker.listener.name", "INTERNAL");
+    p.setProperty("listener.security.protocol.map",
+        "SASL_SSL:SASL_SSL,INTERNAL:SSL,CONTROLLER:SSL");
+    p.setProperty("listener.name.internal.ssl.client.auth", "required");
+    p.setProperty("listener.name.controller.ssl.client.auth", "required");
+    p.setProperty("ssl.keystore.type", "PKCS12");
+    p.setProperty("ssl.keystore.location", tls.keyStore().toAbsolutePath().toString());
+    p.setProperty("ssl.keystore.password", tls.keyStorePassword());
+    p.setProperty("ssl.key.password", tls.keyStorePassword());
+    p.setProperty("ssl.truststore.type", "PEM");
+    p.setProperty("ssl.truststore.location", tls.caFile().toAbsolutePath().toString());
+    p.setProperty("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+    p.setProperty("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    p.setProperty("authorizer.class.name",
+        "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    p.setProperty("allow.everyone.if.no.acl.found", "false");
+    p.setProperty("super.users", "User:" + tls.superUser());
   }
 
   private Path writeLog4jConfig() throws IOException {
@@ -205,13 +273,27 @@ public final class KafkaBroker extends LocalServer {
     return "Kafka broker on " + bootstrapServers();
   }
 
-  /** An admin client for this broker; the caller closes it. */
+  /**
+   * An admin client for this broker; the caller closes it. On a secured broker it connects as the
+   * super user (mutual TLS on the internal listener): it may create users, ACLs and topics.
+   */
   public Admin admin(Duration timeout) {
     int ms = (int) timeout.toMillis();
-    return Admin.create(Map.of(
+    Map<String, Object> config = new java.util.HashMap<>(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms));
+    if (tls != null) {
+      config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + internalPort);
+      config.put("security.protocol", "SSL");
+      config.put("ssl.keystore.type", "PKCS12");
+      config.put("ssl.keystore.location", tls.keyStore().toAbsolutePath().toString());
+      config.put("ssl.keystore.password", tls.keyStorePassword());
+      config.put("ssl.key.password", tls.keyStorePassword());
+      config.put("ssl.truststore.type", "PEM");
+      config.put("ssl.truststore.location", tls.caFile().toAbsolutePath().toString());
+    }
+    return Admin.create(config);
   }
 
   /** Creates the topics that do not exist yet; returns the names it created. */
@@ -243,9 +325,20 @@ public final class KafkaBroker extends LocalServer {
     private boolean detached;
     private String heap = "512m";
     private Duration startTimeout = Duration.ofSeconds(90);
+    private Tls tls;
+    private int internalPort;
 
     private Builder(Path workDir) {
       this.workDir = Objects.requireNonNull(workDir, "workDir");
+    }
+
+    /**
+     * Secures the broker: clients only over SASL_SSL with SCRAM-SHA-512, ACLs enforced; the
+     * internal mutual-TLS listener takes a free port.
+     */
+    public Builder saslSsl(Tls tls) {
+      this.tls = Objects.requireNonNull(tls);
+      return this;
     }
 
     public Builder port(int port) {
@@ -289,6 +382,11 @@ public final class KafkaBroker extends LocalServer {
       }
       if (port == controllerPort) {
         throw new IllegalArgumentException("Kafka port and controller port must differ: " + port);
+      }
+      if (tls != null) {
+        do {
+          internalPort = FreePorts.find();
+        } while (internalPort == port || internalPort == controllerPort);
       }
       return new KafkaBroker(this);
     }

@@ -3,6 +3,7 @@ package io.memfleet.pipeline;
 import io.memfleet.pipeline.time.ClockAlignSettings;
 import io.memfleet.pipeline.time.ClockModelSettings;
 import io.memfleet.schema.Topics;
+import io.memfleet.schema.kafka.KafkaSecurity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,36 @@ public final class PipelineOptions {
       ConfigOptions.key("memfleet.kafka.bootstrap-servers").stringType()
           .defaultValue("127.0.0.1:19092")
           .withDescription("Kafka bootstrap servers the sources read from and the sinks write to.");
+
+  public static final ConfigOption<String> SECURITY_PROTOCOL =
+      ConfigOptions.key("memfleet.kafka.security-protocol").stringType().defaultValue("PLAINTEXT")
+          .withDescription("PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, for every Kafka client of"
+              + " the job (sources, sinks, their admin clients).");
+
+  public static final ConfigOption<String> SASL_MECHANISM =
+      ConfigOptions.key("memfleet.kafka.sasl-mechanism").stringType()
+          .defaultValue(KafkaSecurity.DEFAULT_MECHANISM)
+          .withDescription("SASL mechanism: SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN.");
+
+  public static final ConfigOption<String> USERNAME =
+      ConfigOptions.key("memfleet.kafka.username").stringType().defaultValue("")
+          .withDescription("SASL user the job's Kafka clients log in as.");
+
+  public static final ConfigOption<String> PASSWORD_FILE =
+      ConfigOptions.key("memfleet.kafka.password-file").stringType().defaultValue("")
+          .withDescription("File holding the SASL password (a mounted Secret), read on the task"
+              + " managers at every login — never part of the job graph.");
+
+  public static final ConfigOption<String> PASSWORD_ENV =
+      ConfigOptions.key("memfleet.kafka.password-env").stringType()
+          .defaultValue(KafkaSecurity.DEFAULT_PASSWORD_ENV)
+          .withDescription("Environment variable (on the task managers) holding the SASL password"
+              + " when there is no password file.");
+
+  public static final ConfigOption<String> CA_FILE =
+      ConfigOptions.key("memfleet.kafka.ca-file").stringType().defaultValue("")
+          .withDescription("PEM file of the CA certificates the brokers' certificates must chain"
+              + " to (default: the JVM's trusted CAs).");
 
   public static final ConfigOption<String> GROUP_ID =
       ConfigOptions.key("memfleet.kafka.group-id").stringType().defaultValue("memfleet-pipeline")
@@ -158,7 +189,8 @@ public final class PipelineOptions {
 
   /** Every option, in the order of the README's reference table. */
   public static List<ConfigOption<?>> all() {
-    return List.of(BOOTSTRAP_SERVERS, GROUP_ID, EVENT_TOPICS, CLOCK_TOPIC, DEAD_LETTER_TOPIC,
+    return List.of(BOOTSTRAP_SERVERS, SECURITY_PROTOCOL, SASL_MECHANISM, USERNAME, PASSWORD_FILE,
+        PASSWORD_ENV, CA_FILE, GROUP_ID, EVENT_TOPICS, CLOCK_TOPIC, DEAD_LETTER_TOPIC,
         DEAD_LETTER_MAX_PAYLOAD, START_FROM, OUT_OF_ORDERNESS, IDLENESS, ALIGNMENT_MAX_DRIFT, ALIGNMENT_UPDATE_INTERVAL,
         HOLD_MAX_EVENTS, HOLD_TIMEOUT, CLOCK_WINDOW_SAMPLES, CLOCK_FIT_SAMPLES,
         CLOCK_STEP_THRESHOLD, GO_START_TIME_ERROR, HOST_IDLE_TIMEOUT, JOIN_INTERVAL,
@@ -243,6 +275,18 @@ public final class PipelineOptions {
           + " and 1 gb, got " + conf.get(DEAD_LETTER_MAX_PAYLOAD));
     }
     return (int) bytes;
+  }
+
+  /**
+   * How the job's Kafka clients authenticate and encrypt.
+   *
+   * @throws IllegalArgumentException when the security options do not fit together
+   */
+  public static KafkaSecurity kafkaSecurity(Configuration conf) {
+    return KafkaSecurity.builder().protocol(conf.get(SECURITY_PROTOCOL))
+        .mechanism(conf.get(SASL_MECHANISM)).username(conf.get(USERNAME))
+        .passwordFile(conf.get(PASSWORD_FILE)).passwordEnv(conf.get(PASSWORD_ENV))
+        .caFile(conf.get(CA_FILE)).build();
   }
 
   /** Clock alignment settings from a configuration. */

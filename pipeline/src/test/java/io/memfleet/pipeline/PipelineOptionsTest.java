@@ -3,10 +3,13 @@ package io.memfleet.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memfleet.pipeline.kafka.KafkaEndpoints;
+import io.memfleet.schema.kafka.KafkaSecurity;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -76,5 +79,45 @@ class PipelineOptionsTest {
       assertThat(vars.add(PipelineOptions.envVar(o))).as(o.key()).isTrue();
       assertThat(PipelineOptions.envVar(o)).startsWith("MEMFLEET_");
     }
+  }
+
+  @Test
+  void kafkaSecurityReadsTheSameVariablesAsEveryOtherClient() {
+    Map<String, String> env = Map.of(
+        "MEMFLEET_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+        "MEMFLEET_KAFKA_USERNAME", "pipeline",
+        "MEMFLEET_KAFKA_PASSWORD_FILE", "/etc/memfleet/kafka/password",
+        "MEMFLEET_KAFKA_CA_FILE", "/etc/memfleet/kafka/ca.crt");
+    Configuration conf = PipelineOptions.fromEnvironment(env);
+    KafkaSecurity security = PipelineOptions.kafkaSecurity(conf);
+    assertThat(security).isEqualTo(KafkaSecurity.fromEnvironment(env));
+    Properties producer = KafkaEndpoints.producerProperties(conf);
+    assertThat(producer).containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+        .containsEntry("ssl.truststore.location", "/etc/memfleet/kafka/ca.crt")
+        .containsEntry("enable.idempotence", "true").containsEntry("acks", "all");
+    assertThat(KafkaEndpoints.securityProperties(conf)).containsEntry("sasl.jaas.config",
+        security.clientProperties().get("sasl.jaas.config"));
+    // the job graph carries where the password is, never the password
+    assertThat(conf.toMap().toString()).doesNotContain("MEMFLEET_KAFKA_PASSWORD=");
+
+    assertThat(PipelineOptions.kafkaSecurity(PipelineOptions.fromEnvironment(Map.of())))
+        .isEqualTo(KafkaSecurity.plaintext());
+    assertThatThrownBy(() -> PipelineOptions.kafkaSecurity(PipelineOptions.fromEnvironment(
+        Map.of("MEMFLEET_KAFKA_SECURITY_PROTOCOL", "SASL_SSL"))))
+        .hasMessageContaining("MEMFLEET_KAFKA_USERNAME");
+  }
+
+  @Test
+  void clickHousePasswordFileAndCaFileReachTheSinkOptions() {
+    Configuration conf = PipelineOptions.fromEnvironment(Map.of(
+        "MEMFLEET_CLICKHOUSE_URL", "https://clickhouse:8443",
+        "MEMFLEET_CLICKHOUSE_PASSWORD_FILE", "/etc/memfleet/clickhouse/password",
+        "MEMFLEET_CLICKHOUSE_CA_FILE", "/etc/memfleet/clickhouse/ca.crt"));
+    var sink = io.memfleet.pipeline.clickhouse.ClickHouseOutputs.sinkOptions(conf);
+    assertThat(sink.url()).isEqualTo("https://clickhouse:8443");
+    assertThat(sink.passwordFile()).isEqualTo("/etc/memfleet/clickhouse/password");
+    assertThat(sink.caFile()).isEqualTo("/etc/memfleet/clickhouse/ca.crt");
+    assertThat(sink.withDatabase("other").passwordFile()).isEqualTo(sink.passwordFile());
   }
 }

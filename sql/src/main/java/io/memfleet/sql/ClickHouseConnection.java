@@ -8,6 +8,8 @@ import com.clickhouse.data.ClickHouseFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
@@ -35,19 +37,22 @@ public final class ClickHouseConnection implements SqlEndpoint {
   private final String url;
   private final long timeoutSeconds;
 
-  private ClickHouseConnection(Builder b) {
+  private ClickHouseConnection(Builder b, String password) {
     this.url = b.url;
     this.timeoutSeconds = b.timeoutSeconds;
-    this.client = new Client.Builder()
+    Client.Builder client = new Client.Builder()
         .addEndpoint(b.url)
         .setUsername(b.user)
-        .setPassword(b.password)
+        .setPassword(password)
         .compressServerResponse(false)
         .compressClientRequest(false)
         .useHttpCompression(false)
         .setConnectTimeout(5, ChronoUnit.SECONDS)
-        .setSocketTimeout(b.timeoutSeconds, ChronoUnit.SECONDS)
-        .build();
+        .setSocketTimeout(b.timeoutSeconds, ChronoUnit.SECONDS);
+    if (b.caFile != null) {
+      client.setRootCertificate(b.caFile);
+    }
+    this.client = client.build();
   }
 
   public static Builder builder(String url) {
@@ -123,11 +128,16 @@ public final class ClickHouseConnection implements SqlEndpoint {
     client.close();
   }
 
-  /** Builder with laptop defaults: user {@code default}, empty password, 60 s timeout. */
+  /**
+   * Builder with laptop defaults: user {@code default}, empty password, 60 s timeout, the JVM's
+   * trusted CAs for {@code https://}.
+   */
   public static final class Builder {
     private final String url;
     private String user = "default";
     private String password = "";
+    private String passwordFile;
+    private String caFile;
     private long timeoutSeconds = 60;
 
     private Builder(String url) {
@@ -144,6 +154,28 @@ public final class ClickHouseConnection implements SqlEndpoint {
       return this;
     }
 
+    /**
+     * The password from {@code passwordFile} when given (a mounted Secret; a trailing line break
+     * is not part of it), else from the environment variable {@code passwordEnv} (empty when
+     * unset). Read by {@link #build()}, in the process that connects.
+     */
+    public Builder passwordFrom(String passwordFile, String passwordEnv) {
+      this.passwordFile = passwordFile == null || passwordFile.isBlank() ? null : passwordFile;
+      if (this.passwordFile == null) {
+        this.password = passwordEnv == null ? "" : System.getenv().getOrDefault(passwordEnv, "");
+      }
+      return this;
+    }
+
+    /**
+     * PEM file of the CA certificates an {@code https://} server's certificate must chain to;
+     * null or blank for the JVM's trusted CAs.
+     */
+    public Builder caFile(String caFile) {
+      this.caFile = caFile == null || caFile.isBlank() ? null : caFile;
+      return this;
+    }
+
     public Builder timeoutSeconds(long timeoutSeconds) {
       this.timeoutSeconds = timeoutSeconds;
       return this;
@@ -156,7 +188,27 @@ public final class ClickHouseConnection implements SqlEndpoint {
       if (timeoutSeconds <= 0) {
         throw new IllegalArgumentException("timeout must be positive: " + timeoutSeconds);
       }
-      return new ClickHouseConnection(this);
+      if (caFile != null && !url.startsWith("https://")) {
+        throw new IllegalArgumentException("a ClickHouse CA file is set but the URL is not"
+            + " https://: " + url);
+      }
+      if (caFile != null && !Files.isReadable(Path.of(caFile))) {
+        throw new IllegalArgumentException("cannot read the ClickHouse CA file " + caFile);
+      }
+      return new ClickHouseConnection(this, passwordFile != null ? readPassword(passwordFile)
+          : password);
+    }
+
+    private static String readPassword(String file) {
+      String p;
+      try {
+        p = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException("cannot read the ClickHouse password file " + file
+            + ": " + e);
+      }
+      return p.endsWith("\r\n") ? p.substring(0, p.length() - 2)
+          : p.endsWith("\n") ? p.substring(0, p.length() - 1) : p;
     }
   }
 

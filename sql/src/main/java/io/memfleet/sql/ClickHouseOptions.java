@@ -4,8 +4,10 @@ import picocli.CommandLine.Option;
 
 /**
  * How a command reaches ClickHouse: the one declaration of these options, shared as a picocli
- * mixin by {@code migrate}, {@code query} and {@code alerts}. The password is never an option: it
- * is read from the environment variable that {@code --password-env} names.
+ * mixin by {@code migrate}, {@code query}, {@code alerts} and {@code explain}. The password is
+ * never an option: it is read from the file {@code --password-file} names or from the environment
+ * variable {@code --password-env} names. For TLS, an {@code https://} URL and, for a private CA,
+ * {@code --clickhouse-ca-file}.
  *
  * <pre>{@code
  * @Mixin ClickHouseOptions clickHouse;
@@ -27,6 +29,18 @@ public final class ClickHouseOptions {
           + " line; default: ${DEFAULT-VALUE}).")
   public String passwordEnv;
 
+  @Option(names = "--password-file", paramLabel = "FILE",
+      defaultValue = "${env:MEMFLEET_CLICKHOUSE_PASSWORD_FILE}",
+      description = "File holding the password, e.g. a mounted Secret; wins over --password-env"
+          + " (MEMFLEET_CLICKHOUSE_PASSWORD_FILE).")
+  public String passwordFile;
+
+  @Option(names = "--clickhouse-ca-file", paramLabel = "PEM",
+      defaultValue = "${env:MEMFLEET_CLICKHOUSE_CA_FILE}",
+      description = "PEM file of the CA certificates an https:// server's certificate must chain"
+          + " to (MEMFLEET_CLICKHOUSE_CA_FILE; default: the JVM's trusted CAs).")
+  public String caFile;
+
   @Option(names = "--database", defaultValue = "${env:MEMFLEET_CLICKHOUSE_DATABASE:-memfleet}",
       description = "Database holding memfleet's tables (MEMFLEET_CLICKHOUSE_DATABASE; default:"
           + " ${DEFAULT-VALUE}).")
@@ -34,7 +48,7 @@ public final class ClickHouseOptions {
 
   /** A connection with these settings; the caller closes it. */
   public ClickHouseConnection connect() {
-    return ClickHouseConnection.builder(url).user(user)
-        .password(System.getenv().getOrDefault(passwordEnv, "")).build();
+    return ClickHouseConnection.builder(url).user(user).passwordFrom(passwordFile, passwordEnv)
+        .caFile(caFile).build();
   }
 }

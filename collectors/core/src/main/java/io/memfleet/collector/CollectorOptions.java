@@ -1,8 +1,10 @@
 package io.memfleet.collector;
 
+import io.memfleet.schema.kafka.KafkaSecurity;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Function;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -12,10 +14,11 @@ import picocli.CommandLine.Option;
  * <ul>
  *   <li>picocli: {@code @Mixin CollectorOptions common;} adds {@code --kafka-bootstrap},
  *       {@code --spool-dir}, {@code --spool-max-bytes}, {@code --cluster}, {@code --node},
- *       {@code --service}, {@code --labels};
+ *       {@code --service}, {@code --labels} and the Kafka security options of {@link
+ *       KafkaSecurityOptions} ({@code --kafka-security-protocol}, {@code --kafka-username}, …);
  *   <li>a Java agent's option string: {@link #set(String, String)} with keys {@code bootstrap},
  *       {@code spoolDir}, {@code spoolMaxBytes}, {@code cluster}, {@code node}, {@code service},
- *       {@code labels};
+ *       {@code labels} and the security keys of {@link KafkaSecurityOptions#set};
  *   <li>the environment, which supplies every default:
  * </ul>
  *
@@ -75,6 +78,8 @@ public final class CollectorOptions {
       description = "Labels stamped on events (MEMFLEET_LABELS; default: none).")
   String labels;
 
+  @Mixin KafkaSecurityOptions kafkaSecurity;
+
   /** Defaults from the environment (picocli fills the same fields when used as a mixin). */
   public CollectorOptions() {
     this(System.getenv()::get);
@@ -90,6 +95,7 @@ public final class CollectorOptions {
     node = env.apply("MEMFLEET_NODE");
     service = env.apply("MEMFLEET_SERVICE");
     labels = env.apply("MEMFLEET_LABELS");
+    kafkaSecurity = new KafkaSecurityOptions(env);
   }
 
   public static CollectorOptions fromEnvironment() {
@@ -119,7 +125,7 @@ public final class CollectorOptions {
         labels = value.replace(';', ',');
       }
       default -> {
-        return false;
+        return kafkaSecurity.set(key, value);
       }
     }
     return true;
@@ -176,20 +182,36 @@ public final class CollectorOptions {
 
   /** Identities stamped with these options' cluster, node, service and labels. */
   public ProcessIdentities identities() {
+    return identities(Path.of("/proc"));
+  }
+
+  /** As {@link #identities()}, reading processes under {@code procRoot} (e.g. /host/proc). */
+  public ProcessIdentities identities(Path procRoot) {
     var b = ProcessIdentities.builder().cluster(cluster).node(node()).service(service)
-        .labels(labels());
+        .labels(labels()).procRoot(procRoot);
     b.kubernetes(System.getenv("MEMFLEET_NAMESPACE"), System.getenv("MEMFLEET_POD"));
     return b.build();
+  }
+
+  /**
+   * How the collector authenticates to Kafka and encrypts the connection.
+   *
+   * @throws IllegalArgumentException when the security settings do not fit together
+   */
+  public KafkaSecurity kafkaSecurity() {
+    return kafkaSecurity.security();
   }
 
   /**
    * A sink builder for these options. Without a configured spool directory each instance gets its
    * own under {@code ~/.memfleet/spool/<collector>/} (the first free of {@code 0}, {@code 1}, …);
    * a configured one is used as is, and a second collector on it fails to start.
+   *
+   * @throws IllegalArgumentException when the Kafka security settings do not fit together
    */
   public KafkaEventSink.Builder sinkBuilder(String collector, String collectorId) {
     KafkaEventSink.Builder b = KafkaEventSink.builder().bootstrapServers(kafkaBootstrap)
-        .collectorId(collectorId).spoolMaxBytes(spoolMaxBytes);
+        .collectorId(collectorId).spoolMaxBytes(spoolMaxBytes).security(kafkaSecurity());
     return spoolDir != null ? b.spoolDir(spoolDir) : b.instanceSpoolDirs(spoolDir(collector));
   }
 }

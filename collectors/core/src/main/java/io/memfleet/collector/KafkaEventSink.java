@@ -7,6 +7,7 @@ import io.memfleet.collector.internal.SpoolingSender;
 import io.memfleet.schema.Topics;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.schema.codec.Events;
+import io.memfleet.schema.kafka.KafkaSecurity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +15,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -112,7 +115,9 @@ public final class KafkaEventSink implements EventSink {
     private Path orphanBase;
     private long spoolMaxBytes = 256L * 1024 * 1024;
     private int queueCapacity = 10_000;
+    private long queueMaxBytes = Long.MAX_VALUE;
     private Duration closeTimeout = Duration.ofSeconds(5);
+    private KafkaSecurity security = KafkaSecurity.plaintext();
     private final Map<String, String> producerProperties = new HashMap<>();
 
     private Builder() {}
@@ -174,9 +179,25 @@ public final class KafkaEventSink implements EventSink {
       return this;
     }
 
+    /**
+     * Bound of that queue in bytes (encoded events, topics and keys); default none beyond
+     * {@link #queueCapacity}. Events beyond either bound are dropped and counted as
+     * {@code queue-full}: a collector inside an application (the JFR agent) bounds its heap so.
+     */
+    public Builder queueMaxBytes(long queueMaxBytes) {
+      this.queueMaxBytes = queueMaxBytes;
+      return this;
+    }
+
     /** How long close() waits for in-flight sends before spooling them; default 5 s. */
     public Builder closeTimeout(Duration closeTimeout) {
       this.closeTimeout = closeTimeout;
+      return this;
+    }
+
+    /** How the producer authenticates and encrypts; default plaintext (the local stack). */
+    public Builder security(KafkaSecurity security) {
+      this.security = Objects.requireNonNull(security);
       return this;
     }
 
@@ -202,10 +223,16 @@ public final class KafkaEventSink implements EventSink {
       if (queueCapacity < 1) {
         throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);
       }
+      if (queueMaxBytes < 1024) {
+        throw new IllegalArgumentException("queueMaxBytes must be at least 1024: "
+            + queueMaxBytes);
+      }
       if (producerProperties.containsKey(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG)
           && !"true".equals(producerProperties.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG))) {
         throw new IllegalArgumentException("the sink needs an idempotent producer");
       }
+      // a missing password is a start-up error, not a spool that fills while every login fails
+      security.checkPasswordReadable();
       DiskSpool spool = openSpool();
       Path orphans = orphanBase != null ? orphanBase : instanceSpoolBase;
       if (orphans != null) {
@@ -219,10 +246,14 @@ public final class KafkaEventSink implements EventSink {
         LOG.warn("spool {}: {} damaged record(s) found; the replay skips them (spool-corrupt)",
             spool.dir(), spool.damagedOnOpen());
       }
-      KafkaProducer<byte[], byte[]> producer;
+      Properties config = producerConfig();
+      // a new producer when one failed for good (see SpoolingSender)
+      Supplier<Producer<byte[], byte[]>> producers = () -> new KafkaProducer<>(config,
+          new ByteArraySerializer(), new ByteArraySerializer());
+      SpoolingSender sender;
       try {
-        producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(),
-            new ByteArraySerializer());
+        sender = new SpoolingSender(collectorId, producers, spool, queueCapacity, queueMaxBytes,
+            closeTimeout);
       } catch (RuntimeException e) {
         try {
           spool.close();
@@ -231,8 +262,6 @@ public final class KafkaEventSink implements EventSink {
         }
         throw new IllegalArgumentException("invalid Kafka producer settings: " + e.getMessage(), e);
       }
-      SpoolingSender sender =
-          new SpoolingSender(collectorId, producer, spool, queueCapacity, closeTimeout);
       sender.start();
       return new KafkaEventSink(EventCodec.fromClasspath(), sender);
     }
@@ -279,6 +308,7 @@ public final class KafkaEventSink implements EventSink {
       p.put(ProducerConfig.RECONNECT_BACKOFF_MS_CONFIG, "200");
       p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
       p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(8 * 1024 * 1024));
+      p.putAll(security.clientProperties());
       p.putAll(producerProperties);
       return p;
     }

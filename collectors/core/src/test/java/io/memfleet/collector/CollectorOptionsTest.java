@@ -3,6 +3,7 @@ package io.memfleet.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memfleet.schema.kafka.KafkaSecurity;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -63,5 +64,50 @@ class CollectorOptionsTest {
     assertThat(cmd.common.spoolDir("x")).isEqualTo(Path.of("/var/spool/m"));
     assertThat(cmd.common.labels()).containsEntry("team", "a");
     assertThat(cmd.common.service()).isEqualTo("svc");
+  }
+
+  @Test
+  void kafkaSecurityFromEnvironmentAgentKeysAndFlags() {
+    Map<String, String> env = Map.of("MEMFLEET_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+        "MEMFLEET_KAFKA_USERNAME", "collector",
+        "MEMFLEET_KAFKA_PASSWORD_FILE", "/etc/memfleet/kafka/password",
+        "MEMFLEET_KAFKA_CA_FILE", "/etc/memfleet/kafka/ca.crt");
+    KafkaSecurity fromEnv = new CollectorOptions(env::get).kafkaSecurity();
+    assertThat(fromEnv.protocol()).isEqualTo(KafkaSecurity.Protocol.SASL_SSL);
+    assertThat(fromEnv.username()).isEqualTo("collector");
+    assertThat(fromEnv.passwordFile()).isEqualTo("/etc/memfleet/kafka/password");
+    assertThat(fromEnv.caFile()).isEqualTo("/etc/memfleet/kafka/ca.crt");
+    assertThat(new CollectorOptions(k -> null).kafkaSecurity())
+        .isEqualTo(KafkaSecurity.plaintext());
+
+    // the JFR agent's option string
+    CollectorOptions agent = new CollectorOptions(k -> null);
+    assertThat(agent.set("kafkaSecurityProtocol", "SASL_SSL")).isTrue();
+    assertThat(agent.set("kafkaUsername", "jvm")).isTrue();
+    assertThat(agent.set("kafkaPasswordEnv", "KAFKA_PW")).isTrue();
+    assertThat(agent.kafkaSecurity().passwordEnv()).isEqualTo("KAFKA_PW");
+    assertThat(agent.kafkaSecurity().username()).isEqualTo("jvm");
+    // an agent's options are on the JVM's command line: no password there
+    assertThatThrownBy(() -> agent.set("kafkaPassword", "s3cret"))
+        .hasMessageContaining("never an option").hasMessageNotContaining("s3cret");
+
+    Cmd cmd = new Cmd();
+    new CommandLine(cmd).parseArgs("--kafka-security-protocol", "sasl_ssl",
+        "--kafka-username", "node", "--kafka-password-file", "/run/secrets/pw",
+        "--kafka-ca-file", "/run/ca.pem");
+    KafkaSecurity flags = cmd.common.kafkaSecurity();
+    assertThat(flags.describe()).isEqualTo("SASL_SSL (SCRAM-SHA-512 as node, password from file"
+        + " /run/secrets/pw, CA /run/ca.pem)");
+    assertThat(new CommandLine(new Cmd()).getCommandSpec().optionsMap())
+        .containsKey("--kafka-password-file").doesNotContainKey("--kafka-password");
+  }
+
+  @Test
+  void kafkaSecurityThatWouldConnectInTheClearIsRefused() {
+    CollectorOptions o = new CollectorOptions(
+        Map.of("MEMFLEET_KAFKA_USERNAME", "collector")::get);
+    assertThatThrownBy(o::kafkaSecurity).hasMessageContaining("SASL_SSL");
+    assertThatThrownBy(() -> o.sinkBuilder("node", "node/h"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -104,8 +104,9 @@ class KafkaEventSinkIT {
       for (int i = 0; i < 1000; i++) {
         sink.publish(event(me, headers, i));
       }
-      // Kafka down at start must not block the publisher
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+      // Kafka down at start must not block the publisher: one send blocked on metadata alone
+      // would take max.block.ms (2 s); 1000 spooled events took 1.4-1.6 s at load 50-80 here
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
       await(() -> {
         SinkStats s = sink.stats();
         return s.spooled() + s.dropped() == 1000;

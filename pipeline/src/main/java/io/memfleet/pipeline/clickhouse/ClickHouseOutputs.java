@@ -45,6 +45,14 @@ public final class ClickHouseOutputs implements PipelineExtension {
       ConfigOptions.key("memfleet.clickhouse.password-env").stringType()
           .defaultValue("MEMFLEET_CLICKHOUSE_PASSWORD")
           .withDescription("Environment variable (on the task managers) holding the password.");
+  public static final ConfigOption<String> PASSWORD_FILE =
+      ConfigOptions.key("memfleet.clickhouse.password-file").stringType().noDefaultValue()
+          .withDescription("File (on the task managers) holding the password, e.g. a mounted"
+              + " Secret; wins over the password variable.");
+  public static final ConfigOption<String> CA_FILE =
+      ConfigOptions.key("memfleet.clickhouse.ca-file").stringType().noDefaultValue()
+          .withDescription("PEM file of the CA certificates an https:// server's certificate"
+              + " must chain to (default: the JVM's trusted CAs).");
   public static final ConfigOption<String> DATABASE =
       ConfigOptions.key("memfleet.clickhouse.database").stringType().defaultValue("memfleet")
           .withDescription("Database created by the migrations.");
@@ -65,15 +73,16 @@ public final class ClickHouseOutputs implements PipelineExtension {
 
   /** Every option of the ClickHouse outputs. */
   public static java.util.List<ConfigOption<?>> all() {
-    return java.util.List.of(ENABLED, URL, USER, PASSWORD_ENV, DATABASE, RAW_EVENTS,
-        ALLOWED_LATENESS, MAX_COMMIT_WAIT);
+    return java.util.List.of(ENABLED, URL, USER, PASSWORD_ENV, PASSWORD_FILE, CA_FILE, DATABASE,
+        RAW_EVENTS, ALLOWED_LATENESS, MAX_COMMIT_WAIT);
   }
 
   /** Sink options from the job configuration. */
   public static ClickHouseSinkOptions sinkOptions(Configuration conf) {
     ClickHouseSinkOptions d = ClickHouseSinkOptions.defaults();
     return new ClickHouseSinkOptions(conf.get(URL), conf.get(USER), conf.get(PASSWORD_ENV),
-        conf.get(DATABASE), d.retryInitial(), d.retryMax(), conf.get(MAX_COMMIT_WAIT));
+        conf.get(DATABASE), d.retryInitial(), d.retryMax(), conf.get(MAX_COMMIT_WAIT),
+        conf.get(PASSWORD_FILE), conf.get(CA_FILE));
   }
 
   /** A sink into a table partitioned by {@code partitionTime} (null: no partitions). */

@@ -91,7 +91,7 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
   public Committer<ClickHouseBatch> createCommitter(CommitterInitContext context) {
     ClickHouseSinkOptions o = options;
     return new ClickHouseCommitter(() -> ClickHouseConnection.builder(o.url()).user(o.user())
-        .password(System.getenv().getOrDefault(o.passwordEnv(), "")).build(), o);
+        .passwordFrom(o.passwordFile(), o.passwordEnv()).caFile(o.caFile()).build(), o);
   }
 
   @Override

@@ -18,9 +18,20 @@ import java.util.Objects;
  * @param maxCommitWait how long one commit may keep retrying before the job fails over (and,
  *     restored from its checkpoint, tries again); default 10 min. Meanwhile the sink holds back
  *     the stream: backpressure, not drops.
+ * @param passwordFile file holding the password (a mounted Secret), read on the task managers;
+ *     wins over {@code passwordEnv}; null for none
+ * @param caFile PEM file of the CA an {@code https://} server's certificate must chain to; null
+ *     for the JVM's trusted CAs
  */
 public record ClickHouseSinkOptions(String url, String user, String passwordEnv, String database,
-    Duration retryInitial, Duration retryMax, Duration maxCommitWait) implements Serializable {
+    Duration retryInitial, Duration retryMax, Duration maxCommitWait, String passwordFile,
+    String caFile) implements Serializable {
+
+  /** Options with the password from {@code passwordEnv} and the JVM's trusted CAs. */
+  public ClickHouseSinkOptions(String url, String user, String passwordEnv, String database,
+      Duration retryInitial, Duration retryMax, Duration maxCommitWait) {
+    this(url, user, passwordEnv, database, retryInitial, retryMax, maxCommitWait, null, null);
+  }
 
   public ClickHouseSinkOptions {
     Objects.requireNonNull(url, "url");
@@ -41,15 +52,23 @@ public record ClickHouseSinkOptions(String url, String user, String passwordEnv,
 
   public ClickHouseSinkOptions withUrl(String newUrl) {
     return new ClickHouseSinkOptions(newUrl, user, passwordEnv, database, retryInitial, retryMax,
-        maxCommitWait);
+        maxCommitWait, passwordFile, caFile);
   }
 
   public ClickHouseSinkOptions withDatabase(String newDatabase) {
     return new ClickHouseSinkOptions(url, user, passwordEnv, newDatabase, retryInitial, retryMax,
-        maxCommitWait);
+        maxCommitWait, passwordFile, caFile);
   }
 
   public ClickHouseSinkOptions withMaxCommitWait(Duration wait) {
-    return new ClickHouseSinkOptions(url, user, passwordEnv, database, retryInitial, retryMax, wait);
+    return new ClickHouseSinkOptions(url, user, passwordEnv, database, retryInitial, retryMax, wait,
+        passwordFile, caFile);
+  }
+
+  /** As these, with the user, its password from {@code passwordFile}, and the CA file. */
+  public ClickHouseSinkOptions withCredentials(String newUser, String newPasswordFile,
+      String newCaFile) {
+    return new ClickHouseSinkOptions(url, newUser, passwordEnv, database, retryInitial, retryMax,
+        maxCommitWait, newPasswordFile, newCaFile);
   }
 }

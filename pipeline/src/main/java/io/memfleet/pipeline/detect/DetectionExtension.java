@@ -11,6 +11,7 @@ import io.memfleet.pipeline.detect.rules.RuleMatchFunction;
 import io.memfleet.pipeline.detect.rules.SlowGrowthRule;
 import io.memfleet.pipeline.detect.rules.TrailingRule;
 import io.memfleet.pipeline.detect.rules.TrailingRuleFunction;
+import io.memfleet.pipeline.kafka.KafkaEndpoints;
 import java.util.HashMap;
 import io.memfleet.pipeline.kafka.ProcessRecordSerializer;
 import java.util.Map;
@@ -136,9 +137,7 @@ public final class DetectionExtension implements PipelineExtension {
         .setRecordSerializer(new ProcessRecordSerializer<Alert>(
             conf.get(DetectionOptions.ALERTS_TOPIC), Alert::getProcess))
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-        .setProperty("enable.idempotence", "true")
-        .setProperty("acks", "all")
-        .setProperty("compression.type", "lz4")
+        .setKafkaProducerConfig(KafkaEndpoints.producerProperties(conf))
         .build();
   }
 }

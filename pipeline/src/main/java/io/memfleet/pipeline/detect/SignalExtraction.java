@@ -18,6 +18,7 @@ import io.memfleet.event.Runtime;
 import io.memfleet.event.Source;
 import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
+import io.memfleet.pipeline.model.Shmem;
 import io.memfleet.pipeline.model.TimedEvent;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -248,9 +249,11 @@ final class SignalExtraction {
   }
 
   private static void heapSummary(TimedEvent e, HeapSummary h, Buckets out) throws Exception {
-    // what the heap takes of the cgroup: committed (a JVM's heap, a Go heap's spans: about
-    // twice its live objects under GOGC=100), or used when a collector did not report committed
-    out.heapFootprint(Math.max(h.getUsedBytes(), h.getCommittedBytes()));
+    if (!isGo(e)) {
+      // what the heap takes of the cgroup: committed, or used when that is more (a Go heap's
+      // footprint comes from its pools: HeapSys is address space reserved, not memory)
+      out.heapFootprint(Math.max(h.getUsedBytes(), h.getCommittedBytes()));
+    }
     Long m = h.getMaxBytes();
     if (m != null && m > 0 && m < UNLIMITED) {
       out.heapMax(m);
@@ -293,7 +296,7 @@ final class SignalExtraction {
   private static void resident(TimedEvent e, ResidentMemory r, Buckets out) throws Exception {
     out.add(Signal.RESIDENT, "", e, r.getRssBytes(), Double.NaN);
     // tmpfs and shared memory: not reclaimable like page cache, and in no runtime's pools
-    Long shmem = r.getCgroupShmemBytes() != null ? r.getCgroupShmemBytes() : r.getShmemBytes();
+    Long shmem = Shmem.of(r);
     if (shmem != null && e.source != Source.EBPF) {
       out.add(Signal.POOL, MemoryPool.SHMEM.name(), e, shmem, Double.NaN);
     }
@@ -322,9 +325,15 @@ final class SignalExtraction {
     long direct = 0;
     boolean hasDirect = false;
     Long directLimit = null;
+    Long heapCommitted = null;
+    long heapReleased = 0;
     for (PoolUsage u : p.getPools()) {
       MemoryPool pool = u.getPool();
-      if (pool == MemoryPool.METASPACE || pool == MemoryPool.CLASS_SPACE) {
+      if (pool == MemoryPool.HEAP && u.getCommittedBytes() != null) {
+        heapCommitted = Math.max(u.getUsedBytes(), u.getCommittedBytes());
+      } else if (pool == MemoryPool.HEAP_RELEASED) {
+        heapReleased = u.getUsedBytes();
+      } else if (pool == MemoryPool.METASPACE || pool == MemoryPool.CLASS_SPACE) {
         metaspace += u.getUsedBytes();
         hasMetaspace = true;
         if (pool == MemoryPool.METASPACE) {
@@ -339,6 +348,11 @@ final class SignalExtraction {
       } else if (pool == MemoryPool.CODE_CACHE) {
         out.add(Signal.POOL, pool.name(), e, u.getUsedBytes(), limit(u.getLimitBytes()));
       }
+    }
+    if (heapCommitted != null) {
+      // the heap's footprint: what it holds from the OS (a Go heap: HeapSys − HeapReleased,
+      // about twice its live objects under GOGC=100)
+      out.heapFootprint(Math.max(0, heapCommitted - heapReleased));
     }
     if (hasMetaspace) {
       out.add(Signal.POOL, MemoryPool.METASPACE.name(), e, metaspace, limit(metaspaceLimit));

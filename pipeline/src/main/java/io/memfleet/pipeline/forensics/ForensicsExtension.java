@@ -5,6 +5,7 @@ import io.memfleet.pipeline.PipelineExtension;
 import io.memfleet.pipeline.PipelineOptions;
 import io.memfleet.pipeline.PipelineStreams;
 import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
+import io.memfleet.pipeline.kafka.KafkaEndpoints;
 import io.memfleet.pipeline.kafka.ProcessRecordSerializer;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -66,9 +67,8 @@ public final class ForensicsExtension implements PipelineExtension {
             .setRecordSerializer(new ProcessRecordSerializer<OomSnapshot>(
                 conf.get(ForensicsOptions.TOPIC), OomSnapshot::getProcess))
             .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-            .setProperty("enable.idempotence", "true")
-            .setProperty("acks", "all")
-            .setProperty("compression.type", "lz4")
+            .setKafkaProducerConfig(
+                KafkaEndpoints.producerProperties(conf))
             .build())
         .name("oom-snapshots-kafka").uid("forensics-kafka");
     ClickHouseOutputs.oomSnapshots(snapshots, conf);

@@ -9,6 +9,7 @@ import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
+import io.memfleet.pipeline.model.Shmem;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -22,8 +23,9 @@ import org.apache.avro.specific.SpecificRecord;
  * snapshot can say which pool grew before the kill. One sample per pool every {@value #STEP_NS}
  * ns at most, {@value #KEEP_NS} ns kept: a few dozen numbers per process.
  *
- * <p>Pools tracked, from whatever the process reports: HEAP (heap summaries: the footprint,
- * committed or used; heap after GC when no summary came), NATIVE (RSS −
+ * <p>Pools tracked, from whatever the process reports: HEAP (its footprint: committed or used
+ * from heap summaries, committed minus released from a Go program's pools; heap after GC when
+ * neither came), NATIVE (RSS −
  * managed, from the join), the runtime pools of {@code MemoryPools} (METASPACE with class space,
  * DIRECT_BUFFERS, CODE_CACHE, THREAD_STACKS, GOROUTINE_STACKS), thread and goroutine counts
  * (stack bytes estimated at their default size), and RSS and the cgroup working set as the
@@ -80,8 +82,11 @@ public final class PoolHistory {
   static Map<String, Double> valuesOf(SpecificRecord r) {
     Map<String, Double> v = new LinkedHashMap<>();
     if (r instanceof HeapSummary h) {
-      // the heap's footprint: committed (a Go heap's spans are about twice its live objects)
-      v.put(MemoryPool.HEAP.name(), (double) Math.max(h.getUsedBytes(), h.getCommittedBytes()));
+      if (h.getHeader().getProcess().getRuntime() != io.memfleet.event.Runtime.GO) {
+        // the heap's footprint: committed (a Go heap's comes from its pools: HeapSys is
+        // address space reserved, not memory)
+        v.put(MemoryPool.HEAP.name(), (double) Math.max(h.getUsedBytes(), h.getCommittedBytes()));
+      }
     } else if (r instanceof GcCycle c) {
       v.put(HEAP_AFTER_GC, (double) (c.getLiveBytes() != null ? c.getLiveBytes()
           : c.getHeapAfterBytes()));
@@ -92,15 +97,22 @@ public final class PoolHistory {
       if (ws != null && m.getCgroupLimitBytes() != null) {
         v.put(WORKING_SET, (double) ws);
       }
-      if (m.getCgroupShmemBytes() != null) {
-        v.put(MemoryPool.SHMEM.name(), (double) m.getCgroupShmemBytes());
+      Long shmem = Shmem.of(m);
+      if (shmem != null) {
+        v.put(MemoryPool.SHMEM.name(), (double) shmem);
       }
     } else if (r instanceof MemoryPools p) {
       double metaspace = 0;
       boolean hasMetaspace = false;
+      Double heap = null;
+      double released = 0;
       for (PoolUsage u : p.getPools()) {
         MemoryPool pool = u.getPool();
-        if (pool == MemoryPool.METASPACE || pool == MemoryPool.CLASS_SPACE) {
+        if (pool == MemoryPool.HEAP && u.getCommittedBytes() != null) {
+          heap = (double) Math.max(u.getUsedBytes(), u.getCommittedBytes());
+        } else if (pool == MemoryPool.HEAP_RELEASED) {
+          released = u.getUsedBytes();
+        } else if (pool == MemoryPool.METASPACE || pool == MemoryPool.CLASS_SPACE) {
           metaspace += u.getUsedBytes();
           hasMetaspace = true;
         } else if (pool != MemoryPool.HEAP && pool != MemoryPool.HEAP_RELEASED
@@ -110,6 +122,9 @@ public final class PoolHistory {
       }
       if (hasMetaspace) {
         v.put(MemoryPool.METASPACE.name(), metaspace);
+      }
+      if (heap != null) {
+        v.put(MemoryPool.HEAP.name(), Math.max(0, heap - released)); // what it holds from the OS
       }
     } else if (r instanceof ThreadCount t && t.getKind() == ThreadKind.GOROUTINES) {
       v.put(MemoryPool.GOROUTINE_STACKS.name(), t.getCount() * 8192.0);

@@ -10,6 +10,12 @@ public class MemoryPoint {
   public long bytes;
   /** Managed only: used bytes. */
   public long usedBytes;
+  /**
+   * Managed only: the most the heap has used since its committed size last shrank — the part of
+   * the committed heap that has been touched, so is resident (a JVM commits its heap's pages
+   * long before it writes them).
+   */
+  public long usedHighWaterBytes;
   public Source source;
 
   public MemoryPoint() {}
@@ -24,6 +30,7 @@ public class MemoryPoint {
     MemoryPoint p = of(e);
     p.bytes = e.heapCommittedBytes;
     p.usedBytes = e.heapUsedBytes == null ? 0 : e.heapUsedBytes;
+    p.usedHighWaterBytes = p.usedBytes;
     return p;
   }
 
@@ -33,6 +40,14 @@ public class MemoryPoint {
     p.errorBoundNs = e.errorBoundNs;
     p.source = e.source;
     return p;
+  }
+
+  /**
+   * Managed only: what of the heap is resident, the committed size where the heap has used that
+   * much, else the most it has used (committed pages never written are not in RSS).
+   */
+  long residentBytes() {
+    return usedHighWaterBytes <= 0 ? bytes : Math.min(bytes, usedHighWaterBytes);
   }
 
   long eventTimeMs() {

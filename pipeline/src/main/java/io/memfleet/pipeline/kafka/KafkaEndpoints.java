@@ -5,6 +5,8 @@ import io.memfleet.pipeline.PipelineOptions;
 import io.memfleet.pipeline.decode.RawRecordDeserializer;
 import io.memfleet.pipeline.model.RawRecord;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -24,6 +26,26 @@ public final class KafkaEndpoints {
   private KafkaEndpoints() {}
 
   /**
+   * The security properties every Kafka client of the job gets (see {@link
+   * PipelineOptions#kafkaSecurity}): the user and where its password is, never the password.
+   */
+  public static Properties securityProperties(Configuration conf) {
+    Properties p = new Properties();
+    p.putAll(PipelineOptions.kafkaSecurity(conf).clientProperties());
+    return p;
+  }
+
+  /**
+   * A producing sink's settings: idempotent, {@code acks=all}, lz4, plus the security properties;
+   * for {@code KafkaSinkBuilder.setKafkaProducerConfig}.
+   */
+  public static Properties producerProperties(Configuration conf) {
+    Properties p = securityProperties(conf);
+    p.putAll(Map.of("enable.idempotence", "true", "acks", "all", "compression.type", "lz4"));
+    return p;
+  }
+
+  /**
    * An unbounded source of raw records from {@code topics}; committed offsets of the group win,
    * a new group starts per {@link PipelineOptions#START_FROM}. Offsets commit on checkpoints.
    */
@@ -40,6 +62,7 @@ public final class KafkaEndpoints {
         .setTopics(topics)
         .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
         .setDeserializer(new RawRecordDeserializer())
+        .setProperties(securityProperties(conf))
         // new topics (a source added later) are picked up without a restart
         .setProperty("partition.discovery.interval.ms", "30000")
         .build();
@@ -52,9 +75,7 @@ public final class KafkaEndpoints {
         .setRecordSerializer(
             new DeadLetterRecordSerializer(conf.get(PipelineOptions.DEAD_LETTER_TOPIC)))
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-        .setProperty("enable.idempotence", "true")
-        .setProperty("acks", "all")
-        .setProperty("compression.type", "lz4")
+        .setKafkaProducerConfig(producerProperties(conf))
         .build();
   }
 }

@@ -1,11 +1,13 @@
 package io.memfleet.pipeline.replay;
 
 import io.memfleet.pipeline.model.RawRecord;
+import io.memfleet.schema.kafka.KafkaSecurity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -30,11 +32,19 @@ public final class TraceRecorder {
   private final String bootstrapServers;
   private final List<String> topics;
   private final boolean fromBeginning;
+  private final KafkaSecurity security;
 
   public TraceRecorder(String bootstrapServers, List<String> topics, boolean fromBeginning) {
+    this(bootstrapServers, topics, fromBeginning, KafkaSecurity.plaintext());
+  }
+
+  /** A recorder whose consumer authenticates and encrypts as {@code security} says. */
+  public TraceRecorder(String bootstrapServers, List<String> topics, boolean fromBeginning,
+      KafkaSecurity security) {
     this.bootstrapServers = bootstrapServers;
     this.topics = List.copyOf(topics);
     this.fromBeginning = fromBeginning;
+    this.security = Objects.requireNonNull(security);
   }
 
   /** What a recording wrote. */
@@ -47,6 +57,7 @@ public final class TraceRecorder {
   public Result record(Path out, Duration duration, BooleanSupplier stop,
       Consumer<String> progress) throws IOException {
     Properties p = new Properties();
+    p.putAll(security.clientProperties());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "memfleet-record");

@@ -6,6 +6,7 @@ import io.memfleet.event.EventHeader;
 import io.memfleet.event.MemoryPool;
 import io.memfleet.event.OomDetection;
 import io.memfleet.event.OomKill;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PoolHistoryTest {
@@ -41,27 +42,42 @@ class PoolHistoryTest {
   }
 
   /**
-   * A Go heap under GOGC=100 takes about twice its live objects: the heap summary's used bytes
-   * grow half as fast as the working set, its committed bytes (HeapSys) as fast.
+   * A Go heap under GOGC=100 takes about twice its live objects: HeapAlloc grows half as fast as
+   * the working set, the heap's spans (HeapSys − HeapReleased) as fast; HeapSys alone is address
+   * space reserved in 64 MiB arenas, not memory.
    */
   @Test
-  void aGoHeapIsJudgedByItsFootprintNotItsLiveObjects() throws Exception {
+  void aGoHeapIsJudgedByWhatItHoldsFromTheOs() throws Exception {
     PoolHistory h = PoolHistory.inMemory();
     for (int t = 0; t <= 60; t += 2) {
       io.memfleet.event.HeapSummary summary = io.memfleet.event.HeapSummary.newBuilder()
           .setHeader(kernelKill().getHeader()).setPhase(io.memfleet.event.HeapPhase.PERIODIC)
           .setGcId(null).setUsedBytes((long) (10 * MB + t * MB / 2))
-          .setCommittedBytes((long) (20 * MB + t * MB)).setMaxBytes(null).setNextGcBytes(null)
+          .setCommittedBytes(128L << 20).setMaxBytes(null).setNextGcBytes(null)
           .setObjects(null).build();
-      for (var v : PoolHistory.valuesOf(summary).entrySet()) {
-        h.add(v.getKey(), t * S, v.getValue());
+      io.memfleet.event.MemoryPools pools = io.memfleet.event.MemoryPools.newBuilder()
+          .setHeader(kernelKill().getHeader()).setPools(List.of(
+              usage(MemoryPool.HEAP, 10 * MB + t * MB / 2, 128 * MB),
+              usage(MemoryPool.HEAP_RELEASED, 108 * MB - t * MB, null)))
+          .build();
+      for (var r : List.of(summary, pools)) {
+        for (var v : PoolHistory.valuesOf(r).entrySet()) {
+          h.add(v.getKey(), t * S, v.getValue());
+        }
       }
-      h.add("NATIVE", t * S, 25 * MB + t * MB / 2); // RSS - used: the heap's garbage
+      h.add("NATIVE", t * S, 25 * MB + t * MB / 2); // RSS − HeapAlloc: the heap's garbage
       h.add(PoolHistory.WORKING_SET, t * S, 35 * MB + t * MB);
     }
     PoolHistory.Verdict v = h.verdict(kernelKill(), 60 * S);
     assertThat(v.pool()).isEqualTo(MemoryPool.HEAP);
     assertThat(v.growth().get("HEAP")).isEqualTo(60 * MB);
+  }
+
+  private static io.memfleet.event.PoolUsage usage(MemoryPool pool, double used,
+      Double committed) {
+    return io.memfleet.event.PoolUsage.newBuilder().setPool(pool).setUsedBytes((long) used)
+        .setCommittedBytes(committed == null ? null : (long) (double) committed)
+        .setLimitBytes(null).setCount(null).build();
   }
 
   @Test

@@ -67,8 +67,13 @@ class ProcessMemoryJoinFunctionTest {
     h.processElement(e, e.eventTimeMs());
   }
 
+  /** A heap summary of a heap whose committed pages have all been used (so are resident). */
   private void heapAt(long offsetMs, long committed, long seq) throws Exception {
-    TimedEvent e = aligned(timed(heap(bare, ClockDomain.REALTIME, ns(offsetMs), seq, committed / 2,
+    heapAt(offsetMs, committed, committed, seq);
+  }
+
+  private void heapAt(long offsetMs, long used, long committed, long seq) throws Exception {
+    TimedEvent e = aligned(timed(heap(bare, ClockDomain.REALTIME, ns(offsetMs), seq, used,
         committed), 0));
     h.processElement(e, e.eventTimeMs());
   }
@@ -146,6 +151,28 @@ class ProcessMemoryJoinFunctionTest {
       assertThat(d.heapCommittedBytes).isEqualTo(120 * MB);
       assertThat(d.eventTimeMs()).isEqualTo(T0_MS + 1_500);
     });
+  }
+
+  /**
+   * A JVM commits 512 MiB of heap at once and writes its pages as the sawtooth's peaks climb:
+   * RSS follows the highest use, not the committed size, and native memory (RSS − the resident
+   * heap) stays flat. When the heap shrinks, the high-water mark starts again.
+   */
+  @Test
+  void theHeapCountsAsResidentOnlyAsFarAsItHasBeenUsed() throws Exception {
+    long[] peaks = {100, 160, 220, 280};
+    for (int i = 0; i < peaks.length; i++) {
+      heapAt(i * 4_000L, peaks[i] * MB, 512 * MB, 10 + 2 * i); // before a collection: its peak
+      heapAt(i * 4_000L + 100, 80 * MB, 512 * MB, 11 + 2 * i); // after it
+      rssAt(i * 4_000L + 2_000, (60 + peaks[i]) * MB, 100 + i);
+    }
+    heapAt(16_000, 90 * MB, 256 * MB, 30); // the heap shrinks: its pages above 256 MiB go back
+    rssAt(17_000, 150 * MB, 104);
+    watermark(20_000);
+    assertThat(nativeMemory()).extracting(n -> n.nativeBytes / MB)
+        .containsExactly(60L, 60L, 60L, 60L, 60L);
+    assertThat(nativeMemory()).extracting(n -> n.managedCommittedBytes / MB)
+        .containsExactly(512L, 512L, 512L, 512L, 256L);
   }
 
   @Test
@@ -235,6 +262,7 @@ class ProcessMemoryJoinFunctionTest {
     assertThat(nativeMemory()).singleElement()
         .satisfies(s -> assertThat(s.managedCommittedBytes).isEqualTo(149 * MB));
     assertThat(h.numKeyedStateEntries())
-        .as("identity, one managed sample, last activity, idle timer").isLessThanOrEqualTo(4);
+        .as("identity, one managed sample, the heap's touched high-water, last activity, idle timer")
+        .isLessThanOrEqualTo(5);
   }
 }

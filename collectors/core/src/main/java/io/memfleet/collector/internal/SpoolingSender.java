@@ -15,8 +15,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +37,14 @@ public final class SpoolingSender {
   private static final int MAX_REPLAY_BATCH = 512;
   private static final long MAX_BACKOFF_MS = 5_000;
 
-  private final Producer<byte[], byte[]> producer;
+  private final Supplier<Producer<byte[], byte[]>> producers;
+  private Producer<byte[], byte[]> producer;
+  /** Set by a callback when the producer failed for good (a refused login): replace it. */
+  private volatile boolean producerFailed;
   private final DiskSpool spool;
   private final BlockingQueue<DiskSpool.Entry> queue;
+  private final long queueMaxBytes;
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final Duration closeTimeout;
   private final Thread thread;
 
@@ -61,9 +69,37 @@ public final class SpoolingSender {
   private int replayBatch = 1;
   private long lastSyncNanos = System.nanoTime();
 
+  /**
+   * @param queueMaxBytes bound of the in-memory queue in payload bytes (as well as in records):
+   *     what does not fit is dropped as {@code queue-full}
+   */
+  public SpoolingSender(String collectorId, Producer<byte[], byte[]> producer, DiskSpool spool,
+      int queueCapacity, long queueMaxBytes, Duration closeTimeout) {
+    this(collectorId, () -> producer, spool, queueCapacity, queueMaxBytes, closeTimeout);
+  }
+
+  /** A sender whose in-memory queue is bounded in records only. */
   public SpoolingSender(String collectorId, Producer<byte[], byte[]> producer, DiskSpool spool,
       int queueCapacity, Duration closeTimeout) {
-    this.producer = producer;
+    this(collectorId, () -> producer, spool, queueCapacity, Long.MAX_VALUE, closeTimeout);
+  }
+
+  /** {@link #SpoolingSender(String, Supplier, DiskSpool, int, long, Duration)}, no byte bound. */
+  public SpoolingSender(String collectorId, Supplier<Producer<byte[], byte[]>> producers,
+      DiskSpool spool, int queueCapacity, Duration closeTimeout) {
+    this(collectorId, producers, spool, queueCapacity, Long.MAX_VALUE, closeTimeout);
+  }
+
+  /**
+   * A sender that takes a new producer from {@code producers} when its producer failed for good:
+   * an idempotent producer whose login was refused stays failed even once the credentials are
+   * fixed, so the spool could never drain through it.
+   */
+  public SpoolingSender(String collectorId, Supplier<Producer<byte[], byte[]>> producers,
+      DiskSpool spool, int queueCapacity, long queueMaxBytes, Duration closeTimeout) {
+    this.queueMaxBytes = queueMaxBytes;
+    this.producers = producers;
+    this.producer = producers.get();
     this.spool = spool;
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.closeTimeout = closeTimeout;
@@ -110,9 +146,21 @@ public final class SpoolingSender {
     ledger.accepted(1);
     if (closing.get()) {
       dropSettled("closed", 1);
-    } else if (!queue.offer(entry)) {
-      dropSettled("queue-full", 1);
+    } else {
+      long size = entry.payloadLength();
+      if (queuedBytes.addAndGet(size) > queueMaxBytes || !queue.offer(entry)) {
+        queuedBytes.addAndGet(-size);
+        dropSettled("queue-full", 1);
+      }
     }
+  }
+
+  /** Takes a polled record's bytes off the queue's byte count. */
+  private DiskSpool.Entry dequeued(DiskSpool.Entry entry) {
+    if (entry != null) {
+      queuedBytes.addAndGet(-entry.payloadLength());
+    }
+    return entry;
   }
 
   public void countUnencodable(RuntimeException e) {
@@ -211,7 +259,7 @@ public final class SpoolingSender {
       enterSpooling();
       return;
     }
-    DiskSpool.Entry entry = queue.poll(50, TimeUnit.MILLISECONDS);
+    DiskSpool.Entry entry = dequeued(queue.poll(50, TimeUnit.MILLISECONDS));
     if (entry == null) {
       return;
     }
@@ -239,12 +287,34 @@ public final class SpoolingSender {
             onSuccess.run();
           }
         } else {
+          producerFailed |= failsTheProducer(e);
           failed.putIfAbsent(id, e);
         }
       });
     } catch (RuntimeException e) {
+      producerFailed |= failsTheProducer(e);
       failed.putIfAbsent(id, e);
     }
+  }
+
+  private static boolean failsTheProducer(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AuthenticationException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Closes a producer that failed for good and takes a new one (which logs in afresh). */
+  private void renewFailedProducer() {
+    if (!producerFailed) {
+      return;
+    }
+    producerFailed = false;
+    LOG.info("Kafka producer failed for good (refused login); starting a new one");
+    producer.close(Duration.ZERO);
+    producer = producers.get();
   }
 
   /** The broker failed us: settle what is in flight, then spool the failures in order. */
@@ -279,12 +349,21 @@ public final class SpoolingSender {
     failed.clear();
   }
 
+  /**
+   * Whether a failed record is kept (spooled, replayed later) rather than dropped: Kafka's
+   * retriable errors, and a refused login or a missing ACL — an operator fixes those (a rotated
+   * Secret, a granted ACL) and the events wait in the bounded spool meanwhile.
+   */
   private static boolean isRetriable(Exception e) {
-    return e instanceof RetriableException
+    return isTransient(e)
         || e instanceof org.apache.kafka.common.errors.InterruptException
         || e instanceof IllegalStateException
-        || e instanceof org.apache.kafka.common.KafkaException
-            && e.getCause() instanceof RetriableException;
+        || e instanceof org.apache.kafka.common.KafkaException && isTransient(e.getCause());
+  }
+
+  private static boolean isTransient(Throwable e) {
+    return e instanceof RetriableException || e instanceof AuthenticationException
+        || e instanceof AuthorizationException;
   }
 
   /**
@@ -315,8 +394,9 @@ public final class SpoolingSender {
   private void spoolingStep() throws InterruptedException {
     List<DiskSpool.Entry> batch = new ArrayList<>();
     queue.drainTo(batch);
+    batch.forEach(this::dequeued);
     if (batch.isEmpty() && !closing.get()) {
-      DiskSpool.Entry one = queue.poll(20, TimeUnit.MILLISECONDS);
+      DiskSpool.Entry one = dequeued(queue.poll(20, TimeUnit.MILLISECONDS));
       if (one != null) {
         batch.add(one);
       }
@@ -346,6 +426,7 @@ public final class SpoolingSender {
 
   /** Sends the head of the spool; removes the prefix the broker acknowledged. */
   private void replay() {
+    renewFailedProducer();
     List<DiskSpool.Entry> head;
     try {
       head = spool.peek(replayBatch);

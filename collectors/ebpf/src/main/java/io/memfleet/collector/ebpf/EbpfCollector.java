@@ -15,9 +15,12 @@ import io.memfleet.collector.ebpf.publish.NativeMemoryPublisher;
 import io.memfleet.collector.ebpf.publish.PerfSamplePublisher;
 import io.memfleet.collector.ebpf.publish.OomKillPublisher;
 import io.memfleet.collector.ebpf.stack.ModuleMap;
+import io.memfleet.collector.ebpf.track.ProcessScope;
+import io.memfleet.collector.ebpf.track.TracedProcesses;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Source;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -31,14 +34,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The eBPF collector: runs the chosen bpftrace scripts against one process (and the OOM script
- * host-wide) and, with {@code --perf}, perf in rounds ({@link PerfRunner}: page faults and malloc
- * uprobes with call chains, source PERF), publishes what they see, and every report interval
- * publishes outstanding bytes per allocating stack and a ClockSync sample pairing MONOTONIC
- * (the scripts' clock) with UTC.
+ * The eBPF collector: runs the chosen bpftrace scripts for every process of the host, the
+ * processes of some cgroups, or one process ({@link EbpfOptions#scope()}; the OOM script always
+ * host-wide) and, with {@code --pid} and {@code --perf}, perf in rounds ({@link PerfRunner}: page
+ * faults and malloc uprobes with call chains, source PERF); publishes what they see, attributed
+ * to each process's identity ({@link TracedProcesses}); every fault window publishes the page
+ * faults summed per process and stack; every report interval outstanding bytes per allocating
+ * stack (with malloc) and a ClockSync sample pairing MONOTONIC (the scripts' clock) with UTC.
  *
  * <pre>{@code
- * try (EbpfCollector c = EbpfCollector.builder().options(new EbpfOptions().pid(pid))
+ * try (EbpfCollector c = EbpfCollector.builder().options(new EbpfOptions())   // host-wide
  *     .sink(sink).identities(ProcessIdentities.fromEnvironment())
  *     .headers(new EventHeaders("ebpf/host/" + ProcessHandle.current().pid())).build()) {
  *   c.start();                              // throws BpftraceUnavailableException with the reason
@@ -53,6 +58,18 @@ public final class EbpfCollector implements AutoCloseable {
   private static final int PERF_MAX_STACK = 127;
   /** The longest the malloc script waits for the other scripts to attach before it starts. */
   private static final Duration MALLOC_START_DELAY_MAX = Duration.ofSeconds(60);
+  /**
+   * How often exited processes' state is dropped, and processes whose exec event was lost are
+   * noticed (their comm changed): a stat read per known pid.
+   */
+  private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(2);
+  /** x86-64 THREAD_SIZE without KASAN: where a task's user registers sit on its kernel stack. */
+  private static final int THREAD_SIZE = 16384;
+  /** Restart a script when more than this share of its events lost their stacks. */
+  private static final double RECYCLE_LOST_STACKS = 0.05;
+  /** Per-process bounds host-wide: tracked mappings, fault stacks summed. */
+  private static final int MAX_RANGES = 1024;
+  private static final int FAULT_STACKS = 64;
 
   private final EbpfOptions options;
   private final EventSink sink;
@@ -88,21 +105,40 @@ public final class EbpfCollector implements AutoCloseable {
     Path bpftrace = options.scriptList().isEmpty() ? null
         : BpftraceCapability.require(Optional.ofNullable(options.bpftrace()), true);
     Path perf = options.perfEvents().isEmpty() ? null : perfBinary();
-    OomKillPublisher oom = new OomKillPublisher(sink, headers, identities);
+    ProcessScope scope = options.scope();
+    ProcessIdentities processIdentities = identities.withProcessLabels();
+    OomKillPublisher oom = new OomKillPublisher(sink, headers, processIdentities,
+        options.cgroupRoot());
+    TracedProcesses processes = TracedProcesses.builder().identities(processIdentities)
+        .procRoot(options.procRoot()).scope(scope).maxProcesses(options.maxProcesses())
+        .perProcessBounds(scope.kind() == ProcessScope.Kind.PROCESS ? Integer.MAX_VALUE
+            : MAX_RANGES, scope.kind() == ProcessScope.Kind.PROCESS ? 4096 : FAULT_STACKS,
+            options.maxTracked())
+        .build();
     ProcessIdentity target = null;
-    if (options.pid() > 0) {
-      target = identities.forPid(options.pid());
+    if (scope.kind() == ProcessScope.Kind.PROCESS) {
+      target = processIdentities.forPid(options.pid());
       oom.remember(target);
-      nativeMemory = NativeMemoryPublisher.builder().sink(sink).headers(headers).process(target)
-          .stackDepth(options.stackDepth()).maxTracked(options.maxTracked()).build();
+      processes.admit(target);
     }
+    long perProcess = scope.kind() == ProcessScope.Kind.PROCESS ? options.maxMappingEvents()
+        : options.maxMappingEventsPerProcess();
+    nativeMemory = NativeMemoryPublisher.builder().sink(sink).headers(headers)
+        .processes(processes).stackDepth(options.stackDepth())
+        .faultWindow(options.maxFaultEvents(), Math.max(4096, 8 * options.maxFaultEvents()))
+        .mappingEvents(options.maxMappingEvents(), perProcess).build();
+    boolean btf = Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"));
     for (BpftraceScript script : options.scriptList()) {
       ProbeListener listener = script == BpftraceScript.OOM ? oom : nativeMemory;
       BpftraceRunner.Builder rb = BpftraceRunner.builder().bpftrace(bpftrace)
-          .script(script, parameters(script)).listener(listener)
+          .script(script, parameters(script, btf)).listener(listener)
           .mapKeysMax(options.maxTracked() * 2).workDir(workDir);
       if (script.perProcess()) {
-        rb.targetPid(options.pid());
+        // frames are named per process by the publisher (bpftrace 0.17's cache is per program)
+        rb.userSymbols(false).recycleOnLostStacks(RECYCLE_LOST_STACKS, 2000);
+        if (scope.kind() == ProcessScope.Kind.PROCESS) {
+          rb.targetPid(options.pid());
+        }
       }
       runners.put(script, rb.build());
     }
@@ -120,15 +156,20 @@ public final class EbpfCollector implements AutoCloseable {
     scheduler.scheduleAtFixedRate(() -> safely(() -> sink.publish(
         clock.sample(host, Source.EBPF, headers))), 0,
         options.clockSyncInterval().toMillis(), TimeUnit.MILLISECONDS);
-    if (nativeMemory != null && runners.containsKey(BpftraceScript.MALLOC)) {
+    long window = options.faultWindow().toMillis();
+    scheduler.scheduleAtFixedRate(() -> safely(nativeMemory::flushFaults), window, window,
+        TimeUnit.MILLISECONDS);
+    long sweep = SWEEP_INTERVAL.toMillis();
+    scheduler.scheduleWithFixedDelay(() -> safely(nativeMemory::sweep), sweep, sweep,
+        TimeUnit.MILLISECONDS);
+    if (runners.containsKey(BpftraceScript.MALLOC)) {
       long every = options.reportInterval().toMillis();
       scheduler.scheduleAtFixedRate(() -> safely(() -> nativeMemory.reportOutstanding(
           System.nanoTime(), options.minAge(), options.topStacks())), every, every,
           TimeUnit.MILLISECONDS);
     }
-    LOG.info("eBPF collector started: scripts {} perf {} pid {}", runners.keySet(),
-        options.perfEvents(),
-        target == null ? "-" : target.getPid());
+    LOG.info("eBPF collector started: {}, scripts {}, perf {}", scope, runners.keySet(),
+        options.perfEvents());
   }
 
   /**
@@ -226,13 +267,16 @@ public final class EbpfCollector implements AutoCloseable {
     return out;
   }
 
-  /** The publisher for the target process, or empty without {@code --pid}. */
+  /** The publisher of the traced processes' events, once started. */
   public Optional<NativeMemoryPublisher> nativeMemory() {
     return Optional.ofNullable(nativeMemory);
   }
 
   @Override
   public synchronized void close() throws InterruptedException {
+    if (closed) {
+      return;
+    }
     closed = true;
     if (scheduler != null) {
       scheduler.shutdownNow();
@@ -244,11 +288,18 @@ public final class EbpfCollector implements AutoCloseable {
     if (perfRunner != null) {
       perfRunner.close();
     }
+    if (nativeMemory != null) {
+      nativeMemory.flushFaults(); // what the last window summed
+    }
   }
 
-  private Map<String, String> parameters(BpftraceScript script) {
+  private Map<String, String> parameters(BpftraceScript script, boolean btf) {
     Map<String, String> p = new LinkedHashMap<>();
-    p.put("PID", Integer.toString(options.pid()));
+    p.put("PID", Integer.toString(Math.max(0, options.pid())));
+    p.put("SELF_PID", Long.toString(ProcessHandle.current().pid()));
+    p.put("BUDGET", Long.toString(options.faultBudget()));
+    p.put("THREAD_SIZE", Integer.toString(THREAD_SIZE));
+    p.put("BTF", btf ? "1" : "0");
     p.put("STACK_DEPTH", Integer.toString(options.stackDepth()));
     p.put("SAMPLE_EVERY", Long.toString(script == BpftraceScript.FAULTS
         ? options.faultSampleEvery() : options.sampleEvery()));

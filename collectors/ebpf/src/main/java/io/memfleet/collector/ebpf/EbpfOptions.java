@@ -4,6 +4,7 @@ import io.memfleet.collector.DurationConverter;
 
 import io.memfleet.collector.CollectorOptions;
 import io.memfleet.collector.ebpf.bpftrace.BpftraceScript;
+import io.memfleet.collector.ebpf.track.ProcessScope;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,12 +15,16 @@ import picocli.CommandLine.Option;
 /**
  * Every setting of the eBPF collector, in one place: a picocli mixin ({@code @Mixin EbpfOptions})
  * whose defaults come from {@code MEMFLEET_EBPF_*} environment variables, or plain setters for
- * embedding. Defaults suit a laptop and a busy production process: the default scripts
- * ({@link #DEFAULT_SCRIPTS}) put no probe on allocator calls; with {@code malloc} chosen,
- * sampling bounds the events (not the per-call trap cost), OUTSTANDING reports come every 10 s
- * for blocks older than 30 s.
+ * embedding. Defaults suit a laptop and a busy production node: without {@code --pid} or
+ * {@code --cgroup} every process of the host is traced ({@link #scope()}); the default scripts
+ * ({@link #DEFAULT_SCRIPTS}) put no probe on allocator calls; page faults are summed per process
+ * and stack per window and mapping events capped per second, so the event rate stays bounded;
+ * with {@code malloc} chosen (one process only), sampling bounds the events (not the per-call
+ * trap cost), OUTSTANDING reports come every 10 s for blocks older than 30 s.
  *
  * <pre>{@code
+ * EbpfOptions host = new EbpfOptions();                               // every process
+ * EbpfOptions pods = new EbpfOptions().cgroups(List.of("/kubepods"));  // some cgroups
  * EbpfOptions o = new EbpfOptions().pid(1234).scripts("malloc,mmap").sampleEvery(10)
  *     .minAge(Duration.ofSeconds(5));
  * }</pre>
@@ -38,8 +43,66 @@ public final class EbpfOptions {
   public static final String DEFAULT_SCRIPTS = "mmap,faults,oom";
 
   @Option(names = "--pid", defaultValue = "${env:MEMFLEET_EBPF_PID:-0}",
-      description = "Process to watch (malloc, mmap, faults, rss need it) (MEMFLEET_EBPF_PID).")
+      description = "Trace only this process (malloc and rss need it; default: every process of"
+          + " the host) (MEMFLEET_EBPF_PID).")
   int pid;
+
+  @Option(names = "--cgroup", paramLabel = "PREFIX", split = ",",
+      defaultValue = "${env:MEMFLEET_EBPF_CGROUPS}",
+      description = "Trace only processes whose memory cgroup path starts with PREFIX, as"
+          + " memfleet collect --cgroup (repeatable or comma-separated; MEMFLEET_EBPF_CGROUPS;"
+          + " default: every process).")
+  List<String> cgroups = new ArrayList<>();
+
+  @Option(names = "--proc-root", paramLabel = "DIR",
+      defaultValue = "${env:MEMFLEET_PROC_ROOT:-/proc}",
+      description = "procfs root, e.g. /host/proc in a container (MEMFLEET_PROC_ROOT;"
+          + " default: ${DEFAULT-VALUE}).")
+  Path procRoot;
+
+  @Option(names = "--cgroup-root", paramLabel = "DIR",
+      defaultValue = "${env:MEMFLEET_CGROUP_ROOT:-/sys/fs/cgroup}",
+      description = "Where the cgroup file systems are mounted, for OOM victims' limits"
+          + " (MEMFLEET_CGROUP_ROOT; default: ${DEFAULT-VALUE}).")
+  Path cgroupRoot;
+
+  @Option(names = "--max-processes", defaultValue = "${env:MEMFLEET_EBPF_MAX_PROCESSES:-1024}",
+      description = "Processes with state kept at once (mappings, faulted-in stacks); beyond,"
+          + " the longest quiet one is dropped and counted (MEMFLEET_EBPF_MAX_PROCESSES;"
+          + " default: ${DEFAULT-VALUE}).")
+  int maxProcesses;
+
+  @Option(names = "--fault-window", defaultValue = "${env:MEMFLEET_EBPF_FAULT_WINDOW:-1s}",
+      converter = DurationConverter.class,
+      description = "Page-fault samples are summed per process and stack over this window and"
+          + " published as one PageFault each (MEMFLEET_EBPF_FAULT_WINDOW; default:"
+          + " ${DEFAULT-VALUE}).")
+  Duration faultWindow;
+
+  @Option(names = "--max-fault-events",
+      defaultValue = "${env:MEMFLEET_EBPF_MAX_FAULT_EVENTS:-200}",
+      description = "PageFault events per window, the largest sums first; the rest are counted"
+          + " as dropped (MEMFLEET_EBPF_MAX_FAULT_EVENTS; default: ${DEFAULT-VALUE}).")
+  int maxFaultEvents;
+
+  @Option(names = "--fault-budget", defaultValue = "${env:MEMFLEET_EBPF_FAULT_BUDGET:-250}",
+      description = "Fault samples per CPU and second the kernel hands to the collector; the"
+          + " rest are counted as over budget (MEMFLEET_EBPF_FAULT_BUDGET; default:"
+          + " ${DEFAULT-VALUE}).")
+  long faultBudget;
+
+  @Option(names = "--max-mapping-events",
+      defaultValue = "${env:MEMFLEET_EBPF_MAX_MAPPING_EVENTS:-1000}",
+      description = "MemoryMapping events per second; beyond, they are counted, not published"
+          + " (the next one carries the current totals) (MEMFLEET_EBPF_MAX_MAPPING_EVENTS;"
+          + " default: ${DEFAULT-VALUE}).")
+  long maxMappingEvents;
+
+  @Option(names = "--max-mapping-events-per-process",
+      defaultValue = "${env:MEMFLEET_EBPF_MAX_MAPPING_EVENTS_PER_PROCESS:-100}",
+      description = "MemoryMapping events per second of one process, host-wide and per cgroup"
+          + " (MEMFLEET_EBPF_MAX_MAPPING_EVENTS_PER_PROCESS; default: ${DEFAULT-VALUE}).")
+  long maxMappingEventsPerProcess;
 
   @Option(names = "--scripts",
       defaultValue = "${env:MEMFLEET_EBPF_SCRIPTS:-" + DEFAULT_SCRIPTS + "}",
@@ -145,6 +208,14 @@ public final class EbpfOptions {
     perf = "";
     perfPeriod = 100;
     perfRound = Duration.ofSeconds(10);
+    procRoot = Path.of("/proc");
+    cgroupRoot = Path.of("/sys/fs/cgroup");
+    maxProcesses = 1024;
+    faultWindow = Duration.ofSeconds(1);
+    maxFaultEvents = 200;
+    faultBudget = 250;
+    maxMappingEvents = 1000;
+    maxMappingEventsPerProcess = 100;
   }
 
   /** Checks ranges and combinations; throws IllegalArgumentException with the reason. */
@@ -160,9 +231,24 @@ public final class EbpfOptions {
     if (perfPeriod < 0 || perfRound.compareTo(Duration.ofMillis(100)) < 0) {
       throw new IllegalArgumentException("--perf-period must be >= 0 and --perf-round >= 100ms");
     }
-    if (pid <= 0 && chosen.stream().anyMatch(BpftraceScript::perProcess)) {
+    if (pid > 0 && !cgroupPrefixes().isEmpty()) {
+      throw new IllegalArgumentException("--pid and --cgroup exclude each other");
+    }
+    if (pid <= 0 && chosen.stream().anyMatch(BpftraceScript::needsPid)) {
       throw new IllegalArgumentException("--pid is required for scripts " + chosen.stream()
-          .filter(BpftraceScript::perProcess).map(BpftraceScript::id).toList());
+          .filter(BpftraceScript::needsPid).map(BpftraceScript::id).toList()
+          + " (they watch one process: malloc's uprobes trap on every call)");
+    }
+    for (String prefix : cgroupPrefixes()) {
+      if (!prefix.startsWith("/")) {
+        throw new IllegalArgumentException("--cgroup takes a memory cgroup path starting with"
+            + " '/', as in /proc/PID/cgroup: " + prefix);
+      }
+    }
+    if (maxProcesses < 1 || maxFaultEvents < 1 || faultBudget < 1 || maxMappingEvents < 1
+        || maxMappingEventsPerProcess < 1 || faultWindow.compareTo(Duration.ofMillis(10)) < 0) {
+      throw new IllegalArgumentException("--max-processes, --max-fault-events, --fault-budget"
+          + " and --max-mapping-events* must be positive, --fault-window >= 10ms");
     }
     if (sampleEvery < 1 || faultSampleEvery < 1 || minSize < 1 || stackDepth < 1
         || stackDepth > 127 || topStacks < 1 || maxTracked < 128 || rssChangeBytes < 1) {
@@ -173,6 +259,21 @@ public final class EbpfOptions {
         || clockSyncInterval.isNegative() || clockSyncInterval.isZero()) {
       throw new IllegalArgumentException("--min-age must be >= 0 and intervals positive");
     }
+  }
+
+  /** The non-blank {@code --cgroup} prefixes. */
+  public List<String> cgroupPrefixes() {
+    return cgroups == null ? List.of()
+        : cgroups.stream().map(String::strip).filter(c -> !c.isEmpty()).toList();
+  }
+
+  /** Which processes are traced: {@code --pid}, {@code --cgroup}, or every process. */
+  public ProcessScope scope() {
+    if (pid > 0) {
+      return ProcessScope.process(pid);
+    }
+    List<String> prefixes = cgroupPrefixes();
+    return prefixes.isEmpty() ? ProcessScope.host() : ProcessScope.cgroups(prefixes);
   }
 
   public List<BpftraceScript> scriptList() {
@@ -241,6 +342,26 @@ public final class EbpfOptions {
   public EbpfOptions perfBinary(Path v) { perfBinary = v; return this; }
 
   public int pid() { return pid; }
+  public Path procRoot() { return procRoot; }
+  public Path cgroupRoot() { return cgroupRoot; }
+  public int maxProcesses() { return maxProcesses; }
+  public Duration faultWindow() { return faultWindow; }
+  public int maxFaultEvents() { return maxFaultEvents; }
+  public long faultBudget() { return faultBudget; }
+  public long maxMappingEvents() { return maxMappingEvents; }
+  public long maxMappingEventsPerProcess() { return maxMappingEventsPerProcess; }
+  public EbpfOptions cgroups(List<String> v) { cgroups = new ArrayList<>(v); return this; }
+  public EbpfOptions procRoot(Path v) { procRoot = v; return this; }
+  public EbpfOptions cgroupRoot(Path v) { cgroupRoot = v; return this; }
+  public EbpfOptions maxProcesses(int v) { maxProcesses = v; return this; }
+  public EbpfOptions faultWindow(Duration v) { faultWindow = v; return this; }
+  public EbpfOptions maxFaultEvents(int v) { maxFaultEvents = v; return this; }
+  public EbpfOptions faultBudget(long v) { faultBudget = v; return this; }
+  public EbpfOptions maxMappingEvents(long v) { maxMappingEvents = v; return this; }
+  public EbpfOptions maxMappingEventsPerProcess(long v) {
+    maxMappingEventsPerProcess = v;
+    return this;
+  }
   public long sampleEvery() { return sampleEvery; }
   public long minSize() { return minSize; }
   public Duration minAge() { return minAge; }

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.memfleet.collector.ebpf.bpftrace.BpftraceScript;
+import io.memfleet.collector.ebpf.track.ProcessScope;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -52,12 +55,49 @@ class EbpfCommandTest {
     assertThat(mode.options(7).sampleEvery()).isEqualTo(1);
     assertThat(io.memfleet.collector.ebpf.overhead.TracingMode.DEFAULT.options(7).scriptList())
         .doesNotContain(BpftraceScript.MALLOC);
+    var host = io.memfleet.collector.ebpf.overhead.TracingMode.HOST_WIDE;
+    assertThat(host.flags(7)).isEmpty();
+    assertThat(host.options(7).scope()).isEqualTo(ProcessScope.host());
+  }
+
+  @Test
+  void withoutPidTheDefaultsTraceTheHostAndMallocStillNeedsAPid() {
+    EbpfCommand cmd = new EbpfCommand();
+    new CommandLine(cmd).parseArgs("--proc-root", "/host/proc", "--cgroup-root",
+        "/host/sys/fs/cgroup");
+    cmd.ebpf.validate();
+    assertThat(cmd.ebpf.scope()).isEqualTo(ProcessScope.host());
+    assertThat(cmd.ebpf.procRoot()).isEqualTo(Path.of("/host/proc"));
+    assertThat(cmd.ebpf.cgroupRoot()).isEqualTo(Path.of("/host/sys/fs/cgroup"));
+    assertThat(cmd.ebpf.scriptList()).containsExactly(BpftraceScript.MMAP, BpftraceScript.FAULTS,
+        BpftraceScript.OOM);
+    assertThat(cmd.ebpf.faultWindow()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(cmd.ebpf.maxFaultEvents()).isEqualTo(200);
+    assertThat(cmd.ebpf.maxProcesses()).isEqualTo(1024);
+
+    EbpfCommand cgroups = new EbpfCommand();
+    new CommandLine(cgroups).parseArgs("--cgroup", "/kubepods.slice,/system.slice/a.service",
+        "--cgroup", "/team");
+    cgroups.ebpf.validate();
+    assertThat(cgroups.ebpf.scope()).isEqualTo(ProcessScope.cgroups(List.of("/kubepods.slice",
+        "/system.slice/a.service", "/team")));
+    assertThat(new EbpfOptions().pid(9).scope()).isEqualTo(ProcessScope.process(9));
+
+    assertThatThrownBy(new EbpfOptions().scripts("malloc")::validate)
+        .hasMessageContaining("--pid is required for scripts [malloc]");
+    assertThatThrownBy(new EbpfOptions().scripts("mmap,rss")::validate)
+        .hasMessageContaining("[rss]");
+    assertThatThrownBy(new EbpfOptions().pid(3).cgroups(List.of("/a"))::validate)
+        .hasMessageContaining("exclude each other");
+    assertThatThrownBy(new EbpfOptions().cgroups(List.of("kubepods"))::validate)
+        .hasMessageContaining("starting with '/'");
+    assertThatThrownBy(new EbpfOptions().maxFaultEvents(0)::validate)
+        .hasMessageContaining("--max-fault-events");
   }
 
   @Test
   void perProcessScriptsNeedAPid() {
-    EbpfOptions o = new EbpfOptions().scripts("mmap");
-    assertThatThrownBy(o::validate).hasMessageContaining("--pid");
+    new EbpfOptions().scripts("mmap").validate();
     new EbpfOptions().scripts("oom").validate();
     assertThatThrownBy(() -> new EbpfOptions().pid(1).sampleEvery(0).validate())
         .isInstanceOf(IllegalArgumentException.class);

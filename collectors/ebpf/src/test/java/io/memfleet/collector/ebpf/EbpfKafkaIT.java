@@ -9,21 +9,14 @@ import io.memfleet.collector.ebpf.bpftrace.BpftraceRunnerStats;
 import io.memfleet.localstack.KafkaBroker;
 import io.memfleet.localstack.testing.TestServers;
 import io.memfleet.schema.Topics;
-import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.event.Allocation;
 import io.memfleet.event.AllocationKind;
 import io.memfleet.event.MemoryMapping;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +51,8 @@ class EbpfKafkaIT {
         }
         assertThat(sink.flush(Duration.ofSeconds(20))).isTrue();
       }
-      List<SpecificRecord> events = read(kafka.bootstrapServers(), Topics.EVENTS_EBPF);
+      List<SpecificRecord> events = KafkaEvents.read(kafka.bootstrapServers(),
+          Topics.EVENTS_EBPF);
       assertThat(events).allSatisfy(e -> assertThat(e.getSchema().getName())
           .isIn("Allocation", "Free", "MemoryMapping"));
       assertThat(events).filteredOn(e -> e instanceof Allocation a
@@ -70,30 +64,5 @@ class EbpfKafkaIT {
           io.memfleet.schema.codec.Events.header(e).getProcess().getPid())
           .isEqualTo(leaky.pid()));
     }
-  }
-
-  private static List<SpecificRecord> read(String bootstrap, String topic) throws Exception {
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "ebpf-it");
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    EventCodec codec = EventCodec.fromClasspath();
-    List<SpecificRecord> out = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      int emptyPolls = 0;
-      while (System.nanoTime() < deadline && emptyPolls < 3) {
-        var records = consumer.poll(Duration.ofSeconds(1));
-        if (records.isEmpty() && !out.isEmpty()) {
-          emptyPolls++;
-        }
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          out.add(codec.decode(r.value()));
-        }
-      }
-    }
-    return out;
   }
 }

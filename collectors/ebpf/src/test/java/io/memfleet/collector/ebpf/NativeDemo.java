@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -88,12 +89,61 @@ public final class NativeDemo implements AutoCloseable {
     return launch(command, name, args);
   }
 
+  /**
+   * Compiles (once per build) a C program of the test resources ({@code resource} is its path,
+   * e.g. {@code /io/memfleet/collector/ebpf/hostwide/request_leak.c}) with {@code gccFlags},
+   * dynamically linked, into target/demo.
+   */
+  public static synchronized Path compile(String resource, List<String> gccFlags)
+      throws IOException, InterruptedException {
+    Capabilities.require(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc (apt-get install gcc)");
+    String file = resource.substring(resource.lastIndexOf('/') + 1);
+    String name = file.substring(0, file.length() - 2);
+    Path out = DIR.resolve(name).toAbsolutePath();
+    if (Files.isExecutable(out)) {
+      return out;
+    }
+    Files.createDirectories(DIR);
+    Path source = DIR.resolve(file);
+    try (InputStream in = NativeDemo.class.getResourceAsStream(resource)) {
+      Files.write(source, in.readAllBytes());
+    }
+    List<String> command = new ArrayList<>(List.of("gcc"));
+    command.addAll(gccFlags);
+    command.addAll(List.of("-Wall", "-o", out.toString(), source.toString()));
+    Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
+      gcc.destroyForcibly();
+      throw new IOException("gcc failed for " + name + ": " + log);
+    }
+    return out;
+  }
+
+  /**
+   * Starts a compiled program that prints {@code ready pid=N} first, with {@code env} added to
+   * its environment, behind {@code prefix} (may be empty).
+   */
+  public static NativeDemo startProgram(List<String> prefix, Path binary,
+      Map<String, String> env, String... args) throws IOException {
+    List<String> command = new ArrayList<>(prefix);
+    command.add(binary.toString());
+    return launch(command, env, binary.getFileName().toString(), args);
+  }
+
   private static NativeDemo launch(List<String> binaryCommand, String name, String... args)
       throws IOException {
+    return launch(binaryCommand, Map.of(), name, args);
+  }
+
+  private static NativeDemo launch(List<String> binaryCommand, Map<String, String> env,
+      String name, String... args) throws IOException {
     List<String> command = new ArrayList<>(binaryCommand);
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    ProcessBuilder pb = new ProcessBuilder(command)
+        .redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().putAll(env);
+    Process p = pb.start();
     try {
       BufferedReader out = new BufferedReader(
           new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The overhead harness at a tiny size (one round, half a second per workload, three modes), so
- * it keeps working: the gcc-built benchmark runs untraced, under the collector's defaults and
- * with every allocator call traced, against a real broker. The full measurement is
+ * The overhead harness at a tiny size (one round, half a second per workload, four modes), so
+ * it keeps working: the gcc-built benchmark runs untraced, under the collector's defaults on it
+ * alone and on the whole host, and with every allocator call traced, against a real broker.
+ * The full measurement is
  * {@code src/test/scripts/measure-overhead.sh} (README, "Measured cost").
  */
 class TracingOverheadIT {
@@ -31,7 +32,7 @@ class TracingOverheadIT {
     Tracing.requireBpftrace();
     Capabilities.require(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc (apt-get install gcc)");
     List<TracingMode> modes = List.of(TracingMode.UNTRACED, TracingMode.DEFAULT,
-        TracingMode.EVERY_CALL);
+        TracingMode.HOST_WIDE, TracingMode.EVERY_CALL);
     Report report;
     try (KafkaBroker kafka = TestServers.kafka(dir)) {
       OverheadHarness.createTopics(kafka);
@@ -41,7 +42,7 @@ class TracingOverheadIT {
     }
     System.out.println(report.table());
 
-    assertThat(report.runs()).hasSize(3);
+    assertThat(report.runs()).hasSize(4);
     for (Run run : report.runs()) {
       assertThat(run.results().keySet()).containsExactlyElementsOf(MallocBench.WORKLOADS);
       assertThat(run.results().values()).allSatisfy(r -> assertThat(r.ops()).isPositive());
@@ -50,6 +51,9 @@ class TracingOverheadIT {
     // the defaults run no allocator probes, but do see the benchmark's page faults
     assertThat(defaults.eventsByScript()).containsOnlyKeys("mmap", "faults", "oom");
     assertThat(defaults.eventsByScript().get("faults")).isPositive();
+    Run host = only(report, TracingMode.HOST_WIDE);
+    assertThat(host.eventsByScript()).containsOnlyKeys("mmap", "faults", "oom");
+    assertThat(host.eventsByScript().get("faults")).isPositive();
     Run everyCall = only(report, TracingMode.EVERY_CALL);
     assertThat(everyCall.eventsByScript().get("malloc")).isPositive();
 

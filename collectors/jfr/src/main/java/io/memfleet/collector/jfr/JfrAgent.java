@@ -33,6 +33,12 @@ import jdk.jfr.consumer.RecordingStream;
  * {@code premain}. Its spool is {@code <spoolDir>/<pid>-<processStartTimeMs>}, one per JVM, so JVMs
  * on one host do not share a spool; what a JVM that died left in its spool is taken over by the
  * next agent that starts on the host (and its events lost in memory counted as lost-on-kill).
+ *
+ * <p>Its memory in the host heap is bounded in bytes ({@code maxMemory}, 4 MiB: the queue to the
+ * sender thread and the Kafka producer's buffer); what does not fit is dropped and counted
+ * ({@code queue-full}), reported once on stderr. Where a node collector can read the JVM's files,
+ * prefer memfleet's recording read from outside ({@link MemfleetRecording}): then nothing of
+ * memfleet runs in the JVM.
  */
 public final class JfrAgent {
   private static volatile boolean started;
@@ -78,20 +84,20 @@ public final class JfrAgent {
         + self.getProcessStartTimeMs();
     Path spools = options.common().spoolDir("jfr-agent");
     Path spool = spools.resolve(self.getPid() + "-" + self.getProcessStartTimeMs());
+    // the agent's heap in the host JVM is bounded in bytes: half queue, half producer buffer;
     // the spools of JVMs that died before they could replay theirs are taken over here
+    long half = options.maxMemory() / 2;
     KafkaEventSink sink = options.common().sinkBuilder("jfr-agent", collectorId)
-        .spoolDir(spool).adoptOrphans(spools).closeTimeout(Duration.ofSeconds(2)).build();
+        .spoolDir(spool).adoptOrphans(spools).closeTimeout(Duration.ofSeconds(2))
+        .queueMaxBytes(half)
+        .producerProperty("buffer.memory", Long.toString(half))
+        .producerProperty("batch.size", Long.toString(Math.min(64 * 1024, half / 4)))
+        .build();
     EventHeaders headers = new EventHeaders(collectorId);
-    JfrEventMapper mapper = new JfrEventMapper(self, headers, options.stackDepth());
-    RecordingStream stream = new RecordingStream();
-    stream.setSettings(options.jfrSettings(availableEvents()));
-    JfrPump.wire(stream, mapper, sink, log);
+    Stream stream = new Stream(options, self, headers, sink, log);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(stream, sink, 3_000),
         "memfleet-jfr-agent-shutdown"));
-    // startAsync() would run the stream on a non-daemon thread, keeping the JVM alive at exit
-    Thread streamThread = new Thread(stream::start, "memfleet-jfr-agent-stream");
-    streamThread.setDaemon(true);
-    streamThread.start();
+    stream.start();
 
     ClockSyncSampler clock = new ClockSyncSampler();
     SinkWatch watch = new SinkWatch(log, options.common().kafkaBootstrap(), spool.toString());
@@ -109,6 +115,7 @@ public final class JfrAgent {
           emitOldObjectSamples(options);
         }
         watch.check(sink.stats());
+        stream.restartIfDead(now);
       } catch (RuntimeException e) {
         log.once("loop:" + e.getClass().getName(), "periodic task failed: " + e);
       }
@@ -138,8 +145,63 @@ public final class JfrAgent {
     return names;
   }
 
+  /**
+   * The agent's JFR stream. If its thread dies (e.g. the parser runs out of the host's heap just
+   * before the JVM's own OutOfMemoryError), a new stream is started, at most once every 10 s.
+   */
+  private static final class Stream {
+    private final JfrOptions options;
+    private final ProcessIdentity self;
+    private final EventHeaders headers;
+    private final KafkaEventSink sink;
+    private final AgentLog log;
+    private volatile RecordingStream current;
+    private volatile boolean stopping;
+    private Thread thread;
+    private long nextRestart;
+
+    Stream(JfrOptions options, ProcessIdentity self, EventHeaders headers, KafkaEventSink sink,
+        AgentLog log) {
+      this.options = options;
+      this.self = self;
+      this.headers = headers;
+      this.sink = sink;
+      this.log = log;
+    }
+
+    synchronized void start() {
+      RecordingStream s = new RecordingStream();
+      s.setSettings(options.jfrSettings(availableEvents()));
+      JfrPump.wire(s, new JfrEventMapper(self, headers, options.stackDepth()), sink, log);
+      current = s;
+      // startAsync() would run the stream on a non-daemon thread, keeping the JVM alive at exit
+      thread = new Thread(s::start, "memfleet-jfr-agent-stream");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    synchronized void restartIfDead(long now) {
+      if (stopping || thread.isAlive() || now < nextRestart) {
+        return;
+      }
+      nextRestart = now + 10_000_000_000L;
+      log.once("stream-restart", "the JFR stream stopped; restarting it (at most every 10 s)");
+      try {
+        current.close();
+      } catch (Throwable ignored) {
+        // replaced anyway
+      }
+      start();
+    }
+
+    void close() {
+      stopping = true;
+      current.close();
+    }
+  }
+
   /** Never delays the JVM's exit by more than {@code millis}. */
-  private static void stopWithin(RecordingStream stream, KafkaEventSink sink, long millis) {
+  private static void stopWithin(Stream stream, KafkaEventSink sink, long millis) {
     Thread t = new Thread(() -> stop(stream, sink), "memfleet-jfr-agent-stop");
     t.setDaemon(true);
     t.start();
@@ -150,7 +212,7 @@ public final class JfrAgent {
     }
   }
 
-  private static void stop(RecordingStream stream, KafkaEventSink sink) {
+  private static void stop(Stream stream, KafkaEventSink sink) {
     try {
       stream.close();
     } catch (Throwable ignored) {

@@ -186,14 +186,19 @@ public final class JfrEventMapper {
     long gcId = e.getInt("gcId");
     boolean before = "Before GC".equals(e.getString("when"));
     RecordedObject space = e.getValue("heapSpace");
+    Long reserved = space != null ? space.getLong("reservedSize") : null;
+    // the maximum from jdk.GCHeapConfiguration; until it came (JFR emits chunk-start events from
+    // its periodic thread, which a busy JVM runs after its first collections), the reserved
+    // heap, which is the maximum the heap may grow to
+    Long max = gcs.maxHeapBytes() != null ? gcs.maxHeapBytes() : reserved;
     HeapSummary summary = HeapSummary.newBuilder()
         .setHeader(header(e))
         .setPhase(before ? HeapPhase.BEFORE_GC : HeapPhase.AFTER_GC)
         .setGcId(gcId)
         .setUsedBytes(e.getLong("heapUsed"))
         .setCommittedBytes(space != null ? space.getLong("committedSize") : 0)
-        .setReservedBytes(space != null ? space.getLong("reservedSize") : null)
-        .setMaxBytes(gcs.maxHeapBytes())
+        .setReservedBytes(reserved)
+        .setMaxBytes(max)
         .build();
     List<SpecificRecord> out = new ArrayList<>(2);
     out.add(summary);

@@ -33,12 +33,17 @@ import java.util.TreeSet;
  *       metaspace is read at every GC</td></tr>
  *   <tr><td>clockSyncPeriod</td><td>10 s</td><td>how often a ClockSync is published</td></tr>
  *   <tr><td>quiet</td><td>false</td><td>no agent messages on stderr</td></tr>
+ *   <tr><td>maxMemory</td><td>4m</td><td>heap the agent's events may take: queue plus producer
+ *       buffer; beyond it events are dropped and counted</td></tr>
  * </table>
  */
 public final class JfrOptions {
   /** Event groups that can be named in {@code events}. */
   public static final Set<String> ALL_EVENTS =
       Set.of("allocation", "oldObjects", "gc", "heap", "threads", "rss", "pools");
+
+  /** Heap the agent's events may take in the host JVM, queued and in the producer's buffer. */
+  public static final long DEFAULT_MAX_MEMORY = 4L * 1024 * 1024;
 
   private final CollectorOptions common;
   private Set<String> events = new TreeSet<>(ALL_EVENTS);
@@ -50,6 +55,7 @@ public final class JfrOptions {
   private Duration poolPeriod = Duration.ofSeconds(5);
   private Duration clockSyncPeriod = Duration.ofSeconds(10);
   private boolean quiet;
+  private long maxMemory = DEFAULT_MAX_MEMORY;
 
   public JfrOptions(CollectorOptions common) {
     this.common = common;
@@ -115,6 +121,12 @@ public final class JfrOptions {
       case "poolPeriod" -> poolPeriod = duration(key, value);
       case "clockSyncPeriod" -> clockSyncPeriod = duration(key, value);
       case "quiet" -> quiet = Boolean.parseBoolean(value);
+      case "maxMemory" -> {
+        maxMemory = CollectorOptions.parseBytes(value);
+        if (maxMemory < 64 * 1024) {
+          throw new IllegalArgumentException("maxMemory must be at least 64k: '" + value + "'");
+        }
+      }
       default -> throw new IllegalArgumentException("unknown option '" + key + "'");
     }
   }
@@ -193,57 +205,21 @@ public final class JfrOptions {
   }
 
   /**
+   * Bound of the agent's event memory in the host heap: half for the queue between the JFR
+   * stream and the sender thread, half for the Kafka producer's buffer. Events beyond it are
+   * dropped and counted ({@code queue-full}); while Kafka is away they go to the disk spool
+   * ({@code spoolMaxBytes}) instead.
+   */
+  public long maxMemory() {
+    return maxMemory;
+  }
+
+  /**
    * The JFR settings for these options, as {@code event#setting} → value, limited to the event
-   * types in {@code available} (JDK 17 has no jdk.ResidentSetSize, for instance).
+   * types in {@code available} (JDK 17 has no jdk.ResidentSetSize, for instance). The events and
+   * their settings are defined in {@link JfrSettings}.
    */
   public Map<String, String> jfrSettings(Set<String> available) {
-    Map<String, String> s = new LinkedHashMap<>();
-    if (enabled("allocation")) {
-      put(s, available, "jdk.ObjectAllocationSample", "throttle", throttle);
-      put(s, available, "jdk.ObjectAllocationSample", "stackTrace", "true");
-    }
-    if (enabled("oldObjects")) {
-      put(s, available, "jdk.OldObjectSample", "cutoff", oldObjectCutoff);
-      put(s, available, "jdk.OldObjectSample", "stackTrace", "true");
-    }
-    if (enabled("gc")) {
-      put(s, available, "jdk.GarbageCollection", "threshold", "0 ns");
-      put(s, available, "jdk.GCPhasePause", "threshold", "0 ns");
-      // young or mixed: a mixed collection's heap after is a live-set upper bound
-      put(s, available, "jdk.G1GarbageCollection", "threshold", "0 ns");
-    }
-    if (enabled("heap")) {
-      put(s, available, "jdk.GCHeapSummary", null, null);
-      put(s, available, "jdk.GCHeapConfiguration", "period", "beginChunk");
-    }
-    if (enabled("threads")) {
-      put(s, available, "jdk.JavaThreadStatistics", "period", jfrPeriod(threadPeriod));
-    }
-    if (enabled("pools")) {
-      put(s, available, "jdk.MetaspaceSummary", null, null);
-      put(s, available, "jdk.DirectBufferStatistics", "period", jfrPeriod(poolPeriod));
-      put(s, available, "jdk.CodeCacheStatistics", "period", jfrPeriod(poolPeriod));
-      put(s, available, "jdk.NativeMemoryUsageTotal", "period", jfrPeriod(poolPeriod));
-      put(s, available, "jdk.GCConfiguration", "period", "beginChunk");
-    }
-    if (enabled("rss")) {
-      put(s, available, "jdk.ResidentSetSize", "period", jfrPeriod(threadPeriod));
-    }
-    return s;
-  }
-
-  private static String jfrPeriod(Duration d) {
-    return d.toMillis() + " ms";
-  }
-
-  private static void put(Map<String, String> s, Set<String> available, String event,
-      String setting, String value) {
-    if (!available.contains(event)) {
-      return;
-    }
-    s.put(event + "#enabled", "true");
-    if (setting != null) {
-      s.put(event + "#" + setting, value);
-    }
+    return JfrSettings.of(this).toMap(available);
   }
 }

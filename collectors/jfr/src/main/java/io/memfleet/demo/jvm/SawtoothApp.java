@@ -1,5 +1,7 @@
 package io.memfleet.demo.jvm;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,10 +17,18 @@ import java.util.List;
  *
  * <p>{@code --ops-per-s N} paces it like a service under steady load (the default 0 runs flat out,
  * as the overhead benchmark needs). Prints {@code ops/s=…} every second; at the end, {@code
- * THROUGHPUT ops_per_s=…} over the whole run (the first second excluded as warm-up).
+ * THROUGHPUT ops_per_s=… gcs=… cpu_s=…} over the whole run (the first second excluded as
+ * warm-up; {@code gcs}: collections since the start; {@code cpu_s}: CPU seconds of the whole
+ * process over the measured part, every thread included).
  */
 public final class SawtoothApp {
   private SawtoothApp() {}
+
+  /** CPU time of this whole process (every thread: GC, JIT, JFR, an agent), ns. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
 
   public static void main(String[] argv) throws InterruptedException {
     DemoArgs args = new DemoArgs(argv);
@@ -35,6 +45,7 @@ public final class SawtoothApp {
     long totalOps = 0;
     long measuredOps = 0;
     long checksum = 0;
+    long cpuAtWarmEnd = 0;
     while (true) {
       for (int i = 0; i < 1000; i++) {
         byte[] b = new byte[objectBytes];
@@ -59,6 +70,9 @@ public final class SawtoothApp {
         }
       }
       if (now >= warmEnd) {
+        if (measuredOps == 0) {
+          cpuAtWarmEnd = processCpuNanos();
+        }
         measuredOps += 1000;
       }
       if (now >= nextReport) {
@@ -68,8 +82,13 @@ public final class SawtoothApp {
       }
       if (durationS > 0 && now - start >= durationS * 1e9) {
         double seconds = (now - warmEnd) / 1e9;
-        System.out.printf("THROUGHPUT ops_per_s=%.0f checksum=%d%n", measuredOps / seconds,
-            checksum);
+        long gcs = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+          gcs += Math.max(0, gc.getCollectionCount());
+        }
+        double cpuSeconds = (processCpuNanos() - cpuAtWarmEnd) / 1e9;
+        System.out.printf("THROUGHPUT ops_per_s=%.0f checksum=%d gcs=%d cpu_s=%.3f%n",
+            measuredOps / seconds, checksum, gcs, cpuSeconds);
         return;
       }
     }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A demo app in a child JVM, with its output in files; always killed by close(). */
@@ -38,6 +39,12 @@ final class ChildJvm implements AutoCloseable {
 
   static ChildJvm start(Path dir, List<String> jvmFlags, String mainClass, String... args)
       throws IOException {
+    return start(dir, jvmFlags, Map.of(), mainClass, args);
+  }
+
+  /** As {@link #start(Path, List, String, String...)}, with these environment variables added. */
+  static ChildJvm start(Path dir, List<String> jvmFlags, Map<String, String> env,
+      String mainClass, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmFlags);
@@ -48,8 +55,10 @@ final class ChildJvm implements AutoCloseable {
     Files.createDirectories(dir);
     Path out = dir.resolve("stdout.txt");
     Path err = dir.resolve("stderr.txt");
-    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-        .start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile())
+        .redirectError(err.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
     return new ChildJvm(p, out, err);
   }
 

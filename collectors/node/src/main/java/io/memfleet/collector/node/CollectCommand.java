@@ -1,6 +1,13 @@
 package io.memfleet.collector.node;
 
 import io.memfleet.collector.DurationConverter;
+import io.memfleet.collector.EventSink;
+import io.memfleet.collector.jfr.JfrOptions;
+import io.memfleet.collector.jfr.repository.JfrRepositoryCollector;
+import io.memfleet.event.ProcessIdentity;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.memfleet.collector.CollectorOptions;
 import io.memfleet.collector.EventHeaders;
@@ -38,6 +45,7 @@ import picocli.CommandLine.Spec;
     description = "Collect procfs/cgroup memory, OOM kills and Go runtime metrics on this node"
         + " and publish them to Kafka.")
 public final class CollectCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(CollectCommand.class);
 
   @Mixin CollectorOptions common = new CollectorOptions();
 
@@ -152,6 +160,48 @@ public final class CollectCommand implements Callable<Integer> {
           + " default: ${DEFAULT-VALUE}).")
   Path procRoot;
 
+  @Option(names = "--jfr", negatable = true,
+      defaultValue = "${env:MEMFLEET_NODE_JFR:-true}", fallbackValue = "true",
+      description = "Read memfleet's JFR recording of the JVMs found, from outside them: JVMs"
+          + " started with memfleet's flags (memfleet jfr-flags) or onboarded by memfleet attach"
+          + " (MEMFLEET_NODE_JFR; default: ${DEFAULT-VALUE}).")
+  boolean jfr;
+
+  @Option(names = "--jfr-attach", negatable = true,
+      defaultValue = "${env:MEMFLEET_NODE_JFR_ATTACH:-false}", fallbackValue = "true",
+      description = "Also start memfleet's recording, through the attach mechanism, in every JVM"
+          + " found without one (once per JVM; needs the JVM's user or root)"
+          + " (MEMFLEET_NODE_JFR_ATTACH; default: ${DEFAULT-VALUE}).")
+  boolean jfrAttach;
+
+  @Option(names = "--jfr-shared-root", paramLabel = "DIR", split = ",",
+      defaultValue = "${env:MEMFLEET_JFR_SHARED_ROOTS}",
+      description = "A directory mounted at the same path in the JVMs' containers and here (a"
+          + " hostPath volume): their repositories under it are read directly, so a container's"
+          + " last chunk stays readable after it is gone (MEMFLEET_JFR_SHARED_ROOTS, comma-"
+          + "separated; default: none).")
+  List<Path> jfrSharedRoots = new ArrayList<>();
+
+  @Option(names = "--jfr-storm-gcs", paramLabel = "N",
+      defaultValue = "${env:MEMFLEET_JFR_STORM_GCS:-20}",
+      description = "Above N collections a second, later ones keep only their GcCycle (heap"
+          + " summaries and pauses left out, counted) (MEMFLEET_JFR_STORM_GCS;"
+          + " default: ${DEFAULT-VALUE}; 0: off).")
+  int jfrStormGcs;
+
+  @Option(names = "--jfr-throttle", paramLabel = "N/UNIT",
+      defaultValue = "${env:MEMFLEET_JFR_THROTTLE:-100/s}",
+      description = "Allocation-sample throttle of the recordings --jfr-attach starts, and"
+          + " stack depth and periods as memfleet's JFR settings (MEMFLEET_JFR_THROTTLE;"
+          + " default: ${DEFAULT-VALUE}).")
+  String jfrThrottle;
+
+  @Option(names = "--jfr-events", paramLabel = "GROUPS",
+      defaultValue = "${env:MEMFLEET_JFR_EVENTS}",
+      description = "Event groups of the recordings --jfr-attach starts, '+'-separated"
+          + " (MEMFLEET_JFR_EVENTS; default: all).")
+  String jfrEvents;
+
   @Option(names = "--status-interval", paramLabel = "DURATION", defaultValue = "10s",
       converter = DurationConverter.class,
       description = "How often to print the status line (default: ${DEFAULT-VALUE}).")
@@ -203,12 +253,17 @@ public final class CollectCommand implements Callable<Integer> {
     Thread hook = new Thread(stop::countDown, "memfleet-collect-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try (KafkaEventSink sink = common.sinkBuilder("node", collectorId).build();
+        JfrRepositoryCollector jvms = jfr ? jvmCollector(sink, options, collectorId) : null;
         NodeCollector collector = NodeCollector.builder().options(options)
             .identities(common.identities()).headers(new EventHeaders(collectorId))
-            .sink(sink).build()) {
+            .sink(sink).processListener(jvms == null ? ProcessListener.NONE : listener(jvms))
+            .build()) {
       out.printf("memfleet collect: %s, every %d ms, Kafka %s%n", describe(options),
           options.interval().toMillis(), common.kafkaBootstrap());
       out.flush();
+      if (jvms != null) {
+        jvms.start();
+      }
       collector.start();
       long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
       long lastEvents = 0;
@@ -223,11 +278,11 @@ public final class CollectCommand implements Callable<Integer> {
         double rate = (s.published() - lastEvents) / ((now - lastAt) / 1e9);
         lastEvents = s.published();
         lastAt = now;
-        out.println(statusLine(collector.status(), s, rate));
+        out.println(statusLine(collector.status(), s, rate) + jvmStatus(jvms));
         out.flush();
       }
       sink.flush(Duration.ofSeconds(5));
-      out.println(statusLine(collector.status(), sink.stats(), 0));
+      out.println(statusLine(collector.status(), sink.stats(), 0) + jvmStatus(jvms));
       out.flush();
     } finally {
       try {
@@ -237,6 +292,52 @@ public final class CollectCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The JFR repository collector these flags describe. */
+  JfrRepositoryCollector jvmCollector(EventSink sink, NodeCollectorOptions options,
+      String collectorId) {
+    JfrOptions jfrOptions = new JfrOptions(common);
+    if (jfrEvents != null && !jfrEvents.isBlank()) {
+      jfrOptions.set("events", jfrEvents);
+    }
+    jfrOptions.set("throttle", jfrThrottle);
+    Set<String> reported = ConcurrentHashMap.newKeySet();
+    return JfrRepositoryCollector.builder().options(jfrOptions).sink(sink)
+        .procRoot(options.procRoot()).sharedRoots(jfrSharedRoots).attach(jfrAttach)
+        .stormGcsPerSecond(jfrStormGcs)
+        .positionsDir(common.spoolDir("node").toAbsolutePath().resolveSibling("jfr-positions"))
+        .collectorId("jfr-" + collectorId)
+        .log((reason, message) -> {
+          if (reported.add(reason)) {
+            LOG.warn("{}", message);
+          }
+        })
+        .build();
+  }
+
+  private static ProcessListener listener(JfrRepositoryCollector jvms) {
+    return new ProcessListener() {
+      @Override
+      public void started(ProcessIdentity process) {
+        jvms.processStarted(process);
+      }
+
+      @Override
+      public void exited(ProcessIdentity process) {
+        jvms.processExited(process);
+      }
+    };
+  }
+
+  static String jvmStatus(JfrRepositoryCollector jvms) {
+    if (jvms == null) {
+      return "";
+    }
+    JfrRepositoryCollector.Status s = jvms.status();
+    return String.format(" | jfr: %d JVMs read, %d attached (%d failed), %d events, %d left out"
+        + " in GC storms", s.following(), s.attached(), s.attachFailures(), s.published(),
+        s.stormDropped());
   }
 
   static String statusLine(NodeCollector.Status c, SinkStats s, double eventsPerSecond) {

@@ -15,6 +15,7 @@ import io.memfleet.collector.node.internal.ProcessScanner;
 import io.memfleet.collector.node.internal.TrackedProcessListener;
 import io.memfleet.collector.node.jvm.HsperfdataSampler;
 import io.memfleet.collector.node.procfs.ProcfsReader;
+import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Source;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -119,6 +120,9 @@ public final class NodeCollector implements AutoCloseable {
     if (goDiscovery != null) {
       listeners.add(goDiscovery);
     }
+    if (b.listener != ProcessListener.NONE) {
+      listeners.add(tracking(b.listener));
+    }
     this.scanner = new ProcessScanner(options, proc,
         new CgroupMemoryReader(mounts, options.readCgroupStat()), identities, headers, sink,
         listeners);
@@ -137,6 +141,21 @@ public final class NodeCollector implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The scanner's hook, for a listener from outside this module. */
+  private static TrackedProcessListener tracking(ProcessListener listener) {
+    return new TrackedProcessListener() {
+      @Override
+      public void started(int pid, ProcessIdentity identity) {
+        listener.started(identity);
+      }
+
+      @Override
+      public void exited(int pid, ProcessIdentity identity) {
+        listener.exited(identity);
+      }
+    };
   }
 
   /** Starts scanning, scraping and following in the background. */
@@ -287,8 +306,18 @@ public final class NodeCollector implements AutoCloseable {
     private ProcessIdentities identities;
     private EventHeaders headers;
     private EventSink sink;
+    private ProcessListener listener = ProcessListener.NONE;
 
     private Builder() {}
+
+    /**
+     * Told about each tracked process when a scan finds it and when one finds it gone, on the
+     * scan thread (so it must return at once); e.g. the JFR repository collector.
+     */
+    public Builder processListener(ProcessListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
 
     public Builder options(NodeCollectorOptions options) {
       this.options = Objects.requireNonNull(options, "options");

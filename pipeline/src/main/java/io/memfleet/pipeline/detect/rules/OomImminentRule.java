@@ -82,23 +82,32 @@ public final class OomImminentRule extends LeakRule implements TrailingRule {
   }
 
   /**
-   * What fills the cgroup over the run: the managed heap when it grew at least half as much as
-   * the cgroup did, else native memory; null when no managed heap was reported (the cgroup as a
-   * whole).
+   * What fills the cgroup over the run: the managed heap when it grows at least half as fast as
+   * the cgroup does, else native memory; null when no managed heap was reported (the cgroup as a
+   * whole). Rates are Theil–Sen slopes over the trailing window's observations that carry the
+   * heap, not the end points of the rising run: the heap's footprint comes from another source
+   * than the cgroup's usage (a Go scrape, a JFR chunk) and can be a scrape behind at any bucket,
+   * and a run that restarted after a dip can be seconds long.
    */
   @Override
   public MemoryPool pool(List<Observation> run) {
-    List<Observation> known = evidence(run).stream()
+    List<Observation> known = run.stream()
         .filter(o -> !Double.isNaN(o.usedCompanion)).toList();
     Observation last = run.get(run.size() - 1);
     if (known.size() < 2) {
       return last.runtime == io.memfleet.event.Runtime.NATIVE ? MemoryPool.NATIVE : null;
     }
-    Observation first = known.get(0);
-    last = known.get(known.size() - 1);
-    double cgroup = last.value - first.value;
-    double heap = last.usedCompanion - first.usedCompanion;
-    return cgroup > 0 && heap >= cgroup / 2 ? MemoryPool.HEAP : MemoryPool.NATIVE;
+    long[] times = new long[known.size()];
+    double[] cgroup = new double[known.size()];
+    double[] heap = new double[known.size()];
+    for (int i = 0; i < known.size(); i++) {
+      times[i] = known.get(i).utcNs;
+      cgroup[i] = known.get(i).value;
+      heap[i] = known.get(i).usedCompanion;
+    }
+    double cgroupRate = TheilSen.fit(times, cgroup).slopePerSecond();
+    double heapRate = TheilSen.fit(times, heap).slopePerSecond();
+    return cgroupRate > 0 && heapRate >= cgroupRate / 2 ? MemoryPool.HEAP : MemoryPool.NATIVE;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.memfleet.pipeline.detect.rules;
 import io.memfleet.event.Alert;
 import io.memfleet.event.AlertStatus;
 import io.memfleet.event.Evidence;
+import io.memfleet.event.MemoryPool;
 import io.memfleet.event.StackTrace;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.alert.Fingerprints;
@@ -63,6 +64,12 @@ public class RuleMatchFunction extends PatternProcessFunction<Observation, Alert
 
   /** The alert candidate for an accepted run. */
   public static Alert toAlert(LeakRule rule, Finding f, List<Observation> run, int evidenceMax) {
+    return toAlert(rule, f, run, evidenceMax, rule.pool(run));
+  }
+
+  /** {@link #toAlert(LeakRule, Finding, List, int)} with the pool already judged. */
+  static Alert toAlert(LeakRule rule, Finding f, List<Observation> run, int evidenceMax,
+      MemoryPool pool) {
     Observation first = run.get(0);
     Observation last = run.get(run.size() - 1);
     StackTrace stack = null;
@@ -92,7 +99,7 @@ public class RuleMatchFunction extends PatternProcessFunction<Observation, Alert
         .setTopStack(stack)
         .setObjectClass(objectClass)
         .setEvidence(evidence(rule, run, evidenceMax))
-        .setPool(rule.pool(run))
+        .setPool(pool)
         .setVerdict(verdict(f, last, stack, objectClass))
         .build();
   }

@@ -111,7 +111,9 @@ public class TrailingRuleFunction extends KeyedProcessFunction<String, Observati
     if (due) {
       findings.inc();
       reported.update(new long[] {o.utcNs, f.severity.ordinal()});
-      out.collect(RuleMatchFunction.toAlert(rule, f, trailing.evidence(points), evidenceMax));
+      // the pool from the whole trailing window: a rule may judge it on more than its evidence
+      out.collect(RuleMatchFunction.toAlert(rule, f, trailing.evidence(points), evidenceMax,
+          rule.pool(points)));
     }
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.memfleet.event.Alert;
+import io.memfleet.event.MemoryPool;
 import io.memfleet.event.Severity;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Observations;
@@ -323,6 +324,32 @@ class LeakRulesTest {
         .isCloseTo((long) (a.getTimeToOomSeconds() * 1e9), within(1_000_000L));
     assertThat(a.getPool()).isNull();
     assertThat(a.getVerdict()).contains("of 256.0 MiB limit").endsWith("OOM-kill in about 46 s");
+  }
+
+  @Test
+  void oomImminentNamesThePoolThatFillsTheLimitFromItsHistoryNotTwoEndPoints() throws Exception {
+    double limit = 128 * MB;
+    // a Go program racing to its limit, its heap's footprint scraped every 4 s (a scrape behind
+    // in between), the cgroup dipping once at 20 s (the runtime gave pages back): the rising
+    // suffix is three buckets with the heap a scrape behind at the last but one
+    List<Observation> goHeap = new ArrayList<>();
+    for (int t = 0; t <= 24; t += 2) {
+      Observation o = of(Signal.CGROUP_MEMORY, t, t == 20 ? 95 * MB : 40 * MB + t * 4 * MB,
+          limit);
+      o.usedCompanion = 30 * MB + (t - t % 4) * 3.6 * MB;
+      o.runtime = io.memfleet.event.Runtime.GO;
+      goHeap.add(o);
+    }
+    assertThat(rule(OomImminentRule.NAME).pool(goHeap)).isEqualTo(MemoryPool.HEAP);
+
+    // a JVM whose heap stays at its committed size while native memory fills the cgroup
+    List<Observation> nativeFill = new ArrayList<>();
+    for (int t = 0; t <= 24; t += 2) {
+      Observation o = of(Signal.CGROUP_MEMORY, t, 40 * MB + t * 4 * MB, limit);
+      o.usedCompanion = (t % 4 == 0 ? 30 : 31) * MB;
+      nativeFill.add(o);
+    }
+    assertThat(rule(OomImminentRule.NAME).pool(nativeFill)).isEqualTo(MemoryPool.NATIVE);
   }
 
   @Test

@@ -45,6 +45,10 @@ public final class BpftraceRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BpftraceRunner.class);
   /** Printed on every start in containers without a memlock limit to raise; harmless. */
   private static final String MEMLOCK_NOTE = "couldn't set RLIMIT_MEMLOCK";
+  /** The kernel's own BTF (type information), as the kernel exports it. */
+  private static final Path KERNEL_BTF = Path.of("/sys/kernel/btf/vmlinux");
+  /** Printed for an event whose stack collided with another in bpftrace's stack map. */
+  private static final String LOST_STACK = "failed to look up stack id";
 
   private final Path bpftrace;
   private final String name;
@@ -56,6 +60,9 @@ public final class BpftraceRunner implements AutoCloseable {
   private final Duration stableAfter;
   private final int mapKeysMax;
   private final Path workDir;
+  private final boolean userSymbols;
+  private final double recycleLostStacks;
+  private final long recycleMinEvents;
   private final BpftraceLineParser lineParser = new BpftraceLineParser();
   private final ProbeEventParser eventParser = new ProbeEventParser();
 
@@ -69,6 +76,11 @@ public final class BpftraceRunner implements AutoCloseable {
   private final AtomicLong warningLines = new AtomicLong();
   private final AtomicLong lost = new AtomicLong();
   private final AtomicLong listenerFailures = new AtomicLong();
+  private final AtomicLong lostStacks = new AtomicLong();
+  private final AtomicLong recycles = new AtomicLong();
+  private final AtomicLong eventsThisRun = new AtomicLong();
+  private final AtomicLong lostStacksThisRun = new AtomicLong();
+  private volatile boolean recycling;
   private volatile String lastProblem;
   private volatile boolean running;
   private volatile boolean finished;
@@ -86,6 +98,9 @@ public final class BpftraceRunner implements AutoCloseable {
     this.stableAfter = b.stableAfter;
     this.mapKeysMax = b.mapKeysMax;
     this.workDir = b.workDir;
+    this.userSymbols = b.userSymbols;
+    this.recycleLostStacks = b.recycleLostStacks;
+    this.recycleMinEvents = b.recycleMinEvents;
   }
 
   public static Builder builder() {
@@ -119,7 +134,7 @@ public final class BpftraceRunner implements AutoCloseable {
   public BpftraceRunnerStats stats() {
     return new BpftraceRunnerStats(events.get(), starts.get(), attaches.get(), restarts.get(),
         malformed.get(), unknown.get(), errorLines.get(), warningLines.get(), lost.get(),
-        listenerFailures.get(), lastProblem, finished);
+        listenerFailures.get(), lostStacks.get(), recycles.get(), lastProblem, finished);
   }
 
   /** Stops bpftrace (SIGTERM, then SIGKILL after 5 s) and the supervising thread. */
@@ -158,6 +173,12 @@ public final class BpftraceRunner implements AutoCloseable {
           problem("target process " + targetPid.getAsInt() + " exited; " + name
               + " script stopped");
           break;
+        }
+        if (recycling) {
+          // stopped on purpose to empty its stack map: start again at once
+          recycling = false;
+          restarts.incrementAndGet();
+          continue;
         }
         if (System.nanoTime() - startedAt > stableAfter.toNanos()) {
           backoff = initialBackoff;
@@ -204,6 +225,18 @@ public final class BpftraceRunner implements AutoCloseable {
     // symbol tables for every stack: ~0.2 s per event, so output lags further and further
     // behind. The cache is per process, and the scripts watch one process.
     pb.environment().put("BPFTRACE_CACHE_USER_SYMBOLS", "1");
+    if (!userSymbols) {
+      // the listener names frames itself, per process (see stack.Symbolizer for why)
+      pb.environment().put("BPFTRACE_NO_USER_SYMBOLS", "1");
+    }
+    if (!pb.environment().containsKey("BPFTRACE_BTF") && Files.isReadable(KERNEL_BTF)) {
+      // bpftrace 0.17 finds the kernel's BTF by iterating BTF object ids, which needs
+      // CAP_SYS_ADMIN; without it every tracepoint script fails ("unknown type name 'size_t'")
+      // under the DaemonSet's BPF + PERFMON. Read from the file, BTF needs no capability.
+      pb.environment().put("BPFTRACE_BTF", KERNEL_BTF.toString());
+    }
+    eventsThisRun.set(0);
+    lostStacksThisRun.set(0);
     Process p;
     try {
       p = pb.start();
@@ -249,6 +282,7 @@ public final class BpftraceRunner implements AutoCloseable {
         return;
       }
       events.incrementAndGet();
+      eventsThisRun.incrementAndGet();
       try {
         listener.onEvent(event);
       } catch (RuntimeException e) {
@@ -280,8 +314,37 @@ public final class BpftraceRunner implements AutoCloseable {
       LOG.debug("bpftrace {}: {}", name, line);
       return;
     }
+    if (line.contains(LOST_STACK)) {
+      // one event went out without its stack: counted, and the map emptied when too many do
+      lostStacks.incrementAndGet();
+      long lost = lostStacksThisRun.incrementAndGet();
+      long seen = eventsThisRun.get();
+      if (recycleLostStacks > 0 && seen >= recycleMinEvents && !recycling
+          && lost > recycleLostStacks * seen) {
+        recycle(lost, seen);
+      }
+      return;
+    }
     errorLines.incrementAndGet();
     problem("bpftrace (" + name + "): " + line);
+  }
+
+  /**
+   * Restarts bpftrace to empty its stack map: bpftrace 0.17 keeps every stack it ever saw (128 Ki
+   * entries, never deleted), so on a busy host new stacks collide more and more often.
+   */
+  private void recycle(long lost, long seen) {
+    Process p = process;
+    if (p == null || !running) {
+      return;
+    }
+    recycling = true;
+    recycles.incrementAndGet();
+    problem("bpftrace (" + name + ") lost " + lost + " stacks of " + seen
+        + " events to stack-map collisions; restarting it to empty the map");
+    Thread stopper = new Thread(() -> stop(p), "bpftrace-" + name + "-recycle");
+    stopper.setDaemon(true);
+    stopper.start();
   }
 
   private void readStderr(Process p) {
@@ -337,6 +400,9 @@ public final class BpftraceRunner implements AutoCloseable {
     private Path workDir = Path.of(System.getProperty("java.io.tmpdir"));
     private Map<String, String> parameters;
     private BpftraceScript script;
+    private boolean userSymbols = true;
+    private double recycleLostStacks;
+    private long recycleMinEvents = 1000;
 
     private Builder() {}
 
@@ -393,6 +459,25 @@ public final class BpftraceRunner implements AutoCloseable {
     /** Where the rendered script file is written (default java.io.tmpdir). */
     public Builder workDir(Path workDir) {
       this.workDir = workDir;
+      return this;
+    }
+
+    /**
+     * Whether bpftrace names user frames (default true); false sets
+     * {@code BPFTRACE_NO_USER_SYMBOLS=1}: frames come as bare addresses for the listener to name.
+     */
+    public Builder userSymbols(boolean userSymbols) {
+      this.userSymbols = userSymbols;
+      return this;
+    }
+
+    /**
+     * Restart bpftrace when more than {@code ratio} of the events of its current run (at least
+     * {@code minEvents}) lost their stack to collisions in its stack map; 0 (default): never.
+     */
+    public Builder recycleOnLostStacks(double ratio, long minEvents) {
+      this.recycleLostStacks = ratio;
+      this.recycleMinEvents = minEvents;
       return this;
     }
 

@@ -13,6 +13,9 @@ package io.memfleet.collector.ebpf.bpftrace;
  * @param warningLines stderr lines that were warnings or known-harmless messages
  * @param lostEvents events bpftrace reported lost (perf buffer full)
  * @param listenerFailures events the listener threw on
+ * @param lostStacks stacks bpftrace could not look up (its stack map keeps every stack it saw;
+ *     a new stack that collides with a stored one is lost: {@code failed to look up stack id})
+ * @param recycles times the runner restarted bpftrace to empty its stack map
  * @param lastProblem the most recent problem, or {@code null}
  * @param finished whether the runner stopped for good (closed, or its target process exited)
  */
@@ -27,5 +30,7 @@ public record BpftraceRunnerStats(
     long warningLines,
     long lostEvents,
     long listenerFailures,
+    long lostStacks,
+    long recycles,
     String lastProblem,
     boolean finished) {}

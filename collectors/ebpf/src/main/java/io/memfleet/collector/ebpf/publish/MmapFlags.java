@@ -54,11 +54,14 @@ final class MmapFlags {
     return names.isEmpty() ? "0" : String.join("|", names);
   }
 
-  /** The file behind {@code fd} right now, best effort (the fd may be closed already). */
-  static String fdPath(int pid, int fd) {
+  /**
+   * The file behind {@code fd} of the process whose procfs directory is {@code processDir}
+   * ({@code /proc/PID}) right now, best effort (the fd may be closed already).
+   */
+  static String fdPath(Path processDir, int fd) {
     try {
-      return Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "fd",
-          Integer.toString(fd))).toString();
+      return Files.readSymbolicLink(processDir.resolve("fd").resolve(Integer.toString(fd)))
+          .toString();
     } catch (Exception e) {
       return null;
     }

@@ -2,30 +2,30 @@ package io.memfleet.collector.ebpf.publish;
 
 import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.EventSink;
+import io.memfleet.collector.ProcessIdentities;
 import io.memfleet.collector.ebpf.bpftrace.ProbeEvent;
 import io.memfleet.collector.ebpf.bpftrace.ProbeListener;
-import io.memfleet.collector.ebpf.stack.Frame;
-import io.memfleet.collector.ebpf.stack.ModuleMap;
-import io.memfleet.collector.ebpf.stack.ReturnAddresses;
-import io.memfleet.collector.ebpf.stack.StackScan;
-import io.memfleet.collector.ebpf.stack.Stacks;
+import io.memfleet.collector.ebpf.stack.Symbolizer;
 import io.memfleet.collector.ebpf.track.FaultedInStacks;
-import io.memfleet.collector.ebpf.track.MappingTracker;
 import io.memfleet.collector.ebpf.track.OutstandingAllocations;
-import io.memfleet.collector.ebpf.track.ResidentCounters;
+import io.memfleet.collector.ebpf.track.ProcessScope;
+import io.memfleet.collector.ebpf.track.TracedProcess;
+import io.memfleet.collector.ebpf.track.TracedProcesses;
 import io.memfleet.event.Allocation;
 import io.memfleet.event.AllocationKind;
 import io.memfleet.event.ClockDomain;
 import io.memfleet.event.EventHeader;
 import io.memfleet.event.Free;
-import io.memfleet.event.MappingOp;
 import io.memfleet.event.MemoryMapping;
-import io.memfleet.event.PageFault;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.Source;
 import io.memfleet.event.StackTrace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -34,21 +34,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns the events of the per-process bpftrace scripts (malloc, mmap, faults, rss) for one
- * target process into memfleet events, keeping the trackers that give them meaning:
- * {@code alloc}/{@code free} → {@link Allocation} (MALLOC/CALLOC/REALLOC) and {@link Free},
- * tracked in {@link OutstandingAllocations} and reported per stack as {@link Allocation} kind
- * OUTSTANDING by {@link #reportOutstanding}; {@code mmap}/{@code munmap}/{@code mremap}/
- * {@code brk} → {@link MemoryMapping} with outstanding mapped bytes; {@code fault} →
- * {@link PageFault} (stacks that ended in the C library completed by {@link StackScan}, and
- * summed per stack in {@link #faultedIn}); {@code rss} → {@link ResidentMemory}. Every event is
- * stamped {@code source=EBPF, clockDomain=MONOTONIC, rawTimestamp=nsecs}.
+ * Turns the events of the process scripts (malloc, mmap, faults, rss) into memfleet events for
+ * the process each one belongs to — one target ({@code --pid}), the processes of some cgroups, or
+ * every process on the host ({@link TracedProcesses} decides and keeps per-process state) — and
+ * keeps the trackers that give them meaning: {@code alloc}/{@code free} → {@link Allocation}
+ * (MALLOC/CALLOC/REALLOC) and {@link Free}, reported per stack as OUTSTANDING by
+ * {@link #reportOutstanding}; {@code mmap}/{@code munmap}/{@code mremap}/{@code brk} →
+ * {@link MemoryMapping} with the process's outstanding mapped bytes (at most so many a second,
+ * {@link EventBudget}); {@code fault} → summed per process and stack into
+ * {@link io.memfleet.event.PageFault}s by {@link PageFaultWindow} (published by
+ * {@link #flushFaults}) and into faulted-in bytes per stack ({@link #faultedIn});
+ * {@code rss} → {@link ResidentMemory}. Every event is stamped {@code source=EBPF,
+ * clockDomain=MONOTONIC, rawTimestamp=nsecs}.
+ *
+ * <p>Stacks: frames the script printed without names are named here, per process
+ * ({@link Symbolizer}); mmap and fault stacks that end in the C library get the program's own
+ * frames back from the stack words the scripts print ({@link ProcessStacks}).
  *
  * <pre>{@code
  * NativeMemoryPublisher pub = NativeMemoryPublisher.builder().sink(sink).headers(headers)
- *     .process(identities.forPid(pid)).stackDepth(16).build();
+ *     .processes(TracedProcesses.builder().identities(ids).scope(ProcessScope.host()).build())
+ *     .build();
  * runner = BpftraceRunner.builder()...listener(pub).build();
- * pub.reportOutstanding(System.nanoTime(), Duration.ofSeconds(30), 20);   // periodically
+ * pub.flushFaults();                                           // every second
+ * pub.reportOutstanding(System.nanoTime(), Duration.ofSeconds(30), 20);   // with malloc
  * }</pre>
  *
  * <p>Thread-safe: several runners and a reporting thread may call it at once.
@@ -58,29 +67,23 @@ public final class NativeMemoryPublisher implements ProbeListener {
 
   private final EventSink sink;
   private final EventHeaders headers;
-  private final ProcessIdentity process;
-  private final int stackDepth;
-  private final OutstandingAllocations live;
-  private final MappingTracker mappings = new MappingTracker();
-  private final ResidentCounters resident;
-  private final FaultedInStacks faulted = new FaultedInStacks(4096);
-  private final ReturnAddresses returnAddresses;
-  private volatile ModuleMap modules;
-  private final AtomicLong recoveredStacks = new AtomicLong();
+  private final TracedProcesses processes;
+  private final ProcessStacks stacks;
+  private final PageFaultWindow faults;
+  private final AddressSpaceEvents addressSpace;
   private final AtomicLong ignored = new AtomicLong();
   private final AtomicLong droppedInKernel = new AtomicLong();
+  private final AtomicLong faultSamplesOverBudget = new AtomicLong();
   private final AtomicLong problems = new AtomicLong();
 
   private NativeMemoryPublisher(Builder b) {
     this.sink = b.sink;
     this.headers = b.headers;
-    this.process = b.process;
-    this.stackDepth = b.stackDepth;
-    this.live = OutstandingAllocations.withCapacity(b.maxTracked);
-    this.modules = ModuleMap.readOrEmpty(process.getPid());
-    this.returnAddresses = new ReturnAddresses(process.getPid(), () -> modules);
-    this.resident = ResidentCounters.seededFrom(process.getPid());
-    StartBrk.read(process.getPid()).ifPresent(mappings::brkBaseline);
+    this.processes = b.processes;
+    this.stacks = new ProcessStacks(new Symbolizer(processes.images()), b.stackDepth);
+    this.faults = new PageFaultWindow(sink, headers, b.maxFaultEvents, b.maxFaultKeys);
+    this.addressSpace = new AddressSpaceEvents(sink, headers, stacks,
+        new EventBudget(b.mappingEventsPerSecond, b.mappingEventsPerProcessPerSecond));
   }
 
   public static Builder builder() {
@@ -90,16 +93,31 @@ public final class NativeMemoryPublisher implements ProbeListener {
   @Override
   public void onEvent(ProbeEvent e) {
     switch (e.name()) {
-      case "alloc" -> allocated(e);
-      case "free" -> freed(e);
       case "stats" -> droppedInKernel.set(e.longField("dropped"));
-      case "mmap", "munmap", "mremap", "brk" -> addressSpace(e);
-      case "fault" -> fault(e);
-      case "rss" -> rss(e);
+      case "faultstats" -> faultSamplesOverBudget.addAndGet(e.longField("over"));
+      case "exec" -> processes.forget(e.pid());
+      case "alloc", "free", "mmap", "munmap", "mremap", "brk", "fault", "rss" ->
+          processes.get(e.pid(), mainThreadComm(e)).ifPresent(p -> onProcessEvent(p, e));
       default -> {
         ignored.incrementAndGet();
         LOG.debug("ignored {} event", e.name());
       }
+    }
+  }
+
+  /** The comm= of an event of a process's main thread (tid == pid), else null. */
+  private static String mainThreadComm(ProbeEvent e) {
+    String tid = e.field("tid");
+    return tid != null && tid.equals(e.field("pid")) ? e.field("comm") : null;
+  }
+
+  private void onProcessEvent(TracedProcess p, ProbeEvent e) {
+    switch (e.name()) {
+      case "alloc" -> allocated(p, e);
+      case "free" -> freed(p, e);
+      case "fault" -> fault(p, e);
+      case "rss" -> rss(p, e);
+      default -> addressSpace.apply(p, e);
     }
   }
 
@@ -108,82 +126,159 @@ public final class NativeMemoryPublisher implements ProbeListener {
     problems.incrementAndGet();
   }
 
+  /** Publishes the page faults summed since the last call (call it every window). */
+  public void flushFaults() {
+    faults.flush();
+  }
+
+  /** Drops the state of processes that exited; returns how many. */
+  public int sweep() {
+    return processes.sweep().size();
+  }
+
   /**
-   * Publishes one OUTSTANDING {@link Allocation} per stack (the {@code top} largest) holding
-   * blocks older than {@code minAge}: outstandingBytes and weightBytes are the estimate (sampled
-   * sizes times sampling periods), sizeBytes the sampled bytes. Returns what was published.
+   * Publishes, per process, one OUTSTANDING {@link Allocation} per stack (the {@code top}
+   * largest) holding blocks older than {@code minAge}: outstandingBytes and weightBytes are the
+   * estimate (sampled sizes times sampling periods), sizeBytes the sampled bytes. Returns what
+   * was published.
    */
   public List<OutstandingAllocations.StackTotal> reportOutstanding(long nowMonotonicNs,
       Duration minAge, int top) {
-    List<OutstandingAllocations.StackTotal> totals;
-    synchronized (live) {
-      totals = live.byStack(nowMonotonicNs, minAge);
+    List<OutstandingAllocations.StackTotal> all = new ArrayList<>();
+    for (TracedProcess p : processes.snapshot()) {
+      List<OutstandingAllocations.StackTotal> totals;
+      synchronized (p) {
+        if (!p.hasLive()) {
+          continue;
+        }
+        totals = p.live().byStack(nowMonotonicNs, minAge);
+      }
+      totals = totals.subList(0, Math.min(top, totals.size()));
+      for (OutstandingAllocations.StackTotal t : totals) {
+        sink.publish(Allocation.newBuilder()
+            .setHeader(header(p.identity(), nowMonotonicNs))
+            .setKind(AllocationKind.OUTSTANDING)
+            .setSizeBytes(t.sampledBytes())
+            .setWeightBytes(t.estimatedBytes())
+            .setStack(t.stack())
+            .setAgeNs(nowMonotonicNs - t.oldestAllocatedAtNs())
+            .setOutstandingBytes(t.estimatedBytes())
+            .build());
+      }
+      all.addAll(totals);
     }
-    totals = totals.subList(0, Math.min(top, totals.size()));
-    for (OutstandingAllocations.StackTotal t : totals) {
-      sink.publish(Allocation.newBuilder()
-          .setHeader(header(nowMonotonicNs))
-          .setKind(AllocationKind.OUTSTANDING)
-          .setSizeBytes(t.sampledBytes())
-          .setWeightBytes(t.estimatedBytes())
-          .setStack(t.stack())
-          .setAgeNs(nowMonotonicNs - t.oldestAllocatedAtNs())
-          .setOutstandingBytes(t.estimatedBytes())
-          .build());
-    }
-    return List.copyOf(totals);
+    return List.copyOf(all);
   }
 
-  /** Outstanding bytes per stack right now, without publishing (for status views and tests). */
+  /** Outstanding bytes per stack right now (all processes), without publishing. */
   public List<OutstandingAllocations.StackTotal> outstanding(long nowMonotonicNs,
       Duration minAge) {
-    synchronized (live) {
-      return live.byStack(nowMonotonicNs, minAge);
+    List<OutstandingAllocations.StackTotal> all = new ArrayList<>();
+    for (TracedProcess p : processes.snapshot()) {
+      synchronized (p) {
+        if (p.hasLive()) {
+          all.addAll(p.live().byStack(nowMonotonicNs, minAge));
+        }
+      }
     }
+    all.sort(Comparator.comparingLong(OutstandingAllocations.StackTotal::estimatedBytes)
+        .reversed());
+    return all;
   }
 
-  /** Tracked mapped bytes plus heap growth since attach. */
+  /** Tracked mapped bytes plus heap growth since attach, summed over the traced processes. */
   public long outstandingMappedBytes() {
-    synchronized (mappings) {
-      return mappings.outstandingBytes();
+    long sum = 0;
+    for (TracedProcess p : processes.snapshot()) {
+      synchronized (p) {
+        sum += p.mappings().outstandingBytes();
+      }
     }
+    return sum;
   }
+
+  /** Faulted-in bytes of one stack of one process. */
+  public record ProcessFaults(ProcessIdentity process, FaultedInStacks.Total total) {}
 
   /**
-   * Estimated faulted-in bytes per stack since attach, most first: where native memory grew
-   * (see {@link FaultedInStacks}).
+   * Estimated faulted-in bytes per process and stack since each process was first seen, most
+   * first: where native memory grew (see {@link FaultedInStacks}).
    */
+  public List<ProcessFaults> faultedInByProcess(int top) {
+    List<ProcessFaults> all = new ArrayList<>();
+    for (TracedProcess p : processes.snapshot()) {
+      synchronized (p) {
+        p.faulted().top(top).forEach(t -> all.add(new ProcessFaults(p.identity(), t)));
+      }
+    }
+    all.sort(Comparator.comparingLong((ProcessFaults f) -> f.total().faults()).reversed());
+    return List.copyOf(all.subList(0, Math.min(top, all.size())));
+  }
+
+  /** The stacks of {@link #faultedInByProcess}, without the process. */
   public List<FaultedInStacks.Total> faultedIn(int top) {
-    synchronized (faulted) {
-      return faulted.top(top);
-    }
+    return faultedInByProcess(top).stream().map(ProcessFaults::total).toList();
   }
 
-  /** Page-fault stacks that {@link StackScan} completed since the publisher was built. */
+  /** Page-fault and mmap stacks completed through the C library since the publisher was built. */
   public long recoveredFaultStacks() {
-    return recoveredStacks.get();
+    return stacks.recovered();
   }
 
-  /** Counters worth showing next to the runner's: evictions, unmatched frees, kernel drops. */
+  /** The processes traced and the counts of what was decided about the others. */
+  public TracedProcesses.Stats processStats() {
+    return processes.stats();
+  }
+
+  /** The page-fault window: samples, events published, sums and faults dropped. */
+  public PageFaultWindow faultWindow() {
+    return faults;
+  }
+
+  /** Fault samples the kernel counted but did not print (over the per-CPU budget). */
+  public long faultSamplesOverBudget() {
+    return faultSamplesOverBudget.get();
+  }
+
+  /** MemoryMapping events not published because their second's budget was spent. */
+  public long mappingEventsOverBudget() {
+    return addressSpace.overBudget();
+  }
+
+  /** Counters worth showing next to the runner's. */
   public String describeCounters() {
-    synchronized (live) {
-      return "tracked=" + live.size() + " evicted=" + live.evictions() + " unmatchedFrees="
-          + live.unmatchedFrees() + " replaced=" + live.replacedAddresses()
-          + " droppedInKernel=" + droppedInKernel.get() + " ignored=" + ignored.get()
-          + " recoveredFaultStacks=" + recoveredStacks.get();
+    long tracked = 0;
+    long evicted = 0;
+    long unmatched = 0;
+    long replaced = 0;
+    long untracked = 0;
+    for (TracedProcess p : processes.snapshot()) {
+      synchronized (p) {
+        untracked += p.mappings().untrackedMappings();
+        if (p.hasLive()) {
+          tracked += p.live().size();
+          evicted += p.live().evictions();
+          unmatched += p.live().unmatchedFrees();
+          replaced += p.live().replacedAddresses();
+        }
+      }
     }
+    return "tracked=" + tracked + " evicted=" + evicted + " unmatchedFrees=" + unmatched
+        + " replaced=" + replaced + " droppedInKernel=" + droppedInKernel.get()
+        + " untrackedMappings=" + untracked + " ignored=" + ignored.get()
+        + " recoveredFaultStacks=" + stacks.recovered();
   }
 
-  private void allocated(ProbeEvent e) {
+  private void allocated(TracedProcess p, ProbeEvent e) {
     long address = e.longField("addr");
     long size = e.longField("size");
     long period = e.longField("period");
-    StackTrace stack = stack(e);
-    synchronized (live) {
-      live.allocated(address, size, period, stack, e.timestampNs());
+    StackTrace stack = stacks.of(p, e, false);
+    synchronized (p) {
+      p.live().allocated(address, size, period, stack, e.timestampNs());
     }
     sink.publish(Allocation.newBuilder()
-        .setHeader(header(e.timestampNs()))
+        .setHeader(header(p.identity(), e.timestampNs()))
         .setKind(kind(e))
         .setSizeBytes(size)
         .setWeightBytes(size * period)
@@ -192,112 +287,37 @@ public final class NativeMemoryPublisher implements ProbeListener {
         .build());
   }
 
-  private void freed(ProbeEvent e) {
+  private void freed(TracedProcess p, ProbeEvent e) {
     long address = e.longField("addr");
     OptionalLong size;
-    synchronized (live) {
-      size = live.freed(address);
+    synchronized (p) {
+      size = p.live().freed(address);
     }
     OptionalLong printed = e.optionalLong("size");
     Long sizeBytes = size.isPresent() ? Long.valueOf(size.getAsLong())
         : printed.isPresent() && printed.getAsLong() > 0 ? printed.getAsLong() : null;
     sink.publish(Free.newBuilder()
-        .setHeader(header(e.timestampNs()))
+        .setHeader(header(p.identity(), e.timestampNs()))
         .setKind(kind(e))
         .setAddress(address)
         .setSizeBytes(sizeBytes)
         .build());
   }
 
-  private void addressSpace(ProbeEvent e) {
-    long ret = e.longField("ret");
-    MemoryMapping.Builder m = MemoryMapping.newBuilder().setHeader(header(e.timestampNs()));
-    synchronized (mappings) {
-      switch (e.name()) {
-        case "mmap" -> {
-          if (ret < 0) {
-            return; // failed mmap: nothing changed
-          }
-          long length = e.longField("len");
-          mappings.mapped(ret, length, e.timestampNs());
-          int fd = (int) e.longField("fd");
-          m.setOp(MappingOp.MMAP).setAddress(ret).setLengthBytes(length)
-              .setProtection(MmapFlags.protection(e.longField("prot")))
-              .setFlags(MmapFlags.flags(e.longField("flags")))
-              .setPath(fd >= 0 ? MmapFlags.fdPath(process.getPid(), fd) : null)
-              .setStack(stack(e));
-        }
-        case "munmap" -> {
-          if (ret != 0) {
-            return;
-          }
-          long address = e.longField("addr");
-          long length = e.longField("len");
-          mappings.unmapped(address, length);
-          m.setOp(MappingOp.MUNMAP).setAddress(address).setLengthBytes(length);
-        }
-        case "mremap" -> {
-          if (ret < 0) {
-            return;
-          }
-          long length = e.longField("len");
-          mappings.remapped(e.longField("addr"), e.longField("old_len"), ret, length,
-              e.timestampNs());
-          m.setOp(MappingOp.MREMAP).setAddress(ret).setLengthBytes(length);
-        }
-        default -> { // brk
-          long change = mappings.brk(ret);
-          m.setOp(MappingOp.BRK).setAddress(ret).setLengthBytes(change);
-        }
-      }
-      m.setOutstandingBytes(mappings.outstandingBytes());
-    }
-    sink.publish(m.build());
-  }
-
-  private void fault(ProbeEvent e) {
-    List<Frame> frames = e.stack();
-    String words = e.field("words");
-    if (words != null && !frames.isEmpty()) {
-      resolved(frames);
-      try {
-        List<Frame> recovered = StackScan.recover(frames,
-            Long.parseUnsignedLong(e.field("sp"), 16), hexWords(words), returnAddresses);
-        if (recovered != frames) {
-          recoveredStacks.incrementAndGet();
-          frames = recovered;
-        }
-      } catch (NumberFormatException bad) {
-        // published with the walked stack only; the runner already counted well-formed lines
-        problems.incrementAndGet();
-      }
-    }
-    StackTrace stack = frames.isEmpty() ? null
-        : Stacks.toStackTrace(frames, resolved(frames), stackDepth);
+  private void fault(TracedProcess p, ProbeEvent e) {
+    StackTrace stack = stacks.of(p, e, true);
     long count = e.longField("count");
-    synchronized (faulted) {
-      faulted.add(stack, count);
+    synchronized (p) {
+      p.faulted().add(stack, count);
     }
-    sink.publish(PageFault.newBuilder()
-        .setHeader(header(e.timestampNs()))
-        .setCount(count)
-        .setMajor(e.longField("major") != 0)
-        .setStack(stack)
-        .build());
+    faults.add(p.identity(), stack, e.longField("major") != 0, count, e.timestampNs());
   }
 
-  private static long[] hexWords(String text) {
-    String[] parts = text.split(",");
-    long[] out = new long[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      out[i] = parts[i].isEmpty() ? 0 : Long.parseUnsignedLong(parts[i], 16);
-    }
-    return out;
-  }
-
-  private void rss(ProbeEvent e) {
-    ResidentMemory.Builder r = ResidentMemory.newBuilder().setHeader(header(e.timestampNs()));
-    synchronized (resident) {
+  private void rss(TracedProcess p, ProbeEvent e) {
+    ResidentMemory.Builder r = ResidentMemory.newBuilder()
+        .setHeader(header(p.identity(), e.timestampNs()));
+    synchronized (p) {
+      var resident = p.resident();
       if (!resident.update((int) e.longField("member"), e.longField("bytes"))) {
         ignored.incrementAndGet();
         return;
@@ -307,30 +327,6 @@ public final class NativeMemoryPublisher implements ProbeListener {
           .setSwapBytes(resident.swapBytes());
     }
     sink.publish(r.build());
-  }
-
-  private StackTrace stack(ProbeEvent e) {
-    if (e.stack().isEmpty()) {
-      return null;
-    }
-    return Stacks.toStackTrace(e.stack(), resolved(e.stack()), stackDepth);
-  }
-
-  /** The module map, re-read once when a frame lies in no known mapping. */
-  private ModuleMap resolved(List<Frame> frames) {
-    ModuleMap m = modules;
-    boolean unresolved = false;
-    for (Frame f : frames) {
-      unresolved |= f.symbol() == null && m.find(f.address()).isEmpty();
-    }
-    if (unresolved) {
-      // a library loaded after the last read: refresh once, cheaply bounded by the event rate
-      m = ModuleMap.readOrEmpty(process.getPid());
-      if (!m.mappings().isEmpty()) {
-        modules = m;
-      }
-    }
-    return m;
   }
 
   private static AllocationKind kind(ProbeEvent e) {
@@ -343,7 +339,7 @@ public final class NativeMemoryPublisher implements ProbeListener {
     };
   }
 
-  private EventHeader header(long monotonicNs) {
+  private EventHeader header(ProcessIdentity process, long monotonicNs) {
     return headers.next(process, Source.EBPF, ClockDomain.MONOTONIC, monotonicNs);
   }
 
@@ -352,8 +348,13 @@ public final class NativeMemoryPublisher implements ProbeListener {
     private EventSink sink;
     private EventHeaders headers;
     private ProcessIdentity process;
+    private TracedProcesses processes;
     private int stackDepth = 16;
     private int maxTracked = 1_000_000;
+    private int maxFaultEvents = 200;
+    private int maxFaultKeys = 8192;
+    private long mappingEventsPerSecond = 1000;
+    private long mappingEventsPerProcessPerSecond = 1000;
 
     private Builder() {}
 
@@ -367,9 +368,15 @@ public final class NativeMemoryPublisher implements ProbeListener {
       return this;
     }
 
-    /** The target process every event is about. */
+    /** One target process every event is about (what {@code --pid} does). */
     public Builder process(ProcessIdentity process) {
       this.process = process;
+      return this;
+    }
+
+    /** The processes to trace and their state (host-wide, per cgroup, or one). */
+    public Builder processes(TracedProcesses processes) {
+      this.processes = processes;
       return this;
     }
 
@@ -379,18 +386,44 @@ public final class NativeMemoryPublisher implements ProbeListener {
       return this;
     }
 
-    /** Bound of the collector-side outstanding-allocation table. */
+    /** Bound of the collector-side outstanding-allocation table (with {@link #process}). */
     public Builder maxTracked(int maxTracked) {
       this.maxTracked = maxTracked;
+      return this;
+    }
+
+    /** PageFault events per window, and (process, stack) sums one window holds. */
+    public Builder faultWindow(int maxEvents, int maxKeys) {
+      this.maxFaultEvents = maxEvents;
+      this.maxFaultKeys = maxKeys;
+      return this;
+    }
+
+    /** MemoryMapping events per second, in total and per process. */
+    public Builder mappingEvents(long perSecond, long perProcessPerSecond) {
+      this.mappingEventsPerSecond = perSecond;
+      this.mappingEventsPerProcessPerSecond = perProcessPerSecond;
       return this;
     }
 
     public NativeMemoryPublisher build() {
       Objects.requireNonNull(sink, "sink");
       Objects.requireNonNull(headers, "headers");
-      Objects.requireNonNull(process, "process");
       if (stackDepth < 1 || maxTracked < 1) {
         throw new IllegalArgumentException("stackDepth and maxTracked must be positive");
+      }
+      if ((process == null) == (processes == null)) {
+        throw new IllegalArgumentException("give either process(..) or processes(..)");
+      }
+      if (process != null) {
+        processes = TracedProcesses.builder().identities(ProcessIdentities.fromEnvironment())
+            .scope(ProcessScope.process(process.getPid()))
+            .perProcessBounds(Integer.MAX_VALUE, 4096, maxTracked).maxProcesses(1).build();
+        try {
+          processes.admit(process);
+        } catch (IOException e) {
+          throw new UncheckedIOException("process " + process.getPid() + " is not readable", e);
+        }
       }
       return new NativeMemoryPublisher(this);
     }

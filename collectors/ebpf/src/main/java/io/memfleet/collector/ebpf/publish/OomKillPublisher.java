@@ -42,11 +42,19 @@ public final class OomKillPublisher implements ProbeListener {
   private final EventHeaders headers;
   private final ProcessIdentities identities;
   private final Map<Integer, ProcessIdentity> known = new ConcurrentHashMap<>();
+  private final Path cgroupRoot;
 
   public OomKillPublisher(EventSink sink, EventHeaders headers, ProcessIdentities identities) {
+    this(sink, headers, identities, Path.of("/sys/fs/cgroup"));
+  }
+
+  /** {@code cgroupRoot}: where the cgroup file systems are mounted (/host/sys/fs/cgroup). */
+  public OomKillPublisher(EventSink sink, EventHeaders headers, ProcessIdentities identities,
+      Path cgroupRoot) {
     this.sink = Objects.requireNonNull(sink, "sink");
     this.headers = Objects.requireNonNull(headers, "headers");
     this.identities = Objects.requireNonNull(identities, "identities");
+    this.cgroupRoot = Objects.requireNonNull(cgroupRoot, "cgroupRoot");
   }
 
   /** An identity to use if {@code identity.pid} is killed (read ahead while it was alive). */
@@ -78,7 +86,7 @@ public final class OomKillPublisher implements ProbeListener {
         .setVictimComm(comm)
         .setCgroupPath(cgroup)
         .setRssBytesAtKill(rssKb * 1024)
-        .setCgroupLimitBytes(cgroup == null ? null : cgroupLimit(cgroup))
+        .setCgroupLimitBytes(cgroup == null ? null : cgroupLimit(cgroupRoot, cgroup))
         .build());
   }
 
@@ -108,10 +116,11 @@ public final class OomKillPublisher implements ProbeListener {
   }
 
   /** Memory limit of a cgroup path (v1 memory.limit_in_bytes or v2 memory.max), if limited. */
-  static Long cgroupLimit(String cgroupPath) {
+  static Long cgroupLimit(Path root, String cgroupPath) {
+    String relative = cgroupPath.startsWith("/") ? cgroupPath.substring(1) : cgroupPath;
     for (Path file : new Path[] {
-        Path.of("/sys/fs/cgroup/memory", cgroupPath, "memory.limit_in_bytes"),
-        Path.of("/sys/fs/cgroup", cgroupPath, "memory.max")}) {
+        root.resolve("memory").resolve(relative).resolve("memory.limit_in_bytes"),
+        root.resolve(relative).resolve("memory.max")}) {
       try {
         String v = Files.readString(file).trim();
         if (v.equals("max")) {

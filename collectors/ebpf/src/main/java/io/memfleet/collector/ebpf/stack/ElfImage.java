@@ -5,11 +5,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,12 +27,19 @@ import java.util.Optional;
  * boolean ret = libc.followsCall(0x9a0ca);
  * }</pre>
  *
- * <p>Immutable once read; the file is read into memory whole (a libc is ~2 MB).
+ * <p>Immutable once read. The file is mapped, not copied onto the heap (page cache, shared with
+ * the processes running it); only the symbol table is held on the heap. Distributions strip
+ * {@code .symtab} from shared libraries and ship it in separate debug files: {@link
+ * #readWithDebugSymbols} adds the symbols of {@code /usr/lib/debug/.build-id/xx/yyyy.debug}
+ * when one is installed (Debian's {@code libc6-dbg}: {@code _int_malloc}, {@code sysmalloc}),
+ * the same files bcc and perf use, so names agree with theirs.
  */
 public final class ElfImage {
   private static final int SHT_SYMTAB = 2;
+  private static final int SHT_NOTE = 7;
   private static final int SHT_DYNSYM = 11;
   private static final int PT_LOAD = 1;
+  private static final int NT_GNU_BUILD_ID = 3;
   private static final int STT_FUNC = 2;
   private static final int STT_GNU_IFUNC = 10;
 
@@ -41,11 +50,13 @@ public final class ElfImage {
   private final ByteBuffer bytes;
   private final List<Segment> segments;
   private final Symbol[] symbols;
+  private final String buildId;
 
-  private ElfImage(ByteBuffer bytes, List<Segment> segments, Symbol[] symbols) {
+  private ElfImage(ByteBuffer bytes, List<Segment> segments, Symbol[] symbols, String buildId) {
     this.bytes = bytes;
     this.segments = segments;
     this.symbols = symbols;
+    this.buildId = buildId;
   }
 
   /** Reads and parses an ELF file; throws IOException for anything else. */
@@ -55,13 +66,49 @@ public final class ElfImage {
       if (ch.size() > Integer.MAX_VALUE) {
         throw new IOException(file + " is too large for stack recovery");
       }
-      b = ByteBuffer.allocate((int) ch.size());
-      while (b.hasRemaining() && ch.read(b) >= 0) {
-        // keep reading
-      }
-      b.flip();
+      b = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
     }
     return parse(b.order(ByteOrder.LITTLE_ENDIAN), file.toString());
+  }
+
+  /**
+   * Reads {@code file} and, when it has a GNU build id and a debug file for it exists under one
+   * of {@code roots} ({@code ROOT/usr/lib/debug/.build-id/xx/yyyy.debug}; a container's root
+   * first, then the host's), adds that file's symbols. A missing or unreadable debug file is no
+   * error: the image then has the symbols of {@code file} alone.
+   */
+  public static ElfImage readWithDebugSymbols(Path file, List<Path> roots) throws IOException {
+    ElfImage image = read(file);
+    if (image.buildId == null || image.buildId.length() < 3) {
+      return image;
+    }
+    for (Path root : roots) {
+      Path debug = root.resolve("usr/lib/debug/.build-id").resolve(image.buildId.substring(0, 2))
+          .resolve(image.buildId.substring(2) + ".debug");
+      if (Files.isReadable(debug)) {
+        try {
+          return image.withSymbolsOf(read(debug));
+        } catch (IOException e) {
+          // a broken debug file: keep the image's own symbols
+        }
+      }
+    }
+    return image;
+  }
+
+  /** This image with the function symbols of {@code other} (its debug file) added. */
+  ElfImage withSymbolsOf(ElfImage other) {
+    if (other.symbols.length == 0) {
+      return this;
+    }
+    List<Symbol> all = new ArrayList<>(Arrays.asList(symbols));
+    all.addAll(Arrays.asList(other.symbols));
+    return new ElfImage(bytes, segments, sorted(all), buildId);
+  }
+
+  /** The GNU build id in hex ({@code .note.gnu.build-id}), or null when the file has none. */
+  public String buildId() {
+    return buildId;
   }
 
   static ElfImage parse(ByteBuffer b, String name) throws IOException {
@@ -103,12 +150,48 @@ public final class ElfImage {
           }
         }
       }
-      Symbol[] sorted = symbols.stream().sorted(Comparator.comparingLong(Symbol::value)
-          .thenComparing(s -> s.name().startsWith("_") ? 1 : 0)).toArray(Symbol[]::new);
-      return new ElfImage(b, List.copyOf(segments), sorted);
+      return new ElfImage(b, List.copyOf(segments), sorted(symbols),
+          buildId(b, shoff, shentsize, shnum));
     } catch (IndexOutOfBoundsException | ArithmeticException e) {
       throw new IOException(name + " is a truncated or malformed ELF file", e);
     }
+  }
+
+  private static Symbol[] sorted(List<Symbol> symbols) {
+    return symbols.stream().sorted(Comparator.comparingLong(Symbol::value)
+        .thenComparing(s -> s.name().startsWith("_") ? 1 : 0)).toArray(Symbol[]::new);
+  }
+
+  /** The NT_GNU_BUILD_ID note of the note sections, as hex; null when there is none. */
+  private static String buildId(ByteBuffer b, long shoff, int shentsize, int shnum) {
+    for (int i = 0; i < shnum && shoff > 0; i++) {
+      int s = Math.toIntExact(shoff + (long) i * shentsize);
+      if (b.getInt(s + 4) != SHT_NOTE) {
+        continue;
+      }
+      long at = b.getLong(s + 0x18);
+      long end = at + b.getLong(s + 0x20);
+      while (at + 12 <= end) {
+        int p = Math.toIntExact(at);
+        int nameSize = b.getInt(p);
+        int descSize = b.getInt(p + 4);
+        int type = b.getInt(p + 8);
+        int name = p + 12;
+        int desc = name + align4(nameSize);
+        if (type == NT_GNU_BUILD_ID && nameSize == 4 && b.get(name) == 'G' && descSize > 0
+            && desc + descSize <= end) {
+          byte[] id = new byte[descSize];
+          b.get(desc, id);
+          return HexFormat.of().formatHex(id);
+        }
+        at = desc + (long) align4(descSize);
+      }
+    }
+    return null;
+  }
+
+  private static int align4(int n) {
+    return (n + 3) & ~3;
   }
 
   private static String cString(ByteBuffer b, int at) {

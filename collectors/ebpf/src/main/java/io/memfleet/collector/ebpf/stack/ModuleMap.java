@@ -22,12 +22,18 @@ import java.util.Optional;
  * <p>Immutable; a snapshot. Libraries loaded later are not in it: refresh by reading again.
  */
 public final class ModuleMap {
-  /** One mapping line: [start, end) mapped from {@code path} at file {@code offset}. */
-  public record Mapping(long start, long end, long offset, String perms, String path) {
+  /**
+   * One mapping line: [start, end) mapped from {@code path} at file {@code offset}; {@code device}
+   * and {@code inode} tell two files of one path apart (one per container image).
+   */
+  public record Mapping(long start, long end, long offset, String perms, String path,
+      String device, long inode) {
     boolean contains(long address) {
       return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
     }
   }
+
+  private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("\\s+");
 
   private final List<Mapping> mappings;
 
@@ -42,13 +48,23 @@ public final class ModuleMap {
 
   /** Reads {@code /proc/PID/maps}. */
   public static ModuleMap read(int pid) throws IOException {
-    return parse(Files.readAllLines(Path.of("/proc", Integer.toString(pid), "maps")));
+    return read(Path.of("/proc"), pid);
+  }
+
+  /** Reads {@code PROC_ROOT/PID/maps} (e.g. {@code /host/proc} in a container). */
+  public static ModuleMap read(Path procRoot, int pid) throws IOException {
+    return parse(Files.readAllLines(procRoot.resolve(Integer.toString(pid)).resolve("maps")));
   }
 
   /** Reads the maps of {@code pid}, or returns an empty map when the process is gone. */
   public static ModuleMap readOrEmpty(int pid) {
+    return readOrEmpty(Path.of("/proc"), pid);
+  }
+
+  /** Reads {@code PROC_ROOT/PID/maps}, or returns an empty map when the process is gone. */
+  public static ModuleMap readOrEmpty(Path procRoot, int pid) {
     try {
-      return read(pid);
+      return read(procRoot, pid);
     } catch (IOException | RuntimeException e) {
       return empty();
     }
@@ -59,7 +75,7 @@ public final class ModuleMap {
     List<Mapping> out = new ArrayList<>();
     for (String line : lines) {
       // 55db66444000-55db66445000 r-xp 00001000 fe:01 1234   /tmp/leaky
-      String[] parts = line.trim().split("\\s+", 6);
+      String[] parts = BLANKS.split(line.trim(), 6);
       if (parts.length < 6 || !parts[5].startsWith("/")) {
         continue;
       }
@@ -71,11 +87,13 @@ public final class ModuleMap {
         long start = Long.parseUnsignedLong(parts[0].substring(0, dash), 16);
         long end = Long.parseUnsignedLong(parts[0].substring(dash + 1), 16);
         long offset = Long.parseUnsignedLong(parts[2], 16);
-        out.add(new Mapping(start, end, offset, parts[1], parts[5].trim()));
+        out.add(new Mapping(start, end, offset, parts[1], parts[5].trim(), parts[3],
+            Long.parseLong(parts[4])));
       } catch (NumberFormatException e) {
         // not a mapping line
       }
     }
+    out.sort((a, b) -> Long.compareUnsigned(a.start(), b.start()));
     return new ModuleMap(out);
   }
 
@@ -83,10 +101,18 @@ public final class ModuleMap {
     return mappings;
   }
 
-  /** The mapping that holds {@code address}, if any. */
+  /** The mapping that holds {@code address}, if any (maps files list mappings in order). */
   public Optional<Mapping> find(long address) {
-    for (Mapping m : mappings) {
-      if (m.contains(address)) {
+    int lo = 0;
+    int hi = mappings.size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      Mapping m = mappings.get(mid);
+      if (Long.compareUnsigned(address, m.start()) < 0) {
+        hi = mid - 1;
+      } else if (Long.compareUnsigned(address, m.end()) >= 0) {
+        lo = mid + 1;
+      } else {
         return Optional.of(m);
       }
     }

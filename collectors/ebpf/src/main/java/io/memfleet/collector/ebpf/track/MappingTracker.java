@@ -20,7 +20,9 @@ import java.util.TreeMap;
  *
  * <p>Only ranges mapped after attach are known: unmapping an older range changes nothing, and
  * mremap of an older range counts only its growth. An unmap cuts every tracked range it overlaps
- * (trimming an end or splitting the middle out), as the kernel does. Not thread-safe.
+ * (trimming an end or splitting the middle out), as the kernel does. Bounded when built with
+ * {@code maxRanges}: a mapping that would exceed it is not tracked (its bytes are not counted,
+ * it is counted in {@link #untrackedMappings()}). Not thread-safe.
  */
 public final class MappingTracker {
   /** A tracked range [start, start + length). */
@@ -31,9 +33,24 @@ public final class MappingTracker {
   }
 
   private final TreeMap<Long, Range> ranges = new TreeMap<>(Long::compareUnsigned);
+  private final int maxRanges;
   private long mappedBytes;
   private long brkBaseline = -1;
   private long brkCurrent = -1;
+  private long untracked;
+
+  /** Unbounded: every range is tracked. */
+  public MappingTracker() {
+    this(Integer.MAX_VALUE);
+  }
+
+  /** Tracks at most {@code maxRanges} ranges (a host-wide collector bounds each process). */
+  public MappingTracker(int maxRanges) {
+    if (maxRanges < 1) {
+      throw new IllegalArgumentException("maxRanges must be positive");
+    }
+    this.maxRanges = maxRanges;
+  }
 
   /** Sets where the heap started (e.g. start_brk from /proc/PID/stat), before any brk event. */
   public void brkBaseline(long startBrk) {
@@ -46,8 +63,17 @@ public final class MappingTracker {
       return;
     }
     unmapped(address, length); // MAP_FIXED over an existing range replaces it
+    if (ranges.size() >= maxRanges) {
+      untracked++;
+      return;
+    }
     ranges.put(address, new Range(address, length, atNs));
     mappedBytes += length;
+  }
+
+  /** Mappings not tracked because {@code maxRanges} ranges were tracked already. */
+  public long untrackedMappings() {
+    return untracked;
   }
 
   /** Records a successful munmap; returns how many tracked bytes it released. */

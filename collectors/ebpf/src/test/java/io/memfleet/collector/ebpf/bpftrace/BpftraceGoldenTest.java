@@ -106,6 +106,48 @@ class BpftraceGoldenTest {
   }
 
   @Test
+  void hostWideMmapOutputHasExecsRegistersAndBareAddresses() {
+    int[] probes = {0};
+    List<ProbeEvent> all = parseAll("bpftrace-mmap-hostwide.jsonl", probes);
+    assertThat(probes[0]).isEqualTo(10);
+    List<ProbeEvent> target = all.stream().filter(e -> e.pid() == 23364).toList();
+    assertThat(all.stream().map(ProbeEvent::pid).distinct().count()).as("every process")
+        .isGreaterThan(1);
+    // sh execs the program: its exec comes before the program's own mappings
+    assertThat(target).filteredOn(e -> e.name().equals("exec")).isNotEmpty()
+        .allSatisfy(e -> assertThat(e.field("comm")).isNotBlank());
+    assertThat(target).filteredOn(e -> !e.name().equals("exec"))
+        .allSatisfy(e -> assertThat(e.field("comm")).isNotNull());
+    List<ProbeEvent> segments = target.stream().filter(e -> e.name().equals("mmap")
+        && e.longField("len") == 256 * 1024).toList();
+    assertThat(segments).hasSizeGreaterThan(20).allSatisfy(e -> {
+      // the user registers read from the kernel stack: ip is where the walk starts
+      assertThat(Long.parseUnsignedLong(e.field("ip"), 16))
+          .isEqualTo(e.stack().get(0).address());
+      assertThat(e.field("words").split(",")).hasSize(40);
+      assertThat(e.field("comm")).isEqualTo("cap-seg");
+      // BPFTRACE_NO_USER_SYMBOLS: bpftrace prints the address where a name would be
+      assertThat(e.stack()).allSatisfy(f -> assertThat(
+          io.memfleet.collector.ebpf.stack.Symbolizer.unnamed(f)).isTrue());
+    });
+  }
+
+  @Test
+  void hostWideFaultOutputCountsWhatIsOverBudget() {
+    List<ProbeEvent> all = parseAll("bpftrace-faults-hostwide.jsonl", new int[1]);
+    // captured on a busy machine: some seconds had more than 250 samples on a CPU
+    assertThat(all).filteredOn(e -> e.name().equals("faultstats")).hasSizeGreaterThan(2)
+        .allSatisfy(e -> assertThat(e.longField("over")).isNotNegative())
+        .anySatisfy(e -> assertThat(e.longField("over")).isPositive());
+    List<ProbeEvent> faults = all.stream().filter(e -> e.name().equals("fault")).toList();
+    assertThat(faults.stream().map(ProbeEvent::pid).distinct().count()).isGreaterThan(1);
+    assertThat(faults).allSatisfy(e -> assertThat(e.longField("count")).isIn(1L, 100L));
+    // the same pid before and after its exec: the main thread's comm tells them apart
+    assertThat(faults).filteredOn(e -> e.pid() == 23364).extracting(e -> e.field("comm"))
+        .contains("bash", "cap-seg");
+  }
+
+  @Test
   void commTakesTheRestOfTheLine() {
     ProbeEvent e = events.parse("oom ts=5 pid=7 anon_rss_kb=1 comm=Web Content (x)\n");
     assertThat(e.field("comm")).isEqualTo("Web Content (x)");

@@ -61,6 +61,19 @@ class BpftraceRunnerLinesTest {
   }
 
   @Test
+  void lostStacksAreCountedNotReportedAsErrors() {
+    Golden.lines("bpftrace-faults-hostwide.jsonl").forEach(runner::handleLine);
+    runner.handleStderr("ERROR: failed to look up stack id -17 (pid -1): -2");
+    runner.handleStderr("ERROR: failed to look up stack id -17 (pid -1): -2");
+    BpftraceRunnerStats s = runner.stats();
+    assertThat(s.lostStacks()).isEqualTo(2);
+    assertThat(s.errorLines()).isZero();
+    assertThat(s.recycles()).as("not running: nothing to restart").isZero();
+    assertThat(problems).isEmpty();
+    assertThat(events).extracting(ProbeEvent::name).contains("fault", "faultstats");
+  }
+
+  @Test
   void listenerFailureIsCountedNotFatal() {
     BpftraceRunner failing = BpftraceRunner.builder().bpftrace(Path.of("/x"))
         .scriptText("t", "BEGIN {}").listener(e -> {

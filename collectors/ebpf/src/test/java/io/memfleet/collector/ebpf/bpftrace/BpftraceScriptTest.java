@@ -18,6 +18,10 @@ class BpftraceScriptTest {
     v.put("STATS_SECONDS", "5");
     v.put("CHANGE_BYTES", "1048576");
     v.put("INTERVAL_SECONDS", "5");
+    v.put("SELF_PID", "7");
+    v.put("BUDGET", "250");
+    v.put("THREAD_SIZE", "16384");
+    v.put("BTF", "1");
     return v;
   }
 
@@ -34,6 +38,37 @@ class BpftraceScriptTest {
         .containsExactlyInAnyOrder("LIBC", "PID", "SAMPLE_EVERY", "MIN_SIZE", "STACK_DEPTH",
             "STATS_SECONDS");
     assertThat(BpftraceScript.OOM.placeholders()).isEmpty();
+  }
+
+  @Test
+  void hostWideScriptsLeaveOutTheCollectorAndItsChildren() {
+    Map<String, String> v = values();
+    v.put("PID", "0");
+    for (BpftraceScript s : new BpftraceScript[] {BpftraceScript.MMAP, BpftraceScript.FAULTS}) {
+      String text = s.render(v);
+      assertThat(s.needsPid()).isFalse();
+      assertThat(text).contains("(0 != 0 && pid == 0) || (0 == 0 && pid != 0 && pid != 7"
+          + " && comm != \"bpftrace\" && comm != \"perf\")");
+    }
+    assertThat(BpftraceScript.MALLOC.needsPid()).isTrue();
+    assertThat(BpftraceScript.RSS.needsPid()).isTrue();
+    assertThat(BpftraceScript.FAULTS.render(v)).contains("@printed[cpu] >= 250")
+        .contains("faultstats");
+  }
+
+  @Test
+  void btfLinesAreKeptOrDroppedByTheirCondition() {
+    Map<String, String> v = values();
+    assertThat(BpftraceScript.MMAP.placeholders()).contains("BTF", "THREAD_SIZE", "SELF_PID");
+    String withBtf = BpftraceScript.MMAP.render(v);
+    assertThat(withBtf).contains("curtask->stack + 16384").doesNotContain("//@if")
+        .doesNotContain("$sp = (uint64)0;");
+    v.put("BTF", "0");
+    String without = BpftraceScript.MMAP.render(v);
+    assertThat(without).doesNotContain("curtask").contains("$sp = (uint64)0;")
+        .doesNotContain("//@if");
+    v.remove("BTF");
+    assertThatThrownBy(() -> BpftraceScript.MMAP.render(v)).hasMessageContaining("//@if BTF");
   }
 
   @Test

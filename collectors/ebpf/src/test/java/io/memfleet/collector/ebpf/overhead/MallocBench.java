@@ -32,8 +32,17 @@ public final class MallocBench implements AutoCloseable {
   /** The workloads the benchmark knows (see the C source). */
   public static final List<String> WORKLOADS = List.of("documents", "churn", "pages");
 
-  /** What one workload did: operations, allocator calls, wall time, operations per second. */
-  public record Result(String workload, long ops, long mallocs, double seconds, double rate) {}
+  /**
+   * What one workload did: operations, allocator calls, wall time, operations per second, and the
+   * benchmark's own CPU time (user + system) in it.
+   */
+  public record Result(String workload, long ops, long mallocs, double seconds, double rate,
+      double cpuSeconds) {
+    /** Operations per CPU second of the benchmark: what tracing costs the process itself. */
+    public double cpuRate() {
+      return cpuSeconds > 0 ? ops / cpuSeconds : Double.NaN;
+    }
+  }
 
   private final Process process;
   private final BufferedReader out;
@@ -50,15 +59,18 @@ public final class MallocBench implements AutoCloseable {
   /** Compiles the benchmark into {@code dir} unless it is there already; returns the binary. */
   public static synchronized Path compile(Path dir) throws IOException, InterruptedException {
     Path binary = dir.resolve("malloc_bench").toAbsolutePath();
-    if (Files.isExecutable(binary)) {
-      return binary;
-    }
-    Files.createDirectories(dir);
     Path source = dir.resolve("malloc_bench.c");
+    byte[] text;
     try (InputStream in = MallocBench.class.getResourceAsStream(
         "/io/memfleet/collector/ebpf/bench/malloc_bench.c")) {
-      Files.write(source, in.readAllBytes());
+      text = in.readAllBytes();
     }
+    if (Files.isExecutable(binary) && Files.exists(source)
+        && java.util.Arrays.equals(Files.readAllBytes(source), text)) {
+      return binary; // built from this very source
+    }
+    Files.createDirectories(dir);
+    Files.write(source, text);
     // optimised like production code, but with frame pointers so stacks reach the callers
     Process gcc = new ProcessBuilder("gcc", "-O2", "-g", "-fno-omit-frame-pointer", "-Wall",
         "-o", binary.toString(), source.toString()).redirectErrorStream(true).start();
@@ -127,7 +139,7 @@ public final class MallocBench implements AutoCloseable {
       }
       Result r = new Result(f.get("workload"), Long.parseLong(f.get("ops")),
           Long.parseLong(f.get("mallocs")), Double.parseDouble(f.get("seconds")),
-          Double.parseDouble(f.get("rate")));
+          Double.parseDouble(f.get("rate")), Double.parseDouble(f.getOrDefault("cpu", "NaN")));
       results.put(r.workload(), r);
     }
     return results;

@@ -63,7 +63,7 @@ public final class OverheadHarness {
    */
   public record Run(int round, TracingMode mode, Map<String, MallocBench.Result> results,
       double attachSeconds, Map<String, Long> eventsByScript, long lostEvents,
-      boolean otherTracers) {
+      boolean otherTracers, double collectorCpuShare) {
     public long events() {
       return eventsByScript.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -85,29 +85,47 @@ public final class OverheadHarness {
 
   /**
    * Usage: {@code OverheadHarness [rounds=5] [seconds-per-workload=3]
-   * [workloads=documents,churn,pages]}.
+   * [workloads=documents,churn,pages]
+   * [modes=UNTRACED,DEFAULT,HOST_WIDE,MALLOC_SAMPLED,EVERY_CALL]}.
+   * Before each run it waits up to {@code -Dmemfleet.overhead.waitForOtherTracers} (default
+   * PT10M) for bpftrace processes it did not start to end; runs with them are flagged.
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
     List<String> workloads = args.length > 2 ? List.of(args[2].split(","))
         : MallocBench.WORKLOADS;
+    List<TracingMode> modes = args.length > 3 ? Stream.of(args[3].split(","))
+        .map(m -> TracingMode.valueOf(m.strip().toUpperCase(java.util.Locale.ROOT))).toList()
+        : List.of(TracingMode.values());
     Path work = Files.createTempDirectory("memfleet-overhead-");
     // on Ctrl-C or kill: the benchmark, bpftrace and the broker are children of this JVM
     Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
         .forEach(ProcessHandle::destroyForcibly), "overhead-cleanup"));
+    String loadBefore = loadAverage();
     try (KafkaBroker kafka = TestServers.kafka(work)) {
       createTopics(kafka);
       OverheadHarness harness = new OverheadHarness(kafka.bootstrapServers(), work,
-          MallocBench.compile(work.resolve("bench")), List.of(TracingMode.values()),
-          Duration.ofMinutes(10), System.out);
+          MallocBench.compile(work.resolve("bench")), modes, Duration.parse(System.getProperty(
+              "memfleet.overhead.waitForOtherTracers", "PT10M")), System.out);
       Report report = harness.run(rounds, seconds, workloads);
       System.out.println();
+      System.out.printf("load average before: %s, after: %s%n", loadBefore, loadAverage());
       System.out.println(report.table());
     } finally {
       deleteTree(work);
     }
     System.exit(0);
+  }
+
+  /** The 1, 5 and 15 minute load averages ({@code /proc/loadavg}): the machine is shared. */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   /** Creates the memfleet topics (a test broker does not create them on first use). */
@@ -125,10 +143,10 @@ public final class OverheadHarness {
         TracingMode mode = modes.get((i + round) % modes.size());
         Run run = runOnce(round, mode, seconds, workloads);
         all.add(run);
-        log.printf("round %d %-22s %s attach=%.1fs events=%s lost=%d%s%n", round + 1,
+        log.printf("round %d %-22s %s attach=%.1fs events=%s lost=%d load=%s%s%n", round + 1,
             mode.label(), describe(run.results()), run.attachSeconds(), run.eventsByScript(),
-            run.lostEvents(), run.otherTracers() ? " (other bpftrace processes were running)"
-                : "");
+            run.lostEvents(), loadAverage(), run.otherTracers()
+                ? " (other bpftrace processes were running)" : "");
       }
     }
     return new Report(all, workloads, modes, seconds);
@@ -150,7 +168,7 @@ public final class OverheadHarness {
         Map<String, MallocBench.Result> results = bench.awaitResults();
         kill.cancel(false);
         return new Run(round, mode, results, 0, Map.of(), 0,
-            others || !otherTracers().isEmpty());
+            others || !otherTracers().isEmpty(), 0);
       }
       String id = "ebpf/overhead/" + (++runs);
       try (KafkaEventSink sink = KafkaEventSink.builder().bootstrapServers(bootstrapServers)
@@ -166,8 +184,12 @@ public final class OverheadHarness {
         }
         double attach = (System.nanoTime() - started) / 1e9;
         Thread.sleep(SETTLE.toMillis());
+        double cpuBefore = collectorCpuSeconds();
+        long wallBefore = System.nanoTime();
         bench.go();
         Map<String, MallocBench.Result> results = bench.awaitResults();
+        double cpuShare = (collectorCpuSeconds() - cpuBefore)
+            / ((System.nanoTime() - wallBefore) / 1e9);
         kill.cancel(false);
         Map<String, Long> events = new LinkedHashMap<>();
         long lost = 0;
@@ -176,11 +198,34 @@ public final class OverheadHarness {
           lost += e.getValue().lostEvents();
         }
         return new Run(round, mode, results, attach, events, lost,
-            others || !otherTracers().isEmpty());
+            others || !otherTracers().isEmpty(), cpuShare);
       }
     } finally {
       watchdog.shutdownNow();
     }
+  }
+
+  /**
+   * CPU seconds used so far by the collector: this JVM (the collector's threads, its Kafka
+   * producer; the harness's own threads are idle while the benchmark runs) and its bpftrace
+   * children ({@code /proc/PID/stat} utime + stime, clock ticks of 10 ms).
+   */
+  static double collectorCpuSeconds() {
+    double cpu = ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime()
+        / 1e9;
+    for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+      if (child.info().command().map(c -> c.endsWith("/bpftrace")).orElse(false)) {
+        try {
+          String stat = Files.readString(Path.of("/proc", Long.toString(child.pid()), "stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          cpu += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+          // exited meanwhile
+        }
+      }
+    }
+    return cpu;
   }
 
   /** Waits (bounded) until no foreign bpftrace runs; true when one still does. */
@@ -245,6 +290,19 @@ public final class OverheadHarness {
       return median(ratios(workload, mode));
     }
 
+    /**
+     * Per-round ratios of operations per CPU second of the benchmark to the untraced run's:
+     * what tracing costs the traced process itself, much less disturbed than wall-clock rates
+     * by other processes competing for the CPUs.
+     */
+    public List<Double> cpuRatios(String workload, TracingMode mode) {
+      Map<Integer, Double> base = new LinkedHashMap<>();
+      runs.stream().filter(r -> r.mode() == TracingMode.UNTRACED)
+          .forEach(r -> base.put(r.round(), r.results().get(workload).cpuRate()));
+      return runs.stream().filter(r -> r.mode() == mode && base.containsKey(r.round()))
+          .map(r -> r.results().get(workload).cpuRate() / base.get(r.round())).toList();
+    }
+
     /** The results as a Markdown table: workload × mode, median ops/s, ratio (range). */
     public String table() {
       Map<TracingMode, Double> attach = new EnumMap<>(TracingMode.class);
@@ -254,21 +312,26 @@ public final class OverheadHarness {
       }
       StringBuilder t = new StringBuilder();
       t.append(String.format("%d rounds, %.1f s per workload; ratio = median of per-round "
-          + "ratios to the untraced run (min-max)%n%n", runs.size() / modes.size(), seconds));
+          + "ratios to the untraced run (min-max): of wall-clock ops/s, and of ops per CPU second"
+          + " of the benchmark; collector CPU = its JVM and bpftrace children while the workloads"
+          + " ran, median, in %% of one core%n%n", runs.size() / modes.size(), seconds));
       t.append("| workload | mode | ops/s (median) | allocator calls/s | ratio to untraced "
-          + "| events per run |\n|---|---|---|---|---|---|\n");
+          + "| ratio per CPU second | collector CPU | events per run |\n"
+          + "|---|---|---|---|---|---|---|---|\n");
       for (String w : workloads) {
         for (TracingMode m : modes) {
           List<Double> ratios = ratios(w, m);
+          List<Double> cpuRatios = cpuRatios(w, m);
           double calls = median(runs.stream().filter(r -> r.mode() == m)
               .map(r -> r.results().get(w)).map(r -> r.mallocs() / r.seconds()).toList());
           double events = median(runs.stream().filter(r -> r.mode() == m)
               .map(r -> (double) r.events()).toList());
-          t.append(String.format("| %s | %s | %,.0f | %,.0f | %.3f (%.3f-%.3f) | %,.0f |%n", w,
-              m.label(), medianRate(w, m), calls, median(ratios),
-              ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
-              ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
-              events));
+          double cpu = median(runs.stream().filter(r -> r.mode() == m)
+              .map(Run::collectorCpuShare).toList());
+          t.append(String.format("| %s | %s | %,.0f | %,.0f | %.3f (%.3f-%.3f) "
+                  + "| %.3f (%.3f-%.3f) | %.0f %% | %,.0f |%n", w,
+              m.label(), medianRate(w, m), calls, median(ratios), min(ratios), max(ratios),
+              median(cpuRatios), min(cpuRatios), max(cpuRatios), 100 * cpu, events));
         }
       }
       t.append(String.format("%nmedian attach time (bpftrace start to all probes attached): %s%n",
@@ -277,6 +340,14 @@ public final class OverheadHarness {
       t.append(String.format("runs while other bpftrace processes ran on the host: %d of %d%n",
           flagged, runs.size()));
       return t.toString();
+    }
+
+    private static double min(List<Double> values) {
+      return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Double> values) {
+      return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
     }
 
     static double median(List<Double> values) {

@@ -11,6 +11,8 @@ import picocli.CommandLine;
  * {@link EbpfOptions} exactly as the command does (so {@code MEMFLEET_EBPF_*} variables apply).
  *
  * <pre>{@code
+ * // (no flags): every process of the host
+ * EbpfOptions host = TracingMode.HOST_WIDE.options(pid);
  * // --pid PID --scripts malloc,mmap,faults,oom --sample-every 1
  * EbpfOptions o = TracingMode.EVERY_CALL.options(pid);
  * }</pre>
@@ -18,8 +20,10 @@ import picocli.CommandLine;
 public enum TracingMode {
   /** No tracing: the baseline. */
   UNTRACED("no tracing"),
-  /** {@code memfleet ebpf --pid PID}: the defaults. */
+  /** {@code memfleet ebpf --pid PID}: the defaults, on the benchmark only. */
   DEFAULT("memfleet default"),
+  /** {@code memfleet ebpf}: the defaults on every process of the host (as the DaemonSet runs). */
+  HOST_WIDE("memfleet host-wide"),
   /** The malloc script added to the default scripts, default sampling. */
   MALLOC_SAMPLED("+ malloc, sampled"),
   /** The malloc script added to the default scripts, every allocator call reported. */
@@ -41,6 +45,9 @@ public enum TracingMode {
 
   /** The command-line flags of this mode, as typed after {@code memfleet ebpf}. */
   public List<String> flags(int pid) {
+    if (this == HOST_WIDE) {
+      return List.of();
+    }
     List<String> flags = new ArrayList<>(List.of("--pid", Integer.toString(pid)));
     String withMalloc = "malloc," + EbpfOptions.DEFAULT_SCRIPTS;
     switch (this) {

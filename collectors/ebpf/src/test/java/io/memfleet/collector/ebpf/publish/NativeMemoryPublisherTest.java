@@ -107,9 +107,22 @@ class NativeMemoryPublisherTest {
     assertThat(sink.eventsOf(MemoryMapping.class)).anyMatch(m -> m.getOp() == MappingOp.MUNMAP);
 
     sink.clear();
-    feed("bpftrace-faults-leaky.jsonl", publisher());
-    assertThat(sink.eventsOf(PageFault.class)).hasSizeGreaterThan(100)
-        .allSatisfy(f -> assertThat(f.getCount()).isEqualTo(10));
+    NativeMemoryPublisher faults = publisher();
+    feed("bpftrace-faults-leaky.jsonl", faults);
+    assertThat(sink.eventsOf(PageFault.class)).as("summed until the window ends").isEmpty();
+    faults.flushFaults();
+    List<PageFault> summed = sink.eventsOf(PageFault.class);
+    // 150 samples of 10 faults each, one event per distinct stack
+    assertThat(summed).hasSizeLessThan(150).allSatisfy(f -> {
+      assertThat(f.getCount() % 10).isZero();
+      assertThat(f.getAddress()).isNull();
+    });
+    assertThat(summed.stream().mapToLong(PageFault::getCount).sum())
+        .isEqualTo(10L * faults.faultWindow().samples());
+    assertThat(summed.stream().map(f -> f.getStack() == null ? 0 : f.getStack().getHash())
+        .distinct().count()).isEqualTo(summed.size());
+    assertThat(summed).extracting(PageFault::getCount).isSortedAccordingTo(
+        java.util.Comparator.reverseOrder());
 
     sink.clear();
     feed("bpftrace-rss-leaky.jsonl", publisher());

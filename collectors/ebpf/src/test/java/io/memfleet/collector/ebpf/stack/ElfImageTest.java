@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,8 +67,30 @@ class ElfImageTest {
         .hasMessageContaining("truncated");
   }
 
+  @Test
+  void addsTheSymbolsOfTheDebugFileNamedByTheBuildId() throws IOException {
+    Path libc = Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6");
+    Capabilities.require(Files.isReadable(libc), "glibc at " + libc);
+    ElfImage plain = ElfImage.read(libc);
+    String id = plain.buildId();
+    assertThat(id).matches("[0-9a-f]{40}");
+    Path debug = Path.of("/usr/lib/debug/.build-id", id.substring(0, 2), id.substring(2)
+        + ".debug");
+    Capabilities.require(Files.isReadable(debug), "glibc's debug symbols (apt-get install "
+        + "libc6-dbg)");
+    ElfImage full = ElfImage.readWithDebugSymbols(libc, List.of(dir, Path.of("/")));
+    assertThat(plain.definesFunction("_int_malloc")).isFalse();
+    assertThat(full.definesFunction("_int_malloc")).isTrue();
+    assertThat(full.symbolCount()).isGreaterThan(plain.symbolCount());
+    long malloc = dynamicSymbolValue(libc, "malloc");
+    assertThat(full.symbolAtOffset(malloc)).isEqualTo(plain.symbolAtOffset(malloc));
+    // no debug file under a root: the file's own symbols
+    assertThat(ElfImage.readWithDebugSymbols(libc, List.of(dir)).symbolCount())
+        .isEqualTo(plain.symbolCount());
+  }
+
   /** The value of a dynamic symbol as binutils' readelf prints it (independent of ElfImage). */
-  private static long dynamicSymbolValue(Path file, String name) throws IOException {
+  static long dynamicSymbolValue(Path file, String name) throws IOException {
     try {
       Process p = new ProcessBuilder("readelf", "-W", "--dyn-syms", file.toString())
           .redirectErrorStream(true).start();

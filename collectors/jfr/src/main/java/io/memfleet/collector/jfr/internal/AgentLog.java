@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The agent's only output channel: one line on stderr per distinct reason, ever. An agent must
  * not flood the host application's logs, but a user must learn that it is spooling or dropping.
  */
-public final class AgentLog {
+public final class AgentLog implements Reporter {
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
   private final boolean quiet;
 
@@ -16,6 +16,7 @@ public final class AgentLog {
   }
 
   /** Prints {@code message} unless something was already reported for {@code reason}. */
+  @Override
   public void once(String reason, String message) {
     if (reported.add(reason) && !quiet) {
       System.err.println("[memfleet-jfr-agent] " + message);

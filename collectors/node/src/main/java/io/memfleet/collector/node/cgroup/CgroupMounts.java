@@ -101,14 +101,20 @@ public record CgroupMounts(Optional<Mount> v1Memory, Optional<Mount> v2) {
     StringBuilder out = new StringBuilder(field.length());
     for (int i = 0; i < field.length(); i++) {
       char c = field.charAt(i);
-      if (c == '\\' && i + 4 <= field.length()
-          && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-        out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+      if (c == '\\' && i + 4 <= field.length() && isOctal(field.charAt(i + 1))
+          && isOctal(field.charAt(i + 2)) && isOctal(field.charAt(i + 3))) {
+        // no regular expression per escape: a long field of escapes compiled one each
+        out.append((char) (((field.charAt(i + 1) - '0') << 6) | ((field.charAt(i + 2) - '0') << 3)
+            | (field.charAt(i + 3) - '0')));
         i += 3;
       } else {
         out.append(c);
       }
     }
     return out.toString();
+  }
+
+  private static boolean isOctal(char c) {
+    return c >= '0' && c <= '7';
   }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * loopback — a wildcard bind is reached at 127.0.0.1, a loopback bind at its address; a program
  * bound to one non-loopback address only, or living in another network namespace (a container
  * with its own network), is not probed (give it with {@code --go-target}). What answered becomes
- * a target of the {@link GoRuntimeScraper}; ports that did not answer are remembered and not
- * probed again. Each process's sockets are listed again every {@code relistInterval} for ports
+ * a target of the {@link GoRuntimeScraper}; ports that answered something else are remembered and
+ * not probed again. A port that gave no HTTP answer (refused, reset, not HTTP, or slower than
+ * {@code probeTimeout}: a program just started on a busy node may listen before it serves) is
+ * probed again at the next listings, up to {@value #MAX_PROBES_PER_PORT} times. Each process's sockets are listed again every {@code relistInterval} for ports
  * opened since. A process an explicit target already scrapes is left alone.
  *
  * <p>Cost, bounded: listing is one read of two net tables and the fd links of Go processes only,
@@ -60,6 +63,8 @@ public final class GoProgramDiscovery implements TrackedProcessListener {
   static final long ROUND_BUDGET_MS = 1000;
   /** Ports per process at most probed (a server with hundreds of listeners is no pprof host). */
   static final int MAX_PORTS_PER_PROCESS = 16;
+  /** Probes of a port that never answers before it is given up. */
+  static final int MAX_PROBES_PER_PORT = 5;
 
   private final Path procRoot;
   private final Duration relistInterval;
@@ -78,6 +83,7 @@ public final class GoProgramDiscovery implements TrackedProcessListener {
   private static final class Candidate {
     final ProcessIdentity identity;
     final Set<String> probed = new HashSet<>();
+    final Map<String, Integer> unanswered = new HashMap<>();
     long nextListNs;
     int listings;
     boolean checkedNamespace;
@@ -168,7 +174,10 @@ public final class GoProgramDiscovery implements TrackedProcessListener {
           break;
         }
         c.probed.add(key);
-        probe(scraper, c, URI.create("http://" + key));
+        if (!probe(scraper, c, URI.create("http://" + key))
+            && c.unanswered.merge(key, 1, Integer::sum) < MAX_PROBES_PER_PORT) {
+          c.probed.remove(key); // no answer yet: again at the next listing
+        }
       }
       // a young process may not listen yet: look again after 1, 2, 4 … s, then every interval
       long wait = Math.min(relistInterval.toNanos(), (1L << Math.min(c.listings++, 20))
@@ -177,15 +186,18 @@ public final class GoProgramDiscovery implements TrackedProcessListener {
     }
   }
 
-  private void probe(GoRuntimeScraper scraper, Candidate c, URI base) {
+  /** Probes one port; false when neither endpoint gave an HTTP answer (worth asking again). */
+  private boolean probe(GoRuntimeScraper scraper, Candidate c, URI base) {
     if (scraper.scrapesUrl(base)) {
-      return;
+      return true;
     }
     probes.incrementAndGet();
-    boolean expvar = answers(URI.create(base + "/debug/vars"), "\"memstats\"");
-    boolean pprof = answers(URI.create(base + "/debug/pprof/"), "goroutine");
+    Boolean expvarAnswer = answers(URI.create(base + "/debug/vars"), "\"memstats\"");
+    Boolean pprofAnswer = answers(URI.create(base + "/debug/pprof/"), "goroutine");
+    boolean expvar = Boolean.TRUE.equals(expvarAnswer);
+    boolean pprof = Boolean.TRUE.equals(pprofAnswer);
     if (!expvar && !pprof) {
-      return;
+      return expvarAnswer != null || pprofAnswer != null;
     }
     String name = c.identity.getComm();
     scraper.addDiscovered(new GoTarget(name, base, java.util.OptionalInt.of(
@@ -194,18 +206,20 @@ public final class GoProgramDiscovery implements TrackedProcessListener {
     LOG.info("Go program {} (pid {}) serves {}{} at {}", c.identity.getComm(),
         c.identity.getPid(), expvar ? "expvar" : "", expvar && pprof ? " and pprof" : pprof
             ? "pprof" : "", base);
+    return true;
   }
 
-  private boolean answers(URI uri, String marker) {
+  /** Whether {@code uri} answers 200 with {@code marker}; null when it gave no HTTP answer. */
+  private Boolean answers(URI uri, String marker) {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(probeTimeout)
           .GET().build(), HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 && r.body().contains(marker);
     } catch (IOException | RuntimeException e) {
-      return false; // not HTTP, not these handlers, or too slow
+      return null; // refused, reset, not HTTP, or too slow
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return null;
     }
   }
 

@@ -24,11 +24,18 @@ import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -236,6 +243,91 @@ class GoRuntimeScraperTest {
     now[0] += Duration.ofMinutes(5).toNanos();
     d.discover(s); // listed again, the same port: not probed again
     assertThat(d.probes()).isEqualTo(1);
+    assertThat(d.found()).isZero();
+  }
+
+  /** The fake process {@link #PID} listening on loopback {@code port} (socket inode 5555). */
+  private void listensOn(int port) throws Exception {
+    Path proc = tree.proc.resolve(Integer.toString(PID));
+    Files.createDirectories(proc.resolve("net"));
+    Files.writeString(proc.resolve("net/tcp"), String.format(
+        "header\n   0: 0100007F:%04X 00000000:0000 0A 00000000:00000000 00:00000000 00000000"
+            + "     0        0 5555 1 0 100 0 0 10 0\n", port));
+    Files.createDirectories(proc.resolve("fd"));
+    Files.createSymbolicLink(proc.resolve("fd/3"), Path.of("socket:[5555]"));
+  }
+
+  @Test
+  void aPortThatDidNotAnswerInTimeIsProbedAgainAtTheNextListing() throws Exception {
+    // a program just started on a busy node: it listens, but answers after the probe gave up
+    AtomicBoolean stalled = new AtomicBoolean(true);
+    HttpServer slow = HttpServer.create(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    slow.setExecutor(Executors.newCachedThreadPool());
+    slow.createContext("/", ex -> {
+      try {
+        if (stalled.get()) {
+          Thread.sleep(600);
+        }
+        URI local = URI.create(base() + ex.getRequestURI().getPath());
+        byte[] bytes = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(local).build(),
+            HttpResponse.BodyHandlers.ofByteArray()).body();
+        ex.sendResponseHeaders(200, bytes.length == 0 ? -1 : bytes.length);
+        ex.getResponseBody().write(bytes);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        ex.close();
+      }
+    });
+    slow.start();
+    try {
+      listensOn(slow.getAddress().getPort());
+      long[] now = {0};
+      GoRuntimeScraper s = new GoRuntimeScraper(List.of(), identities,
+          new ProcessFinder(tree.proc), new EventHeaders("test"), sink,
+          GoRuntimeScraper.Config.defaults());
+      GoProgramDiscovery d = new GoProgramDiscovery(tree.proc, Duration.ofSeconds(30),
+          Duration.ofMillis(200), () -> now[0]);
+      d.started(PID, ProcessIdentity.newBuilder(identities.forPid(PID))
+          .setRuntime(Runtime.GO).build());
+      d.discover(s);
+      assertThat(d.probes()).isEqualTo(1);
+      assertThat(d.found()).isZero();
+
+      stalled.set(false);
+      now[0] += Duration.ofSeconds(2).toNanos();
+      d.discover(s);
+      assertThat(d.probes()).as("probed again").isEqualTo(2);
+      assertThat(d.found()).isEqualTo(1);
+      assertThat(s.discoveredTargets()).isEqualTo(1);
+    } finally {
+      slow.stop(0);
+    }
+  }
+
+  @Test
+  void aPortThatNeverAnswersIsGivenUpAfterItsProbes() throws Exception {
+    int closed;
+    try (ServerSocket probe = new ServerSocket(0, 1,
+        InetAddress.getLoopbackAddress())) {
+      closed = probe.getLocalPort();
+    }
+    listensOn(closed); // the table says it listens; connecting is refused
+    long[] now = {0};
+    GoRuntimeScraper s = new GoRuntimeScraper(List.of(), identities,
+        new ProcessFinder(tree.proc), new EventHeaders("test"), sink,
+        GoRuntimeScraper.Config.defaults());
+    GoProgramDiscovery d = new GoProgramDiscovery(tree.proc, Duration.ofSeconds(30),
+        Duration.ofMillis(200), () -> now[0]);
+    d.started(PID, ProcessIdentity.newBuilder(identities.forPid(PID))
+        .setRuntime(Runtime.GO).build());
+    for (int i = 0; i < 2 * GoProgramDiscovery.MAX_PROBES_PER_PORT; i++) {
+      d.discover(s);
+      now[0] += Duration.ofMinutes(1).toNanos();
+    }
+    assertThat(d.probes()).isEqualTo(GoProgramDiscovery.MAX_PROBES_PER_PORT);
     assertThat(d.found()).isZero();
   }
 

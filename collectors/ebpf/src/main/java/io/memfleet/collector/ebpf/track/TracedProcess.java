@@ -1,0 +1,148 @@
+package io.memfleet.collector.ebpf.track;
+
+import io.memfleet.collector.ebpf.stack.ElfImages;
+import io.memfleet.collector.ebpf.stack.Frame;
+import io.memfleet.collector.ebpf.stack.ModuleMap;
+import io.memfleet.collector.ebpf.stack.ReturnAddresses;
+import io.memfleet.collector.ebpf.stack.Symbolizer;
+import io.memfleet.event.ProcessIdentity;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the eBPF collector keeps about one traced process while it lives: its identity (pid and
+ * start time, comm, service and labels), the mappings it made since the collector saw it first
+ * ({@link MappingTracker}), the estimated bytes it faulted in per stack ({@link FaultedInStacks}),
+ * with the malloc script its sampled live blocks ({@link OutstandingAllocations}), with the rss
+ * script its resident counters, and what naming its stacks needs (its mappings, its root
+ * directory). {@link TracedProcesses} creates it on the process's first event and drops it when
+ * the process exits.
+ *
+ * <p>Bounded: at most {@code maxRanges} tracked mappings and {@code faultStacks} fault stacks.
+ * Callers lock the instance ({@code synchronized (process)}) around the trackers.
+ */
+public final class TracedProcess {
+  /** How soon a process's mappings may be re-read to name frames in unknown places. */
+  private static final long MAPS_REREAD_NS = 1_000_000_000L;
+  /** The longest wait between re-reads that found no new file mapping (JIT code, mostly). */
+  private static final long MAPS_REREAD_MAX_NS = 60_000_000_000L;
+
+  private final ProcessIdentity identity;
+  private final long startTicks;
+  private final Path procRoot;
+  private final Path root;
+  private final MappingTracker mappings;
+  private final FaultedInStacks faulted;
+  private final int maxTracked;
+  private final ReturnAddresses returnAddresses;
+  private volatile ModuleMap modules;
+  private volatile long modulesReadNs;
+  private volatile long rereadAfterNs = MAPS_REREAD_NS;
+  private OutstandingAllocations live;
+  private ResidentCounters resident;
+  private volatile long lastEventNs;
+
+  TracedProcess(ProcessIdentity identity, ProcStat stat, Path procRoot, int maxRanges,
+      int faultStacks, int maxTracked, ElfImages images) {
+    this.identity = identity;
+    this.startTicks = stat.startTicks();
+    this.procRoot = procRoot;
+    this.root = procRoot.resolve(Integer.toString(identity.getPid())).resolve("root");
+    this.mappings = new MappingTracker(maxRanges);
+    this.faulted = new FaultedInStacks(faultStacks);
+    this.maxTracked = maxTracked;
+    if (stat.startBrk() > 0) {
+      mappings.brkBaseline(stat.startBrk());
+    }
+    this.modules = ModuleMap.readOrEmpty(procRoot, identity.getPid());
+    this.modulesReadNs = System.nanoTime();
+    this.returnAddresses = new ReturnAddresses(root, () -> modules, images);
+  }
+
+  public ProcessIdentity identity() {
+    return identity;
+  }
+
+  public int pid() {
+    return identity.getPid();
+  }
+
+  /** Start time in clock ticks since boot, as {@code /proc/PID/stat} says (pid reuse check). */
+  public long startTicks() {
+    return startTicks;
+  }
+
+  /** The process's root directory as the collector sees it ({@code PROC_ROOT/PID/root}). */
+  public Path root() {
+    return root;
+  }
+
+  public MappingTracker mappings() {
+    return mappings;
+  }
+
+  public FaultedInStacks faulted() {
+    return faulted;
+  }
+
+  /** Sampled live blocks (malloc script), created on first use. */
+  public OutstandingAllocations live() {
+    if (live == null) {
+      live = OutstandingAllocations.withCapacity(maxTracked);
+    }
+    return live;
+  }
+
+  /** Whether the malloc script reported anything for this process. */
+  public boolean hasLive() {
+    return live != null;
+  }
+
+  /** Resident counters (rss script), seeded from procfs on first use. */
+  public ResidentCounters resident() {
+    if (resident == null) {
+      resident = ResidentCounters.seededFrom(identity.getPid());
+    }
+    return resident;
+  }
+
+  /** Resolves stack words to return addresses for {@code StackScan}. */
+  public ReturnAddresses returnAddresses() {
+    return returnAddresses;
+  }
+
+  /**
+   * The process's mappings, read again when one of {@code frames} has no name and lies in no
+   * known mapping: a library loaded since the last read. JIT-compiled code is never in a file
+   * mapping, and a JVM's maps run to thousands of lines: a re-read waits at least a second, and
+   * twice as long as the last time (up to a minute) when the last one found nothing new.
+   */
+  public ModuleMap modulesFor(List<Frame> frames) {
+    ModuleMap m = modules;
+    boolean unknown = false;
+    for (Frame f : frames) {
+      unknown |= Symbolizer.unnamed(f) && m.find(f.address()).isEmpty();
+    }
+    long now = System.nanoTime();
+    if (unknown && now - modulesReadNs > rereadAfterNs) {
+      modulesReadNs = now;
+      ModuleMap fresh = ModuleMap.readOrEmpty(procRoot, identity.getPid());
+      boolean changed = !fresh.mappings().equals(m.mappings());
+      rereadAfterNs = changed ? MAPS_REREAD_NS : Math.min(MAPS_REREAD_MAX_NS, 2 * rereadAfterNs);
+      if (!fresh.mappings().isEmpty()) {
+        modules = fresh;
+        m = fresh;
+      }
+    }
+    return m;
+  }
+
+  void touched(long nowNs) {
+    lastEventNs = nowNs;
+  }
+
+  /** When the last event for this process arrived (System.nanoTime). */
+  public long lastEventNs() {
+    return lastEventNs;
+  }
+}

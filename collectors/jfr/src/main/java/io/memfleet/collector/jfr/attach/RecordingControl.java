@@ -1,0 +1,233 @@
+package io.memfleet.collector.jfr.attach;
+
+import io.memfleet.collector.jfr.JfrSettings;
+import io.memfleet.collector.jfr.MemfleetRecording;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Starts and stops memfleet's recording ({@link MemfleetRecording}) in a running JVM from
+ * outside, through the attach mechanism ({@link HotSpotAttach}): no restart, no flag, nothing of
+ * memfleet loaded into the JVM — only JFR, configured with memfleet's {@link JfrSettings}.
+ *
+ * <pre>{@code
+ * RecordingControl control = RecordingControl.builder().settings(JfrSettings.of(options)).build();
+ * RecordingControl.Started s = control.start(TargetProcess.of(procRoot, pid, sharedRoots));
+ * s.repository();        // the JFR repository, as this process reaches it
+ * control.stop(target);  // JFR.stop name=memfleet; the collector stops reading
+ * }</pre>
+ *
+ * <p>Layout in the JVM's file system: {@code /tmp/memfleet-jfr} (mode 1777, like {@code /tmp}),
+ * one directory per JVM {@code <nspid>-<startTicks>} owned by the JVM's user, holding the
+ * settings file, the marker {@value #MARKER} (present while memfleet's recording runs there) and
+ * the repository JFR creates ({@code <yyyy_MM_dd_HH_mm_ss>_<nspid>}). Start ticks in the name keep
+ * a later process with the same pid from being taken for this one. {@code JFR.configure
+ * repositorypath} moves the repository of every recording of that JVM, so a JVM that already
+ * records to disk keeps recording, to the new place.
+ */
+public final class RecordingControl {
+  /** Marker file: memfleet's recording was started here by attach and not stopped. */
+  public static final String MARKER = "memfleet.recording";
+  private static final String SETTINGS_FILE = "memfleet.jfc";
+  private static final String OLD_OBJECTS_FILE = "memfleet-old-objects.jfc";
+
+  private final JfrSettings settings;
+  private final MemfleetRecording recording;
+  private final Duration timeout;
+
+  private RecordingControl(Builder b) {
+    this.settings = b.settings;
+    this.recording = b.recording;
+    this.timeout = b.timeout;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * What {@link #start} did.
+   *
+   * @param repository the JFR repository directory, as this process reaches it
+   * @param repositoryInTarget the same, as the JVM sees it
+   * @param alreadyRunning memfleet's recording was running before (started by flags or an
+   *     earlier attach); nothing was changed
+   */
+  public record Started(Path repository, String repositoryInTarget, boolean alreadyRunning) {}
+
+  /** Starts memfleet's recording unless it runs already. */
+  public Started start(TargetProcess target) throws IOException {
+    HotSpotAttach attach = attach(target);
+    if (running(attach)) {
+      String repo = repositoryPath(attach);
+      return new Started(target.path(repo), repo, true);
+    }
+    String dirInTarget = jvmDirectory(target);
+    Path dir = prepareDirectory(target, dirInTarget);
+    String jfc = dirInTarget + "/" + SETTINGS_FILE;
+    writeReadable(target.path(jfc), settings.toJfc());
+    attach.jcmd(MemfleetRecording.configureCommand(dirInTarget));
+    String out = attach.jcmd(recording.startCommand(jfc));
+    if (!reportsStarted(out)) {
+      throw new HotSpotAttach.AttachException("JFR.start failed in pid " + target.pid() + ": "
+          + out.strip());
+    }
+    Files.writeString(dir.resolve(MARKER), "pid=" + target.pid() + "\n");
+    String repo = repositoryPath(attach);
+    return new Started(target.path(repo), repo, false);
+  }
+
+  /**
+   * Stops memfleet's recording (its data in the JVM is discarded: the collector has read it).
+   *
+   * @return whether it was running
+   */
+  public boolean stop(TargetProcess target) throws IOException {
+    HotSpotAttach attach = attach(target);
+    String out = attach.jcmd(MemfleetRecording.stopCommand());
+    Files.deleteIfExists(target.path(jvmDirectory(target) + "/" + MARKER));
+    return reportsStopped(out);
+  }
+
+  /** Whether memfleet's recording runs in the JVM. */
+  public boolean isRunning(TargetProcess target) throws IOException {
+    return running(attach(target));
+  }
+
+  /**
+   * Makes the JVM write the old-object samples it holds into its repository, by starting and
+   * stopping a recording that enables only them (JFR emits them when such a recording stops).
+   */
+  public void emitOldObjectSamples(TargetProcess target) throws IOException {
+    Optional<JfrSettings.EventSettings> old = settings.events().stream()
+        .filter(e -> e.event().equals("jdk.OldObjectSample")).findFirst();
+    if (old.isEmpty()) {
+      return;
+    }
+    String dirInTarget = jvmDirectory(target);
+    prepareDirectory(target, dirInTarget);
+    String jfc = dirInTarget + "/" + OLD_OBJECTS_FILE;
+    Path file = target.path(jfc);
+    if (!Files.exists(file)) {
+      writeReadable(file, JfrSettings.only(settings, "jdk.OldObjectSample").toJfc());
+    }
+    HotSpotAttach attach = attach(target);
+    attach.jcmd(MemfleetRecording.oldObjectsStartCommand(jfc));
+    attach.jcmd(MemfleetRecording.oldObjectsStopCommand());
+  }
+
+  /** Whether an attach started memfleet's recording in this JVM and no detach stopped it. */
+  public static boolean markedAttached(TargetProcess target) {
+    return Files.exists(target.path(jvmDirectory(target) + "/" + MARKER));
+  }
+
+  /** The JVM's directory under {@link MemfleetRecording#ATTACH_BASE}, as the JVM sees it. */
+  public static String jvmDirectory(TargetProcess target) {
+    return MemfleetRecording.ATTACH_BASE + "/" + target.namespacePid() + "-"
+        + target.startTicks();
+  }
+
+  private HotSpotAttach attach(TargetProcess target) {
+    return HotSpotAttach.to(target.procRoot(), target.pid(), timeout);
+  }
+
+  private static boolean running(HotSpotAttach attach) throws IOException {
+    return reportsRunning(attach.jcmd(MemfleetRecording.checkCommand()));
+  }
+
+  /** The JVM's current repository, from {@code JFR.configure}'s report. */
+  private static String repositoryPath(HotSpotAttach attach) throws IOException {
+    String out = attach.jcmd("JFR.configure");
+    return repositoryPath(out).orElseThrow(() -> new HotSpotAttach.AttachException(
+        "no repository path in JFR.configure's reply: " + out.strip()));
+  }
+
+  // The JVM answers a failed JFR command with status 0 and a message, so replies are read; the
+  // texts are the same from JDK 17 to 25 (golden files in src/test/resources/golden/jcmd).
+
+  /** Whether a {@code JFR.check name=memfleet} reply says the recording runs. */
+  static boolean reportsRunning(String checkReply) {
+    return checkReply.lines().anyMatch(l -> l.startsWith("Recording ")
+        && l.contains(" name=" + MemfleetRecording.NAME + " ") && l.endsWith("(running)"));
+  }
+
+  static boolean reportsStarted(String startReply) {
+    return startReply.startsWith("Started recording");
+  }
+
+  static boolean reportsStopped(String stopReply) {
+    return stopReply.startsWith("Stopped recording");
+  }
+
+  /** The repository path in a {@code JFR.configure} reply. */
+  static Optional<String> repositoryPath(String configureReply) {
+    return configureReply.lines().filter(l -> l.startsWith("Repository path:"))
+        .map(l -> l.substring("Repository path:".length()).strip()).findFirst();
+  }
+
+  /** Creates the shared base (1777) and the JVM's own directory, owned by the JVM's user. */
+  private static Path prepareDirectory(TargetProcess target, String dirInTarget)
+      throws IOException {
+    Path base = target.path(MemfleetRecording.ATTACH_BASE);
+    if (!Files.isDirectory(base)) {
+      Files.createDirectories(base);
+      Files.setAttribute(base, "unix:mode", 01777);
+    }
+    Path dir = target.path(dirInTarget);
+    Files.createDirectories(dir);
+    // the JVM creates its repository in here, as its own user
+    Path proc = target.procRoot().resolve(Integer.toString(target.pid()));
+    Object uid = Files.getAttribute(proc, "unix:uid");
+    Object gid = Files.getAttribute(proc, "unix:gid");
+    if (!uid.equals(Files.getAttribute(dir, "unix:uid"))) {
+      Files.setAttribute(dir, "unix:uid", uid);
+      Files.setAttribute(dir, "unix:gid", gid);
+    }
+    return dir;
+  }
+
+  private static void writeReadable(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, text);
+    Files.setAttribute(tmp, "unix:mode", 0644);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Validating builder: settings are required. */
+  public static final class Builder {
+    private JfrSettings settings;
+    private MemfleetRecording recording = MemfleetRecording.defaults();
+    private Duration timeout = HotSpotAttach.DEFAULT_TIMEOUT;
+
+    /** The settings the recording uses. Required. */
+    public Builder settings(JfrSettings settings) {
+      this.settings = settings;
+      return this;
+    }
+
+    /** The recording's bounds; default {@link MemfleetRecording#defaults()}. */
+    public Builder recording(MemfleetRecording recording) {
+      this.recording = Objects.requireNonNull(recording, "recording");
+      return this;
+    }
+
+    /** How long each attach step may take; default 10 s. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    public RecordingControl build() {
+      Objects.requireNonNull(settings, "settings");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive: " + timeout);
+      }
+      return new RecordingControl(this);
+    }
+  }
+}

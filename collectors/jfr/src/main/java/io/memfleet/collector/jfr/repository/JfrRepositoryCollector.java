@@ -1,0 +1,430 @@
+package io.memfleet.collector.jfr.repository;
+
+import io.memfleet.collector.EventSink;
+import io.memfleet.collector.jfr.JfrOptions;
+import io.memfleet.collector.jfr.JfrSettings;
+import io.memfleet.collector.jfr.attach.RecordingControl;
+import io.memfleet.collector.jfr.attach.TargetProcess;
+import io.memfleet.collector.jfr.internal.Reporter;
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.event.Runtime;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The out-of-process JVM collector of a node: follows memfleet's JFR recording of every JVM it is
+ * told about, reading each JVM's repository from outside ({@link RepositoryReader}), so the JVMs
+ * run only JFR. The node collector tells it which processes start and exit.
+ *
+ * <pre>{@code
+ * try (JfrRepositoryCollector jvms = JfrRepositoryCollector.builder().options(jfrOptions)
+ *     .sink(sink).procRoot(Path.of("/proc")).attach(true).build()) {
+ *   jvms.start();
+ *   jvms.processStarted(identity);   // from the node scan, for each new process
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Which JVMs: those started with memfleet's flags, those {@code memfleet attach} onboarded,
+ * and — with {@link Builder#attach(boolean) attach} on — every other JVM it is told about, once:
+ * it starts memfleet's recording in them through the attach mechanism. A JVM without a recording
+ * is looked at again every {@code recheck} (10 s), so one attached later is found. Where the
+ * options enable old-object samples, it makes each JVM emit them every {@code oldObjectPeriod}
+ * through the attach mechanism (JFR writes them only when a recording that enables them stops);
+ * a JVM that refuses attach just goes without them.
+ *
+ * <p>Threads: one keeper thread ticks every reader twice a second; one onboarding thread locates
+ * repositories and attaches (an attach can take seconds); one stream thread per followed JVM.
+ * {@link #processStarted} and {@link #processExited} only enqueue, for the node collector's scan
+ * thread.
+ */
+public final class JfrRepositoryCollector implements AutoCloseable {
+  /** Recheck delay of a JVM whose recording is declared but whose repository is not there yet. */
+  private static final long SOON_NANOS = 300_000_000L;
+
+  private final JfrOptions options;
+  private final EventSink sink;
+  private final Path procRoot;
+  private final List<Path> sharedRoots;
+  private final boolean attach;
+  private final int stormGcsPerSecond;
+  private final Path positionsDir;
+  private final Duration recheck;
+  private final Reporter log;
+  private final String collectorId;
+  private final RecordingControl control;
+  private final long ownPid = ProcessHandle.current().pid();
+  private final ConcurrentLinkedQueue<ProcessIdentity> started = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<ProcessIdentity> exited = new ConcurrentLinkedQueue<>();
+  /** JVMs without a recording found yet; onboarding thread only. */
+  private final Map<String, Candidate> candidates = new HashMap<>();
+  /** Followed JVMs; the map is replaced, never changed, so both threads can read it. */
+  private volatile Map<String, Followed> followed = Map.of();
+  private final AtomicLong attached = new AtomicLong();
+  private final AtomicLong attachFailures = new AtomicLong();
+  private final AtomicLong readersEnded = new AtomicLong();
+  private final AtomicLong endedEvents = new AtomicLong();
+  private final AtomicLong endedPublished = new AtomicLong();
+  private final AtomicLong endedStormDrops = new AtomicLong();
+  private ScheduledExecutorService keeper;
+  private ScheduledExecutorService onboarding;
+
+  /**
+   * Counters for the status line.
+   *
+   * @param following JVMs whose repository is being read
+   * @param waiting JVMs without memfleet's recording (looked at again every recheck)
+   * @param attached recordings this collector started through the attach mechanism
+   * @param attachFailures attach attempts that failed (the log says why, once per JVM)
+   * @param ended readers that ended (JVM exited or recording stopped)
+   * @param jfrEvents JFR events read
+   * @param published memfleet events published
+   * @param stormDropped heap summaries, pauses and metaspace readings left out in GC storms
+   */
+  public record Status(int following, int waiting, long attached, long attachFailures,
+      long ended, long jfrEvents, long published, long stormDropped) {}
+
+  private static final class Candidate {
+    final ProcessIdentity identity;
+    long nextCheckNanos;
+    boolean attachTried;
+    int soonChecks;
+
+    Candidate(ProcessIdentity identity) {
+      this.identity = identity;
+    }
+  }
+
+  private record Followed(ProcessIdentity identity, TargetProcess target, RepositoryReader reader,
+      RepositoryLocator.How how, long[] nextOldObjectsNanos) {}
+
+  private JfrRepositoryCollector(Builder b) {
+    this.options = b.options;
+    this.sink = b.sink;
+    this.procRoot = b.procRoot;
+    this.sharedRoots = List.copyOf(b.sharedRoots);
+    this.attach = b.attach;
+    this.stormGcsPerSecond = b.stormGcsPerSecond;
+    this.positionsDir = b.positionsDir;
+    this.recheck = b.recheck;
+    this.log = b.log;
+    this.collectorId = b.collectorId;
+    this.control = RecordingControl.builder().settings(JfrSettings.of(options)).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts the keeper and onboarding threads. */
+  public synchronized void start() {
+    if (keeper != null) {
+      throw new IllegalStateException("already started");
+    }
+    keeper = Executors.newSingleThreadScheduledExecutor(daemon("memfleet-jfr-keeper"));
+    onboarding = Executors.newSingleThreadScheduledExecutor(daemon("memfleet-jfr-onboard"));
+    keeper.scheduleWithFixedDelay(this::tickReaders, 0, 500, TimeUnit.MILLISECONDS);
+    onboarding.scheduleWithFixedDelay(this::onboard, 0, 500, TimeUnit.MILLISECONDS);
+  }
+
+  /** A process was found; only JVMs are looked at. Thread-safe, returns at once. */
+  public void processStarted(ProcessIdentity identity) {
+    if (identity.getRuntime() == Runtime.JVM && identity.getPid() != ownPid) {
+      started.add(identity);
+    }
+  }
+
+  /** A process exited. Thread-safe, returns at once. */
+  public void processExited(ProcessIdentity identity) {
+    if (identity.getRuntime() == Runtime.JVM) {
+      exited.add(identity);
+    }
+  }
+
+  /** Follows one JVM now, on the calling thread (e.g. right after {@code memfleet attach}). */
+  public Optional<RepositoryReader> follow(ProcessIdentity identity) throws IOException {
+    return followIfRecording(identity);
+  }
+
+  private void onboard() {
+    try {
+      for (ProcessIdentity id; (id = started.poll()) != null; ) {
+        candidates.putIfAbsent(key(id), new Candidate(id));
+      }
+      for (ProcessIdentity id; (id = exited.poll()) != null; ) {
+        candidates.remove(key(id)); // a followed JVM's reader notices the exit itself
+      }
+      long now = System.nanoTime();
+      for (Iterator<Candidate> it = candidates.values().iterator(); it.hasNext(); ) {
+        Candidate c = it.next();
+        if (now < c.nextCheckNanos) {
+          continue;
+        }
+        c.nextCheckNanos = now + recheck.toNanos();
+        if (followed.containsKey(key(c.identity))) {
+          it.remove();
+        } else if (onboard(c)) {
+          it.remove();
+        }
+      }
+      emitOldObjects(now);
+    } catch (RuntimeException e) {
+      log.once("onboard:" + e.getClass().getName(), "JVM onboarding failed (retrying): " + e);
+    }
+  }
+
+  /** True when the JVM is followed now, or gone. */
+  private boolean onboard(Candidate c) {
+    int pid = c.identity.getPid();
+    try {
+      if (followIfRecording(c.identity).isPresent()) {
+        return true;
+      }
+      if (c.soonChecks < 100
+          && RepositoryLocator.declared(TargetProcess.of(procRoot, pid, sharedRoots)).isPresent()) {
+        // started with memfleet's flags, JFR not up yet: look again soon (for 30 s), not in 10 s
+        c.soonChecks++;
+        c.nextCheckNanos = System.nanoTime() + SOON_NANOS;
+        return false;
+      }
+      if (attach && !c.attachTried) {
+        c.attachTried = true; // once: a user's detach is not undone
+        TargetProcess target = TargetProcess.of(procRoot, pid, sharedRoots);
+        RecordingControl.Started s = control.start(target);
+        if (!s.alreadyRunning()) {
+          attached.incrementAndGet();
+        }
+        return followIfRecording(c.identity).isPresent();
+      }
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return true;
+    } catch (IOException | RuntimeException e) {
+      if (c.attachTried) {
+        attachFailures.incrementAndGet();
+      }
+      log.once("onboard:" + pid, "JVM pid " + pid + ": " + e.getMessage());
+    }
+    return false;
+  }
+
+  private synchronized Optional<RepositoryReader> followIfRecording(ProcessIdentity id)
+      throws IOException {
+    Followed known = followed.get(key(id));
+    if (known != null) {
+      return Optional.of(known.reader());
+    }
+    TargetProcess target = TargetProcess.of(procRoot, id.getPid(), sharedRoots);
+    Optional<RepositoryLocator.Location> where =
+        RepositoryLocator.locate(target, id.getProcessStartTimeMs());
+    if (where.isEmpty()) {
+      return Optional.empty();
+    }
+    RepositoryReader reader = RepositoryReader.builder().process(id).target(target)
+        .repository(where.get().repository())
+        .deleteRepositoryAfterDeath(where.get().survivesExit())
+        .options(options).sink(sink).stormGcsPerSecond(stormGcsPerSecond).log(log)
+        .collectorId(collectorId + "/" + id.getPid())
+        .positionFile(positionsDir == null ? null
+            : positionsDir.resolve(id.getPid() + "-" + id.getProcessStartTimeMs()))
+        .build();
+    reader.start();
+    Map<String, Followed> next = new HashMap<>(followed);
+    next.put(key(id), new Followed(id, target, reader, where.get().how(),
+        new long[] {System.nanoTime() + options.oldObjectPeriod().toNanos()}));
+    followed = Map.copyOf(next);
+    return Optional.of(reader);
+  }
+
+  private void tickReaders() {
+    List<String> done = new ArrayList<>();
+    for (Map.Entry<String, Followed> e : followed.entrySet()) {
+      try {
+        if (e.getValue().reader().tick()) {
+          done.add(e.getKey());
+        }
+      } catch (RuntimeException ex) {
+        log.once("tick:" + e.getKey(), "reader of " + e.getKey() + " failed: " + ex);
+      }
+    }
+    if (!done.isEmpty()) {
+      synchronized (this) {
+        Map<String, Followed> next = new HashMap<>(followed);
+        for (String k : done) {
+          RepositoryReader.Stats s = next.remove(k).reader().stats();
+          readersEnded.incrementAndGet();
+          endedEvents.addAndGet(s.jfrEvents());
+          endedPublished.addAndGet(s.published());
+          endedStormDrops.addAndGet(s.stormDropped());
+        }
+        followed = Map.copyOf(next);
+      }
+    }
+  }
+
+  private void emitOldObjects(long now) {
+    if (!options.enabled("oldObjects")) {
+      return;
+    }
+    for (Followed f : followed.values()) {
+      if (now < f.nextOldObjectsNanos()[0] || f.reader().endReason() != null) {
+        continue;
+      }
+      f.nextOldObjectsNanos()[0] = now + options.oldObjectPeriod().toNanos();
+      try {
+        control.emitOldObjectSamples(f.target());
+      } catch (IOException | RuntimeException e) {
+        f.nextOldObjectsNanos()[0] = Long.MAX_VALUE; // refuses attach: no old objects from it
+        log.once("old:" + f.identity().getPid(), "no old-object samples from JVM pid "
+            + f.identity().getPid() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  public Status status() {
+    long events = endedEvents.get();
+    long published = endedPublished.get();
+    long storm = endedStormDrops.get();
+    Map<String, Followed> now = followed;
+    for (Followed f : now.values()) {
+      RepositoryReader.Stats s = f.reader().stats();
+      events += s.jfrEvents();
+      published += s.published();
+      storm += s.stormDropped();
+    }
+    return new Status(now.size(), candidates.size(), attached.get(), attachFailures.get(),
+        readersEnded.get(), events, published, storm);
+  }
+
+  /** The readers of the JVMs followed now. */
+  public List<RepositoryReader> readers() {
+    return followed.values().stream().map(Followed::reader).toList();
+  }
+
+  /**
+   * Stops every reader (recordings keep running in the JVMs; a restarted collector resumes from
+   * the saved positions) and the threads.
+   */
+  @Override
+  public synchronized void close() {
+    for (ScheduledExecutorService e : new ScheduledExecutorService[] {onboarding, keeper}) {
+      if (e != null) {
+        e.shutdownNow();
+        try {
+          e.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    followed.values().forEach(f -> f.reader().close());
+  }
+
+  private static String key(ProcessIdentity id) {
+    return id.getPid() + "-" + id.getProcessStartTimeMs();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Validating builder. */
+  public static final class Builder {
+    private JfrOptions options;
+    private EventSink sink;
+    private Path procRoot = Path.of("/proc");
+    private List<Path> sharedRoots = List.of();
+    private boolean attach;
+    private int stormGcsPerSecond = 20;
+    private Path positionsDir;
+    private Duration recheck = Duration.ofSeconds(10);
+    private Reporter log = Reporter.stderr("[memfleet-jfr] ");
+    private String collectorId = "jfr-repository/" + ProcessHandle.current().pid();
+
+    /** Stack depth, ClockSync and old-object periods, and the recording's settings. Required. */
+    public Builder options(JfrOptions options) {
+      this.options = options;
+      return this;
+    }
+
+    public Builder sink(EventSink sink) {
+      this.sink = sink;
+      return this;
+    }
+
+    public Builder procRoot(Path procRoot) {
+      this.procRoot = Objects.requireNonNull(procRoot, "procRoot");
+      return this;
+    }
+
+    /**
+     * Directories mounted at the same path in the JVMs' containers and here (a hostPath volume):
+     * repositories under them are read directly and stay readable after the JVM's container is
+     * gone.
+     */
+    public Builder sharedRoots(List<Path> sharedRoots) {
+      this.sharedRoots = List.copyOf(sharedRoots);
+      return this;
+    }
+
+    /** Start memfleet's recording in JVMs that have none (once per JVM). Default off. */
+    public Builder attach(boolean attach) {
+      this.attach = attach;
+      return this;
+    }
+
+    /** See {@link RepositoryReader.Builder#stormGcsPerSecond}; default 20. */
+    public Builder stormGcsPerSecond(int gcsPerSecond) {
+      this.stormGcsPerSecond = gcsPerSecond;
+      return this;
+    }
+
+    /** Where read positions are kept across restarts; null: every start reads all retained. */
+    public Builder positionsDir(Path positionsDir) {
+      this.positionsDir = positionsDir;
+      return this;
+    }
+
+    /** How often a JVM without a recording is looked at again; default 10 s. */
+    public Builder recheck(Duration recheck) {
+      this.recheck = Objects.requireNonNull(recheck, "recheck");
+      return this;
+    }
+
+    public Builder log(Reporter log) {
+      this.log = Objects.requireNonNull(log, "log");
+      return this;
+    }
+
+    /** Prefix of the readers' collector ids (the JVM's pid is appended). */
+    public Builder collectorId(String collectorId) {
+      this.collectorId = Objects.requireNonNull(collectorId, "collectorId");
+      return this;
+    }
+
+    public JfrRepositoryCollector build() {
+      Objects.requireNonNull(options, "options");
+      Objects.requireNonNull(sink, "sink");
+      if (recheck.isNegative() || recheck.isZero()) {
+        throw new IllegalArgumentException("recheck must be positive: " + recheck);
+      }
+      return new JfrRepositoryCollector(this);
+    }
+  }
+}

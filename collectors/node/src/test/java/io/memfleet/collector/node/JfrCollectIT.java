@@ -1,0 +1,114 @@
+package io.memfleet.collector.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memfleet.collector.jfr.JfrSettings;
+import io.memfleet.collector.jfr.MemfleetRecording;
+import io.memfleet.demo.jvm.LeakyCacheApp;
+import io.memfleet.event.GcCycle;
+import io.memfleet.event.HeapSummary;
+import io.memfleet.event.ResidentMemory;
+import io.memfleet.event.Source;
+import io.memfleet.localstack.KafkaBroker;
+import io.memfleet.localstack.testing.TestServers;
+import io.memfleet.schema.Topics;
+import io.memfleet.schema.codec.Events;
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code memfleet collect} reads JVMs' JFR from outside them: one JVM started with memfleet's
+ * flags, one started with none and onboarded by {@code --jfr-attach}. Both JVMs' GC events reach
+ * a real broker with the identity their procfs events carry.
+ */
+class JfrCollectIT {
+  @TempDir Path dir;
+
+  @Test
+  void collectReadsJvmsStartedWithFlagsAndAttachesToTheOthers() throws Exception {
+    List<String> flagged = new ArrayList<>(List.of("-Xmx96m"));
+    flagged.addAll(MemfleetRecording.defaults().prepareFlags(JfrSettings.defaults(),
+        dir.resolve("jfr"), dir.resolve("memfleet.jfc")));
+    try (KafkaBroker kafka = TestServers.kafka(dir);
+        Jvm withFlags = Jvm.start(dir.resolve("flags"), flagged);
+        Jvm plain = Jvm.start(dir.resolve("plain"), List.of("-Xmx96m"))) {
+      KafkaEvents.createTopics(kafka);
+      StringWriter out = new StringWriter();
+      CommandLine cli = new CommandLine(new CollectCommand()).setOut(new PrintWriter(out));
+      Thread collect = new Thread(() -> cli.execute("--pid",
+          withFlags.pid() + "," + plain.pid(), "--jfr-attach", "--interval", "500ms",
+          "--status-interval", "5s", "--duration", "40s",
+          "--kafka-bootstrap", kafka.bootstrapServers(),
+          "--spool-dir", dir.resolve("spool").toString(), "--cluster", "it"));
+      collect.start();
+      try {
+        List<SpecificRecord> events = KafkaEvents.read(kafka.bootstrapServers(),
+            List.of(Topics.EVENTS_JFR, Topics.EVENTS_PROCFS),
+            e -> gcCycles(e, withFlags.pid()) >= 2 && gcCycles(e, plain.pid()) >= 2,
+            Duration.ofSeconds(60));
+        assertThat(gcCycles(events, withFlags.pid())).as("GC cycles of the JVM with flags")
+            .isGreaterThanOrEqualTo(2);
+        assertThat(gcCycles(events, plain.pid())).as("GC cycles of the attached JVM")
+            .isGreaterThanOrEqualTo(2);
+        for (int pid : List.of(withFlags.pid(), plain.pid())) {
+          // the same process identity on the JFR events as on the procfs events
+          var procfs = events.stream().filter(e -> e instanceof ResidentMemory
+              && Events.header(e).getProcess().getPid() == pid).findFirst().orElseThrow();
+          var jfr = events.stream().filter(e -> e instanceof HeapSummary
+              && Events.header(e).getProcess().getPid() == pid).findFirst().orElseThrow();
+          assertThat(Events.header(jfr).getSource()).isEqualTo(Source.JFR);
+          assertThat(Events.header(jfr).getProcess())
+              .isEqualTo(Events.header(procfs).getProcess());
+        }
+      } finally {
+        collect.join(TimeUnit.SECONDS.toMillis(60));
+      }
+      assertThat(out.toString()).contains("jfr: 2 JVMs read, 1 attached (0 failed)");
+    }
+  }
+
+  private static long gcCycles(List<SpecificRecord> events, int pid) {
+    return events.stream().filter(e -> e instanceof GcCycle
+        && Events.header(e).getProcess().getPid() == pid).count();
+  }
+
+  /** A leaking demo JVM, killed by close(). */
+  private record Jvm(Process process) implements AutoCloseable {
+    static Jvm start(Path dir, List<String> flags) throws Exception {
+      List<String> cmd = new ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      cmd.addAll(flags);
+      cmd.addAll(List.of("-cp", new File(LeakyCacheApp.class.getProtectionDomain()
+              .getCodeSource().getLocation().toURI()).getPath(),
+          LeakyCacheApp.class.getName(), "--leak-mb-per-s", "1", "--gc-every-s", "1"));
+      java.nio.file.Files.createDirectories(dir);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(dir.resolve("out.txt").toFile());
+      pb.environment().putAll(Map.of("MEMFLEET_SERVICE", "jfr-it"));
+      return new Jvm(pb.start());
+    }
+
+    int pid() {
+      return (int) process.pid();
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.destroy();
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+}

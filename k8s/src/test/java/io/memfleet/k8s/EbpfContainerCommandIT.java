@@ -1,0 +1,319 @@
+package io.memfleet.k8s;
+
+import static io.memfleet.k8s.kustomize.YamlDocs.at;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memfleet.event.MappingOp;
+import io.memfleet.event.MemoryMapping;
+import io.memfleet.event.PageFault;
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.localstack.KafkaBroker;
+import io.memfleet.localstack.testing.Capabilities;
+import io.memfleet.localstack.testing.TestServers;
+import io.memfleet.schema.Topics;
+import io.memfleet.schema.codec.EventCodec;
+import io.memfleet.schema.codec.Events;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The eBPF container of the collector DaemonSet, run as a pod runs it: the image's entrypoint
+ * ({@code k8s/images/collector/memfleet}) with the container's {@code args} and environment read
+ * from the built manifest, on the launcher exactly as the image packs it (the Dockerfile copies
+ * {@code launcher/target/lib} and the launcher jar into {@code /opt/memfleet/lib}), as root with
+ * only the container's capabilities ({@code setpriv}: bounding set = the manifest's
+ * {@code capabilities.add}, no new privileges). Substituted, because they must differ on this
+ * machine: the Kafka address (a real local broker), the node name (the downward API), the
+ * container's mount paths by the host paths the manifest mounts there (the spool and
+ * {@code emptyDir}s by temporary directories), {@code /opt/memfleet/lib} (links to the jars under
+ * {@code k8s/target/ebpf-container-it}). For ~20 s a real C
+ * program maps and faults memory (the bundled leaky demo); its events must be published with
+ * its identity, then SIGTERM (what the kubelet sends) must stop the collector and its bpftrace
+ * children.
+ */
+class EbpfContainerCommandIT {
+  private static final Duration RUN = Duration.ofSeconds(20);
+  private static final Pattern VAR = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+
+  @TempDir Path dir;
+
+  @Test
+  void theShippedEbpfCommandTracesTheNodeAndPublishesForAProcessThatMapsAndFaults()
+      throws Exception {
+    Capabilities.require("0".equals(uid()), "root (the container runs as user 0)");
+    Capabilities.require(onPath("bpftrace"), "bpftrace (apt-get install bpftrace)");
+    Capabilities.require(onPath("setpriv"), "setpriv (util-linux)");
+    Capabilities.require(onPath("gcc"), "gcc (apt-get install gcc)");
+    Path repo = K8sTree.repo();
+    Path launcherJar = repo.resolve("launcher/target/memfleet-launcher-" + K8sTree.version()
+        + ".jar");
+    assertThat(repo.resolve("launcher/target/lib")).as("the launcher as the image packs it; "
+        + "build with mvn -pl k8s -am verify").isDirectory();
+    assertThat(launcherJar).isRegularFile();
+
+    // the container as the manifests build it
+    var resources = K8sTree.build("base");
+    Map<String, Object> pod = at(K8sTree.one(resources, "DaemonSet", "memfleet-collector"),
+        "spec", "template", "spec");
+    Map<String, Object> ebpf = K8sTree.containers(pod).stream()
+        .filter(c -> "ebpf".equals(c.get("name"))).findFirst().orElseThrow();
+    Map<String, String> mounts = hostPathsOfMounts(pod, ebpf);
+    List<String> capabilities = at(ebpf, "securityContext", "capabilities", "add");
+
+    // the test process, and the broker standing in for Strimzi's
+    Path leaky = compileLeakyDemo(repo);
+    Process target = new ProcessBuilder(leaky.toString(), "400", "4096", "0", "5")
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process collector = null;
+    List<ProcessHandle> children = List.of();
+    Path log = dir.resolve("collector.log");
+    try (KafkaBroker kafka = TestServers.kafka(dir)) {
+      kafka.createTopics(Topics.all().stream().map(t -> new NewTopic(t, 1, (short) 1)).toList());
+      Map<String, String> env = environment(resources, ebpf, mounts, kafka.bootstrapServers());
+      List<String> args = new ArrayList<>();
+      for (Object a : (List<?>) ebpf.get("args")) {
+        args.add(substitutePaths(expand(String.valueOf(a), env), mounts));
+      }
+      assertThat(args.get(0)).isEqualTo("ebpf");
+      assertThat(args).noneMatch(a -> a.startsWith("--pid"));
+
+      List<String> command = new ArrayList<>(List.of("setpriv",
+          "--bounding-set=-all," + String.join(",", capabilities.stream()
+              .map(c -> "+" + c.toLowerCase(Locale.ROOT)).toList()),
+          "--inh-caps=-all", "--no-new-privs", "--", "sh", entrypoint(repo, launcherJar)
+              .toString()));
+      command.addAll(args);
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(log.toFile());
+      pb.environment().clear();
+      pb.environment().put("PATH", System.getenv("PATH"));
+      pb.environment().putAll(env);
+      long started = System.nanoTime();
+      collector = pb.start();
+      while (System.nanoTime() - started < RUN.toNanos()) {
+        assertThat(collector.isAlive()).as("collector exited early:%n%s", read(log)).isTrue();
+        Thread.sleep(500);
+      }
+      children = collector.descendants().toList();
+      assertThat(children).as("bpftrace children").anyMatch(p -> p.info().command()
+          .map(c -> c.endsWith("/bpftrace")).orElse(false));
+      collector.destroy(); // SIGTERM, as the kubelet stops a container
+      assertThat(collector.waitFor(30, TimeUnit.SECONDS)).as("stopped within the grace period")
+          .isTrue();
+      assertThat(children).as("no bpftrace child outlives the collector")
+          .noneMatch(ProcessHandle::isAlive);
+
+      String output = read(log);
+      System.out.println("collector output:\n" + output);
+      assertThat(output).as(output).contains("processes host-wide: traced=")
+          .contains("mmap   events=").contains("faults events=").doesNotContain("Exception");
+      List<SpecificRecord> events = read(kafka.bootstrapServers(), Topics.EVENTS_EBPF);
+      List<SpecificRecord> ofTarget = events.stream()
+          .filter(e -> Events.header(e).getProcess().getPid() == target.pid())
+          .filter(e -> Events.header(e).getProcess().getComm().equals("leaky")).toList();
+      assertThat(ofTarget).as(output).isNotEmpty();
+      ProcessIdentity identity = Events.header(ofTarget.get(0)).getProcess();
+      assertThat(identity.getNode()).isEqualTo(env.get("MEMFLEET_NODE"));
+      assertThat(identity.getCluster()).isEqualTo(env.get("MEMFLEET_CLUSTER"));
+      assertThat(ofTarget).filteredOn(e -> e instanceof MemoryMapping m
+              && m.getOp() == MappingOp.MMAP && m.getLengthBytes() == 65536)
+          .as("the demo's leaked 64 KiB mappings, with the leaking function")
+          .anySatisfy(e -> assertThat(((MemoryMapping) e).getStack().getFrames())
+              .contains("leak_mappings"));
+      assertThat(ofTarget).anyMatch(e -> e instanceof PageFault);
+      assertThat(events).noneMatch(e -> Events.header(e).getProcess().getComm()
+          .equals("bpftrace"));
+    } finally {
+      if (collector != null) {
+        collector.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      children.forEach(ProcessHandle::destroyForcibly);
+      target.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The container's environment: its ConfigMap ({@code envFrom}), then its {@code env} (the
+   * downward API's node name is this host's name), with the Kafka address of the local broker
+   * and container paths replaced by what they are mounted from.
+   */
+  @SuppressWarnings("unchecked")
+  private Map<String, String> environment(List<Map<String, Object>> resources,
+      Map<String, Object> container, Map<String, String> mounts, String bootstrap)
+      throws IOException {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (Map<String, Object> from : (List<Map<String, Object>>) container.get("envFrom")) {
+      String name = at(from, "configMapRef", "name");
+      Map<String, Object> data = at(K8sTree.one(resources, "ConfigMap", name), "data");
+      data.forEach((k, v) -> env.put(k, String.valueOf(v)));
+    }
+    for (Map<String, Object> e : (List<Map<String, Object>>) container.get("env")) {
+      String name = (String) e.get("name");
+      if (e.get("value") != null) {
+        env.put(name, expand(String.valueOf(e.get("value")), env));
+      } else if ("spec.nodeName".equals(at(e, "valueFrom", "fieldRef", "fieldPath"))) {
+        env.put(name, Files.readString(Path.of("/proc/sys/kernel/hostname")).strip());
+      } else {
+        throw new AssertionError("the test does not know how to set " + e);
+      }
+    }
+    assertThat(env).containsKey("MEMFLEET_KAFKA_BOOTSTRAP");
+    env.put("MEMFLEET_KAFKA_BOOTSTRAP", bootstrap);
+    env.replaceAll((k, v) -> substitutePaths(v, mounts));
+    return env;
+  }
+
+  /**
+   * Container mount path → the path on this machine: a read-only host path is the host path
+   * itself; the writable spool and {@code emptyDir}s become temporary directories.
+   */
+  @SuppressWarnings("unchecked")
+  private Map<String, String> hostPathsOfMounts(Map<String, Object> pod,
+      Map<String, Object> container) throws IOException {
+    Map<String, Map<String, Object>> volumes = new LinkedHashMap<>();
+    for (Map<String, Object> v : (List<Map<String, Object>>) pod.get("volumes")) {
+      volumes.put((String) v.get("name"), v);
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map<String, Object> m : (List<Map<String, Object>>) container.get("volumeMounts")) {
+      Map<String, Object> volume = volumes.get((String) m.get("name"));
+      String hostPath = volume.get("hostPath") == null ? null : at(volume, "hostPath", "path");
+      boolean readOnly = Boolean.TRUE.equals(m.get("readOnly"));
+      String local = hostPath != null && readOnly ? hostPath
+          : Files.createDirectories(dir.resolve("mount-" + m.get("name"))).toString();
+      out.put((String) m.get("mountPath"), local);
+    }
+    return out;
+  }
+
+  /** A value with a container mount path prefix rewritten to where that mount comes from. */
+  private static String substitutePaths(String value, Map<String, String> mounts) {
+    for (Map.Entry<String, String> m : mounts.entrySet()) {
+      Matcher at = Pattern.compile("(^|=)" + Pattern.quote(m.getKey()) + "(/|$)").matcher(value);
+      if (at.find()) {
+        return value.substring(0, at.end(1)) + m.getValue() + value.substring(at.start(2));
+      }
+    }
+    return value;
+  }
+
+  /** Kubernetes' $(VAR) expansion in args and env values. */
+  private static String expand(String value, Map<String, String> env) {
+    Matcher m = VAR.matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String v = env.get(m.group(1));
+      m.appendReplacement(out, Matcher.quoteReplacement(v == null ? m.group() : v));
+    }
+    return m.appendTail(out).toString();
+  }
+
+  /**
+   * The image's entrypoint: the Dockerfile must copy k8s/images/collector/memfleet to it; its
+   * {@code /opt/memfleet/lib} is a directory here holding what the Dockerfile copies there.
+   */
+  private Path entrypoint(Path repo, Path launcherJar) throws IOException {
+    String dockerfile = K8sTree.read(repo.resolve("k8s/images/collector/Dockerfile"));
+    assertThat(dockerfile).contains("COPY launcher/target/lib/ /opt/memfleet/lib/")
+        .contains("COPY k8s/images/collector/memfleet /usr/local/bin/memfleet")
+        .contains("ENTRYPOINT [\"/usr/local/bin/memfleet\"]");
+    // links to the jars, under target/ (the build's own output, not the test's temp dir)
+    Path lib = K8sTree.root().resolve("target/ebpf-container-it/opt/memfleet/lib");
+    if (Files.isDirectory(lib)) {
+      try (Stream<Path> old = Files.list(lib)) {
+        for (Path link : old.toList()) {
+          Files.delete(link);
+        }
+      }
+    }
+    Files.createDirectories(lib);
+    try (Stream<Path> jars = Files.list(repo.resolve("launcher/target/lib"))) {
+      for (Path jar : jars.toList()) {
+        Files.createSymbolicLink(lib.resolve(jar.getFileName()), jar);
+      }
+    }
+    Files.createSymbolicLink(lib.resolve(launcherJar.getFileName()), launcherJar);
+    String script = K8sTree.read(repo.resolve("k8s/images/collector/memfleet"));
+    assertThat(script).contains("/opt/memfleet/lib/*");
+    Path entrypoint = dir.resolve("memfleet");
+    Files.writeString(entrypoint, script.replace("/opt/memfleet/lib", lib.toString()));
+    return entrypoint;
+  }
+
+  /** The bundled leaky demo, built as production C is built (frame pointers kept). */
+  private Path compileLeakyDemo(Path repo) throws IOException, InterruptedException {
+    Path source = repo.resolve("collectors/ebpf/src/main/resources/io/memfleet/collector/ebpf/"
+        + "demo/leaky.c");
+    Path binary = dir.resolve("leaky");
+    Process gcc = new ProcessBuilder("gcc", "-O1", "-g", "-fno-omit-frame-pointer", "-o",
+        binary.toString(), source.toString()).redirectErrorStream(true).start();
+    String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(gcc.waitFor(60, TimeUnit.SECONDS) && gcc.exitValue() == 0).as(out).isTrue();
+    return binary;
+  }
+
+  private static List<SpecificRecord> read(String bootstrap, String topic) {
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "k8s-ebpf-it");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    EventCodec codec = EventCodec.fromClasspath();
+    List<SpecificRecord> out = new ArrayList<>();
+    try (var consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      int emptyPolls = 0;
+      while (System.nanoTime() < deadline && emptyPolls < 3) {
+        var records = consumer.poll(Duration.ofSeconds(1));
+        if (records.isEmpty() && !out.isEmpty()) {
+          emptyPolls++;
+        }
+        records.forEach(r -> out.add(codec.decode(r.value())));
+      }
+    }
+    return out;
+  }
+
+  private static String read(Path file) throws IOException {
+    return Files.exists(file) ? Files.readString(file) : "";
+  }
+
+  private static String uid() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("Uid:")) {
+        return line.split("\\s+")[1];
+      }
+    }
+    return "";
+  }
+
+  private static boolean onPath(String tool) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(d, tool))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,33 @@
+package io.memfleet.pipeline.model;
+
+import io.memfleet.event.ResidentMemory;
+
+/**
+ * A process's shared memory and tmpfs bytes, from the best source its sample has.
+ *
+ * <p>The cgroup's {@code shmem} counts tmpfs files nobody maps (a leak of {@code /dev/shm} files
+ * shows nowhere else), but it is the whole cgroup's: it is taken as the process's only when the
+ * cgroup has a memory limit — a container, a pod, a unit given one — where it is also what counts
+ * against that limit. A process in the root cgroup or in an unlimited slice shares its counter
+ * with the host or with everything else in the slice, and gets its own mapped shmem
+ * ({@code RssShmem}) instead.
+ *
+ * <pre>{@code
+ * Long bytes = Shmem.of(residentMemory); // null when the sample has neither
+ * }</pre>
+ */
+public final class Shmem {
+  /** Limits at or above this are "no limit" (cgroup v1 reports about 2^63 rounded to pages). */
+  public static final long UNLIMITED = 1L << 60;
+
+  private Shmem() {}
+
+  /** The process's shared memory bytes, or null when the sample has none. */
+  public static Long of(ResidentMemory r) {
+    Long limit = r.getCgroupLimitBytes();
+    if (r.getCgroupShmemBytes() != null && limit != null && limit > 0 && limit < UNLIMITED) {
+      return r.getCgroupShmemBytes();
+    }
+    return r.getShmemBytes();
+  }
+}
