@@ -147,7 +147,7 @@ public final class SpoolingSender {
     if (closing.get()) {
       dropSettled("closed", 1);
     } else {
-      long size = entry.payloadLength();
+      long size = SpoolFrames.payloadLength(entry);
       if (queuedBytes.addAndGet(size) > queueMaxBytes || !queue.offer(entry)) {
         queuedBytes.addAndGet(-size);
         dropSettled("queue-full", 1);
@@ -158,7 +158,7 @@ public final class SpoolingSender {
   /** Takes a polled record's bytes off the queue's byte count. */
   private DiskSpool.Entry dequeued(DiskSpool.Entry entry) {
     if (entry != null) {
-      queuedBytes.addAndGet(-entry.payloadLength());
+      queuedBytes.addAndGet(-SpoolFrames.payloadLength(entry));
     }
     return entry;
   }
