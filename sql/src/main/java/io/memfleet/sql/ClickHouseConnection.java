@@ -89,13 +89,28 @@ public final class ClickHouseConnection implements SqlEndpoint {
    * INSERT, which ClickHouse applies as one block: all rows or none.
    */
   public void insertJsonEachRow(String table, List<String> rows) throws ClickHouseException {
+    insertJsonEachRow(table, rows, null);
+  }
+
+  /**
+   * As {@link #insertJsonEachRow(String, List)}, run under {@code queryId} (when not null): the
+   * server refuses a second query with an id that still runs, and {@code system.processes} shows
+   * whether it does — how a retry learns that an INSERT it gave up on is still going.
+   */
+  public void insertJsonEachRow(String table, List<String> rows, String queryId)
+      throws ClickHouseException {
     StringBuilder body = new StringBuilder();
     for (String row : rows) {
       body.append(row).append('\n');
     }
     byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+    com.clickhouse.client.api.insert.InsertSettings settings =
+        new com.clickhouse.client.api.insert.InsertSettings();
+    if (queryId != null) {
+      settings.setQueryId(queryId);
+    }
     try (var ignored = client.insert(table, new java.io.ByteArrayInputStream(bytes),
-        ClickHouseFormat.JSONEachRow).get(timeoutSeconds, TimeUnit.SECONDS)) {
+        ClickHouseFormat.JSONEachRow, settings).get(timeoutSeconds, TimeUnit.SECONDS)) {
       // the response carries only summary counters
     } catch (Exception e) {
       throw ClickHouseException.from("INSERT INTO " + table + " FORMAT JSONEachRow (" + rows.size()

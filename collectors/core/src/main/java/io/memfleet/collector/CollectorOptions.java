@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  *   <tr><th>option</th><th>environment</th><th>default</th></tr>
  *   <tr><td>--kafka-bootstrap</td><td>MEMFLEET_KAFKA_BOOTSTRAP</td><td>127.0.0.1:19092</td></tr>
  *   <tr><td>--spool-dir</td><td>MEMFLEET_SPOOL_DIR</td>
- *       <td>~/.memfleet/spool/&lt;collector&gt;</td></tr>
+ *       <td>~/.memfleet/spool/&lt;collector&gt;/&lt;instance&gt;</td></tr>
  *   <tr><td>--spool-max-bytes</td><td>MEMFLEET_SPOOL_MAX_BYTES</td><td>268435456</td></tr>
  *   <tr><td>--cluster</td><td>MEMFLEET_CLUSTER</td><td>local</td></tr>
  *   <tr><td>--node</td><td>MEMFLEET_NODE</td><td>host name</td></tr>
@@ -150,7 +150,10 @@ public final class CollectorOptions {
     return kafkaBootstrap;
   }
 
-  /** The configured spool directory, or {@code ~/.memfleet/spool/<collector>}. */
+  /**
+   * The configured spool directory, or {@code ~/.memfleet/spool/<collector>} (the parent of the
+   * instances' directories, see {@link #sinkBuilder}).
+   */
   public Path spoolDir(String collector) {
     return spoolDir != null ? spoolDir
         : Path.of(System.getProperty("user.home"), ".memfleet", "spool", collector);
@@ -200,12 +203,15 @@ public final class CollectorOptions {
   }
 
   /**
-   * A sink builder for these options; {@code collector} names the default spool directory.
+   * A sink builder for these options. Without a configured spool directory each instance gets its
+   * own under {@code ~/.memfleet/spool/<collector>/} (the first free of {@code 0}, {@code 1}, …);
+   * a configured one is used as is, and a second collector on it fails to start.
    *
    * @throws IllegalArgumentException when the Kafka security settings do not fit together
    */
   public KafkaEventSink.Builder sinkBuilder(String collector, String collectorId) {
-    return KafkaEventSink.builder().bootstrapServers(kafkaBootstrap).collectorId(collectorId)
-        .spoolDir(spoolDir(collector)).spoolMaxBytes(spoolMaxBytes).security(kafkaSecurity());
+    KafkaEventSink.Builder b = KafkaEventSink.builder().bootstrapServers(kafkaBootstrap)
+        .collectorId(collectorId).spoolMaxBytes(spoolMaxBytes).security(kafkaSecurity());
+    return spoolDir != null ? b.spoolDir(spoolDir) : b.instanceSpoolDirs(spoolDir(collector));
   }
 }

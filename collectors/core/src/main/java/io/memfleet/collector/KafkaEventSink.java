@@ -1,6 +1,8 @@
 package io.memfleet.collector;
 
 import io.memfleet.collector.internal.DiskSpool;
+import io.memfleet.collector.internal.OrphanSpools;
+import io.memfleet.collector.internal.SpoolLockedException;
 import io.memfleet.collector.internal.SpoolingSender;
 import io.memfleet.schema.Topics;
 import io.memfleet.schema.codec.EventCodec;
@@ -47,7 +49,10 @@ import org.slf4j.LoggerFactory;
  * in the spool directory are replayed first. Losses are counted by reason: {@code queue-full} (the
  * in-memory queue overflowed while the sender was blocked), {@code spool-full}, {@code
  * spool-corrupt}, {@code spool-io-error}, {@code encode-failed}, {@code rejected:<error>} (the
- * broker refused the record for a non-retriable reason) and {@code closed}.
+ * broker refused the record for a non-retriable reason), {@code closed}, and {@code lost-on-kill}:
+ * events a previous process on the same spool directory had accepted but neither sent nor spooled
+ * when it was killed (kept in a memory-mapped ledger, counted by the next sink on the directory).
+ * One collector per spool directory: a second one fails to build, naming the first.
  *
  * <p>Order caveat: if one batch fails while a later batch of the same partition succeeds (a
  * transient error rather than an outage), the failed one is replayed after it; the header's
@@ -102,9 +107,12 @@ public final class KafkaEventSink implements EventSink {
 
   /** Validating builder; see the setters for defaults. */
   public static final class Builder {
+    private static final int MAX_INSTANCES = 64;
     private String bootstrapServers;
     private String collectorId;
     private Path spoolDir;
+    private Path instanceSpoolBase;
+    private Path orphanBase;
     private long spoolMaxBytes = 256L * 1024 * 1024;
     private int queueCapacity = 10_000;
     private long queueMaxBytes = Long.MAX_VALUE;
@@ -126,9 +134,36 @@ public final class KafkaEventSink implements EventSink {
       return this;
     }
 
-    /** Directory of the spool (created when missing). Required. */
+    /**
+     * Directory of the spool (created when missing); no other collector may use it at the same
+     * time (the build fails naming the holder). This or {@link #instanceSpoolDirs} is required.
+     */
     public Builder spoolDir(Path spoolDir) {
       this.spoolDir = spoolDir;
+      this.instanceSpoolBase = null;
+      return this;
+    }
+
+    /**
+     * One spool directory per collector instance under {@code base}: the first of
+     * {@code base/0}, {@code base/1}, … that no running collector holds. A collector restarted
+     * alone takes {@code 0} again and replays what it left there.
+     */
+    public Builder instanceSpoolDirs(Path base) {
+      this.instanceSpoolBase = base;
+      this.spoolDir = null;
+      return this;
+    }
+
+    /**
+     * Takes over, at build, the spool directories under {@code base} that no running collector
+     * holds (collectors that died, e.g. JVMs with a spool of their own each): their records are
+     * replayed with this sink's, and the events they lost when killed are counted here as
+     * {@code lost-on-kill}. With {@link #instanceSpoolDirs} the other instances' directories are
+     * taken over the same way.
+     */
+    public Builder adoptOrphans(Path base) {
+      this.orphanBase = base;
       return this;
     }
 
@@ -181,7 +216,7 @@ public final class KafkaEventSink implements EventSink {
     public KafkaEventSink build() {
       require(bootstrapServers != null && !bootstrapServers.isBlank(), "bootstrapServers");
       require(collectorId != null && !collectorId.isBlank(), "collectorId");
-      require(spoolDir != null, "spoolDir");
+      require(spoolDir != null || instanceSpoolBase != null, "spoolDir");
       if (spoolMaxBytes < 1024) {
         throw new IllegalArgumentException("spoolMaxBytes must be at least 1024: " + spoolMaxBytes);
       }
@@ -198,15 +233,18 @@ public final class KafkaEventSink implements EventSink {
       }
       // a missing password is a start-up error, not a spool that fills while every login fails
       security.checkPasswordReadable();
-      DiskSpool spool;
-      try {
-        spool = DiskSpool.open(spoolDir, spoolMaxBytes);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException("cannot open spool " + spoolDir, e);
+      DiskSpool spool = openSpool();
+      Path orphans = orphanBase != null ? orphanBase : instanceSpoolBase;
+      if (orphans != null) {
+        OrphanSpools.adoptAll(spool, orphans);
       }
       if (spool.corruptTailsOnOpen() > 0) {
         LOG.warn("spool {}: cut {} corrupt or truncated segment tail(s) left by a previous run",
-            spoolDir, spool.corruptTailsOnOpen());
+            spool.dir(), spool.corruptTailsOnOpen());
+      }
+      if (spool.damagedOnOpen() > 0) {
+        LOG.warn("spool {}: {} damaged record(s) found; the replay skips them (spool-corrupt)",
+            spool.dir(), spool.damagedOnOpen());
       }
       Properties config = producerConfig();
       // a new producer when one failed for good (see SpoolingSender)
@@ -226,6 +264,30 @@ public final class KafkaEventSink implements EventSink {
       }
       sender.start();
       return new KafkaEventSink(EventCodec.fromClasspath(), sender);
+    }
+
+    private DiskSpool openSpool() {
+      if (spoolDir != null) {
+        try {
+          return DiskSpool.open(spoolDir, spoolMaxBytes);
+        } catch (SpoolLockedException e) {
+          throw new IllegalStateException(e.getMessage(), e);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException("cannot open spool " + spoolDir, e);
+        }
+      }
+      for (int slot = 0; slot < MAX_INSTANCES; slot++) {
+        Path dir = instanceSpoolBase.resolve(String.valueOf(slot));
+        try {
+          return DiskSpool.open(dir, spoolMaxBytes);
+        } catch (SpoolLockedException taken) {
+          // another instance runs on this one; try the next
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException("cannot open spool " + dir, e);
+        }
+      }
+      throw new IllegalStateException(MAX_INSTANCES + " collectors already hold the spool"
+          + " directories under " + instanceSpoolBase + "; give this one its own --spool-dir");
     }
 
     private Properties producerConfig() {

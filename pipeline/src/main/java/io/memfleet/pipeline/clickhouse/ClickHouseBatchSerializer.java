@@ -11,11 +11,16 @@ import java.util.List;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Checkpoint form of {@link ClickHouseBatch}. Version 1: batch id, table, row count, then each row
- * as a length-prefixed UTF-8 byte string (rows can exceed the 64 KiB limit of writeUTF).
+ * Checkpoint form of {@link ClickHouseBatch}. Strings are length-prefixed UTF-8 byte strings (rows
+ * can exceed the 64 KiB limit of writeUTF).
+ *
+ * <ul>
+ *   <li>Version 2: batch id, table, part count, then per part its partition, row count and rows.
+ *   <li>Version 1 (still read): batch id, table, row count, rows — one part.
+ * </ul>
  */
 public final class ClickHouseBatchSerializer implements SimpleVersionedSerializer<ClickHouseBatch> {
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   @Override
   public int getVersion() {
@@ -28,9 +33,13 @@ public final class ClickHouseBatchSerializer implements SimpleVersionedSerialize
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       writeString(out, batch.batchId());
       writeString(out, batch.table());
-      out.writeInt(batch.rows().size());
-      for (String row : batch.rows()) {
-        writeString(out, row);
+      out.writeInt(batch.parts().size());
+      for (ClickHouseBatch.Part part : batch.parts()) {
+        writeString(out, part.partition());
+        out.writeInt(part.rows().size());
+        for (String row : part.rows()) {
+          writeString(out, row);
+        }
       }
     }
     return bytes.toByteArray();
@@ -38,29 +47,42 @@ public final class ClickHouseBatchSerializer implements SimpleVersionedSerialize
 
   @Override
   public ClickHouseBatch deserialize(int version, byte[] serialized) throws IOException {
-    if (version != VERSION) {
+    if (version != 1 && version != VERSION) {
       throw new IOException("unknown ClickHouseBatch serializer version " + version
-          + " (this build reads version " + VERSION + ")");
+          + " (this build reads versions 1 and " + VERSION + ")");
     }
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
       String id = readString(in);
       String table = readString(in);
-      int n = in.readInt();
-      List<String> rows = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        rows.add(readString(in));
+      if (version == 1) {
+        return ClickHouseBatch.of(id, table, readRows(in));
       }
-      return new ClickHouseBatch(id, table, rows);
+      int n = in.readInt();
+      List<ClickHouseBatch.Part> parts = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        String partition = readString(in);
+        parts.add(new ClickHouseBatch.Part(partition, readRows(in)));
+      }
+      return new ClickHouseBatch(id, table, parts);
     }
   }
 
-  private static void writeString(DataOutputStream out, String s) throws IOException {
+  private static List<String> readRows(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    List<String> rows = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      rows.add(readString(in));
+    }
+    return rows;
+  }
+
+  static void writeString(DataOutputStream out, String s) throws IOException {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     out.writeInt(b.length);
     out.write(b);
   }
 
-  private static String readString(DataInputStream in) throws IOException {
+  static String readString(DataInputStream in) throws IOException {
     byte[] b = new byte[in.readInt()];
     in.readFully(b);
     return new String(b, StandardCharsets.UTF_8);

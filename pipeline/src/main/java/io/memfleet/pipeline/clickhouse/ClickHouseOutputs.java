@@ -6,9 +6,8 @@ import io.memfleet.pipeline.PipelineExtension;
 import io.memfleet.pipeline.PipelineStreams;
 import io.memfleet.pipeline.aggregate.AllocationWindow;
 import io.memfleet.pipeline.aggregate.AllocationWindowAggregate;
-import io.memfleet.pipeline.aggregate.ProcessWindow;
-import io.memfleet.pipeline.aggregate.ProcessWindowAggregate;
-import io.memfleet.pipeline.aggregate.ProcessWindowFinisher;
+import io.memfleet.pipeline.aggregate.LateEvent;
+import io.memfleet.pipeline.aggregate.ProcessWindows;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.event.Allocation;
 import io.memfleet.schema.codec.EventCodec;
@@ -21,7 +20,9 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 
 /**
  * Writes what the pipeline computes into ClickHouse: per-process 10 s and 1 min aggregates, GC
- * pauses, allocation stacks and per-minute allocation volume, raw events, and — through
+ * pauses, allocation stacks and per-minute allocation volume, raw events, the events that came
+ * too late for their aggregate window ({@code late_events}, counted as metric
+ * {@value io.memfleet.pipeline.aggregate.LateEventCounter#METRIC}), and — through
  * {@link #alerts} and {@link #oomSnapshots}, which the detection stage calls — alerts and OOM
  * snapshots. Every table is written exactly once per row by {@link ClickHouseSink}.
  *
@@ -58,6 +59,12 @@ public final class ClickHouseOutputs implements PipelineExtension {
   public static final ConfigOption<Boolean> RAW_EVENTS =
       ConfigOptions.key("memfleet.clickhouse.raw-events").booleanType().defaultValue(true)
           .withDescription("Also keep every event in events_raw (short retention).");
+  public static final ConfigOption<Duration> ALLOWED_LATENESS =
+      ConfigOptions.key("memfleet.clickhouse.allowed-lateness").durationType()
+          .defaultValue(Duration.ZERO)
+          .withDescription("How far behind the watermark an event may still enter its 10 s / 1 min"
+              + " aggregate; each window is written once, this much later. Events later still go to"
+              + " late_events (and the lateEvents metric), never dropped silently.");
   public static final ConfigOption<Duration> MAX_COMMIT_WAIT =
       ConfigOptions.key("memfleet.clickhouse.max-commit-wait").durationType()
           .defaultValue(Duration.ofMinutes(10))
@@ -67,7 +74,7 @@ public final class ClickHouseOutputs implements PipelineExtension {
   /** Every option of the ClickHouse outputs. */
   public static java.util.List<ConfigOption<?>> all() {
     return java.util.List.of(ENABLED, URL, USER, PASSWORD_ENV, PASSWORD_FILE, CA_FILE, DATABASE,
-        RAW_EVENTS, MAX_COMMIT_WAIT);
+        RAW_EVENTS, ALLOWED_LATENESS, MAX_COMMIT_WAIT);
   }
 
   /** Sink options from the job configuration. */
@@ -78,9 +85,11 @@ public final class ClickHouseOutputs implements PipelineExtension {
         conf.get(PASSWORD_FILE), conf.get(CA_FILE));
   }
 
+  /** A sink into a table partitioned by {@code partitionTime} (null: no partitions). */
   static <T> ClickHouseSink<T> sink(ClickHouseSinkOptions options, String table,
-      RowEncoder<T> encoder) {
-    return ClickHouseSink.<T>builder().options(options).table(table).encoder(encoder).build();
+      RowEncoder<T> encoder, PartitionTime<T> partitionTime) {
+    return ClickHouseSink.<T>builder().options(options).table(table).encoder(encoder)
+        .partitionTime(partitionTime).build();
   }
 
   @Override
@@ -90,18 +99,22 @@ public final class ClickHouseOutputs implements PipelineExtension {
       return;
     }
     ClickHouseSinkOptions options = sinkOptions(conf);
+    Duration lateness = conf.get(ALLOWED_LATENESS);
+    DataStream<LateEvent> late = null;
     for (var size : new Object[][] {{"process_memory_10s", Duration.ofSeconds(10)},
         {"process_memory_1m", Duration.ofMinutes(1)}}) {
       String table = (String) size[0];
-      DataStream<ProcessWindow> windows = streams.byProcess()
-          .window(TumblingEventTimeWindows.of((Duration) size[1]))
-          .aggregate(new ProcessWindowAggregate(), new ProcessWindowFinisher())
-          .name(table).uid(table);
-      windows.sinkTo(sink(options, table, Rows::processWindow)).name(table + "-sink")
-          .uid(table + "-sink");
+      ProcessWindows.Windows windows =
+          ProcessWindows.of(streams.byProcess(), table, (Duration) size[1], lateness);
+      windows.rows().sinkTo(sink(options, table, Rows::processWindow, w -> w.windowStartMs))
+          .name(table + "-sink").uid(table + "-sink");
+      late = late == null ? windows.late() : late.union(windows.late());
     }
+    late.sinkTo(sink(options, "late_events", Rows::lateEvent, l -> l.event.eventTimeMs()))
+        .name("late_events-sink").uid("late_events-sink");
     streams.joined().filter(e -> "GcPause".equals(e.kind)).name("gc-pauses").uid("gc-pauses")
-        .sinkTo(sink(options, "gc_pauses", Rows::gcPause)).name("gc_pauses-sink")
+        .sinkTo(sink(options, "gc_pauses", Rows::gcPause, TimedEvent::eventTimeMs))
+        .name("gc_pauses-sink")
         .uid("gc_pauses-sink");
 
     DataStream<AllocationWindow> allocations = streams.joined()
@@ -109,15 +122,17 @@ public final class ClickHouseOutputs implements PipelineExtension {
         .keyBy(ClickHouseOutputs::allocationKey)
         .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
         .aggregate(new AllocationWindowAggregate()).name("allocations_1m").uid("allocations_1m");
-    allocations.sinkTo(sink(options, "allocations_1m", Rows::allocationWindow))
+    allocations.sinkTo(sink(options, "allocations_1m", Rows::allocationWindow,
+            w -> w.windowStartMs))
         .name("allocations_1m-sink").uid("allocations_1m-sink");
     allocations.filter(w -> !w.frames.isEmpty()).name("stacks").uid("stacks")
-        .sinkTo(sink(options, "allocation_stacks", Rows::allocationStack))
+        .sinkTo(sink(options, "allocation_stacks", Rows::allocationStack, null))
         .name("allocation_stacks-sink").uid("allocation_stacks-sink");
 
     if (conf.get(RAW_EVENTS)) {
       streams.joined().filter(e -> e.payload != null).name("raw").uid("raw")
-          .sinkTo(sink(options, "events_raw", Rows::rawEvent)).name("events_raw-sink")
+          .sinkTo(sink(options, "events_raw", Rows::rawEvent, TimedEvent::eventTimeMs))
+          .name("events_raw-sink")
           .uid("events_raw-sink");
     }
   }
@@ -132,7 +147,7 @@ public final class ClickHouseOutputs implements PipelineExtension {
   /** Alerts into {@code alerts}; called by the detection stage with its alert stream. */
   public static void alerts(DataStream<Alert> alerts, Configuration conf) {
     if (conf.get(ENABLED)) {
-      alerts.sinkTo(sink(sinkOptions(conf), "alerts", Rows::alert)).name("alerts-sink")
+      alerts.sinkTo(sink(sinkOptions(conf), "alerts", Rows::alert, null)).name("alerts-sink")
           .uid("alerts-sink");
     }
   }
@@ -140,7 +155,8 @@ public final class ClickHouseOutputs implements PipelineExtension {
   /** OOM snapshots into {@code oom_snapshots}; called by the forensics stage. */
   public static void oomSnapshots(DataStream<OomSnapshot> snapshots, Configuration conf) {
     if (conf.get(ENABLED)) {
-      snapshots.sinkTo(sink(sinkOptions(conf), "oom_snapshots", Rows::oomSnapshot))
+      snapshots.sinkTo(sink(sinkOptions(conf), "oom_snapshots", Rows::oomSnapshot,
+          s -> s.getKillUtcNs() / 1_000_000L))
           .name("oom_snapshots-sink").uid("oom_snapshots-sink");
     }
   }

@@ -8,6 +8,7 @@ import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.SnapshotEvent;
 import io.memfleet.pipeline.aggregate.AllocationWindow;
 import io.memfleet.pipeline.aggregate.BreakdownMeasure;
+import io.memfleet.pipeline.aggregate.LateEvent;
 import io.memfleet.pipeline.aggregate.ProcessWindow;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.codec.EventCodec;
@@ -81,6 +82,20 @@ public final class Rows {
         .put("source", e.source == null ? "" : e.source.name()).put("kind", e.kind)
         .put("sequence", e.sequence).put("value", mainValue(e))
         .put("payload", record == null ? "" : record.toString())
+        .toString();
+  }
+
+  /** {@code late_events}: an event that came after its aggregate window had closed. */
+  public static String lateEvent(LateEvent late) {
+    TimedEvent e = late.event;
+    return JsonRow.create()
+        .putDateTime("event_time", e.eventTimeMs()).put("utc_ns", e.utcNs)
+        .putDateTime("detected_at", late.detectedAtMs).put("aggregate", late.aggregate)
+        .put("cluster", e.cluster).put("node", e.node).put("service", e.service)
+        .put("pod", e.pod).put("pid", e.pid).put("process_start_ms", e.processStartTimeMs)
+        .put("comm", e.comm).put("runtime", e.runtime == null ? "" : e.runtime.name())
+        .put("source", e.source == null ? "" : e.source.name()).put("kind", e.kind)
+        .put("sequence", e.sequence).put("value", mainValue(e))
         .toString();
   }
 

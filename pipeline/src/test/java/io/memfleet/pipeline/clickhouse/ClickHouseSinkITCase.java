@@ -1,22 +1,32 @@
 package io.memfleet.pipeline.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.memfleet.localstack.ClickHouseServer;
 import io.memfleet.localstack.testing.TestServers;
 import io.memfleet.sql.ClickHouseConnection;
 import io.memfleet.sql.migrate.MigrationRunner;
 import io.memfleet.sql.migrate.MigrationSource;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptionsInternal;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -28,8 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sink in a real job on a MiniCluster against a real ClickHouse: a run that fails over and
- * restarts from its checkpoint leaves exactly the totals of an uninterrupted run, and a ClickHouse
- * outage in the middle of a run delays rows but loses none.
+ * restarts from its checkpoint leaves exactly the totals of an uninterrupted run, a job submitted
+ * again under its job id from its last checkpoint (attempts from 0, as after a JobManager
+ * failover) too, and a ClickHouse outage in the middle of a run delays rows but loses none.
  */
 class ClickHouseSinkITCase {
   private static final long N = 20_000;
@@ -67,11 +78,25 @@ class ClickHouseSinkITCase {
   }
 
   private static void runJob(String table, MapFunction<Long, Long> step) throws Exception {
+    runJob(table, step, new Configuration());
+  }
+
+  private static void runJob(String table, MapFunction<Long, Long> step, Configuration extra)
+      throws Exception {
     Configuration conf = new Configuration();
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    conf.addAll(extra);
+    // a fixed job id needs a cluster of its own: the shared one remembers every job it ran, as
+    // a JobManager that fails over to a new one does not
+    boolean ownCluster = extra.contains(PipelineOptionsInternal.PIPELINE_FIXED_JOB_ID);
+    if (ownCluster) {
+      conf.set(DeploymentOptions.TARGET, "local"); // a MiniCluster started for this job alone
+      conf.set(DeploymentOptions.ATTACHED, true);
+    }
+    StreamExecutionEnvironment env = ownCluster ? new StreamExecutionEnvironment(conf)
+        : StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
     env.setParallelism(2);
     env.enableCheckpointing(300);
@@ -112,6 +137,64 @@ class ClickHouseSinkITCase {
     // from both attempts add up to exactly N
     assertThat(Long.parseLong(ch.queryValue("SELECT uniqExact(batch_id) FROM it_sink.restarted")))
         .isGreaterThan(2);
+  }
+
+  /** Checkpoints kept on disk after the job ends, under a fixed job id. */
+  private static Configuration lastState(Path checkpoints, String jobId) {
+    Configuration conf = new Configuration();
+    conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+    conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    conf.set(PipelineOptionsInternal.PIPELINE_FIXED_JOB_ID, jobId);
+    return conf;
+  }
+
+  private static Path latestCheckpoint(Path jobDir) throws Exception {
+    try (Stream<Path> dirs = Files.list(jobDir)) {
+      return dirs.filter(d -> d.getFileName().toString().startsWith("chk-"))
+          .filter(d -> Files.exists(d.resolve("_metadata")))
+          .max(Comparator.comparingLong(
+              d -> Long.parseLong(d.getFileName().toString().substring(4))))
+          .orElseThrow(() -> new AssertionError("no completed checkpoint in " + jobDir));
+    }
+  }
+
+  @Test
+  void aJobSubmittedAgainUnderItsJobIdFromItsLastCheckpointWritesEveryRowOnce() throws Exception {
+    // what a JobManager failover or a last-state upgrade does: the same job id, restored from the
+    // last checkpoint, every task attempt numbered from 0 again
+    createTable("resubmitted");
+    Path checkpoints = dir.resolve("checkpoints-resubmitted");
+    String jobId = new JobID().toHexString();
+    Configuration first = lastState(checkpoints, jobId);
+    first.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    FAILED_ONCE.set(false);
+    assertThatThrownBy(() -> runJob("resubmitted", k -> {
+      Thread.sleep(0, 200_000);
+      if (k == N / 2 && FAILED_ONCE.compareAndSet(false, true)) {
+        throw new IllegalStateException("injected failure: the job dies, its checkpoints stay");
+      }
+      return k;
+    }, first)).hasStackTraceContaining("injected failure");
+    long committedByTheFirst = Long.parseLong(
+        ch.queryValue("SELECT count() FROM it_sink.resubmitted"));
+    assertThat(committedByTheFirst).as("rows the first submission committed")
+        .isPositive().isLessThan(N);
+
+    Configuration second = lastState(checkpoints, jobId);
+    second.set(StateRecoveryOptions.SAVEPOINT_PATH,
+        latestCheckpoint(checkpoints.resolve(jobId)).toUri().toString());
+    runJob("resubmitted", k -> {
+      Thread.sleep(0, 200_000);
+      return k;
+    }, second);
+    assertExactlyOnce("resubmitted");
+    // and no batch of the second submission reused an id of the first (the committer would
+    // have had to tell them apart by their checksums): ids come from the writers' state
+    assertThat(ch.queryValue("SELECT count() FROM it_sink.sink_commits"
+        + " WHERE table_name = 'it_sink.resubmitted' AND position(batch_id, '~') > 0"))
+        .isEqualTo("0");
   }
 
   @Test

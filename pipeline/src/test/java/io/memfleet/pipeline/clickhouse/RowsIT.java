@@ -51,7 +51,7 @@ class RowsIT {
 
   private static void insert(String table, String row) throws Exception {
     ch.insertJsonEachRow("it_rows." + table,
-        new ClickHouseBatch("b-" + table, "it_rows." + table, List.of(row)).rowsWithBatchId());
+        ClickHouseBatch.of("b-" + table, "it_rows." + table, List.of(row)).rowsWithBatchId(0));
   }
 
   private static String value(String sql) throws Exception {
@@ -110,6 +110,21 @@ class RowsIT {
     // the hourly rollup is kept by its materialized view
     assertThat(value("SELECT maxMerge(rss_max) FROM it_rows.process_memory_1h"))
         .isEqualTo("3221225472");
+  }
+
+  @Test
+  void lateEventRows() throws Exception {
+    TimedEvent e = timed(SampleEvents.residentMemory());
+    e.source = io.memfleet.event.Source.PROCFS;
+    insert("late_events", Rows.lateEvent(
+        new io.memfleet.pipeline.aggregate.LateEvent("process_memory_10s", T_MS + 60_000, e)));
+    assertThat(value("SELECT concat(toString(event_time), ' ', aggregate, ' ', toString(pid),"
+        + " ' ', kind, ' ', source, ' ', toString(value), ' ', toString(utc_ns))"
+        + " FROM it_rows.late_events"))
+        .isEqualTo("2026-11-27 13:38:06 process_memory_10s 42 ResidentMemory PROCFS 1024 "
+            + e.utcNs);
+    assertThat(value("SELECT toString(detected_at) FROM it_rows.late_events"))
+        .isEqualTo("2026-11-27 13:39:06");
   }
 
   @Test

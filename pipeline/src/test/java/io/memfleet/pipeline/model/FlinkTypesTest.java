@@ -32,7 +32,7 @@ class FlinkTypesTest {
     return Stream.of(RawRecord.class, TimedEvent.class, NativeMemorySample.class,
         ClockSample.class, ClockModelState.class, HeldEvent.class, HoldQueue.class,
         MemoryPoint.class, ProcessInfo.class, ProcessWindowAccumulator.class,
-        ProcessWindow.class);
+        ProcessWindow.class, io.memfleet.pipeline.aggregate.LateEvent.class);
   }
 
   @ParameterizedTest

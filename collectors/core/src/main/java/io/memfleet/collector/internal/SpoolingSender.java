@@ -54,6 +54,8 @@ public final class SpoolingSender {
   private final AtomicLong replayed = new AtomicLong();
   private final Map<String, LongAdder> drops = new ConcurrentHashMap<>();
   private final long carriedOver;
+  private final InFlightLedger ledger;
+  private final long droppedBeforeStart;
   private final ConcurrentSkipListMap<Long, DiskSpool.Entry> inFlight =
       new ConcurrentSkipListMap<>();
   private final Map<Long, Exception> failures = new ConcurrentHashMap<>();
@@ -102,8 +104,30 @@ public final class SpoolingSender {
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.closeTimeout = closeTimeout;
     this.carriedOver = spool.size();
+    this.ledger = spool.ledger();
+    if (!ledger.persistent()) {
+      LOG.warn("spool {}: cannot keep the in-flight counters on disk (full or read-only);"
+          + " events lost if this collector is killed will not be counted", spool.dir());
+    }
     if (spool.corruptTailsOnOpen() > 0) {
       drop("spool-corrupt", spool.corruptTailsOnOpen());
+    }
+    long lostOnKill = spool.lostOnKillOnOpen();
+    if (lostOnKill > 0) {
+      // a previous process died (kill -9, OOM kill) holding these in memory or unacknowledged
+      drop("lost-on-kill", lostOnKill);
+      LOG.warn("spool {}: a previous collector on this directory (or one it took over) was killed"
+          + " holding {} events that were neither acknowledged by Kafka nor spooled; counted as"
+          + " lost-on-kill", spool.dir(), lostOnKill);
+    }
+    if (spool.adoptionOverflow() > 0) {
+      drop("spool-full", spool.adoptionOverflow());
+    }
+    this.droppedBeforeStart =
+        spool.corruptTailsOnOpen() + lostOnKill + spool.adoptionOverflow();
+    if (spool.cursorResetsOnOpen() > 0) {
+      LOG.warn("spool {}: its cursor was unreadable; replaying from the oldest segment left (some"
+          + " records may be sent twice)", spool.dir());
     }
     // what a previous run left must go out before anything new
     this.spooling = !spool.isEmpty();
@@ -119,13 +143,14 @@ public final class SpoolingSender {
   /** Queues a record; never blocks. */
   public void offer(DiskSpool.Entry entry) {
     published.incrementAndGet();
+    ledger.accepted(1);
     if (closing.get()) {
-      drop("closed", 1);
+      dropSettled("closed", 1);
     } else {
-      long size = entry.payloadLength();
+      long size = SpoolFrames.payloadLength(entry);
       if (queuedBytes.addAndGet(size) > queueMaxBytes || !queue.offer(entry)) {
         queuedBytes.addAndGet(-size);
-        drop("queue-full", 1);
+        dropSettled("queue-full", 1);
       }
     }
   }
@@ -133,19 +158,26 @@ public final class SpoolingSender {
   /** Takes a polled record's bytes off the queue's byte count. */
   private DiskSpool.Entry dequeued(DiskSpool.Entry entry) {
     if (entry != null) {
-      queuedBytes.addAndGet(-entry.payloadLength());
+      queuedBytes.addAndGet(-SpoolFrames.payloadLength(entry));
     }
     return entry;
   }
 
   public void countUnencodable(RuntimeException e) {
     published.incrementAndGet();
-    drop("encode-failed", 1);
+    ledger.accepted(1);
+    dropSettled("encode-failed", 1);
     LOG.warn("event could not be encoded and was dropped: {}", e.toString());
   }
 
   private void drop(String reason, long n) {
     drops.computeIfAbsent(reason, r -> new LongAdder()).add(n);
+  }
+
+  /** Drops events accepted in this run (not ones read back from the spool). */
+  private void dropSettled(String reason, long n) {
+    drop(reason, n);
+    ledger.settled(n);
   }
 
   public SinkStats stats() {
@@ -161,8 +193,9 @@ public final class SpoolingSender {
 
   private long pending() {
     SinkStats s = stats();
-    // corrupt tails were counted as drops but never published or carried over
-    long settled = s.sent() + s.replayed() + s.dropped() - s.dropped("spool-corrupt");
+    // corrupt tails and events lost by a killed predecessor were counted as drops but never
+    // published or carried over
+    long settled = s.sent() + s.replayed() + s.dropped() - droppedBeforeStart;
     return s.published() + carriedOver - settled;
   }
 
@@ -232,7 +265,10 @@ public final class SpoolingSender {
     }
     busy = true;
     try {
-      send(entry, inFlight, failures, () -> sent.incrementAndGet());
+      send(entry, inFlight, failures, () -> {
+        sent.incrementAndGet();
+        ledger.settled(1);
+      });
     } finally {
       busy = false;
     }
@@ -304,7 +340,7 @@ public final class SpoolingSender {
       Exception cause = failed.get(e.getKey());
       // at close the producer aborts what is left with a plain KafkaException: keep those
       if (!closingDown && cause != null && !isRetriable(cause)) {
-        drop("rejected:" + cause.getClass().getSimpleName(), 1);
+        dropSettled("rejected:" + cause.getClass().getSimpleName(), 1);
       } else {
         toSpool(e.getValue());
       }
@@ -330,6 +366,11 @@ public final class SpoolingSender {
         || e instanceof AuthorizationException;
   }
 
+  /**
+   * Spools an event accepted in this run. It is settled in the ledger only once it is in the
+   * spool (or dropped and counted): a kill in between counts it as lost rather than losing it
+   * silently.
+   */
   private void toSpool(DiskSpool.Entry entry) {
     try {
       if (spool.append(entry)) {
@@ -339,7 +380,13 @@ public final class SpoolingSender {
       }
     } catch (IOException e) {
       drop("spool-io-error", 1);
-      LOG.warn("spool write failed: {}", e.toString());
+      long failures = stats().dropped("spool-io-error");
+      if (failures % 1000 == 1) {
+        LOG.warn("spool write failed ({} events so far, counted spool-io-error): {}", failures,
+            e.toString());
+      }
+    } finally {
+      ledger.settled(1);
     }
     refreshSpoolGauges();
   }
@@ -384,8 +431,7 @@ public final class SpoolingSender {
     try {
       head = spool.peek(replayBatch);
     } catch (IOException e) {
-      LOG.warn("spool unreadable, discarding it: {}", e.toString());
-      discardUnreadableSpool();
+      discardUnreadableHead(e);
       return;
     }
     if (head.isEmpty()) {
@@ -439,15 +485,30 @@ public final class SpoolingSender {
     }
   }
 
-  private void discardUnreadableSpool() {
-    long lost = spool.size();
+  /** Skips the spooled record that cannot be read (and only it, where the next one is framed). */
+  private void discardUnreadableHead(IOException cause) {
     try {
-      spool.remove(List.of());
-    } catch (IOException ignored) {
-      // reported below
+      long lost = spool.discardHead();
+      drop("spool-corrupt", lost);
+      LOG.warn("spool {}: discarded {} unreadable record(s) at its head: {}", spool.dir(), lost,
+          cause.toString());
+    } catch (IOException e) {
+      // the head cannot even be skipped: give up the whole spool rather than stall forever
+      long lost = spool.size();
+      drop("spool-corrupt", lost);
+      LOG.warn("spool {} unreadable ({}); {} spooled records lost", spool.dir(), e.toString(),
+          lost);
+      try {
+        spool.clear();
+      } catch (IOException stillFailing) {
+        LOG.warn("spool {}: could not delete its segments: {}", spool.dir(),
+            stillFailing.toString());
+      }
     }
-    drop("spool-corrupt", lost);
-    spooling = false;
+    refreshSpoolGauges();
+    if (spool.isEmpty()) {
+      spooling = false;
+    }
   }
 
   private void refreshSpoolGauges() {

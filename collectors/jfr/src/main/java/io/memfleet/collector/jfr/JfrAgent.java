@@ -31,7 +31,8 @@ import jdk.jfr.consumer.RecordingStream;
  * Every failure (bad options, no JFR, Kafka unreachable, spool full) is caught and reported on
  * stderr at most once per reason; the agent never calls System.exit and never throws into
  * {@code premain}. Its spool is {@code <spoolDir>/<pid>-<processStartTimeMs>}, one per JVM, so JVMs
- * on one host do not share a spool.
+ * on one host do not share a spool; what a JVM that died left in its spool is taken over by the
+ * next agent that starts on the host (and its events lost in memory counted as lost-on-kill).
  *
  * <p>Its memory in the host heap is bounded in bytes ({@code maxMemory}, 4 MiB: the queue to the
  * sender thread and the Kafka producer's buffer); what does not fit is dropped and counted
@@ -81,12 +82,14 @@ public final class JfrAgent {
     ProcessIdentity self = options.common().identities().self();
     String collectorId = "jfr-agent/" + self.getNode() + "/" + self.getPid() + "/"
         + self.getProcessStartTimeMs();
-    Path spool = options.common().spoolDir("jfr-agent")
-        .resolve(self.getPid() + "-" + self.getProcessStartTimeMs());
-    // the agent's heap in the host JVM is bounded in bytes: half queue, half producer buffer
+    Path spools = options.common().spoolDir("jfr-agent");
+    Path spool = spools.resolve(self.getPid() + "-" + self.getProcessStartTimeMs());
+    // the agent's heap in the host JVM is bounded in bytes: half queue, half producer buffer;
+    // the spools of JVMs that died before they could replay theirs are taken over here
     long half = options.maxMemory() / 2;
     KafkaEventSink sink = options.common().sinkBuilder("jfr-agent", collectorId)
-        .spoolDir(spool).closeTimeout(Duration.ofSeconds(2)).queueMaxBytes(half)
+        .spoolDir(spool).adoptOrphans(spools).closeTimeout(Duration.ofSeconds(2))
+        .queueMaxBytes(half)
         .producerProperty("buffer.memory", Long.toString(half))
         .producerProperty("batch.size", Long.toString(Math.min(64 * 1024, half / 4)))
         .build();

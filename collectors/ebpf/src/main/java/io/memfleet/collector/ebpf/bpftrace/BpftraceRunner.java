@@ -1,5 +1,6 @@
 package io.memfleet.collector.ebpf.bpftrace;
 
+import io.memfleet.collector.ChildCommands;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -217,7 +218,8 @@ public final class BpftraceRunner implements AutoCloseable {
       command.add(Integer.toString(targetPid.getAsInt()));
     }
     command.add(script.toString());
-    ProcessBuilder pb = new ProcessBuilder(command);
+    // killed with the collector, even by kill -9: no probes left attached by an orphan
+    ProcessBuilder pb = new ProcessBuilder(ChildCommands.endingWithThisProcess(command));
     pb.environment().put("BPFTRACE_MAP_KEYS_MAX", Integer.toString(mapKeysMax));
     // bpftrace 0.17 does not cache user symbols when ASLR is on and then re-reads the ELF
     // symbol tables for every stack: ~0.2 s per event, so output lags further and further

@@ -1,5 +1,6 @@
 package io.memfleet.collector.ebpf.perf;
 
+import io.memfleet.collector.ChildCommands;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -74,7 +75,8 @@ public final class PerfRecorder {
         record.add(Long.toString(period));
       }
       record.addAll(List.of("--", "sleep", Double.toString(duration.toMillis() / 1000.0)));
-      Process rec = new ProcessBuilder(record).redirectErrorStream(true).start();
+      Process rec = new ProcessBuilder(ChildCommands.endingWithThisProcess(record))
+          .redirectErrorStream(true).start();
       current = rec;
       String log;
       try {
@@ -92,8 +94,9 @@ public final class PerfRecorder {
         throw new IOException("perf record exited with " + rec.exitValue() + ": " + log);
       }
       PerfScriptParser parser = new PerfScriptParser(sink);
-      Process script = new ProcessBuilder(perf.toString(), "script", "--ns", "-i",
-          data.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      Process script = new ProcessBuilder(ChildCommands.endingWithThisProcess(List.of(
+          perf.toString(), "script", "--ns", "-i", data.toString())))
+          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
       current = script;
       try (BufferedReader in = new BufferedReader(
           new InputStreamReader(script.getInputStream(), StandardCharsets.UTF_8))) {
