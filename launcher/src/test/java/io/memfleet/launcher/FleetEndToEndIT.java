@@ -22,9 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole product on this machine, as {@code ./memfleet up} runs it with the shipped defaults:
- * real Kafka and ClickHouse, the Flink job, the node and eBPF collectors, the JFR agent, and the
- * default demo programs — the corpus's CI set (a stock G1 JVM, a Go and a C program that leak
- * from their start, a JVM that leaks after three quiet minutes, a Go program racing to its
+ * real Kafka and ClickHouse, the Flink job, the node and eBPF collectors, memfleet's JFR recording
+ * in the JVMs (read from outside by the node collector), and the default demo programs — the
+ * corpus's CI set (a stock G1 JVM, a Go and a C program that leak from their start, a Go
+ * program that leaks after three quiet minutes, a Go program racing to its
  * cgroup limit, and two JVMs that only look like leaks at first) and a goroutine leak. Nothing is
  * set for them.
  *
