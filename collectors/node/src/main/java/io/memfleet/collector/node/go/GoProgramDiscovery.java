@@ -63,8 +63,12 @@ public final class GoProgramDiscovery implements TrackedProcessListener {
   static final long ROUND_BUDGET_MS = 1000;
   /** Ports per process at most probed (a server with hundreds of listeners is no pprof host). */
   static final int MAX_PORTS_PER_PROCESS = 16;
-  /** Probes of a port that never answers before it is given up. */
-  static final int MAX_PROBES_PER_PORT = 5;
+  /**
+   * Probes of a port that never answers before it is given up: with the listings' backoff (1, 2,
+   * 4 … s, then every relist interval) about eight minutes of retries — the first half minute
+   * after a node's start-up can keep a program too busy to answer in time.
+   */
+  static final int MAX_PROBES_PER_PORT = 20;
 
   private final Path procRoot;
   private final Duration relistInterval;
