@@ -70,16 +70,40 @@ public final class CgroupFiles {
         malformed++;
         continue;
       }
-      try {
-        values.put(t.substring(0, gap), Long.parseLong(t.substring(value)));
-      } catch (NumberFormatException e) {
+      // checked by hand: an exception per odd line would cost a stack trace each
+      if (!isLong(t, value)) {
         malformed++;
+        continue;
       }
+      values.put(t.substring(0, gap), Long.parseLong(t.substring(value)));
     }
     if (malformed > 0) {
       values.put(MALFORMED_KEY, malformed);
     }
     return values;
+  }
+
+  /** Whether {@code t} from {@code from} to its end is a decimal long, sign allowed. */
+  private static boolean isLong(String t, int from) {
+    int i = from;
+    boolean negative = i < t.length() && (t.charAt(i) == '-' || t.charAt(i) == '+');
+    if (negative) {
+      negative = t.charAt(i) == '-';
+      i++;
+    }
+    if (i == t.length()) {
+      return false;
+    }
+    long limit = negative ? Long.MIN_VALUE : -Long.MAX_VALUE;
+    long n = 0; // accumulated negatively, as Long.parseLong does, to reach Long.MIN_VALUE
+    for (; i < t.length(); i++) {
+      int digit = t.charAt(i) - '0';
+      if (digit < 0 || digit > 9 || n < (limit + digit) / 10) {
+        return false;
+      }
+      n = n * 10 - digit;
+    }
+    return true;
   }
 
   /** Key under which {@link #parseFlatKeyed} reports the number of lines it could not read. */

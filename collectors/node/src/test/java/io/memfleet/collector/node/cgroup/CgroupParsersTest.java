@@ -87,6 +87,24 @@ class CgroupParsersTest {
         .containsEntry(CgroupFiles.MALFORMED_KEY, 2L);
   }
 
+  @Test
+  void flatKeyedNumbersAtTheEdgesOfLong() {
+    assertThat(CgroupFiles.parseFlatKeyed("max 9223372036854775807\nmin -9223372036854775808\n"
+        + "over 9223372036854775808\nunder -9223372036854775809\nsign -\nplus +7\n"))
+        .containsEntry("max", Long.MAX_VALUE).containsEntry("min", Long.MIN_VALUE)
+        .containsEntry("plus", 7L).doesNotContainKeys("over", "under", "sign")
+        .containsEntry(CgroupFiles.MALFORMED_KEY, 3L);
+  }
+
+  @Test
+  void manyMalformedNumbersCostNoExceptionEach() throws Exception {
+    // 1335 odd lines (found by the fuzz test): one exception per line allocated 1.4 MB, over the
+    // bound of 1 MiB + 64 bytes per input byte
+    String text = "k x\n".repeat(1_335);
+    io.memfleet.fuzz.Bounded.call(() -> CgroupFiles.parseFlatKeyed(text), text.length());
+    assertThat(CgroupFiles.parseFlatKeyed(text)).containsEntry(CgroupFiles.MALFORMED_KEY, 1_335L);
+  }
+
   private static CgroupMemory v2Full(String prefix) {
     return CgroupMemory.fromV2("/kubepods/pod/c", new CgroupMemory.V2Files(
         Golden.read(V2 + prefix + ".memory.current"),
