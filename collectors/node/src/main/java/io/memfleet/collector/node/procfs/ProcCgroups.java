@@ -33,17 +33,50 @@ public record ProcCgroups(List<Entry> entries, int malformedLines) {
         malformed++;
         continue;
       }
-      try {
-        int id = Integer.parseInt(line.substring(0, first));
-        String controllers = line.substring(first + 1, second);
-        entries.add(new Entry(id,
-            controllers.isEmpty() ? List.of() : List.of(controllers.split(",")),
-            line.substring(second + 1)));
-      } catch (NumberFormatException e) {
+      // read by hand: an exception per odd line would cost a stack trace each
+      long id = hierarchyId(line, first);
+      if (id == NOT_AN_INT) {
         malformed++;
+        continue;
       }
+      String controllers = line.substring(first + 1, second);
+      entries.add(new Entry((int) id,
+          controllers.isEmpty() ? List.of() : List.of(controllers.split(",")),
+          line.substring(second + 1)));
     }
     return new ProcCgroups(List.copyOf(entries), malformed);
+  }
+
+  /** What {@link #hierarchyId} returns for text {@link Integer#parseInt} would reject. */
+  private static final long NOT_AN_INT = Long.MIN_VALUE;
+
+  /**
+   * {@code Integer.parseInt(line.substring(0, end))}, or {@link #NOT_AN_INT} where it would
+   * throw: a sign, then decimal digits (any script, as {@code parseInt} takes), within int.
+   */
+  private static long hierarchyId(String line, int end) {
+    int i = 0;
+    boolean negative = false;
+    if (end > 0 && (line.charAt(0) == '-' || line.charAt(0) == '+')) {
+      negative = line.charAt(0) == '-';
+      i = 1;
+    }
+    if (i == end) {
+      return NOT_AN_INT;
+    }
+    long n = 0;
+    for (; i < end; i++) {
+      int digit = Character.digit(line.charAt(i), 10);
+      if (digit < 0) {
+        return NOT_AN_INT;
+      }
+      n = n * 10 + digit;
+      if (n > 1L << 31) { // past both ends of int: stop before the long overflows too
+        return NOT_AN_INT;
+      }
+    }
+    n = negative ? -n : n;
+    return n < Integer.MIN_VALUE || n > Integer.MAX_VALUE ? NOT_AN_INT : n;
   }
 
   /** The path in the v1 hierarchy that has {@code controller}, e.g. {@code "memory"}. */

@@ -121,6 +121,25 @@ class ProcfsParsersTest {
   }
 
   @Test
+  void cgroupHierarchyIdsAsIntegerParseIntReadsThem() {
+    ProcCgroups c = ProcCgroups.parse("2147483647:a:/max\n-2147483648:b:/min\n+7:c:/plus\n"
+        + "\u0661\u0662:d:/arabic-indic\n2147483648:e:/over\n-2147483649:f:/under\n"
+        + "-:g:/sign\n:h:/empty\n1x:i:/letter\n");
+    assertThat(c.entries()).extracting(ProcCgroups.Entry::hierarchyId)
+        .containsExactly(Integer.MAX_VALUE, Integer.MIN_VALUE, 7, 12);
+    assertThat(c.malformedLines()).isEqualTo(5);
+  }
+
+  @Test
+  void manyMalformedHierarchyIdsCostNoExceptionEach() throws Exception {
+    // an exception per odd line (a stack trace each) allocated ~300 bytes per input character,
+    // over the fuzz bound of 1 MiB + 64 bytes per character
+    String text = "::\n".repeat(5_000);
+    io.memfleet.fuzz.Bounded.call(() -> ProcCgroups.parse(text), text.length());
+    assertThat(ProcCgroups.parse(text).malformedLines()).isEqualTo(5_000);
+  }
+
+  @Test
   void byteParsersReadOnlyTheGivenLength() {
     byte[] status = (Golden.read("procfs/go-demo.status") + "VmRSS:\t1 kB\n")
         .getBytes(StandardCharsets.UTF_8);
