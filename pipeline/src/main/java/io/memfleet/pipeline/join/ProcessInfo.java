@@ -21,13 +21,19 @@ public class ProcessInfo {
   /** Takes every field the event knows and this does not; true when something was learned. */
   boolean learnFrom(TimedEvent e) {
     boolean changed = false;
-    if (comm == null && e.comm != null && !e.comm.isEmpty()) {
-      comm = e.comm;
+    boolean managed = e.runtime == Runtime.JVM || e.runtime == Runtime.GO;
+    if ((runtime == null || runtime == Runtime.UNKNOWN || runtime == Runtime.NATIVE && managed)
+        && e.runtime != null && e.runtime != Runtime.UNKNOWN && e.runtime != runtime) {
+      // a managed runtime is positive evidence (libjvm mapped, Go build info): it wins over
+      // NATIVE, which a process showed before it exec'd its program (sh -c 'exec app')
+      if (runtime == Runtime.NATIVE && e.comm != null && !e.comm.isEmpty()) {
+        comm = e.comm;
+      }
+      runtime = e.runtime;
       changed = true;
     }
-    if ((runtime == null || runtime == Runtime.UNKNOWN) && e.runtime != null
-        && e.runtime != Runtime.UNKNOWN) {
-      runtime = e.runtime;
+    if (comm == null && e.comm != null && !e.comm.isEmpty()) {
+      comm = e.comm;
       changed = true;
     }
     if (service == null && e.service != null) {

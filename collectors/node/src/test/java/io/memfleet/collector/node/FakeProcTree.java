@@ -44,13 +44,50 @@ public final class FakeProcTree {
 
   public FakeProcTree rss(int pid, long rssKb, int threads) {
     Path d = proc.resolve(Integer.toString(pid));
-    write(d.resolve("status"), "Name:\tx\nState:\tS (sleeping)\nPid:\t" + pid + "\nPPid:\t1\n"
+    String name;
+    try {
+      name = Files.readString(d.resolve("comm")).strip();
+    } catch (IOException e) {
+      name = "x";
+    }
+    write(d.resolve("status"), "Name:\t" + name + "\nState:\tS (sleeping)\nPid:\t" + pid + "\nPPid:\t1\n"
         + "Kthread:\t0\nVmSize:\t  " + (rssKb * 4) + " kB\nVmRSS:\t  " + rssKb + " kB\n"
         + "RssAnon:\t  " + (rssKb - 100) + " kB\nRssFile:\t  100 kB\nRssShmem:\t  0 kB\n"
         + "VmSwap:\t  0 kB\nThreads:\t" + threads + "\n");
     write(d.resolve("smaps_rollup"), "00400000-7ffd40278000 ---p 00000000 00:00 0  [rollup]\n"
         + "Rss:  " + rssKb + " kB\nPss:  " + (rssKb - 50) + " kB\n");
     return this;
+  }
+
+  /**
+   * Process {@code pid} execs {@code comm}: same pid and start time, a new name and command
+   * line; {@code mapsLines} become its {@code maps} (e.g. a {@code libjvm.so} mapping).
+   */
+  public FakeProcTree exec(int pid, String comm, String... mapsLines) {
+    Path d = proc.resolve(Integer.toString(pid));
+    String stat = read(d.resolve("stat"));
+    write(d.resolve("stat"), stat.substring(0, stat.indexOf('(') + 1) + comm
+        + stat.substring(stat.lastIndexOf(')')));
+    write(d.resolve("comm"), comm + "\n");
+    write(d.resolve("cmdline"), "/usr/bin/" + comm + "\0");
+    maps(pid, mapsLines);
+    String status = read(d.resolve("status"));
+    write(d.resolve("status"), status.replaceFirst("Name:\t[^\n]*", "Name:\t" + comm));
+    return this;
+  }
+
+  /** {@code /proc/PID/maps}, one mapping per line. */
+  public FakeProcTree maps(int pid, String... lines) {
+    write(proc.resolve(pid + "/maps"), lines.length == 0 ? "" : String.join("\n", lines) + "\n");
+    return this;
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** {@code /proc/PID/environ}: NUL-separated {@code NAME=value} entries, as the kernel shows. */

@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +52,11 @@ import org.slf4j.LoggerFactory;
  * Discovering a process costs more (stat, cgroup, environ, maps, cmdline), once. Kernel threads
  * and processes the filters leave out are remembered by pid and not read again while their pid
  * stays listed, except on every {@value #IGNORED_RECHECK_SCANS}th scan, which rereads their
- * {@code stat} to catch a pid reused between two listings.
+ * {@code stat} to catch a pid reused between two listings, or a program exec'd in their place.
+ *
+ * <p>An exec keeps pid and start time: a tracked process whose status name changes, or one
+ * identified as native at discovery, is identified again (see {@link #reidentify}), so a Go
+ * program or JVM started through {@code sh -c 'exec …'} is known by its runtime.
  */
 public final class ProcessScanner {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessScanner.class);
@@ -59,31 +64,59 @@ public final class ProcessScanner {
   /** Every this many scans, ignored pids have their stat read again (pid reuse). */
   public static final int IGNORED_RECHECK_SCANS = 30;
 
+  /**
+   * Scans after discovery at which a process identified as native (or unknown) is identified
+   * again: a JVM maps {@code libjvm.so} a moment after its exec, and a wrapper may exec the real
+   * program under the same name.
+   */
+  static final long[] RECHECK_NATIVE_AT = {1, 2, 4, 8, 16, 32};
+
   private static final class Tracked {
-    final ProcessIdentity identity;
+    /** Replaced when the process execs another program (see {@link #reidentify}). */
+    ProcessIdentity identity;
     final String cgroupPath;
     /** The process by the key pids cannot fake: pid plus start time in clock ticks. */
     final ProcessFiles files;
     long lastRssBytes;
     long seenScan;
+    final long discoveredScan;
+    /** The {@code Name:} of its status at the last scan; a change means an exec (or a rename). */
+    String statusName;
     final PssSampler.State pss;
 
     Tracked(ProcessIdentity identity, String cgroupPath, ProcessFiles files,
-        PssSampler.State pss) {
+        PssSampler.State pss, long discoveredScan) {
       this.identity = identity;
       this.cgroupPath = cgroupPath;
       this.files = files;
       this.pss = pss;
+      this.discoveredScan = discoveredScan;
+    }
+
+    /** Whether this scan should read its identity again. */
+    boolean identityDue(ProcStatus status, long scan) {
+      String previous = statusName;
+      statusName = status.name();
+      if (previous != null && !previous.equals(status.name())) {
+        return true;
+      }
+      io.memfleet.event.Runtime runtime = identity.getRuntime();
+      return (runtime == io.memfleet.event.Runtime.NATIVE
+          || runtime == io.memfleet.event.Runtime.UNKNOWN)
+          && java.util.Arrays.binarySearch(RECHECK_NATIVE_AT, scan - discoveredScan) >= 0;
     }
   }
 
   /** A pid left out (kernel thread, filtered): its start time and the last scan listing it. */
   private static final class Ignored {
     final long startTicks;
+    /** Its name then: an exec keeps pid and start time but changes the name. */
+    final String comm;
     long seenScan;
 
-    Ignored(long startTicks, long seenScan) {
-      this.startTicks = startTicks;
+    Ignored(ProcStat stat, long seenScan) {
+      this.startTicks = stat.startTicks();
+      this.comm = stat.comm();
       this.seenScan = seenScan;
     }
   }
@@ -111,6 +144,7 @@ public final class ProcessScanner {
   private final HostPressure hostPressure;
   private long scanNo;
   private int events;
+  private long reidentified;
 
   public ProcessScanner(NodeCollectorOptions options, ProcfsReader proc,
       CgroupMemoryReader cgroups, ProcessIdentities identities, EventHeaders headers,
@@ -154,6 +188,9 @@ public final class ProcessScanner {
         if (status.isPresent()) {
           if (!status.get().zombie()) {
             t.seenScan = scan;
+            if (t.identityDue(status.get(), scan)) {
+              reidentify(pid, t, status.get());
+            }
             sample(t, status.get(), cgroupCache);
           }
           continue; // a zombie is not seen: its exit is reported below
@@ -174,11 +211,11 @@ public final class ProcessScanner {
       }
       long startTicks = stat.get().startTicks();
       if (ig != null) {
-        if (ig.startTicks == startTicks) {
+        if (ig.startTicks == startTicks && Objects.equals(ig.comm, stat.get().comm())) {
           ig.seenScan = scan;
           continue;
         }
-        ignored.remove(pid); // the pid was reused: a new process to look at
+        ignored.remove(pid); // the pid was reused, or it exec'd: a new process to look at
       }
       t = discover(pid, stat.get(), scan);
       if (t == null) {
@@ -188,6 +225,7 @@ public final class ProcessScanner {
       t.seenScan = scan;
       Optional<ProcStatus> status = t.files.status();
       if (status.isPresent() && !status.get().zombie()) {
+        t.identityDue(status.get(), scan); // notes its name
         sample(t, status.get(), cgroupCache);
       }
     }
@@ -255,13 +293,13 @@ public final class ProcessScanner {
 
   private Tracked discover(int pid, ProcStat stat, long scan) {
     if (stat.kernelThread()) {
-      ignored.put(pid, new Ignored(stat.startTicks(), scan));
+      ignored.put(pid, new Ignored(stat, scan));
       return null;
     }
     Optional<ProcCgroups> procCgroups = proc.cgroups(pid);
     String cgroupPath = procCgroups.flatMap(cgroups::memoryCgroupPath).orElse(null);
     if (!options.selects(pid, stat.comm(), cgroupPath)) {
-      ignored.put(pid, new Ignored(stat.startTicks(), scan));
+      ignored.put(pid, new Ignored(stat, scan));
       return null;
     }
     ProcessIdentity identity;
@@ -271,11 +309,11 @@ public final class ProcessScanner {
       return null; // gone since its stat was read; nothing to report
     }
     if (!options.selectsLabels(identity.getLabels())) {
-      ignored.put(pid, new Ignored(stat.startTicks(), scan));
+      ignored.put(pid, new Ignored(stat, scan));
       return null;
     }
     Tracked t = new Tracked(identity, cgroupPath, proc.openProcess(pid, stat.startTicks()),
-        pss.newProcess());
+        pss.newProcess(), scan);
     tracked.put(pid, t);
     for (TrackedProcessListener l : listeners) {
       l.started(pid, identity);
@@ -289,6 +327,45 @@ public final class ProcessScanner {
         .setCmdline(proc.cmdline(pid).orElse(null))
         .build());
     return t;
+  }
+
+  /**
+   * Reads the identity of a tracked process again; when its program or runtime changed (an exec:
+   * {@code sh -c 'exec app'}, a container entrypoint script, a JVM that had not mapped
+   * {@code libjvm.so} yet) the listeners see the old identity exit and the new one start, and a
+   * STARTED lifecycle event carries the new command line. The pid and start time stay: it is the
+   * same process for the pipeline. The filters are not applied again.
+   */
+  private void reidentify(int pid, Tracked t, ProcStatus status) {
+    ProcessIdentity fresh;
+    try {
+      fresh = identities.forPid(pid);
+    } catch (IOException | RuntimeException e) {
+      return; // gone meanwhile: the next scan reports its exit
+    }
+    ProcessIdentity old = t.identity;
+    if (fresh.getProcessStartTimeMs() != old.getProcessStartTimeMs()
+        || (fresh.getRuntime() == old.getRuntime() && fresh.getComm().equals(old.getComm()))) {
+      return; // unchanged, or the pid was reused after the status read (next scan sees that)
+    }
+    for (TrackedProcessListener l : listeners) {
+      l.exited(pid, old);
+    }
+    t.identity = fresh;
+    reidentified++;
+    for (TrackedProcessListener l : listeners) {
+      l.started(pid, fresh);
+    }
+    LOG.info("pid {} is now {} ({}), was {} ({})", pid, fresh.getComm(), fresh.getRuntime(),
+        old.getComm(), old.getRuntime());
+    publish(ProcessLifecycle.newBuilder()
+        .setHeader(headers.next(fresh, Source.PROCFS, ClockDomain.REALTIME, epochNanos()))
+        .setPhase(LifecyclePhase.STARTED)
+        .setExitCode(null)
+        .setOomKilled(false)
+        .setParentPid(status.parentPid())
+        .setCmdline(proc.cmdline(pid).orElse(null))
+        .build());
   }
 
   private void sample(Tracked t, ProcStatus s, Map<String, Optional<CgroupMemory>> cgroupCache) {
@@ -383,6 +460,11 @@ public final class ProcessScanner {
 
   public int trackedProcesses() {
     return tracked.size();
+  }
+
+  /** Tracked processes whose identity changed after discovery (exec, late runtime). */
+  public long reidentified() {
+    return reidentified;
   }
 
   public long oomKillsAttributed() {
