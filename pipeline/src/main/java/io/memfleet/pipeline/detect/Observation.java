@@ -46,6 +46,11 @@ public class Observation {
    * ZGC/Shenandoah cycle); false when only young collections were seen in the bucket.
    */
   public boolean confirmed;
+  /**
+   * LIVE_SET: a G1 mixed collection is in the bucket — old regions were collected, so its value
+   * is a floor (the live set plus the garbage G1 chose to leave), not only heap after young.
+   */
+  public boolean reclaimed;
   /** The series' value: bytes, a count, or a fraction for {@link Signal#GC_LOAD}. */
   public double value;
   /**

@@ -282,6 +282,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     o.count = b.count;
     o.value = b.value(lengthOf(b.signal));
     o.confirmed = b.signal == Signal.LIVE_SET && b.confirmedMin <= b.min;
+    o.reclaimed = b.reclaimed;
     o.companion = b.signal == Signal.GC_LOAD ? b.heapRatio : b.companion;
     o.usedCompanion = b.usedCompanion;
     o.stackHash = b.stackHash;

@@ -18,6 +18,8 @@ public class SeriesBucket {
   public double companion = Double.NaN;
   /** LIVE_SET: lowest heap after a collection that shows the live set; +inf when none. */
   public double confirmedMin = Double.POSITIVE_INFINITY;
+  /** LIVE_SET: a G1 mixed collection was folded in. */
+  public boolean reclaimed;
   /** NATIVE: lowest managed heap used seen in the bucket. */
   public double usedCompanion = Double.NaN;
   /** GC load: stop-the-world time from GcPause events, ns. */

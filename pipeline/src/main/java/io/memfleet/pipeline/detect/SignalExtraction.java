@@ -18,6 +18,7 @@ import io.memfleet.event.Runtime;
 import io.memfleet.event.Source;
 import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
+import io.memfleet.pipeline.model.Limits;
 import io.memfleet.pipeline.model.Shmem;
 import io.memfleet.pipeline.model.TimedEvent;
 import org.apache.avro.specific.SpecificRecord;
@@ -56,8 +57,6 @@ import org.apache.avro.specific.SpecificRecord;
  * </table>
  */
 final class SignalExtraction {
-  /** Limits at or above this are "unlimited" (cgroup v1 reports ~2^63 rounded to pages). */
-  static final long UNLIMITED = 1L << 60;
   /** A minor fault brings in one page. */
   static final long PAGE_BYTES = 4096;
 
@@ -216,6 +215,7 @@ final class SignalExtraction {
         if (showsLiveSet(c)) {
           b.confirmedMin = Math.min(b.confirmedMin, after);
         }
+        b.reclaimed |= c.getGeneration() == GcGeneration.MIXED;
         if (!Double.isNaN(max)) {
           b.companion = max;
         }
@@ -255,7 +255,7 @@ final class SignalExtraction {
       out.heapFootprint(Math.max(h.getUsedBytes(), h.getCommittedBytes()));
     }
     Long m = h.getMaxBytes();
-    if (m != null && m > 0 && m < UNLIMITED) {
+    if (Limits.isLimit(m)) {
       out.heapMax(m);
     }
     if (h.getPhase() != HeapPhase.AFTER_GC) {
@@ -305,7 +305,7 @@ final class SignalExtraction {
       out.add(Signal.NATIVE, "", e, r.getRssBytes(), 0);
     }
     Long limit = r.getCgroupLimitBytes();
-    if (limit != null && limit > 0 && limit < UNLIMITED) {
+    if (Limits.isLimit(limit)) {
       // the working set: page cache the kernel can drop under pressure is no OOM risk
       long usage = r.getCgroupWorkingSetBytes() != null ? r.getCgroupWorkingSetBytes()
           : r.getCgroupUsageBytes() != null ? r.getCgroupUsageBytes() : r.getRssBytes();
@@ -363,7 +363,7 @@ final class SignalExtraction {
   }
 
   private static double limit(Long bytes) {
-    return bytes == null || bytes <= 0 || bytes >= UNLIMITED ? Double.NaN : bytes;
+    return Limits.isLimit(bytes) ? bytes : Double.NaN;
   }
 
   private static void allocation(TimedEvent e, Allocation a, Buckets out) throws Exception {

@@ -17,15 +17,11 @@ import io.memfleet.event.ResidentMemory;
  * }</pre>
  */
 public final class Shmem {
-  /** Limits at or above this are "no limit" (cgroup v1 reports about 2^63 rounded to pages). */
-  public static final long UNLIMITED = 1L << 60;
-
   private Shmem() {}
 
   /** The process's shared memory bytes, or null when the sample has none. */
   public static Long of(ResidentMemory r) {
-    Long limit = r.getCgroupLimitBytes();
-    if (r.getCgroupShmemBytes() != null && limit != null && limit > 0 && limit < UNLIMITED) {
+    if (r.getCgroupShmemBytes() != null && Limits.isLimit(r.getCgroupLimitBytes())) {
       return r.getCgroupShmemBytes();
     }
     return r.getShmemBytes();

@@ -34,6 +34,7 @@ public interface TrailingRule {
       point.companion = o.companion;
     }
     point.confirmed |= o.confirmed;
+    point.reclaimed |= o.reclaimed;
     if (o.objectClass != null) {
       point.objectClass = o.objectClass;
     }

@@ -136,6 +136,7 @@ public class TrailingRuleFunction extends KeyedProcessFunction<String, Observati
     c.utcNs = o.utcNs;
     c.count = o.count;
     c.confirmed = o.confirmed;
+    c.reclaimed = o.reclaimed;
     c.value = o.value;
     c.companion = o.companion;
     c.usedCompanion = o.usedCompanion;
