@@ -81,8 +81,18 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
     return s == null ? null : s.finding;
   }
 
+  /**
+   * The rising run, unless it is young collections with G1 mixed collections among them: then
+   * the heap was taken back as far as G1 would and did not fall, which is the envelope's case
+   * ({@link #reclaimedEnvelope}), judged there against G1's garbage allowance; the run's own
+   * climb may be promoted garbage between the mixed phases.
+   */
   private Finding judgeRun(List<Observation> run) {
-    return run.size() < settings.minPoints ? null : super.assess(run);
+    if (run.size() < settings.minPoints || run.stream().noneMatch(o -> o.confirmed)
+        && run.stream().anyMatch(o -> o.reclaimed)) {
+      return null;
+    }
+    return super.assess(run);
   }
 
   /** A trailing stretch of history, its floors and what they show. */
