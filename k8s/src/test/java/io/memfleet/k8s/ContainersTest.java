@@ -54,9 +54,11 @@ class ContainersTest {
         checked++;
       }
       if (kind.equals("Kafka")) {
-        checkResources(id + " topicOperator",
-            at(r, "spec", "entityOperator", "topicOperator", "resources"));
-        checked++;
+        for (String operator : List.of("topicOperator", "userOperator")) {
+          checkResources(id + " " + operator,
+              at(r, "spec", "entityOperator", operator, "resources"));
+          checked++;
+        }
       }
     }
     assertThat(checked).as("containers checked in " + build).isGreaterThanOrEqualTo(3);

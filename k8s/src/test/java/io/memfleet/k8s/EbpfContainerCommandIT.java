@@ -2,28 +2,30 @@ package io.memfleet.k8s;
 
 import static io.memfleet.k8s.kustomize.YamlDocs.at;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.memfleet.event.MappingOp;
 import io.memfleet.event.MemoryMapping;
 import io.memfleet.event.PageFault;
 import io.memfleet.event.ProcessIdentity;
-import io.memfleet.localstack.KafkaBroker;
 import io.memfleet.localstack.testing.Capabilities;
-import io.memfleet.localstack.testing.TestServers;
+import io.memfleet.localstack.testing.SecureKafka;
 import io.memfleet.schema.Topics;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.schema.codec.Events;
+import io.memfleet.schema.kafka.KafkaSecurity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,7 +34,11 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +56,14 @@ import org.junit.jupiter.api.io.TempDir;
  * program maps and faults memory (the bundled leaky demo); its events must be published with
  * its identity, then SIGTERM (what the kubelet sends) must stop the collector and its bpftrace
  * children.
+ *
+ * <p>The broker is secured as the manifests' Strimzi cluster is: SASL_SSL with SCRAM-SHA-512 and
+ * ACLs ({@link SecureKafka}). The container's user ({@code MEMFLEET_KAFKA_USERNAME}) is created
+ * there with exactly the ACLs of its {@code KafkaUser} in the built manifests, and its Secret
+ * volume becomes a directory holding that user's password and the broker's CA under the items'
+ * paths, as the kubelet projects Strimzi's Secrets. The events are read back as the manifests'
+ * pipeline user, in its consumer group: the two users' ACLs are enough on a real broker; and the
+ * eBPF user may not write another collector's topic.
  */
 class EbpfContainerCommandIT {
   private static final Duration RUN = Duration.ofSeconds(20);
@@ -87,9 +101,19 @@ class EbpfContainerCommandIT {
     Process collector = null;
     List<ProcessHandle> children = List.of();
     Path log = dir.resolve("collector.log");
-    try (KafkaBroker kafka = TestServers.kafka(dir)) {
+    try (SecureKafka kafka = SecureKafka.start(dir.resolve("secure"))) {
       kafka.createTopics(Topics.all().stream().map(t -> new NewTopic(t, 1, (short) 1)).toList());
+      Map<String, Path> passwords = new HashMap<>();
+      for (String user : List.of(username(ebpf), "memfleet-pipeline")) {
+        passwords.put(user, kafka.createUser(user));
+        kafka.grant(KafkaUserAcls.of(K8sTree.one(resources, "KafkaUser", user)));
+      }
+      projectSecrets(pod, ebpf, mounts, passwords, kafka.caFile());
       Map<String, String> env = environment(resources, ebpf, mounts, kafka.bootstrapServers());
+      KafkaSecurity security = KafkaSecurity.fromEnvironment(env);
+      assertThat(security.protocol()).isEqualTo(KafkaSecurity.Protocol.SASL_SSL);
+      assertThat(Path.of(security.passwordFile())).hasSameTextualContentAs(
+          passwords.get(security.username()));
       List<String> args = new ArrayList<>();
       for (Object a : (List<?>) ebpf.get("args")) {
         args.add(substitutePaths(expand(String.valueOf(a), env), mounts));
@@ -127,7 +151,8 @@ class EbpfContainerCommandIT {
       System.out.println("collector output:\n" + output);
       assertThat(output).as(output).contains("processes host-wide: traced=")
           .contains("mmap   events=").contains("faults events=").doesNotContain("Exception");
-      List<SpecificRecord> events = read(kafka.bootstrapServers(), Topics.EVENTS_EBPF);
+      List<SpecificRecord> events = read(client(kafka, "memfleet-pipeline",
+          passwords.get("memfleet-pipeline")), Topics.EVENTS_EBPF);
       List<SpecificRecord> ofTarget = events.stream()
           .filter(e -> Events.header(e).getProcess().getPid() == target.pid())
           .filter(e -> Events.header(e).getProcess().getComm().equals("leaky")).toList();
@@ -143,6 +168,16 @@ class EbpfContainerCommandIT {
       assertThat(ofTarget).anyMatch(e -> e instanceof PageFault);
       assertThat(events).noneMatch(e -> Events.header(e).getProcess().getComm()
           .equals("bpftrace"));
+
+      // the container's user may write its own sources' topics, not the node collector's
+      try (var producer = new KafkaProducer<>(client(kafka, security.username(),
+          Path.of(security.passwordFile())), new ByteArraySerializer(),
+          new ByteArraySerializer())) {
+        assertThat(catchThrowable(() -> producer.send(new ProducerRecord<>(
+            Topics.EVENTS_PROCFS, new byte[] {1})).get(30, TimeUnit.SECONDS)))
+            .isInstanceOf(ExecutionException.class)
+            .hasCauseInstanceOf(TopicAuthorizationException.class);
+      }
     } finally {
       if (collector != null) {
         collector.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -179,6 +214,7 @@ class EbpfContainerCommandIT {
     }
     assertThat(env).containsKey("MEMFLEET_KAFKA_BOOTSTRAP");
     env.put("MEMFLEET_KAFKA_BOOTSTRAP", bootstrap);
+    assertThat(env.get(KafkaSecurity.ENV_PROTOCOL)).isEqualTo("SASL_SSL");
     env.replaceAll((k, v) -> substitutePaths(v, mounts));
     return env;
   }
@@ -204,6 +240,63 @@ class EbpfContainerCommandIT {
       out.put((String) m.get("mountPath"), local);
     }
     return out;
+  }
+
+  /** The Kafka user the container logs in as. */
+  @SuppressWarnings("unchecked")
+  private static String username(Map<String, Object> container) {
+    return ((List<Map<String, Object>>) container.get("env")).stream()
+        .filter(e -> KafkaSecurity.ENV_USERNAME.equals(e.get("name")))
+        .map(e -> (String) e.get("value")).findFirst()
+        .orElseThrow(() -> new AssertionError(container.get("name") + " sets no "
+            + KafkaSecurity.ENV_USERNAME));
+  }
+
+  /**
+   * Writes what the container's projected Secret volumes hold into the directories standing in
+   * for their mounts: a KafkaUser's {@code password} (the password the broker knows for that
+   * user) and the cluster CA's {@code ca.crt} (the CA of the test broker), at each item's path.
+   */
+  @SuppressWarnings("unchecked")
+  private static void projectSecrets(Map<String, Object> pod, Map<String, Object> container,
+      Map<String, String> mounts, Map<String, Path> passwords, Path caFile) throws IOException {
+    Map<String, Map<String, Object>> volumes = new LinkedHashMap<>();
+    for (Map<String, Object> v : (List<Map<String, Object>>) pod.get("volumes")) {
+      volumes.put((String) v.get("name"), v);
+    }
+    for (Map<String, Object> m : (List<Map<String, Object>>) container.get("volumeMounts")) {
+      List<Map<String, Object>> sources = at(volumes.get((String) m.get("name")), "projected",
+          "sources");
+      if (sources == null) {
+        continue;
+      }
+      Path target = Path.of(mounts.get((String) m.get("mountPath")));
+      for (Map<String, Object> source : sources) {
+        Map<String, Object> secret = (Map<String, Object>) source.get("secret");
+        String name = (String) secret.get("name");
+        for (Map<String, Object> item : (List<Map<String, Object>>) secret.get("items")) {
+          Path from = switch ((String) item.get("key")) {
+            case "password" -> passwords.get(name);
+            case "ca.crt" -> name.equals(KafkaClientsTest.CLUSTER_CA) ? caFile : null;
+            default -> null;
+          };
+          assertThat(from).as("the test knows Secret %s key %s", name, item.get("key"))
+              .isNotNull();
+          Files.copy(from, target.resolve((String) item.get("path")));
+        }
+      }
+    }
+  }
+
+  /** Client settings for {@code user} on the secured broker. */
+  private static Map<String, Object> client(SecureKafka kafka, String user, Path password) {
+    Map<String, Object> c = new HashMap<>(KafkaSecurity.builder()
+        .protocol(KafkaSecurity.Protocol.SASL_SSL).username(user)
+        .passwordFile(password.toString()).caFile(kafka.caFile().toString()).build()
+        .clientProperties());
+    c.put("bootstrap.servers", kafka.bootstrapServers());
+    c.put("max.block.ms", 20_000);
+    return c;
   }
 
   /** A value with a container mount path prefix rewritten to where that mount comes from. */
@@ -272,10 +365,11 @@ class EbpfContainerCommandIT {
     return binary;
   }
 
-  private static List<SpecificRecord> read(String bootstrap, String topic) {
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "k8s-ebpf-it");
+  /** Reads {@code topic} in a consumer group of the pipeline's prefix, as its user may. */
+  private static List<SpecificRecord> read(Map<String, Object> client, String topic) {
+    Map<String, Object> c = new HashMap<>(client);
+    c.remove("max.block.ms");
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "memfleet-pipeline-k8s-it");
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     EventCodec codec = EventCodec.fromClasspath();
     List<SpecificRecord> out = new ArrayList<>();

@@ -123,7 +123,8 @@ class ImagesTest {
         .filter(e -> "JAVA_TOOL_OPTIONS".equals(e.get("name"))).map(e -> (String) e.get("value"))
         .findFirst().orElseThrow();
     assertThat(options).startsWith("-javaagent:" + shared + "=");
-    assertThat(options).contains("bootstrap=memfleet-kafka-bootstrap.memfleet.svc:9092");
+    assertThat(options).contains("bootstrap=memfleet-kafka-bootstrap.memfleet.svc:"
+        + KafkaClients.listenerPort(K8sTree.build("base")));
 
     // the init container writes and the JVM reads the same emptyDir, at the jar's directory
     String dir = Path.of(shared).getParent().toString();

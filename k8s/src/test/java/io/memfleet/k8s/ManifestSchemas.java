@@ -93,7 +93,8 @@ public final class ManifestSchemas {
         .operator(CustomResourceSchemas.load(strimzi,
             d.resolve(strimziFiles + "-kafka.yaml"),
             d.resolve(strimziFiles + "-kafkanodepool.yaml"),
-            d.resolve(strimziFiles + "-kafkatopic.yaml")))
+            d.resolve(strimziFiles + "-kafkatopic.yaml"),
+            d.resolve(strimziFiles + "-kafkauser.yaml")))
         .operator(CustomResourceSchemas.load(ALTINITY, d.resolve("altinity-0.25.6-crds.yaml")))
         .build();
   }

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.FieldSource;
 class ManifestsParseTest {
   /** Custom resources of the operators memfleet runs on (checked in CustomResourcesTest). */
   static final Set<String> CUSTOM_KINDS = Set.of("FlinkDeployment", "Kafka", "KafkaNodePool",
-      "KafkaTopic", "ClickHouseInstallation", "ClickHouseKeeperInstallation");
+      "KafkaTopic", "KafkaUser", "ClickHouseInstallation", "ClickHouseKeeperInstallation");
 
   static final List<String> BUILDS = K8sTree.BUILDS;
 

@@ -48,13 +48,14 @@ class NetworkPoliciesTest {
     Pod jvmApp = templatePod(K8sTree.one(new Kustomizer().build(
         K8sTree.root().resolve("src/test/resources/jvm-app")), "Deployment", "shop"));
     jvmApp = new Pod("shop", jvmApp.labels());
+    int kafka = KafkaClients.listenerPort(res);
 
     // allowed
-    assertThat(policies.allows(collector, broker, 9092)).as("collector -> Kafka").isTrue();
+    assertThat(policies.allows(collector, broker, kafka)).as("collector -> Kafka").isTrue();
     assertThat(policies.allows(collector, dns, 53)).as("collector -> DNS").isTrue();
-    assertThat(policies.allows(jvmApp, broker, 9092)).as("JFR agent (other ns) -> Kafka")
+    assertThat(policies.allows(jvmApp, broker, kafka)).as("JFR agent (other ns) -> Kafka")
         .isTrue();
-    assertThat(policies.allows(taskManager, broker, 9092)).as("Flink -> Kafka").isTrue();
+    assertThat(policies.allows(taskManager, broker, kafka)).as("Flink -> Kafka").isTrue();
     assertThat(policies.allows(taskManager, clickhouse, 8123)).as("Flink -> ClickHouse").isTrue();
     assertThat(policies.allows(grafana, clickhouse, 8123)).as("Grafana -> ClickHouse").isTrue();
     assertThat(policies.allows(migrate, clickhouse, 8123)).as("migrations -> ClickHouse")
@@ -69,21 +70,24 @@ class NetworkPoliciesTest {
     assertThat(policies.allows(flinkOperator, jobManager, 8081)).as("operator -> Flink REST")
         .isTrue();
     assertThat(policies.allows(intruder, grafana, 3000)).as("users -> Grafana").isTrue();
+    assertThat(kafka).as("the TLS listener, not Kafka's plaintext default").isEqualTo(9093);
 
     // denied
     assertThat(policies.allows(intruder, clickhouse, 8123)).as("unlabelled -> ClickHouse")
         .isFalse();
-    assertThat(policies.allows(intruder, broker, 9092)).as("unlabelled -> Kafka").isFalse();
+    assertThat(policies.allows(intruder, broker, kafka)).as("unlabelled -> Kafka").isFalse();
     assertThat(policies.allows(intruder, jobManager, 8081)).as("unlabelled -> Flink").isFalse();
     assertThat(policies.allows(intruder, keeper, 2181)).as("unlabelled -> Keeper").isFalse();
-    assertThat(policies.allows(grafana, broker, 9092)).as("Grafana -> Kafka").isFalse();
+    assertThat(policies.allows(grafana, broker, kafka)).as("Grafana -> Kafka").isFalse();
     assertThat(policies.allows(collector, clickhouse, 8123)).as("collector -> ClickHouse")
         .isFalse();
     assertThat(policies.allows(collector, grafana, 3000)).as("collector egress").isFalse();
-    assertThat(policies.allows(migrate, broker, 9092)).as("migrations -> Kafka").isFalse();
+    assertThat(policies.allows(migrate, broker, kafka)).as("migrations -> Kafka").isFalse();
     assertThat(policies.allows(intruder, collector, 8080)).as("-> collector").isFalse();
     assertThat(policies.allows(grafana, clickhouse, 9000)).as("Grafana -> native port")
         .isFalse();
+    assertThat(policies.allows(collector, broker, 9092)).as("no plaintext port").isFalse();
+    assertThat(policies.allows(taskManager, broker, 9092)).as("no plaintext port").isFalse();
   }
 
   private static Pod templatePod(Map<String, Object> workload) {

@@ -47,7 +47,8 @@ class OverlaysTest {
           .startsWith("s3://");
     }
     String claim = ((List<Map<String, Object>>) at(dev, "spec", "podTemplate", "spec", "volumes"))
-        .get(0).get("persistentVolumeClaim").toString();
+        .stream().filter(v -> "flink-data".equals(v.get("name"))).findFirst().orElseThrow()
+        .get("persistentVolumeClaim").toString();
     assertThat(claim).contains("memfleet-flink-data");
     K8sTree.one(DEV, "PersistentVolumeClaim", "memfleet-flink-data");
     assertThat(String.valueOf((Object) at(dev, "spec", "podTemplate", "spec", "containers")))

@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
  * <p>Flagged: a Secret carrying {@code data}/{@code stringData}; an env var whose name says it
  * holds a credential with a literal {@code value}; any key naming a credential
  * ({@code password}, {@code secret}, {@code token}, {@code access-key}…) with a literal value,
- * where references are allowed — an environment variable ({@code $VAR}, {@code ${VAR}}) or an
- * Altinity {@code k8s_secret_*} reference; and a URL with {@code user:password@}.
+ * where references are allowed — an environment variable ({@code $VAR}, {@code ${VAR}}), an
+ * Altinity {@code k8s_secret_*} reference, or the absolute path a setting named {@code *_FILE}
+ * gives (a mounted Secret: {@code MEMFLEET_KAFKA_PASSWORD_FILE=/etc/memfleet/kafka/password});
+ * and a URL with {@code user:password@}.
  *
  * <pre>{@code
  * List<String> findings = PlaintextSecrets.scan(resource, "base Deployment/grafana");
@@ -27,6 +29,9 @@ final class PlaintextSecrets {
   private static final Pattern REFERENCE_NAME = Pattern.compile("(?i).*(name|ref)$");
   private static final Pattern ENV_REFERENCE = Pattern.compile("^\\$(\\{[A-Za-z_][A-Za-z0-9_]*}"
       + "|[A-Za-z_][A-Za-z0-9_]*)$");
+  /** A setting that names the file a credential is in, and such a file's name. */
+  private static final Pattern FILE_NAME = Pattern.compile("(?i).*file$");
+  private static final Pattern ABSOLUTE_PATH = Pattern.compile("^/[^\\s:@]+$");
   private static final Pattern URL_CREDENTIALS = Pattern.compile("://[^/\\s:@]+:[^/\\s@]+@");
 
   private PlaintextSecrets() {}
@@ -46,7 +51,7 @@ final class PlaintextSecrets {
       // env entries: {name: X_PASSWORD, value: literal}
       if (m.get("name") instanceof String n && m.containsKey("value")
           && CREDENTIAL_NAME.matcher(n).matches() && !REFERENCE_NAME.matcher(n).matches()
-          && isLiteral(m.get("value"))) {
+          && isLiteral(m.get("value")) && !isFileReference(n, m.get("value"))) {
         out.add(where + ": " + path + " env " + n + " has a literal value");
       }
       for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -56,7 +61,7 @@ final class PlaintextSecrets {
         boolean reference = last.startsWith("k8s_secret_")
             || REFERENCE_NAME.matcher(last).matches();
         if (!reference && CREDENTIAL_NAME.matcher(last).matches() && isLiteral(v)
-            && !isReferenceShape(v)) {
+            && !isReferenceShape(v) && !isFileReference(last, v)) {
           out.add(where + ": " + path + "." + key + " holds a literal credential");
         }
         walk(v, where, path + "." + key, out);
@@ -72,6 +77,12 @@ final class PlaintextSecrets {
 
   private static boolean isLiteral(Object v) {
     return (v instanceof String s && !s.isBlank()) || v instanceof Number;
+  }
+
+  /** A {@code *_FILE} setting whose value is an absolute path: where the credential is. */
+  private static boolean isFileReference(String name, Object v) {
+    return FILE_NAME.matcher(name).matches() && v instanceof String s
+        && ABSOLUTE_PATH.matcher(s.strip()).matches();
   }
 
   /** A value that only names where the credential lives. */

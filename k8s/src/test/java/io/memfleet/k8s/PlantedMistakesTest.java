@@ -41,8 +41,8 @@ class PlantedMistakesTest {
 
   @Test
   void anUnknownFieldInACustomResourceIsReportedWithFileObjectAndPath() {
-    plant("base/kafka/kafka.yaml", "        tls: false\n",
-        "        tls: false\n        tlss: true\n");
+    plant("base/kafka/kafka.yaml", "        tls: true\n",
+        "        tls: true\n        tlss: true\n");
 
     SchemaViolation v = only(ManifestSchemas.validateBuild(copy, "overlays/prod",
         ManifestSchemas.installed()));
@@ -80,6 +80,21 @@ class PlantedMistakesTest {
     assertThat(v.path()).isEqualTo("$.spec.job.upgradeMode");
     assertThat(v.message()).contains("enum");
     assertThat(v.schema()).isEqualTo(ManifestSchemas.FLINK_OPERATOR);
+  }
+
+  @Test
+  void anAclOperationKafkaUsersDoNotHaveIsReported() {
+    // v1 KafkaUsers list operations; a made-up one would leave the user without the ACL
+    plant("base/kafka/users.yaml", "        operations: [Write, Describe]\n",
+        "        operations: [Write, Produce]\n");
+
+    SchemaViolation v = only(ManifestSchemas.validateBuild(copy, "overlays/prod",
+        ManifestSchemas.strimzi1()));
+    assertThat(v.file()).isEqualTo("overlays/prod → base/kafka/users.yaml");
+    assertThat(v.object()).isEqualTo("KafkaUser memfleet-node-collector (kafka.strimzi.io/v1)");
+    assertThat(v.path()).isEqualTo("$.spec.authorization.acls[0].operations[1]");
+    assertThat(v.message()).contains("enum");
+    assertThat(v.schema()).isEqualTo(ManifestSchemas.STRIMZI_NEXT);
   }
 
   @Test

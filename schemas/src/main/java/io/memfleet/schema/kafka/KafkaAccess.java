@@ -16,8 +16,10 @@ import org.apache.kafka.common.resource.ResourceType;
  * What each memfleet component may do on a secured Kafka, least privilege: collectors only write
  * events and clock samples; the pipeline reads those (as its consumer group) and writes alerts, OOM
  * snapshots and dead letters; the launcher's tools ({@code watch}, {@code record}) only read, in
- * consumer groups of their own or none. Tests grant exactly these on a secured broker; Strimzi
- * {@code KafkaUser}s for the manifests should grant the same.
+ * consumer groups of their own or none. Tests grant exactly these on a secured broker. The
+ * Kubernetes manifests' Strimzi {@code KafkaUser}s ({@code k8s/base/kafka/users.yaml}) grant
+ * {@link #PIPELINE} exactly and, to each collector, {@link #COLLECTOR} cut to the topics of the
+ * sources that collector publishes; {@code KafkaUsersTest} in the k8s module holds them to that.
  *
  * <pre>{@code
  * admin.createAcls(KafkaAccess.COLLECTOR.aclBindings("User:collector"));
