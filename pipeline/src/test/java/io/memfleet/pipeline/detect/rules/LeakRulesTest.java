@@ -438,6 +438,25 @@ class LeakRulesTest {
   }
 
   @Test
+  void oomImminentReportsThePoolAtOnceWhenItsHeapFiguresArriveLate() throws Exception {
+    // a Go program racing to 128 MiB; its heap figures reach the pipeline only from 16 s on
+    List<Observation> race = new ArrayList<>();
+    for (int t = 0; t <= 26; t += 2) {
+      Observation o = of(Signal.CGROUP_MEMORY, t, 40 * MB + t * 4 * MB, 128 * MB);
+      o.runtime = io.memfleet.event.Runtime.GO;
+      o.usedCompanion = t < 16 ? Double.NaN : 30 * MB + t * 3.6 * MB;
+      race.add(o);
+    }
+    List<Alert> alerts = run(OomImminentRule.NAME, race);
+    assertThat(alerts).extracting(Alert::getPool).startsWith((MemoryPool) null)
+        .contains(MemoryPool.HEAP);
+    Alert named = alerts.stream().filter(a -> a.getPool() == MemoryPool.HEAP).findFirst()
+        .orElseThrow();
+    // at the first figure, not 30 s after the first report
+    assertThat(named.getLastSeenUtcNs() - Observations.T0_NS).isEqualTo(16_000_000_000L);
+  }
+
+  @Test
   void oomImminentIgnoresHighButFlatLowAndLevellingOff() throws Exception {
     double limit = 256 * MB;
     assertThat(run(OomImminentRule.NAME, series(Signal.CGROUP_MEMORY, 300, t -> 0.9 * limit,
