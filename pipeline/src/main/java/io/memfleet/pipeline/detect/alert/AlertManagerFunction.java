@@ -34,7 +34,7 @@ import org.apache.flink.util.Collector;
  *       deterministic id ({@link Fingerprints#alertId}: process, rule, fingerprint, first seen).
  *   <li>Later candidates: UPDATED — same id, fingerprint and first-seen; new last-seen, severity,
  *       growth, forecast, evidence and verdict; sent at most once a minute of event time (at once
- *       when the severity changes), the latest kept for the next one.
+ *       when the severity or the pool changes), the latest kept for the next one.
  *   <li>The observations of the process (second input) keep it alive: each time the alert's own
  *       series, or the process's resident set, rises above the highest value seen since the
  *       alert fired, the growth is still going on. A growing Go heap runs fewer GC cycles and a
@@ -56,7 +56,10 @@ public class AlertManagerFunction
   private static final long serialVersionUID = 1L;
   /** A rise smaller than this fraction of the peak is measurement noise, not growth. */
   static final double GROWTH_NOISE = 0.005;
-  /** Least event time between two UPDATED messages of one alert (unless its severity changes). */
+  /**
+   * Least event time between two UPDATED messages of one alert (unless its severity or its pool
+   * changes).
+   */
   static final long UPDATE_EVERY_NS = 60_000_000_000L;
 
   private final long resolveAfterNs;
@@ -145,6 +148,7 @@ public class AlertManagerFunction
     progress.put(series, p);
     schedule(ctx);
     if (previous == null || previous.getSeverity() != next.getSeverity()
+        || previous.getPool() != next.getPool()
         || next.getLastSeenUtcNs() - p[3] >= UPDATE_EVERY_NS) {
       p[3] = next.getLastSeenUtcNs();
       progress.put(series, p);

@@ -106,6 +106,27 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
   static final double G1_WASTE_FRACTION = 0.05;
 
   /**
+   * The envelope takes the third lowest heap after GC from a point on, with at least that many
+   * mixed collections after it: the floor of one mixed phase varies with the regions G1 chose
+   * (seen on a stock sawtooth over a flat live set: 74 to 106 MiB), so one low floor must not
+   * make everything after it look grown, nor the newest floor alone end the envelope high.
+   */
+  static final int ENVELOPE_RANK = 3;
+
+  /** Inserts {@code v} into the ascending {@code lowest}, dropping its largest. */
+  private static void insert(double[] lowest, double v) {
+    int j = lowest.length - 1;
+    if (!(v < lowest[j])) {
+      return;
+    }
+    while (j > 0 && lowest[j - 1] > v) {
+      lowest[j] = lowest[j - 1];
+      j--;
+    }
+    lowest[j] = v;
+  }
+
+  /**
    * The lower envelope of the history up to its last G1 mixed collection, read at the window's
    * first bucket and at every bucket with a mixed collection: there, the lowest heap after GC
    * from that bucket to the last mixed collection. Every heap after GC is at least the live set
@@ -131,12 +152,19 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
       return null;
     }
     List<Observation> envelope = new ArrayList<>();
-    double lowest = Double.POSITIVE_INFINITY;
+    // the ENVELOPE_RANK lowest values from i to the last mixed collection, ascending
+    double[] lowest = new double[ENVELOPE_RANK];
+    java.util.Arrays.fill(lowest, Double.POSITIVE_INFINITY);
+    int later = 0; // buckets with mixed collections from i on
     for (int i = last; i >= 0; i--) {
       Observation o = history.get(i);
-      lowest = Math.min(lowest, o.value);
-      if (o.reclaimed || i == 0) {
-        envelope.add(o.value == lowest ? o : withValue(o, lowest));
+      insert(lowest, o.value);
+      if (o.reclaimed) {
+        later++;
+      }
+      if ((o.reclaimed || i == 0) && later >= ENVELOPE_RANK) {
+        double v = lowest[ENVELOPE_RANK - 1];
+        envelope.add(o.value == v ? o : withValue(o, v));
       }
     }
     java.util.Collections.reverse(envelope);
@@ -286,7 +314,7 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
       return "";
     }
     return run.stream().anyMatch(o -> o.reclaimed)
-        ? " (lowest heap after GC up to G1's last mixed collection)"
+        ? " (heap after GC up to G1's last mixed collections)"
         : " (young collections only: not yet confirmed by an old-generation collection)";
   }
 

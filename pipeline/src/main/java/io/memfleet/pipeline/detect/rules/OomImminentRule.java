@@ -83,7 +83,8 @@ public final class OomImminentRule extends LeakRule implements TrailingRule {
 
   /**
    * What fills the cgroup over the run: the managed heap when it grows at least half as fast as
-   * the cgroup does, else native memory; null when no managed heap was reported (the cgroup as a
+   * the cgroup does, else native memory; with a single heap figure, the heap when it holds at
+   * least half of the cgroup's memory; null when no managed heap was reported (the cgroup as a
    * whole). Rates are Theil–Sen slopes over the trailing window's observations that carry the
    * heap, not the end points of the rising run: the heap's footprint comes from another source
    * than the cgroup's usage (a Go scrape, a JFR chunk) and can be a scrape behind at any bucket,
@@ -94,7 +95,12 @@ public final class OomImminentRule extends LeakRule implements TrailingRule {
     List<Observation> known = run.stream()
         .filter(o -> !Double.isNaN(o.usedCompanion)).toList();
     Observation last = run.get(run.size() - 1);
-    if (known.size() < 2) {
+    if (known.size() == 1) {
+      // one heap figure (the others came too late for their buckets): what holds the memory
+      Observation o = known.get(0);
+      return o.usedCompanion >= o.value / 2 ? MemoryPool.HEAP : MemoryPool.NATIVE;
+    }
+    if (known.isEmpty()) {
       return last.runtime == io.memfleet.event.Runtime.NATIVE ? MemoryPool.NATIVE : null;
     }
     long[] times = new long[known.size()];

@@ -105,15 +105,20 @@ public class TrailingRuleFunction extends KeyedProcessFunction<String, Observati
       reported.clear();
       return;
     }
+    // the pool from the whole trailing window: a rule may judge it on more than its evidence
+    io.memfleet.event.MemoryPool pool = rule.pool(points);
+    long poolCode = pool == null ? -1 : pool.ordinal();
     long[] last = reported.value();
+    // {time, severity, pool} of the last report: a pool that becomes known (its figures came
+    // from another source, late) is reported at once, like a new severity
     boolean due = last == null || last[1] != f.severity.ordinal()
+        || last.length < 3 || last[2] != poolCode
         || o.utcNs - last[0] >= trailing.reportEvery().toNanos();
     if (due) {
       findings.inc();
-      reported.update(new long[] {o.utcNs, f.severity.ordinal()});
-      // the pool from the whole trailing window: a rule may judge it on more than its evidence
+      reported.update(new long[] {o.utcNs, f.severity.ordinal(), poolCode});
       out.collect(RuleMatchFunction.toAlert(rule, f, trailing.evidence(points), evidenceMax,
-          rule.pool(points)));
+          pool));
     }
   }
 
