@@ -10,37 +10,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char *const NAME = "report-spool";
 
-static volatile sig_atomic_t stopping;
-
-static void on_signal(int sig) {
-  (void)sig;
-  stopping = 1;
-}
-
-static void stop_on_signal(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
-  signal(SIGPIPE, SIG_IGN);
-}
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "scenario.h"
 
 /* "1MiB", "64KiB", "512" -> bytes; -1 when malformed. */
 static long parse_bytes(const char *s) {
@@ -143,7 +121,7 @@ int main(int argc, char **argv) {
       fflush(stdout);
       next_status = now + 10;
     }
-    usleep(20000);
+    tick();
   }
   remove_spool();
   free(body);

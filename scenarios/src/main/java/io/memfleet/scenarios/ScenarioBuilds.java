@@ -26,9 +26,10 @@ import java.util.concurrent.TimeUnit;
  *       any module ({@code GO111MODULE=off}, {@code CGO_ENABLED=0}, no proxy), so it builds
  *       offline with Debian's {@code golang-go}.</li>
  *   <li>C: {@code gcc -O1 -g -fno-omit-frame-pointer -o DIR/PROGRAM PROGRAM.c -static}, and
- *       dynamically linked where no static libc is installed. Symbols and frame pointers stay
- *       so eBPF and perf can name the leaking function (a static binary defines its own
- *       {@code malloc}, which the malloc probes attach to).</li>
+ *       dynamically linked where no static libc is installed, with {@code scenario.h} (the
+ *       options, pacing and signal handling every C program shares) copied beside the source.
+ *       Symbols and frame pointers stay so eBPF and perf can name the leaking function (a
+ *       static binary defines its own {@code malloc}, which the malloc probes attach to).</li>
  * </ul>
  *
  * <p>Sources are copied to {@code DIR/src/}; the binary is written under a temporary name and
@@ -38,8 +39,10 @@ import java.util.concurrent.TimeUnit;
 public final class ScenarioBuilds {
   /** Class-path folder of the Go programs, one sub-folder each holding {@code main.go}. */
   public static final String GO_SOURCES = "io/memfleet/scenarios/go/";
-  /** Class-path folder of the C programs, {@code <program>.c}. */
+  /** Class-path folder of the C programs, {@code <program>.c}, and their shared header. */
   public static final String C_SOURCES = "io/memfleet/scenarios/c/";
+  /** The header every C program includes: options, sizes, pacing, SIGTERM. */
+  public static final String C_SHARED_HEADER = C_SOURCES + "scenario.h";
   /** Class-path folder of the JVM programs' Java sources (for reading; they are compiled). */
   public static final String JAVA_SOURCES = "io/memfleet/scenarios/java/";
 
@@ -138,6 +141,7 @@ public final class ScenarioBuilds {
     Files.createDirectories(src);
     Path file = src.resolve(scenario.program() + ".c");
     copy(scenario, file);
+    copyShared(C_SHARED_HEADER, src.resolve("scenario.h"));
     Path tmp = Files.createTempFile(dir, "." + scenario.program(), ".tmp");
     List<String> cmd = new ArrayList<>(List.of(gcc.toString(), "-O1", "-g",
         "-fno-omit-frame-pointer", "-o", tmp.toString(), file.toString()));
@@ -163,6 +167,24 @@ public final class ScenarioBuilds {
             + resource);
       }
       Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /**
+   * Copies a file every program of a runtime shares. Written under a temporary name and moved
+   * into place, since another build into the same directory may be compiling against it.
+   */
+  private static void copyShared(String resource, Path target) throws IOException {
+    Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+    try (InputStream in = ScenarioBuilds.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IOException("shared source is not on the class path: " + resource);
+      }
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
     }
   }
 

@@ -7,8 +7,7 @@ import java.util.List;
 
 /**
  * A JVM that allocates hard but does not leak: it fills a list up to a working set and drops it,
- * so heap use saws up and down around a steady baseline. The healthy counterpart of
- * {@link LeakyCacheApp}, and the workload of {@link OverheadHarness}.
+ * so heap use saws up and down around a steady baseline. The workload of {@link OverheadHarness}.
  *
  * <pre>
  * java -Xmx256m -cp memfleet-collector-jfr.jar io.memfleet.demo.jvm.SawtoothApp \

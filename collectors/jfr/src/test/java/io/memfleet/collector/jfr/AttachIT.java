@@ -7,6 +7,7 @@ import io.memfleet.collector.KafkaEventSink;
 import io.memfleet.collector.jfr.attach.HotSpotAttach;
 import io.memfleet.collector.jfr.repository.JfrRepositoryCollector;
 import io.memfleet.collector.jfr.repository.RepositoryReader;
+import io.memfleet.collector.jfr.testing.LeakyCacheApp;
 import io.memfleet.event.Allocation;
 import io.memfleet.event.AllocationKind;
 import io.memfleet.event.ClockSync;
@@ -44,7 +45,7 @@ class AttachIT {
           new NewTopic(Topics.CLOCK, 1, (short) 1)));
       try (ChildJvm app = ChildJvm.start(dir.resolve("app"), List.of("-Xmx128m", "-XX:+UseG1GC"),
           Map.of("MEMFLEET_SERVICE", "attached-demo", "MEMFLEET_LABELS", "team=mem"),
-          "io.memfleet.demo.jvm.LeakyCacheApp", "--leak-mb-per-s", "2", "--gc-every-s", "1")) {
+          LeakyCacheApp.class.getName(), "--leak-mb-per-s", "2", "--gc-every-s", "1")) {
         int pid = (int) app.process.pid();
         awaitOutput(app, "ops/s=");
         assertThat(HotSpotAttach.to(pid).jcmd("JFR.check")).contains("No available recordings");

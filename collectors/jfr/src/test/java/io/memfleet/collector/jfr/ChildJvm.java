@@ -1,6 +1,9 @@
 package io.memfleet.collector.jfr;
 
+import io.memfleet.collector.jfr.testing.LeakyCacheApp;
+import java.io.File;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A demo app in a child JVM, with its output in files; always killed by close(). */
+/**
+ * A demo app (the demo jar) or a test fixture app ({@link LeakyCacheApp}, in this module's test
+ * classes) in a child JVM, with its output in files; always killed by close().
+ */
 final class ChildJvm implements AutoCloseable {
   final Process process;
   final Path out;
@@ -26,6 +32,16 @@ final class ChildJvm implements AutoCloseable {
 
   static String demoJar() {
     return requiredFile("memfleet.demo.jar");
+  }
+
+  /** The demo jar, then the test classes that hold the fixture apps. */
+  static String classPath() {
+    try {
+      return demoJar() + File.pathSeparator + Path.of(LeakyCacheApp.class.getProtectionDomain()
+          .getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("test classes location", e);
+    }
   }
 
   private static String requiredFile(String property) {
@@ -49,7 +65,7 @@ final class ChildJvm implements AutoCloseable {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmFlags);
     cmd.add("-cp");
-    cmd.add(demoJar());
+    cmd.add(classPath());
     cmd.add(mainClass);
     cmd.addAll(List.of(args));
     Files.createDirectories(dir);

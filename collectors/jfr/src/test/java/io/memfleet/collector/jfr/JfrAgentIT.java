@@ -2,6 +2,7 @@ package io.memfleet.collector.jfr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memfleet.collector.jfr.testing.LeakyCacheApp;
 import io.memfleet.event.Allocation;
 import io.memfleet.event.AllocationKind;
 import io.memfleet.event.ClockSync;
@@ -48,7 +49,7 @@ class JfrAgentIT {
           + ",spoolDir=" + dir.resolve("spool") + ",cluster=it,service=leaky-demo"
           + ",labels=team=mem;tier=demo,oldObjectPeriod=4s,clockSyncPeriod=2s";
       try (ChildJvm app = ChildJvm.start(dir.resolve("app"),
-          List.of("-Xmx256m", "-XX:+UseG1GC", agent), "io.memfleet.demo.jvm.LeakyCacheApp",
+          List.of("-Xmx256m", "-XX:+UseG1GC", agent), LeakyCacheApp.class.getName(),
           "--leak-mb-per-s", "6", "--gc-every-s", "2")) {
         List<SpecificRecord> events = new ArrayList<>();
         List<SpecificRecord> clock = new ArrayList<>();
@@ -113,7 +114,7 @@ class JfrAgentIT {
     String agent = "-javaagent:" + ChildJvm.agentJar() + "=bootstrap=127.0.0.1:" + closedPort
         + ",spoolDir=" + spool;
     try (ChildJvm app = ChildJvm.start(dir.resolve("app"), List.of("-Xmx128m", agent),
-        "io.memfleet.demo.jvm.LeakyCacheApp", "--leak-mb-per-s", "2", "--duration-s", "8")) {
+        LeakyCacheApp.class.getName(), "--leak-mb-per-s", "2", "--duration-s", "8")) {
       assertThat(app.process.waitFor(40, TimeUnit.SECONDS)).as("exited by itself").isTrue();
       assertThat(app.process.exitValue()).as("exit; stderr: %s", app.stderr()).isZero();
       long reports = app.stdout().lines().filter(l -> l.startsWith("ops/s=")).count();

@@ -6,6 +6,7 @@ import io.memfleet.collector.CollectorOptions;
 import io.memfleet.collector.KafkaEventSink;
 import io.memfleet.collector.jfr.repository.JfrRepositoryCollector;
 import io.memfleet.collector.jfr.repository.RepositoryReader;
+import io.memfleet.collector.jfr.testing.LeakyCacheApp;
 import io.memfleet.event.GcCycle;
 import io.memfleet.event.HeapSummary;
 import io.memfleet.event.ProcessIdentity;
@@ -63,7 +64,7 @@ class JvmDeathIT {
         work.resolve("jfr"), work.resolve("memfleet.jfc")));
     try (Collector c = new Collector(work);
         ChildJvm app = ChildJvm.start(work.resolve("app"), flags,
-            "io.memfleet.demo.jvm.LeakyCacheApp", "--leak-mb-per-s", "8")) {
+            LeakyCacheApp.class.getName(), "--leak-mb-per-s", "8")) {
       AttachIT.awaitOutput(app, "ops/s=");
       RepositoryReader reader = c.follow(app);
       assertThat(app.process.waitFor(90, TimeUnit.SECONDS)).as("died of OOM").isTrue();
@@ -102,7 +103,7 @@ class JvmDeathIT {
         work.resolve("jfr"), work.resolve("memfleet.jfc")));
     try (Collector c = new Collector(work);
         ChildJvm app = ChildJvm.start(work.resolve("app"), flags,
-            "io.memfleet.demo.jvm.LeakyCacheApp", "--leak-mb-per-s", "1", "--gc-every-s", "1")) {
+            LeakyCacheApp.class.getName(), "--leak-mb-per-s", "1", "--gc-every-s", "1")) {
       AttachIT.awaitOutput(app, "ops/s=");
       RepositoryReader reader = c.follow(app);
       Path repository = reader.repository();

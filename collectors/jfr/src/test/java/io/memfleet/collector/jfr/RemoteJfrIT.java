@@ -3,6 +3,7 @@ package io.memfleet.collector.jfr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memfleet.collector.CollectorOptions;
+import io.memfleet.collector.jfr.testing.LeakyCacheApp;
 import io.memfleet.collector.testing.RecordingEventSink;
 import io.memfleet.event.ClockSync;
 import io.memfleet.event.GcCycle;
@@ -34,7 +35,7 @@ class RemoteJfrIT {
         "-Dcom.sun.management.jmxremote.host=127.0.0.1",
         "-Djava.rmi.server.hostname=127.0.0.1");
     try (ChildJvm app = ChildJvm.start(dir.resolve("app"), flags,
-        "io.memfleet.demo.jvm.LeakyCacheApp", "--leak-mb-per-s", "2", "--gc-every-s", "1")) {
+        LeakyCacheApp.class.getName(), "--leak-mb-per-s", "2", "--gc-every-s", "1")) {
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (!FreePorts.isListening(port) && System.nanoTime() < deadline) {
         Thread.sleep(100);

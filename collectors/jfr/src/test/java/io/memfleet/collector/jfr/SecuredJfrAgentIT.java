@@ -2,6 +2,7 @@ package io.memfleet.collector.jfr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memfleet.collector.jfr.testing.LeakyCacheApp;
 import io.memfleet.localstack.testing.SecureKafka;
 import io.memfleet.schema.Topics;
 import io.memfleet.schema.codec.EventCodec;
@@ -49,7 +50,7 @@ class SecuredJfrAgentIT {
           + ",kafkaSecurityProtocol=SASL_SSL,kafkaUsername=collector"
           + ",kafkaPasswordFile=" + collector + ",kafkaCaFile=" + kafka.caFile();
       try (ChildJvm app = ChildJvm.start(dir.resolve("app"), List.of("-Xmx128m", agent),
-          "io.memfleet.demo.jvm.LeakyCacheApp", "--leak-mb-per-s", "2")) {
+          LeakyCacheApp.class.getName(), "--leak-mb-per-s", "2")) {
         int events = countOwnEvents(kafka, pipeline, app.process.pid(), Duration.ofSeconds(45));
         assertThat(events).as("events of pid %d; stderr: %s", app.process.pid(), app.stderr())
             .isPositive();
@@ -67,7 +68,7 @@ class SecuredJfrAgentIT {
         + dir.resolve("spool") + ",kafkaSecurityProtocol=SASL_SSL,kafkaUsername=collector"
         + ",kafkaPassword=hunter2-secret";
     try (ChildJvm app = ChildJvm.start(dir.resolve("app"), List.of("-Xmx64m", agent),
-        "io.memfleet.demo.jvm.LeakyCacheApp", "--leak-mb-per-s", "1", "--duration-s", "3")) {
+        LeakyCacheApp.class.getName(), "--leak-mb-per-s", "1", "--duration-s", "3")) {
       assertThat(app.process.waitFor(40, TimeUnit.SECONDS)).as("exited by itself").isTrue();
       assertThat(app.process.exitValue()).as("the application runs on").isZero();
       assertThat(app.stderr()).contains("not started").contains("never an option")

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memfleet.collector.jfr.JfrSettings;
 import io.memfleet.collector.jfr.MemfleetRecording;
-import io.memfleet.demo.jvm.LeakyCacheApp;
+import io.memfleet.collector.jfr.testing.LeakyCacheApp;
+import io.memfleet.demo.jvm.DemoArgs;
 import io.memfleet.event.GcCycle;
 import io.memfleet.event.HeapSummary;
 import io.memfleet.event.ResidentMemory;
@@ -85,20 +86,25 @@ class JfrCollectIT {
         && Events.header(e).getProcess().getPid() == pid).count();
   }
 
-  /** A leaking demo JVM, killed by close(). */
+  /** A leaking JVM (the JFR collector's test fixture), killed by close(). */
   private record Jvm(Process process) implements AutoCloseable {
     static Jvm start(Path dir, List<String> flags) throws Exception {
       List<String> cmd = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString()));
       cmd.addAll(flags);
-      cmd.addAll(List.of("-cp", new File(LeakyCacheApp.class.getProtectionDomain()
-              .getCodeSource().getLocation().toURI()).getPath(),
+      // the fixture is in the JFR collector's test-jar, the DemoArgs it uses in its jar
+      cmd.addAll(List.of("-cp", location(LeakyCacheApp.class) + File.pathSeparator
+              + location(DemoArgs.class),
           LeakyCacheApp.class.getName(), "--leak-mb-per-s", "1", "--gc-every-s", "1"));
       java.nio.file.Files.createDirectories(dir);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(dir.resolve("out.txt").toFile());
       pb.environment().putAll(Map.of("MEMFLEET_SERVICE", "jfr-it"));
       return new Jvm(pb.start());
+    }
+
+    private static String location(Class<?> c) throws Exception {
+      return new File(c.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
     }
 
     int pid() {

@@ -1,21 +1,36 @@
-package io.memfleet.demo.jvm;
+package io.memfleet.collector.jfr.testing;
 
+import io.memfleet.demo.jvm.DemoArgs;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A JVM that leaks: an unbounded cache keeps every entry it is given. Used by the JFR collector's
- * tests and by {@code memfleet up} as the leak to find.
+ * Test fixture, not a scenario: the child JVM of the JFR collector's integration tests, whose heap
+ * grows at a set rate (an unbounded cache of 16 KiB arrays). {@code JfrAgentIT}, {@code AttachIT},
+ * {@code JvmDeathIT}, {@code RemoteJfrIT} and {@code SecuredJfrAgentIT} run it, and the node
+ * collector's {@code JfrCollectIT} (through this module's test-jar). It is not part of the
+ * detection corpus: detection is judged on the labelled programs of {@code scenarios/}, which
+ * never call {@code System.gc()} (the JVM leak {@code jvm-g1-heap-leak} is {@code SessionService}).
  *
- * <pre>
- * java -Xmx256m -cp memfleet-collector-jfr.jar io.memfleet.demo.jvm.LeakyCacheApp \
- *      --leak-mb-per-s 3 --gc-every-s 5 --duration-s 0
- * </pre>
+ * <pre>{@code
+ * ChildJvm.start(dir, List.of("-Xmx256m", "-XX:+UseG1GC", agent),
+ *     LeakyCacheApp.class.getName(), "--leak-mb-per-s", "6", "--gc-every-s", "2");
+ * }</pre>
  *
  * <p>{@code --leak-mb-per-s} (default 3): retained growth; {@code --garbage-mb-per-s} (default 20):
  * short-lived allocation alongside it, so young GCs happen; {@code --gc-every-s} (default 0 =
- * never): call System.gc(), giving full-GC points whose heap-after is the live set;
- * {@code --duration-s} (default 0 = until OOM). Prints {@code ops/s=… retainedMb=…} per second.
+ * never): call {@code System.gc()}; {@code --duration-s} (default 0 = until OOM). Prints
+ * {@code ops/s=… retainedMb=…} per second.
+ *
+ * <p>Why it can force a collection: the tests check how JFR's events are mapped, not whether a
+ * leak is detected. {@code JfrAgentIT} asserts that a full collection becomes a {@code GcCycle}
+ * marked forced whose live bytes are the heap after it, and that the heap after successive full
+ * collections rises with the leak ({@code --gc-every-s 2}). G1 collects the whole heap only on
+ * {@code System.gc()} or when the heap runs out, so a run of seconds would otherwise have no full
+ * collection to check. {@code AttachIT}, {@code RemoteJfrIT}, the {@code kill -9} case of
+ * {@code JvmDeathIT} and {@code JfrCollectIT} pass {@code --gc-every-s 1} and look for GC cycles of
+ * any kind; the out-of-memory case of {@code JvmDeathIT}, {@code SecuredJfrAgentIT} and the
+ * agent's Kafka-down case force none.
  */
 public final class LeakyCacheApp {
   private static final Map<Long, byte[]> CACHE = new HashMap<>();
