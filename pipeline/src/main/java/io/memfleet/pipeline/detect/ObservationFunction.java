@@ -285,11 +285,6 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     o.reclaimed = b.reclaimed;
     o.companion = b.signal == Signal.GC_LOAD ? b.heapRatio : b.companion;
     o.usedCompanion = b.usedCompanion;
-    if (b.signal == Signal.CGROUP_MEMORY && Double.isNaN(o.usedCompanion)) {
-      // the heap's figures come from another source (a Go scrape, a JFR chunk) and may have
-      // arrived after the bucket's cgroup samples: the latest known when the bucket closes
-      o.usedCompanion = heapFootprint();
-    }
     o.stackHash = b.stackHash;
     o.stackFrames = b.stackFrames;
     if (b.brkBytes + b.mmapBytes > 0) {
