@@ -59,8 +59,12 @@ final class EvalReport {
     Set<String> accepted = new LinkedHashSet<>();
     s.acceptedRules().forEach(r -> accepted.add(r.id()));
     List<Alert> expected = firing.stream().filter(a -> accepted.contains(a.getRule())).toList();
+    // the pool an alert names while it is open: a FIRING alert may leave it open (its figures
+    // come from another source than the rule's, and may arrive later) and an UPDATED one name it
     Boolean poolRight = s.isNegative() || expected.isEmpty() ? null
-        : expected.stream().anyMatch(a -> poolMatches(s.expectPool(), a.getPool()));
+        : o.alerts().stream().map(Received::alert)
+            .filter(a -> accepted.contains(a.getRule()) && a.getStatus() != AlertStatus.RESOLVED)
+            .anyMatch(a -> poolMatches(s.expectPool(), a.getPool()));
     Boolean culprit = s.expectCulprit().isEmpty() || expected.isEmpty() ? null
         : o.alerts().stream().map(Received::alert)
             .filter(a -> accepted.contains(a.getRule()))

@@ -52,6 +52,26 @@ class EvalReportTest {
   }
 
   @Test
+  void aPoolNamedByAnUpdateOfTheAlertCountsAndOneNamedOnlyWhenResolvedDoesNot() {
+    EvalReport.Received firing = alert("go-fast-oom", "oom-imminent", null, T0 + 15_000, null);
+    EvalReport.Received updated = alert("go-fast-oom", "oom-imminent", MemoryPool.HEAP,
+        T0 + 25_000, null);
+    updated.alert().setStatus(AlertStatus.UPDATED);
+    EvalReport r = new EvalReport();
+    r.add(new EvalReport.Outcome(Corpus.byId("go-fast-oom"), T0, -1, List.of(firing, updated),
+        List.of()));
+    assertThat(r.rows().get(0).poolRight()).isTrue();
+
+    EvalReport.Received resolved = alert("go-fast-oom", "oom-imminent", MemoryPool.HEAP,
+        T0 + 40_000, null);
+    resolved.alert().setStatus(AlertStatus.RESOLVED);
+    EvalReport late = new EvalReport();
+    late.add(new EvalReport.Outcome(Corpus.byId("go-fast-oom"), T0, -1,
+        List.of(firing, resolved), List.of()));
+    assertThat(late.rows().get(0).poolRight()).isFalse();
+  }
+
+  @Test
   void aNegativeThatFiresOrAMissedLeakFails() {
     EvalReport r = new EvalReport();
     r.add(new EvalReport.Outcome(Corpus.byId("jvm-cache-fill-flat"), T0, -1, List.of(
