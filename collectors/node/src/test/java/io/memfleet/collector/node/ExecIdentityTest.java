@@ -57,6 +57,8 @@ class ExecIdentityTest {
       c.scanOnce();
       assertThat(last().getHeader().getProcess().getComm()).isEqualTo("sh");
       tree.exec(100, "java", LIBJVM);
+      c.scanOnce(); // sees the new name; reads the identity at the next scan, after the exec
+      assertThat(last().getHeader().getProcess().getComm()).isEqualTo("sh");
       c.scanOnce();
       assertThat(last().getHeader().getProcess().getComm()).isEqualTo("java");
       assertThat(last().getHeader().getProcess().getRuntime()).isEqualTo(Runtime.JVM);

@@ -82,6 +82,8 @@ public final class ProcessScanner {
     final long discoveredScan;
     /** The {@code Name:} of its status at the last scan; a change means an exec (or a rename). */
     String statusName;
+    /** The scan that saw the name change, 0 when none is pending. */
+    long renamedScan;
     final PssSampler.State pss;
 
     Tracked(ProcessIdentity identity, String cgroupPath, ProcessFiles files,
@@ -93,11 +95,20 @@ public final class ProcessScanner {
       this.discoveredScan = discoveredScan;
     }
 
-    /** Whether this scan should read its identity again. */
+    /**
+     * Whether this scan should read its identity again. A changed name is read at the next scan:
+     * the kernel names the process early in an exec, before it lays out the new program's
+     * environment, so a read right then can find no environment (and no declared labels).
+     */
     boolean identityDue(ProcStatus status, long scan) {
       String previous = statusName;
       statusName = status.name();
       if (previous != null && !previous.equals(status.name())) {
+        renamedScan = scan;
+        return false;
+      }
+      if (renamedScan != 0 && scan > renamedScan) {
+        renamedScan = 0;
         return true;
       }
       io.memfleet.event.Runtime runtime = identity.getRuntime();
