@@ -185,18 +185,8 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
   }
 
   private static Observation withValue(Observation o, double value) {
-    Observation c = new Observation();
-    c.signal = o.signal;
-    c.series = o.series;
-    c.processStartTimeMs = o.processStartTimeMs;
-    c.bucketStartUtcNs = o.bucketStartUtcNs;
-    c.utcNs = o.utcNs;
-    c.count = o.count;
-    c.confirmed = o.confirmed;
-    c.reclaimed = o.reclaimed;
+    Observation c = TrailingRuleFunction.copy(o);
     c.value = value;
-    c.companion = o.companion;
-    c.objectClass = o.objectClass;
     return c;
   }
 

@@ -122,7 +122,8 @@ public class TrailingRuleFunction extends KeyedProcessFunction<String, Observati
     }
   }
 
-  private static Observation copy(Observation o) {
+  /** A copy of {@code o}, every field. */
+  static Observation copy(Observation o) {
     Observation c = new Observation();
     c.signal = o.signal;
     c.series = o.series;
