@@ -64,6 +64,12 @@ public class Observation {
    * are touched, which is a heap leak, not native growth.
    */
   public double usedCompanion = Double.NaN;
+  /**
+   * CGROUP_MEMORY: {@link #usedCompanion} is the managed heap's footprint, from another source
+   * (a Go scrape, a JFR chunk); this is its own event time (0 when none). The same figure can
+   * ride on several buckets.
+   */
+  public long usedCompanionUtcNs;
 
   // --- what the growth is attributed to, where known
   /** Stack hash for OUTSTANDING malloc series; 0 when none. */

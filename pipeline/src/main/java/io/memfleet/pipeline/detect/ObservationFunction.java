@@ -52,7 +52,8 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   private transient MapState<String, Long> classWeights;
   private transient ValueState<int[]> counts; // [series, classes]
   private transient ValueState<Long> heapMax;
-  private transient ValueState<Long> heapUsed;
+  /** {utcNs, bytes} of the managed heap's latest footprint. */
+  private transient ValueState<long[]> heapFootprint;
   /** Faulted-in bytes by stack since the process was first seen. */
   private transient ValueState<StackTally> faulted;
   /** Mapped bytes by stack since the process was first seen. */
@@ -98,7 +99,8 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     counts = ctx.getState(new ValueStateDescriptor<>("counts",
         PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
     heapMax = ctx.getState(new ValueStateDescriptor<>("heap-max", Types.LONG));
-    heapUsed = ctx.getState(new ValueStateDescriptor<>("heap-used", Types.LONG));
+    heapFootprint = ctx.getState(new ValueStateDescriptor<>("heap-footprint",
+        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     faulted = ctx.getState(new ValueStateDescriptor<>("faulted-by-stack",
         TypeInformation.of(StackTally.class)));
     mapped = ctx.getState(new ValueStateDescriptor<>("mapped-by-stack",
@@ -164,14 +166,23 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   }
 
   @Override
-  public void heapFootprint(long bytes) throws Exception {
-    heapUsed.update(bytes);
+  public void heapFootprint(long utcNs, long bytes) throws Exception {
+    long[] known = heapFootprint.value();
+    if (known == null || utcNs >= known[0]) {
+      heapFootprint.update(new long[] {utcNs, bytes});
+    }
   }
 
   @Override
   public double heapFootprint() throws Exception {
-    Long u = heapUsed.value();
-    return u == null ? Double.NaN : u;
+    long[] known = heapFootprint.value();
+    return known == null ? Double.NaN : known[1];
+  }
+
+  @Override
+  public long heapFootprintUtcNs() throws Exception {
+    long[] known = heapFootprint.value();
+    return known == null ? 0 : known[0];
   }
 
   @Override
@@ -285,6 +296,14 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     o.reclaimed = b.reclaimed;
     o.companion = b.signal == Signal.GC_LOAD ? b.heapRatio : b.companion;
     o.usedCompanion = b.usedCompanion;
+    o.usedCompanionUtcNs = b.usedCompanionUtcNs;
+    if (b.signal == Signal.CGROUP_MEMORY && heapFootprintUtcNs() > b.usedCompanionUtcNs) {
+      // the heap's figures come from another source (a Go scrape, a JFR chunk) and can arrive
+      // after the bucket's cgroup samples: the newest known when the bucket closes, with its own
+      // time — a figure repeated into later buckets is one figure to the rule, not a flat heap
+      o.usedCompanion = heapFootprint();
+      o.usedCompanionUtcNs = heapFootprintUtcNs();
+    }
     o.stackHash = b.stackHash;
     o.stackFrames = b.stackFrames;
     if (b.brkBytes + b.mmapBytes > 0) {
@@ -371,7 +390,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     classWeights.clear();
     counts.clear();
     heapMax.clear();
-    heapUsed.clear();
+    heapFootprint.clear();
     faulted.clear();
     mapped.clear();
     retainedSamples.clear();

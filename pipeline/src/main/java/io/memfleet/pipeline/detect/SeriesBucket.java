@@ -20,8 +20,10 @@ public class SeriesBucket {
   public double confirmedMin = Double.POSITIVE_INFINITY;
   /** LIVE_SET: a G1 mixed collection was folded in. */
   public boolean reclaimed;
-  /** NATIVE: lowest managed heap used seen in the bucket. */
+  /** NATIVE: lowest managed heap used seen in the bucket; CGROUP_MEMORY: the heap's footprint. */
   public double usedCompanion = Double.NaN;
+  /** CGROUP_MEMORY: event time of {@link #usedCompanion} (the heap's footprint), 0 when none. */
+  public long usedCompanionUtcNs;
   /** GC load: stop-the-world time from GcPause events, ns. */
   public long pauseEventsNs;
   /** GC load: stop-the-world time from GcCycle sums of pauses, ns. */

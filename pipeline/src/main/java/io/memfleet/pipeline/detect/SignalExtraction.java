@@ -76,11 +76,14 @@ final class SignalExtraction {
     /** Remembers the managed heap's maximum. */
     void heapMax(long bytes) throws Exception;
 
-    /** Remembers the managed heap's latest footprint (any heap summary). */
-    void heapFootprint(long bytes) throws Exception;
+    /** Remembers the managed heap's latest footprint (any heap summary) and its event time. */
+    void heapFootprint(long utcNs, long bytes) throws Exception;
 
     /** The managed heap's latest footprint, else NaN. */
     double heapFootprint() throws Exception;
+
+    /** The event time of {@link #heapFootprint()}, 0 when none. */
+    long heapFootprintUtcNs() throws Exception;
 
     /** Adds sampled allocation weight to an object class. */
     void classWeight(String objectClass, long weightBytes) throws Exception;
@@ -252,7 +255,7 @@ final class SignalExtraction {
     if (!isGo(e)) {
       // what the heap takes of the cgroup: committed, or used when that is more (a Go heap's
       // footprint comes from its pools: HeapSys is address space reserved, not memory)
-      out.heapFootprint(Math.max(h.getUsedBytes(), h.getCommittedBytes()));
+      out.heapFootprint(e.utcNs, Math.max(h.getUsedBytes(), h.getCommittedBytes()));
     }
     Long m = h.getMaxBytes();
     if (Limits.isLimit(m)) {
@@ -312,7 +315,9 @@ final class SignalExtraction {
       SeriesBucket b = out.add(Signal.CGROUP_MEMORY, "", e, usage, limit);
       double heap = out.heapFootprint();
       if (b != null && !Double.isNaN(heap)) {
-        b.usedCompanion = heap; // the managed heap alongside: which pool the limit fills with
+        // the managed heap alongside, with its own time: which pool the limit fills with
+        b.usedCompanion = heap;
+        b.usedCompanionUtcNs = out.heapFootprintUtcNs();
         out.store(b);
       }
     }
@@ -352,7 +357,7 @@ final class SignalExtraction {
     if (heapCommitted != null) {
       // the heap's footprint: what it holds from the OS (a Go heap: HeapSys − HeapReleased,
       // about twice its live objects under GOGC=100)
-      out.heapFootprint(Math.max(0, heapCommitted - heapReleased));
+      out.heapFootprint(e.utcNs, Math.max(0, heapCommitted - heapReleased));
     }
     if (hasMetaspace) {
       out.add(Signal.POOL, MemoryPool.METASPACE.name(), e, metaspace, limit(metaspaceLimit));

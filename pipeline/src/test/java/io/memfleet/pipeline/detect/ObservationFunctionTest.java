@@ -148,6 +148,25 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void aHeapFigureThatArrivesAfterTheCgroupSamplesReachesTheirBucketWithItsOwnTime()
+      throws Exception {
+    // the Go scrape's pools reach the pipeline after the bucket's cgroup samples
+    send(ResidentMemory.newBuilder().setHeader(header(go, Source.PROCFS, 1, seq++))
+        .setRssBytes(60 * MB).setCgroupUsageBytes(60 * MB).setCgroupLimitBytes(128 * MB).build());
+    send(io.memfleet.event.MemoryPools.newBuilder()
+        .setHeader(header(go, Source.GO_EXPVAR, 1.5, seq++))
+        .setPools(List.of(io.memfleet.event.PoolUsage.newBuilder()
+            .setPool(io.memfleet.event.MemoryPool.HEAP).setUsedBytes(40 * MB)
+            .setCommittedBytes(50 * MB).build()))
+        .build());
+    send(ResidentMemory.newBuilder().setHeader(header(go, Source.PROCFS, 12, seq++))
+        .setRssBytes(70 * MB).setCgroupUsageBytes(70 * MB).setCgroupLimitBytes(128 * MB).build());
+    List<Observation> cg = out(Signal.CGROUP_MEMORY);
+    assertThat(cg).extracting(o -> o.usedCompanion).containsExactly(50.0 * MB);
+    assertThat(cg.get(0).usedCompanionUtcNs).isGreaterThan(cg.get(0).utcNs);
+  }
+
+  @Test
   void aNativeProcesssResidentSetIsItsNativeMemoryNamedByTheStackThatFaultsIn()
       throws Exception {
     ProcessIdentity c = Events.process("node-1", 300, Runtime.NATIVE);

@@ -7,6 +7,8 @@ import io.memfleet.pipeline.detect.Signal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code oom-imminent}: a process's memory cgroup is heading for its limit; forecasts when the
@@ -38,6 +40,8 @@ import java.util.Locale;
 public final class OomImminentRule extends LeakRule implements TrailingRule {
   private static final long serialVersionUID = 1L;
   public static final String NAME = "oom-imminent";
+  /** Heap figures from which the heap's rate, not its share, says which pool fills the cgroup. */
+  static final int MIN_HEAP_FIGURES = 3;
 
   private final double usageFraction;
   private final double minGrowthFraction;
@@ -83,37 +87,53 @@ public final class OomImminentRule extends LeakRule implements TrailingRule {
 
   /**
    * What fills the cgroup over the run: the managed heap when it grows at least half as fast as
-   * the cgroup does, else native memory; with a single heap figure, the heap when it holds at
-   * least half of the cgroup's memory; null when no managed heap was reported (the cgroup as a
-   * whole). Rates are Theil–Sen slopes over the trailing window's observations that carry the
-   * heap, not the end points of the rising run: the heap's footprint comes from another source
-   * than the cgroup's usage (a Go scrape, a JFR chunk) and can be a scrape behind at any bucket,
-   * and a run that restarted after a dip can be seconds long.
+   * the cgroup does, else native memory; with fewer than {@value #MIN_HEAP_FIGURES} heap figures,
+   * the heap when its newest figure holds at least half of the cgroup's memory at that time; null
+   * when no managed heap was reported (the cgroup as a whole). Each series is fitted (Theil–Sen)
+   * at its own times: the heap's figures come from another source than the cgroup's samples (a
+   * Go scrape, a JFR chunk), can arrive a scrape or more behind them, and one figure can ride on
+   * several buckets — it counts once, at its own time, so a late heap does not read as a flat one.
    */
   @Override
   public MemoryPool pool(List<Observation> run) {
-    List<Observation> known = run.stream()
-        .filter(o -> !Double.isNaN(o.usedCompanion)).toList();
     Observation last = run.get(run.size() - 1);
-    if (known.size() == 1) {
-      // one heap figure (the others came too late for their buckets): what holds the memory
-      Observation o = known.get(0);
-      return o.usedCompanion >= o.value / 2 ? MemoryPool.HEAP : MemoryPool.NATIVE;
+    TreeMap<Long, Double> heap = new TreeMap<>();
+    for (Observation o : run) {
+      if (!Double.isNaN(o.usedCompanion)) {
+        heap.put(o.usedCompanionUtcNs, o.usedCompanion);
+      }
     }
-    if (known.isEmpty()) {
+    if (heap.isEmpty()) {
       return last.runtime == io.memfleet.event.Runtime.NATIVE ? MemoryPool.NATIVE : null;
     }
-    long[] times = new long[known.size()];
-    double[] cgroup = new double[known.size()];
-    double[] heap = new double[known.size()];
-    for (int i = 0; i < known.size(); i++) {
-      times[i] = known.get(i).utcNs;
-      cgroup[i] = known.get(i).value;
-      heap[i] = known.get(i).usedCompanion;
+    if (heap.size() < MIN_HEAP_FIGURES) {
+      // too few for a rate: what holds the memory
+      Map.Entry<Long, Double> newest = heap.lastEntry();
+      return newest.getValue() >= valueAt(run, newest.getKey()) / 2 ? MemoryPool.HEAP
+          : MemoryPool.NATIVE;
     }
+    long[] times = new long[run.size()];
+    double[] cgroup = new double[run.size()];
+    for (int i = 0; i < run.size(); i++) {
+      times[i] = run.get(i).utcNs;
+      cgroup[i] = run.get(i).value;
+    }
+    long[] heapTimes = heap.keySet().stream().mapToLong(Long::longValue).toArray();
+    double[] heapBytes = heap.values().stream().mapToDouble(Double::doubleValue).toArray();
     double cgroupRate = TheilSen.fit(times, cgroup).slopePerSecond();
-    double heapRate = TheilSen.fit(times, heap).slopePerSecond();
+    double heapRate = TheilSen.fit(heapTimes, heapBytes).slopePerSecond();
     return cgroupRate > 0 && heapRate >= cgroupRate / 2 ? MemoryPool.HEAP : MemoryPool.NATIVE;
+  }
+
+  /** The cgroup's value at the observation nearest {@code utcNs}. */
+  private static double valueAt(List<Observation> run, long utcNs) {
+    Observation nearest = run.get(0);
+    for (Observation o : run) {
+      if (Math.abs(o.utcNs - utcNs) < Math.abs(nearest.utcNs - utcNs)) {
+        nearest = o;
+      }
+    }
+    return nearest.value;
   }
 
   @Override

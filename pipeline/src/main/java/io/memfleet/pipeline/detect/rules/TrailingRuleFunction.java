@@ -146,6 +146,7 @@ public class TrailingRuleFunction extends KeyedProcessFunction<String, Observati
     c.value = o.value;
     c.companion = o.companion;
     c.usedCompanion = o.usedCompanion;
+    c.usedCompanionUtcNs = o.usedCompanionUtcNs;
     c.stackHash = o.stackHash;
     c.stackFrames = o.stackFrames;
     c.objectClass = o.objectClass;

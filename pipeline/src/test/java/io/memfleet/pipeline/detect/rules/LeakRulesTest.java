@@ -404,6 +404,7 @@ class LeakRulesTest {
       Observation o = of(Signal.CGROUP_MEMORY, t, t == 20 ? 95 * MB : 40 * MB + t * 4 * MB,
           limit);
       o.usedCompanion = 30 * MB + (t - t % 4) * 3.6 * MB;
+      o.usedCompanionUtcNs = o.utcNs - (t % 4) * 1_000_000_000L;
       o.runtime = io.memfleet.event.Runtime.GO;
       goHeap.add(o);
     }
@@ -414,6 +415,7 @@ class LeakRulesTest {
     for (int t = 0; t <= 24; t += 2) {
       Observation o = of(Signal.CGROUP_MEMORY, t, 40 * MB + t * 4 * MB, limit);
       o.usedCompanion = (t % 4 == 0 ? 30 : 31) * MB;
+      o.usedCompanionUtcNs = o.utcNs;
       nativeFill.add(o);
     }
     assertThat(rule(OomImminentRule.NAME).pool(nativeFill)).isEqualTo(MemoryPool.NATIVE);
@@ -423,6 +425,25 @@ class LeakRulesTest {
     oneFigure.get(oneFigure.size() - 1).usedCompanion =
         oneFigure.get(oneFigure.size() - 1).value * 0.8;
     assertThat(rule(OomImminentRule.NAME).pool(oneFigure)).isEqualTo(MemoryPool.HEAP);
+  }
+
+  @Test
+  void oomImminentCountsAHeapFigureCarriedIntoLaterBucketsOnceAtItsOwnTime() throws Exception {
+    // a Go heap racing to its limit; its scrapes stalled after the one at 2 s (the figure rode
+    // on every bucket up to 18 s), then came every 2 s: a flat heap by the buckets' times,
+    // growing as fast as the cgroup by its own
+    List<Observation> race = new ArrayList<>();
+    for (int t = 0; t <= 22; t += 2) {
+      Observation o = of(Signal.CGROUP_MEMORY, t, 40 * MB + t * 4 * MB, 128 * MB);
+      o.runtime = io.memfleet.event.Runtime.GO;
+      int heapAt = t == 0 ? -1 : t < 20 ? 2 : t;
+      if (heapAt >= 0) {
+        o.usedCompanion = 30 * MB + heapAt * 3.8 * MB;
+        o.usedCompanionUtcNs = o.utcNs - (t - heapAt) * 1_000_000_000L;
+      }
+      race.add(o);
+    }
+    assertThat(rule(OomImminentRule.NAME).pool(race)).isEqualTo(MemoryPool.HEAP);
   }
 
   @Test
@@ -445,6 +466,7 @@ class LeakRulesTest {
       Observation o = of(Signal.CGROUP_MEMORY, t, 40 * MB + t * 4 * MB, 128 * MB);
       o.runtime = io.memfleet.event.Runtime.GO;
       o.usedCompanion = t < 16 ? Double.NaN : 30 * MB + t * 3.6 * MB;
+      o.usedCompanionUtcNs = o.utcNs;
       race.add(o);
     }
     List<Alert> alerts = run(OomImminentRule.NAME, race);
