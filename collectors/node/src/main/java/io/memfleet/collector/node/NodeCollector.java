@@ -112,7 +112,8 @@ public final class NodeCollector implements AutoCloseable {
         ? new HsperfdataSampler(options.procRoot(), headers, sink) : null;
     this.goDiscovery = options.goDiscovery()
         ? new GoProgramDiscovery(options.procRoot(), options.goDiscoveryInterval(),
-            Duration.ofMillis(Math.min(300, options.goScrapeTimeout().toMillis())))
+            Duration.ofMillis(Math.min(300, options.goScrapeTimeout().toMillis())),
+            options.goScrapeTimeout())
         : null;
     if (hsperfdata != null) {
       listeners.add(hsperfdata);

@@ -74,6 +74,7 @@ public final class GoProgramDiscovery implements TrackedProcessListener {
   private final Duration relistInterval;
   private final HttpClient http;
   private final Duration probeTimeout;
+  private final Duration answerTimeout;
   private final LongSupplier nanoTime;
   private final ConcurrentLinkedQueue<Change> changes = new ConcurrentLinkedQueue<>();
   private final Map<Integer, Candidate> candidates = new LinkedHashMap<>();
@@ -100,14 +101,29 @@ public final class GoProgramDiscovery implements TrackedProcessListener {
   }
 
   public GoProgramDiscovery(Path procRoot, Duration relistInterval, Duration probeTimeout) {
-    this(procRoot, relistInterval, probeTimeout, System::nanoTime);
+    this(procRoot, relistInterval, probeTimeout, probeTimeout);
+  }
+
+  /**
+   * @param answerTimeout how long the other endpoint of a port that answered one is waited for
+   *     (the scrapes' own timeout): the program serves HTTP, it is only slow
+   */
+  public GoProgramDiscovery(Path procRoot, Duration relistInterval, Duration probeTimeout,
+      Duration answerTimeout) {
+    this(procRoot, relistInterval, probeTimeout, answerTimeout, System::nanoTime);
   }
 
   GoProgramDiscovery(Path procRoot, Duration relistInterval, Duration probeTimeout,
       LongSupplier nanoTime) {
+    this(procRoot, relistInterval, probeTimeout, probeTimeout, nanoTime);
+  }
+
+  GoProgramDiscovery(Path procRoot, Duration relistInterval, Duration probeTimeout,
+      Duration answerTimeout, LongSupplier nanoTime) {
     this.procRoot = procRoot;
     this.relistInterval = Objects.requireNonNull(relistInterval);
     this.probeTimeout = probeTimeout;
+    this.answerTimeout = Objects.requireNonNull(answerTimeout);
     this.nanoTime = nanoTime;
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(probeTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
@@ -196,8 +212,18 @@ public final class GoProgramDiscovery implements TrackedProcessListener {
       return true;
     }
     probes.incrementAndGet();
-    Boolean expvarAnswer = answers(URI.create(base + "/debug/vars"), "\"memstats\"");
-    Boolean pprofAnswer = answers(URI.create(base + "/debug/pprof/"), "goroutine");
+    URI vars = URI.create(base + "/debug/vars");
+    URI pprofIndex = URI.create(base + "/debug/pprof/");
+    Boolean expvarAnswer = answers(vars, "\"memstats\"", probeTimeout);
+    Boolean pprofAnswer = answers(pprofIndex, "goroutine", probeTimeout);
+    // a port that answered one endpoint serves HTTP; no answer from the other in time is a slow
+    // program (a busy node, and /debug/vars stops the world to read memstats), not an absent
+    // endpoint — asked again with the scrapes' timeout, or its heap figures would never be read
+    if (expvarAnswer == null && Boolean.TRUE.equals(pprofAnswer)) {
+      expvarAnswer = answers(vars, "\"memstats\"", answerTimeout);
+    } else if (pprofAnswer == null && Boolean.TRUE.equals(expvarAnswer)) {
+      pprofAnswer = answers(pprofIndex, "goroutine", answerTimeout);
+    }
     boolean expvar = Boolean.TRUE.equals(expvarAnswer);
     boolean pprof = Boolean.TRUE.equals(pprofAnswer);
     if (!expvar && !pprof) {
@@ -214,9 +240,9 @@ public final class GoProgramDiscovery implements TrackedProcessListener {
   }
 
   /** Whether {@code uri} answers 200 with {@code marker}; null when it gave no HTTP answer. */
-  private Boolean answers(URI uri, String marker) {
+  private Boolean answers(URI uri, String marker, Duration timeout) {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(probeTimeout)
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(timeout)
           .GET().build(), HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 && r.body().contains(marker);
     } catch (IOException | RuntimeException e) {

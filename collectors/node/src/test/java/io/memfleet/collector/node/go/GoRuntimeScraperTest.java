@@ -308,6 +308,49 @@ class GoRuntimeScraperTest {
   }
 
   @Test
+  void anEndpointSlowerThanTheProbeIsAskedAgainWhenTheOtherAnswered() throws Exception {
+    // a busy program: its pprof index answers within the probe, /debug/vars (memstats: a
+    // stop-the-world read) only after it; without expvar no heap figure would ever be read
+    HttpServer slow = HttpServer.create(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    slow.setExecutor(Executors.newCachedThreadPool());
+    slow.createContext("/", ex -> {
+      try {
+        if (ex.getRequestURI().getPath().equals("/debug/vars")) {
+          Thread.sleep(600);
+        }
+        URI local = URI.create(base() + ex.getRequestURI().getPath());
+        byte[] bytes = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(local).build(),
+            HttpResponse.BodyHandlers.ofByteArray()).body();
+        ex.sendResponseHeaders(200, bytes.length == 0 ? -1 : bytes.length);
+        ex.getResponseBody().write(bytes);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        ex.close();
+      }
+    });
+    slow.start();
+    try {
+      listensOn(slow.getAddress().getPort());
+      GoRuntimeScraper s = new GoRuntimeScraper(List.of(), identities,
+          new ProcessFinder(tree.proc), new EventHeaders("test"), sink,
+          GoRuntimeScraper.Config.defaults());
+      GoProgramDiscovery d = new GoProgramDiscovery(tree.proc, Duration.ofSeconds(30),
+          Duration.ofMillis(200), Duration.ofSeconds(2));
+      d.started(PID, ProcessIdentity.newBuilder(identities.forPid(PID))
+          .setRuntime(Runtime.GO).build());
+      d.discover(s);
+      assertThat(d.found()).isEqualTo(1);
+      s.scrapeAll();
+      assertThat(sink.eventsOf(HeapSummary.class)).as("memstats scraped").hasSize(1);
+    } finally {
+      slow.stop(0);
+    }
+  }
+
+  @Test
   void aPortThatNeverAnswersIsGivenUpAfterItsProbes() throws Exception {
     int closed;
     try (ServerSocket probe = new ServerSocket(0, 1,
