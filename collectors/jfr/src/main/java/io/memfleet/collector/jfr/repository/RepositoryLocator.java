@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * <p>JFR names the repository {@code <base>/<yyyy_MM_dd_HH_mm_ss>_<pid>}, with the pid the JVM
  * sees (its namespace's). Several may match: a JVM restarted in a container gets the same pid, and
  * a killed one leaves its repository behind. The one taken is the newest by name among those
- * changed since the process started (JFR creates a chunk file in it when the recording starts).
+ * changed since the process started that hold a chunk (JFR creates a chunk file in it when the
+ * recording starts; a directory it created and left empty is not it).
  */
 public final class RepositoryLocator {
   private RepositoryLocator() {}
@@ -89,7 +90,7 @@ public final class RepositoryLocator {
         String n = p.getFileName().toString();
         if (name.matcher(n).matches() && Files.isDirectory(p)
             && Files.getLastModifiedTime(p).toMillis() >= processStartMs - 1_000
-            && (newest == null || n.compareTo(newest) > 0)) {
+            && (newest == null || n.compareTo(newest) > 0) && holdsChunk(p)) {
           newest = n;
         }
       }
@@ -100,5 +101,20 @@ public final class RepositoryLocator {
     String inTarget = base.endsWith("/") ? base + newest : base + "/" + newest;
     return Optional.of(new Location(dir.resolve(newest), inTarget, how,
         target.survivesExit(base)));
+  }
+
+  /**
+   * Whether JFR wrote a chunk into {@code repository}: a JVM started with a repository option
+   * creates one directory when it reads the option and, when the recording starts, may create
+   * another and leave the first empty — on a busy node seconds later, under another name (seen:
+   * {@code 16_53_39_19006} empty, the chunks in {@code 16_53_50_19006}); followed, the empty one
+   * gives nothing, ever.
+   */
+  private static boolean holdsChunk(Path repository) throws IOException {
+    try (DirectoryStream<Path> chunks = Files.newDirectoryStream(repository, "*.jfr")) {
+      return chunks.iterator().hasNext();
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return false;
+    }
   }
 }
