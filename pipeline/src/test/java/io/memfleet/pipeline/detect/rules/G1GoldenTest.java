@@ -49,6 +49,8 @@ class G1GoldenTest {
       "g1-session-leak-fleet.tsv, 300",
       "g1-metrics-sawtooth-fleet.tsv, 0",
       "g1-catalog-cache-fill-fleet.tsv, 0",
+      "g1-session-leak-loaded.tsv, 300",
+      "g1-catalog-cache-fill-loaded.tsv, 0",
   })
   void liveSetGrowthOnRealG1Collections(String file, int foundWithinSeconds) throws Exception {
     List<Observation> live = observations(Path.of("src/test/resources/golden/g1", file));
@@ -62,7 +64,6 @@ class G1GoldenTest {
     }
     assertThat(alerts).as(file).isNotEmpty();
     Alert first = alerts.get(0);
-    System.out.println("G1GOLDEN " + file + " " + (first.getLastSeenUtcNs() - Events.T0_NS) / 1e9 + " " + first.getSummary());
     assertThat((first.getLastSeenUtcNs() - Events.T0_NS) / 1e9).as(first.getSummary())
         .isLessThanOrEqualTo(foundWithinSeconds);
     assertThat(first.getPool()).isEqualTo(io.memfleet.event.MemoryPool.HEAP);

@@ -221,6 +221,88 @@ class LeakRulesTest {
         t -> 150 * MB - (t % 180) * MB))).isEmpty();
   }
 
+  /**
+   * A stock G1 JVM with a 512 MiB heap whose mixed phases come every few seconds (three buckets
+   * of four hold one): the floors after them scatter from 20 MiB below to 27 MiB above
+   * {@code floor} with the old regions G1 chose (75 to 122 MiB seen around a flat live set);
+   * young-only buckets sit 40 MiB higher. The process is an hour old.
+   */
+  private static List<Observation> g1ScatteredFloors(int seconds, DoubleUnaryOperator floor) {
+    List<Observation> out = new ArrayList<>();
+    for (int t = 0; t <= seconds; t += 10) {
+      boolean mixed = t / 10 % 4 != 3;
+      double scatter = ((t * 37) % 48 - 20) * MB;
+      Observation o = of(Signal.LIVE_SET, t, floor.applyAsDouble(t) + scatter
+          + (mixed ? 0 : 40 * MB), 512 * MB);
+      o.reclaimed = mixed;
+      o.processStartTimeMs = Observations.T0_NS / 1_000_000L - 3_600_000L;
+      out.add(o);
+    }
+    return out;
+  }
+
+  @Test
+  void aG1SawtoothWhoseFloorsScatterAndDriftALittleDoesNotFireALeakUnderTheSameScatterDoes()
+      throws Exception {
+    // floors around 95 MiB drifting up 26 MiB in five minutes (a clean CI run's sawtooth): the
+    // envelope of scattered floors rises by their band on its own
+    assertThat(run(LiveSetGrowthRule.NAME,
+        g1ScatteredFloors(480, t -> 95 * MB + t * 0.087 * MB))).isEmpty();
+    // the same scatter over a live set growing 0.5 MiB/s
+    List<Alert> leak = run(LiveSetGrowthRule.NAME,
+        g1ScatteredFloors(480, t -> 95 * MB + t * 0.5 * MB));
+    assertThat(leak).isNotEmpty();
+    assertThat(leak.get(0).getVerdict()).contains("up to G1's last mixed collections");
+  }
+
+  @Test
+  void aCacheThatFilledUnderLoadAndStaysFlatDoesNotFireOnItsEnvelopesEnd() throws Exception {
+    // a stock G1 JVM (512 MiB) whose 200 MiB cache filled from its start until about 175 s on a
+    // busy host, then stayed flat: its LIVE_SET buckets in an eval run ({seconds after the
+    // start, lowest heap after GC in MiB, 1 when a mixed collection is in the bucket}); the
+    // envelope's end, an order statistic of ever fewer floors, still rose 0.17 MiB/s
+    double[][] buckets = {
+        {24, 5.7, 0},
+        {33, 55.4, 0},
+        {44, 132.4, 0},
+        {52, 179.4, 0},
+        {63, 132.9, 1},
+        {73, 145.4, 1},
+        {81, 176.4, 0},
+        {94, 179.4, 0},
+        {103, 198.4, 1},
+        {115, 206.9, 0},
+        {126, 228.9, 1},
+        {137, 238.1, 0},
+        {147, 251.4, 1},
+        {162, 276.4, 0},
+        {174, 261.4, 0},
+        {184, 261.9, 1},
+        {191, 297.9, 0},
+        {204, 251.9, 1},
+        {213, 280.4, 0},
+        {221, 294.9, 0},
+        {234, 259.9, 1},
+        {243, 282.4, 0},
+        {251, 294.4, 0},
+        {263, 257.9, 0},
+        {273, 263.4, 1},
+        {281, 304.4, 0},
+        {293, 249.4, 1},
+        {302, 287.4, 0},
+        {309, 302.9, 0},
+        {322, 249.9, 1}
+    };
+    List<Observation> cache = new ArrayList<>();
+    for (double[] b : buckets) {
+      Observation o = of(Signal.LIVE_SET, b[0] - 100, b[1] * MB, 512 * MB);
+      o.processStartTimeMs = (Observations.T0_NS - 100 * Observations.S) / 1_000_000L;
+      o.reclaimed = b[2] == 1;
+      cache.add(o);
+    }
+    assertThat(run(LiveSetGrowthRule.NAME, cache)).isEmpty();
+  }
+
   @Test
   void aYoungOnlyCreepWithMixedCollectionsInItIsJudgedByG1sAllowance() throws Exception {
     // heap after GC creeps 20 MiB in 400 s without a fall, mixed collections every 30 s in it,
