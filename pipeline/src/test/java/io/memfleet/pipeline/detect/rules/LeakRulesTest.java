@@ -514,18 +514,27 @@ class LeakRulesTest {
     // a Go heap racing to its limit; its scrapes stalled after the one at 2 s (the figure rode
     // on every bucket up to 18 s), then came every 2 s: a flat heap by the buckets' times,
     // growing as fast as the cgroup by its own
-    List<Observation> race = new ArrayList<>();
-    for (int t = 0; t <= 22; t += 2) {
-      Observation o = of(Signal.CGROUP_MEMORY, t, 40 * MB + t * 4 * MB, 128 * MB);
-      o.runtime = io.memfleet.event.Runtime.GO;
-      int heapAt = t == 0 ? -1 : t < 20 ? 2 : t;
+    List<Observation> race = goRace(22);
+    for (Observation o : race) {
+      long t = (o.utcNs - Observations.T0_NS) / Observations.S;
+      long heapAt = t == 0 ? -1 : t < 20 ? 2 : t;
       if (heapAt >= 0) {
         o.usedCompanion = 30 * MB + heapAt * 3.8 * MB;
-        o.usedCompanionUtcNs = o.utcNs - (t - heapAt) * 1_000_000_000L;
+        o.usedCompanionUtcNs = o.utcNs - (t - heapAt) * Observations.S;
       }
-      race.add(o);
     }
     assertThat(rule(OomImminentRule.NAME).pool(race)).isEqualTo(MemoryPool.HEAP);
+  }
+
+  /** A Go program's cgroup racing to its 128 MiB limit, 4 MiB/s from 40 MiB, every 2 s. */
+  private static List<Observation> goRace(int seconds) {
+    List<Observation> race = new ArrayList<>();
+    for (int t = 0; t <= seconds; t += 2) {
+      Observation o = of(Signal.CGROUP_MEMORY, t, 40 * MB + t * 4 * MB, 128 * MB);
+      o.runtime = io.memfleet.event.Runtime.GO;
+      race.add(o);
+    }
+    return race;
   }
 
   @Test
@@ -543,13 +552,11 @@ class LeakRulesTest {
   @Test
   void oomImminentReportsThePoolAtOnceWhenItsHeapFiguresArriveLate() throws Exception {
     // a Go program racing to 128 MiB; its heap figures reach the pipeline only from 16 s on
-    List<Observation> race = new ArrayList<>();
-    for (int t = 0; t <= 26; t += 2) {
-      Observation o = of(Signal.CGROUP_MEMORY, t, 40 * MB + t * 4 * MB, 128 * MB);
-      o.runtime = io.memfleet.event.Runtime.GO;
+    List<Observation> race = goRace(26);
+    for (Observation o : race) {
+      long t = (o.utcNs - Observations.T0_NS) / Observations.S;
       o.usedCompanion = t < 16 ? Double.NaN : 30 * MB + t * 3.6 * MB;
       o.usedCompanionUtcNs = o.utcNs;
-      race.add(o);
     }
     List<Alert> alerts = run(OomImminentRule.NAME, race);
     assertThat(alerts).extracting(Alert::getPool).startsWith((MemoryPool) null)

@@ -257,16 +257,17 @@ class GoRuntimeScraperTest {
     Files.createSymbolicLink(proc.resolve("fd/3"), Path.of("socket:[5555]"));
   }
 
-  @Test
-  void aPortThatDidNotAnswerInTimeIsProbedAgainAtTheNextListing() throws Exception {
-    // a program just started on a busy node: it listens, but answers after the probe gave up
-    AtomicBoolean stalled = new AtomicBoolean(true);
+  /**
+   * A started server on loopback that answers as the fake Go program does, 600 ms late for the
+   * paths {@code stalls} says.
+   */
+  private HttpServer slowProxy(java.util.function.Predicate<String> stalls) throws Exception {
     HttpServer slow = HttpServer.create(
         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     slow.setExecutor(Executors.newCachedThreadPool());
     slow.createContext("/", ex -> {
       try {
-        if (stalled.get()) {
+        if (stalls.test(ex.getRequestURI().getPath())) {
           Thread.sleep(600);
         }
         URI local = URI.create(base() + ex.getRequestURI().getPath());
@@ -282,6 +283,14 @@ class GoRuntimeScraperTest {
       }
     });
     slow.start();
+    return slow;
+  }
+
+  @Test
+  void aPortThatDidNotAnswerInTimeIsProbedAgainAtTheNextListing() throws Exception {
+    // a program just started on a busy node: it listens, but answers after the probe gave up
+    AtomicBoolean stalled = new AtomicBoolean(true);
+    HttpServer slow = slowProxy(path -> stalled.get());
     try {
       listensOn(slow.getAddress().getPort());
       long[] now = {0};
@@ -311,27 +320,7 @@ class GoRuntimeScraperTest {
   void anEndpointSlowerThanTheProbeIsAskedAgainWhenTheOtherAnswered() throws Exception {
     // a busy program: its pprof index answers within the probe, /debug/vars (memstats: a
     // stop-the-world read) only after it; without expvar no heap figure would ever be read
-    HttpServer slow = HttpServer.create(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    slow.setExecutor(Executors.newCachedThreadPool());
-    slow.createContext("/", ex -> {
-      try {
-        if (ex.getRequestURI().getPath().equals("/debug/vars")) {
-          Thread.sleep(600);
-        }
-        URI local = URI.create(base() + ex.getRequestURI().getPath());
-        byte[] bytes = HttpClient.newHttpClient().send(
-            HttpRequest.newBuilder(local).build(),
-            HttpResponse.BodyHandlers.ofByteArray()).body();
-        ex.sendResponseHeaders(200, bytes.length == 0 ? -1 : bytes.length);
-        ex.getResponseBody().write(bytes);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        ex.close();
-      }
-    });
-    slow.start();
+    HttpServer slow = slowProxy(path -> path.equals("/debug/vars"));
     try {
       listensOn(slow.getAddress().getPort());
       GoRuntimeScraper s = new GoRuntimeScraper(List.of(), identities,
