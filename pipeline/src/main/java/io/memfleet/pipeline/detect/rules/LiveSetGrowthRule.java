@@ -1,5 +1,6 @@
 package io.memfleet.pipeline.detect.rules;
 
+import io.memfleet.event.Severity;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Signal;
 import java.time.Duration;
@@ -184,7 +185,38 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
       return null;
     }
     Finding f = super.assess(envelope, settings.minSpanNs);
+    if (f == null) {
+      f = exhaustedSoon(envelope);
+    }
     return f == null ? null : new Stretch(history.subList(0, last + 1), f);
+  }
+
+  /**
+   * A heap that runs out before any growth check could have its span: a small heap filling
+   * fast (seen: 2 MiB/s into 128 MiB, an {@code OutOfMemoryError} 70 s after the JVM started,
+   * long before {@code min-span} and the from-start wait). Like {@code oom-imminent}'s forecast:
+   * the envelope holds at least half the heap maximum and the maximum is reached within as long
+   * as the envelope has been seen rising — no extrapolation beyond what was seen; the floors'
+   * persistence and G1's allowance were checked by the caller. A warm-up that levels off below
+   * half the heap never gets here; one that levels off above it stops rising first.
+   */
+  private static Finding exhaustedSoon(List<Observation> envelope) {
+    Trend trend = Trend.of(envelope);
+    double max = trend.last.companion;
+    if (!(max > 0) || trend.last.value < max / 2) {
+      return null;
+    }
+    Double seconds = trend.fit.secondsUntil(max, trend.last.value);
+    if (seconds == null || seconds > trend.spanNs / 1e9) {
+      return null;
+    }
+    String rate = Trend.rate(trend.perSecond());
+    return new Finding(Severity.CRITICAL, trend.perSecond(), seconds, String.format(
+        java.util.Locale.ROOT, "JVM heap after GC up to G1's last mixed collections at %.0f%% of"
+            + " its %s maximum, rising %s: heap exhausted in about %.0f s",
+        100 * trend.last.value / max, Trend.mib(max), rate, seconds), String.format(
+        java.util.Locale.ROOT, "heap grows %s, %s maximum in about %.0f s", rate,
+        Trend.mib(max), seconds));
   }
 
   /**

@@ -303,6 +303,40 @@ class LeakRulesTest {
     assertThat(run(LiveSetGrowthRule.NAME, cache)).isEmpty();
   }
 
+  /**
+   * A stock G1 JVM started at 0 whose every 10 s bucket holds a mixed collection, its heap after
+   * GC at {@code floor}, the heap maximum {@code maxMib}.
+   */
+  private static List<Observation> g1FromStart(int seconds, int maxMib,
+      DoubleUnaryOperator floor) {
+    List<Observation> out = new ArrayList<>();
+    for (int t = 10; t <= seconds; t += 10) {
+      Observation o = of(Signal.LIVE_SET, t, floor.applyAsDouble(t), maxMib * MB);
+      o.processStartTimeMs = Observations.T0_NS / 1_000_000L;
+      o.reclaimed = true;
+      out.add(o);
+    }
+    return out;
+  }
+
+  @Test
+  void aSmallHeapFillingFastIsForecastBeforeItRunsOutLongBeforeMinSpan() throws Exception {
+    // 2 MiB/s into a 128 MiB heap: an OutOfMemoryError at about 55 s
+    List<Alert> oome = run(LiveSetGrowthRule.NAME,
+        g1FromStart(55, 128, t -> 18 * MB + t * 2 * MB));
+    assertThat(oome).isNotEmpty();
+    Alert a = oome.get(0);
+    assertThat(a.getSeverity()).isEqualTo(io.memfleet.event.Severity.CRITICAL);
+    assertThat(a.getLastSeenUtcNs() - Observations.T0_NS).isLessThan(55 * Observations.S);
+    assertThat(a.getForecastOomUtcNs() - Observations.T0_NS)
+        .isBetween(45 * Observations.S, 75 * Observations.S);
+    assertThat(a.getSummary()).contains("heap exhausted in about");
+    // a warm-up loading 60 % of its 512 MiB heap at 5 MiB/s, then flat: its floors stopped
+    // rising before the envelope saw it above half the heap
+    assertThat(run(LiveSetGrowthRule.NAME,
+        g1FromStart(300, 512, t -> 100 * MB + Math.min(t, 42) * 5 * MB))).isEmpty();
+  }
+
   @Test
   void aYoungOnlyCreepWithMixedCollectionsInItIsJudgedByG1sAllowance() throws Exception {
     // heap after GC creeps 20 MiB in 400 s without a fall, mixed collections every 30 s in it,
