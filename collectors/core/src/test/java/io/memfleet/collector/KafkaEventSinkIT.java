@@ -9,6 +9,7 @@ import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
 import io.memfleet.localstack.FreePorts;
 import io.memfleet.localstack.KafkaBroker;
+import io.memfleet.localstack.testing.TestServers;
 import io.memfleet.schema.Topics;
 import io.memfleet.schema.codec.EventCodec;
 import java.nio.file.Path;
@@ -140,7 +141,7 @@ class KafkaEventSinkIT {
 
   private static KafkaBroker broker(Path work, int port, int controllerPort) {
     return KafkaBroker.builder(work).port(port).controllerPort(controllerPort).heap("384m")
-        .build();
+        .jvmOptions(TestServers.KAFKA_JVM_OPTIONS).build();
   }
 
   private static ThreadCount event(ProcessIdentity p, EventHeaders headers, int i) {

@@ -121,13 +121,14 @@ class SecuredKafkaIT {
 
   @Test
   void clientsWithoutValidCredentialsAreRefused() throws Exception {
-    // TLS to the right port and CA, but no SASL login: the broker never answers a request
-    Map<String, Object> tlsOnly = client(KafkaSecurity.builder().protocol("SSL")
-        .caFile(kafka.caFile().toString()).build());
+    // TLS to the right port and CA, but no SASL login: the broker never answers a request (so
+    // how long the client waits for one only sets when it gives up: 3 s, not the usual 10 s)
+    Map<String, Object> tlsOnly = unanswered(client(KafkaSecurity.builder().protocol("SSL")
+        .caFile(kafka.caFile().toString()).build()));
     assertThatThrownBy(() -> describeCluster(tlsOnly)).isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
     // plaintext: no TLS handshake, nothing either
-    assertThatThrownBy(() -> describeCluster(client(KafkaSecurity.plaintext())))
+    assertThatThrownBy(() -> describeCluster(unanswered(client(KafkaSecurity.plaintext()))))
         .isInstanceOf(ExecutionException.class);
 
     Path wrong = dir.resolve("wrong-password");
@@ -151,7 +152,13 @@ class SecuredKafkaIT {
       for (int i = 0; i < 20; i++) {
         sink.publish(event(me, headers, i));
       }
-      assertThat(sink.flush(Duration.ofSeconds(10))).isFalse();
+      // every event is refused by the broker and kept: wait for all of them to reach the spool
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (sink.stats().spooled() + sink.stats().sent() + sink.stats().dropped() < 20) {
+        assertThat(System.nanoTime()).as("stats %s", sink.stats()).isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      assertThat(sink.flush(Duration.ofSeconds(1))).isFalse();
       SinkStats refused = sink.stats();
       assertThat(refused.sent()).isZero();
       assertThat(refused.dropped()).as("stats %s", refused).isZero();
@@ -251,6 +258,13 @@ class SecuredKafkaIT {
     config.put("request.timeout.ms", 10_000);
     config.put("default.api.timeout.ms", 10_000);
     config.put("max.block.ms", 20_000);
+    return config;
+  }
+
+  /** A client of a request the broker will never answer: it gives up after 3 s. */
+  private static Map<String, Object> unanswered(Map<String, Object> config) {
+    config.put("request.timeout.ms", 3_000);
+    config.put("default.api.timeout.ms", 3_000);
     return config;
   }
 

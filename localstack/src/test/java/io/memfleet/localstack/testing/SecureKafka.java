@@ -47,7 +47,7 @@ public final class SecureKafka implements AutoCloseable {
   public static SecureKafka start(Path dir) throws Exception {
     TestCertificates certificates = TestCertificates.create(dir.resolve("tls"));
     KafkaBroker broker = KafkaBroker.builder(dir.resolve("kafka-secure")).heap("384m")
-        .saslSsl(certificates.kafkaTls()).build();
+        .jvmOptions(TestServers.KAFKA_JVM_OPTIONS).saslSsl(certificates.kafkaTls()).build();
     try {
       broker.start();
     } catch (Exception | Error e) {

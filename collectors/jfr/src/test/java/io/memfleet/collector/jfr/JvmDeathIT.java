@@ -176,10 +176,13 @@ class JvmDeathIT {
     }
 
     List<SpecificRecord> eventsOf(ChildJvm app) {
-      sink.flush(Duration.ofSeconds(10));
+      // the reader has ended: once the sink has delivered everything, the topic holds all of
+      // this JVM's events and reading it to its end offsets sees each of them
+      assertThat(sink.flush(Duration.ofSeconds(30))).as("sink drained, %s", sink.stats())
+          .isTrue();
       int pid = (int) app.process.pid();
-      List<SpecificRecord> all = KafkaRecords.read(kafka.bootstrapServers(),
-          List.of(Topics.EVENTS_JFR), e -> false, Duration.ofSeconds(8));
+      List<SpecificRecord> all = KafkaRecords.readToEnd(kafka.bootstrapServers(),
+          List.of(Topics.EVENTS_JFR), Duration.ofSeconds(30));
       return all.stream().filter(e -> Events.header(e).getProcess().getPid() == pid).toList();
     }
 
