@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * What {@code memfleet up} runs besides Kafka and ClickHouse: the pipeline on a local Flink
  * MiniCluster, the node collector, and demo programs from the labelled scenario corpus — JVM, Go
  * and C programs that leak next to ones that only look like it — with what memfleet ships for
- * every process (the JFR agent for JVMs, the eBPF collector on native programs) and nothing set
+ * every process (memfleet's JFR recording for JVMs, the eBPF collector host-wide as the DaemonSet
+ * runs it) and nothing set
  * for them, so a newcomer sees real findings, with the shipped defaults, within minutes.
  *
  * <p>Every part is a {@link BackgroundService} with a pid file; a part whose prerequisites are
@@ -77,6 +78,9 @@ final class DemoFleet {
 
   private BackgroundService withEnv(BackgroundService s, Map<String, String> extra) {
     Map<String, String> env = new java.util.HashMap<>(kafkaAndClickHouse());
+    // one spool directory per collector (each takes its directory's lock): the node collector,
+    // the eBPF collector and an agent inside a demo JVM each spool apart
+    env.put("MEMFLEET_SPOOL_DIR", home.resolve("spool").resolve(s.name()).toString());
     env.putAll(s.environment());
     env.putAll(extra);
     return new BackgroundService(s.name(), s.command(), env, s.workDir());
@@ -103,12 +107,13 @@ final class DemoFleet {
 
   /**
    * Starts the collectors and then the demo scenarios, each a background service named
-   * {@code demo-<scenario id>}, with the eBPF collector on the native ones; a scenario this
+   * {@code demo-<scenario id>}; a scenario this
    * machine cannot run (no Go, no gcc, a memory limit without root) is skipped with the reason.
    * Returns the scenarios started.
    */
   List<Scenario> startDemosAndCollectors(List<Scenario> demos) throws IOException {
     startNodeCollector();
+    startHostEbpf();
     Path demoDir = Files.createDirectories(home.resolve("demo"));
     ScenarioLaunch launch = new ScenarioLaunch(demoDir, jvmAgent().orElse(null),
         stack.kafkaBootstrap());
@@ -120,13 +125,9 @@ final class DemoFleet {
         continue;
       }
       try {
-        LocalFleet.Started p = start(withEnv(new BackgroundService("demo-" + s.id(),
-            launch.command(s), launch.environment(s), demoDir), Map.of()));
+        start(withEnv(new BackgroundService("demo-" + s.id(), launch.command(s),
+            launch.environment(s), demoDir), Map.of()));
         started.add(s);
-        if (s.runtime() == Scenario.Runtime.NATIVE && s.restartEvery().isEmpty()
-            && !startEbpf("ebpf-" + s.id(), p.process().pid())) {
-          report.accept("eBPF collector skipped for " + s.id() + ": needs root and bpftrace");
-        }
       } catch (IOException | InterruptedException | RuntimeException e) {
         if (e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
@@ -165,12 +166,22 @@ final class DemoFleet {
     waitForLog("collect", "memfleet collect:", java.time.Duration.ofSeconds(90));
   }
 
-  /** Waits until a service's log holds {@code text}; reports and goes on after the timeout. */
+  /**
+   * Waits until a service's log holds {@code text}; reports and goes on after the timeout, or at
+   * once when the service has exited (with its log's last line: why it could not run).
+   */
   private void waitForLog(String service, String text, java.time.Duration timeout)
       throws IOException {
     Path log = fleet.logOf(service);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
+      if (fleet.running(service).isEmpty()) {
+        List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+        report.accept(service + " exited at start: " + lines.stream()
+            .filter(l -> !l.isBlank() && !l.contains("MEMFLEET_DEBUG")).reduce((a, b) -> b)
+            .orElse("(empty log)") + " (see " + log + ")");
+        return;
+      }
       if (Files.exists(log) && Files.readString(log).contains(text)) {
         try {
           Thread.sleep(2_000); // its first scan
@@ -190,19 +201,20 @@ final class DemoFleet {
         + log + ")");
   }
 
-  /** The eBPF collector with its default scripts on one process; false when it cannot run. */
-  boolean startEbpf(String name, long pid) throws IOException {
+  /**
+   * The eBPF collector as the Kubernetes DaemonSet runs it: every process of this host, the
+   * default scripts (mappings, sampled page faults with stacks, OOM kills). Said and skipped
+   * when it cannot run (not root, no bpftrace); returns once it runs, like the node collector.
+   */
+  void startHostEbpf() throws IOException {
     if (!DebianPackages.isRoot() || !Files.isExecutable(Path.of("/usr/bin/bpftrace"))) {
-      return false;
+      report.accept("eBPF collector skipped: needs root and bpftrace (native leaks are then"
+          + " judged from RSS alone and name no code)");
+      return;
     }
-    start(withEnv(BackgroundService.memfleet(name, "256m", List.of("ebpf", "--pid",
-        String.valueOf(pid)), home), Map.of()));
-    return true;
-  }
-
-  /** Stops one background service started here, if it runs. */
-  void stop(String name) {
-    fleet.running(name).ifPresent(p -> p.stop(java.time.Duration.ofSeconds(10)));
+    start(withEnv(BackgroundService.memfleet("ebpf", "256m", List.of("ebpf"), home),
+        Map.of()));
+    waitForLog("ebpf", "memfleet ebpf: tracing", java.time.Duration.ofSeconds(90));
   }
 
   /** How the JVMs started here are collected (default: memfleet's recording, read outside). */

@@ -105,6 +105,7 @@ final class EvalCommand implements Callable<Integer> {
     try {
       fleet.startPipeline(FreePorts.find());
       fleet.startNodeCollector();
+      fleet.startHostEbpf();
       Path agent = fleet.jvmAgent().orElse(null);
       for (int from = 0, n = 0; from < chosen.size(); from += batch, n++) {
         List<Scenario> group = chosen.subList(from, Math.min(chosen.size(), from + batch));
@@ -197,7 +198,6 @@ final class EvalCommand implements Callable<Integer> {
       EvalReport report) throws Exception {
     System.out.printf("%nbatch %d: %s%n", n + 1, group.stream().map(Scenario::id).toList());
     AtomicBoolean stopRecording = new AtomicBoolean();
-    List<String> ebpf = new ArrayList<>();
     Map<String, ScenarioProcesses.Instance> first = new LinkedHashMap<>();
     try (AlertListener alerts = AlertListener.start(stack.kafkaBootstrap());
         ScenarioProcesses processes = new ScenarioProcesses(home.resolve("eval"), agent,
@@ -214,10 +214,6 @@ final class EvalCommand implements Callable<Integer> {
         ScenarioProcesses.Instance i = processes.start(s);
         first.put(s.id(), i);
         System.out.printf("  started %-24s pid %d%n", s.id(), i.process().pid());
-        if (s.runtime() == Scenario.Runtime.NATIVE && s.restartEvery().isEmpty()
-            && fleet.startEbpf("ebpf-" + s.id(), i.process().pid())) {
-          ebpf.add("ebpf-" + s.id());
-        }
       }
       // a leak that starts late needs its own minutes after it starts
       Duration batchDuration = group.stream()
@@ -256,7 +252,6 @@ final class EvalCommand implements Callable<Integer> {
       }
     } finally {
       stopRecording.set(true);
-      ebpf.forEach(fleet::stop);
     }
   }
 

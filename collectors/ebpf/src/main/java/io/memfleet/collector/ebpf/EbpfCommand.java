@@ -82,6 +82,9 @@ public final class EbpfCommand implements Callable<Integer> {
         System.err.println("memfleet ebpf: " + e.getMessage());
         return 3;
       }
+      System.out.printf("memfleet ebpf: tracing %s (scripts %s), Kafka %s%n", ebpf.scope(),
+          ebpf.scripts == null ? EbpfOptions.DEFAULT_SCRIPTS : ebpf.scripts,
+          common.kafkaBootstrap());
       long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
       while (System.nanoTime() < end) {
         long wait = Math.min(ebpf.reportInterval().toMillis(),
