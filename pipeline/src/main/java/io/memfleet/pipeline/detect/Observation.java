@@ -54,6 +54,12 @@ public class Observation {
   /** The series' value: bytes, a count, or a fraction for {@link Signal#GC_LOAD}. */
   public double value;
   /**
+   * The newest value folded in (at {@link #utcNs}), whatever the series keeps as its value: for
+   * LIVE_SET the heap after the bucket's last collection, which tells whether the heap still
+   * rose when the bucket closed. NaN when unknown.
+   */
+  public double newest = Double.NaN;
+  /**
    * Companion measure: the cgroup limit (CGROUP_MEMORY), the managed heap committed (NATIVE),
    * heap used / max (GC_LOAD); NaN when unknown.
    */

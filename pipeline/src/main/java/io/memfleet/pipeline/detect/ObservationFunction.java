@@ -292,6 +292,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     o.utcNs = b.lastUtcNs;
     o.count = b.count;
     o.value = b.value(lengthOf(b.signal));
+    o.newest = b.count > 0 ? b.last : Double.NaN;
     o.confirmed = b.signal == Signal.LIVE_SET && b.confirmedMin <= b.min;
     o.reclaimed = b.reclaimed;
     o.companion = b.signal == Signal.GC_LOAD ? b.heapRatio : b.companion;

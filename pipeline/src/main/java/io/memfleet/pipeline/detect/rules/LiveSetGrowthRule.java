@@ -180,13 +180,13 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
         mixed.add(o);
       }
     }
-    if (envelope.size() < 3 || !beyondG1Waste(envelope, mixed)
-        || !Trend.persists(mixed, Trend.of(envelope), 1.0 / 3)) {
+    if (envelope.size() < 3 || !Trend.persists(mixed, Trend.of(envelope), 1.0 / 3)) {
       return null;
     }
-    Finding f = super.assess(envelope, settings.minSpanNs);
+    Finding f = beyondG1Waste(envelope, mixed) ? super.assess(envelope, settings.minSpanNs)
+        : null;
     if (f == null) {
-      f = exhaustedSoon(envelope);
+      f = exhaustedSoon(envelope, history);
     }
     return f == null ? null : new Stretch(history.subList(0, last + 1), f);
   }
@@ -196,14 +196,23 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
    * fast (seen: 2 MiB/s into 128 MiB, an {@code OutOfMemoryError} 70 s after the JVM started,
    * long before {@code min-span} and the from-start wait). Like {@code oom-imminent}'s forecast:
    * the envelope holds at least half the heap maximum and the maximum is reached within as long
-   * as the envelope has been seen rising — no extrapolation beyond what was seen; the floors'
-   * persistence and G1's allowance were checked by the caller. A warm-up that levels off below
-   * half the heap never gets here; one that levels off above it stops rising first.
+   * as the envelope has been seen rising — no extrapolation beyond what was seen. The floors'
+   * persistence was checked by the caller; of G1's allowance only the garbage it may leave
+   * ({@value #G1_WASTE_FRACTION} of the maximum) counts here, not the floors' scatter: growth that
+   * covers the heap's whole headroom within its span is more than scatter, and the first floors
+   * of a JVM filling its heap from the start scatter about their line by a curve, not by noise
+   * (floors 3, 46, 74, 87, 104 MiB of 128: a band of 25 MiB). A warm-up that levels off below
+   * half the heap never gets here. One that levels off above it looks the same until it stops,
+   * and a bucket's floor still rises in the bucket where it stopped (seen: a JVM loading
+   * 225 MiB at 5 MiB/s into a 512 MiB heap, floors 195, 252, 289 MiB, then flat at 293), so the
+   * heap after the newest collection must also have risen since the previous bucket's, at
+   * least a third of the envelope's rate ({@link #stillRising}).
    */
-  private static Finding exhaustedSoon(List<Observation> envelope) {
+  private static Finding exhaustedSoon(List<Observation> envelope, List<Observation> history) {
     Trend trend = Trend.of(envelope);
     double max = trend.last.companion;
-    if (!(max > 0) || trend.last.value < max / 2) {
+    if (!(max > 0) || trend.last.value < max / 2 || trend.growth <= G1_WASTE_FRACTION * max
+        || !stillRising(history, trend.perSecond())) {
       return null;
     }
     Double seconds = trend.fit.secondsUntil(max, trend.last.value);
@@ -217,6 +226,28 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
         100 * trend.last.value / max, Trend.mib(max), rate, seconds), String.format(
         java.util.Locale.ROOT, "heap grows %s, %s maximum in about %.0f s", rate,
         Trend.mib(max), seconds));
+  }
+
+  /**
+   * Whether the heap after the newest collection of the newest bucket is above that of the
+   * bucket before by at least {@link GrowthRule#PERSIST_SHARE} of {@code perSecond} over the time
+   * between them: the heap was still rising when the history ended.
+   */
+  static boolean stillRising(List<Observation> history, double perSecond) {
+    int n = history.size();
+    if (n < 2) {
+      return false;
+    }
+    Observation now = history.get(n - 1);
+    Observation before = history.get(n - 2);
+    double seconds = (now.utcNs - before.utcNs) / 1e9;
+    return seconds > 0
+        && newest(now) - newest(before) >= PERSIST_SHARE * perSecond * seconds;
+  }
+
+  /** The heap after the bucket's newest collection; its floor where that is not known. */
+  private static double newest(Observation o) {
+    return Double.isNaN(o.newest) ? o.value : o.newest;
   }
 
   /**
@@ -396,3 +427,4 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
         + (o.objectClass == null ? "" : "; most sampled class " + o.objectClass);
   }
 }
+

@@ -144,6 +144,7 @@ public class TrailingRuleFunction extends KeyedProcessFunction<String, Observati
     c.confirmed = o.confirmed;
     c.reclaimed = o.reclaimed;
     c.value = o.value;
+    c.newest = o.newest;
     c.companion = o.companion;
     c.usedCompanion = o.usedCompanion;
     c.usedCompanionUtcNs = o.usedCompanionUtcNs;
