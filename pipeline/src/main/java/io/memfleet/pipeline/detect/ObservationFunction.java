@@ -67,6 +67,12 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   /** The output of the element being processed, for {@link #openBucket}. */
   private transient Collector<Observation> out;
 
+  /**
+   * Half-life of the bytes in the mapping tally: the stack that maps now outweighs one that
+   * mapped a lot once (a runtime's arenas at start), within minutes.
+   */
+  static final long MAPPED_HALF_LIFE_NS = 60_000_000_000L;
+
   public ObservationFunction(Duration bucket, int maxSeries, Duration idleTimeout) {
     this(bucket, bucket, maxSeries, idleTimeout);
   }
@@ -200,11 +206,15 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   }
 
   @Override
-  public void stackBytes(boolean faults, long hash, String frames, long bytes) throws Exception {
+  public void stackBytes(boolean faults, long utcNs, long hash, String frames, long bytes)
+      throws Exception {
     ValueState<StackTally> state = faults ? faulted : mapped;
     StackTally t = state.value();
     if (t == null) {
       t = new StackTally();
+    }
+    if (!faults) {
+      t.decay(utcNs, MAPPED_HALF_LIFE_NS);
     }
     t.add(hash, frames, bytes);
     state.update(t);

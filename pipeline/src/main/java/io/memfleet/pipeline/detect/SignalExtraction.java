@@ -92,8 +92,13 @@ final class SignalExtraction {
     void retained(long utcNs, long hash, String frames, String objectClass, long bytes)
         throws Exception;
 
-    /** Adds bytes to the process's stack tally: {@code faults} (new pages) or mappings. */
-    void stackBytes(boolean faults, long hash, String frames, long bytes) throws Exception;
+    /**
+     * Adds bytes to the process's stack tally at event time {@code utcNs}: {@code faults} (new
+     * pages, summed since the process was first seen) or mappings (what each stack mapped
+     * lately: the tally decays).
+     */
+    void stackBytes(boolean faults, long utcNs, long hash, String frames, long bytes)
+        throws Exception;
 
     /** Folds a value into the series' open bucket. */
     default SeriesBucket add(Signal signal, String series, TimedEvent e, double value,
@@ -170,10 +175,12 @@ final class SignalExtraction {
       allocation(e, (Allocation) record, out);
     } else if (record instanceof MemoryMapping) {
       MemoryMapping m = (MemoryMapping) record;
+      // a PROT_NONE mapping reserves address space (the Go runtime's page allocator, a JVM's
+      // heap before it commits it), no memory: it names no culprit
       if (m.getOp() == MappingOp.MMAP && m.getStack() != null && m.getLengthBytes() > 0
-          && !m.getStack().getFrames().isEmpty()) {
-        out.stackBytes(false, m.getStack().getHash(), String.join("\n", m.getStack().getFrames()),
-            m.getLengthBytes());
+          && !m.getStack().getFrames().isEmpty() && !"PROT_NONE".equals(m.getProtection())) {
+        out.stackBytes(false, e.utcNs, m.getStack().getHash(),
+            String.join("\n", m.getStack().getFrames()), m.getLengthBytes());
       }
       if (m.getOutstandingBytes() != null) {
         SeriesBucket b = out.add(Signal.OUTSTANDING, "mmap", e, m.getOutstandingBytes(),
@@ -193,7 +200,8 @@ final class SignalExtraction {
       String culprit = f.getMajor() || f.getStack() == null ? null
           : io.memfleet.pipeline.detect.rules.Culprits.programFrame(f.getStack().getFrames());
       if (culprit != null) {
-        out.stackBytes(true, culprit.hashCode(), String.join("\n", f.getStack().getFrames()),
+        out.stackBytes(true, e.utcNs, culprit.hashCode(),
+            String.join("\n", f.getStack().getFrames()),
             f.getCount() * PAGE_BYTES);
       }
     }

@@ -54,6 +54,28 @@ public class StackTally {
     }
   }
 
+  /**
+   * Ages the tally to {@code utcNs}: every stack's bytes halve per {@code halfLifeNs} since the
+   * latest addition (a stack that has fallen to nothing is dropped).
+   */
+  void decay(long utcNs, long halfLifeNs) {
+    if (lastUtcNs > 0 && utcNs > lastUtcNs) {
+      double factor = Math.pow(0.5, (utcNs - lastUtcNs) / (double) halfLifeNs);
+      for (int j = bytes.size() - 1; j >= 0; j--) {
+        long b = Math.round(bytes.get(j) * factor);
+        if (b <= 0) {
+          hashes.remove(j);
+          frames.remove(j);
+          bytes.remove(j);
+          labels.remove(j);
+        } else {
+          bytes.set(j, b);
+        }
+      }
+    }
+    lastUtcNs = Math.max(lastUtcNs, utcNs);
+  }
+
   /** Index of the heaviest stack, or -1 when empty. */
   int heaviest() {
     int best = -1;

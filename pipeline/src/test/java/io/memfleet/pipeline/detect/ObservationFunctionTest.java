@@ -11,6 +11,8 @@ import io.memfleet.event.GcGeneration;
 import io.memfleet.event.HeapPhase;
 import io.memfleet.event.HeapSummary;
 import io.memfleet.event.LifecyclePhase;
+import io.memfleet.event.MappingOp;
+import io.memfleet.event.MemoryMapping;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.ProcessLifecycle;
 import io.memfleet.event.PageFault;
@@ -185,6 +187,40 @@ class ObservationFunctionTest {
     assertThat(nat.get(0).value).isEqualTo(20.0 * MB);
     assertThat(nat.get(0).companion).isZero();
     assertThat(nat.get(0).stackFrames).isEqualTo("memset\nleak_request_buffer\nmain");
+  }
+
+  private MemoryMapping mapping(ProcessIdentity p, double t, long bytes, long outstanding,
+      String protection, long hash, String... frames) {
+    return MemoryMapping.newBuilder().setHeader(header(p, Source.EBPF, t, seq++))
+        .setOp(MappingOp.MMAP).setAddress(0x7f0000000000L + seq * 0x100000L)
+        .setLengthBytes(bytes).setProtection(protection)
+        .setFlags("MAP_PRIVATE|MAP_ANONYMOUS").setOutstandingBytes(outstanding)
+        .setStack(StackTrace.newBuilder().setHash(hash).setFrames(List.of(frames)).build())
+        .build();
+  }
+
+  @Test
+  void theMappedSeriesIsNamedByTheStackThatMapsNowNotByReservationsOrOldArenas()
+      throws Exception {
+    // a Go program: the runtime reserves 512 MiB of address space and maps 64 MiB of heap
+    // arenas at start; then the program maps a 256 KiB segment every second, for 4 minutes
+    long outstanding = 64 * MB;
+    send(mapping(go, 0.1, 512 * MB, outstanding, "PROT_NONE", 1, "runtime.sysMmap.abi0",
+        "runtime.sysReserve", "runtime.(*pageAlloc).sysInit"));
+    send(mapping(go, 0.2, 64 * MB, outstanding, "PROT_READ|PROT_WRITE", 2,
+        "runtime.sysMmap.abi0", "runtime.sysMap", "runtime.(*mheap).grow"));
+    for (int t = 1; t <= 240; t++) {
+      outstanding += 256 * 1024;
+      send(mapping(go, t, 256 * 1024, outstanding, "PROT_READ|PROT_WRITE", 3,
+          "runtime/internal/syscall.Syscall6", "syscall.mmap", "main.mapSegment", "main.main"));
+    }
+    List<Observation> mapped = out(Signal.OUTSTANDING);
+    assertThat(mapped).isNotEmpty();
+    // never the reservation; the arenas first; the program's segments once they outweigh them
+    assertThat(mapped).noneMatch(o -> o.stackHash == 1);
+    assertThat(mapped.get(0).stackHash).isEqualTo(2);
+    assertThat(mapped.get(mapped.size() - 1).stackFrames).contains("main.mapSegment");
+    assertThat(mapped.get(mapped.size() - 1).value).isEqualTo(outstanding - 256 * 1024);
   }
 
   @Test

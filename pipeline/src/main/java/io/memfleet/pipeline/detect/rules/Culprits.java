@@ -14,11 +14,11 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class Culprits {
-  /** Frames that allocate or copy on the program's behalf. */
+  /** Frames that allocate, map or copy on the program's behalf (Go's syscall wrappers too). */
   private static final Pattern MACHINERY = Pattern.compile(
       "^(?:__.*|_int_.*|_dl_.*|(?:malloc|calloc|realloc|free|sysmalloc|tcache|arena|mmap|munmap"
           + "|brk|sbrk|mem(?:set|cpy|move|cmp)|str(?:dup|ndup)|operator new)\\b.*"
-          + "|runtime\\..*|internal/.*|reflect\\..*|sync\\..*"
+          + "|runtime[./].*|internal/.*|syscall\\..*|golang\\.org/x/sys/.*|reflect\\..*|sync\\..*"
           + "|java\\..*|javax\\..*|jdk\\..*|sun\\..*|\\[unknown\\].*"
           + "|.*\\.so(?:\\.[0-9]+)*\\+0x[0-9a-f]+)$");
 

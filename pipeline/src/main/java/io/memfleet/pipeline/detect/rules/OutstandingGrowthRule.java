@@ -1,8 +1,10 @@
 package io.memfleet.pipeline.detect.rules;
 
+import io.memfleet.event.Runtime;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Signal;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * {@code outstanding-growth}: the bytes one allocating stack still holds (malloc/calloc/realloc
@@ -12,6 +14,14 @@ import java.time.Duration;
  * <p>Input: {@link Signal#OUTSTANDING} observations (the latest tally per bucket). Thresholds
  * under {@code memfleet.detect.outstanding.*}: 6 buckets, 60 s, within 10 min, growth ≥ 10% and
  * ≥ 4 MiB. A large allocation that stays (a stable cache) has no growth and does not fire.
+ *
+ * <p>The mapped bytes of a JVM or a Go program grow with its managed heap too: the runtime maps
+ * the heap's arenas, metaspace and thread stacks itself. Those are the heap and thread rules'
+ * business; the mapped series of a managed process is judged only while the stack that mapped
+ * the most lately (the tally decays) is the program's, not the runtime's memory manager
+ * ({@link #runtimeOwn}: a Go stack entered through {@code runtime.}, a JVM stack through
+ * HotSpot's {@code os::}) — a Go program mapping segments through {@code syscall.Mmap}, a JVM
+ * mapping files through JNI.
  */
 public final class OutstandingGrowthRule extends GrowthRule {
   private static final long serialVersionUID = 1L;
@@ -29,6 +39,28 @@ public final class OutstandingGrowthRule extends GrowthRule {
   @Override
   public Signal signal() {
     return Signal.OUTSTANDING;
+  }
+
+  @Override
+  protected boolean alsoHolds(List<Observation> run, Trend trend) {
+    Observation last = run.get(run.size() - 1);
+    boolean managed = last.runtime == Runtime.JVM || last.runtime == Runtime.GO;
+    return !managed || !"mmap".equals(last.series)
+        || last.stackFrames != null && !runtimeOwn(last.runtime, last.stackFrames);
+  }
+
+  /**
+   * Whether a mapping stack (innermost frame first, frames joined by newlines) is the managed
+   * runtime's own memory manager at work: Go's innermost frame is in package {@code runtime}
+   * (its heap arenas; a program's own {@code syscall.Mmap} enters through
+   * {@code runtime/internal/syscall}), or a JVM stack passes through HotSpot's {@code os::}
+   * layer or unsymbolized {@code libjvm.so} (heap, metaspace, code cache, thread stacks).
+   */
+  static boolean runtimeOwn(Runtime runtime, String frames) {
+    if (runtime == Runtime.GO) {
+      return frames.startsWith("runtime.");
+    }
+    return runtime == Runtime.JVM && (frames.contains("_ZN2os") || frames.contains("libjvm.so"));
   }
 
   @Override

@@ -492,6 +492,33 @@ class LeakRulesTest {
   }
 
   @Test
+  void theMappedBytesOfAManagedProcessAreJudgedOnlyWhenTheProgramMapsThem() throws Exception {
+    // a Go program's mapped bytes grow 1 MiB/s for 5 minutes, from its third minute on
+    for (String frames : List.of("runtime.sysMmap.abi0\nruntime.sysMap\nruntime.(*mheap).grow",
+        "runtime/internal/syscall.Syscall6\nsyscall.mmap\nmain.mapSegment\nmain.main")) {
+      List<Observation> obs = series(Signal.OUTSTANDING, 300, t -> 70 * MB + t * MB,
+          Double.NaN);
+      obs.forEach(o -> {
+        o.series = "mmap";
+        o.runtime = io.memfleet.event.Runtime.GO;
+        o.processStartTimeMs = (Observations.T0_NS - 180 * Observations.S) / 1_000_000L;
+        o.stackFrames = frames;
+      });
+      List<Alert> alerts = run(OutstandingGrowthRule.NAME, obs);
+      if (frames.startsWith("runtime.")) {
+        assertThat(alerts).as("the Go heap's arenas are the heap rules' business").isEmpty();
+      } else {
+        assertThat(alerts).isNotEmpty();
+        assertThat(alerts.get(0).getVerdict()).contains("main.mapSegment");
+      }
+    }
+    assertThat(OutstandingGrowthRule.runtimeOwn(io.memfleet.event.Runtime.JVM,
+        "mmap64\n_ZN2os24pd_commit_memory_or_exitEPcmmbPKc")).isTrue();
+    assertThat(OutstandingGrowthRule.runtimeOwn(io.memfleet.event.Runtime.JVM,
+        "mmap64\nJava_sun_nio_ch_FileChannelImpl_map0")).isFalse();
+  }
+
+  @Test
   void oomImminentForecastsTimeToLimitOnceSeenRisingAsLongAsItHasLeft() throws Exception {
     double limit = 256 * MB;
     List<Alert> alerts = run(OomImminentRule.NAME,
