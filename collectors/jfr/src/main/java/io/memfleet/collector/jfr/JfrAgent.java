@@ -102,7 +102,7 @@ public final class JfrAgent {
     ClockSyncSampler clock = new ClockSyncSampler();
     SinkWatch watch = new SinkWatch(log, options.common().kafkaBootstrap(), spool.toString());
     long nextClock = 0;
-    long nextOldObjects = System.nanoTime() + options.oldObjectPeriod().toNanos();
+    long nextOldObjects = System.nanoTime() + options.firstOldObjectDelay().toNanos();
     while (true) {
       long now = System.nanoTime();
       try {

@@ -26,7 +26,8 @@ import java.util.TreeSet;
  *   <tr><td>throttle</td><td>100/s</td><td>jdk.ObjectAllocationSample throttle</td></tr>
  *   <tr><td>stackDepth</td><td>8</td><td>frames kept per allocation stack (and hashed)</td></tr>
  *   <tr><td>oldObjectCutoff</td><td>0 ns</td><td>time JFR may spend finding GC-root paths</td></tr>
- *   <tr><td>oldObjectPeriod</td><td>60 s</td><td>how often old-object samples are emitted</td></tr>
+ *   <tr><td>oldObjectPeriod</td><td>60 s</td><td>how often old-object samples are emitted (the
+ *       first 15 s after the JVM is followed, or after the period when shorter)</td></tr>
  *   <tr><td>threadPeriod</td><td>1 s</td><td>jdk.JavaThreadStatistics period</td></tr>
  *   <tr><td>poolPeriod</td><td>5 s</td><td>period of the pools outside the heap
  *       (jdk.DirectBufferStatistics, jdk.CodeCacheStatistics, jdk.NativeMemoryUsageTotal);
@@ -182,6 +183,19 @@ public final class JfrOptions {
 
   public String oldObjectCutoff() {
     return oldObjectCutoff;
+  }
+
+  /** The first old-object samples come this soon, then every {@link #oldObjectPeriod}. */
+  static final Duration FIRST_OLD_OBJECTS = Duration.ofSeconds(15);
+
+  /**
+   * How long after a JVM is first followed its first old-object samples are emitted: 15 s, or
+   * the period when shorter. A heap that runs out within its first minute names what it retains
+   * only if a set of samples came before its alert (seen: a 128 MiB heap filling at 2 MiB/s,
+   * alerted at 46 s, dead at 61 s, no set before the first period ended).
+   */
+  public Duration firstOldObjectDelay() {
+    return oldObjectPeriod.compareTo(FIRST_OLD_OBJECTS) < 0 ? oldObjectPeriod : FIRST_OLD_OBJECTS;
   }
 
   public Duration oldObjectPeriod() {

@@ -19,6 +19,9 @@ class JfrOptionsTest {
     assertThat(o.throttle()).isEqualTo("50/s");
     assertThat(o.events()).containsExactlyInAnyOrder("gc", "heap");
     assertThat(o.oldObjectPeriod()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(o.firstOldObjectDelay()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(JfrOptions.parseAgentArgs("oldObjectPeriod=4s").firstOldObjectDelay())
+        .isEqualTo(Duration.ofSeconds(4));
     assertThat(o.quiet()).isTrue();
   }
 

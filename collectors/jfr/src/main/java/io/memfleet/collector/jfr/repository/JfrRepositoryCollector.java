@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * and — with {@link Builder#attach(boolean) attach} on — every other JVM it is told about, once:
  * it starts memfleet's recording in them through the attach mechanism. A JVM without a recording
  * is looked at again every {@code recheck} (10 s), so one attached later is found. Where the
- * options enable old-object samples, it makes each JVM emit them every {@code oldObjectPeriod}
+ * options enable old-object samples, it makes each JVM emit them 15 s after it is followed and
+ * then every {@code oldObjectPeriod}
  * through the attach mechanism (JFR writes them only when a recording that enables them stops);
  * a JVM that refuses attach just goes without them.
  *
@@ -243,7 +244,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     reader.start();
     Map<String, Followed> next = new HashMap<>(followed);
     next.put(key(id), new Followed(id, target, reader, where.get().how(),
-        new long[] {System.nanoTime() + options.oldObjectPeriod().toNanos()}));
+        new long[] {System.nanoTime() + options.firstOldObjectDelay().toNanos()}));
     followed = Map.copyOf(next);
     return Optional.of(reader);
   }
