@@ -6,6 +6,7 @@ import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.KafkaEventSink;
 import io.memfleet.collector.ProcessIdentities;
 import io.memfleet.collector.ebpf.bpftrace.BpftraceRunnerStats;
+import io.memfleet.collector.testing.PublishedEvents;
 import io.memfleet.localstack.KafkaBroker;
 import io.memfleet.localstack.testing.TestServers;
 import io.memfleet.schema.Topics;
@@ -51,8 +52,8 @@ class EbpfKafkaIT {
         }
         assertThat(sink.flush(Duration.ofSeconds(20))).isTrue();
       }
-      List<SpecificRecord> events = KafkaEvents.read(kafka.bootstrapServers(),
-          Topics.EVENTS_EBPF);
+      List<SpecificRecord> events = PublishedEvents.readToEnd(kafka.bootstrapServers(),
+          List.of(Topics.EVENTS_EBPF), Duration.ofSeconds(60));
       assertThat(events).allSatisfy(e -> assertThat(e.getSchema().getName())
           .isIn("Allocation", "Free", "MemoryMapping"));
       assertThat(events).filteredOn(e -> e instanceof Allocation a

@@ -6,6 +6,7 @@ import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.KafkaEventSink;
 import io.memfleet.collector.ProcessIdentities;
 import io.memfleet.collector.ebpf.bpftrace.BpftraceRunnerStats;
+import io.memfleet.collector.testing.PublishedEvents;
 import io.memfleet.collector.testing.RecordingEventSink;
 import io.memfleet.event.EventHeader;
 import io.memfleet.event.MappingOp;
@@ -88,7 +89,8 @@ class HostWideIT {
         }
         assertThat(sink.flush(Duration.ofSeconds(30))).isTrue();
       }
-      events = KafkaEvents.read(kafka.bootstrapServers(), Topics.EVENTS_EBPF);
+      events = PublishedEvents.readToEnd(kafka.bootstrapServers(),
+          java.util.List.of(Topics.EVENTS_EBPF), Duration.ofSeconds(60));
     }
 
     assertThat(events).noneMatch(e -> pid(e) == self);

@@ -8,6 +8,7 @@ import io.memfleet.collector.jfr.attach.HotSpotAttach;
 import io.memfleet.collector.jfr.repository.JfrRepositoryCollector;
 import io.memfleet.collector.jfr.repository.RepositoryReader;
 import io.memfleet.collector.jfr.testing.LeakyCacheApp;
+import io.memfleet.collector.testing.PublishedEvents;
 import io.memfleet.event.Allocation;
 import io.memfleet.event.AllocationKind;
 import io.memfleet.event.ClockSync;
@@ -120,7 +121,7 @@ class AttachIT {
           assertThat(sink.flush(Duration.ofSeconds(30))).as("sink drained, %s", sink.stats())
               .isTrue();
 
-          List<SpecificRecord> all = KafkaRecords.readToEnd(kafka.bootstrapServers(),
+          List<SpecificRecord> all = PublishedEvents.readToEnd(kafka.bootstrapServers(),
               List.of(Topics.EVENTS_JFR), Duration.ofSeconds(30));
           long newest = all.stream().mapToLong(e -> Events.header(e).getRawTimestamp())
               .max().orElseThrow() / 1_000_000;

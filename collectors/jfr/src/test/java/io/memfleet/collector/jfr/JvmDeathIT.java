@@ -7,6 +7,7 @@ import io.memfleet.collector.KafkaEventSink;
 import io.memfleet.collector.jfr.repository.JfrRepositoryCollector;
 import io.memfleet.collector.jfr.repository.RepositoryReader;
 import io.memfleet.collector.jfr.testing.LeakyCacheApp;
+import io.memfleet.collector.testing.PublishedEvents;
 import io.memfleet.event.GcCycle;
 import io.memfleet.event.HeapSummary;
 import io.memfleet.event.ProcessIdentity;
@@ -181,7 +182,7 @@ class JvmDeathIT {
       assertThat(sink.flush(Duration.ofSeconds(30))).as("sink drained, %s", sink.stats())
           .isTrue();
       int pid = (int) app.process.pid();
-      List<SpecificRecord> all = KafkaRecords.readToEnd(kafka.bootstrapServers(),
+      List<SpecificRecord> all = PublishedEvents.readToEnd(kafka.bootstrapServers(),
           List.of(Topics.EVENTS_JFR), Duration.ofSeconds(30));
       return all.stream().filter(e -> Events.header(e).getProcess().getPid() == pid).toList();
     }

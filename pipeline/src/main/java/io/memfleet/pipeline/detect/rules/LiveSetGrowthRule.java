@@ -180,13 +180,16 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
         mixed.add(o);
       }
     }
-    if (envelope.size() < 3 || !Trend.persists(mixed, Trend.of(envelope), 1.0 / 3)) {
+    if (envelope.size() < 3) {
       return null;
     }
-    Finding f = beyondG1Waste(envelope, mixed) ? super.assess(envelope, settings.minSpanNs)
-        : null;
+    Trend trend = Trend.of(envelope);
+    if (!Trend.persists(mixed, trend, 1.0 / 3)) {
+      return null;
+    }
+    Finding f = beyondG1Waste(trend, mixed) ? super.assess(envelope, settings.minSpanNs) : null;
     if (f == null) {
-      f = exhaustedSoon(envelope, history);
+      f = exhaustedSoon(trend, history);
     }
     return f == null ? null : new Stretch(history.subList(0, last + 1), f);
   }
@@ -208,8 +211,7 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
    * heap after the newest collection must also have risen since the previous bucket's, at
    * least a third of the envelope's rate ({@link #stillRising}).
    */
-  private static Finding exhaustedSoon(List<Observation> envelope, List<Observation> history) {
-    Trend trend = Trend.of(envelope);
+  private static Finding exhaustedSoon(Trend trend, List<Observation> history) {
     double max = trend.last.companion;
     if (!(max > 0) || trend.last.value < max / 2 || trend.growth <= G1_WASTE_FRACTION * max
         || !stillRising(history, trend.perSecond())) {
@@ -251,18 +253,18 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
   }
 
   /**
-   * Whether {@code rise} (an envelope, or floors) grew by more than the garbage G1 may leave
-   * after its mixed collections ({@value #G1_WASTE_FRACTION} of the heap maximum, when known)
+   * Whether the trend {@code rise} (of an envelope, or of floors) grew by more than the garbage
+   * G1 may leave after its mixed collections ({@value #G1_WASTE_FRACTION} of the heap maximum, when known)
    * plus the noise {@code floors} show around their trend ({@link #band}). An envelope is built
    * from order statistics of ever fewer floors towards its end, so over a flat live set it still
    * rises from the low edge of the floors' band to about its middle (seen in a clean CI run on a
    * stock sawtooth: 26 MiB in 299 s, floors 75 to 122 MiB): only a rise beyond that band is the
    * live set's.
    */
-  private static boolean beyondG1Waste(List<Observation> rise, List<Observation> floors) {
-    double max = rise.get(rise.size() - 1).companion;
+  private static boolean beyondG1Waste(Trend rise, List<Observation> floors) {
+    double max = rise.last.companion;
     double allowance = (max > 0 ? G1_WASTE_FRACTION * max : 0) + band(floors);
-    return Trend.of(rise).growth > allowance;
+    return rise.growth > allowance;
   }
 
   /** Share of the floors left out at each end of {@link #band}. */
@@ -321,7 +323,7 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
       }
       List<Observation> floors = floors(stretch, settings.riseTolerance);
       if (floors.size() >= settings.minPoints && floorsRise(stretch, floors)
-          && beyondG1Waste(floors, floors)) {
+          && beyondG1Waste(Trend.of(floors), floors)) {
         Finding f = super.assess(floors, settings.minSpanNs);
         if (f != null) {
           return new Stretch(stretch, f);
