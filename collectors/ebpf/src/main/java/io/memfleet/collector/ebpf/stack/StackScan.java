@@ -23,6 +23,11 @@ import java.util.Optional;
  * List<Frame> frames = StackScan.recover(event.stack(), sp, words, resolver);
  * }</pre>
  *
+ * <p>The C library is told by its module (the shared {@code libc.so.6}, the dynamic loader) or,
+ * in a statically linked program where it is part of the program's own module, by the names of
+ * its functions ({@link #isCLibrary}: {@code malloc}'s internals, {@code mem*} and their
+ * variants, syscall wrappers).
+ *
  * <p>It is a heuristic: a stale code pointer that happens to follow a call instruction in an
  * uninitialised stack slot could be taken for the caller. Only samples whose innermost frame is
  * in the C library or the dynamic loader are touched.
@@ -49,15 +54,14 @@ public final class StackScan {
     if (walked.isEmpty() || words.length == 0) {
       return walked;
     }
-    String top = module(walked.get(0), resolver);
-    if (top == null || !isFramePointerLess(top)) {
+    if (!isCLibrary(walked.get(0), resolver)) {
       return walked;
     }
     int slot = -1;
     Frame caller = null;
     for (int i = 0; i < words.length && caller == null; i++) {
       Optional<Frame> f = resolver.returnFrame(words[i]);
-      if (f.isPresent() && !isFramePointerLess(f.get().module())) {
+      if (f.isPresent() && !isCLibrary(f.get(), resolver)) {
         slot = i;
         caller = f.get();
       }
@@ -67,8 +71,7 @@ public final class StackScan {
     }
     int outside = -1;
     for (int k = 1; k < walked.size() && outside < 0; k++) {
-      String m = module(walked.get(k), resolver);
-      if (m == null || !isFramePointerLess(m)) {
+      if (!isCLibrary(walked.get(k), resolver)) {
         outside = k;
       }
     }
@@ -122,6 +125,29 @@ public final class StackScan {
 
   private static boolean sameFunction(Frame a, Frame b) {
     return a.symbol() != null && a.symbol().equals(b.symbol());
+  }
+
+  /**
+   * Functions of the C library by name, for a program that links it statically: the allocator
+   * and its internals, the string and memory functions (and their CPU-specific variants, named
+   * {@code __memset_avx2_unaligned_erms} and so on), the memory syscall wrappers.
+   */
+  private static final java.util.regex.Pattern C_LIBRARY_FUNCTION = java.util.regex.Pattern
+      .compile("__.*|_int_.*|_dl_.*|_IO_.*|(?:malloc|calloc|realloc|free|cfree|sysmalloc"
+          + "|systrim|tcache_\\w+|arena_\\w+|new_heap|grow_heap|malloc_consolidate|unlink_chunk"
+          + "|alloc_perturb|mmap|mmap64|munmap|mremap|brk|sbrk|memset|memcpy|memmove|memcmp"
+          + "|strlen|strcpy|strdup|strndup)");
+
+  /**
+   * Whether a frame is in the C library: a frame-pointer-less module ({@link #isFramePointerLess})
+   * or, within the program's own module, a C library function by name.
+   */
+  static boolean isCLibrary(Frame f, Resolver resolver) {
+    String m = module(f, resolver);
+    if (m != null && isFramePointerLess(m)) {
+      return true;
+    }
+    return f.symbol() != null && C_LIBRARY_FUNCTION.matcher(f.symbol()).matches();
   }
 
   /** The C library and the dynamic loader: built without frame pointers on every distribution

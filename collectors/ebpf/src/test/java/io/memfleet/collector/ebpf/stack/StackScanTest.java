@@ -104,6 +104,28 @@ class StackScanTest {
   }
 
   @Test
+  void recognisesTheCLibraryByNameInAStaticallyLinkedProgram() {
+    // libc linked into the program (the corpus's C programs): the same module throughout, the
+    // library told by its functions' names; at 0x5000_0400.. the program's copy of libc
+    StackScan.Resolver resolver = fixed();
+    List<Frame> walked = List.of(new Frame(0x5000_0410L, "__memset_avx2_unaligned_erms", LEAKY),
+        new Frame(0x5000_0300L, "main", LEAKY));
+    long[] words = {0x5000_0210L, 0x7ffc_0000_0100L};
+    assertThat(symbols(StackScan.recover(walked, 0x7ffc_0000_0000L, words, resolver)))
+        .containsExactly("__memset_avx2_unaligned_erms", "run_loop", "main");
+    // a fault writing a chunk header: the walk yields malloc's internals alone
+    List<Frame> header = List.of(new Frame(0x5000_0420L, "_int_malloc", LEAKY));
+    long[] frames = {0x5000_0110L, 0x7ffc_0000_0010L, 0x5000_0210L};
+    assertThat(symbols(StackScan.recover(header, 0x7ffc_0000_0000L, frames, resolver)))
+        .startsWith("_int_malloc", "leak_blocks");
+    // a program function whose name only begins like one of the library's stays the program's
+    assertThat(StackScan.isCLibrary(new Frame(0x5000_0110L, "free_list_push", LEAKY), resolver))
+        .isFalse();
+    assertThat(StackScan.isCLibrary(new Frame(0x5000_0110L, "sysmalloc", LEAKY), resolver))
+        .isTrue();
+  }
+
+  @Test
   void leavesStacksAloneOutsideTheLibraryOrWithoutACandidate() {
     StackScan.Resolver resolver = fixed();
     List<Frame> own = List.of(new Frame(0x5000_0110L, "leak_blocks", LEAKY));
