@@ -109,6 +109,34 @@ class ObservationFunctionTest {
     assertThat(load.companion).isCloseTo(140.0 / 512, org.assertj.core.api.Assertions.within(1e-9));
   }
 
+  private Allocation oldObject(double t, String objectClass, long bytes, double ageSeconds,
+      long hash, String... frames) {
+    return Allocation.newBuilder().setHeader(header(jvm, Source.JFR, t, seq++))
+        .setKind(AllocationKind.JAVA_OLD_OBJECT).setObjectClass(objectClass)
+        .setSizeBytes(bytes).setWeightBytes(bytes).setAgeNs((long) (ageSeconds * 1e9))
+        .setStack(StackTrace.newBuilder().setHash(hash).setFrames(List.of(frames)).build())
+        .build();
+  }
+
+  @Test
+  void whatTheHeapRetainsIsNamedByOldObjectsThatOutlivedTheirFirstSeconds() throws Exception {
+    send(gc(jvm, Source.JFR, 1, GcGeneration.YOUNG, 120 * MB, null));
+    // one set of samples: request garbage no collection has reached yet (young, and more
+    // bytes), and report rows that have stayed for tens of seconds
+    for (int i = 0; i < 40; i++) {
+      send(oldObject(2 + i * 0.001, "byte[]", 64 * 1024, 0.5, 11, "RequestTraffic.handle"));
+    }
+    for (int i = 0; i < 20; i++) {
+      send(oldObject(2.1 + i * 0.001, "ReportExporter$ReportRow", 4 * 1024, 12 + i, 12,
+          "ReportExporter.buffer", "ReportExporter.main"));
+    }
+    send(gc(jvm, Source.JFR, 4, GcGeneration.YOUNG, 125 * MB, null));
+    send(gc(jvm, Source.JFR, 12, GcGeneration.YOUNG, 130 * MB, null)); // next bucket
+    Observation o = out(Signal.LIVE_SET).get(0);
+    assertThat(o.objectClass).isEqualTo("ReportExporter$ReportRow");
+    assertThat(o.stackFrames).isEqualTo("ReportExporter.buffer\nReportExporter.main");
+  }
+
   @Test
   void goCyclesGoroutinesAndCgroupMemoryBecomeTheirSignals() throws Exception {
     for (int t = 0; t <= 20; t += 5) {
