@@ -43,6 +43,10 @@ import org.apache.flink.util.Collector;
  *       the series falls back below where the alert began ("reclaimed": e.g. an old collection
  *       freed what young collections had shown as growth), or when the process exits. GC
  *       thrashing has no growth: it resolves {@code resolveAfter} after its last candidate.
+ *   <li>After the process exited, a candidate still on its way (the rules judge the buckets the
+ *       exit closed after the exit itself reached this function) is sent RESOLVED at once, not
+ *       left FIRING for a process that is gone; the exit is remembered for
+ *       {@value #EXITED_MEMORY_MINUTES} minutes of event time, then the process's state is gone.
  * </ul>
  *
  * <pre>{@code
@@ -71,6 +75,10 @@ public class AlertManagerFunction
   private transient ValueState<double[]> resident;
   /** The one event-time timer of the process: the earliest an open alert may resolve. */
   private transient ValueState<Long> timer;
+  /** When the process exited (event time), once it has. */
+  private transient ValueState<Long> exitedUtcNs;
+  /** How long an exit is remembered, in minutes of event time. */
+  static final int EXITED_MEMORY_MINUTES = 15;
 
   /**
    * @param resolveAfter how long without growth (event time) resolves an alert
@@ -111,6 +119,7 @@ public class AlertManagerFunction
     resident = ctx.getState(new ValueStateDescriptor<>("resident-progress",
         PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
     timer = ctx.getState(new ValueStateDescriptor<>("resolve-timer", Types.LONG));
+    exitedUtcNs = ctx.getState(new ValueStateDescriptor<>("exited-at", Types.LONG));
   }
 
   @Override
@@ -121,6 +130,13 @@ public class AlertManagerFunction
     Alert next;
     double[] p = progress.get(series);
     double last = lastEvidence(candidate);
+    if (previous == null && exitedUtcNs.value() != null) {
+      out.collect(resolved(Alert.newBuilder(candidate)
+          .setAlertId(Fingerprints.alertId(ctx.getCurrentKey(), candidate.getRule(),
+              candidate.getFingerprint(), candidate.getFirstSeenUtcNs()))
+          .build(), "process exited"));
+      return;
+    }
     if (previous == null) {
       next = Alert.newBuilder(candidate).setStatus(AlertStatus.FIRING)
           .setAlertId(Fingerprints.alertId(ctx.getCurrentKey(), candidate.getRule(),
@@ -160,6 +176,7 @@ public class AlertManagerFunction
   public void processElement2(Observation o, Context ctx, Collector<Alert> out)
       throws Exception {
     if (o.signal == Signal.EXITED) {
+      exitedUtcNs.update(o.utcNs);
       for (Alert a : open.values()) {
         out.collect(resolved(a, "process exited"));
       }
@@ -170,7 +187,10 @@ public class AlertManagerFunction
       if (t != null) {
         ctx.timerService().deleteEventTimeTimer(t);
       }
-      timer.clear();
+      // the one timer now forgets the exit
+      long forget = Math.floorDiv(o.utcNs, 1_000_000L) + EXITED_MEMORY_MINUTES * 60_000L;
+      ctx.timerService().registerEventTimeTimer(forget);
+      timer.update(forget);
       return;
     }
     if (o.signal == Signal.RESIDENT) {
@@ -236,6 +256,10 @@ public class AlertManagerFunction
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out)
       throws Exception {
     timer.clear();
+    if (exitedUtcNs.value() != null) {
+      exitedUtcNs.clear(); // the exit's memory ran out: nothing of the process is left
+      return;
+    }
     List<String> done = new ArrayList<>();
     for (Map.Entry<String, Alert> e : open.entries()) {
       if (dueMs(lastGrowth(e.getKey(), e.getValue())) <= timestamp) {

@@ -191,6 +191,20 @@ class AlertManagerFunctionTest {
         .containsOnly(AlertStatus.RESOLVED);
     assertThat(alerts.subList(2, 4)).extracting(Alert::getRule)
         .containsExactlyInAnyOrder("live-set-growth", "goroutine-leak");
+
+    // a finding on the buckets the exit closed, judged after the exit arrived here: resolved at
+    // once, not a FIRING alert of a process that is gone
+    send(candidate("node-1", 7, 60, 139));
+    List<Alert> late = out().subList(4, out().size());
+    assertThat(late).singleElement().satisfies(a -> {
+      assertThat(a.getStatus()).isEqualTo(AlertStatus.RESOLVED);
+      assertThat(a.getSummary()).startsWith("resolved (process exited)");
+      assertThat(a.getAlertId()).isNotEmpty();
+    });
+
+    // the exit is remembered, then nothing of the process is left
+    assertThat(h.numEventTimeTimers()).isEqualTo(1);
+    watermark(140 + AlertManagerFunction.EXITED_MEMORY_MINUTES * 60);
     assertThat(h.numKeyedStateEntries()).isZero();
     assertThat(h.numEventTimeTimers()).isZero();
   }
