@@ -239,7 +239,9 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     if (b.signal == Signal.NATIVE) {
       t = faulted.value(); // since the process was first seen: the leaking stack keeps faulting
     } else if (b.signal == Signal.OUTSTANDING && "mmap".equals(b.series)) {
-      t = mapped.value();
+      // growth of malloc's heap (the break) is named by the stack that faults its new pages in:
+      // the break's own calls come from inside malloc and name nobody
+      t = b.brkBytes > b.mmapBytes ? faulted.value() : mapped.value();
     } else if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP) {
       t = retainedSamples.value();
     }

@@ -252,6 +252,26 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void mallocsHeapGrowingThroughTheBreakIsNamedByTheStackThatFaultsItIn() throws Exception {
+    ProcessIdentity c = Events.process("node-1", 300, Runtime.NATIVE);
+    send(mapping(c, 0.1, 2 * MB, 2 * MB, "PROT_READ", 1, "mmap", "_dl_map_object"));
+    long outstanding = 2 * MB;
+    for (int t = 1; t <= 12; t++) {
+      outstanding += MB;
+      send(MemoryMapping.newBuilder().setHeader(header(c, Source.EBPF, t, seq++))
+          .setOp(MappingOp.BRK).setAddress(0x600000L + outstanding).setLengthBytes(MB)
+          .setOutstandingBytes(outstanding).build());
+      send(PageFault.newBuilder().setHeader(header(c, Source.EBPF, t + 0.5, seq++))
+          .setCount(64).setMajor(false).setStack(StackTrace.newBuilder().setHash(7)
+              .setFrames(List.of("_int_malloc", "malloc", "leak_request_buffer", "main")).build())
+          .build());
+    }
+    Observation o = out(Signal.OUTSTANDING).get(0);
+    assertThat(o.poolHint).isEqualTo(io.memfleet.event.MemoryPool.MALLOC);
+    assertThat(o.stackFrames).contains("leak_request_buffer");
+  }
+
+  @Test
   void stacksAreBoundedPerProcessAndStateIsClearedOnExit() throws Exception {
     for (int t = 0; t <= 10; t += 10) {
       for (long stack = 1; stack <= 7; stack++) {

@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * {@code outstanding-growth}: the bytes one allocating stack still holds (malloc/calloc/realloc
  * not freed, eBPF OUTSTANDING tallies) — or the process's mapped bytes (mmap not unmapped) — keep
- * growing. Each stack is its own series, so the alert names the stack that leaks.
+ * growing. Each stack is its own series, so the alert names the stack that leaks; the mapped
+ * bytes are one series, named by the stack that mapped the most lately or, when malloc's heap
+ * grows through the break, by the stack that faults its new pages in.
  *
  * <p>Input: {@link Signal#OUTSTANDING} observations (the latest tally per bucket). Thresholds
  * under {@code memfleet.detect.outstanding.*}: 6 buckets, 60 s, within 10 min, growth ≥ 10% and
