@@ -1,0 +1,403 @@
+package io.memfleet.pipeline.cluster;
+
+import io.memfleet.localstack.ChildProcess;
+import io.memfleet.localstack.FreePorts;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
+import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
+import org.apache.flink.runtime.jobmanager.JobManagerProcessUtils;
+import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A real Flink 2.2 session cluster on this machine for fault tests: one JobManager and N
+ * TaskManagers, each its own JVM started from Flink's entry points
+ * ({@value #JOB_MANAGER_MAIN}, {@value #TASK_MANAGER_MAIN}) with a {@code config.yaml} written
+ * under the test's directory, loopback addresses, free ports, checkpoints on local disk and a
+ * restart strategy that lets a job come back after a lost TaskManager. Jobs reach it as in
+ * production: the job jar over the REST API.
+ *
+ * <p>Each process gets the JVM memory flags and dynamic properties Flink's own start scripts would
+ * compute from the configuration (the same {@code *ProcessUtils} they call), and the Java 17
+ * options of the Flink distribution. The class path is this JVM's, less what only the job jar
+ * brings ({@link ClusterClasspath}). Logs: {@code log/jobmanager-1.log},
+ * {@code log/taskmanager-1.log}, … under the directory; they and the checkpoints stay after
+ * {@link #close()}, which only ends the processes.
+ *
+ * <pre>{@code
+ * try (LocalFlinkCluster flink = LocalFlinkCluster.builder(dir).jobJar(jar).start()) {
+ *   String job = flink.uploadAndRun(jar, List.of("memfleet.kafka.bootstrap-servers=..."));
+ *   flink.awaitJobRunning(job, Duration.ofSeconds(60));
+ *   flink.killTaskManager(0);            // kill -9
+ *   flink.startTaskManager();
+ *   flink.awaitJobRunning(job, Duration.ofSeconds(60));
+ *   long restarts = flink.numRestarts(job);
+ * }
+ * }</pre>
+ */
+public final class LocalFlinkCluster implements AutoCloseable {
+  static final String JOB_MANAGER_MAIN =
+      "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
+  static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
+
+  private final Path dir;
+  private final Path confDir;
+  private final Path checkpointDir;
+  private final Configuration conf;
+  private final String classpath;
+  private final Duration startTimeout;
+  private final FlinkRest rest;
+  private final List<ChildProcess> taskManagers = new ArrayList<>();
+  private final Thread killOnExit = new Thread(this::killAll, "flink-cluster-kill-on-exit");
+  private ChildProcess jobManager;
+  private int jobManagersStarted;
+
+  private LocalFlinkCluster(Builder b) {
+    this.dir = b.dir;
+    this.confDir = b.dir.resolve("conf");
+    this.checkpointDir = b.dir.resolve("checkpoints");
+    this.startTimeout = b.startTimeout;
+    this.classpath = b.jobJar == null ? System.getProperty("java.class.path")
+        : ClusterClasspath.of(System.getProperty("java.class.path"), b.jobJar);
+    this.conf = new Configuration();
+    set("jobmanager.rpc.address", "127.0.0.1");
+    set("jobmanager.bind-host", "127.0.0.1");
+    set("jobmanager.rpc.port", String.valueOf(FreePorts.find()));
+    set("rest.address", "127.0.0.1");
+    set("rest.bind-address", "127.0.0.1");
+    set("rest.port", String.valueOf(FreePorts.find()));
+    set("taskmanager.host", "127.0.0.1");
+    set("taskmanager.bind-host", "127.0.0.1");
+    set("taskmanager.numberOfTaskSlots", String.valueOf(b.slotsPerTaskManager));
+    set("parallelism.default", String.valueOf(b.slotsPerTaskManager * b.taskManagers));
+    // modest heaps: the processes share a 2-core CI machine with Kafka and ClickHouse
+    set("jobmanager.memory.heap.size", "256m");
+    set("taskmanager.memory.task.heap.size", "256m");
+    set("taskmanager.memory.managed.size", "64m");
+    set("taskmanager.memory.network.min", "64m");
+    set("taskmanager.memory.network.max", "64m");
+    set("execution.checkpointing.interval", "2 s");
+    set("execution.checkpointing.storage", "filesystem");
+    set("execution.checkpointing.dir", checkpointDir.toUri().toString());
+    set("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+    set("restart-strategy.type", "fixed-delay");
+    set("restart-strategy.fixed-delay.attempts", "20");
+    set("restart-strategy.fixed-delay.delay", "1 s");
+    // a TaskManager killed with -9 refuses the next heartbeat RPCs: it is declared lost after
+    // two of them (heartbeat.rpc-failure-threshold), a second or two instead of the default 20 s
+    set("heartbeat.interval", "1 s");
+    set("heartbeat.timeout", "10 s");
+    set("metrics.fetcher.update-interval", "1 s");
+    set("web.upload.dir", b.dir.resolve("web-upload").toString());
+    set("web.tmpdir", b.dir.resolve("web").toString());
+    set("io.tmp.dirs", b.dir.resolve("tmp").toString());
+    b.settings.forEach(this::set);
+    this.rest = new FlinkRest("http://127.0.0.1:" + conf.toMap().get("rest.port"));
+  }
+
+  public static Builder builder(Path dir) {
+    return new Builder(dir);
+  }
+
+  private void set(String key, String value) {
+    conf.setString(key, value);
+  }
+
+  /** The REST endpoint and web UI, e.g. {@code http://127.0.0.1:38081}. */
+  public String restUrl() {
+    return rest.baseUrl();
+  }
+
+  /** Where the cluster writes checkpoints: {@code <dir>/checkpoints/<job id>/chk-<n>}. */
+  public Path checkpointDir() {
+    return checkpointDir;
+  }
+
+  /** Uploads {@code jar} ({@code POST /jars/upload}) and runs it; returns the job id. */
+  public String uploadAndRun(Path jar, List<String> programArgs)
+      throws IOException, InterruptedException {
+    return rest.runJar(rest.uploadJar(jar), programArgs);
+  }
+
+  /** The job's state as the REST API reports it: RUNNING, RESTARTING, FAILED, … */
+  public String jobStatus(String jobId) throws IOException, InterruptedException {
+    return rest.get("/jobs/" + jobId).path("state").asText();
+  }
+
+  /** Waits until the job is RUNNING with every task of every vertex RUNNING. */
+  public void awaitJobRunning(String jobId, Duration timeout) throws InterruptedException {
+    await("job " + jobId + " running with all its tasks", timeout, () -> {
+      JsonNode job = rest.get("/jobs/" + jobId);
+      if (!"RUNNING".equals(job.path("state").asText())) {
+        return false;
+      }
+      for (JsonNode vertex : job.path("vertices")) {
+        if (!"RUNNING".equals(vertex.path("status").asText())) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  /** How often the job restarted since it was submitted (its {@code numRestarts} metric). */
+  public long numRestarts(String jobId) throws IOException, InterruptedException {
+    for (JsonNode metric : rest.get("/jobs/" + jobId + "/metrics?get=numRestarts")) {
+      return metric.path("value").asLong();
+    }
+    return 0; // not reported yet: the metric fetcher has not polled the job
+  }
+
+  /** Checkpoints of the job completed so far. */
+  public long completedCheckpoints(String jobId) throws IOException, InterruptedException {
+    return rest.get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+  }
+
+  /** Starts the JobManager and the TaskManagers and waits until all are registered. */
+  private LocalFlinkCluster start(int taskManagerCount) throws IOException, InterruptedException {
+    Runtime.getRuntime().addShutdownHook(killOnExit);
+    writeConfiguration();
+    startJobManager();
+    for (int i = 0; i < taskManagerCount; i++) {
+      taskManagers.add(launchTaskManager(taskManagers.size()));
+    }
+    awaitTaskManagers();
+    return this;
+  }
+
+  private void writeConfiguration() throws IOException {
+    Files.createDirectories(confDir);
+    StringBuilder yaml = new StringBuilder("# written by LocalFlinkCluster\n");
+    // flat keys: Flink 2's config.yaml accepts "a.b.c: value" as well as nested maps
+    new TreeMap<>(conf.toMap()).forEach((key, value) -> yaml.append(key).append(": '")
+        .append(value.replace("'", "''")).append("'\n"));
+    Files.writeString(confDir.resolve("config.yaml"), yaml, StandardCharsets.UTF_8);
+    Files.writeString(confDir.resolve(FlinkCommand.LOG4J_FILE), String.join("\n",
+        "rootLogger.level = INFO",
+        "rootLogger.appenderRef.console.ref = console",
+        "appender.console.type = Console",
+        "appender.console.name = console",
+        "appender.console.layout.type = PatternLayout",
+        "appender.console.layout.pattern = %d{HH:mm:ss.SSS} %-5p %t %c{1} - %m%n",
+        "logger.kafka.name = org.apache.kafka",
+        "logger.kafka.level = WARN", ""), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Starts a JobManager (after {@link #killJobManager()}: a new one on the same ports; without
+   * high availability it knows no jobs, and the TaskManagers register with it again).
+   */
+  public void startJobManager() throws IOException, InterruptedException {
+    if (jobManager != null && jobManager.isAlive()) {
+      throw new IllegalStateException("the JobManager runs already (pid " + jobManager.pid() + ")");
+    }
+    JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(conf);
+    List<String> command = javaCommand(
+        JobManagerProcessUtils.generateJvmParametersStr(spec, conf), JOB_MANAGER_MAIN,
+        JobManagerProcessUtils.generateDynamicConfigsStr(spec));
+    jobManagersStarted++;
+    jobManager = ChildProcess.start(command, logFile("jobmanager-" + jobManagersStarted),
+        runDir().resolve("jobmanager.pid"), false);
+    await("the JobManager's REST API at " + restUrl(), startTimeout, () -> {
+      rest.get("/overview");
+      return true;
+    });
+  }
+
+  /** Kills the JobManager with SIGKILL and waits until it is gone. */
+  public void killJobManager() throws InterruptedException {
+    kill(jobManager);
+  }
+
+  /**
+   * Starts another TaskManager and waits until it is registered; returns its index for
+   * {@link #killTaskManager(int)}.
+   */
+  public int startTaskManager() throws IOException, InterruptedException {
+    int index = taskManagers.size();
+    taskManagers.add(launchTaskManager(index));
+    awaitTaskManagers();
+    return index;
+  }
+
+  /** Kills the {@code index}-th TaskManager started (from 0) with SIGKILL, as an OOM kill does. */
+  public void killTaskManager(int index) throws InterruptedException {
+    kill(taskManagers.get(index));
+  }
+
+  private ChildProcess launchTaskManager(int index) throws IOException {
+    TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(conf);
+    List<String> command = javaCommand(ProcessMemoryUtils.generateJvmParametersStr(spec),
+        TASK_MANAGER_MAIN, TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)
+            + " -D taskmanager.resource-id=" + taskManagerId(index));
+    return ChildProcess.start(command, logFile(taskManagerId(index)),
+        runDir().resolve(taskManagerId(index) + ".pid"), false);
+  }
+
+  private static String taskManagerId(int index) {
+    return "taskmanager-" + (index + 1);
+  }
+
+  /** Waits until every TaskManager alive is registered with the JobManager. */
+  private void awaitTaskManagers() throws InterruptedException {
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < taskManagers.size(); i++) {
+      if (taskManagers.get(i).isAlive()) {
+        expected.add(taskManagerId(i));
+      }
+    }
+    await("TaskManagers " + expected + " registered", startTimeout,
+        () -> rest.taskManagerIds().containsAll(expected));
+  }
+
+  private List<String> javaCommand(String jvmMemory, String mainClass, String dynamicConfigs) {
+    return FlinkCommand.of(jvmMemory, mainClass, confDir, classpath, dynamicConfigs);
+  }
+
+  private Path logFile(String name) {
+    return dir.resolve("log").resolve(name + ".log");
+  }
+
+  private Path runDir() throws IOException {
+    return Files.createDirectories(dir.resolve("run"));
+  }
+
+  private static void kill(ChildProcess process) throws InterruptedException {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    ProcessHandle handle = ProcessHandle.of(process.pid()).orElse(null);
+    if (handle != null) {
+      handle.destroyForcibly();
+      try {
+        handle.onExit().get(10, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IllegalStateException("pid " + process.pid() + " did not die from SIGKILL", e);
+      }
+    }
+  }
+
+  /** A check for {@link #await}: true when done, false or an exception while not yet. */
+  private interface Check {
+    boolean done() throws Exception;
+  }
+
+  private void await(String what, Duration timeout, Check check) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      if (jobManager == null || !jobManager.isAlive()) {
+        throw new IllegalStateException("the JobManager exited while waiting for " + what
+            + "; its log:\n" + (jobManager == null ? "" : jobManager.logTail(40)));
+      }
+      try {
+        if (check.done()) {
+          return;
+        }
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        last = e;
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for "
+        + what + (last == null ? "" : " (" + last + ")") + "; JobManager log:\n"
+        + jobManager.logTail(40));
+  }
+
+  private void killAll() {
+    taskManagers.forEach(tm -> tm.stop(Duration.ZERO));
+    if (jobManager != null) {
+      jobManager.stop(Duration.ZERO);
+    }
+  }
+
+  /** Ends every process the cluster started (SIGTERM, SIGKILL after 5 s); keeps logs and state. */
+  @Override
+  public void close() {
+    taskManagers.forEach(tm -> tm.stop(Duration.ofSeconds(5)));
+    if (jobManager != null) {
+      jobManager.stop(Duration.ofSeconds(5));
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(killOnExit);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs (or ran) already
+    }
+  }
+
+  /** Builds and starts a cluster; every setting has a default that works on a laptop. */
+  public static final class Builder {
+    private final Path dir;
+    private Path jobJar;
+    private int taskManagers = 1;
+    private int slotsPerTaskManager = 2;
+    private Duration startTimeout = Duration.ofSeconds(90);
+    private final Map<String, String> settings = new TreeMap<>();
+
+    private Builder(Path dir) {
+      this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath();
+    }
+
+    /** The job jar the cluster will run: what it bundles stays off the cluster's class path. */
+    public Builder jobJar(Path jar) {
+      this.jobJar = jar;
+      return this;
+    }
+
+    public Builder taskManagers(int count) {
+      this.taskManagers = count;
+      return this;
+    }
+
+    public Builder slotsPerTaskManager(int slots) {
+      this.slotsPerTaskManager = slots;
+      return this;
+    }
+
+    /** How long a JobManager or TaskManager may take to start (default 90 s). */
+    public Builder startTimeout(Duration timeout) {
+      this.startTimeout = timeout;
+      return this;
+    }
+
+    /** Any Flink setting for {@code config.yaml}; wins over the cluster's defaults. */
+    public Builder set(String key, String value) {
+      settings.put(key, value);
+      return this;
+    }
+
+    /** Validates, writes the configuration and starts the processes; closes them on failure. */
+    public LocalFlinkCluster start() throws IOException, InterruptedException {
+      if (taskManagers < 1 || slotsPerTaskManager < 1) {
+        throw new IllegalArgumentException("need at least one TaskManager with one slot, got "
+            + taskManagers + " × " + slotsPerTaskManager);
+      }
+      if (jobJar != null && !Files.isRegularFile(jobJar)) {
+        throw new IllegalArgumentException("no job jar at " + jobJar);
+      }
+      LocalFlinkCluster cluster = new LocalFlinkCluster(this);
+      try {
+        return cluster.start(taskManagers);
+      } catch (IOException | InterruptedException | RuntimeException | Error e) {
+        cluster.close();
+        throw e;
+      }
+    }
+  }
+}
