@@ -161,9 +161,25 @@ final class DemoFleet {
    * that a program started next (one that lives seconds) is seen from its start.
    */
   void startNodeCollector() throws IOException {
-    start(withEnv(BackgroundService.memfleet("collect", "256m", List.of("collect"), home),
-        Map.of()));
+    startNodeCollector(List.of());
+  }
+
+  private void startNodeCollector(List<String> options) throws IOException {
+    List<String> args = new ArrayList<>(List.of("collect"));
+    args.addAll(options);
+    start(withEnv(BackgroundService.memfleet("collect", "256m", args, home), Map.of()));
     waitForLog("collect", "memfleet collect:", java.time.Duration.ofSeconds(90));
+  }
+
+  /**
+   * What watches this host's own processes ({@code up --no-demo}): the node collector on every
+   * process, starting memfleet's recording in every running JVM through the attach mechanism
+   * (no restart), Go programs found by their expvar/pprof endpoints; the eBPF collector
+   * host-wide.
+   */
+  void startHostCollectors() throws IOException {
+    startNodeCollector(List.of("--jfr-attach"));
+    startHostEbpf();
   }
 
   /**

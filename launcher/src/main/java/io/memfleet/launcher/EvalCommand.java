@@ -93,7 +93,7 @@ final class EvalCommand implements Callable<Integer> {
     String[] stackArgs = stackArgs(home);
     System.out.printf("memfleet eval: %d scenario(s) in batches of %d, %s each; work directory"
         + " %s%n", chosen.size(), batch, duration, home);
-    int up = Memfleet.commandLine().execute(concat(new String[] {"up", "--no-demo",
+    int up = Memfleet.commandLine().execute(concat(new String[] {"up", "--stack-only",
         "--watch-for", "0"}, stackArgs));
     if (up != 0) {
       throw new IllegalStateException("could not start Kafka and ClickHouse (see above)");

@@ -37,9 +37,16 @@ final class UpCommand implements Callable<Integer> {
   boolean install;
 
   @Option(names = "--demo", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Also run the pipeline, the collectors and the leaking demo apps (default: on)."
-          + " --no-demo starts only Kafka and ClickHouse.")
+      description = "Also run the leaking demo apps (default: on). --no-demo watches this host's"
+          + " own processes: the pipeline and the collectors, every process, eBPF host-wide, Go"
+          + " programs found by themselves, running JVMs given memfleet's recording without a"
+          + " restart.")
   boolean demo;
+
+  @Option(names = "--stack-only",
+      description = "Start only Kafka and ClickHouse (topics and tables included): what memfleet"
+          + " eval and the tests build their own pipeline and collectors on.")
+  boolean stackOnly;
 
   @Option(names = "--web-ui-port", defaultValue = "${env:MEMFLEET_WEB_UI_PORT:-18081}",
       description = "Flink web UI port on 127.0.0.1 (MEMFLEET_WEB_UI_PORT; default: ${DEFAULT-VALUE}).")
@@ -64,7 +71,7 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Progress progress = new Progress(System.out, demo ? 6 : 4);
+    Progress progress = new Progress(System.out, stackOnly ? 4 : 6);
     System.out.println("memfleet up — work directory " + stack.home.toAbsolutePath());
 
     progress.begin("ClickHouse server");
@@ -103,21 +110,27 @@ final class UpCommand implements Callable<Integer> {
     progress.done(report.applied().size() + " applied, " + report.alreadyApplied().size()
         + " already applied");
 
-    if (demo) {
+    if (!stackOnly) {
       Path root = Path.of(System.getenv().getOrDefault("MEMFLEET_ROOT",
           System.getenv().getOrDefault("MEMFLEET_REPO_ROOT", "."))).toAbsolutePath();
-      List<io.memfleet.scenarios.Scenario> demos = demoScenarios == null
-          ? DemoFleet.defaultDemos()
-          : demoScenarios.stream().map(id -> io.memfleet.scenarios.Corpus.byId(id.strip()))
-              .toList();
       DemoFleet fleet = new DemoFleet(root, stack, progress::detail);
       fleet.jvmCollection(jvmCollection);
       progress.begin("Flink pipeline (local MiniCluster)");
       fleet.startPipeline(webUiPort);
       progress.done("web UI http://127.0.0.1:" + webUiPort);
-      progress.begin("Collectors and demo programs (JVM, Go and C; leaks and look-alikes)");
-      List<io.memfleet.scenarios.Scenario> started = fleet.startDemosAndCollectors(demos);
-      progress.done(started.size() + " of " + demos.size() + " demos running");
+      if (demo) {
+        List<io.memfleet.scenarios.Scenario> demos = demoScenarios == null
+            ? DemoFleet.defaultDemos()
+            : demoScenarios.stream().map(id -> io.memfleet.scenarios.Corpus.byId(id.strip()))
+                .toList();
+        progress.begin("Collectors and demo programs (JVM, Go and C; leaks and look-alikes)");
+        List<io.memfleet.scenarios.Scenario> started = fleet.startDemosAndCollectors(demos);
+        progress.done(started.size() + " of " + demos.size() + " demos running");
+      } else {
+        progress.begin("Collectors on this host (every process)");
+        fleet.startHostCollectors();
+        progress.done("node collector (running JVMs get memfleet's recording), eBPF host-wide");
+      }
     }
 
     System.out.println();
@@ -127,7 +140,7 @@ final class UpCommand implements Callable<Integer> {
     System.out.println("  ClickHouse   " + clickHouse.httpUrl() + "   database " + stack.database
         + "   (clickhouse-client --port " + stack.clickHouseTcpPort + ")");
     System.out.println("  Work dir     " + stack.home.toAbsolutePath() + "   (logs under */logs)");
-    if (demo) {
+    if (!stackOnly) {
       System.out.println("  Flink UI     http://127.0.0.1:" + webUiPort);
       System.out.println("  Next         ./memfleet watch | ./memfleet alerts | ./memfleet query"
           + " | ./memfleet status");

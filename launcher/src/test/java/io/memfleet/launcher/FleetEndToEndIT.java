@@ -81,7 +81,7 @@ class FleetEndToEndIT {
     OomSnapshot oom;
     // Kafka and ClickHouse first, so that the listener is subscribed before any demo runs; the
     // second `up` keeps what runs and starts the pipeline, the collectors and the demos
-    int stackOnly = Memfleet.commandLine().execute(concat("up", concat("--no-demo",
+    int stackOnly = Memfleet.commandLine().execute(concat("up", concat("--stack-only",
         concat("--watch-for", concat("0", stackArgs)))));
     assertThat(stackOnly).isZero();
     try (AlertListener alerts = AlertListener.start("127.0.0.1:" + kafkaPort)) {

@@ -19,11 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 class UpDownIT {
   @TempDir Path home;
   private String[] stackArgs;
+  /** What {@code down} takes to stop what a test started, if it did not get to. */
+  private String[] downArgs;
 
   @AfterEach
   void downAnyway() {
-    if (stackArgs != null) {
-      run(concat("down", java.util.Arrays.copyOf(stackArgs, stackArgs.length - 1)));
+    if (downArgs != null) {
+      run(concat("down", downArgs));
     }
   }
 
@@ -35,7 +37,8 @@ class UpDownIT {
         "--kafka-controller-port", String.valueOf(FreePorts.find()),
         "--clickhouse-http-port", String.valueOf(FreePorts.find()),
         "--clickhouse-tcp-port", String.valueOf(FreePorts.find()),
-        "--kafka-heap", "384m", "--no-demo"};
+        "--kafka-heap", "384m", "--stack-only"};
+    downArgs = java.util.Arrays.copyOf(stackArgs, stackArgs.length - 1);
 
     // status and down take the stack options but not up's own
     Result first = run(concat("up", stackArgs));
@@ -59,7 +62,78 @@ class UpDownIT {
     Result after = run(concat("status", common));
     assertThat(after.exit).isEqualTo(3);
     assertThat(after.out).contains("not running");
-    stackArgs = null;
+    downArgs = null;
+  }
+
+  /** A JVM of a user's own, started without any memfleet flag. */
+  public static final class PlainJvm {
+    public static void main(String[] args) throws InterruptedException {
+      System.out.println("plain JVM up");
+      Thread.sleep(Long.MAX_VALUE);
+    }
+  }
+
+  @Test
+  void upWithoutDemosWatchesThisHostsOwnProcesses() throws Exception {
+    Capabilities.require(ClickHouseServer.findBinary().isPresent(), "a ClickHouse server binary");
+    int kafkaPort = FreePorts.find();
+    String[] common = {"--home", home.toString(),
+        "--kafka-port", String.valueOf(kafkaPort),
+        "--kafka-controller-port", String.valueOf(FreePorts.find()),
+        "--clickhouse-http-port", String.valueOf(FreePorts.find()),
+        "--clickhouse-tcp-port", String.valueOf(FreePorts.find())};
+    stackArgs = concat("--kafka-heap", concat("384m", concat("--web-ui-port",
+        concat(String.valueOf(FreePorts.find()), concat("--no-demo", common)))));
+    downArgs = common;
+    // a JVM that was running before memfleet: it must get memfleet's recording without a restart
+    Process plain = new ProcessBuilder(BackgroundService.javaBinary(), "-Xmx64m", "-cp",
+        System.getProperty("java.class.path"), PlainJvm.class.getName())
+        .redirectErrorStream(true).redirectOutput(home.resolve("plain-jvm.log").toFile()).start();
+    try {
+      Result up = run(concat("up", stackArgs));
+      assertThat(up.exit).as(up.out).isZero();
+      assertThat(up.out).contains("Flink pipeline", "Collectors on this host", "collect ")
+          .doesNotContain("exited at start");
+      if (DebianPackages.isRoot()
+          && java.nio.file.Files.isExecutable(Path.of("/usr/bin/bpftrace"))) {
+        assertThat(up.out).contains("ebpf ").doesNotContain("eBPF collector skipped");
+      }
+      assertThat(jfrEventOf(plain.pid(), "127.0.0.1:" + kafkaPort, java.time.Duration
+          .ofSeconds(120))).as("a JFR event of the JVM that ran before memfleet").isTrue();
+
+      Result down = run(concat("down", common));
+      assertThat(down.out).contains("pipeline", "collect", "Kafka broker: stopped");
+      downArgs = null;
+    } finally {
+      // the recording the node collector started in this very JVM too ends with the test
+      run("detach", String.valueOf(ProcessHandle.current().pid()));
+      plain.destroyForcibly().waitFor();
+    }
+  }
+
+  /** Whether an event from memfleet's JFR recording of {@code pid} reaches Kafka in time. */
+  private static boolean jfrEventOf(long pid, String bootstrap, java.time.Duration timeout) {
+    var codec = io.memfleet.schema.codec.EventCodec.fromClasspath();
+    java.util.Map<String, Object> config = java.util.Map.of("bootstrap.servers", bootstrap,
+        "group.id", "up-host-" + System.nanoTime(), "auto.offset.reset", "earliest",
+        "enable.auto.commit", "false");
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
+        config, new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(Topics.EVENTS_JFR));
+      long end = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < end) {
+        for (var r : consumer.poll(java.time.Duration.ofMillis(500))) {
+          var event = codec.decode(r.value());
+          var header = (io.memfleet.event.EventHeader) event.get(
+              event.getSchema().getField("header").pos());
+          if (header.getProcess().getPid() == pid) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   @Test
