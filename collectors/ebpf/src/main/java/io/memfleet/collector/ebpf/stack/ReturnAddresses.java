@@ -61,6 +61,17 @@ public final class ReturnAddresses implements StackScan.Resolver {
     return Optional.of(new Frame(word, symbol, mapping.path()));
   }
 
+  @Override
+  public Optional<String> symbolAt(long address) {
+    Optional<ModuleMap.Mapping> m = modules.get().find(address);
+    if (m.isEmpty() || m.get().perms().indexOf('x') < 0) {
+      return Optional.empty();
+    }
+    ModuleMap.Mapping mapping = m.get();
+    return images.image(root, mapping)
+        .flatMap(i -> i.symbolAtOffset(address - mapping.start() + mapping.offset()));
+  }
+
   /** Files that could not be read or parsed (their words are never taken for frames). */
   public long unreadableFiles() {
     return images.unreadable();

@@ -41,6 +41,14 @@ public final class StackScan {
 
     /** A frame for {@code word} when it is a return address into executable code. */
     Optional<Frame> returnFrame(long word);
+
+    /**
+     * The function holding code at {@code address}, from the file's symbols: for a walked frame
+     * the tracer printed without a name (bpftrace names none host-wide). Empty by default.
+     */
+    default Optional<String> symbolAt(long address) {
+      return Optional.empty();
+    }
   }
 
   private StackScan() {}
@@ -147,7 +155,8 @@ public final class StackScan {
     if (m != null && isFramePointerLess(m)) {
       return true;
     }
-    return f.symbol() != null && C_LIBRARY_FUNCTION.matcher(f.symbol()).matches();
+    String symbol = f.symbol() != null ? f.symbol() : resolver.symbolAt(f.address()).orElse(null);
+    return symbol != null && C_LIBRARY_FUNCTION.matcher(symbol).matches();
   }
 
   /** The C library and the dynamic loader: built without frame pointers on every distribution

@@ -126,6 +126,35 @@ class StackScanTest {
   }
 
   @Test
+  void namesUnnamedWalkedFramesFromTheFileToTellTheCLibrary() {
+    // host-wide, bpftrace prints the walked frames without names: the resolver names them
+    StackScan.Resolver fixed = fixed();
+    StackScan.Resolver named = new StackScan.Resolver() {
+      @Override
+      public Optional<String> moduleOf(long a) {
+        return fixed.moduleOf(a);
+      }
+
+      @Override
+      public Optional<Frame> returnFrame(long w) {
+        return fixed.returnFrame(w);
+      }
+
+      @Override
+      public Optional<String> symbolAt(long a) {
+        return a == 0x5000_0430L ? Optional.of("__mmap") : a == 0x5000_0300L
+            ? Optional.of("main") : Optional.empty();
+      }
+    };
+    List<Frame> walked = List.of(new Frame(0x5000_0430L, null, LEAKY),
+        new Frame(0x5000_0300L, null, LEAKY));
+    long[] words = {0x5000_0110L};
+    assertThat(StackScan.recover(walked, 0x7ffc_0000_0000L, words, named))
+        .extracting(Frame::address).containsExactly(0x5000_0430L, 0x5000_0110L, 0x5000_0300L);
+    assertThat(StackScan.recover(walked, 0x7ffc_0000_0000L, words, fixed)).isSameAs(walked);
+  }
+
+  @Test
   void leavesStacksAloneOutsideTheLibraryOrWithoutACandidate() {
     StackScan.Resolver resolver = fixed();
     List<Frame> own = List.of(new Frame(0x5000_0110L, "leak_blocks", LEAKY));
