@@ -43,9 +43,10 @@ import org.apache.flink.util.Collector;
  *       the series falls back below where the alert began ("reclaimed": e.g. an old collection
  *       freed what young collections had shown as growth), or when the process exits. GC
  *       thrashing has no growth: it resolves {@code resolveAfter} after its last candidate.
- *   <li>After the process exited, a candidate still on its way (the rules judge the buckets the
- *       exit closed after the exit itself reached this function) is sent RESOLVED at once, not
- *       left FIRING for a process that is gone; the exit is remembered for
+ *   <li>After the process exited, a candidate still on its way (the rules match in event time,
+ *       behind the watermark, while the exit reaches this function at once: a forecast made 14 s
+ *       before an OOM kill can arrive after it) is sent FIRING and at once RESOLVED, not left
+ *       FIRING for a process that is gone; the exit is remembered for
  *       {@value #EXITED_MEMORY_MINUTES} minutes of event time, then the process's state is gone.
  * </ul>
  *
@@ -131,10 +132,13 @@ public class AlertManagerFunction
     double[] p = progress.get(series);
     double last = lastEvidence(candidate);
     if (previous == null && exitedUtcNs.value() != null) {
-      out.collect(resolved(Alert.newBuilder(candidate)
+      // found on the process's data before its exit, so sent; and resolved at once
+      Alert firing = Alert.newBuilder(candidate).setStatus(AlertStatus.FIRING)
           .setAlertId(Fingerprints.alertId(ctx.getCurrentKey(), candidate.getRule(),
               candidate.getFingerprint(), candidate.getFirstSeenUtcNs()))
-          .build(), "process exited"));
+          .build();
+      out.collect(firing);
+      out.collect(resolved(firing, "process exited"));
       return;
     }
     if (previous == null) {
