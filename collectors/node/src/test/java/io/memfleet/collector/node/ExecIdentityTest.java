@@ -73,6 +73,25 @@ class ExecIdentityTest {
   }
 
   @Test
+  void aLauncherThatJoinsACgroupAndExecsIsReadInItsNewCgroup() throws Exception {
+    // sh -c 'echo $$ > /sys/fs/cgroup/memory/job/cgroup.procs && exec app': first seen as sh in
+    // the root cgroup, then app in a cgroup with a 96 MiB limit
+    tree.process(100, "sh", 5000, 2048, 1, "/", true).maps(100)
+        .cgroupV1("/", 5000 * MIB, Long.MAX_VALUE, 0);
+    tree.cgroupV1("/job", 40 * MIB, 96 * MIB, 0);
+    try (NodeCollector c = collector(NodeCollectorOptions.builder())) {
+      c.scanOnce();
+      assertThat(last().getCgroupLimitBytes()).isNull();
+      tree.joinCgroupV1(100, "/job").exec(100, "app");
+      c.scanOnce();
+      c.scanOnce();
+      assertThat(last().getHeader().getProcess().getComm()).isEqualTo("app");
+      assertThat(last().getCgroupLimitBytes()).isEqualTo(96 * MIB);
+      assertThat(last().getCgroupUsageBytes()).isEqualTo(40 * MIB);
+    }
+  }
+
+  @Test
   void aRuntimeMappedAfterDiscoveryIsFoundAtTheNextChecks() throws Exception {
     // exec'd already, libjvm not mapped yet when first scanned
     tree.process(100, "java", 5000, 2048, 1, "/", true).maps(100)

@@ -76,6 +76,12 @@ public final class FakeProcTree {
     return this;
   }
 
+  /** Process {@code pid} joins the cgroup v1 memory cgroup {@code cgroupPath}. */
+  public FakeProcTree joinCgroupV1(int pid, String cgroupPath) {
+    write(proc.resolve(pid + "/cgroup"), "9:name=systemd:/\n4:memory:" + cgroupPath + "\n0::/\n");
+    return this;
+  }
+
   /** {@code /proc/PID/maps}, one mapping per line. */
   public FakeProcTree maps(int pid, String... lines) {
     write(proc.resolve(pid + "/maps"), lines.length == 0 ? "" : String.join("\n", lines) + "\n");

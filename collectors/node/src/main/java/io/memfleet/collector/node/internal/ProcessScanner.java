@@ -74,7 +74,8 @@ public final class ProcessScanner {
   private static final class Tracked {
     /** Replaced when the process execs another program (see {@link #reidentify}). */
     ProcessIdentity identity;
-    final String cgroupPath;
+    /** Read again with the identity after an exec: a launcher joins the cgroup, then execs. */
+    String cgroupPath;
     /** The process by the key pids cannot fake: pid plus start time in clock ticks. */
     final ProcessFiles files;
     long lastRssBytes;
@@ -345,7 +346,11 @@ public final class ProcessScanner {
    * {@code sh -c 'exec app'}, a container entrypoint script, a JVM that had not mapped
    * {@code libjvm.so} yet) the listeners see the old identity exit and the new one start, and a
    * STARTED lifecycle event carries the new command line. The pid and start time stay: it is the
-   * same process for the pipeline. The filters are not applied again.
+   * same process for the pipeline. The filters are not applied again. Its memory cgroup is read
+   * again too: a launcher that joins a cgroup and then execs the program ({@code sh -c 'echo $$ >
+   * cgroup.procs; exec app'}, a container runtime) was seen in the cgroup it started in (seen: a
+   * program racing to its 96 MiB limit read with the root cgroup's figures, no limit, so its OOM
+   * was not forecast).
    */
   private void reidentify(int pid, Tracked t, ProcStatus status) {
     ProcessIdentity fresh;
@@ -363,6 +368,7 @@ public final class ProcessScanner {
       l.exited(pid, old);
     }
     t.identity = fresh;
+    t.cgroupPath = proc.cgroups(pid).flatMap(cgroups::memoryCgroupPath).orElse(t.cgroupPath);
     reidentified++;
     for (TrackedProcessListener l : listeners) {
       l.started(pid, fresh);
