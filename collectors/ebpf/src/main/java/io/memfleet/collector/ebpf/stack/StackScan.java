@@ -155,7 +155,9 @@ public final class StackScan {
     if (m != null && isFramePointerLess(m)) {
       return true;
     }
-    String symbol = f.symbol() != null ? f.symbol() : resolver.symbolAt(f.address()).orElse(null);
+    // bpftrace prints an address it could not name as the name ("0x42827a")
+    String symbol = f.symbol() != null && !f.symbol().startsWith("0x") ? f.symbol()
+        : resolver.symbolAt(f.address()).orElse(null);
     return symbol != null && C_LIBRARY_FUNCTION.matcher(symbol).matches();
   }
 

@@ -146,7 +146,8 @@ class StackScanTest {
             ? Optional.of("main") : Optional.empty();
       }
     };
-    List<Frame> walked = List.of(new Frame(0x5000_0430L, null, LEAKY),
+    // as bpftrace prints them: no name, or the address for a name
+    List<Frame> walked = List.of(new Frame(0x5000_0430L, "0x50000430", LEAKY),
         new Frame(0x5000_0300L, null, LEAKY));
     long[] words = {0x5000_0110L};
     assertThat(StackScan.recover(walked, 0x7ffc_0000_0000L, words, named))
