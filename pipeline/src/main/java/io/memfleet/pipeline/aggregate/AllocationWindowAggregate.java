@@ -9,7 +9,7 @@ import org.apache.flink.api.common.functions.AggregateFunction;
 
 /**
  * Sums sampled allocation weight per (process, stack, kind, class) and keeps the newest
- * outstanding-bytes level for memleak-style OUTSTANDING samples.
+ * outstanding-bytes level of levels ({@link #isLevel}: OUTSTANDING, MAPPED, FAULTED_IN).
  */
 public final class AllocationWindowAggregate
     implements AggregateFunction<TimedEvent, AllocationWindow, AllocationWindow> {
@@ -20,6 +20,15 @@ public final class AllocationWindowAggregate
   public static String key(TimedEvent e, Allocation a) {
     return e.processKey() + "/" + (a.getStack() == null ? 0L : a.getStack().getHash()) + "/"
         + a.getKind() + "/" + (a.getObjectClass() == null ? "" : a.getObjectClass());
+  }
+
+  /**
+   * Whether allocations of this kind are levels a stack holds (OUTSTANDING, and the eBPF
+   * collector's MAPPED and FAULTED_IN), not allocations to sum into a rate.
+   */
+  public static boolean isLevel(AllocationKind kind) {
+    return kind == AllocationKind.OUTSTANDING || kind == AllocationKind.MAPPED
+        || kind == AllocationKind.FAULTED_IN;
   }
 
   @Override
@@ -49,7 +58,7 @@ public final class AllocationWindowAggregate
       }
     }
     w.samples++;
-    if (a.getKind() == AllocationKind.OUTSTANDING) {
+    if (isLevel(a.getKind())) {
       if (e.utcNs >= w.outstandingUtcNs && a.getOutstandingBytes() != null) {
         w.outstandingBytes = a.getOutstandingBytes();
         w.outstandingUtcNs = e.utcNs;

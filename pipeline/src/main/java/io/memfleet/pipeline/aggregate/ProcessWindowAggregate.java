@@ -1,7 +1,6 @@
 package io.memfleet.pipeline.aggregate;
 
 import io.memfleet.event.Allocation;
-import io.memfleet.event.AllocationKind;
 import io.memfleet.event.GcCycle;
 import io.memfleet.event.GcGeneration;
 import io.memfleet.event.GcPause;
@@ -105,7 +104,8 @@ public final class ProcessWindowAggregate
           acc.observe(BreakdownMeasure.THREAD_COUNT, t.getCount(), e.utcNs);
         }
       }
-    } else if (record instanceof Allocation a && a.getKind() != AllocationKind.OUTSTANDING) {
+    } else if (record instanceof Allocation a
+        && !AllocationWindowAggregate.isLevel(a.getKind())) {
       acc.allocBytes += a.getWeightBytes();
     }
     return acc;

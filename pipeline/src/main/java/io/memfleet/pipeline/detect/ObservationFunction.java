@@ -60,6 +60,8 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   private transient ValueState<StackTally> mapped;
   /** The latest set of old-object samples (objects still alive), by class and stack. */
   private transient ValueState<StackTally> retainedSamples;
+  private transient ValueState<StackLevels> faultedInLevels;
+  private transient ValueState<StackLevels> mappedLevels;
   private transient ValueState<Long> lastActivityMs;
   private transient ValueState<Long> idleTimerMs;
   private transient Counter seriesOverflow;
@@ -113,6 +115,10 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
         TypeInformation.of(StackTally.class)));
     retainedSamples = ctx.getState(new ValueStateDescriptor<>("retained-by-stack",
         TypeInformation.of(StackTally.class)));
+    faultedInLevels = ctx.getState(new ValueStateDescriptor<>("faulted-in-levels",
+        TypeInformation.of(StackLevels.class)));
+    mappedLevels = ctx.getState(new ValueStateDescriptor<>("mapped-levels",
+        TypeInformation.of(StackLevels.class)));
     lastActivityMs = ctx.getState(new ValueStateDescriptor<>("last-activity", Types.LONG));
     idleTimerMs = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
     seriesOverflow = ctx.getMetricGroup().counter("seriesOverflow");
@@ -221,6 +227,18 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   }
 
   @Override
+  public void stackLevel(boolean faultedIn, long utcNs, long hash, String frames, long bytes)
+      throws Exception {
+    ValueState<StackLevels> state = faultedIn ? faultedInLevels : mappedLevels;
+    StackLevels levels = state.value();
+    if (levels == null) {
+      levels = new StackLevels();
+    }
+    levels.update(hash, frames, bytes, utcNs);
+    state.update(levels);
+  }
+
+  @Override
   public void retained(long utcNs, long hash, String frames, String objectClass, long bytes)
       throws Exception {
     StackTally t = retainedSamples.value();
@@ -236,14 +254,26 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   /** The heaviest stack of a tally onto an observation. */
   private void attachStack(Observation o, SeriesBucket b) throws Exception {
     StackTally t = null;
+    // the collector's levels first: the stack whose pages or mappings stay and grow (churn
+    // gives back what it takes); the sums below name whoever faults or maps the most
+    StackLevels levels = null;
     if (b.signal == Signal.NATIVE) {
+      levels = faultedInLevels.value();
       t = faulted.value(); // since the process was first seen: the leaking stack keeps faulting
     } else if (b.signal == Signal.OUTSTANDING && "mmap".equals(b.series)) {
       // growth of malloc's heap (the break) is named by the stack that faults its new pages in:
       // the break's own calls come from inside malloc and name nobody
-      t = b.brkBytes > b.mmapBytes ? faulted.value() : mapped.value();
+      boolean brk = b.brkBytes > b.mmapBytes;
+      levels = brk ? faultedInLevels.value() : mappedLevels.value();
+      t = brk ? faulted.value() : mapped.value();
     } else if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP) {
       t = retainedSamples.value();
+    }
+    int grew = levels == null ? -1 : levels.growing();
+    if (grew >= 0) {
+      o.stackHash = levels.hashes.get(grew);
+      o.stackFrames = levels.frames.get(grew);
+      return;
     }
     int i = t == null ? -1 : t.heaviest();
     if (i >= 0) {
@@ -407,6 +437,8 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     faulted.clear();
     mapped.clear();
     retainedSamples.clear();
+    faultedInLevels.clear();
+    mappedLevels.clear();
     lastActivityMs.clear();
     idleTimerMs.clear();
   }

@@ -49,6 +49,9 @@ import org.apache.avro.specific.SpecificRecord;
  *       (JVM samples at least 10 s old) rides along on GO_LIVE_HEAP / LIVE_SET</td></tr>
  *   <tr><td>Allocation OUTSTANDING (eBPF), MemoryMapping</td><td>OUTSTANDING per stack / "mmap":
  *       latest outstanding bytes; "mmap" carries the stack that mapped the most</td></tr>
+ *   <tr><td>Allocation MAPPED / FAULTED_IN (eBPF)</td><td>levels by stack (still mapped, pages
+ *       still there): the stack whose level grew the most names NATIVE and "mmap", before the
+ *       sums above (which name churn as readily as a leak)</td></tr>
  *   <tr><td>ResidentMemory</td><td>RESIDENT: lowest RSS; POOL SHMEM: shared memory and tmpfs
  *       (the cgroup's, else the process's RssShmem); CGROUP_MEMORY when the cgroup has a limit:
  *       highest working set (usage − inactive file), companion the limit</td></tr>
@@ -100,6 +103,13 @@ final class SignalExtraction {
      * lately: the tally decays).
      */
     void stackBytes(boolean faults, long utcNs, long hash, String frames, long bytes)
+        throws Exception;
+
+    /**
+     * A stack's level as the eBPF collector reports it at {@code utcNs}: {@code faultedIn}
+     * (pages it touched first, still there) or mapped (mappings it made, still mapped).
+     */
+    void stackLevel(boolean faultedIn, long utcNs, long hash, String frames, long bytes)
         throws Exception;
 
     /** Folds a value into the series' open bucket. */
@@ -405,6 +415,13 @@ final class SignalExtraction {
         }
         out.store(b);
       }
+      return;
+    }
+    if ((a.getKind() == AllocationKind.MAPPED || a.getKind() == AllocationKind.FAULTED_IN)
+        && a.getOutstandingBytes() != null && a.getStack() != null
+        && !a.getStack().getFrames().isEmpty()) {
+      out.stackLevel(a.getKind() == AllocationKind.FAULTED_IN, e.utcNs, a.getStack().getHash(),
+          String.join("\n", a.getStack().getFrames()), a.getOutstandingBytes());
       return;
     }
     if (a.getKind() == AllocationKind.JAVA_OLD_OBJECT) {

@@ -271,6 +271,50 @@ class ObservationFunctionTest {
     assertThat(o.stackFrames).contains("leak_request_buffer");
   }
 
+  private Allocation level(ProcessIdentity p, double t, AllocationKind kind, long bytes,
+      long hash, String... frames) {
+    return Allocation.newBuilder().setHeader(header(p, Source.EBPF, t, seq++)).setKind(kind)
+        .setSizeBytes(0).setWeightBytes(0).setOutstandingBytes(bytes)
+        .setStack(StackTrace.newBuilder().setHash(hash).setFrames(List.of(frames)).build())
+        .build();
+  }
+
+  @Test
+  void theCollectorsLevelsNameTheStackWhoseMemoryStaysNotTheChurnThatFaultsAndMapsMore()
+      throws Exception {
+    // a C server: its heap grows through the break by a leaked copy per request while request
+    // parsing faults in 20 times as much (malloc trims and hands the pages out again), and it
+    // maps a scratch image per request that it unmaps; the collector's levels say what stays
+    ProcessIdentity c = Events.process("node-1", 300, Runtime.NATIVE);
+    long outstanding = 2 * MB;
+    for (int t = 1; t <= 70; t++) {
+      outstanding += MB;
+      send(MemoryMapping.newBuilder().setHeader(header(c, Source.EBPF, t, seq++))
+          .setOp(MappingOp.BRK).setAddress(0x600000L + outstanding).setLengthBytes(MB)
+          .setOutstandingBytes(outstanding).build());
+      send(PageFault.newBuilder().setHeader(header(c, Source.EBPF, t + 0.5, seq++))
+          .setCount(64 * 20).setMajor(false).setStack(StackTrace.newBuilder().setHash(8)
+              .setFrames(List.of("memset", "parse_request", "main")).build()).build());
+      send(PageFault.newBuilder().setHeader(header(c, Source.EBPF, t + 0.6, seq++))
+          .setCount(64).setMajor(false).setStack(StackTrace.newBuilder().setHash(7)
+              .setFrames(List.of("_int_malloc", "leak_request_buffer", "main")).build())
+          .build());
+      if (t % 10 == 0) {
+        send(level(c, t + 0.7, AllocationKind.FAULTED_IN, 3 * MB, 8, "memset", "parse_request",
+            "main"));
+        send(level(c, t + 0.8, AllocationKind.FAULTED_IN, t * MB, 7, "_int_malloc",
+            "leak_request_buffer", "main"));
+        send(level(c, t + 0.9, AllocationKind.FAULTED_IN, 8 * MB, 9, "memset", "load_config",
+            "main"));
+      }
+    }
+    List<Observation> heap = out(Signal.OUTSTANDING);
+    assertThat(heap).isNotEmpty();
+    assertThat(heap.get(0).stackFrames).as("before any level: the sums").contains(
+        "parse_request");
+    assertThat(heap.get(heap.size() - 1).stackFrames).contains("leak_request_buffer");
+  }
+
   @Test
   void stacksAreBoundedPerProcessAndStateIsClearedOnExit() throws Exception {
     for (int t = 0; t <= 10; t += 10) {

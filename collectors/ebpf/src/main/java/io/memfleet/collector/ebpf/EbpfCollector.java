@@ -67,6 +67,12 @@ public final class EbpfCollector implements AutoCloseable {
   private static final int THREAD_SIZE = 16384;
   /** Restart a script when more than this share of its events lost their stacks. */
   private static final double RECYCLE_LOST_STACKS = 0.05;
+  /**
+   * Stacks per process and kind whose mapped and faulted-in levels are published each report
+   * (a leak's stack is among the heaviest once it has leaked for a while; host-wide every
+   * process that changed reports, so this stays small).
+   */
+  private static final int ADDRESS_SPACE_STACKS = 4;
   /** Per-process bounds host-wide: tracked mappings, fault stacks summed. */
   private static final int MAX_RANGES = 1024;
   private static final int FAULT_STACKS = 64;
@@ -162,6 +168,11 @@ public final class EbpfCollector implements AutoCloseable {
     long sweep = SWEEP_INTERVAL.toMillis();
     scheduler.scheduleWithFixedDelay(() -> safely(nativeMemory::sweep), sweep, sweep,
         TimeUnit.MILLISECONDS);
+    if (runners.containsKey(BpftraceScript.MMAP) || runners.containsKey(BpftraceScript.FAULTS)) {
+      long every = options.reportInterval().toMillis();
+      scheduler.scheduleAtFixedRate(() -> safely(() -> nativeMemory.reportAddressSpace(
+          System.nanoTime(), ADDRESS_SPACE_STACKS)), every, every, TimeUnit.MILLISECONDS);
+    }
     if (runners.containsKey(BpftraceScript.MALLOC)) {
       long every = options.reportInterval().toMillis();
       scheduler.scheduleAtFixedRate(() -> safely(() -> nativeMemory.reportOutstanding(

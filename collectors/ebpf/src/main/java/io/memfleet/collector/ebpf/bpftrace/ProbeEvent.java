@@ -33,6 +33,19 @@ public record ProbeEvent(String name, Map<String, String> fields, List<Frame> st
     return fields.containsKey(key) ? OptionalLong.of(longField(key)) : OptionalLong.empty();
   }
 
+  /** A field printed in hex ({@code %lx}), empty when absent or not a hex number. */
+  public OptionalLong hexField(String key) {
+    String value = fields.get(key);
+    if (value == null || value.isEmpty() || value.length() > 16) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseUnsignedLong(value, 16));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
   public String field(String key) {
     return fields.get(key);
   }

@@ -12,11 +12,14 @@ import io.memfleet.event.Source;
 import io.memfleet.event.StackTrace;
 
 /**
- * The mmap script's {@code mmap}/{@code munmap}/{@code mremap}/{@code brk} events of one
- * process: applied to its {@link MappingTracker} and published as {@link MemoryMapping} with the
- * process's outstanding mapped bytes after the call — at most so many a second, in total and per
- * process ({@link EventBudget}); over the budget an event is counted, not published, and the next
- * published one carries the current total.
+ * The mmap script's {@code mmap}/{@code munmap}/{@code mremap}/{@code brk}/{@code madvise}
+ * events of one process: applied to its {@link MappingTracker} (with the mapping's stack) and
+ * its {@link io.memfleet.collector.ebpf.track.FaultedInPages} (what left the address space or
+ * was given back takes its pages' fault samples off their stacks), and published as
+ * {@link MemoryMapping} with the process's outstanding mapped bytes after the call — at most so
+ * many a second, in total and per process ({@link EventBudget}); over the budget an event is
+ * counted, not published, and the next published one carries the current total. madvise is
+ * never published: it changes no mapping.
  *
  * <pre>{@code
  * AddressSpaceEvents mappings = new AddressSpaceEvents(sink, headers, stacks,
@@ -44,26 +47,40 @@ final class AddressSpaceEvents {
     long ret = e.longField("ret");
     MemoryMapping.Builder m = MemoryMapping.newBuilder().setHeader(headers.next(p.identity(),
         Source.EBPF, ClockDomain.MONOTONIC, e.timestampNs()));
+    if (e.name().equals("madvise")) {
+      if (ret == 0) {
+        synchronized (p) {
+          p.pages().released(e.longField("addr"), e.longField("len"), e.timestampNs());
+          p.addressSpaceChanged();
+        }
+      }
+      return;
+    }
     boolean changed = e.name().equals("brk") || (e.name().equals("munmap") ? ret == 0 : ret >= 0);
-    // the budget is asked first: a stack is only named (ELF files, maps: outside the lock) for
-    // an event that will be published
     boolean publish = changed && budget.allow(p.pid(), System.nanoTime());
-    StackTrace stack = publish && e.name().equals("mmap") ? stacks.of(p, e, true) : null;
+    // a mapping's stack is named (ELF files, maps: outside the lock) for every mapping that
+    // holds memory — the mapping keeps it until unmapped — not for a PROT_NONE reservation
+    StackTrace stack = e.name().equals("mmap") && ret >= 0 && e.longField("len") > 0
+        && (publish || e.longField("prot") != 0) ? stacks.of(p, e, true) : null;
     synchronized (p) {
       MappingTracker mappings = p.mappings();
+      if (changed) {
+        p.addressSpaceChanged();
+      }
       switch (e.name()) {
         case "mmap" -> {
           if (ret < 0) {
             return; // failed mmap: nothing changed
           }
           long length = e.longField("len");
-          mappings.mapped(ret, length, e.timestampNs());
+          mappings.mapped(ret, length, e.timestampNs(),
+              e.longField("prot") != 0 ? stack : null);
           int fd = (int) e.longField("fd");
           m.setOp(MappingOp.MMAP).setAddress(ret).setLengthBytes(length)
               .setProtection(MmapFlags.protection(e.longField("prot")))
               .setFlags(MmapFlags.flags(e.longField("flags")))
               .setPath(fd >= 0 ? MmapFlags.fdPath(p.root().getParent(), fd) : null)
-              .setStack(stack);
+              .setStack(publish ? stack : null);
         }
         case "munmap" -> {
           if (ret != 0) {
@@ -72,6 +89,7 @@ final class AddressSpaceEvents {
           long address = e.longField("addr");
           long length = e.longField("len");
           mappings.unmapped(address, length);
+          p.pages().released(address, length, e.timestampNs());
           m.setOp(MappingOp.MUNMAP).setAddress(address).setLengthBytes(length);
         }
         case "mremap" -> {
@@ -79,12 +97,21 @@ final class AddressSpaceEvents {
             return;
           }
           long length = e.longField("len");
-          mappings.remapped(e.longField("addr"), e.longField("old_len"), ret, length,
-              e.timestampNs());
+          long old = e.longField("addr");
+          long oldLength = e.longField("old_len");
+          mappings.remapped(old, oldLength, ret, length, e.timestampNs());
+          if (ret != old) {
+            p.pages().released(old, oldLength, e.timestampNs()); // the pages moved: unknown
+          } else if (length < oldLength) {
+            p.pages().released(old + length, oldLength - length, e.timestampNs());
+          }
           m.setOp(MappingOp.MREMAP).setAddress(ret).setLengthBytes(length);
         }
         default -> { // brk
           long change = mappings.brk(ret);
+          if (change < 0) {
+            p.pages().released(ret, -change, e.timestampNs()); // malloc trimmed its heap
+          }
           m.setOp(MappingOp.BRK).setAddress(ret).setLengthBytes(change);
         }
       }

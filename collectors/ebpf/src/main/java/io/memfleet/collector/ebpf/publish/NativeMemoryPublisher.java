@@ -64,6 +64,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NativeMemoryPublisher implements ProbeListener {
   private static final Logger LOG = LoggerFactory.getLogger(NativeMemoryPublisher.class);
+  /** What one page fault brings in (base pages). */
+  private static final long PAGE_BYTES = 4096;
 
   private final EventSink sink;
   private final EventHeaders headers;
@@ -96,7 +98,7 @@ public final class NativeMemoryPublisher implements ProbeListener {
       case "stats" -> droppedInKernel.set(e.longField("dropped"));
       case "faultstats" -> faultSamplesOverBudget.addAndGet(e.longField("over"));
       case "exec" -> processes.forget(e.pid());
-      case "alloc", "free", "mmap", "munmap", "mremap", "brk", "fault", "rss" ->
+      case "alloc", "free", "mmap", "munmap", "mremap", "brk", "madvise", "fault", "rss" ->
           processes.get(e.pid(), mainThreadComm(e)).ifPresent(p -> onProcessEvent(p, e));
       default -> {
         ignored.incrementAndGet();
@@ -168,6 +170,52 @@ public final class NativeMemoryPublisher implements ProbeListener {
       all.addAll(totals);
     }
     return List.copyOf(all);
+  }
+
+  /**
+   * Publishes, per process whose address space changed since the last call, what each of its
+   * {@code top} heaviest stacks added and is still there: {@link AllocationKind#MAPPED} (bytes
+   * mapped at the stack and not unmapped) and {@link AllocationKind#FAULTED_IN} (estimated bytes
+   * of the pages first touched at the stack and not released) — levels in
+   * {@code outstandingBytes}, so the pipeline names the stack whose level grows, not the one that
+   * maps or faults the most (churn releases what it takes). Returns how many were published.
+   */
+  public int reportAddressSpace(long nowMonotonicNs, int top) {
+    int published = 0;
+    for (TracedProcess p : processes.snapshot()) {
+      List<io.memfleet.collector.ebpf.track.StackLevel> mapped;
+      List<io.memfleet.collector.ebpf.track.StackLevel> faultedIn;
+      synchronized (p) {
+        if (!p.takeAddressSpaceChanged()) {
+          continue;
+        }
+        mapped = p.mappings().byStack(top);
+        faultedIn = p.pages().top(top);
+      }
+      published += publishLevels(p, AllocationKind.MAPPED, mapped, nowMonotonicNs);
+      published += publishLevels(p, AllocationKind.FAULTED_IN, faultedIn, nowMonotonicNs);
+    }
+    return published;
+  }
+
+  private int publishLevels(TracedProcess p, AllocationKind kind,
+      List<io.memfleet.collector.ebpf.track.StackLevel> levels, long nowMonotonicNs) {
+    int published = 0;
+    for (var level : levels) {
+      if (level.stack() == null || level.stack().getFrames().isEmpty()) {
+        continue;
+      }
+      sink.publish(Allocation.newBuilder()
+          .setHeader(header(p.identity(), nowMonotonicNs))
+          .setKind(kind)
+          .setSizeBytes(0)
+          .setWeightBytes(0)
+          .setStack(level.stack())
+          .setOutstandingBytes(level.bytes())
+          .build());
+      published++;
+    }
+    return published;
   }
 
   /** Outstanding bytes per stack right now (all processes), without publishing. */
@@ -307,8 +355,13 @@ public final class NativeMemoryPublisher implements ProbeListener {
   private void fault(TracedProcess p, ProbeEvent e) {
     StackTrace stack = stacks.of(p, e, true);
     long count = e.longField("count");
+    OptionalLong address = e.hexField("addr");
     synchronized (p) {
       p.faulted().add(stack, count);
+      if (address.isPresent() && address.getAsLong() != 0) {
+        p.pages().faulted(address.getAsLong(), stack, count * PAGE_BYTES, e.timestampNs());
+        p.addressSpaceChanged();
+      }
     }
     faults.add(p.identity(), stack, e.longField("major") != 0, count, e.timestampNs());
   }

@@ -1,6 +1,9 @@
 package io.memfleet.collector.ebpf.track;
 
+import io.memfleet.event.StackTrace;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,8 +15,9 @@ import java.util.TreeMap;
  *
  * <pre>{@code
  * MappingTracker maps = new MappingTracker();
- * maps.mapped(addr, 65536, nowNs);
+ * maps.mapped(addr, 65536, nowNs, stack);
  * maps.unmapped(addr, 65536);          // exact, whole-range and partial unmaps all handled
+ * List<StackLevel> top = maps.byStack(3); // who mapped what is still mapped
  * maps.brk(newBreak);                  // first call sets the baseline unless one was given
  * long total = maps.outstandingBytes();
  * }</pre>
@@ -22,11 +26,13 @@ import java.util.TreeMap;
  * mremap of an older range counts only its growth. An unmap cuts every tracked range it overlaps
  * (trimming an end or splitting the middle out), as the kernel does. Bounded when built with
  * {@code maxRanges}: a mapping that would exceed it is not tracked (its bytes are not counted,
- * it is counted in {@link #untrackedMappings()}). Not thread-safe.
+ * it is counted in {@link #untrackedMappings()}). A mapping made with its stack counts for
+ * that stack while it stays ({@link #byStack}): the stack that maps and never unmaps is named,
+ * not the one that maps the most. Not thread-safe.
  */
 public final class MappingTracker {
   /** A tracked range [start, start + length). */
-  public record Range(long start, long length, long mappedAtNs) {
+  public record Range(long start, long length, long mappedAtNs, StackTrace stack) {
     long end() {
       return start + length;
     }
@@ -38,6 +44,8 @@ public final class MappingTracker {
   private long brkBaseline = -1;
   private long brkCurrent = -1;
   private long untracked;
+  private final Map<Long, long[]> bytesByStack = new HashMap<>();
+  private final Map<Long, StackTrace> stacks = new HashMap<>();
 
   /** Unbounded: every range is tracked. */
   public MappingTracker() {
@@ -57,8 +65,13 @@ public final class MappingTracker {
     this.brkBaseline = startBrk;
   }
 
-  /** Records a successful mmap. */
+  /** Records a successful mmap whose stack is unknown. */
   public void mapped(long address, long length, long atNs) {
+    mapped(address, length, atNs, null);
+  }
+
+  /** Records a successful mmap made at {@code stack} (null when unknown). */
+  public void mapped(long address, long length, long atNs, StackTrace stack) {
     if (length <= 0) {
       return;
     }
@@ -67,8 +80,7 @@ public final class MappingTracker {
       untracked++;
       return;
     }
-    ranges.put(address, new Range(address, length, atNs));
-    mappedBytes += length;
+    keep(new Range(address, length, atNs, stack));
   }
 
   /** Mappings not tracked because {@code maxRanges} ranges were tracked already. */
@@ -92,13 +104,12 @@ public final class MappingTracker {
     }
     long released = 0;
     for (Range r : hit) {
-      ranges.remove(r.start());
-      mappedBytes -= r.length();
+      drop(r);
       if (Long.compareUnsigned(r.start(), address) < 0) {
-        keep(new Range(r.start(), address - r.start(), r.mappedAtNs()));
+        keep(new Range(r.start(), address - r.start(), r.mappedAtNs(), r.stack()));
       }
       if (Long.compareUnsigned(r.end(), end) > 0) {
-        keep(new Range(end, r.end() - end, r.mappedAtNs()));
+        keep(new Range(end, r.end() - end, r.mappedAtNs(), r.stack()));
       }
       long overlapStart = Long.compareUnsigned(r.start(), address) > 0 ? r.start() : address;
       long overlapEnd = Long.compareUnsigned(r.end(), end) < 0 ? r.end() : end;
@@ -107,15 +118,26 @@ public final class MappingTracker {
     return released;
   }
 
-  /** Records a successful mremap. */
+  /** Records a successful mremap: the range keeps the stack that mapped it. */
   public void remapped(long oldAddress, long oldLength, long newAddress, long newLength,
       long atNs) {
+    Map.Entry<Long, Range> at = ranges.floorEntry(oldAddress);
+    StackTrace stack = at != null && Long.compareUnsigned(at.getValue().end(), oldAddress) > 0
+        ? at.getValue().stack() : null;
     long moved = unmapped(oldAddress, oldLength);
     if (moved > 0) {
-      mapped(newAddress, newLength, atNs);
+      mapped(newAddress, newLength, atNs, stack);
     } else if (newLength > oldLength) {
       mapped(newAddress + oldLength, newLength - oldLength, atNs);
     }
+  }
+
+  /** The {@code n} stacks whose mappings are still mapped, most bytes first. */
+  public List<StackLevel> byStack(int n) {
+    List<StackLevel> out = new ArrayList<>();
+    bytesByStack.forEach((hash, bytes) -> out.add(new StackLevel(stacks.get(hash), bytes[0])));
+    out.sort(Comparator.comparingLong(StackLevel::bytes).reversed());
+    return List.copyOf(out.subList(0, Math.min(n, out.size())));
   }
 
   /**
@@ -153,5 +175,23 @@ public final class MappingTracker {
   private void keep(Range r) {
     ranges.put(r.start(), r);
     mappedBytes += r.length();
+    if (r.stack() != null) {
+      long hash = r.stack().getHash();
+      stacks.putIfAbsent(hash, r.stack());
+      bytesByStack.computeIfAbsent(hash, h -> new long[1])[0] += r.length();
+    }
+  }
+
+  private void drop(Range r) {
+    ranges.remove(r.start());
+    mappedBytes -= r.length();
+    if (r.stack() != null) {
+      long hash = r.stack().getHash();
+      long[] bytes = bytesByStack.get(hash);
+      if (bytes != null && (bytes[0] -= r.length()) <= 0) {
+        bytesByStack.remove(hash);
+        stacks.remove(hash);
+      }
+    }
   }
 }

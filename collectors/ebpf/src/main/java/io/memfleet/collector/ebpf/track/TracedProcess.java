@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * What the eBPF collector keeps about one traced process while it lives: its identity (pid and
  * start time, comm, service and labels), the mappings it made since the collector saw it first
- * ({@link MappingTracker}), the estimated bytes it faulted in per stack ({@link FaultedInStacks}),
+ * ({@link MappingTracker}), the estimated bytes it faulted in per stack ({@link FaultedInStacks})
+ * and, by page, those it still has ({@link FaultedInPages}),
  * with the malloc script its sampled live blocks ({@link OutstandingAllocations}), with the rss
  * script its resident counters, and what naming its stacks needs (its mappings, its root
  * directory). {@link TracedProcesses} creates it on the process's first event and drops it when
@@ -26,6 +27,8 @@ public final class TracedProcess {
   private static final long MAPS_REREAD_NS = 1_000_000_000L;
   /** The longest wait between re-reads that found no new file mapping (JIT code, mostly). */
   private static final long MAPS_REREAD_MAX_NS = 60_000_000_000L;
+  /** Fault samples kept by page (beyond, the oldest page's bytes can no longer be released). */
+  static final int MAX_SAMPLED_PAGES = 16_384;
 
   private final ProcessIdentity identity;
   private final long startTicks;
@@ -33,6 +36,8 @@ public final class TracedProcess {
   private final Path root;
   private final MappingTracker mappings;
   private final FaultedInStacks faulted;
+  private final FaultedInPages pages;
+  private boolean addressSpaceChanged;
   private final int maxTracked;
   private final ReturnAddresses returnAddresses;
   private volatile ModuleMap modules;
@@ -50,6 +55,7 @@ public final class TracedProcess {
     this.root = procRoot.resolve(Integer.toString(identity.getPid())).resolve("root");
     this.mappings = new MappingTracker(maxRanges);
     this.faulted = new FaultedInStacks(faultStacks);
+    this.pages = new FaultedInPages(MAX_SAMPLED_PAGES, faultStacks);
     this.maxTracked = maxTracked;
     if (stat.startBrk() > 0) {
       mappings.brkBaseline(stat.startBrk());
@@ -83,6 +89,23 @@ public final class TracedProcess {
 
   public FaultedInStacks faulted() {
     return faulted;
+  }
+
+  /** Fault samples by the page they touched, while the page stays. */
+  public FaultedInPages pages() {
+    return pages;
+  }
+
+  /** Notes that the mappings or pages changed since {@link #takeAddressSpaceChanged}. */
+  public void addressSpaceChanged() {
+    addressSpaceChanged = true;
+  }
+
+  /** Whether the mappings or pages changed since the last call; clears the mark. */
+  public boolean takeAddressSpaceChanged() {
+    boolean changed = addressSpaceChanged;
+    addressSpaceChanged = false;
+    return changed;
   }
 
   /** Sampled live blocks (malloc script), created on first use. */

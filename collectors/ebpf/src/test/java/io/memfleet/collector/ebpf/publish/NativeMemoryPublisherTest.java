@@ -1,6 +1,7 @@
 package io.memfleet.collector.ebpf.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.ProcessIdentities;
@@ -130,6 +131,70 @@ class NativeMemoryPublisherTest {
     assertThat(rss).last().satisfies(r -> assertThat(r.getAnonBytes()).isEqualTo(82538496L));
     assertThat(rss).allSatisfy(r -> assertThat(r.getRssBytes())
         .isEqualTo(r.getAnonBytes() + r.getFileBytes() + r.getShmemBytes()));
+  }
+
+  @Test
+  void addressSpaceLevelsNameTheStacksWhoseMemoryStaysNotTheChurn() throws Exception {
+    NativeMemoryPublisher pub = publisher();
+    ProbeEventParser events = new ProbeEventParser();
+    // a thread other than the main one: its comm= is not compared with the process's
+    int pid = identities.self().getPid();
+    String segment = "\n\t401a10 mmap+16 (/srv/tile-server)\n\t401b20 map_segment+32 "
+        + "(/srv/tile-server)\n\t401c30 main+48 (/srv/tile-server)\n";
+    String scratch = "\n\t401a10 mmap+16 (/srv/tile-server)\n\t401d40 compose_tile+64 "
+        + "(/srv/tile-server)\n\t401c30 main+48 (/srv/tile-server)\n";
+    String leak = "\n\t401e50 _int_malloc+80 (/srv/tile-server)\n\t401f60 "
+        + "leak_request_buffer+96 (/srv/tile-server)\n\t401c30 main+48 (/srv/tile-server)\n";
+    String parse = "\n\t402070 memset+112 (/srv/tile-server)\n\t402180 parse_request+128 "
+        + "(/srv/tile-server)\n\t401c30 main+48 (/srv/tile-server)\n";
+    long ts = 1_000_000;
+    long next = 0x7f00_0000_0000L;
+    long brk = 0x5555_0000_0000L;
+    pub.onEvent(events.parse("brk ts=" + ts++ + " pid=" + pid + " tid=" + (pid + 1) + " ret=" + brk
+        + " req=0 comm=x"));
+    for (int round = 0; round < 20; round++) {
+      pub.onEvent(events.parse(mmap(pid, ts++, next, 0x40000) + segment));
+      next += 0x40000;
+      for (int j = 0; j < 8; j++) {
+        pub.onEvent(events.parse(mmap(pid, ts++, next, 0x20000) + scratch));
+        pub.onEvent(events.parse(fault(pid, ts++, next + 0x1000) + parse));
+        pub.onEvent(events.parse("munmap ts=" + ts++ + " pid=" + pid + " tid=" + (pid + 1)
+            + " ret=0 addr=" + next + " len=" + 0x20000 + " comm=x"));
+      }
+      // the leak's copy in the heap stays; a parse buffer above it is trimmed away
+      pub.onEvent(events.parse(fault(pid, ts++, brk) + leak));
+      brk += 0x21000;
+      pub.onEvent(events.parse("brk ts=" + ts++ + " pid=" + pid + " tid=" + (pid + 1) + " ret=" + brk
+          + " req=" + brk + " comm=x"));
+      pub.onEvent(events.parse(fault(pid, ts++, brk - 0x1000) + parse));
+      brk -= 0x20000;
+      pub.onEvent(events.parse("brk ts=" + ts++ + " pid=" + pid + " tid=" + (pid + 1) + " ret=" + brk
+          + " req=" + brk + " comm=x"));
+      pub.onEvent(events.parse("madvise ts=" + ts++ + " pid=" + pid + " tid=" + (pid + 1)
+          + " ret=0 addr=" + (next + 0x10000000L) + " len=4096 comm=x"));
+    }
+    sink.clear();
+    assertThat(pub.reportAddressSpace(ts, 3)).isEqualTo(2);
+    List<Allocation> levels = sink.eventsOf(Allocation.class);
+    assertThat(levels).extracting(Allocation::getKind, a -> a.getStack().getFrames().get(1),
+        Allocation::getOutstandingBytes).containsExactly(
+            tuple(AllocationKind.MAPPED, "map_segment", 20L * 0x40000),
+            tuple(AllocationKind.FAULTED_IN, "leak_request_buffer", 20L * 100 * 4096));
+    assertThat(levels).allSatisfy(a -> assertThat(a.getWeightBytes()).isZero());
+    sink.clear();
+    assertThat(pub.reportAddressSpace(ts + 1, 3)).as("nothing changed since").isZero();
+    EventCodec codec = EventCodec.fromClasspath();
+    assertThat(codec.decode(codec.encode(levels.get(1)))).isEqualTo(levels.get(1));
+  }
+
+  private static String mmap(int pid, long ts, long address, long length) {
+    return "mmap ts=" + ts + " pid=" + pid + " tid=" + (pid + 1) + " ret=" + address + " len="
+        + length + " prot=3 flags=34 fd=-1 ip=0 sp=0 comm=x";
+  }
+
+  private static String fault(int pid, long ts, long address) {
+    return "fault ts=" + ts + " pid=" + pid + " tid=" + (pid + 1) + " major=0 count=100 addr="
+        + Long.toHexString(address) + " sp=0 comm=x\n";
   }
 
   @Test

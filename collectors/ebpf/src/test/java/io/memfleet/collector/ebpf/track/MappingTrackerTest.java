@@ -1,7 +1,12 @@
 package io.memfleet.collector.ebpf.track;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import io.memfleet.collector.ebpf.stack.Stacks;
+import io.memfleet.event.StackTrace;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MappingTrackerTest {
@@ -48,5 +53,36 @@ class MappingTrackerTest {
     MappingTracker noBaseline = new MappingTracker();
     assertThat(noBaseline.brk(0x9000)).isZero();
     assertThat(noBaseline.brk(0xa000)).isEqualTo(0x1000);
+  }
+
+  @Test
+  void namesTheStackWhoseMappingsStayNotTheOneThatMapsTheMost() {
+    StackTrace segment = stack("mmap", "map_segment", "main");
+    StackTrace scratch = stack("mmap", "compose_tile", "main");
+    MappingTracker m = new MappingTracker();
+    long next = 0x7f00_0000_0000L;
+    for (int i = 0; i < 10; i++) {
+      m.mapped(next, 0x40000, i, segment);
+      next += 0x40000;
+      for (int j = 0; j < 8; j++) {
+        m.mapped(next, 0x20000, i, scratch);
+        m.unmapped(next, 0x20000);
+      }
+    }
+    // a partial unmap of a segment takes only what it released; a split keeps the stack
+    m.unmapped(0x7f00_0000_0000L + 0x1000, 0x1000);
+    assertThat(m.byStack(5)).extracting(l -> l.stack().getFrames().get(1), StackLevel::bytes)
+        .containsExactly(tuple("map_segment",
+            10L * 0x40000 - 0x1000));
+    m.remapped(0x7f00_0000_0000L + 0x40000, 0x40000, 0x6000_0000_0000L, 0x80000, 20);
+    assertThat(m.byStack(5).get(0).bytes()).isEqualTo(11L * 0x40000 - 0x1000);
+    m.mapped(0x5000_0000L, 0x1000, 21); // no stack: counted in the total, not by stack
+    assertThat(m.byStack(5)).hasSize(1);
+    assertThat(m.mappedBytes()).isEqualTo(11L * 0x40000 - 0x1000 + 0x1000);
+  }
+
+  private static StackTrace stack(String... frames) {
+    return StackTrace.newBuilder().setHash(Stacks.hash(List.of(frames)))
+        .setFrames(new ArrayList<>(List.of(frames))).setTruncated(false).build();
   }
 }
