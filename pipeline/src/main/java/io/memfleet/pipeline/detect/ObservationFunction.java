@@ -54,6 +54,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   private transient ValueState<Long> heapMax;
   /** {utcNs, bytes} of the managed heap's latest footprint. */
   private transient ValueState<long[]> heapFootprint;
+  private transient ValueState<Long> residentBytes;
   /** Faulted-in bytes by stack since the process was first seen. */
   private transient ValueState<StackTally> faulted;
   /** Mapped bytes by stack since the process was first seen. */
@@ -107,6 +108,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     counts = ctx.getState(new ValueStateDescriptor<>("counts",
         PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
     heapMax = ctx.getState(new ValueStateDescriptor<>("heap-max", Types.LONG));
+    residentBytes = ctx.getState(new ValueStateDescriptor<>("resident-bytes", Types.LONG));
     heapFootprint = ctx.getState(new ValueStateDescriptor<>("heap-footprint",
         PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     faulted = ctx.getState(new ValueStateDescriptor<>("faulted-by-stack",
@@ -189,6 +191,17 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   public double heapFootprint() throws Exception {
     long[] known = heapFootprint.value();
     return known == null ? Double.NaN : known[1];
+  }
+
+  @Override
+  public void residentBytes(long bytes) throws Exception {
+    residentBytes.update(bytes);
+  }
+
+  @Override
+  public double residentBytes() throws Exception {
+    Long known = residentBytes.value();
+    return known == null ? Double.NaN : known;
   }
 
   @Override
@@ -434,6 +447,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     counts.clear();
     heapMax.clear();
     heapFootprint.clear();
+    residentBytes.clear();
     faulted.clear();
     mapped.clear();
     retainedSamples.clear();

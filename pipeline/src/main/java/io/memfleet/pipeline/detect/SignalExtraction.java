@@ -105,6 +105,12 @@ final class SignalExtraction {
     void stackBytes(boolean faults, long utcNs, long hash, String frames, long bytes)
         throws Exception;
 
+    /** Notes the process's resident set. */
+    void residentBytes(long bytes) throws Exception;
+
+    /** The process's latest resident set, NaN when none was seen. */
+    double residentBytes() throws Exception;
+
     /**
      * A stack's level as the eBPF collector reports it at {@code utcNs}: {@code faultedIn}
      * (pages it touched first, still there) or mapped (mappings it made, still mapped).
@@ -195,8 +201,9 @@ final class SignalExtraction {
             String.join("\n", m.getStack().getFrames()), m.getLengthBytes());
       }
       if (m.getOutstandingBytes() != null) {
+        // companion: the resident set alongside, so the rule can tell memory from address space
         SeriesBucket b = out.add(Signal.OUTSTANDING, "mmap", e, m.getOutstandingBytes(),
-            Double.NaN);
+            out.residentBytes());
         if (b != null && m.getLengthBytes() > 0) {
           if (m.getOp() == MappingOp.BRK) {
             b.brkBytes += m.getLengthBytes();
@@ -318,6 +325,7 @@ final class SignalExtraction {
 
   private static void resident(TimedEvent e, ResidentMemory r, Buckets out) throws Exception {
     out.add(Signal.RESIDENT, "", e, r.getRssBytes(), Double.NaN);
+    out.residentBytes(r.getRssBytes());
     // tmpfs and shared memory: not reclaimable like page cache, and in no runtime's pools
     Long shmem = Shmem.of(r);
     if (shmem != null && e.source != Source.EBPF) {
