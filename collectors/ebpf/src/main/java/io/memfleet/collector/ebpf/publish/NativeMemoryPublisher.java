@@ -300,9 +300,13 @@ public final class NativeMemoryPublisher implements ProbeListener {
     long unmatched = 0;
     long replaced = 0;
     long untracked = 0;
+    long pages = 0;
+    long latePages = 0;
     for (TracedProcess p : processes.snapshot()) {
       synchronized (p) {
         untracked += p.mappings().untrackedMappings();
+        pages += p.pages().pages();
+        latePages += p.pages().late();
         if (p.hasLive()) {
           tracked += p.live().size();
           evicted += p.live().evictions();
@@ -313,7 +317,8 @@ public final class NativeMemoryPublisher implements ProbeListener {
     }
     return "tracked=" + tracked + " evicted=" + evicted + " unmatchedFrees=" + unmatched
         + " replaced=" + replaced + " droppedInKernel=" + droppedInKernel.get()
-        + " untrackedMappings=" + untracked + " ignored=" + ignored.get()
+        + " untrackedMappings=" + untracked + " faultPages=" + pages + " lateFaults=" + latePages
+        + " ignored=" + ignored.get()
         + " recoveredFaultStacks=" + stacks.recovered();
   }
 

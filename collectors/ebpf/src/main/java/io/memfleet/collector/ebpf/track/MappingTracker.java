@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * mremap of an older range counts only its growth. An unmap cuts every tracked range it overlaps
  * (trimming an end or splitting the middle out), as the kernel does. Bounded when built with
  * {@code maxRanges}: a mapping that would exceed it is not tracked (its bytes are not counted,
- * it is counted in {@link #untrackedMappings()}). A mapping made with its stack counts for
+ * it is counted in {@link #untrackedMappings()}; adjacent mappings of one stack are joined into
+ * one range). A mapping made with its stack counts for
  * that stack while it stays ({@link #byStack}): the stack that maps and never unmaps is named,
  * not the one that maps the most. Not thread-safe.
  */
@@ -76,11 +77,31 @@ public final class MappingTracker {
       return;
     }
     unmapped(address, length); // MAP_FIXED over an existing range replaces it
+    Range range = new Range(address, length, atNs, stack);
+    // a range next to one of the same stack joins it, as the kernel merges adjacent anonymous
+    // mappings: a program mapping segment after segment stays one range, not thousands
+    Map.Entry<Long, Range> below = ranges.lowerEntry(address);
+    if (below != null && below.getValue().end() == address && sameStack(below.getValue(), range)) {
+      drop(below.getValue());
+      range = new Range(below.getKey(), below.getValue().length() + length,
+          below.getValue().mappedAtNs(), stack);
+    }
+    Range above = ranges.get(address + length);
+    if (above != null && sameStack(above, range)) {
+      drop(above);
+      range = new Range(range.start(), range.length() + above.length(),
+          Math.min(range.mappedAtNs(), above.mappedAtNs()), stack);
+    }
     if (ranges.size() >= maxRanges) {
       untracked++;
       return;
     }
-    keep(new Range(address, length, atNs, stack));
+    keep(range);
+  }
+
+  private static boolean sameStack(Range a, Range b) {
+    return a.stack() == null ? b.stack() == null
+        : b.stack() != null && a.stack().getHash() == b.stack().getHash();
   }
 
   /** Mappings not tracked because {@code maxRanges} ranges were tracked already. */

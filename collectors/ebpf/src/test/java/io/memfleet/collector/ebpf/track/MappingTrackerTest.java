@@ -81,6 +81,26 @@ class MappingTrackerTest {
     assertThat(m.mappedBytes()).isEqualTo(11L * 0x40000 - 0x1000 + 0x1000);
   }
 
+  @Test
+  void adjacentMappingsOfOneStackAreOneRangeSoALongLeakStaysTracked() {
+    StackTrace segment = stack("mmap", "map_segment", "main");
+    StackTrace other = stack("mmap", "load_index", "main");
+    MappingTracker m = new MappingTracker(4);
+    long top = 0x7f00_0000_0000L;
+    for (int i = 1; i <= 2000; i++) { // the kernel places each new mapping below the last
+      m.mapped(top - i * 0x40000L, 0x40000, i, segment);
+    }
+    m.mapped(top, 0x1000, 2001, other); // adjacent, another stack: a range of its own
+    assertThat(m.rangeCount()).isEqualTo(2);
+    assertThat(m.untrackedMappings()).isZero();
+    assertThat(m.byStack(5)).extracting(l -> l.stack().getFrames().get(1), StackLevel::bytes)
+        .containsExactly(tuple("map_segment", 2000L * 0x40000), tuple("load_index", 0x1000L));
+    // a segment unmapped from the middle splits the range again
+    m.unmapped(top - 1000 * 0x40000L, 0x40000);
+    assertThat(m.rangeCount()).isEqualTo(3);
+    assertThat(m.byStack(1).get(0).bytes()).isEqualTo(1999L * 0x40000);
+  }
+
   private static StackTrace stack(String... frames) {
     return StackTrace.newBuilder().setHash(Stacks.hash(List.of(frames)))
         .setFrames(new ArrayList<>(List.of(frames))).setTruncated(false).build();
