@@ -90,7 +90,7 @@ final class DemoFleet {
   void startPipeline(int webUiPort) throws IOException {
     // the shipped defaults: nothing is tuned for the demos
     start(withEnv(BackgroundService.memfleet("pipeline", "1536m",
-        List.of("pipeline", "--bootstrap-servers", stack.kafkaBootstrap(),
+        List.of("pipeline", "--kafka-bootstrap", stack.kafkaBootstrap(),
             "--web-ui-port", String.valueOf(webUiPort)), home), Map.of()));
   }
 

@@ -25,7 +25,8 @@ final class RecordCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TRACE", description = "File to write, e.g. leak.mftrace.")
   Path out;
 
-  @Option(names = "--bootstrap-servers", defaultValue = "${env:MEMFLEET_KAFKA_BOOTSTRAP:-127.0.0.1:19092}",
+  @Option(names = {"--kafka-bootstrap", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
+      defaultValue = "${env:MEMFLEET_KAFKA_BOOTSTRAP:-127.0.0.1:19092}",
       description = "Kafka bootstrap servers (MEMFLEET_KAFKA_BOOTSTRAP; default: ${DEFAULT-VALUE}).")
   String bootstrap;
 

@@ -39,7 +39,7 @@ final class WatchCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
-  @Option(names = "--bootstrap-servers",
+  @Option(names = {"--kafka-bootstrap", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
       defaultValue = "${env:MEMFLEET_KAFKA_BOOTSTRAP:-127.0.0.1:19092}",
       description = "Kafka to watch (MEMFLEET_KAFKA_BOOTSTRAP; default: ${DEFAULT-VALUE}).")
   String bootstrap;
@@ -50,7 +50,8 @@ final class WatchCommand implements Callable<Integer> {
       description = "Screen refresh interval (default: ${DEFAULT-VALUE}).")
   Duration refresh;
 
-  @Option(names = "--for", defaultValue = "0s", converter = DurationConverter.class,
+  @Option(names = {"--duration", "--for"}, paramLabel = "DURATION", defaultValue = "0s",
+      converter = DurationConverter.class,
       description = "Stop after this long (0 = until Ctrl-C).")
   Duration duration;
 

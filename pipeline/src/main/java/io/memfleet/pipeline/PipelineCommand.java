@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  *
  * <pre>{@code
  * ./memfleet pipeline                                  # web UI at http://127.0.0.1:18081
- * ./memfleet pipeline --bootstrap-servers kafka:9092 -D memfleet.join.interval=1min
+ * ./memfleet pipeline --kafka-bootstrap kafka:9092 -D memfleet.join.interval=1min
  * }</pre>
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -35,8 +35,9 @@ public class PipelineCommand implements Callable<Integer> {
   @Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers "
-      + "(MEMFLEET_KAFKA_BOOTSTRAP_SERVERS, default 127.0.0.1:19092).")
+  @Option(names = {"--kafka-bootstrap", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
+      description = "Kafka bootstrap servers (MEMFLEET_KAFKA_BOOTSTRAP, as for the collectors,"
+          + " or MEMFLEET_KAFKA_BOOTSTRAP_SERVERS; default 127.0.0.1:19092).")
   String bootstrapServers;
 
   @Option(names = "--group-id", description = "Kafka consumer group (MEMFLEET_KAFKA_GROUP_ID).")
@@ -47,7 +48,7 @@ public class PipelineCommand implements Callable<Integer> {
   Integer parallelism;
 
   @Option(names = "--web-ui-port", description = "Flink web UI port on 127.0.0.1 "
-      + "(MEMFLEET_PIPELINE_WEB_UI_PORT, default 18081).")
+      + "(MEMFLEET_WEB_UI_PORT, as for up, or MEMFLEET_PIPELINE_WEB_UI_PORT; default 18081).")
   Integer webUiPort;
 
   @Option(names = "--out-of-orderness", description = "Bounded out-of-orderness, e.g. 2s "

@@ -222,13 +222,28 @@ public final class PipelineOptions {
   public static Configuration fromEnvironment(Map<String, String> env) {
     Configuration conf = new Configuration();
     for (ConfigOption<?> option : allWithExtensions()) {
-      String value = env.get(envVar(option));
+      String name = envVar(option);
+      String value = env.get(name);
+      String alias = ENV_ALIASES.get(option.key());
+      if ((value == null || value.isBlank()) && alias != null) {
+        name = alias;
+        value = env.get(alias);
+      }
       if (value != null && !value.isBlank()) {
-        set(conf, option, value.trim(), envVar(option));
+        set(conf, option, value.trim(), name);
       }
     }
     return conf;
   }
+
+  /**
+   * The variables the other commands use for the same setting (the collectors'
+   * {@code MEMFLEET_KAFKA_BOOTSTRAP}, {@code up}'s {@code MEMFLEET_WEB_UI_PORT}): read when the
+   * option's own variable is not set, so one environment serves every memfleet command.
+   */
+  static final Map<String, String> ENV_ALIASES = Map.of(
+      BOOTSTRAP_SERVERS.key(), "MEMFLEET_KAFKA_BOOTSTRAP",
+      WEB_UI_PORT.key(), "MEMFLEET_WEB_UI_PORT");
 
   /** Sets an option from its text form, e.g. a {@code -D key=value} flag. */
   public static void set(Configuration conf, String key, String value) {

@@ -26,6 +26,24 @@ class PipelineCommandTest {
   }
 
   @Test
+  void speaksTheCollectorsVocabularyToo() {
+    PipelineCommand command = new PipelineCommand();
+    new CommandLine(command).parseArgs();
+    // one environment for every memfleet command: the collectors' and up's variables
+    Configuration conf = command.options(Map.of("MEMFLEET_KAFKA_BOOTSTRAP", "shared:9092",
+        "MEMFLEET_WEB_UI_PORT", "18999"));
+    assertThat(conf.get(PipelineOptions.BOOTSTRAP_SERVERS)).isEqualTo("shared:9092");
+    assertThat(conf.get(PipelineOptions.WEB_UI_PORT)).isEqualTo(18999);
+    // the option's own variable wins over the shared one
+    conf = command.options(Map.of("MEMFLEET_KAFKA_BOOTSTRAP", "shared:9092",
+        "MEMFLEET_KAFKA_BOOTSTRAP_SERVERS", "own:9092"));
+    assertThat(conf.get(PipelineOptions.BOOTSTRAP_SERVERS)).isEqualTo("own:9092");
+    new CommandLine(command).parseArgs("--kafka-bootstrap", "flag:9092");
+    assertThat(command.options(Map.of()).get(PipelineOptions.BOOTSTRAP_SERVERS))
+        .isEqualTo("flag:9092");
+  }
+
+  @Test
   void planPrintsTheJobGraphWithoutRunning() {
     StringWriter out = new StringWriter();
     CommandLine cli = new CommandLine(new PipelineCommand());

@@ -36,9 +36,10 @@ public final class JfrRemoteCommand implements Callable<Integer> {
           + " default: ${DEFAULT-VALUE}).")
   String throttle;
 
-  @Option(names = "--duration", paramLabel = "SECONDS",
-      description = "Stop after this many seconds (default: until the target exits).")
-  Long durationSeconds;
+  @Option(names = "--duration", paramLabel = "DURATION",
+      converter = io.memfleet.collector.DurationConverter.class,
+      description = "Stop after this long, e.g. 90s or 5m (default: until the target exits).")
+  Duration duration;
 
   public JfrRemoteCommand() {}
 
@@ -56,8 +57,8 @@ public final class JfrRemoteCommand implements Callable<Integer> {
       collector.start();
       System.out.println("streaming JFR from pid " + collector.target().getPid() + " ("
           + collector.target().getComm() + ") via " + jmx + " to " + common.kafkaBootstrap());
-      if (durationSeconds != null) {
-        collector.awaitTermination(Duration.ofSeconds(durationSeconds));
+      if (duration != null) {
+        collector.awaitTermination(duration);
       } else {
         collector.awaitTermination();
       }
