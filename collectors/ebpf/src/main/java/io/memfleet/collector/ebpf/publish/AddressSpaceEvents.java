@@ -34,13 +34,19 @@ final class AddressSpaceEvents {
   private final EventHeaders headers;
   private final ProcessStacks stacks;
   private final EventBudget budget;
+  private final EventBudget naming;
 
+  /**
+   * {@code naming}: how many mappings a second, in total and per process, get their stack
+   * named besides those published (naming reads ELF files and scans stack words).
+   */
   AddressSpaceEvents(EventSink sink, EventHeaders headers, ProcessStacks stacks,
-      EventBudget budget) {
+      EventBudget budget, EventBudget naming) {
     this.sink = sink;
     this.headers = headers;
     this.stacks = stacks;
     this.budget = budget;
+    this.naming = naming;
   }
 
   void apply(TracedProcess p, ProbeEvent e) {
@@ -58,10 +64,12 @@ final class AddressSpaceEvents {
     }
     boolean changed = e.name().equals("brk") || (e.name().equals("munmap") ? ret == 0 : ret >= 0);
     boolean publish = changed && budget.allow(p.pid(), System.nanoTime());
-    // a mapping's stack is named (ELF files, maps: outside the lock) for every mapping that
-    // holds memory — the mapping keeps it until unmapped — not for a PROT_NONE reservation
-    StackTrace stack = e.name().equals("mmap") && ret >= 0 && e.longField("len") > 0
-        && (publish || e.longField("prot") != 0) ? stacks.of(p, e, true) : null;
+    // a mapping's stack is named (ELF files, maps: outside the lock) when it is published, and
+    // within its own budget for the others that hold memory (not a PROT_NONE reservation): the
+    // mapping keeps its stack until unmapped; beyond the budget it is tracked without one
+    boolean mmap = e.name().equals("mmap") && ret >= 0 && e.longField("len") > 0;
+    StackTrace stack = mmap && (publish || e.longField("prot") != 0
+        && naming.allow(p.pid(), System.nanoTime())) ? stacks.of(p, e, true) : null;
     synchronized (p) {
       MappingTracker mappings = p.mappings();
       if (changed) {

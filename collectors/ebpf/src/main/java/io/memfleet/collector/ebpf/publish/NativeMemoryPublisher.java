@@ -85,6 +85,7 @@ public final class NativeMemoryPublisher implements ProbeListener {
     this.stacks = new ProcessStacks(new Symbolizer(processes.images()), b.stackDepth);
     this.faults = new PageFaultWindow(sink, headers, b.maxFaultEvents, b.maxFaultKeys);
     this.addressSpace = new AddressSpaceEvents(sink, headers, stacks,
+        new EventBudget(b.mappingEventsPerSecond, b.mappingEventsPerProcessPerSecond),
         new EventBudget(b.mappingEventsPerSecond, b.mappingEventsPerProcessPerSecond));
   }
 
