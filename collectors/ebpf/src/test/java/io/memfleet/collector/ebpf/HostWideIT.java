@@ -8,6 +8,8 @@ import io.memfleet.collector.ProcessIdentities;
 import io.memfleet.collector.ebpf.bpftrace.BpftraceRunnerStats;
 import io.memfleet.collector.testing.PublishedEvents;
 import io.memfleet.collector.testing.RecordingEventSink;
+import io.memfleet.event.Allocation;
+import io.memfleet.event.AllocationKind;
 import io.memfleet.event.EventHeader;
 import io.memfleet.event.MappingOp;
 import io.memfleet.event.MemoryMapping;
@@ -74,6 +76,8 @@ class HostWideIT {
             requests = ids.forPid(req.pid());
             segments = ids.forPid(seg.pid());
             Thread.sleep(15_000);
+            // what each stack added and still holds, while both programs still hold it
+            collector.nativeMemory().orElseThrow().reportAddressSpace(System.nanoTime(), 4);
           }
           var m = collector.nativeMemory().orElseThrow();
           System.out.printf("host-wide: %s; faults samples=%d published=%d dropped=%d"
@@ -128,6 +132,22 @@ class HostWideIT {
         mm.getStack().getFrames()).containsSubsequence("map_segment", "cache_entry", "main"));
     assertThat(maps.get(maps.size() - 1).getOutstandingBytes()).isGreaterThan(100L << 18);
     assertThat(topFaultStack(ofSegments).getFrames()).contains("map_segment");
+
+    // the levels: what is still mapped, and the sampled pages still there, by stack
+    assertThat(topLevel(ofSegments, AllocationKind.MAPPED).getStack().getFrames())
+        .containsSubsequence("map_segment", "cache_entry", "main");
+    assertThat(topLevel(ofSegments, AllocationKind.MAPPED).getOutstandingBytes())
+        .isGreaterThan(100L << 18);
+    assertThat(topLevel(ofRequests, AllocationKind.FAULTED_IN).getStack().getFrames())
+        .contains("leak_request_buffer");
+  }
+
+  /** The heaviest level of {@code kind} among the events. */
+  private static Allocation topLevel(List<SpecificRecord> events, AllocationKind kind) {
+    return events.stream().filter(e -> e instanceof Allocation a && a.getKind() == kind)
+        .map(e -> (Allocation) e)
+        .max(java.util.Comparator.comparingLong(Allocation::getOutstandingBytes))
+        .orElseThrow(() -> new AssertionError("no " + kind + " level"));
   }
 
   @Test
