@@ -16,14 +16,15 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The few calls of Flink's REST API the fault tests need, as a user or a CI pipeline makes
- * them: upload a jar, run it, read job and cluster state. JSON is read with the mapper of Flink's
- * own REST endpoint.
+ * The few calls of Flink's REST API the fault tests need, as a user, a CI pipeline or an upgrade
+ * makes them: upload a jar, run it (from a savepoint or retained checkpoint too), stop a job with a
+ * savepoint, read job and cluster state. JSON is read with the mapper of Flink's own REST endpoint.
  *
  * <pre>{@code
  * FlinkRest rest = new FlinkRest("http://127.0.0.1:8081");
  * String jarId = rest.uploadJar(jobJar);
- * String jobId = rest.runJar(jarId, List.of("memfleet.kafka.bootstrap-servers=127.0.0.1:9092"));
+ * String jobId = rest.runJar(jarId, List.of("memfleet.kafka.bootstrap-servers=127.0.0.1:9092"),
+ *     null);
  * rest.get("/jobs/" + jobId).path("state").asText();
  * }</pre>
  */
@@ -43,7 +44,7 @@ final class FlinkRest {
     return baseUrl;
   }
 
-  /** GET {@code path}; a status other than 200 is an {@link IOException} with Flink's errors. */
+  /** GET {@code path}; a status other than 2xx is an {@link IOException} with Flink's errors. */
   JsonNode get(String path) throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(TIMEOUT).GET());
   }
@@ -73,19 +74,52 @@ final class FlinkRest {
     return Path.of(response.path("filename").asText()).getFileName().toString();
   }
 
-  /** {@code POST /jars/{jarId}/run} with the program arguments; returns the job id. */
-  String runJar(String jarId, List<String> programArgs) throws IOException, InterruptedException {
+  /**
+   * {@code POST /jars/{jarId}/run} with the program arguments; returns the job id (a new one).
+   *
+   * @param restoreFrom a retained checkpoint or a savepoint the job starts from (its
+   *     {@code savepointPath}, all of whose state must be taken), or null for a job without state
+   */
+  String runJar(String jarId, List<String> programArgs, Path restoreFrom)
+      throws IOException, InterruptedException {
     var request = JSON.createObjectNode();
     var args = request.putArray("programArgsList");
     programArgs.forEach(args::add);
-    JsonNode response = send(HttpRequest.newBuilder(URI.create(baseUrl + "/jars/" + jarId + "/run"))
-        .timeout(TIMEOUT).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))));
+    if (restoreFrom != null) {
+      request.put("savepointPath", restoreFrom.toString()).put("allowNonRestoredState", false);
+    }
+    JsonNode response = post("/jars/" + jarId + "/run", request);
     String jobId = response.path("jobid").asText("");
     if (jobId.isEmpty()) {
       throw new IOException("no job id in the answer to /jars/" + jarId + "/run: " + response);
     }
     return jobId;
+  }
+
+  /**
+   * {@code POST /jobs/{jobId}/stop}: a savepoint into the cluster's
+   * {@code execution.checkpointing.savepoint-dir}, after which the job ends (FINISHED) with its
+   * sources not drained — how an upgrade stops a job. Returns the trigger id of the operation.
+   */
+  String stopWithSavepoint(String jobId) throws IOException, InterruptedException {
+    JsonNode response = post("/jobs/" + jobId + "/stop", JSON.createObjectNode()
+        .put("drain", false));
+    String trigger = response.path("request-id").asText("");
+    if (trigger.isEmpty()) {
+      throw new IOException("no request id in the answer to /jobs/" + jobId + "/stop: "
+          + response);
+    }
+    return trigger;
+  }
+
+  /**
+   * {@code GET /jobs/{jobId}/savepoints/{triggerId}}: {@code status.id} is IN_PROGRESS or
+   * COMPLETED; once completed, {@code operation} holds the {@code location} of the savepoint or
+   * a {@code failure-cause}.
+   */
+  JsonNode savepointOperation(String jobId, String triggerId)
+      throws IOException, InterruptedException {
+    return get("/jobs/" + jobId + "/savepoints/" + triggerId);
   }
 
   /** The ids ({@code taskmanager.resource-id}) of the TaskManagers registered with the cluster. */
@@ -95,10 +129,17 @@ final class FlinkRest {
     return ids;
   }
 
+  private JsonNode post(String path, JsonNode request) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(TIMEOUT)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))));
+  }
+
+  /** Sends {@code request}; a status other than 2xx (202 for operations) is an IOException. */
   private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
     HttpResponse<String> response =
         http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    if (response.statusCode() != 200) {
+    if (response.statusCode() / 100 != 2) {
       throw new IOException(response.request().method() + " " + response.request().uri()
           + " answered " + response.statusCode() + ": " + response.body());
     }

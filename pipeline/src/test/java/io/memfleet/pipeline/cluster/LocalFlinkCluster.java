@@ -1,20 +1,22 @@
 package io.memfleet.pipeline.cluster;
 
 import io.memfleet.localstack.ChildProcess;
-import io.memfleet.localstack.FreePorts;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
@@ -27,9 +29,10 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
  * A real Flink 2.2 session cluster on this machine for fault tests: one JobManager and N
  * TaskManagers, each its own JVM started from Flink's entry points
  * ({@value #JOB_MANAGER_MAIN}, {@value #TASK_MANAGER_MAIN}) with a {@code config.yaml} written
- * under the test's directory, loopback addresses, free ports, checkpoints on local disk and a
- * restart strategy that lets a job come back after a lost TaskManager. Jobs reach it as in
- * production: the job jar over the REST API.
+ * under the test's directory, loopback addresses, free ports, checkpoints and savepoints on local
+ * disk (checkpoints retained when a job is cancelled or fails) and a restart strategy that lets a
+ * job come back after a lost TaskManager. Jobs reach it as in production: the job jar over the
+ * REST API, fresh or restored from a savepoint or a retained checkpoint.
  *
  * <p>Each process gets the JVM memory flags and dynamic properties Flink's own start scripts would
  * compute from the configuration (the same {@code *ProcessUtils} they call), and the Java 17
@@ -46,6 +49,8 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
  *   flink.startTaskManager();
  *   flink.awaitJobRunning(job, Duration.ofSeconds(60));
  *   long restarts = flink.numRestarts(job);
+ *   Path savepoint = flink.stopWithSavepoint(job, Duration.ofSeconds(60));
+ *   String upgraded = flink.uploadAndRun(jar, List.of(...), savepoint);
  * }
  * }</pre>
  */
@@ -69,52 +74,17 @@ public final class LocalFlinkCluster implements AutoCloseable {
   private LocalFlinkCluster(Builder b) {
     this.dir = b.dir;
     this.confDir = b.dir.resolve("conf");
-    this.checkpointDir = b.dir.resolve("checkpoints");
+    this.checkpointDir = ClusterConfiguration.checkpointDir(b.dir);
     this.startTimeout = b.startTimeout;
     this.classpath = b.jobJar == null ? System.getProperty("java.class.path")
         : ClusterClasspath.of(System.getProperty("java.class.path"), b.jobJar);
-    this.conf = new Configuration();
-    set("jobmanager.rpc.address", "127.0.0.1");
-    set("jobmanager.bind-host", "127.0.0.1");
-    set("jobmanager.rpc.port", String.valueOf(FreePorts.find()));
-    set("rest.address", "127.0.0.1");
-    set("rest.bind-address", "127.0.0.1");
-    set("rest.port", String.valueOf(FreePorts.find()));
-    set("taskmanager.host", "127.0.0.1");
-    set("taskmanager.bind-host", "127.0.0.1");
-    set("taskmanager.numberOfTaskSlots", String.valueOf(b.slotsPerTaskManager));
-    set("parallelism.default", String.valueOf(b.slotsPerTaskManager * b.taskManagers));
-    // modest heaps: the processes share a 2-core CI machine with Kafka and ClickHouse
-    set("jobmanager.memory.heap.size", "256m");
-    set("taskmanager.memory.task.heap.size", "256m");
-    set("taskmanager.memory.managed.size", "64m");
-    set("taskmanager.memory.network.min", "64m");
-    set("taskmanager.memory.network.max", "64m");
-    set("execution.checkpointing.interval", "2 s");
-    set("execution.checkpointing.storage", "filesystem");
-    set("execution.checkpointing.dir", checkpointDir.toUri().toString());
-    set("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
-    set("restart-strategy.type", "fixed-delay");
-    set("restart-strategy.fixed-delay.attempts", "20");
-    set("restart-strategy.fixed-delay.delay", "1 s");
-    // a TaskManager killed with -9 refuses the next heartbeat RPCs: it is declared lost after
-    // two of them (heartbeat.rpc-failure-threshold), a second or two instead of the default 20 s
-    set("heartbeat.interval", "1 s");
-    set("heartbeat.timeout", "10 s");
-    set("metrics.fetcher.update-interval", "1 s");
-    set("web.upload.dir", b.dir.resolve("web-upload").toString());
-    set("web.tmpdir", b.dir.resolve("web").toString());
-    set("io.tmp.dirs", b.dir.resolve("tmp").toString());
-    b.settings.forEach(this::set);
+    this.conf = ClusterConfiguration.defaults(b.dir, b.taskManagers, b.slotsPerTaskManager);
+    b.settings.forEach(conf::setString);
     this.rest = new FlinkRest("http://127.0.0.1:" + conf.toMap().get("rest.port"));
   }
 
   public static Builder builder(Path dir) {
     return new Builder(dir);
-  }
-
-  private void set(String key, String value) {
-    conf.setString(key, value);
   }
 
   /** The REST endpoint and web UI, e.g. {@code http://127.0.0.1:38081}. */
@@ -130,7 +100,56 @@ public final class LocalFlinkCluster implements AutoCloseable {
   /** Uploads {@code jar} ({@code POST /jars/upload}) and runs it; returns the job id. */
   public String uploadAndRun(Path jar, List<String> programArgs)
       throws IOException, InterruptedException {
-    return rest.runJar(rest.uploadJar(jar), programArgs);
+    return uploadAndRun(jar, programArgs, null);
+  }
+
+  /**
+   * Uploads {@code jar} and runs it restored from {@code snapshot} — a savepoint or a retained
+   * checkpoint, as an upgrade does; the job gets a new id. Returns it.
+   */
+  public String uploadAndRun(Path jar, List<String> programArgs, Path snapshot)
+      throws IOException, InterruptedException {
+    return rest.runJar(rest.uploadJar(jar), programArgs, snapshot);
+  }
+
+  /**
+   * Stops the job with a savepoint, as an upgrade does (sources not drained), and waits until the
+   * savepoint is written and the job FINISHED. Returns the savepoint's directory,
+   * {@code <dir>/savepoints/savepoint-<job>-<random>}.
+   */
+  public Path stopWithSavepoint(String jobId, Duration timeout)
+      throws IOException, InterruptedException {
+    String trigger = rest.stopWithSavepoint(jobId);
+    await("the savepoint of " + jobId, timeout, () -> "COMPLETED".equals(
+        rest.savepointOperation(jobId, trigger).path("status").path("id").asText()));
+    JsonNode operation = rest.savepointOperation(jobId, trigger).path("operation");
+    String location = operation.path("location").asText("");
+    if (location.isEmpty()) {
+      throw new IllegalStateException("stop-with-savepoint of " + jobId + " failed: "
+          + operation.path("failure-cause"));
+    }
+    await("job " + jobId + " finished after its savepoint", timeout,
+        () -> "FINISHED".equals(jobStatus(jobId)));
+    return Path.of(URI.create(location));
+  }
+
+  /**
+   * The newest completed checkpoint of the job on disk, as an operator restoring without high
+   * availability finds it once the JobManager that knew the checkpoints is gone: the highest
+   * {@code chk-<n>} under {@code <checkpointDir>/<job id>} holding {@code _metadata}, the file the
+   * JobManager writes (and renames into place) last, when the checkpoint completes.
+   */
+  public Optional<Path> latestRetainedCheckpoint(String jobId) throws IOException {
+    Path jobDir = checkpointDir.resolve(jobId);
+    if (!Files.isDirectory(jobDir)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> checkpoints = Files.list(jobDir)) {
+      return checkpoints.filter(c -> c.getFileName().toString().matches("chk-\\d+"))
+          .filter(c -> Files.isRegularFile(c.resolve("_metadata")))
+          .max(Comparator.comparingLong(c -> Long.parseLong(c.getFileName().toString()
+              .substring("chk-".length()))));
+    }
   }
 
   /** The job's state as the REST API reports it: RUNNING, RESTARTING, FAILED, … */
@@ -170,7 +189,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
   /** Starts the JobManager and the TaskManagers and waits until all are registered. */
   private LocalFlinkCluster start(int taskManagerCount) throws IOException, InterruptedException {
     Runtime.getRuntime().addShutdownHook(killOnExit);
-    writeConfiguration();
+    ClusterConfiguration.write(conf, confDir);
     startJobManager();
     for (int i = 0; i < taskManagerCount; i++) {
       taskManagers.add(launchTaskManager(taskManagers.size()));
@@ -179,27 +198,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
     return this;
   }
 
-  private void writeConfiguration() throws IOException {
-    Files.createDirectories(confDir);
-    StringBuilder yaml = new StringBuilder("# written by LocalFlinkCluster\n");
-    // flat keys: Flink 2's config.yaml accepts "a.b.c: value" as well as nested maps
-    new TreeMap<>(conf.toMap()).forEach((key, value) -> yaml.append(key).append(": '")
-        .append(value.replace("'", "''")).append("'\n"));
-    Files.writeString(confDir.resolve("config.yaml"), yaml, StandardCharsets.UTF_8);
-    Files.writeString(confDir.resolve(FlinkCommand.LOG4J_FILE), String.join("\n",
-        "rootLogger.level = INFO",
-        "rootLogger.appenderRef.console.ref = console",
-        "appender.console.type = Console",
-        "appender.console.name = console",
-        "appender.console.layout.type = PatternLayout",
-        "appender.console.layout.pattern = %d{HH:mm:ss.SSS} %-5p %t %c{1} - %m%n",
-        "logger.kafka.name = org.apache.kafka",
-        "logger.kafka.level = WARN", ""), StandardCharsets.UTF_8);
-  }
-
   /**
-   * Starts a JobManager (after {@link #killJobManager()}: a new one on the same ports; without
-   * high availability it knows no jobs, and the TaskManagers register with it again).
+   * Starts a JobManager and waits until the TaskManagers alive are registered with it. After
+   * {@link #killJobManager()}: a new one on the same ports; without high availability it knows no
+   * jobs. A TaskManager registers with it once its heartbeat of the old one timed out
+   * ({@code heartbeat.timeout}, when it also fails the old job's tasks); the old job's slots come
+   * free {@code taskmanager.slot.timeout} later.
    */
   public void startJobManager() throws IOException, InterruptedException {
     if (jobManager != null && jobManager.isAlive()) {
@@ -216,6 +220,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
       rest.get("/overview");
       return true;
     });
+    awaitTaskManagers();
   }
 
   /** Kills the JobManager with SIGKILL and waits until it is gone. */

@@ -1,36 +1,11 @@
 package io.memfleet.pipeline.cluster;
 
+import static io.memfleet.pipeline.cluster.PipelineDeployment.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.memfleet.event.ClockDomain;
-import io.memfleet.event.ProcessIdentity;
-import io.memfleet.event.ResidentMemory;
-import io.memfleet.event.Source;
-import io.memfleet.localstack.ClickHouseServer;
-import io.memfleet.localstack.KafkaBroker;
-import io.memfleet.localstack.testing.Capabilities;
-import io.memfleet.localstack.testing.TestServers;
-import io.memfleet.pipeline.Fixtures;
-import io.memfleet.pipeline.PipelineOptions;
-import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
-import io.memfleet.pipeline.detect.DetectionOptions;
-import io.memfleet.pipeline.forensics.ForensicsOptions;
-import io.memfleet.schema.Topics;
-import io.memfleet.sql.ClickHouseConnection;
-import io.memfleet.sql.migrate.MigrationRunner;
-import io.memfleet.sql.migrate.MigrationSource;
-import java.nio.file.Files;
+import io.memfleet.pipeline.cluster.PipelineDeployment.Stored;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Properties;
-import java.util.UUID;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,164 +13,157 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The pipeline as production runs it, on a real Flink cluster of separate JobManager and
  * TaskManager processes ({@link LocalFlinkCluster}): the shaded job jar uploaded and run over
- * Flink's REST API, reading a real Kafka broker and writing a real ClickHouse. Once the first
- * batch of events is in ClickHouse a second is published and, while it is on its way, the
- * TaskManager is killed with SIGKILL and a new one started; the job must restart from its last
- * checkpoint, and a third batch published after the restart must follow. The ClickHouse sink is
- * exactly-once (rows committed per checkpoint, each batch once), so {@code events_raw} must hold
- * every event of the three batches exactly once: no row lost, none written twice — the batch in
- * flight is the one a failover would lose or replay.
+ * Flink's REST API, reading a real Kafka broker and writing a real ClickHouse
+ * ({@link PipelineDeployment}). Each test publishes a first batch of events and waits until it is
+ * in ClickHouse, publishes a second and, while it is on its way, takes the job down one way — its
+ * TaskManager killed with SIGKILL, its JobManager killed with SIGKILL, or the job stopped with a
+ * savepoint for an upgrade — and brings it back; a third batch published afterwards must follow.
+ * The ClickHouse sink is exactly-once (rows committed per checkpoint, each batch once), so
+ * {@code events_raw} must hold every event of the three batches exactly once: no row lost, none
+ * written twice — the batch in flight is the one a failover would lose or replay.
  *
  * <p>Needs the job jar ({@code mvn -pl pipeline package}; {@code verify} builds it before this
- * runs). Its directory stays when the test fails: the JobManager and TaskManager logs are under
- * {@code flink/log}.
+ * runs). A test's directory stays when it fails: the JobManager and TaskManager logs are under
+ * {@code flink/log}, checkpoints and savepoints next to them.
  */
 class LocalFlinkClusterIT {
   private static final int FIRST_BATCH = 400;
   private static final int IN_FLIGHT_BATCH = 300;
   private static final int LAST_BATCH = 300;
+  private static final int ALL = FIRST_BATCH + IN_FLIGHT_BATCH + LAST_BATCH;
   /** Under the 2 s checkpoint interval: the batch is on its way, not committed, at the kill. */
   private static final Duration KILL_AFTER = Duration.ofMillis(800);
-  private static final String DATABASE = "it_flink_cluster";
-  private static final Duration ROWS_TIMEOUT = Duration.ofSeconds(60);
+  /** Generous: the machine has two cores, shared with Kafka, ClickHouse and other work. */
+  private static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
 
-  private final ProcessIdentity process = Fixtures.process(4242, true);
-
   @Test
   void aTaskManagerKilledWithSigkillLosesNoRowAndDuplicatesNone() throws Exception {
-    Path jobJar = jobJar();
-    Capabilities.require(jobJar != null,
-        "the job jar target/*-job.jar (mvn -pl pipeline package)");
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    String events = "it-procfs-" + run;
-    long started = System.nanoTime();
-    try (KafkaBroker kafka = TestServers.kafka(dir);
-        ClickHouseServer server = TestServers.clickHouse(dir);
-        ClickHouseConnection ch = ClickHouseConnection.builder(server.httpUrl()).build();
-        LocalFlinkCluster flink = LocalFlinkCluster.builder(dir.resolve("flink")).jobJar(jobJar)
-            .taskManagers(1).slotsPerTaskManager(2).start();
-        KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-      kafka.createTopics(Stream.of(events, "it-clock-" + run, "it-dlq-" + run,
-          "it-alerts-" + run, "it-oom-" + run).map(t -> new NewTopic(t, 2, (short) 1)).toList());
-      MigrationRunner.builder(ch).database(DATABASE).build().migrate(MigrationSource.bundled());
-      long ready = System.nanoTime();
-
-      String job = flink.uploadAndRun(jobJar, List.of(
-          PipelineOptions.BOOTSTRAP_SERVERS.key() + "=" + kafka.bootstrapServers(),
-          PipelineOptions.GROUP_ID.key() + "=it-" + run,
-          PipelineOptions.EVENT_TOPICS.key() + "=" + events,
-          PipelineOptions.CLOCK_TOPIC.key() + "=it-clock-" + run,
-          PipelineOptions.DEAD_LETTER_TOPIC.key() + "=it-dlq-" + run,
-          DetectionOptions.ALERTS_TOPIC.key() + "=it-alerts-" + run,
-          ForensicsOptions.TOPIC.key() + "=it-oom-" + run,
-          ClickHouseOutputs.URL.key() + "=" + server.httpUrl(),
-          ClickHouseOutputs.DATABASE.key() + "=" + DATABASE));
-      flink.awaitJobRunning(job, Duration.ofSeconds(60));
-
-      publish(producer, events, 1, FIRST_BATCH);
-      long before = awaitRows(ch, FIRST_BATCH);
-      long firstRows = System.nanoTime();
-
-      publish(producer, events, FIRST_BATCH + 1, IN_FLIGHT_BATCH);
-      Thread.sleep(KILL_AFTER.toMillis());
-      long inFlightCommitted = count(ch, "count()") - before;
+    try (PipelineDeployment memfleet = PipelineDeployment.start(dir)) {
+      LocalFlinkCluster flink = memfleet.flink();
+      InFlight fault = secondBatchInFlight(memfleet);
+      String job = fault.job();
       flink.killTaskManager(0);
       flink.startTaskManager();
-      waitFor(() -> flink.numRestarts(job) >= 1, Duration.ofSeconds(60), "a restart of " + job);
-      flink.awaitJobRunning(job, Duration.ofSeconds(60));
-      long restarts = flink.numRestarts(job);
-      long recovered = System.nanoTime();
+      waitFor(() -> flink.numRestarts(job) >= 1, JOB_TIMEOUT, "a restart of " + job);
+      flink.awaitJobRunning(job, JOB_TIMEOUT);
 
-      publish(producer, events, FIRST_BATCH + IN_FLIGHT_BATCH + 1, LAST_BATCH);
-      int expected = FIRST_BATCH + IN_FLIGHT_BATCH + LAST_BATCH;
-      awaitRows(ch, expected);
-      // a duplicate from a replayed batch would come with a later commit: let two more
-      // checkpoints complete before counting
-      long checkpoints = flink.completedCheckpoints(job);
-      waitFor(() -> flink.completedCheckpoints(job) >= checkpoints + 2, Duration.ofSeconds(30),
-          "two more checkpoints of " + job);
-      long after = count(ch, "count()");
-      long distinct = count(ch, "uniqExact(sequence)");
-      System.out.printf("LocalFlinkClusterIT: rows %d of %d before the kill (%d of the %d in"
-              + " flight committed at the kill), %d rows (%d distinct) of %d after, %d restart(s);"
-              + " servers and cluster up in %d s, first rows at %d s, recovered at %d s,"
-              + " total %d s%n", before, FIRST_BATCH, inFlightCommitted, IN_FLIGHT_BATCH, after,
-          distinct, expected, restarts, seconds(started, ready), seconds(started, firstRows),
-          seconds(started, recovered), seconds(started, System.nanoTime()));
-
-      assertThat(before).as("rows of the first batch before the kill").isEqualTo(FIRST_BATCH);
-      assertThat(restarts).as("restarts of the job").isGreaterThanOrEqualTo(1);
+      Stored after = lastBatch(memfleet, "TaskManager kill", fault, job, "");
+      assertThat(flink.numRestarts(job)).as("restarts of the job").isGreaterThanOrEqualTo(1);
       assertThat(flink.jobStatus(job)).isEqualTo("RUNNING");
-      assertThat(after).as("rows of the three batches").isEqualTo(expected);
-      assertThat(distinct).as("distinct events").isEqualTo(expected);
+      assertExactlyOnce(fault, after);
     }
   }
 
-  /** The shaded job jar of this module, as {@code mvn package} leaves it in target/. */
-  private static Path jobJar() throws Exception {
-    Path target = Path.of("target");
-    if (!Files.isDirectory(target)) {
-      return null;
-    }
-    try (Stream<Path> files = Files.list(target)) {
-      return files.filter(f -> f.getFileName().toString().endsWith("-job.jar")).findFirst()
-          .map(Path::toAbsolutePath).orElse(null);
-    }
-  }
-
-  /** {@code count} procfs RSS samples of one process, sequence numbers from {@code first}. */
-  private void publish(KafkaProducer<byte[], byte[]> producer, String topic, int first, int count)
+  /**
+   * No high availability here (no ZooKeeper, no Kubernetes config maps): the new JobManager knows
+   * no job, so the job is submitted again from the newest checkpoint the killed one left on disk,
+   * as an operator's last-state upgrade restores. The TaskManager is not restarted: it gives up
+   * on the dead JobManager's job after a heartbeat timeout and registers with the new one.
+   */
+  @Test
+  void aJobManagerKilledWithSigkillAndTheJobResubmittedFromItsLastCheckpointLosesNoRow()
       throws Exception {
-    long nowNs = System.currentTimeMillis() * 1_000_000L;
-    for (int seq = first; seq < first + count; seq++) {
-      // now, not a fixed date: events_raw drops rows older than its 7-day TTL
-      long at = nowNs + seq * 1_000_000L;
-      ResidentMemory rss = Fixtures.rss(process, Source.PROCFS, ClockDomain.REALTIME, at, seq,
-          (512L << 20) + seq * 4096L);
-      producer.send(new ProducerRecord<>(topic, null, at / 1_000_000L, Topics.key(process),
-          Fixtures.CODEC.encode(rss)));
-    }
-    producer.flush();
-  }
+    try (PipelineDeployment memfleet = PipelineDeployment.start(dir)) {
+      LocalFlinkCluster flink = memfleet.flink();
+      InFlight fault = secondBatchInFlight(memfleet);
+      flink.killJobManager();
+      Path checkpoint = flink.latestRetainedCheckpoint(fault.job()).orElseThrow(() ->
+          new AssertionError("no completed checkpoint of " + fault.job() + " under "
+              + flink.checkpointDir()));
+      flink.startJobManager();
+      long jobManagerBack = memfleet.seconds();
+      String resubmitted = memfleet.submitFrom(checkpoint);
+      flink.awaitJobRunning(resubmitted, JOB_TIMEOUT);
 
-  private static KafkaProducer<byte[], byte[]> producer(KafkaBroker kafka) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-  }
-
-  /** Waits until events_raw holds at least {@code expected} rows; returns how many it holds. */
-  private static long awaitRows(ClickHouseConnection ch, long expected) throws Exception {
-    waitFor(() -> count(ch, "count()") >= expected, ROWS_TIMEOUT,
-        expected + " rows in " + DATABASE + ".events_raw");
-    return count(ch, "count()");
-  }
-
-  private static long count(ClickHouseConnection ch, String aggregate) throws Exception {
-    return Long.parseLong(ch.queryValue("SELECT " + aggregate + " FROM " + DATABASE
-        + ".events_raw").trim());
-  }
-
-  private interface Condition {
-    boolean holds() throws Exception;
-  }
-
-  private static void waitFor(Condition condition, Duration timeout, String what)
-      throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for "
-            + what);
-      }
-      Thread.sleep(250);
+      Stored after = lastBatch(memfleet, "JobManager kill", fault, resubmitted, String.format(
+          ", JobManager back at %d s, job resubmitted from %s", jobManagerBack,
+          checkpoint.getFileName()));
+      assertThat(flink.jobStatus(resubmitted)).isEqualTo("RUNNING");
+      assertExactlyOnce(fault, after);
     }
   }
 
-  private static long seconds(long fromNs, long toNs) {
-    return Duration.ofNanos(toNs - fromNs).toSeconds();
+  /**
+   * An upgrade: stop-with-savepoint over REST while a batch is on its way (the rows read before
+   * the savepoint are committed with it, the rest stay in Kafka behind the saved offsets), then
+   * the job jar submitted again from the savepoint as a new job.
+   */
+  @Test
+  void aStopWithSavepointUpgradeLosesNoRowAndDuplicatesNone() throws Exception {
+    try (PipelineDeployment memfleet = PipelineDeployment.start(dir)) {
+      LocalFlinkCluster flink = memfleet.flink();
+      InFlight fault = secondBatchInFlight(memfleet);
+      Path savepoint = flink.stopWithSavepoint(fault.job(), JOB_TIMEOUT);
+      long stopped = memfleet.seconds();
+      long rowsWhenStopped = memfleet.rows();
+      String upgraded = memfleet.submitFrom(savepoint);
+      flink.awaitJobRunning(upgraded, JOB_TIMEOUT);
+
+      Stored after = lastBatch(memfleet, "savepoint upgrade", fault, upgraded, String.format(
+          ", stopped at %d s with %d rows, job resubmitted from %s", stopped, rowsWhenStopped,
+          savepoint.getFileName()));
+      assertThat(flink.jobStatus(fault.job())).as("the stopped job").isEqualTo("FINISHED");
+      assertThat(flink.jobStatus(upgraded)).isEqualTo("RUNNING");
+      assertExactlyOnce(fault, after);
+    }
+  }
+
+  /**
+   * The job of a fault test at the moment of its fault.
+   *
+   * @param before rows in ClickHouse once the first batch was in
+   * @param firstRowsAt seconds into the test when they were
+   * @param inFlightCommitted rows of the second batch in ClickHouse at the fault
+   * @param faultAt seconds into the test at the fault
+   */
+  private record InFlight(String job, long before, long firstRowsAt, long inFlightCommitted,
+      long faultAt) {}
+
+  /**
+   * Submits the job, publishes the first batch and waits until it is in ClickHouse, then publishes
+   * the second and returns while it is on its way: the moment of the fault.
+   */
+  private static InFlight secondBatchInFlight(PipelineDeployment memfleet) throws Exception {
+    String job = memfleet.submit();
+    memfleet.flink().awaitJobRunning(job, JOB_TIMEOUT);
+    memfleet.publish(1, FIRST_BATCH);
+    long before = memfleet.awaitRows(FIRST_BATCH);
+    long firstRowsAt = memfleet.seconds();
+    memfleet.publish(FIRST_BATCH + 1, IN_FLIGHT_BATCH);
+    Thread.sleep(KILL_AFTER.toMillis());
+    return new InFlight(job, before, firstRowsAt, memfleet.rows() - before, memfleet.seconds());
+  }
+
+  /**
+   * Publishes the last batch to the recovered {@code job}, waits for its rows and for any late
+   * duplicate, and prints the test's summary line; returns what ClickHouse holds then.
+   *
+   * @param recovery how the job came back, for the summary (", resubmitted from chk-3")
+   */
+  private static Stored lastBatch(PipelineDeployment memfleet, String fault, InFlight inFlight,
+      String job, String recovery) throws Exception {
+    long recoveredAt = memfleet.seconds();
+    long restarts = memfleet.flink().numRestarts(job);
+    memfleet.publish(FIRST_BATCH + IN_FLIGHT_BATCH + 1, LAST_BATCH);
+    memfleet.awaitRows(ALL);
+    memfleet.awaitLaterCommits(job);
+    Stored after = memfleet.stored();
+    System.out.printf("LocalFlinkClusterIT, %s: rows %d of %d before the fault (%d of the %d in"
+            + " flight committed at it), %d rows (%d distinct) of %d after, %d restart(s) of the"
+            + " running job; servers and cluster up in %d s, first rows at %d s, fault at %d s%s,"
+            + " recovered at %d s, total %d s%n", fault, inFlight.before(), FIRST_BATCH,
+        inFlight.inFlightCommitted(), IN_FLIGHT_BATCH, after.rows(), after.distinct(), ALL,
+        restarts, memfleet.readySeconds(), inFlight.firstRowsAt(), inFlight.faultAt(), recovery,
+        recoveredAt, memfleet.seconds());
+    return after;
+  }
+
+  private static void assertExactlyOnce(InFlight inFlight, Stored after) {
+    assertThat(inFlight.before()).as("rows of the first batch before the fault")
+        .isEqualTo(FIRST_BATCH);
+    assertThat(after.rows()).as("rows of the three batches").isEqualTo(ALL);
+    assertThat(after.distinct()).as("distinct events").isEqualTo(ALL);
   }
 }
