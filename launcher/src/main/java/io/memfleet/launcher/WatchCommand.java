@@ -29,12 +29,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code memfleet watch}: a live terminal view of what memfleet sees — tracked processes, events
- * per second per source, and alerts as they fire — read straight from Kafka.
+ * {@code memfleet watch}: a live terminal view of what memfleet sees, read straight from Kafka —
+ * like {@code top} for memory: per process the resident set, managed heap, native memory, growth
+ * per minute and the part that grows, fastest growing first ({@link WatchTable}); events per
+ * second per source; alerts as they fire, with their pool and culprit.
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
-    description = "Live view: tracked processes, events per second per source, alerts as they"
-        + " fire. Ctrl-C to leave (memfleet keeps running).")
+    description = "Live view, like top for memory: per process RSS, managed heap, native, growth"
+        + " per minute and the growing part, fastest growing first; events per second per"
+        + " source; alerts as they fire. Ctrl-C to leave (memfleet keeps running).")
 final class WatchCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -58,6 +61,10 @@ final class WatchCommand implements Callable<Integer> {
   @Option(names = "--plain", description = "Print lines instead of redrawing the screen.")
   boolean plain;
 
+  @Option(names = "--rows", defaultValue = "15",
+      description = "Processes shown, fastest growing first (default: ${DEFAULT-VALUE}).")
+  int rowsShown;
+
   @Override
   public Integer call() {
     return watch(System.out);
@@ -73,7 +80,7 @@ final class WatchCommand implements Callable<Integer> {
     EventCodec codec = EventCodec.fromClasspath();
     List<String> topics = new ArrayList<>(Topics.eventTopics());
     topics.add(Topics.ALERTS);
-    WatchState state = new WatchState();
+    WatchState state = new WatchState(rowsShown);
     long end = duration.isZero() ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
     boolean redraw = !plain && System.console() != null;
     try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
@@ -96,9 +103,14 @@ final class WatchCommand implements Callable<Integer> {
   /** Counters between two screen refreshes, and what stays on screen. */
   static final class WatchState {
     final Map<String, Long> perTopic = new TreeMap<>();
-    final Map<String, String> processes = new TreeMap<>();
+    final WatchTable table = new WatchTable();
     final Deque<String> alerts = new ArrayDeque<>();
+    final int rowsShown;
     long undecodable;
+
+    WatchState(int rowsShown) {
+      this.rowsShown = rowsShown;
+    }
 
     void add(String topic, byte[] value, EventCodec codec) {
       SpecificRecord record;
@@ -108,10 +120,11 @@ final class WatchCommand implements Callable<Integer> {
         undecodable++;
         return;
       }
+      long now = System.currentTimeMillis();
       if (record instanceof Alert a) {
+        table.add(a, null, now);
         alerts.addFirst(TIME.format(Instant.ofEpochMilli(a.getLastSeenUtcNs() / 1_000_000))
-            + "  " + a.getStatus() + " " + a.getSeverity() + "  " + a.getRule() + "  "
-            + a.getProcess().getComm() + "/" + a.getProcess().getPid() + "  " + a.getSummary());
+            + "  " + WatchTable.describe(a));
         while (alerts.size() > 10) {
           alerts.removeLast();
         }
@@ -120,9 +133,7 @@ final class WatchCommand implements Callable<Integer> {
       perTopic.merge(topic.substring(topic.lastIndexOf('.') + 1), 1L, Long::sum);
       EventHeader h = Events.header(record);
       if (h != null) {
-        var proc = h.getProcess();
-        processes.put(proc.getNode() + " " + proc.getPid(), proc.getComm() + " ("
-            + proc.getRuntime() + (proc.getService() == null ? "" : ", " + proc.getService()) + ")");
+        table.add(record, h, now);
       }
     }
 
@@ -141,11 +152,9 @@ final class WatchCommand implements Callable<Integer> {
         rates.append("  undecodable ").append(undecodable);
       }
       out.println(rates);
-      out.println("processes seen: " + processes.size());
-      if (redraw) {
-        processes.entrySet().stream().limit(15)
-            .forEach(e -> out.println("  " + e.getKey() + "  " + e.getValue()));
-      }
+      out.println("processes seen: " + table.size());
+      out.println(WatchTable.header());
+      table.rows(rowsShown).forEach(out::println);
       out.println("alerts (newest first): " + (alerts.isEmpty() ? "none yet" : ""));
       alerts.forEach(a -> out.println("  " + a));
       out.flush();
