@@ -55,6 +55,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   /** {utcNs, bytes} of the managed heap's latest footprint. */
   private transient ValueState<long[]> heapFootprint;
   private transient ValueState<Long> residentBytes;
+  private transient ValueState<Integer> heapSharedViews;
   /** Faulted-in bytes by stack since the process was first seen. */
   private transient ValueState<StackTally> faulted;
   /** Mapped bytes by stack since the process was first seen. */
@@ -109,6 +110,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
         PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
     heapMax = ctx.getState(new ValueStateDescriptor<>("heap-max", Types.LONG));
     residentBytes = ctx.getState(new ValueStateDescriptor<>("resident-bytes", Types.LONG));
+    heapSharedViews = ctx.getState(new ValueStateDescriptor<>("heap-shared-views", Types.INT));
     heapFootprint = ctx.getState(new ValueStateDescriptor<>("heap-footprint",
         PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     faulted = ctx.getState(new ValueStateDescriptor<>("faulted-by-stack",
@@ -191,6 +193,17 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   public double heapFootprint() throws Exception {
     long[] known = heapFootprint.value();
     return known == null ? Double.NaN : known[1];
+  }
+
+  @Override
+  public void heapSharedViews(int views) throws Exception {
+    heapSharedViews.update(views);
+  }
+
+  @Override
+  public int heapSharedViews() throws Exception {
+    Integer views = heapSharedViews.value();
+    return views == null ? 0 : views;
   }
 
   @Override
@@ -448,6 +461,7 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     heapMax.clear();
     heapFootprint.clear();
     residentBytes.clear();
+    heapSharedViews.clear();
     faulted.clear();
     mapped.clear();
     retainedSamples.clear();

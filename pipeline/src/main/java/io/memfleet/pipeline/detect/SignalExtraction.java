@@ -105,6 +105,16 @@ final class SignalExtraction {
     void stackBytes(boolean faults, long utcNs, long hash, String frames, long bytes)
         throws Exception;
 
+    /**
+     * Notes how many times the process's resident shared memory counts its managed heap: a ZGC
+     * heap lives in a memfd, mapped three times by the single-generation ZGC (JDK ≤ 20's
+     * multi-mapping), once by the generational one.
+     */
+    void heapSharedViews(int views) throws Exception;
+
+    /** What {@link #heapSharedViews(int)} noted, 0 when the heap is not shared memory. */
+    int heapSharedViews() throws Exception;
+
     /** Notes the process's resident set. */
     void residentBytes(long bytes) throws Exception;
 
@@ -329,7 +339,11 @@ final class SignalExtraction {
     // tmpfs and shared memory: not reclaimable like page cache, and in no runtime's pools
     Long shmem = Shmem.of(r);
     if (shmem != null && e.source != Source.EBPF) {
-      out.add(Signal.POOL, MemoryPool.SHMEM.name(), e, shmem, Double.NaN);
+      // a ZGC heap is shared memory (a memfd): what is the heap's is the heap rules' business
+      int views = e.runtime == Runtime.JVM ? out.heapSharedViews() : 0;
+      double heap = out.heapFootprint();
+      double own = views > 0 && !Double.isNaN(heap) ? Math.max(0, shmem - views * heap) : shmem;
+      out.add(Signal.POOL, MemoryPool.SHMEM.name(), e, own, Double.NaN);
     }
     if (e.runtime == Runtime.NATIVE && e.source != Source.EBPF) {
       // no managed heap: all of the resident set is native memory (companion: 0 managed)
@@ -360,6 +374,10 @@ final class SignalExtraction {
     Long directLimit = null;
     Long heapCommitted = null;
     long heapReleased = 0;
+    int views = heapSharedViews(p.getSettings().get("gc"));
+    if (views > 0) {
+      out.heapSharedViews(views);
+    }
     for (PoolUsage u : p.getPools()) {
       MemoryPool pool = u.getPool();
       if (pool == MemoryPool.HEAP && u.getCommittedBytes() != null) {
@@ -393,6 +411,22 @@ final class SignalExtraction {
     if (hasDirect) {
       out.add(Signal.POOL, MemoryPool.DIRECT_BUFFERS.name(), e, direct, limit(directLimit));
     }
+  }
+
+  /**
+   * How many times a JVM with this collector ({@code MemoryPools.settings["gc"]}: hsperfdata's
+   * first collector word, or JFR's young/old collector pair) maps its heap as shared memory:
+   * single-generation ZGC ({@code Z}, {@code Z/Z}) three times, generational ZGC ({@code ZGC},
+   * {@code ZGC Minor/ZGC Major}) once, others not at all (0).
+   */
+  static int heapSharedViews(String gc) {
+    if (gc == null) {
+      return 0;
+    }
+    if (gc.startsWith("ZGC")) {
+      return 1;
+    }
+    return gc.equals("Z") || gc.startsWith("Z/") ? 3 : 0;
   }
 
   private static double limit(Long bytes) {

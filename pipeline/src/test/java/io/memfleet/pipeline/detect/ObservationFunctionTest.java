@@ -178,6 +178,40 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void aZgcHeapInSharedMemoryIsNotTheProcesssSharedMemory() throws Exception {
+    // JDK 17's ZGC maps its heap's memfd three times: RssShmem = 3 × the committed heap;
+    // generational ZGC once; a G1 JVM's shared memory is its own
+    int pid = 700;
+    for (String gc : List.of("Z", "ZGC", "G1")) {
+      int views = gc.equals("Z") ? 3 : 1;
+      ProcessIdentity zgc = Events.process("node-1", pid++, Runtime.JVM);
+      for (double t = 0.5; t < 40; t += 1) {
+        long heap = (long) (100 + 2 * t) * MB;
+        send(io.memfleet.event.MemoryPools.newBuilder()
+            .setHeader(header(zgc, Source.PROCFS, t, seq++))
+            .setPools(List.of(io.memfleet.event.PoolUsage.newBuilder()
+                .setPool(io.memfleet.event.MemoryPool.HEAP).setUsedBytes(heap / 2)
+                .setCommittedBytes(heap).build()))
+            .setSettings(java.util.Map.of("gc", gc)).build());
+        send(ResidentMemory.newBuilder().setHeader(header(zgc, Source.PROCFS, t + 0.2, seq++))
+            .setRssBytes(views * heap + 50 * MB).setShmemBytes(views * heap + 4 * MB).build());
+      }
+      List<Observation> shm = out(Signal.POOL).stream()
+          .filter(o -> o.pid == zgc.getPid() && "SHMEM".equals(o.series)).toList();
+      assertThat(shm).as(gc).isNotEmpty();
+      if (gc.startsWith("Z")) {
+        assertThat(shm).as(gc).allMatch(o -> o.value == 4.0 * MB, "only its own 4 MiB");
+      } else {
+        assertThat(shm.get(shm.size() - 1).value).as(gc).isGreaterThan(150.0 * MB);
+      }
+    }
+    assertThat(SignalExtraction.heapSharedViews("Z/Z")).isEqualTo(3);
+    assertThat(SignalExtraction.heapSharedViews("ZGC Minor/ZGC Major")).isEqualTo(1);
+    assertThat(SignalExtraction.heapSharedViews("G1New/G1Old")).isZero();
+    assertThat(SignalExtraction.heapSharedViews(null)).isZero();
+  }
+
+  @Test
   void aHeapFigureThatArrivesAfterTheCgroupSamplesReachesTheirBucketWithItsOwnTime()
       throws Exception {
     // the Go scrape's pools reach the pipeline after the bucket's cgroup samples
