@@ -6,6 +6,7 @@ import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.Source;
 import io.memfleet.localstack.ClickHouseServer;
 import io.memfleet.localstack.KafkaBroker;
+import io.memfleet.localstack.LocalServer;
 import io.memfleet.localstack.testing.Capabilities;
 import io.memfleet.localstack.testing.TestServers;
 import io.memfleet.pipeline.Fixtures;
@@ -49,7 +50,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * }
  * }</pre>
  *
- * <p>Closing ends the cluster's processes and the servers; the directory keeps their logs.
+ * <p>Closing ends the cluster's processes and the servers, also one a test stopped and started
+ * again ({@link #kafka()}, {@link #clickHouse()}); the directory keeps their logs.
  */
 final class PipelineDeployment implements AutoCloseable {
   static final String DATABASE = "it_flink_cluster";
@@ -109,6 +111,19 @@ final class PipelineDeployment implements AutoCloseable {
 
   LocalFlinkCluster flink() {
     return flink;
+  }
+
+  /**
+   * The Kafka broker the job reads, for a test that stops it and starts it again: on its ports
+   * and data directory, so the job's bootstrap address and the topics' records stay valid.
+   */
+  LocalServer kafka() {
+    return kafka;
+  }
+
+  /** The ClickHouse server the job writes to, likewise: its URL and tables stay valid. */
+  LocalServer clickHouse() {
+    return server;
   }
 
   /** Submits the job jar without state; returns the job id. */
