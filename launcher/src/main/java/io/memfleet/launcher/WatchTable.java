@@ -9,6 +9,7 @@ import io.memfleet.event.MemoryPools;
 import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.ResidentMemory;
+import io.memfleet.pipeline.model.Shmem;
 import io.memfleet.pipeline.detect.rules.Culprits;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ import org.apache.avro.specific.SpecificRecord;
  * What {@code memfleet watch} shows per process, like {@code top} for memory: resident set,
  * managed heap in use (after its last collection, or as the runtime reports it), native
  * (resident − the heap's committed footprint: what the runtime took from the OS for its heap is
- * not native memory), how fast the resident set grew in the last minute and
+ * not native memory; a ZGC heap counts three times in the resident set of a JVM before
+ * generational ZGC, which maps its heap thrice), how fast the resident set grew in the last minute and
  * which part grows, and the process's open alert — sorted by growth, so the process in trouble is
  * at the top and pid 1 and idle shells are not.
  *
@@ -53,6 +55,8 @@ final class WatchTable {
     final Deque<long[]> footprint = new ArrayDeque<>();
     Alert alert;
     long seenMs;
+    /** Times the resident set counts the heap (ZGC maps its heap three times), at least 1. */
+    int heapViews = 1;
   }
 
   private final Map<String, Row> rows = new HashMap<>();
@@ -68,6 +72,10 @@ final class WatchTable {
       return;
     }
     long[] heap = heapBytes(record);
+    if (record instanceof MemoryPools p) {
+      row(header.getProcess(), nowMs).heapViews = Math.max(1,
+          Shmem.heapViews(p.getSettings().get("gc")));
+    }
     if (record instanceof ResidentMemory r) {
       sample(row(header.getProcess(), nowMs).rss, nowMs, r.getRssBytes());
     } else if (heap != null) {
@@ -179,7 +187,7 @@ final class WatchTable {
     return String.format(Locale.ROOT, "%7d  %-24s %-6s %9s %9s %9s %9s  %-8s %s", p.getPid(),
         clip(name, 24), p.getRuntime() == null ? "" : clip(p.getRuntime().name(), 6),
         mib(rss), heap == null ? "-" : mib(heap),
-        footprint == null ? "-" : mib(Math.max(0, rss - footprint)),
+        footprint == null ? "-" : mib(Math.max(0, rss - r.heapViews * footprint)),
         Double.isNaN(rssGrowth) ? "…" : signedMib(rssGrowth), growing(r, rssGrowth, heapGrowth),
         alert(r.alert));
   }

@@ -88,6 +88,21 @@ class WatchTableTest {
   }
 
   @Test
+  void aZgcHeapCountsInTheResidentSetAsOftenAsItIsMapped() {
+    WatchTable t = new WatchTable();
+    ProcessIdentity quotes = process(41, "java", Runtime.JVM, "quotes");
+    EventHeader h = header(quotes, 1_000);
+    t.add(io.memfleet.event.MemoryPools.newBuilder().setHeader(h)
+        .setPools(List.of(io.memfleet.event.PoolUsage.newBuilder()
+            .setPool(io.memfleet.event.MemoryPool.HEAP).setUsedBytes(200 * MIB)
+            .setCommittedBytes(256 * MIB).build()))
+        .setSettings(java.util.Map.of("gc", "Z")).build(), h, 1_000);
+    rss(t, quotes, 1_000, 3 * 256 * MIB + 90 * MIB);
+    // single-generation ZGC maps its heap three times: native is what is left, 90 MiB
+    assertThat(t.rows(1).get(0)).contains("858.0M", "200.0M", "90.0M");
+  }
+
+  @Test
   void anOpenAlertNamesItsPoolAndCulpritUntilResolved() {
     WatchTable t = new WatchTable();
     ProcessIdentity proxy = process(777, "ingest-proxy", Runtime.NATIVE, "ingest");

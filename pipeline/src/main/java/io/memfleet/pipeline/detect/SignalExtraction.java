@@ -374,7 +374,7 @@ final class SignalExtraction {
     Long directLimit = null;
     Long heapCommitted = null;
     long heapReleased = 0;
-    int views = heapSharedViews(p.getSettings().get("gc"));
+    int views = Shmem.heapViews(p.getSettings().get("gc"));
     if (views > 0) {
       out.heapSharedViews(views);
     }
@@ -411,22 +411,6 @@ final class SignalExtraction {
     if (hasDirect) {
       out.add(Signal.POOL, MemoryPool.DIRECT_BUFFERS.name(), e, direct, limit(directLimit));
     }
-  }
-
-  /**
-   * How many times a JVM with this collector ({@code MemoryPools.settings["gc"]}: hsperfdata's
-   * first collector word, or JFR's young/old collector pair) maps its heap as shared memory:
-   * single-generation ZGC ({@code Z}, {@code Z/Z}) three times, generational ZGC ({@code ZGC},
-   * {@code ZGC Minor/ZGC Major}) once, others not at all (0).
-   */
-  static int heapSharedViews(String gc) {
-    if (gc == null) {
-      return 0;
-    }
-    if (gc.startsWith("ZGC")) {
-      return 1;
-    }
-    return gc.equals("Z") || gc.startsWith("Z/") ? 3 : 0;
   }
 
   private static double limit(Long bytes) {

@@ -26,4 +26,20 @@ public final class Shmem {
     }
     return r.getShmemBytes();
   }
+
+  /**
+   * How many times a JVM with this collector ({@code MemoryPools.settings["gc"]}: hsperfdata's
+   * first collector word, or JFR's young/old collector pair) maps its heap as shared memory:
+   * single-generation ZGC ({@code Z}, {@code Z/Z}) three times, generational ZGC ({@code ZGC},
+   * {@code ZGC Minor/ZGC Major}) once, others not at all (0).
+   */
+  public static int heapViews(String gc) {
+    if (gc == null) {
+      return 0;
+    }
+    if (gc.startsWith("ZGC")) {
+      return 1;
+    }
+    return gc.equals("Z") || gc.startsWith("Z/") ? 3 : 0;
+  }
 }

@@ -205,10 +205,10 @@ class ObservationFunctionTest {
         assertThat(shm.get(shm.size() - 1).value).as(gc).isGreaterThan(150.0 * MB);
       }
     }
-    assertThat(SignalExtraction.heapSharedViews("Z/Z")).isEqualTo(3);
-    assertThat(SignalExtraction.heapSharedViews("ZGC Minor/ZGC Major")).isEqualTo(1);
-    assertThat(SignalExtraction.heapSharedViews("G1New/G1Old")).isZero();
-    assertThat(SignalExtraction.heapSharedViews(null)).isZero();
+    assertThat(io.memfleet.pipeline.model.Shmem.heapViews("Z/Z")).isEqualTo(3);
+    assertThat(io.memfleet.pipeline.model.Shmem.heapViews("ZGC Minor/ZGC Major")).isEqualTo(1);
+    assertThat(io.memfleet.pipeline.model.Shmem.heapViews("G1New/G1Old")).isZero();
+    assertThat(io.memfleet.pipeline.model.Shmem.heapViews(null)).isZero();
   }
 
   @Test
