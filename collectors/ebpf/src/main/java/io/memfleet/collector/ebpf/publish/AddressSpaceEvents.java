@@ -68,7 +68,8 @@ final class AddressSpaceEvents {
     // within its own budget for the others that hold memory (not a PROT_NONE reservation): the
     // mapping keeps its stack until unmapped; beyond the budget it is tracked without one
     boolean mmap = e.name().equals("mmap") && ret >= 0 && e.longField("len") > 0;
-    StackTrace stack = mmap && (publish || e.longField("prot") != 0
+    boolean holdsMemory = mmap && e.longField("prot") != 0; // PROT_NONE reserves, holds none
+    StackTrace stack = mmap && (publish || holdsMemory
         && naming.allow(p.pid(), System.nanoTime())) ? stacks.of(p, e, true) : null;
     synchronized (p) {
       MappingTracker mappings = p.mappings();
@@ -82,7 +83,7 @@ final class AddressSpaceEvents {
           }
           long length = e.longField("len");
           mappings.mapped(ret, length, e.timestampNs(),
-              e.longField("prot") != 0 ? stack : null);
+              holdsMemory ? stack : null);
           int fd = (int) e.longField("fd");
           m.setOp(MappingOp.MMAP).setAddress(ret).setLengthBytes(length)
               .setProtection(MmapFlags.protection(e.longField("prot")))

@@ -9,6 +9,7 @@ import io.memfleet.collector.ebpf.stack.Symbolizer;
 import io.memfleet.collector.ebpf.track.FaultedInStacks;
 import io.memfleet.collector.ebpf.track.OutstandingAllocations;
 import io.memfleet.collector.ebpf.track.ProcessScope;
+import io.memfleet.collector.ebpf.track.StackLevel;
 import io.memfleet.collector.ebpf.track.TracedProcess;
 import io.memfleet.collector.ebpf.track.TracedProcesses;
 import io.memfleet.event.Allocation;
@@ -184,8 +185,8 @@ public final class NativeMemoryPublisher implements ProbeListener {
   public int reportAddressSpace(long nowMonotonicNs, int top) {
     int published = 0;
     for (TracedProcess p : processes.snapshot()) {
-      List<io.memfleet.collector.ebpf.track.StackLevel> mapped;
-      List<io.memfleet.collector.ebpf.track.StackLevel> faultedIn;
+      List<StackLevel> mapped;
+      List<StackLevel> faultedIn;
       synchronized (p) {
         if (!p.takeAddressSpaceChanged()) {
           continue;
@@ -200,7 +201,7 @@ public final class NativeMemoryPublisher implements ProbeListener {
   }
 
   private int publishLevels(TracedProcess p, AllocationKind kind,
-      List<io.memfleet.collector.ebpf.track.StackLevel> levels, long nowMonotonicNs) {
+      List<StackLevel> levels, long nowMonotonicNs) {
     int published = 0;
     for (var level : levels) {
       if (level.stack() == null || level.stack().getFrames().isEmpty()) {
