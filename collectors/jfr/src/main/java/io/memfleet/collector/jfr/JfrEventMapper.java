@@ -74,6 +74,9 @@ public final class JfrEventMapper {
 
   private final ProcessIdentity process;
   private final EventHeaders headers;
+  /** JDK frames kept above the program's first frame when the JDK frames are more than fit. */
+  static final int JDK_FRAMES_KEPT = 2;
+
   private final int stackDepth;
   private final AtomicLong unmapped = new AtomicLong();
   private final GcCycleAssembler gcs;
@@ -269,24 +272,68 @@ public final class JfrEventMapper {
     return t.getJavaName() != null ? t.getJavaName() : t.getOSName();
   }
 
-  /** The top {@code stackDepth} frames as {@code pkg.Class.method:line}, hashed. */
+  /**
+   * {@code stackDepth} frames as {@code pkg.Class.method:line}, hashed: the top ones, unless the
+   * program's first frame lies deeper — see {@link #keptFrames}.
+   */
   StackTrace stack(RecordedStackTrace trace) {
     if (trace == null) {
       return null;
     }
-    List<String> frames = new ArrayList<>(stackDepth);
-    for (RecordedFrame f : trace.getFrames()) {
-      if (frames.size() == stackDepth) {
+    List<RecordedFrame> recorded = trace.getFrames();
+    List<String> named = new ArrayList<>(stackDepth);
+    int program = -1;
+    for (RecordedFrame f : recorded) {
+      // name only what keptFrames can keep: up to the program's first frame and depth beyond it
+      if (program >= 0 && named.size() >= (program < stackDepth ? stackDepth
+          : program + stackDepth - Math.min(JDK_FRAMES_KEPT, stackDepth - 1))) {
         break;
       }
       String type = f.getMethod().getType().getName();
-      frames.add(type + "." + f.getMethod().getName() + ":" + f.getLineNumber());
+      String frame = type + "." + f.getMethod().getName() + ":" + f.getLineNumber();
+      if (program < 0 && !isJdkFrame(frame)) {
+        program = named.size();
+      }
+      named.add(frame);
     }
+    List<String> frames = keptFrames(named, stackDepth);
     return StackTrace.newBuilder()
         .setFrames(frames)
         .setHash(stackHash(frames))
-        .setTruncated(trace.isTruncated() || trace.getFrames().size() > frames.size())
+        .setTruncated(trace.isTruncated() || recorded.size() > frames.size())
         .build();
+  }
+
+  /** Frames of the JDK itself: what allocates on the program's behalf, never the culprit. */
+  private static boolean isJdkFrame(String frame) {
+    return frame.startsWith("java.") || frame.startsWith("javax.") || frame.startsWith("jdk.")
+        || frame.startsWith("sun.") || frame.startsWith("com.sun.");
+  }
+
+  /**
+   * At most {@code depth} frames of a stack (innermost first): the top ones, unless the
+   * program's own first frame is not among them — an allocation deep in the JDK (a
+   * {@code String.format}, a collection growing) takes more frames than are kept, and a stack of
+   * JDK frames only names no code of the program (seen: an {@code OutOfMemoryError} named
+   * {@code StringUTF16.toChars}). Then the {@value #JDK_FRAMES_KEPT} innermost JDK frames (what
+   * allocated) are kept, the JDK frames between them and the program are left out, and the
+   * program's frames fill the rest.
+   */
+  static List<String> keptFrames(List<String> all, int depth) {
+    if (all.size() <= depth) {
+      return all;
+    }
+    int program = 0;
+    while (program < all.size() && isJdkFrame(all.get(program))) {
+      program++;
+    }
+    if (program < depth || program == all.size()) {
+      return new ArrayList<>(all.subList(0, depth));
+    }
+    int jdk = Math.min(JDK_FRAMES_KEPT, depth - 1);
+    List<String> kept = new ArrayList<>(all.subList(0, jdk));
+    kept.addAll(all.subList(program, Math.min(all.size(), program + depth - jdk)));
+    return kept;
   }
 
   /** FNV-1a 64 over the frames joined by '\n': stable across JVMs, hosts and releases. */

@@ -43,8 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * it starts memfleet's recording in them through the attach mechanism. A JVM without a recording
  * is looked at again every {@code recheck} (10 s), so one attached later is found. Where the
  * options enable old-object samples, it makes each JVM emit them 15 s after it is followed and
- * then every {@code oldObjectPeriod}
- * through the attach mechanism (JFR writes them only when a recording that enables them stops);
+ * then every {@code oldObjectPeriod} — every 10 s while its heap after a collection is above
+ * {@value #FULL_HEAP} of its maximum — through the attach mechanism (JFR writes them only when a recording that enables them stops);
  * a JVM that refuses attach just goes without them.
  *
  * <p>Threads: one keeper thread ticks every reader twice a second; one onboarding thread locates
@@ -53,6 +53,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread.
  */
 public final class JfrRepositoryCollector implements AutoCloseable {
+  /**
+   * A heap this full after a collection may run out before the next old-object samples are due
+   * (seen: a JVM that filled 128 MiB at 2 MiB/s died 60 s after it started, before its samples
+   * had any age): its samples are emitted every {@link #FULL_HEAP_OLD_OBJECT_PERIOD_NANOS}
+   * instead, so the alert, and the snapshot of its {@code OutOfMemoryError}, name what it
+   * retains.
+   */
+  static final double FULL_HEAP = 0.8;
+  private static final long FULL_HEAP_OLD_OBJECT_PERIOD_NANOS = 10_000_000_000L;
   /** Recheck delay of a JVM whose recording is declared but whose repository is not there yet. */
   private static final long SOON_NANOS = 300_000_000L;
 
@@ -109,6 +118,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     }
   }
 
+  /** nextOldObjectsNanos: when its old-object samples are due next, and when they were last. */
   private record Followed(ProcessIdentity identity, TargetProcess target, RepositoryReader reader,
       RepositoryLocator.How how, long[] nextOldObjectsNanos) {}
 
@@ -244,7 +254,8 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     reader.start();
     Map<String, Followed> next = new HashMap<>(followed);
     next.put(key(id), new Followed(id, target, reader, where.get().how(),
-        new long[] {System.nanoTime() + options.firstOldObjectDelay().toNanos()}));
+        new long[] {System.nanoTime() + options.firstOldObjectDelay().toNanos(),
+            System.nanoTime() - FULL_HEAP_OLD_OBJECT_PERIOD_NANOS}));
     followed = Map.copyOf(next);
     return Optional.of(reader);
   }
@@ -280,10 +291,13 @@ public final class JfrRepositoryCollector implements AutoCloseable {
       return;
     }
     for (Followed f : followed.values()) {
-      if (now < f.nextOldObjectsNanos()[0] || f.reader().endReason() != null) {
+      long[] times = f.nextOldObjectsNanos();
+      if (f.reader().endReason() != null
+          || !oldObjectsDue(now, times[0], times[1], f.reader().heapFullness())) {
         continue;
       }
-      f.nextOldObjectsNanos()[0] = now + options.oldObjectPeriod().toNanos();
+      times[0] = now + options.oldObjectPeriod().toNanos();
+      times[1] = now;
       try {
         control.emitOldObjectSamples(f.target());
       } catch (IOException | RuntimeException e) {
@@ -292,6 +306,19 @@ public final class JfrRepositoryCollector implements AutoCloseable {
             + f.identity().getPid() + ": " + e.getMessage());
       }
     }
+  }
+
+  /**
+   * Whether a JVM's old-object samples are due: at {@code next}, or sooner while its heap is
+   * {@link #FULL_HEAP} full, at most every {@link #FULL_HEAP_OLD_OBJECT_PERIOD_NANOS} after the
+   * {@code last} ones; never when {@code next} is {@link Long#MAX_VALUE} (the JVM refused attach).
+   */
+  static boolean oldObjectsDue(long now, long next, long last, double heapFullness) {
+    if (next == Long.MAX_VALUE) {
+      return false;
+    }
+    return now >= next
+        || heapFullness >= FULL_HEAP && now - last >= FULL_HEAP_OLD_OBJECT_PERIOD_NANOS;
   }
 
   public Status status() {

@@ -9,6 +9,8 @@ import io.memfleet.collector.jfr.attach.TargetProcess;
 import io.memfleet.collector.jfr.internal.GcStormFilter;
 import io.memfleet.collector.jfr.internal.JfrPump;
 import io.memfleet.collector.jfr.internal.Reporter;
+import io.memfleet.event.HeapPhase;
+import io.memfleet.event.HeapSummary;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Source;
 import io.memfleet.schema.codec.Events;
@@ -76,6 +78,8 @@ public final class RepositoryReader implements AutoCloseable {
   private Thread thread;
   private volatile long lastActivityNanos;
   private volatile long lastEventEpochNanos;
+  /** Heap after the newest collection over the heap's maximum; NaN until one is read. */
+  private volatile double heapFullness = Double.NaN;
   private volatile String endReason;
   private volatile String finishReason;
   private long startedNanos;
@@ -170,6 +174,9 @@ public final class RepositoryReader implements AutoCloseable {
   }
 
   private void publish(SpecificRecord r) {
+    if (r instanceof HeapSummary h && h.getPhase() == HeapPhase.AFTER_GC && h.getMaxBytes() > 0) {
+      heapFullness = h.getUsedBytes() / (double) h.getMaxBytes();
+    }
     if (storm.admit(r)) {
       sink.publish(r);
       published.incrementAndGet();
@@ -238,6 +245,14 @@ public final class RepositoryReader implements AutoCloseable {
   /** Whether the reader ended, and why (null while it reads). */
   public String endReason() {
     return endReason;
+  }
+
+  /**
+   * The JVM's heap after its newest collection, as a share of the heap's maximum (NaN until a
+   * collection with a known maximum was read).
+   */
+  public double heapFullness() {
+    return heapFullness;
   }
 
   public Stats stats() {
