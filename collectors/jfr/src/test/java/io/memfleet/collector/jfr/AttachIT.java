@@ -51,7 +51,21 @@ class AttachIT {
         awaitOutput(app, "ops/s=");
         assertThat(HotSpotAttach.to(pid).jcmd("JFR.check")).contains("No available recordings");
 
-        assertThat(new CommandLine(new AttachCommand()).execute(String.valueOf(pid))).isZero();
+        // two onboardings at once (a node collector finding the JVM while `memfleet attach`
+        // runs): one recording
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+          var first = pool.submit(() ->
+              new CommandLine(new AttachCommand()).execute(String.valueOf(pid)));
+          var second = pool.submit(() ->
+              new CommandLine(new AttachCommand()).execute(String.valueOf(pid)));
+          assertThat(first.get()).isZero();
+          assertThat(second.get()).isZero();
+        } finally {
+          pool.shutdownNow();
+        }
+        String check = HotSpotAttach.to(pid).jcmd("JFR.check");
+        assertThat(check.lines().filter(l -> l.contains("name=memfleet "))).as(check).hasSize(1);
         assertThat(HotSpotAttach.to(pid).jcmd("JFR.check name=memfleet")).contains("(running)");
 
         CollectorOptions common = new CollectorOptions();
@@ -106,6 +120,10 @@ class AttachIT {
               || n.startsWith("kafka"));
 
           RepositoryReader reader = jvms.readers().get(0);
+          // a second recording of the name (as a JVM started with memfleet's flags and then
+          // attached by an older memfleet has): the detach stops both
+          assertThat(HotSpotAttach.to(pid).jcmd("JFR.start name=memfleet"))
+              .startsWith("Started recording");
           assertThat(new CommandLine(new DetachCommand()).execute(String.valueOf(pid))).isZero();
           long detachedAt = System.currentTimeMillis();
           assertThat(HotSpotAttach.to(pid).jcmd("JFR.check")).doesNotContain("memfleet");

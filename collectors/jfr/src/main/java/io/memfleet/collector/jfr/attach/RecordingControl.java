@@ -3,9 +3,12 @@ package io.memfleet.collector.jfr.attach;
 import io.memfleet.collector.jfr.JfrSettings;
 import io.memfleet.collector.jfr.MemfleetRecording;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,6 +36,18 @@ import java.util.Optional;
 public final class RecordingControl {
   /** Marker file: memfleet's recording was started here by attach and not stopped. */
   public static final String MARKER = "memfleet.recording";
+  /** Lock file in the JVM's directory, held while a start checks and starts. */
+  static final String LOCK = "memfleet.lock";
+  private static final Object[] STRIPES = new Object[16];
+
+  static {
+    for (int i = 0; i < STRIPES.length; i++) {
+      STRIPES[i] = new Object();
+    }
+  }
+
+  /** Recordings named memfleet one stop takes down, at most. */
+  private static final int MAX_STOPS = 8;
   private static final String SETTINGS_FILE = "memfleet.jfc";
   private static final String OLD_OBJECTS_FILE = "memfleet-old-objects.jfc";
 
@@ -60,15 +75,31 @@ public final class RecordingControl {
    */
   public record Started(Path repository, String repositoryInTarget, boolean alreadyRunning) {}
 
-  /** Starts memfleet's recording unless it runs already. */
+  /**
+   * Starts memfleet's recording unless it runs already. The check and the start hold a lock on
+   * the JVM's directory ({@value #LOCK}): a JVM takes a second recording of the same name, and
+   * two memfleet processes onboarding one JVM at once (the node collector finding it while
+   * {@code memfleet attach} runs) had both started one.
+   */
   public Started start(TargetProcess target) throws IOException {
+    String dirInTarget = jvmDirectory(target);
+    Path dir = prepareDirectory(target, dirInTarget);
+    // a file lock is the process's: threads of this one take turns on a stripe first
+    synchronized (STRIPES[Math.floorMod(dir.hashCode(), STRIPES.length)]) {
+      try (FileChannel lock = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+        return startLocked(target, dirInTarget, dir);
+      }
+    }
+  }
+
+  private Started startLocked(TargetProcess target, String dirInTarget, Path dir)
+      throws IOException {
     HotSpotAttach attach = attach(target);
     if (running(attach)) {
       String repo = repositoryPath(attach);
       return new Started(target.path(repo), repo, true);
     }
-    String dirInTarget = jvmDirectory(target);
-    Path dir = prepareDirectory(target, dirInTarget);
     String jfc = dirInTarget + "/" + SETTINGS_FILE;
     writeReadable(target.path(jfc), settings.toJfc());
     attach.jcmd(MemfleetRecording.configureCommand(dirInTarget));
@@ -89,9 +120,14 @@ public final class RecordingControl {
    */
   public boolean stop(TargetProcess target) throws IOException {
     HotSpotAttach attach = attach(target);
-    String out = attach.jcmd(MemfleetRecording.stopCommand());
+    boolean stopped = false;
+    // JFR.stop stops one recording of the name; a JVM may hold more than one (started by its
+    // flags and by an attach, or by two attaches before the start took a lock)
+    for (int i = 0; i < MAX_STOPS && (i == 0 || running(attach)); i++) {
+      stopped |= reportsStopped(attach.jcmd(MemfleetRecording.stopCommand()));
+    }
     Files.deleteIfExists(target.path(jvmDirectory(target) + "/" + MARKER));
-    return reportsStopped(out);
+    return stopped;
   }
 
   /** Whether memfleet's recording runs in the JVM. */
