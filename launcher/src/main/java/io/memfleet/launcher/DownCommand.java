@@ -1,16 +1,22 @@
 package io.memfleet.launcher;
 
+import io.memfleet.collector.jfr.JfrSettings;
+import io.memfleet.collector.jfr.attach.RecordingControl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code memfleet down}: stops what {@code up} started (found through the pid files). */
+/**
+ * {@code memfleet down}: stops what {@code up} started (found through the pid files), and
+ * memfleet's JFR recording in the JVMs its collector attached to.
+ */
 @Command(name = "down", mixinStandardHelpOptions = true,
     description = "Stop the local stack's processes. Data stays unless --purge is given.")
 final class DownCommand implements Callable<Integer> {
@@ -23,6 +29,13 @@ final class DownCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     // the pipeline, collectors and demos first, then Kafka, then ClickHouse (the last to lose writes)
     new LocalFleet(stack.home).stopAll().forEach(System.out::println);
+    // the node collector attaches to every JVM it finds; their recordings outlive it
+    List<Integer> detached = RecordingControl.builder().settings(JfrSettings.defaults()).build()
+        .stopAttached(Path.of("/proc"));
+    if (!detached.isEmpty()) {
+      System.out.println("memfleet's JFR recording stopped in " + detached.size() + " JVM(s): "
+          + detached);
+    }
     DemoFleet.removeDemoCgroups().forEach(c -> System.out.println("removed cgroup " + c));
     stop("Kafka broker", stack.kafka().running());
     stop("ClickHouse server", stack.clickHouse().running());

@@ -5,11 +5,14 @@ import io.memfleet.collector.jfr.MemfleetRecording;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -155,6 +158,32 @@ public final class RecordingControl {
     HotSpotAttach attach = attach(target);
     attach.jcmd(MemfleetRecording.oldObjectsStartCommand(jfc));
     attach.jcmd(MemfleetRecording.oldObjectsStopCommand());
+  }
+
+  /**
+   * Stops memfleet's recording in every running JVM of this host that an attach started it in
+   * (its marker is there): what {@code memfleet down} leaves behind otherwise, as recordings keep
+   * running when the collector stops (a restarted collector resumes them).
+   *
+   * @return the pids whose recording was stopped
+   */
+  public List<Integer> stopAttached(Path procRoot) throws IOException {
+    List<Integer> stopped = new ArrayList<>();
+    try (DirectoryStream<Path> pids = Files.newDirectoryStream(procRoot,
+        p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+      for (Path dir : pids) {
+        int pid = Integer.parseInt(dir.getFileName().toString());
+        try {
+          TargetProcess target = TargetProcess.of(procRoot, pid, List.of());
+          if (markedAttached(target) && stop(target)) {
+            stopped.add(pid);
+          }
+        } catch (IOException | RuntimeException e) {
+          // gone meanwhile, or no JVM to talk to: its marker goes with its directory
+        }
+      }
+    }
+    return stopped;
   }
 
   /** Whether an attach started memfleet's recording in this JVM and no detach stopped it. */
