@@ -10,9 +10,10 @@ import org.apache.flink.configuration.Configuration;
 
 /**
  * The configuration a {@link LocalFlinkCluster} runs with, as the {@code config.yaml} of its
- * configuration directory: loopback addresses, free ports, modest memory, checkpoints every 2 s
- * and savepoints on local disk, a restart strategy for lost TaskManagers and short heartbeats; and
- * a log4j configuration that writes everything to the process's log file.
+ * configuration directory: loopback addresses, free ports, modest memory, checkpoints every
+ * second and savepoints on local disk, a restart strategy for lost TaskManagers, short heartbeats
+ * and quick registration retries; and a log4j configuration that writes everything to the
+ * process's log file.
  */
 final class ClusterConfiguration {
   private ClusterConfiguration() {}
@@ -41,7 +42,9 @@ final class ClusterConfiguration {
     conf.setString("taskmanager.memory.managed.size", "64m");
     conf.setString("taskmanager.memory.network.min", "64m");
     conf.setString("taskmanager.memory.network.max", "64m");
-    conf.setString("execution.checkpointing.interval", "2 s");
+    // the ClickHouse sink commits per checkpoint: rows reach ClickHouse within about a second,
+    // and a test's wait for later commits (PipelineDeployment.awaitLaterCommits) is that short
+    conf.setString("execution.checkpointing.interval", "1 s");
     conf.setString("execution.checkpointing.storage", "filesystem");
     conf.setString("execution.checkpointing.dir", checkpointDir(dir).toUri().toString());
     // kept when the job is cancelled or fails, and never deleted by a JobManager killed with -9:
@@ -58,6 +61,10 @@ final class ClusterConfiguration {
     // two of them (heartbeat.rpc-failure-threshold), a second or two instead of the default 20 s
     conf.setString("heartbeat.interval", "1 s");
     conf.setString("heartbeat.timeout", "10 s");
+    // a TaskManager started with its JobManager, or one whose JobManager was killed and started
+    // again, may find no ResourceManager at the address yet: it tries again in half a second, not
+    // the default 10 s
+    conf.setString("cluster.registration.error-delay", "500 ms");
     conf.setString("metrics.fetcher.update-interval", "1 s");
     conf.setString("web.upload.dir", dir.resolve("web-upload").toString());
     conf.setString("web.tmpdir", dir.resolve("web").toString());

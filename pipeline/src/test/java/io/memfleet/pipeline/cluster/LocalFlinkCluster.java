@@ -186,14 +186,18 @@ public final class LocalFlinkCluster implements AutoCloseable {
     return rest.get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
   }
 
-  /** Starts the JobManager and the TaskManagers and waits until all are registered. */
+  /**
+   * Starts the JobManager and the TaskManagers together (a TaskManager up first retries its
+   * registration, {@code cluster.registration.error-delay}) and waits until all are registered.
+   */
   private LocalFlinkCluster start(int taskManagerCount) throws IOException, InterruptedException {
     Runtime.getRuntime().addShutdownHook(killOnExit);
     ClusterConfiguration.write(conf, confDir);
-    startJobManager();
+    launchJobManager();
     for (int i = 0; i < taskManagerCount; i++) {
       taskManagers.add(launchTaskManager(taskManagers.size()));
     }
+    awaitJobManager();
     awaitTaskManagers();
     return this;
   }
@@ -206,6 +210,24 @@ public final class LocalFlinkCluster implements AutoCloseable {
    * free {@code taskmanager.slot.timeout} later.
    */
   public void startJobManager() throws IOException, InterruptedException {
+    startJobManager(true);
+  }
+
+  /**
+   * As {@link #startJobManager()}; with {@code awaitTaskManagers} false it returns once the REST
+   * API answers, and a job submitted then waits for the TaskManagers' slots (as when the job
+   * comes before the TaskManagers): its jar is uploaded and its graph built meanwhile.
+   */
+  public void startJobManager(boolean awaitTaskManagers)
+      throws IOException, InterruptedException {
+    launchJobManager();
+    awaitJobManager();
+    if (awaitTaskManagers) {
+      awaitTaskManagers();
+    }
+  }
+
+  private void launchJobManager() throws IOException {
     if (jobManager != null && jobManager.isAlive()) {
       throw new IllegalStateException("the JobManager runs already (pid " + jobManager.pid() + ")");
     }
@@ -216,11 +238,14 @@ public final class LocalFlinkCluster implements AutoCloseable {
     jobManagersStarted++;
     jobManager = ChildProcess.start(command, logFile("jobmanager-" + jobManagersStarted),
         runDir().resolve("jobmanager.pid"), false);
+  }
+
+  /** Waits until the JobManager's REST API answers. */
+  private void awaitJobManager() throws InterruptedException {
     await("the JobManager's REST API at " + restUrl(), startTimeout, () -> {
       rest.get("/overview");
       return true;
     });
-    awaitTaskManagers();
   }
 
   /** Kills the JobManager with SIGKILL and waits until it is gone. */
@@ -318,11 +343,18 @@ public final class LocalFlinkCluster implements AutoCloseable {
       } catch (Exception e) {
         last = e;
       }
-      Thread.sleep(250);
+      Thread.sleep(100);
     }
     throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for "
         + what + (last == null ? "" : " (" + last + ")") + "; JobManager log:\n"
         + jobManager.logTail(40));
+  }
+
+  /** SIGTERM, without waiting: {@link ChildProcess#stop} waits. */
+  private static void terminate(ChildProcess process) {
+    if (process != null && process.isAlive()) {
+      ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroy);
+    }
   }
 
   private void killAll() {
@@ -332,9 +364,14 @@ public final class LocalFlinkCluster implements AutoCloseable {
     }
   }
 
-  /** Ends every process the cluster started (SIGTERM, SIGKILL after 5 s); keeps logs and state. */
+  /**
+   * Ends every process the cluster started (SIGTERM to all of them at once, SIGKILL to one still
+   * alive 5 s later); keeps logs and state.
+   */
   @Override
   public void close() {
+    taskManagers.forEach(LocalFlinkCluster::terminate);
+    terminate(jobManager);
     taskManagers.forEach(tm -> tm.stop(Duration.ofSeconds(5)));
     if (jobManager != null) {
       jobManager.stop(Duration.ofSeconds(5));

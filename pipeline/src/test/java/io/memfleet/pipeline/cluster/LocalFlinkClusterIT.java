@@ -7,8 +7,10 @@ import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
 import io.memfleet.pipeline.cluster.PipelineDeployment.Stored;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,17 +38,24 @@ import org.junit.jupiter.api.io.TempDir;
  * subscribed topic partitions"); the restart strategy brings it back from its last checkpoint.
  * Measured here: no restart in a 20 s outage, two in a two-minute one, and no row lost or doubled.
  *
+ * <p>The broker and the ClickHouse server are started once for the class and shared by its tests
+ * ({@link SharedServers}); each test has topics, a consumer group and a ClickHouse database of
+ * its own on them, and a Flink cluster of its own, whose processes it ends. An outage test stops
+ * the shared server and starts it again; the tests after it use it as they find it, and one left
+ * down by a failed test is started again before the next test.
+ *
  * <p>Needs the job jar ({@code mvn -pl pipeline package}; {@code verify} builds it before this
  * runs). A test's directory stays when it fails: the JobManager and TaskManager logs are under
- * {@code flink/log}, checkpoints and savepoints next to them.
+ * {@code flink/log}, checkpoints and savepoints next to them. The servers' directory, with the
+ * broker's and ClickHouse's logs, stays when any test failed; its path is printed.
  */
 class LocalFlinkClusterIT {
   private static final int FIRST_BATCH = 400;
   private static final int IN_FLIGHT_BATCH = 300;
   private static final int LAST_BATCH = 300;
   private static final int ALL = FIRST_BATCH + IN_FLIGHT_BATCH + LAST_BATCH;
-  /** Under the 2 s checkpoint interval: the batch is on its way, not committed, at the kill. */
-  private static final Duration KILL_AFTER = Duration.ofMillis(800);
+  /** Under the 1 s checkpoint interval: the batch is on its way, not committed, at the kill. */
+  private static final Duration KILL_AFTER = Duration.ofMillis(400);
   /** Generous: the machine has two cores, shared with Kafka, ClickHouse and other work. */
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
   private static final String DEFAULT_OUTAGE = "20 s";
@@ -54,11 +63,13 @@ class LocalFlinkClusterIT {
   private static final Duration OUTAGE = TimeUtils.parseDuration(
       System.getProperty("memfleet.fault.outage", DEFAULT_OUTAGE));
 
+  @RegisterExtension static final SharedServers SERVERS = new SharedServers();
+
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
 
   @Test
   void aTaskManagerKilledWithSigkillLosesNoRowAndDuplicatesNone() throws Exception {
-    try (PipelineDeployment memfleet = PipelineDeployment.start(dir)) {
+    try (PipelineDeployment memfleet = PipelineDeployment.start(dir, SERVERS)) {
       LocalFlinkCluster flink = memfleet.flink();
       InFlight fault = secondBatchInFlight(memfleet);
       String job = fault.job();
@@ -78,22 +89,25 @@ class LocalFlinkClusterIT {
   /**
    * No high availability here (no ZooKeeper, no Kubernetes config maps): the new JobManager knows
    * no job, so the job is submitted again from the newest checkpoint the killed one left on disk,
-   * as an operator's last-state upgrade restores. The TaskManager is not restarted: it gives up
-   * on the dead JobManager's job after a heartbeat timeout and registers with the new one.
+   * as an operator's last-state upgrade restores, as soon as the new JobManager answers. The
+   * TaskManager is not restarted: it gives up on the dead JobManager's job after a heartbeat
+   * timeout and registers with the new one, whose job waits for its slots meanwhile. The timeout
+   * is 5 s in this test instead of the cluster's 10 s: the test waits that long for it.
    */
   @Test
   void aJobManagerKilledWithSigkillAndTheJobResubmittedFromItsLastCheckpointLosesNoRow()
       throws Exception {
-    try (PipelineDeployment memfleet = PipelineDeployment.start(dir)) {
+    try (PipelineDeployment memfleet = PipelineDeployment.start(dir, SERVERS,
+        Map.of("heartbeat.timeout", "5 s"))) {
       LocalFlinkCluster flink = memfleet.flink();
       InFlight fault = secondBatchInFlight(memfleet);
       flink.killJobManager();
       Path checkpoint = flink.latestRetainedCheckpoint(fault.job()).orElseThrow(() ->
           new AssertionError("no completed checkpoint of " + fault.job() + " under "
               + flink.checkpointDir()));
-      flink.startJobManager();
+      flink.startJobManager(false);
       long jobManagerBack = memfleet.seconds();
-      String resubmitted = memfleet.submitFrom(checkpoint);
+      String resubmitted = memfleet.submitFrom(checkpoint); // it waits for the TaskManager
       flink.awaitJobRunning(resubmitted, JOB_TIMEOUT);
 
       Stored after = lastBatch(memfleet, "JobManager kill", fault, jobManagerBack, resubmitted,
@@ -110,7 +124,7 @@ class LocalFlinkClusterIT {
    */
   @Test
   void aStopWithSavepointUpgradeLosesNoRowAndDuplicatesNone() throws Exception {
-    try (PipelineDeployment memfleet = PipelineDeployment.start(dir)) {
+    try (PipelineDeployment memfleet = PipelineDeployment.start(dir, SERVERS)) {
       LocalFlinkCluster flink = memfleet.flink();
       InFlight fault = secondBatchInFlight(memfleet);
       Path savepoint = flink.stopWithSavepoint(fault.job(), JOB_TIMEOUT);
@@ -132,7 +146,7 @@ class LocalFlinkClusterIT {
   /** ClickHouse stopped with the first batch in it; the second batch is published meanwhile. */
   @Test
   void clickHouseDownForAnOutageHoldsTheCommitsAndLosesNoRow() throws Exception {
-    try (PipelineDeployment memfleet = PipelineDeployment.start(dir)) {
+    try (PipelineDeployment memfleet = PipelineDeployment.start(dir, SERVERS)) {
       InFlight fault = firstBatchIn(memfleet);
       ServerOutage outage = ServerOutage.begin(memfleet.clickHouse(), OUTAGE);
       memfleet.publish(FIRST_BATCH + 1, IN_FLIGHT_BATCH);
@@ -153,7 +167,7 @@ class LocalFlinkClusterIT {
    */
   @Test
   void theKafkaBrokerDownForAnOutageLosesNoRowAndTheJobRunsAfterIt() throws Exception {
-    try (PipelineDeployment memfleet = PipelineDeployment.start(dir)) {
+    try (PipelineDeployment memfleet = PipelineDeployment.start(dir, SERVERS)) {
       InFlight fault = secondBatchInFlight(memfleet);
       ServerOutage outage = ServerOutage.begin(memfleet.kafka(), OUTAGE);
       outage.end();
@@ -238,9 +252,9 @@ class LocalFlinkClusterIT {
     Stored after = memfleet.stored();
     System.out.printf("LocalFlinkClusterIT, %s: rows %d of %d before the fault (%d of the second"
             + " batch's %d committed at it), %d rows (%d distinct) of %d after, %d restart(s) of"
-            + " the running job; servers and cluster up in %d s, first rows at %d s, fault at %d s"
-            + "%s, over at %d s, job running at %d s, all rows in at %d s (%d s after the fault"
-            + " was over), total %d s%n", fault, inFlight.before(), FIRST_BATCH,
+            + " the running job; topics, database and cluster up in %d s, first rows at %d s,"
+            + " fault at %d s%s, over at %d s, job running at %d s, all rows in at %d s (%d s"
+            + " after the fault was over), total %d s%n", fault, inFlight.before(), FIRST_BATCH,
         inFlight.inFlightCommitted(), IN_FLIGHT_BATCH, after.rows(), after.distinct(), ALL,
         memfleet.flink().numRestarts(job), memfleet.readySeconds(), inFlight.firstRowsAt(),
         inFlight.faultAt(), recovery, overAt, recoveredAt, allRowsAt, allRowsAt - overAt,

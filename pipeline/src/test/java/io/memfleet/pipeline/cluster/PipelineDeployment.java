@@ -8,7 +8,6 @@ import io.memfleet.localstack.ClickHouseServer;
 import io.memfleet.localstack.KafkaBroker;
 import io.memfleet.localstack.LocalServer;
 import io.memfleet.localstack.testing.Capabilities;
-import io.memfleet.localstack.testing.TestServers;
 import io.memfleet.pipeline.Fixtures;
 import io.memfleet.pipeline.PipelineOptions;
 import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
@@ -23,8 +22,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -33,16 +35,17 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The memfleet pipeline deployed as production runs it, for the fault tests: a real Kafka broker
- * with topics of its own, a real ClickHouse server with the migrated database, a
- * {@link LocalFlinkCluster} of one TaskManager with two slots, and the shaded job jar submitted
+ * The memfleet pipeline deployed as production runs it, for the fault tests: topics of its own
+ * and a consumer group of its own on a real Kafka broker, a migrated database of its own on a
+ * real ClickHouse server (broker and server shared by the tests of a class, {@link SharedServers}),
+ * a {@link LocalFlinkCluster} of one TaskManager with two slots, and the shaded job jar submitted
  * over REST — fresh, or restored from a savepoint or a retained checkpoint as an upgrade does. It
  * publishes procfs RSS samples of one process numbered by {@code sequence} and counts what reached
  * {@code events_raw}, so a test tells a lost row (fewer distinct sequences) from a duplicate (more
  * rows than distinct sequences).
  *
  * <pre>{@code
- * try (PipelineDeployment memfleet = PipelineDeployment.start(dir)) {
+ * try (PipelineDeployment memfleet = PipelineDeployment.start(dir, servers)) {
  *   String job = memfleet.submit();
  *   memfleet.flink().awaitJobRunning(job, Duration.ofSeconds(60));
  *   memfleet.publish(1, 400);
@@ -50,40 +53,50 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * }
  * }</pre>
  *
- * <p>Closing ends the cluster's processes and the servers, also one a test stopped and started
- * again ({@link #kafka()}, {@link #clickHouse()}); the directory keeps their logs.
+ * <p>Closing ends the producer, the ClickHouse connection and the cluster's processes; the
+ * directory keeps their logs. The servers stay for the next test, also one a test stopped and
+ * started again ({@link #kafka()}, {@link #clickHouse()}): {@link SharedServers} ends them.
  */
 final class PipelineDeployment implements AutoCloseable {
-  static final String DATABASE = "it_flink_cluster";
   private static final Duration ROWS_TIMEOUT = Duration.ofSeconds(90);
 
   private final long startedNs = System.nanoTime();
   private final String run = UUID.randomUUID().toString().substring(0, 8);
+  /** The database of this deployment on the shared server. */
+  private final String database = "it_flink_cluster_" + run;
   private final ProcessIdentity process = Fixtures.process(4242, true);
   private final Path jobJar;
   private final List<AutoCloseable> opened = new ArrayList<>();
-  private KafkaBroker kafka;
-  private ClickHouseServer server;
+  private final KafkaBroker kafka;
+  private final ClickHouseServer server;
   private ClickHouseConnection ch;
   private LocalFlinkCluster flink;
   private KafkaProducer<byte[], byte[]> producer;
   private long readyNs;
 
-  private PipelineDeployment(Path jobJar) {
+  private PipelineDeployment(Path jobJar, SharedServers servers) {
     this.jobJar = jobJar;
+    this.kafka = servers.kafka();
+    this.server = servers.clickHouse();
   }
 
   /**
-   * Starts the servers and the cluster under {@code dir} and creates the topics and tables; skips
-   * the test (fails it under CI) when the job jar has not been built.
+   * Starts the cluster under {@code dir} and creates the topics and the database on the shared
+   * {@code servers}; skips the test (fails it under CI) when the job jar has not been built.
    */
-  static PipelineDeployment start(Path dir) throws Exception {
+  static PipelineDeployment start(Path dir, SharedServers servers) throws Exception {
+    return start(dir, servers, Map.of());
+  }
+
+  /** As {@link #start(Path, SharedServers)}, with Flink settings over the cluster's defaults. */
+  static PipelineDeployment start(Path dir, SharedServers servers,
+      Map<String, String> flinkSettings) throws Exception {
     Path jobJar = jobJar();
     Capabilities.require(jobJar != null,
         "the job jar target/*-job.jar (mvn -pl pipeline package)");
-    PipelineDeployment deployment = new PipelineDeployment(jobJar);
+    PipelineDeployment deployment = new PipelineDeployment(jobJar, servers);
     try {
-      deployment.startAll(dir);
+      deployment.startAll(dir, flinkSettings);
       return deployment;
     } catch (Exception | Error e) {
       deployment.close();
@@ -91,16 +104,40 @@ final class PipelineDeployment implements AutoCloseable {
     }
   }
 
-  private void startAll(Path dir) throws Exception {
-    kafka = opened(TestServers.kafka(dir));
-    server = opened(TestServers.clickHouse(dir));
+  /** The topics and the tables are created while the cluster's JVMs start. */
+  private void startAll(Path dir, Map<String, String> flinkSettings) throws Exception {
     ch = opened(ClickHouseConnection.builder(server.httpUrl()).build());
-    flink = opened(LocalFlinkCluster.builder(dir.resolve("flink")).jobJar(jobJar)
-        .taskManagers(1).slotsPerTaskManager(2).start());
     producer = opened(producer(kafka));
-    kafka.createTopics(Stream.of(eventTopic(), "it-clock-" + run, "it-dlq-" + run,
-        "it-alerts-" + run, "it-oom-" + run).map(t -> new NewTopic(t, 2, (short) 1)).toList());
-    MigrationRunner.builder(ch).database(DATABASE).build().migrate(MigrationSource.bundled());
+    FutureTask<Void> topicsAndTables = new FutureTask<>(() -> {
+      kafka.createTopics(Stream.of(eventTopic(), "it-clock-" + run, "it-dlq-" + run,
+          "it-alerts-" + run, "it-oom-" + run).map(t -> new NewTopic(t, 2, (short) 1)).toList());
+      MigrationRunner.builder(ch).database(database).build().migrate(MigrationSource.bundled());
+      return null;
+    });
+    new Thread(topicsAndTables, "topics-and-tables").start();
+    Throwable failure = null;
+    try {
+      LocalFlinkCluster.Builder cluster = LocalFlinkCluster.builder(dir.resolve("flink"))
+          .jobJar(jobJar).taskManagers(1).slotsPerTaskManager(2);
+      flinkSettings.forEach(cluster::set);
+      flink = opened(cluster.start());
+    } catch (Exception | Error e) {
+      failure = e;
+    }
+    try {
+      topicsAndTables.get();
+    } catch (ExecutionException e) {
+      if (failure == null) {
+        failure = e.getCause();
+      } else {
+        failure.addSuppressed(e.getCause());
+      }
+    }
+    if (failure instanceof Error error) {
+      throw error;
+    } else if (failure != null) {
+      throw (Exception) failure;
+    }
     readyNs = System.nanoTime();
   }
 
@@ -146,7 +183,7 @@ final class PipelineDeployment implements AutoCloseable {
         DetectionOptions.ALERTS_TOPIC.key() + "=it-alerts-" + run,
         ForensicsOptions.TOPIC.key() + "=it-oom-" + run,
         ClickHouseOutputs.URL.key() + "=" + server.httpUrl(),
-        ClickHouseOutputs.DATABASE.key() + "=" + DATABASE);
+        ClickHouseOutputs.DATABASE.key() + "=" + database);
   }
 
   private String eventTopic() {
@@ -182,7 +219,7 @@ final class PipelineDeployment implements AutoCloseable {
   /** Waits until events_raw holds at least {@code expected} rows; returns how many it holds. */
   long awaitRows(long expected) throws Exception {
     waitFor(() -> rows() >= expected, ROWS_TIMEOUT,
-        expected + " rows in " + DATABASE + ".events_raw");
+        expected + " rows in " + database + ".events_raw");
     return rows();
   }
 
@@ -197,7 +234,7 @@ final class PipelineDeployment implements AutoCloseable {
   }
 
   private long count(String aggregate) throws Exception {
-    return Long.parseLong(ch.queryValue("SELECT " + aggregate + " FROM " + DATABASE
+    return Long.parseLong(ch.queryValue("SELECT " + aggregate + " FROM " + database
         + ".events_raw").trim());
   }
 
@@ -206,12 +243,12 @@ final class PipelineDeployment implements AutoCloseable {
     return Duration.ofNanos(System.nanoTime() - startedNs).toSeconds();
   }
 
-  /** Seconds the servers and the cluster took to start. */
+  /** Seconds the topics, the database and the cluster took to be ready. */
   long readySeconds() {
     return Duration.ofNanos(readyNs - startedNs).toSeconds();
   }
 
-  /** Ends the producer, the cluster's processes and the servers, in that order. */
+  /** Ends the cluster's processes, the producer and the ClickHouse connection, in that order. */
   @Override
   public void close() throws Exception {
     Exception failure = null;
@@ -242,7 +279,7 @@ final class PipelineDeployment implements AutoCloseable {
         throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for "
             + what);
       }
-      Thread.sleep(250);
+      Thread.sleep(100);
     }
   }
 
