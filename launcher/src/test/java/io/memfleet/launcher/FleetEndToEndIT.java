@@ -37,10 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
 class FleetEndToEndIT {
   /**
    * Long enough for the slowest required judgement with margin (the goroutine and from-start
-   * leaks: 214–267 s in runs on this machine, clean CI runs included: 150 s to spare), and the
-   * look-alikes watched all of it (the sawtooth's one false alarm came at 299 s).
+   * leaks: 214–267 s in runs on this machine, clean CI runs included: 90 s to spare), and the
+   * look-alikes watched all of it (a sawtooth's false alarm once came at 299 s, before the G1
+   * envelope's scatter allowance).
    */
-  private static final Duration WINDOW = Duration.ofMinutes(7);
+  private static final Duration WINDOW = Duration.ofMinutes(6);
 
   @TempDir Path home;
   private String[] stackArgs;
