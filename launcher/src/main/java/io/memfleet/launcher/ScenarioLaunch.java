@@ -143,7 +143,11 @@ final class ScenarioLaunch {
     return c;
   }
 
-  /** Removes the scenario cgroups whose processes are gone; returns what it removed. */
+  /**
+   * Removes the scenario cgroups whose processes are gone and whose creator (the launcher that
+   * made it, named in it) has ended or is this process: another run's eval may have made one
+   * and not yet moved its program into it. Returns what it removed.
+   */
   static List<String> removeCgroups() {
     List<String> removed = new ArrayList<>();
     if (!Files.isDirectory(CGROUPS)) {
@@ -151,7 +155,8 @@ final class ScenarioLaunch {
     }
     try (var dirs = Files.list(CGROUPS)) {
       for (Path d : (Iterable<Path>) dirs::iterator) {
-        if (d.getFileName().toString().startsWith(CGROUP_PREFIX)) {
+        if (d.getFileName().toString().startsWith(CGROUP_PREFIX)
+            && !madeByAnotherRunningProcess(d.getFileName().toString())) {
           try {
             Files.delete(d); // rmdir of a cgroup: refused while processes remain
             removed.add(d.toString());
@@ -164,5 +169,21 @@ final class ScenarioLaunch {
       // nothing to clean
     }
     return removed;
+  }
+
+  /**
+   * Whether a scenario cgroup's name ({@code <prefix><id>-<creator pid>-<n>}) names a live process
+   * other than this one as its creator.
+   */
+  static boolean madeByAnotherRunningProcess(String cgroupName) {
+    String[] parts = cgroupName.split("-");
+    long creator;
+    try {
+      creator = Long.parseLong(parts[parts.length - 2]);
+    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+      return false; // not a name this class made: no owner to protect
+    }
+    return creator != ProcessHandle.current().pid()
+        && ProcessHandle.of(creator).map(ProcessHandle::isAlive).orElse(false);
   }
 }

@@ -49,4 +49,23 @@ class ScenarioLaunchTest {
     assertThatThrownBy(() -> c.convert("inside")).isInstanceOf(TypeConversionException.class)
         .hasMessageContaining("outside").hasMessageContaining("agent");
   }
+
+  @Test
+  void downLeavesTheCgroupsOfAnotherRunningLauncher() throws Exception {
+    Process other = new ProcessBuilder("sleep", "30").start();
+    try {
+      long self = ProcessHandle.current().pid();
+      assertThat(ScenarioLaunch.madeByAnotherRunningProcess(
+          ScenarioLaunch.CGROUP_PREFIX + "jvm-oome-" + other.pid() + "-0")).isTrue();
+      assertThat(ScenarioLaunch.madeByAnotherRunningProcess(
+          ScenarioLaunch.CGROUP_PREFIX + "jvm-oome-" + self + "-0")).isFalse();
+      other.destroyForcibly().waitFor();
+      assertThat(ScenarioLaunch.madeByAnotherRunningProcess(
+          ScenarioLaunch.CGROUP_PREFIX + "jvm-oome-" + other.pid() + "-0")).isFalse();
+      assertThat(ScenarioLaunch.madeByAnotherRunningProcess(
+          ScenarioLaunch.CGROUP_PREFIX + "odd")).isFalse();
+    } finally {
+      other.destroyForcibly();
+    }
+  }
 }
