@@ -1,9 +1,12 @@
 package io.memfleet.pipeline.join;
 
 import io.memfleet.event.ClockDomain;
+import io.memfleet.event.MemoryPools;
 import io.memfleet.event.Source;
 import io.memfleet.pipeline.model.NativeMemorySample;
+import io.memfleet.pipeline.model.Shmem;
 import io.memfleet.pipeline.model.TimedEvent;
+import io.memfleet.schema.codec.EventCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,7 +42,9 @@ import org.apache.flink.util.OutputTag;
  * much since it last shrank ({@link MemoryPoint#residentBytes()}): a JVM commits heap pages long
  * before it writes them, and each higher peak of a sawtooth writes new ones — RSS grows, and
  * RSS − committed would call that native growth (measured: 82 MiB in 100 s on a stock G1 JVM
- * with a flat live set).
+ * with a flat live set). A heap the resident set counts more than once is taken as often: JDK
+ * 17's ZGC maps its heap three times (the JVM's pools name the collector; {@link Shmem}), so its
+ * RSS holds the heap three times, and "native" would have been twice the heap.
  *
  * <p>Cleanup: a {@code ProcessLifecycle} EXITED event ends the process once the watermark passes
  * its time (later samples of a dead process cannot exist): state and timers are cleared. A
@@ -72,6 +77,12 @@ public class ProcessMemoryJoinFunction
   private transient ValueState<Long> exitAtMs;
   private transient ValueState<Long> lastActivityMs;
   private transient ValueState<Long> idleTimerMs;
+  /**
+   * How many times the heap is in the resident set ({@link Shmem#heapViews}: 3 for JDK 17's ZGC,
+   * whose heap memfd is mapped three times); null until the JVM's collector is known.
+   */
+  private transient ValueState<Integer> heapViews;
+  private transient EventCodec codec;
 
   private transient Counter joinedCount;
   private transient Counter unjoinedCount;
@@ -101,6 +112,8 @@ public class ProcessMemoryJoinFunction
     exitAtMs = ctx.getState(new ValueStateDescriptor<>("exit-at", Types.LONG));
     lastActivityMs = ctx.getState(new ValueStateDescriptor<>("last-activity", Types.LONG));
     idleTimerMs = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
+    heapViews = ctx.getState(new ValueStateDescriptor<>("heap-views", Types.INT));
+    codec = EventCodec.fromClasspath();
     var metrics = ctx.getMetricGroup();
     joinedCount = metrics.counter("nativeMemoryJoined");
     unjoinedCount = metrics.counter("rssWithoutManaged");
@@ -127,6 +140,14 @@ public class ProcessMemoryJoinFunction
     info.enrich(e);
     out.collect(e);
 
+    if ("MemoryPools".equals(e.kind)) {
+      // the collector's name (a JVM's pools carry it): how often the heap is resident
+      String gc = ((MemoryPools) e.record(codec)).getSettings().get("gc");
+      int views = Shmem.heapViews(gc);
+      if (views > 0 && !Integer.valueOf(views).equals(heapViews.value())) {
+        heapViews.update(views);
+      }
+    }
     long watermark = ctx.timerService().currentWatermark();
     if (e.heapCommittedBytes != null && e.calibrated()) {
       MemoryPoint point = MemoryPoint.managed(e);
@@ -285,7 +306,8 @@ public class ProcessMemoryJoinFunction
     s.rssBytes = rss.bytes;
     s.managedCommittedBytes = best.bytes;
     s.managedUsedBytes = best.usedBytes;
-    s.nativeBytes = rss.bytes - best.residentBytes();
+    Integer views = heapViews.value();
+    s.nativeBytes = rss.bytes - (views == null ? 1 : views) * best.residentBytes();
     s.rssSource = rss.source;
     s.managedSource = best.source;
     ctx.output(NATIVE_MEMORY, s);
@@ -369,5 +391,6 @@ public class ProcessMemoryJoinFunction
     exitAtMs.clear();
     lastActivityMs.clear();
     idleTimerMs.clear();
+    heapViews.clear();
   }
 }

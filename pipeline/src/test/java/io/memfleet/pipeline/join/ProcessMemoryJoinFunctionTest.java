@@ -153,6 +153,23 @@ class ProcessMemoryJoinFunctionTest {
     });
   }
 
+  /** JDK 17's ZGC maps its heap three times: RSS holds it three times, native memory does not. */
+  @Test
+  void aHeapMappedThreeTimesIsTakenFromTheResidentSetThreeTimes() throws Exception {
+    heapAt(0, 100 * MB, 1);
+    rssAt(500, 350 * MB, 2);
+    watermark(1_000);
+    TimedEvent pools = aligned(timed(io.memfleet.event.MemoryPools.newBuilder()
+        .setHeader(io.memfleet.pipeline.Fixtures.header(bare, Source.JFR, ClockDomain.REALTIME,
+            ns(600), 3))
+        .setPools(List.of()).setSettings(java.util.Map.of("gc", "Z")).build(), 0));
+    h.processElement(pools, pools.eventTimeMs());
+    rssAt(1_500, 350 * MB, 4);
+    watermark(2_000);
+    // the sample joined before the collector was known counts the heap once, as any other JVM
+    assertThat(nativeMemory()).extracting(n -> n.nativeBytes / MB).containsExactly(250L, 50L);
+  }
+
   /**
    * A JVM commits 512 MiB of heap at once and writes its pages as the sawtooth's peaks climb:
    * RSS follows the highest use, not the committed size, and native memory (RSS − the resident
