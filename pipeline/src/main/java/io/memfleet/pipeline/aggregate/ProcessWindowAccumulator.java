@@ -61,6 +61,11 @@ public class ProcessWindowAccumulator {
   public long[] latestUtcNs = unseen();
   /** Lowest live set of a GC cycle that shows it; {@code Long.MAX_VALUE}: none. */
   public long liveSetMin = Long.MAX_VALUE;
+  /**
+   * How often the resident set holds the heap, from the collector a JVM's pools name
+   * ({@code Shmem.heapViews}: 3 for JDK 17's ZGC); 0 until known, taken as 1.
+   */
+  public int heapViews;
 
   public ProcessWindowAccumulator() {}
 
@@ -103,6 +108,8 @@ public class ProcessWindowAccumulator {
    * where no source reported the committed size. Pools nobody reported count as 0, so for a
    * native process this is its whole RSS; without an RSS reading in the window it is 0 (unknown).
    * Native memory tracking is not subtracted: its total covers the heap and the pools already.
+   * A heap the resident set holds more than once (JDK 17's ZGC maps it three times) is taken as
+   * often.
    */
   long nativeOther() {
     if (rssLastUtcNs == Long.MIN_VALUE) {
@@ -110,7 +117,8 @@ public class ProcessWindowAccumulator {
     }
     long heap = seen(BreakdownMeasure.HEAP_COMMITTED) ? latest(BreakdownMeasure.HEAP_COMMITTED)
         : latest(BreakdownMeasure.HEAP_USED);
-    long named = Math.max(0, heap - latest(BreakdownMeasure.HEAP_RELEASED));
+    long named = Math.max(1, heapViews)
+        * Math.max(0, heap - latest(BreakdownMeasure.HEAP_RELEASED));
     for (BreakdownMeasure m : NAMED_OUTSIDE_HEAP) {
       named += latest(m);
     }
@@ -158,6 +166,7 @@ public class ProcessWindowAccumulator {
     m.managedCommittedMax = Math.max(managedCommittedMax, o.managedCommittedMax);
     m.managedLimit = Math.max(managedLimit, o.managedLimit);
     m.heapAfterGcMin = Math.min(heapAfterGcMin, o.heapAfterGcMin);
+    m.heapViews = Math.max(heapViews, o.heapViews);
     m.nativeMax = Math.max(nativeMax, o.nativeMax);
     boolean mineNative = nativeLastUtcNs >= o.nativeLastUtcNs;
     m.nativeLast = mineNative ? nativeLast : o.nativeLast;

@@ -11,6 +11,7 @@ import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
+import io.memfleet.pipeline.model.Shmem;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.codec.EventCodec;
 import org.apache.avro.specific.SpecificRecord;
@@ -129,6 +130,10 @@ public final class ProcessWindowAggregate
   }
 
   private static void pools(MemoryPools p, long utcNs, ProcessWindowAccumulator acc) {
+    int views = Shmem.heapViews(p.getSettings().get("gc"));
+    if (views > 0) {
+      acc.heapViews = views;
+    }
     for (PoolUsage u : p.getPools()) {
       BreakdownMeasure measure = switch (u.getPool()) {
         case HEAP -> BreakdownMeasure.HEAP_USED;

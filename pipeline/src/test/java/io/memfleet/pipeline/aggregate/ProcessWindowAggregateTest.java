@@ -233,6 +233,21 @@ class ProcessWindowAggregateTest {
     assertThat(w.nativeOther).isEqualTo(26 * MIB);
   }
 
+  /** JDK 17's ZGC maps its heap three times: RSS holds it three times, native memory does not. */
+  @Test
+  void aZgcHeapMappedThreeTimesIsTakenFromTheResidentSetThreeTimes() {
+    for (String gc : List.of("Z/Z", "ZGC Minor/ZGC Major", "G1New/G1Old")) {
+      ProcessWindowAccumulator acc = aggregate.createAccumulator();
+      MemoryPools p = pools(Source.JFR, pool(MemoryPool.HEAP, 90 * MIB, 100 * MIB, null));
+      p.setSettings(java.util.Map.of("gc", gc));
+      aggregate.add(event(p, 10), acc);
+      aggregate.add(event(rss(350 * MIB, null), 12), acc);
+      long expected = gc.equals("Z/Z") ? 50 * MIB : 250 * MIB;
+      assertThat(finish(aggregate.merge(aggregate.createAccumulator(), acc)).nativeOther)
+          .as(gc).isEqualTo(expected);
+    }
+  }
+
   @Test
   void nativeOtherIsTheWholeRssOfANativeProcessFlooredAtZeroAndZeroWithoutRss() {
     ProcessWindowAccumulator nativeProcess = aggregate.createAccumulator();
