@@ -86,12 +86,33 @@ final class DemoFleet {
     return new BackgroundService(s.name(), s.command(), env, s.workDir());
   }
 
-  /** The Flink job on a MiniCluster, web UI on {@code webUiPort}. */
+  /**
+   * The Flink job on a MiniCluster, web UI on {@code webUiPort}. Its working files go to
+   * {@code pipeline-tmp} under the home, emptied first: what a killed pipeline left there (the
+   * RPC jar Flink unpacks at every start, 21 MB) would otherwise pile up in the host's /tmp.
+   */
   void startPipeline(int webUiPort) throws IOException {
+    Path tmp = home.resolve("pipeline-tmp");
+    deleteContents(tmp);
+    Files.createDirectories(tmp);
     // the shipped defaults: nothing is tuned for the demos
     start(withEnv(BackgroundService.memfleet("pipeline", "1536m",
         List.of("pipeline", "--kafka-bootstrap", stack.kafkaBootstrap(),
-            "--web-ui-port", String.valueOf(webUiPort)), home), Map.of()));
+            "--web-ui-port", String.valueOf(webUiPort)), home),
+        Map.of("MEMFLEET_PIPELINE_TMP_DIR", tmp.toString())));
+  }
+
+  private static void deleteContents(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (!p.equals(dir)) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   /**

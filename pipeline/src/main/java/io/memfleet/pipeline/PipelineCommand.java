@@ -88,6 +88,8 @@ public class PipelineCommand implements Callable<Integer> {
     flink.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     flink.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY,
         options.get(PipelineOptions.CHECKPOINT_DIR));
+    flink.set(org.apache.flink.configuration.CoreOptions.TMP_DIRS,
+        options.get(PipelineOptions.TMP_DIR));
     StreamExecutionEnvironment env = plan
         ? StreamExecutionEnvironment.createLocalEnvironment(flink)
         : StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);

@@ -187,6 +187,13 @@ public final class PipelineOptions {
           .withDescription("Where checkpoints are written (a file:// or s3:// URI). Checkpoints"
               + " hold the sinks' pending batches, more than the job manager's memory may keep.");
 
+  public static final ConfigOption<String> TMP_DIR =
+      ConfigOptions.key("memfleet.pipeline.tmp-dir").stringType()
+          .defaultValue(System.getProperty("java.io.tmpdir"))
+          .withDescription("Working directory of the embedded Flink cluster (its io.tmp.dirs):"
+              + " the RPC system's jar it unpacks at every start (21 MB) and spilled data, left"
+              + " behind when the process is killed.");
+
   /** Every option, in the order of the README's reference table. */
   public static List<ConfigOption<?>> all() {
     return List.of(BOOTSTRAP_SERVERS, SECURITY_PROTOCOL, SASL_MECHANISM, USERNAME, PASSWORD_FILE,
@@ -194,7 +201,8 @@ public final class PipelineOptions {
         DEAD_LETTER_MAX_PAYLOAD, START_FROM, OUT_OF_ORDERNESS, IDLENESS, ALIGNMENT_MAX_DRIFT, ALIGNMENT_UPDATE_INTERVAL,
         HOLD_MAX_EVENTS, HOLD_TIMEOUT, CLOCK_WINDOW_SAMPLES, CLOCK_FIT_SAMPLES,
         CLOCK_STEP_THRESHOLD, GO_START_TIME_ERROR, HOST_IDLE_TIMEOUT, JOIN_INTERVAL,
-        PROCESS_IDLE_TIMEOUT, PARALLELISM, WEB_UI_PORT, CHECKPOINT_INTERVAL, CHECKPOINT_DIR);
+        PROCESS_IDLE_TIMEOUT, PARALLELISM, WEB_UI_PORT, CHECKPOINT_INTERVAL, CHECKPOINT_DIR,
+        TMP_DIR);
   }
 
   /**
