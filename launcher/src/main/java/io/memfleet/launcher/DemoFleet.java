@@ -93,26 +93,15 @@ final class DemoFleet {
    */
   void startPipeline(int webUiPort) throws IOException {
     Path tmp = home.resolve("pipeline-tmp");
-    deleteContents(tmp);
+    if (Files.isDirectory(tmp)) {
+      DownCommand.deleteTree(tmp);
+    }
     Files.createDirectories(tmp);
     // the shipped defaults: nothing is tuned for the demos
     start(withEnv(BackgroundService.memfleet("pipeline", "1536m",
         List.of("pipeline", "--kafka-bootstrap", stack.kafkaBootstrap(),
             "--web-ui-port", String.valueOf(webUiPort)), home),
         Map.of("MEMFLEET_PIPELINE_TMP_DIR", tmp.toString())));
-  }
-
-  private static void deleteContents(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (var files = Files.walk(dir)) {
-      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        if (!p.equals(dir)) {
-          Files.delete(p);
-        }
-      }
-    }
   }
 
   /**

@@ -56,7 +56,8 @@ final class DownCommand implements Callable<Integer> {
     System.out.println(what + ": stopped (pid " + pid + (killed ? ", had to be killed" : "") + ")");
   }
 
-  private static void deleteTree(Path dir) throws IOException {
+  /** Deletes {@code dir} and everything under it. */
+  static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> paths = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
         Files.delete(p);

@@ -284,9 +284,8 @@ public final class JfrEventMapper {
     List<String> named = new ArrayList<>(stackDepth);
     int program = -1;
     for (RecordedFrame f : recorded) {
-      // name only what keptFrames can keep: up to the program's first frame and depth beyond it
-      if (program >= 0 && named.size() >= (program < stackDepth ? stackDepth
-          : program + stackDepth - Math.min(JDK_FRAMES_KEPT, stackDepth - 1))) {
+      // keptFrames keeps at most depth frames from the program's first one on: name no more
+      if (program >= 0 && named.size() >= Math.max(stackDepth, program + stackDepth)) {
         break;
       }
       String type = f.getMethod().getType().getName();

@@ -44,8 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * is looked at again every {@code recheck} (10 s), so one attached later is found. Where the
  * options enable old-object samples, it makes each JVM emit them 15 s after it is followed and
  * then every {@code oldObjectPeriod} — every 10 s while its heap after a collection is above
- * {@value #FULL_HEAP} of its maximum — through the attach mechanism (JFR writes them only when a recording that enables them stops);
- * a JVM that refuses attach just goes without them.
+ * {@value #FULL_HEAP} of its maximum — through the attach mechanism (JFR writes them only when a
+ * recording that enables them stops); a JVM that refuses attach just goes without them.
  *
  * <p>Threads: one keeper thread ticks every reader twice a second; one onboarding thread locates
  * repositories and attaches (an attach can take seconds); one stream thread per followed JVM.
