@@ -4,14 +4,11 @@ import io.memfleet.localstack.ClickHouseServer;
 import io.memfleet.localstack.KafkaBroker;
 import io.memfleet.localstack.testing.TestServers;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 /**
- * A real Kafka broker and a real ClickHouse server for one test, started at the same time
- * (ClickHouse on a thread of its own: most of the wait is the broker's start-up) in the test's
- * directory on free ports ({@link TestServers}). Without a ClickHouse binary the test is skipped,
- * or fails under {@code CI=true}. Closing stops both.
+ * A real Kafka broker and a real ClickHouse server for one test, started one after the other in
+ * the test's directory on free ports ({@link TestServers}). Without a ClickHouse binary the test
+ * is skipped, or fails under {@code CI=true}. Closing stops both.
  *
  * <pre>{@code
  * try (KafkaAndClickHouse servers = KafkaAndClickHouse.start(dir)) {
@@ -24,28 +21,14 @@ record KafkaAndClickHouse(KafkaBroker kafka, ClickHouseServer clickHouse)
     implements AutoCloseable {
 
   static KafkaAndClickHouse start(Path dir) throws Exception {
-    FutureTask<ClickHouseServer> clickHouseStart =
-        new FutureTask<>(() -> TestServers.clickHouse(dir));
-    new Thread(clickHouseStart, "clickhouse-start").start();
-    KafkaBroker kafka;
+    // one after the other: each picks free ports, and two picking at once can pick the same
+    // (a clean CI run failed so: "port … is taken by another program")
+    ClickHouseServer clickHouse = TestServers.clickHouse(dir);
     try {
-      kafka = TestServers.kafka(dir);
+      return new KafkaAndClickHouse(TestServers.kafka(dir), clickHouse);
     } catch (Exception | Error e) {
-      try {
-        clickHouseStart.get().close();
-      } catch (ExecutionException notStartedEither) {
-        e.addSuppressed(notStartedEither.getCause());
-      }
+      clickHouse.close();
       throw e;
-    }
-    try {
-      return new KafkaAndClickHouse(kafka, clickHouseStart.get());
-    } catch (ExecutionException e) {
-      kafka.close();
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw (Exception) e.getCause(); // a TestAbortedException is a skip, not an error
     }
   }
 

@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -20,9 +18,9 @@ import org.opentest4j.TestAbortedException;
 
 /**
  * The real Kafka broker and ClickHouse server the tests of one class share, as a JUnit extension
- * on a static field: started once before the class's first test (both at once), stopped after
- * its last. Starting them is most of a {@link PipelineDeployment}'s start-up; a deployment brings
- * its own topics, consumer group and ClickHouse database on them, and its own Flink cluster, so
+ * on a static field: started once before the class's first test (one after the other), stopped
+ * after its last. Starting them is most of a {@link PipelineDeployment}'s start-up; a deployment
+ * brings its own topics, consumer group and ClickHouse database on them, and its own Flink cluster, so
  * the tests do not see each other's rows or offsets.
  *
  * <pre>{@code
@@ -67,21 +65,16 @@ final class SharedServers implements BeforeAllCallback, BeforeEachCallback, Test
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     dir = Files.createTempDirectory(context.getRequiredTestClass().getSimpleName() + "-servers-");
-    FutureTask<ClickHouseServer> clickHouseStart = new FutureTask<>(() -> {
-      writeKeepAliveTimeout(dir.resolve("clickhouse"));
-      return TestServers.clickHouse(dir);
-    });
-    new Thread(clickHouseStart, "clickhouse-start").start();
+    // one after the other: each picks free ports, and two picking at once can pick the same
+    // (a clean CI run failed so: "port … is taken by another program"); ClickHouse starts in
+    // under a second
     Throwable failure = null;
     try {
+      writeKeepAliveTimeout(dir.resolve("clickhouse"));
+      clickHouse = TestServers.clickHouse(dir);
       kafka = TestServers.kafka(dir);
     } catch (Exception | Error e) {
       failure = e;
-    }
-    try {
-      clickHouse = clickHouseStart.get();
-    } catch (ExecutionException e) {
-      failure = suppressing(failure, e.getCause());
     }
     if (failure != null) {
       // a missing capability skips the class: nothing worth keeping
@@ -111,14 +104,6 @@ final class SharedServers implements BeforeAllCallback, BeforeEachCallback, Test
           <keep_alive_timeout>2</keep_alive_timeout>
         </yandex>
         """, StandardCharsets.UTF_8);
-  }
-
-  private static Throwable suppressing(Throwable first, Throwable next) {
-    if (first == null) {
-      return next;
-    }
-    first.addSuppressed(next);
-    return first;
   }
 
   @Override
