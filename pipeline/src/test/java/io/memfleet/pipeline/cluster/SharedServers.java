@@ -20,8 +20,8 @@ import org.opentest4j.TestAbortedException;
  * The real Kafka broker and ClickHouse server the tests of one class share, as a JUnit extension
  * on a static field: started once before the class's first test (one after the other), stopped
  * after its last. Starting them is most of a {@link PipelineDeployment}'s start-up; a deployment
- * brings its own topics, consumer group and ClickHouse database on them, and its own Flink cluster, so
- * the tests do not see each other's rows or offsets.
+ * brings its own topics, consumer group and ClickHouse database on them, and its own Flink
+ * cluster, so the tests do not see each other's rows or offsets.
  *
  * <pre>{@code
  * @RegisterExtension static final SharedServers SERVERS = new SharedServers();
