@@ -243,10 +243,12 @@ INSERT INTO ${database}.events_raw (event_date, utc_ns, error_bound_ns, cluster,
 
 INSERT INTO ${database}.clock_calibration (utc_ns, event_time, cluster, node, boot_id, clock_domain,
     offset_ns, drift_ppb, error_bound_ns, samples, batch_id) VALUES
-    (1767571200000000000, '2026-01-05 00:00:00', 'prod-eu', 'eu-node-1', 'b-eu1', 'MONOTONIC', 1767000000000000000, 12.5, 40000, 32, 'seed'),
-    (1767657600000000000, '2026-01-06 00:00:00', 'prod-eu', 'eu-node-1', 'b-eu1', 'JFR_TICKS', 1767000000100000000, 3.1, 900000, 32, 'seed'),
-    (1767571200000000000, '2026-01-05 00:00:00', 'prod-us', 'us-node-1', 'b-us1', 'MONOTONIC', 1766990000000000000, -8.0, 55000, 32, 'seed'),
-    (1767657600000000000, '2026-01-06 00:00:00', 'prod-us', 'us-node-1', 'b-us1', 'GO_PROCESS_RELATIVE', 1767562000000000000, 0.0, 2000000, 16, 'seed');
+    (1767571200000000000, '2026-01-05 00:00:00', 'prod-eu', 'eu-node-1', 'b-eu1', 'MONOTONIC', 1767000000000000000, 12.5, 40000, 8, 'seed'),
+    (1767614400000000000, '2026-01-05 12:00:00', 'prod-eu', 'eu-node-1', 'b-eu1', 'MONOTONIC', 1767000000000540000, 12.6, 38000, 8, 'seed'),
+    (1767657600000000000, '2026-01-06 00:00:00', 'prod-eu', 'eu-node-1', 'b-eu1', 'MONOTONIC', 1767000000001080000, 12.4, 41000, 8, 'seed'),
+    (1767657600000000000, '2026-01-06 00:00:00', 'prod-eu', 'eu-node-1', 'b-eu1', 'JFR_TICKS@4099/1767500000000', 1767000000100000000, 3.1, 900000, 8, 'seed'),
+    (1767571200000000000, '2026-01-05 00:00:00', 'prod-us', 'us-node-1', 'b-us1', 'MONOTONIC', 1766990000000000000, -8.0, 55000, 8, 'seed'),
+    (1767657600000000000, '2026-01-06 00:00:00', 'prod-us', 'us-node-1', 'b-us1', 'PERF_CLOCK', 1766990000000000000, -8.2, 60000, 8, 'seed');
 
 DROP TABLE IF EXISTS ${database}.seed_allocation;
 DROP TABLE IF EXISTS ${database}.seed_process;

@@ -13,6 +13,7 @@ import io.memfleet.pipeline.aggregate.AllocationWindow;
 import io.memfleet.pipeline.aggregate.BreakdownMeasure;
 import io.memfleet.pipeline.aggregate.ProcessWindow;
 import io.memfleet.pipeline.clickhouse.Rows;
+import io.memfleet.pipeline.time.ClockCalibration;
 import io.memfleet.schema.SampleEvents;
 import io.memfleet.sql.ClickHouseConnection;
 import io.memfleet.sql.migrate.MigrationRunner;
@@ -34,7 +35,8 @@ import picocli.CommandLine;
  * {@code memfleet explain} against a real ClickHouse with the bundled migrations and rows written
  * by the pipeline's own encoders ({@link Rows}): a JVM whose metaspace leaks 1 MiB a minute, the
  * same pid on another node (a Go program, three hours ago) and on a third (two days ago, out of
- * the lookback), their alerts in several versions, and allocation stacks.
+ * the lookback), their alerts in several versions, allocation stacks, and the clock calibrations
+ * of the nodes (one of another JVM's ticks among them).
  */
 class ExplainCommandIT {
   private static final String DB = "it_explain";
@@ -97,6 +99,34 @@ class ExplainCommandIT {
     }
     ch.insertJsonEachRow(DB + ".allocations_1m", allocations);
     ch.insertJsonEachRow(DB + ".allocation_stacks", stacks);
+
+    Instant read = Instant.now();   // not truncated: the ages shown are whole minutes from here
+    ch.insertJsonEachRow(DB + ".clock_calibration", List.of(
+        Rows.clockCalibration(clock("n1", "MONOTONIC", read.minus(20, ChronoUnit.MINUTES), 11.0,
+            90_000)),
+        Rows.clockCalibration(clock("n1", "MONOTONIC", read.minus(2, ChronoUnit.MINUTES), 12.5,
+            40_000)),
+        Rows.clockCalibration(clock("n1", "JFR_TICKS@4242/" + JVM_START_MS,
+            read.minus(3, ChronoUnit.MINUTES), -3.0, 900_000)),
+        Rows.clockCalibration(clock("n1", "JFR_TICKS@999/" + JVM_START_MS,
+            read.minus(1, ChronoUnit.MINUTES), 77.0, 1_000)),
+        Rows.clockCalibration(clock("n2", "PERF_CLOCK", read.minus(5, ChronoUnit.MINUTES), 5.0,
+            2_000))));
+  }
+
+  private static ClockCalibration clock(String node, String domain, Instant at, double driftPpb,
+      long errorBoundNs) {
+    ClockCalibration c = new ClockCalibration();
+    c.cluster = "prod";
+    c.node = node;
+    c.bootId = "boot-" + node;
+    c.clockDomain = domain;
+    c.utcNs = at.toEpochMilli() * 1_000_000L;
+    c.offsetNs = 1_767_000_000_000_000_000L;
+    c.driftPpb = driftPpb;
+    c.errorBoundNs = errorBoundNs;
+    c.samples = 8;
+    return c;
   }
 
   @AfterAll
@@ -245,6 +275,11 @@ class ExplainCommandIT {
         + " · com\\.acme\\.PluginLoader\\.define <- com\\.acme\\.PluginLoader\\.load");
     assertThat(r.out()).containsPattern("0\\.0 +300\\.0  JAVA_SAMPLE      byte\\[\\] · com\\.acme"
         + "\\.Codec\\.encode");
+    // the host's clocks: the newest MONOTONIC row and this JVM's ticks, not another JVM's
+    assertThat(r.out()).contains("clocks of node n1 (newest calibration per domain):");
+    assertThat(r.out()).containsPattern("JFR_TICKS \\(this JVM\\) +-3\\.0 +900\\.0 µs +8 +3 min\n");
+    assertThat(r.out()).containsPattern("MONOTONIC +\\+12\\.5 +40\\.0 µs +8 +2 min\n");
+    assertThat(r.out()).doesNotContain("+77.0", "+11.0", "PERF_CLOCK");
   }
 
   @Test
@@ -259,6 +294,8 @@ class ExplainCommandIT {
     assertThat(r.out()).contains("grows the most: GOROUTINE_STACKS +1.00 MiB/min",
         "goroutines 2816", "9d0000000000000b  WARNING FIRING  goroutine-leak"
             + "  pool GOROUTINE_STACKS");
+    assertThat(r.out()).containsPattern("PERF_CLOCK +\\+5\\.0 +2\\.0 µs +8 +5 min\n");
+    assertThat(r.out()).doesNotContain("MONOTONIC", "JFR_TICKS");
   }
 
   @Test

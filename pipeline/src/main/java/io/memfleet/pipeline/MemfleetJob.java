@@ -8,6 +8,7 @@ import io.memfleet.pipeline.model.NativeMemorySample;
 import io.memfleet.pipeline.model.RawRecord;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.pipeline.time.ClockAlignFunction;
+import io.memfleet.pipeline.time.ClockCalibration;
 import io.memfleet.pipeline.time.ClockSample;
 import io.memfleet.pipeline.time.PartitionWatermarks;
 import java.time.Duration;
@@ -112,10 +113,13 @@ public final class MemfleetJob {
     DataStream<ClockSample> clock = decoded.getSideOutput(DecodeFunction.CLOCK_SAMPLES);
     DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DecodeFunction.DEAD_LETTERS);
 
-    DataStream<TimedEvent> aligned = decoded.keyBy(TimedEvent::hostKey)
+    SingleOutputStreamOperator<TimedEvent> clockAligned = decoded.keyBy(TimedEvent::hostKey)
         .connect(clock.keyBy(ClockSample::hostKey))
         .process(new ClockAlignFunction(PipelineOptions.clockAlignSettings(options)))
-        .name("align-clocks").uid("align-clocks")
+        .name("align-clocks").uid("align-clocks");
+    DataStream<ClockCalibration> calibrations =
+        clockAligned.getSideOutput(ClockAlignFunction.CALIBRATIONS);
+    DataStream<TimedEvent> aligned = clockAligned
         .assignTimestampsAndWatermarks(new PartitionWatermarks(outOfOrderness, idleness))
         .name("event-time").uid("event-time");
 
@@ -134,7 +138,7 @@ public final class MemfleetJob {
       nativeMemory.sinkTo(nativeMemorySink).name("native-memory").uid("sink-native-memory");
     }
     PipelineStreams streams =
-        new PipelineStreams(options, aligned, joined, nativeMemory, deadLetters);
+        new PipelineStreams(options, aligned, joined, nativeMemory, deadLetters, calibrations);
     for (PipelineExtension extension : extensions) {
       extension.attach(streams);
     }

@@ -158,6 +158,12 @@ public final class PipelineOptions {
           .defaultValue(Duration.ofHours(1))
           .withDescription("A host boot silent this long has its clock models dropped.");
 
+  public static final ConfigOption<Duration> CLOCK_CALIBRATION_INTERVAL =
+      ConfigOptions.key("memfleet.clock.calibration-interval").durationType()
+          .defaultValue(Duration.ofMinutes(1))
+          .withDescription("Least time between two clock_calibration rows of one host's clock"
+              + " model (first samples, steps and reboots are written at once).");
+
   public static final ConfigOption<Duration> JOIN_INTERVAL =
       ConfigOptions.key("memfleet.join.interval").durationType()
           .defaultValue(Duration.ofSeconds(30))
@@ -200,7 +206,8 @@ public final class PipelineOptions {
         PASSWORD_ENV, CA_FILE, GROUP_ID, EVENT_TOPICS, CLOCK_TOPIC, DEAD_LETTER_TOPIC,
         DEAD_LETTER_MAX_PAYLOAD, START_FROM, OUT_OF_ORDERNESS, IDLENESS, ALIGNMENT_MAX_DRIFT, ALIGNMENT_UPDATE_INTERVAL,
         HOLD_MAX_EVENTS, HOLD_TIMEOUT, CLOCK_WINDOW_SAMPLES, CLOCK_FIT_SAMPLES,
-        CLOCK_STEP_THRESHOLD, GO_START_TIME_ERROR, HOST_IDLE_TIMEOUT, JOIN_INTERVAL,
+        CLOCK_STEP_THRESHOLD, GO_START_TIME_ERROR, HOST_IDLE_TIMEOUT, CLOCK_CALIBRATION_INTERVAL,
+        JOIN_INTERVAL,
         PROCESS_IDLE_TIMEOUT, PARALLELISM, WEB_UI_PORT, CHECKPOINT_INTERVAL, CHECKPOINT_DIR,
         TMP_DIR);
   }
@@ -324,6 +331,7 @@ public final class PipelineOptions {
         .holdTimeoutMs(conf.get(HOLD_TIMEOUT).toMillis())
         .goStartErrorNs(conf.get(GO_START_TIME_ERROR).toNanos())
         .hostIdleTimeoutMs(conf.get(HOST_IDLE_TIMEOUT).toMillis())
+        .calibrationIntervalMs(conf.get(CLOCK_CALIBRATION_INTERVAL).toMillis())
         .build();
   }
 }

@@ -3,6 +3,7 @@ package io.memfleet.pipeline;
 import io.memfleet.event.DeadLetter;
 import io.memfleet.pipeline.model.NativeMemorySample;
 import io.memfleet.pipeline.model.TimedEvent;
+import io.memfleet.pipeline.time.ClockCalibration;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
@@ -18,6 +19,8 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
  *       detection rules run on.
  *   <li>{@link #nativeMemory()}: the native-memory series.
  *   <li>{@link #deadLetters()}: records the pipeline could not process.
+ *   <li>{@link #clockCalibrations()}: where each host's clock models stand, as they change
+ *       ({@link io.memfleet.pipeline.time.ClockAlignFunction#CALIBRATIONS}).
  * </ul>
  */
 public final class PipelineStreams {
@@ -26,15 +29,17 @@ public final class PipelineStreams {
   private final DataStream<TimedEvent> joined;
   private final DataStream<NativeMemorySample> nativeMemory;
   private final DataStream<DeadLetter> deadLetters;
+  private final DataStream<ClockCalibration> clockCalibrations;
 
   PipelineStreams(Configuration options, DataStream<TimedEvent> aligned,
       DataStream<TimedEvent> joined, DataStream<NativeMemorySample> nativeMemory,
-      DataStream<DeadLetter> deadLetters) {
+      DataStream<DeadLetter> deadLetters, DataStream<ClockCalibration> clockCalibrations) {
     this.options = options;
     this.aligned = aligned;
     this.joined = joined;
     this.nativeMemory = nativeMemory;
     this.deadLetters = deadLetters;
+    this.clockCalibrations = clockCalibrations;
   }
 
   /** The job's configuration ({@link PipelineOptions} and anything else it was given). */
@@ -61,5 +66,9 @@ public final class PipelineStreams {
 
   public DataStream<DeadLetter> deadLetters() {
     return deadLetters;
+  }
+
+  public DataStream<ClockCalibration> clockCalibrations() {
+    return clockCalibrations;
   }
 }

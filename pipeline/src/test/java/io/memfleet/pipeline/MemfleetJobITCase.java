@@ -15,6 +15,7 @@ import io.memfleet.localstack.KafkaBroker;
 import io.memfleet.localstack.testing.TestServers;
 import io.memfleet.pipeline.model.NativeMemorySample;
 import io.memfleet.pipeline.model.TimedEvent;
+import io.memfleet.pipeline.time.ClockCalibration;
 import io.memfleet.schema.Topics;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.schema.codec.Events;
@@ -57,7 +58,9 @@ import org.junit.jupiter.api.io.TempDir;
  * tick domain, delivered out of order, with one idle partition and the clock samples published
  * after the first events. Everything must come out on the true UTC timeline within its error
  * bound, enriched, and joined into the native-memory series; bad bytes must reach the
- * dead-letter topic.
+ * dead-letter topic. The host's clock models are reported on the true timeline too
+ * ({@link PipelineStreams#clockCalibrations}, what ClickHouse's {@code clock_calibration} is
+ * written from).
  */
 class MemfleetJobITCase {
   private static final int PARALLELISM = 2;
@@ -114,12 +117,16 @@ class MemfleetJobITCase {
 
       CollectingSink<TimedEvent> events = new CollectingSink<>();
       CollectingSink<NativeMemorySample> nativeMemory = new CollectingSink<>();
+      CollectingSink<ClockCalibration> calibrations = new CollectingSink<>();
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       Configuration strict = new Configuration();
       strict.set(org.apache.flink.configuration.PipelineOptions.GENERIC_TYPES, false); // no Kryo
       env.configure(strict);
       env.setParallelism(PARALLELISM);
-      MemfleetJob.kafka(conf).eventSink(events).nativeMemorySink(nativeMemory).build().attach(env);
+      MemfleetJob.kafka(conf).eventSink(events).nativeMemorySink(nativeMemory)
+          .extension(streams -> streams.clockCalibrations().sinkTo(calibrations)
+              .name("calibrations").uid("sink-calibrations"))
+          .build().attach(env);
       JobClient job = env.executeAsync("memfleet-it");
       try (KafkaProducer<byte[], byte[]> producer = producer(broker)) {
         long t0Ns = (System.currentTimeMillis() - 120_000) * 1_000_000L;
@@ -231,6 +238,20 @@ class MemfleetJobITCase {
           assertThat(p.managedSource).isEqualTo(Source.JFR);
         }
 
+        // the host's calibrations: MONOTONIC and the JVM's ticks, each point on the true timeline
+        List<ClockCalibration> reported = calibrations.values();
+        assertThat(reported).extracting(c -> c.clockDomain).contains("MONOTONIC",
+            "JFR_TICKS@" + bare.getPid() + "/" + bare.getProcessStartTimeMs());
+        for (ClockCalibration c : reported.stream()
+            .filter(x -> "MONOTONIC".equals(x.clockDomain)).toList()) {
+          assertThat(List.of(c.cluster, c.node, c.bootId))
+              .containsExactly(known.getCluster(), known.getNode(), known.getBootId());
+          long raw = c.utcNs - c.offsetNs;   // offset = utc(raw) - raw for nanosecond clocks
+          assertThat(Math.abs(c.utcNs - host.utcOfMonotonic(raw))).as("%s", c)
+              .isLessThanOrEqualTo(c.errorBoundNs);
+          assertThat(c.samples).isPositive();
+        }
+
         // the bad record, with where it came from and why
         assertThat(dead).singleElement().satisfies(d -> {
           assertThat(d.getTopic()).isEqualTo(ebpf);
@@ -242,6 +263,7 @@ class MemfleetJobITCase {
         job.cancel().get();
         events.release();
         nativeMemory.release();
+        calibrations.release();
       }
     }
   }

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
     description = {"Explain one process's memory from ClickHouse: the breakdown now (each pool in"
         + " MiB and as a share of RSS), each pool's trend over --window, the pool that grows the"
         + " most, the process's open alerts with their pool, verdict and culprit, and its top"
-        + " allocation stacks.",
+        + " allocation stacks, and the newest calibration of each clock of its host.",
         "PID: the newest process with that pid in the last 24 h (--node/--cluster choose among"
         + " several). ALERT_ID: the process the alert is about.",
         "Exit codes: 0 explained, 1 ClickHouse failed, 2 bad arguments, 3 no such process or"
@@ -104,7 +104,7 @@ public final class ExplainCommand implements Callable<Integer> {
       ProcessRef p = process.get();
       Explanation e = new Explanation(p, window, queries.samples(p, window),
           queries.alerts(p, pid == null ? target : null), queries.stacks(p, window, stackLimit),
-          notes);
+          notes, queries.clocks(p));
       out.print(ExplainReport.render(e));
       out.flush();
       return 0;

@@ -1,6 +1,7 @@
 package io.memfleet.launcher.explain;
 
 import io.memfleet.launcher.explain.Explanation.AlertRow;
+import io.memfleet.launcher.explain.Explanation.ClockRow;
 import io.memfleet.launcher.explain.Explanation.ProcessRef;
 import io.memfleet.launcher.explain.Explanation.StackRow;
 import io.memfleet.sql.ClickHouseException;
@@ -17,7 +18,8 @@ import java.util.Optional;
 
 /**
  * The SQL of {@code memfleet explain}, over the tables the pipeline writes
- * ({@code process_memory_1m}, {@code alerts}, {@code allocations_1m}, {@code allocation_stacks}).
+ * ({@code process_memory_1m}, {@code alerts}, {@code allocations_1m}, {@code allocation_stacks},
+ * {@code clock_calibration}).
  * Every value from the command line reaches the SQL as a literal written from a parsed value
  * ({@link ParameterType}); the database name must be an identifier. Written for ClickHouse 18.16
  * and current releases alike: TabSeparated answers, aggregate aliases that never shadow a column
@@ -140,6 +142,23 @@ public final class ExplainQueries {
     return ch.queryTsv(sql).stream().map(r -> new AlertRow(r.get(0), r.get(1), r.get(2),
         r.get(3), r.get(4), r.get(5), r.get(6), r.get(7), r.get(8), Double.parseDouble(r.get(9)),
         Double.parseDouble(r.get(10)), Long.parseLong(r.get(11)))).toList();
+  }
+
+  /**
+   * The newest calibration of each clock of the process's host: its host-wide domains and its own
+   * JVM ticks ({@code JFR_TICKS@pid/startMs}), not other processes' ticks; by domain name.
+   */
+  public List<ClockRow> clocks(ProcessRef p) throws ClickHouseException {
+    String v = ", utc_ns)";
+    String sql = "SELECT clock_domain, argMax(drift_ppb" + v + ", argMax(error_bound_ns" + v
+        + ", argMax(samples" + v + ", toInt64(now()) - intDiv(max(utc_ns), 1000000000) AS age"
+        + " FROM " + db + ".clock_calibration WHERE cluster = " + string("cluster", p.cluster())
+        + " AND node = " + string("node", p.node())
+        + " AND (position(clock_domain, '@') = 0 OR clock_domain = "
+        + string("clock_domain", "JFR_TICKS@" + p.pid() + "/" + p.processStartMs()) + ")"
+        + " GROUP BY clock_domain ORDER BY clock_domain";
+    return ch.queryTsv(sql).stream().map(r -> new ClockRow(r.get(0), Double.parseDouble(r.get(1)),
+        Long.parseLong(r.get(2)), Long.parseLong(r.get(3)), Long.parseLong(r.get(4)))).toList();
   }
 
   /**

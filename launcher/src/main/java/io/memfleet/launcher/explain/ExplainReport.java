@@ -1,6 +1,7 @@
 package io.memfleet.launcher.explain;
 
 import io.memfleet.launcher.explain.Explanation.AlertRow;
+import io.memfleet.launcher.explain.Explanation.ClockRow;
 import io.memfleet.launcher.explain.Explanation.ProcessRef;
 import io.memfleet.launcher.explain.Explanation.StackRow;
 import java.time.Instant;
@@ -16,7 +17,8 @@ import java.util.function.ToLongFunction;
  * Renders an {@link Explanation} as the text {@code memfleet explain} prints: the process, its
  * breakdown now (each pool in MiB and as a share of RSS, where the window began, the robust
  * trend per minute), the pool that grows the most, the heap, kernel and cgroup figures, the
- * alerts with their pool, verdict and culprit, and the top allocation stacks. Pure: no I/O.
+ * alerts with their pool, verdict and culprit, the top allocation stacks, and the newest
+ * calibration of each clock of the host (how far the times above can be trusted). Pure: no I/O.
  *
  * <pre>{@code
  * System.out.print(ExplainReport.render(explanation));
@@ -43,6 +45,7 @@ public final class ExplainReport {
     }
     alerts(e, out);
     stacks(e, out);
+    clocks(e, out);
     return out.toString();
   }
 
@@ -298,6 +301,44 @@ public final class ExplainReport {
       table.add(List.of("", mib(s.outstandingBytes()), mib(s.sampledBytes()), s.kind(), what));
     }
     align(table, out, "lrrll");
+  }
+
+  private static void clocks(Explanation e, StringBuilder out) {
+    line(out, "");
+    String node = "node " + e.process().node();
+    if (e.clocks().isEmpty()) {
+      line(out, "clocks: no calibration of " + node + " in clock_calibration");
+      return;
+    }
+    line(out, "clocks of " + node + " (newest calibration per domain):");
+    List<List<String>> table = new ArrayList<>();
+    table.add(List.of("", "domain", "drift ppb", "error bound", "samples", "age"));
+    for (ClockRow c : e.clocks()) {
+      String domain = c.domain().startsWith("JFR_TICKS@") ? "JFR_TICKS (this JVM)" : c.domain();
+      table.add(List.of("", domain, String.format(Locale.ROOT, "%+.1f", c.driftPpb()),
+          nanos(c.errorBoundNs()), String.valueOf(c.samples()), age(c.ageSeconds())));
+    }
+    align(table, out, "llrrrr");
+  }
+
+  /** A duration in ns as ns, µs, ms or s with three significant figures or so. */
+  static String nanos(long ns) {
+    if (ns < 1_000) {
+      return ns + " ns";
+    }
+    double[] scale = {1e3, 1e6, 1e9};
+    String[] unit = {"µs", "ms", "s"};
+    int i = ns < 1_000_000 ? 0 : ns < 1_000_000_000 ? 1 : 2;
+    return String.format(Locale.ROOT, "%.1f %s", ns / scale[i], unit[i]);
+  }
+
+  /** How long ago, coarsely: seconds, minutes, hours or days. */
+  static String age(long seconds) {
+    if (seconds < 0) {
+      return "in the future";
+    }
+    return seconds < 120 ? seconds + " s" : seconds < 7_200 ? seconds / 60 + " min"
+        : seconds < 172_800 ? seconds / 3_600 + " h" : seconds / 86_400 + " d";
   }
 
   /** The first frames joined innermost first; {@code #hash} when the frames are unknown. */

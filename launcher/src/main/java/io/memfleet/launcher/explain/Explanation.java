@@ -12,15 +12,17 @@ import java.util.List;
  * @param alerts its open alerts, and the one asked about whatever its status, newest first
  * @param stacks its top allocation stacks in the window, largest first
  * @param notes lines worth saying before the breakdown (other processes with the same pid, ...)
+ * @param clocks the newest calibration of each clock of the process's host, by domain
  */
 public record Explanation(ProcessRef process, Duration window, List<BreakdownSample> samples,
-    List<AlertRow> alerts, List<StackRow> stacks, List<String> notes) {
+    List<AlertRow> alerts, List<StackRow> stacks, List<String> notes, List<ClockRow> clocks) {
 
   public Explanation {
     samples = List.copyOf(samples);
     alerts = List.copyOf(alerts);
     stacks = List.copyOf(stacks);
     notes = List.copyOf(notes);
+    clocks = List.copyOf(clocks);
   }
 
   /**
@@ -51,6 +53,20 @@ public record Explanation(ProcessRef process, Duration window, List<BreakdownSam
    * @param sampledBytes allocation volume sampled over the window
    * @param frames innermost first
    */
+  /**
+   * The newest {@code clock_calibration} row of one clock of the host.
+   *
+   * @param domain {@code MONOTONIC}, {@code PERF_CLOCK}, {@code TSC}, or this JVM's
+   *     {@code JFR_TICKS@pid/startMs}
+   * @param driftPpb UTC per unit of the clock beyond nominal, ppb: positive = the clock runs slow
+   *     against UTC; 0 while not fitted
+   * @param errorBoundNs bound of a conversion at the newest sample
+   * @param samples samples in the fit
+   * @param ageSeconds how long before the query the row's sample was read
+   */
+  public record ClockRow(String domain, double driftPpb, long errorBoundNs, long samples,
+      long ageSeconds) {}
+
   public record StackRow(long stackHash, String kind, String objectClass, long outstandingBytes,
       long sampledBytes, List<String> frames) {
     public StackRow {

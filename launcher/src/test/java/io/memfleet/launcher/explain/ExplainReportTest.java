@@ -3,6 +3,7 @@ package io.memfleet.launcher.explain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memfleet.launcher.explain.Explanation.AlertRow;
+import io.memfleet.launcher.explain.Explanation.ClockRow;
 import io.memfleet.launcher.explain.Explanation.ProcessRef;
 import io.memfleet.launcher.explain.Explanation.StackRow;
 import java.time.Duration;
@@ -58,7 +59,7 @@ class ExplainReportTest {
         List.of(new StackRow(7001, "JAVA_SAMPLE", "byte[]", 0, 300 * MIB,
             List.of("com.acme.Cache.put", "com.acme.Service.add", "com.acme.Http.handle",
                 "com.acme.Worker.run", "java.lang.Thread.run"))),
-        List.of("pid 4101 was also java on node eu-node-2")));
+        List.of("pid 4101 was also java on node eu-node-2"), List.of()));
     System.out.print(text);
     assertThat(text).startsWith("pid 4101 · checkout, java, JVM · node eu-node-1 · cluster"
         + " prod-eu · started 2026-01-04 20:53:20 UTC\n");
@@ -100,7 +101,7 @@ class ExplainReportTest {
     ProcessRef c = new ProcessRef("prod-us", "us-node-2", 6301, 1_767_563_000_000L, "", "", "",
         T0 + 540);
     String text = ExplainReport.render(new Explanation(c, Duration.ofMinutes(10), flat, List.of(),
-        List.of(), List.of()));
+        List.of(), List.of(), List.of()));
     assertThat(text).startsWith("pid 6301 · node us-node-2 · cluster prod-us");
     assertThat(text).containsPattern("NATIVE +600\\.0 +100\\.0 %");
     assertThat(text).doesNotContain("HEAP ", "METASPACE", "kernel:", "cgroup:");
@@ -115,7 +116,7 @@ class ExplainReportTest {
     BreakdownSample only = new BreakdownSample(T0, Map.of("rss_last", 100 * MIB,
         "thread_stacks", 200 * MIB, "thread_count", 200L));
     String text = ExplainReport.render(new Explanation(JVM, Duration.ofMinutes(30),
-        List.of(only), List.of(), List.of(), List.of()));
+        List.of(only), List.of(), List.of(), List.of(), List.of()));
     assertThat(text).contains("(1 one-minute point)", "grows the most: one point only, no trend"
         + " yet", "the named pools add up to 200.0 MiB, more than RSS");
     assertThat(text).containsPattern("THREAD_STACKS +200\\.0 +200\\.0 % +200\\.0 +n/a");
@@ -124,7 +125,7 @@ class ExplainReportTest {
   @Test
   void withoutRowsItSaysSoAndStillListsTheAlerts() {
     String text = ExplainReport.render(new Explanation(JVM, Duration.ofMinutes(30), List.of(),
-        List.of(METASPACE_ALERT), List.of(), List.of()));
+        List.of(METASPACE_ALERT), List.of(), List.of(), List.of()));
     assertThat(text).contains("no rows in process_memory_1m for this process in the window",
         "pool METASPACE");
   }
@@ -134,9 +135,38 @@ class ExplainReportTest {
     AlertRow old = new AlertRow("a-1", "oom-imminent", "CRITICAL", "UPDATED", "", "",
         "cgroup at 91 % of its limit", "", "", 0, 5400, T0);
     String text = ExplainReport.render(new Explanation(JVM, Duration.ofMinutes(30),
-        leakingMetaspace(), List.of(old), List.of(), List.of()));
+        leakingMetaspace(), List.of(old), List.of(), List.of(), List.of()));
     assertThat(text).contains("  a-1  CRITICAL UPDATED  oom-imminent  last seen",
         "    cgroup at 91 % of its limit\n    OOM forecast in 1.5 h\n");
     assertThat(text).doesNotContain("culprit");
+  }
+
+  @Test
+  void theHostsClocksShowDriftBoundSamplesAndAge() {
+    String text = ExplainReport.render(new Explanation(JVM, Duration.ofMinutes(30),
+        leakingMetaspace(), List.of(), List.of(), List.of(),
+        List.of(new ClockRow("JFR_TICKS@4101/1767560000000", 0, 2_500_000, 1, 30),
+            new ClockRow("MONOTONIC", -31.24, 40_123, 8, 150))));
+    assertThat(text).endsWith("clocks of node eu-node-1 (newest calibration per domain):\n"
+        + "    domain                drift ppb  error bound  samples    age\n"
+        + "    JFR_TICKS (this JVM)       +0.0       2.5 ms        1   30 s\n"
+        + "    MONOTONIC                 -31.2      40.1 µs        8  2 min\n");
+  }
+
+  @Test
+  void aHostWithoutCalibrationsSaysSo() {
+    String text = ExplainReport.render(new Explanation(JVM, Duration.ofMinutes(30), List.of(),
+        List.of(), List.of(), List.of(), List.of()));
+    assertThat(text).endsWith("\nclocks: no calibration of node eu-node-1 in clock_calibration\n");
+  }
+
+  @Test
+  void boundsAndAgesAreWrittenInTheirUnit() {
+    assertThat(List.of(ExplainReport.nanos(850), ExplainReport.nanos(1_500),
+        ExplainReport.nanos(12_345_678), ExplainReport.nanos(3_000_000_000L)))
+        .containsExactly("850 ns", "1.5 µs", "12.3 ms", "3.0 s");
+    assertThat(List.of(ExplainReport.age(119), ExplainReport.age(7_199),
+        ExplainReport.age(90_000), ExplainReport.age(400_000), ExplainReport.age(-5)))
+        .containsExactly("119 s", "119 min", "25 h", "4 d", "in the future");
   }
 }

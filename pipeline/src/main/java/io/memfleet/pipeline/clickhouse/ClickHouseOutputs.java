@@ -9,6 +9,7 @@ import io.memfleet.pipeline.aggregate.AllocationWindowAggregate;
 import io.memfleet.pipeline.aggregate.LateEvent;
 import io.memfleet.pipeline.aggregate.ProcessWindows;
 import io.memfleet.pipeline.model.TimedEvent;
+import io.memfleet.pipeline.time.ClockCalibration;
 import io.memfleet.event.Allocation;
 import io.memfleet.schema.codec.EventCodec;
 import java.time.Duration;
@@ -22,7 +23,8 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * Writes what the pipeline computes into ClickHouse: per-process 10 s and 1 min aggregates, GC
  * pauses, allocation stacks and per-minute allocation volume, raw events, the events that came
  * too late for their aggregate window ({@code late_events}, counted as metric
- * {@value io.memfleet.pipeline.aggregate.LateEventCounter#METRIC}), and — through
+ * {@value io.memfleet.pipeline.aggregate.LateEventCounter#METRIC}), each host's clock
+ * calibrations ({@code clock_calibration}), and — through
  * {@link #alerts} and {@link #oomSnapshots}, which the detection stage calls — alerts and OOM
  * snapshots. Every table is written exactly once per row by {@link ClickHouseSink}.
  *
@@ -32,8 +34,8 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 public final class ClickHouseOutputs implements PipelineExtension {
   public static final ConfigOption<Boolean> ENABLED =
       ConfigOptions.key("memfleet.clickhouse.enabled").booleanType().defaultValue(true)
-          .withDescription("Write aggregates, pauses, stacks, raw events, alerts and snapshots to"
-              + " ClickHouse.");
+          .withDescription("Write aggregates, pauses, stacks, raw events, clock calibrations,"
+              + " alerts and snapshots to ClickHouse.");
   public static final ConfigOption<String> URL =
       ConfigOptions.key("memfleet.clickhouse.url").stringType()
           .defaultValue("http://127.0.0.1:18123")
@@ -128,6 +130,11 @@ public final class ClickHouseOutputs implements PipelineExtension {
     allocations.filter(w -> !w.frames.isEmpty()).name("stacks").uid("stacks")
         .sinkTo(sink(options, "allocation_stacks", Rows::allocationStack, null))
         .name("allocation_stacks-sink").uid("allocation_stacks-sink");
+
+    streams.clockCalibrations()
+        .sinkTo(sink(options, "clock_calibration", Rows::clockCalibration,
+            ClockCalibration::utcMs))
+        .name("clock_calibration-sink").uid("clock_calibration-sink");
 
     if (conf.get(RAW_EVENTS)) {
       streams.joined().filter(e -> e.payload != null).name("raw").uid("raw")

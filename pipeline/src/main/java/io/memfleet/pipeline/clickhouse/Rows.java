@@ -11,6 +11,7 @@ import io.memfleet.pipeline.aggregate.BreakdownMeasure;
 import io.memfleet.pipeline.aggregate.LateEvent;
 import io.memfleet.pipeline.aggregate.ProcessWindow;
 import io.memfleet.pipeline.model.TimedEvent;
+import io.memfleet.pipeline.time.ClockCalibration;
 import io.memfleet.schema.codec.EventCodec;
 import java.util.List;
 
@@ -110,6 +111,17 @@ public final class Rows {
       return e.heapUsedBytes;
     }
     return 0;
+  }
+
+  /** {@code clock_calibration}: one host clock model after a sample (see ClockCalibration). */
+  public static String clockCalibration(ClockCalibration c) {
+    return JsonRow.create()
+        .put("utc_ns", c.utcNs).putDateTime("event_time", c.utcMs())
+        .put("cluster", c.cluster).put("node", c.node).put("boot_id", c.bootId)
+        .put("clock_domain", c.clockDomain).put("offset_ns", c.offsetNs)
+        .put("drift_ppb", c.driftPpb).put("error_bound_ns", c.errorBoundNs)
+        .put("samples", c.samples)
+        .toString();
   }
 
   /** {@code allocations_1m}. */

@@ -13,6 +13,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Puts every event of one host boot on the UTC timeline, keyed by {@code cluster/node/bootId}
@@ -32,23 +33,36 @@ import org.apache.flink.util.Collector;
  *       silently misdated. UNKNOWN-domain events leave at once, flagged the same way.
  * </ul>
  *
- * <p>State: the models, the hold buffer and one processing-time timer (the next hold timeout or
- * the idle expiry). A host with no event and no sample for {@code hostIdleTimeoutMs} leaves no
- * state and no timer behind.
+ * <p>Side output {@link #CALIBRATIONS}: a {@link ClockCalibration} (the {@code clock_calibration}
+ * row) of a model after the sample that created it, stepped it or saw a reboot, and otherwise at
+ * most once per {@code calibrationIntervalMs} of the host's UTC time — the fit moves a little with
+ * every sample, one row a minute is enough to see drift and bounds over time. Timed by the
+ * samples, not by processing time, so a replayed backlog reports the history it covers.
+ *
+ * <p>State: the models, when each was last reported, the hold buffer and one processing-time timer
+ * (the next hold timeout or the idle expiry). A host with no event and no sample for
+ * {@code hostIdleTimeoutMs} leaves no state and no timer behind.
  *
  * <pre>{@code
- * events.keyBy(TimedEvent::hostKey)
+ * SingleOutputStreamOperator<TimedEvent> aligned = events.keyBy(TimedEvent::hostKey)
  *     .connect(samples.keyBy(ClockSample::hostKey))
  *     .process(new ClockAlignFunction(settings));
+ * DataStream<ClockCalibration> calibrations = aligned.getSideOutput(CALIBRATIONS);
  * }</pre>
  */
 public class ClockAlignFunction
     extends KeyedCoProcessFunction<String, TimedEvent, ClockSample, TimedEvent> {
   private static final long serialVersionUID = 1L;
 
+  /** The calibration rows, see the class comment. */
+  public static final OutputTag<ClockCalibration> CALIBRATIONS =
+      new OutputTag<>("clock-calibrations", TypeInformation.of(ClockCalibration.class));
+
   private final ClockAlignSettings settings;
 
   private transient MapState<String, ClockModelState> models;
+  /** Model key → UTC ms of its last calibration row. */
+  private transient MapState<String, Long> reportedMs;
   private transient MapState<Long, HeldEvent> held;
   private transient ValueState<HoldQueue> queue;
   private transient ValueState<Long> lastActivityMs;
@@ -70,6 +84,8 @@ public class ClockAlignFunction
     var ctx = getRuntimeContext();
     models = ctx.getMapState(new MapStateDescriptor<>(
         "clock-models", Types.STRING, TypeInformation.of(ClockModelState.class)));
+    reportedMs = ctx.getMapState(new MapStateDescriptor<>(
+        "calibration-reported", Types.STRING, Types.LONG));
     held = ctx.getMapState(new MapStateDescriptor<>(
         "held-events", Types.LONG, TypeInformation.of(HeldEvent.class)));
     queue = ctx.getState(new ValueStateDescriptor<>(
@@ -109,12 +125,10 @@ public class ClockAlignFunction
     if (sample.problem() != null) {
       return; // the decode stage dead-letters these; guard anyway
     }
-    update(ClockDomains.modelKey(ClockDomain.MONOTONIC, null), sample.bootId, sample.monotonicNs,
-        1.0, sample);
+    update(ClockDomain.MONOTONIC, sample.monotonicNs, 1.0, sample, ctx);
     if (ClockDomains.needsModel(sample.domain) && sample.domain != ClockDomain.MONOTONIC) {
-      update(ClockDomains.modelKey(sample.domain, sample.processKey()), sample.bootId,
-          sample.domainValue, ClockDomains.nominalNsPerUnit(sample.domain, sample.frequencyHz),
-          sample);
+      update(sample.domain, sample.domainValue,
+          ClockDomains.nominalNsPerUnit(sample.domain, sample.frequencyHz), sample, ctx);
     }
     releaseConvertible(out);
   }
@@ -144,6 +158,7 @@ public class ClockAlignFunction
     boolean holding = q != null && q.size > 0;
     if (!holding && (last == null || last + settings.hostIdleTimeoutMs() <= timestamp)) {
       models.clear();
+      reportedMs.clear();
       lastActivityMs.clear();
       return;
     }
@@ -182,19 +197,38 @@ public class ClockAlignFunction
     }
   }
 
-  private void update(String key, String bootId, long raw, double nominal, ClockSample sample)
-      throws Exception {
+  private void update(ClockDomain domain, long raw, double nominal, ClockSample sample,
+      Context ctx) throws Exception {
+    String key = ClockDomains.modelKey(domain, sample.processKey());
     ClockModelState state = models.get(key);
     ClockModel model =
         new ClockModel(settings.model(), state == null ? new ClockModelState() : state);
     ClockModel.Update result =
-        model.add(bootId, raw, nominal, sample.realtimeNs, sample.uncertaintyNs);
+        model.add(sample.bootId, raw, nominal, sample.realtimeNs, sample.uncertaintyNs);
     if (result == ClockModel.Update.STEP) {
       stepCount.inc();
     } else if (result == ClockModel.Update.REBOOT) {
       rebootCount.inc();
     }
     models.put(key, model.state());
+    if (result != ClockModel.Update.REJECTED) {
+      report(key, result, ClockCalibration.of(sample,
+          ClockDomains.calibrationName(domain, sample.pid, sample.processStartTimeMs), model,
+          raw), ctx);
+    }
+  }
+
+  private void report(String key, ClockModel.Update result, ClockCalibration calibration,
+      Context ctx) throws Exception {
+    Long last = reportedMs.get(key);
+    long at = calibration.utcMs();
+    // FIRST, STEP and REBOOT change the model's meaning: reported at once
+    boolean due = result != ClockModel.Update.ADDED || last == null
+        || at - last >= settings.calibrationIntervalMs();
+    if (due) {
+      ctx.output(CALIBRATIONS, calibration);
+      reportedMs.put(key, at);
+    }
   }
 
   private void hold(TimedEvent event, long now, Context ctx, Collector<TimedEvent> out)

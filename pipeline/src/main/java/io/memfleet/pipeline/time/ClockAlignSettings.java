@@ -3,8 +3,8 @@ package io.memfleet.pipeline.time;
 import java.io.Serializable;
 
 /**
- * Settings of {@link ClockAlignFunction}: the clock model, how uncalibrated events are held, and
- * how long an idle host's state is kept.
+ * Settings of {@link ClockAlignFunction}: the clock model, how uncalibrated events are held, how
+ * often a model's calibration is reported, and how long an idle host's state is kept.
  *
  * <pre>{@code
  * ClockAlignSettings s = ClockAlignSettings.builder().holdMaxEvents(10_000).holdTimeoutMs(30_000)
@@ -19,6 +19,7 @@ public final class ClockAlignSettings implements Serializable {
   private final long holdTimeoutMs;
   private final long goStartErrorNs;
   private final long hostIdleTimeoutMs;
+  private final long calibrationIntervalMs;
 
   private ClockAlignSettings(Builder b) {
     this.model = b.model;
@@ -26,6 +27,7 @@ public final class ClockAlignSettings implements Serializable {
     this.holdTimeoutMs = b.holdTimeoutMs;
     this.goStartErrorNs = b.goStartErrorNs;
     this.hostIdleTimeoutMs = b.hostIdleTimeoutMs;
+    this.calibrationIntervalMs = b.calibrationIntervalMs;
   }
 
   public static Builder builder() {
@@ -56,6 +58,14 @@ public final class ClockAlignSettings implements Serializable {
     return hostIdleTimeoutMs;
   }
 
+  /**
+   * Least time (on the host's UTC timeline) between two calibration rows of one model; a first
+   * sample, a step or a reboot is reported at once.
+   */
+  public long calibrationIntervalMs() {
+    return calibrationIntervalMs;
+  }
+
   /** Validating builder; defaults as in {@code PipelineOptions}. */
   public static final class Builder {
     private ClockModelSettings model = ClockModelSettings.defaults();
@@ -63,6 +73,7 @@ public final class ClockAlignSettings implements Serializable {
     private long holdTimeoutMs = 30_000;
     private long goStartErrorNs = 10_000_000;
     private long hostIdleTimeoutMs = 3_600_000;
+    private long calibrationIntervalMs = 60_000;
 
     public Builder model(ClockModelSettings v) {
       this.model = v;
@@ -89,15 +100,20 @@ public final class ClockAlignSettings implements Serializable {
       return this;
     }
 
+    public Builder calibrationIntervalMs(long v) {
+      this.calibrationIntervalMs = v;
+      return this;
+    }
+
     public ClockAlignSettings build() {
       if (model == null) {
         throw new IllegalArgumentException("model settings missing");
       }
       if (holdMaxEvents < 1 || holdTimeoutMs <= 0 || goStartErrorNs < 0
-          || hostIdleTimeoutMs < holdTimeoutMs) {
+          || hostIdleTimeoutMs < holdTimeoutMs || calibrationIntervalMs <= 0) {
         throw new IllegalArgumentException(
-            "need holdMaxEvents >= 1, holdTimeoutMs > 0, goStartErrorNs >= 0 and "
-                + "hostIdleTimeoutMs >= holdTimeoutMs");
+            "need holdMaxEvents >= 1, holdTimeoutMs > 0, goStartErrorNs >= 0, "
+                + "hostIdleTimeoutMs >= holdTimeoutMs and calibrationIntervalMs > 0");
       }
       return new ClockAlignSettings(this);
     }

@@ -30,6 +30,15 @@ public final class ClockDomains {
     return isProcessScoped(d) ? d.name() + "@" + processKey : d.name();
   }
 
+  /**
+   * Name of a model in {@code clock_calibration}: the domain's name, and for a process-scoped
+   * domain also the process within the host ({@code JFR_TICKS@4242/1767560000000}), since each
+   * JVM's ticks are a clock of their own.
+   */
+  public static String calibrationName(ClockDomain d, int pid, long processStartTimeMs) {
+    return isProcessScoped(d) ? d.name() + "@" + pid + "/" + processStartTimeMs : d.name();
+  }
+
   /** Nanoseconds per raw unit before any drift: 1 for nanosecond domains, 1e9/Hz for ticks. */
   public static double nominalNsPerUnit(ClockDomain d, Long frequencyHz) {
     if (isTickDomain(d) && frequencyHz != null && frequencyHz > 0) {

@@ -9,6 +9,7 @@ import io.memfleet.pipeline.aggregate.AllocationWindow;
 import io.memfleet.pipeline.aggregate.BreakdownMeasure;
 import io.memfleet.pipeline.aggregate.ProcessWindow;
 import io.memfleet.pipeline.model.TimedEvent;
+import io.memfleet.pipeline.time.ClockCalibration;
 import io.memfleet.schema.SampleEvents;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.sql.ClickHouseConnection;
@@ -135,6 +136,27 @@ class RowsIT {
         .isEqualTo(String.valueOf(SampleEvents.gcPause().getDurationNs()));
     assertThat(value("SELECT concat(toString(event_date), ' ', kind, ' ', toString(value))"
         + " FROM it_rows.events_raw")).isEqualTo("2026-11-27 ResidentMemory 1024");
+  }
+
+  @Test
+  void clockCalibrationRows() throws Exception {
+    ClockCalibration c = new ClockCalibration();
+    c.cluster = "prod";
+    c.node = "n1";
+    c.bootId = "boot-1";
+    c.clockDomain = "JFR_TICKS@42/7";
+    c.utcNs = T_MS * 1_000_000L + 123;
+    c.offsetNs = 1_767_000_000_123_456_789L;
+    c.driftPpb = -50_000.5;
+    c.errorBoundNs = 1_500;
+    c.samples = 8;
+    insert("clock_calibration", Rows.clockCalibration(c));
+    assertThat(value("SELECT concat(toString(event_time), ' ', toString(utc_ns), ' ', node, ' ',"
+        + " boot_id, ' ', clock_domain, ' ', toString(offset_ns), ' ', toString(drift_ppb), ' ',"
+        + " toString(error_bound_ns), ' ', toString(samples), ' ', batch_id)"
+        + " FROM it_rows.clock_calibration"))
+        .isEqualTo("2026-11-27 13:38:06 " + c.utcNs + " n1 boot-1 JFR_TICKS@42/7"
+            + " 1767000000123456789 -50000.5 1500 8 b-clock_calibration/0");
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.memfleet.pipeline.aggregate.ProcessWindow;
 import io.memfleet.pipeline.aggregate.ProcessWindowAccumulator;
 import io.memfleet.pipeline.join.MemoryPoint;
 import io.memfleet.pipeline.join.ProcessInfo;
+import io.memfleet.pipeline.time.ClockCalibration;
 import io.memfleet.pipeline.time.ClockModelState;
 import io.memfleet.pipeline.time.ClockSample;
 import io.memfleet.pipeline.time.HeldEvent;
@@ -30,7 +31,7 @@ class FlinkTypesTest {
 
   static Stream<Class<?>> pojos() {
     return Stream.of(RawRecord.class, TimedEvent.class, NativeMemorySample.class,
-        ClockSample.class, ClockModelState.class, HeldEvent.class, HoldQueue.class,
+        ClockSample.class, ClockModelState.class, ClockCalibration.class, HeldEvent.class, HoldQueue.class,
         MemoryPoint.class, ProcessInfo.class, ProcessWindowAccumulator.class,
         ProcessWindow.class, io.memfleet.pipeline.aggregate.LateEvent.class);
   }

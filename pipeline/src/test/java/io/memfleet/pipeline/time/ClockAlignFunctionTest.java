@@ -6,6 +6,7 @@ import static io.memfleet.pipeline.Fixtures.process;
 import static io.memfleet.pipeline.Fixtures.rss;
 import static io.memfleet.pipeline.Fixtures.timed;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.memfleet.event.ClockDomain;
 import io.memfleet.event.ProcessIdentity;
@@ -14,6 +15,7 @@ import io.memfleet.pipeline.Fixtures;
 import io.memfleet.pipeline.model.TimeBasis;
 import io.memfleet.pipeline.model.TimedEvent;
 import java.util.List;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -60,6 +62,24 @@ class ClockAlignFunctionTest {
     List<TimedEvent> out = h.extractOutputValues();
     h.getOutput().clear();
     return out;
+  }
+
+  /** The calibration rows emitted since the last call. */
+  private List<ClockCalibration> calibrations() {
+    var records = h.getSideOutput(ClockAlignFunction.CALIBRATIONS);
+    if (records == null) {
+      return List.of();
+    }
+    List<ClockCalibration> out = records.stream().map(StreamRecord::getValue).toList();
+    records.clear();
+    return out;
+  }
+
+  /** A MONOTONIC sample {@code secondsIn} after MONO on a clock {@code ppm} fast, exact. */
+  private ClockSample driftingSample(long secondsIn, double ppm, long stepNs) {
+    long mono = MONO + secondsIn * 1_000_000_000L;
+    long realtime = OFFSET + MONO + Math.round(secondsIn * 1e9 * (1 + ppm * 1e-6)) + stepNs;
+    return monotonicSample(jvm, mono, realtime, 2_000);
   }
 
   @Test
@@ -165,6 +185,7 @@ class ClockAlignFunctionTest {
     h.processElement2(monotonicSample(jvm, MONO, OFFSET + MONO, 2_000), 0);
     h.processElement1(monotonicRss(jvm, MONO + 1, 1), 0);
     h.processElement1(monotonicRss(process(100, "boot-cccc", true), 1, 2), 0); // held
+    assertThat(calibrations()).as("the model was reported, which is state too").hasSize(1);
     assertThat(h.numKeyedStateEntries()).isGreaterThan(0);
     assertThat(h.numProcessingTimeTimers()).isEqualTo(2);
 
@@ -187,5 +208,69 @@ class ClockAlignFunctionTest {
     h.setProcessingTime(1_000 + 3 * IDLE_MS);
     assertThat(h.numKeyedStateEntries()).isZero();
     assertThat(h.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
+  void theFirstSampleOfEachModelIsReportedAtOnce() throws Exception {
+    h.processElement2(monotonicSample(jvm, MONO, OFFSET + MONO, 2_000), 0);
+    ClockCalibration c = calibrations().get(0);
+    assertThat(c.clockDomain).isEqualTo("MONOTONIC");
+    assertThat(List.of(c.cluster, c.node, c.bootId))
+        .containsExactly(Fixtures.CLUSTER, Fixtures.NODE, Fixtures.BOOT);
+    assertThat(c.utcNs).isEqualTo(OFFSET + MONO);
+    assertThat(c.offsetNs).as("realtime - monotonic").isEqualTo(OFFSET);
+    assertThat(c.driftPpb).as("one sample: nominal rate assumed").isZero();
+    assertThat(c.errorBoundNs).isEqualTo(1_000);   // half the 2 µs bracket
+    assertThat(c.samples).isEqualTo(1);
+
+    // a JVM's ticks: its own model, named after the process; MONOTONIC is not due yet
+    long hz = 1_000_000_000L;
+    h.processElement2(ClockSample.of(Fixtures.clockSync(jvm, ClockDomain.JFR_TICKS, 5_000, hz,
+        OFFSET + MONO + 10, MONO + 10, 1_000, 1)), 0);
+    assertThat(calibrations()).singleElement().satisfies(t -> {
+      assertThat(t.clockDomain).isEqualTo("JFR_TICKS@100/" + Fixtures.START_MS);
+      assertThat(t.offsetNs).isEqualTo(OFFSET + MONO + 10 - 5_000);
+    });
+  }
+
+  @Test
+  void aModelIsReportedAtMostOncePerIntervalOfItsOwnTime() throws Exception {
+    for (long s = 0; s <= 150; s++) {
+      h.processElement2(driftingSample(s, 0, 0), 0);
+    }
+    assertThat(calibrations()).extracting(c -> (c.utcNs - OFFSET - MONO) / 1_000_000_000L)
+        .as("seconds in of each row").containsExactly(0L, 60L, 120L);
+  }
+
+  @Test
+  void aStepIsReportedAtOnceWithTheNewOffset() throws Exception {
+    for (long s = 0; s <= 10; s++) {
+      h.processElement2(driftingSample(s, 0, 0), 0);
+    }
+    assertThat(calibrations()).hasSize(1);
+    long step = 2_000_000_000L;   // settimeofday, two seconds ahead
+    h.processElement2(driftingSample(11, 0, step), 0);
+    assertThat(calibrations()).singleElement().satisfies(c -> {
+      assertThat(c.offsetNs).isEqualTo(OFFSET + step);
+      assertThat(c.samples).as("a new segment").isEqualTo(1);
+    });
+    h.processElement2(driftingSample(12, 0, step), 0);
+    assertThat(calibrations()).as("the step resets the interval").isEmpty();
+  }
+
+  @Test
+  void aFittedDriftIsReportedInPartsPerBillion() throws Exception {
+    for (long s = 0; s <= 60; s++) {
+      h.processElement2(driftingSample(s, 50.0, 0), 0);
+    }
+    List<ClockCalibration> rows = calibrations();
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0).driftPpb).isZero();
+    ClockCalibration fitted = rows.get(1);
+    assertThat(fitted.driftPpb).isCloseTo(50_000.0, within(5.0));
+    assertThat(fitted.samples).isEqualTo(ClockModelSettings.defaults().fitSamples());
+    // 50 ppm over 60 s moved UTC - monotonic by 3 ms
+    assertThat(fitted.offsetNs - OFFSET).isCloseTo(3_000_000L, within(1_000L));
+    assertThat(fitted.errorBoundNs).isBetween(1L, 5_000L);
   }
 }
