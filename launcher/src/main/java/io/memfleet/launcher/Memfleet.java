@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
         io.memfleet.collector.ebpf.EbpfCommand.class, io.memfleet.collector.jfr.JfrRemoteCommand.class,
         io.memfleet.collector.jfr.AttachCommand.class, io.memfleet.collector.jfr.DetachCommand.class,
         io.memfleet.collector.jfr.JfrFlagsCommand.class, RecordCommand.class, ReplayCommand.class,
-        EvalCommand.class, CommandLine.HelpCommand.class},
+        EvalCommand.class, ClockCheckCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Two more commands belong to the ./memfleet script itself:",
         "  test    install the Debian packages the tests need, then run the whole suite",
         "  build   build memfleet (done automatically when sources changed)",

@@ -42,8 +42,19 @@ public final class ClockSyncSampler {
     this.tries = tries;
   }
 
-  /** One calibration sample for {@code host}'s clocks, with a header from {@code headers}. */
-  public ClockSync sample(ProcessIdentity host, Source source, EventHeaders headers) {
+  /**
+   * A CLOCK_MONOTONIC / CLOCK_REALTIME pair: realtime was read inside a monotonic bracket of
+   * {@code widthNs}, and {@code monotonicNs} is that bracket's midpoint.
+   */
+  public record Reading(long monotonicNs, long realtimeNs, long widthNs) {
+    /** CLOCK_REALTIME at another CLOCK_MONOTONIC instant nearby (the two run at one rate). */
+    public long realtimeAt(long otherMonotonicNs) {
+      return realtimeNs + (otherMonotonicNs - monotonicNs);
+    }
+  }
+
+  /** The tightest of {@code tries} monotonic/realtime pairs. */
+  public Reading read() {
     long bestWidth = Long.MAX_VALUE;
     long bestMono = 0;
     long bestReal = 0;
@@ -58,13 +69,19 @@ public final class ClockSyncSampler {
         bestReal = now.getEpochSecond() * 1_000_000_000L + now.getNano();
       }
     }
+    return new Reading(bestMono, bestReal, bestWidth);
+  }
+
+  /** One calibration sample for {@code host}'s clocks, with a header from {@code headers}. */
+  public ClockSync sample(ProcessIdentity host, Source source, EventHeaders headers) {
+    Reading r = read();
     return ClockSync.newBuilder()
-        .setHeader(headers.next(host, source, ClockDomain.MONOTONIC, bestMono))
-        .setRealtimeNs(bestReal)
-        .setMonotonicNs(bestMono)
-        .setDomainValue(bestMono)
+        .setHeader(headers.next(host, source, ClockDomain.MONOTONIC, r.monotonicNs()))
+        .setRealtimeNs(r.realtimeNs())
+        .setMonotonicNs(r.monotonicNs())
+        .setDomainValue(r.monotonicNs())
         .setDomainFrequencyHz(null)
-        .setUncertaintyNs(bestWidth)
+        .setUncertaintyNs(r.widthNs())
         .setBootId(host.getBootId())
         .build();
   }

@@ -10,6 +10,8 @@ import io.memfleet.collector.ebpf.bpftrace.BpftraceRunnerStats;
 import io.memfleet.collector.ebpf.bpftrace.BpftraceScript;
 import io.memfleet.collector.ebpf.bpftrace.BpftraceUnavailableException;
 import io.memfleet.collector.ebpf.bpftrace.ProbeListener;
+import io.memfleet.collector.ebpf.perf.PerfClockSampler;
+import io.memfleet.collector.ebpf.perf.PerfRecorder;
 import io.memfleet.collector.ebpf.perf.PerfRunner;
 import io.memfleet.collector.ebpf.publish.NativeMemoryPublisher;
 import io.memfleet.collector.ebpf.publish.PerfSamplePublisher;
@@ -20,6 +22,7 @@ import io.memfleet.collector.ebpf.track.TracedProcesses;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Source;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,6 +88,7 @@ public final class EbpfCollector implements AutoCloseable {
   private final Map<BpftraceScript, BpftraceRunner> runners = new LinkedHashMap<>();
   private NativeMemoryPublisher nativeMemory;
   private volatile PerfRunner perfRunner;
+  private PerfClockSampler perfClock;
   private ScheduledExecutorService scheduler;
   private boolean closed;
 
@@ -162,6 +166,17 @@ public final class EbpfCollector implements AutoCloseable {
     scheduler.scheduleAtFixedRate(() -> safely(() -> sink.publish(
         clock.sample(host, Source.EBPF, headers))), 0,
         options.clockSyncInterval().toMillis(), TimeUnit.MILLISECONDS);
+    if (perfClock != null) {
+      PerfClockSampler perfSampler = perfClock;
+      scheduler.scheduleAtFixedRate(() -> safely(() -> {
+        try {
+          sink.publish(perfSampler.sample(host, headers));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }), 0,
+          options.clockSyncInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
     long window = options.faultWindow().toMillis();
     scheduler.scheduleAtFixedRate(() -> safely(nativeMemory::flushFaults), window, window,
         TimeUnit.MILLISECONDS);
@@ -232,11 +247,24 @@ public final class EbpfCollector implements AutoCloseable {
             + "(apt-get install linux-perf) or point --perf-binary at it"));
   }
 
+  /**
+   * Starts perf rounds on the target. Samples are stamped in perf's own TSC-based clock when the
+   * kernel lets {@link PerfClockSampler} calibrate it, else in CLOCK_MONOTONIC.
+   */
   private void startPerf(Path perf, ProcessIdentity target) {
+    perfClock = PerfClockSampler.open(BpftraceCapability.isRoot()).orElse(null);
+    PerfRecorder.Clock recordClock = perfClock != null ? PerfRecorder.Clock.PERF
+        : PerfRecorder.Clock.MONOTONIC;
+    if (perfClock == null) {
+      LOG.info("perf samples stamped in CLOCK_MONOTONIC: perf's own clock cannot be calibrated "
+          + "({})", PerfClockSampler.unavailableReason());
+    }
     PerfRunner.Builder pb = PerfRunner.builder().perf(perf).pid(options.pid())
         .events(options.perfEvents().stream().map(EbpfOptions.PerfEvent::perfName).toList())
         .period(options.perfPeriod()).round(options.perfRound()).workDir(workDir)
-        .consumer(new PerfSamplePublisher(sink, headers, target, PERF_MAX_STACK));
+        .clock(recordClock)
+        .consumer(new PerfSamplePublisher(sink, headers, target, PERF_MAX_STACK,
+            recordClock.domain()));
     if (options.perfEvents().contains(EbpfOptions.PerfEvent.MALLOC)) {
       pb.libc(ModuleMap.allocatorImage(options.pid()).orElseThrow(() ->
           new BpftraceUnavailableException("process " + options.pid() + " has no libc mapped "

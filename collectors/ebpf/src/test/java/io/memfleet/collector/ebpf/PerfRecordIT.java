@@ -1,10 +1,12 @@
 package io.memfleet.collector.ebpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.ProcessIdentities;
 import io.memfleet.collector.ebpf.perf.FoldedStacks;
+import io.memfleet.collector.ebpf.perf.PerfClockSampler;
 import io.memfleet.collector.ebpf.perf.PerfProbes;
 import io.memfleet.collector.ebpf.perf.PerfRecorder;
 import io.memfleet.collector.ebpf.publish.PerfSamplePublisher;
@@ -13,6 +15,7 @@ import io.memfleet.collector.testing.RecordingEventSink;
 import io.memfleet.event.Allocation;
 import io.memfleet.event.AllocationKind;
 import io.memfleet.event.ClockDomain;
+import io.memfleet.event.ClockSync;
 import io.memfleet.event.PageFault;
 import io.memfleet.event.Source;
 import java.nio.file.Path;
@@ -31,7 +34,7 @@ class PerfRecordIT {
       RecordingEventSink sink = new RecordingEventSink();
       var identity = ProcessIdentities.fromEnvironment().forPid(leaky.pid());
       PerfSamplePublisher publisher = new PerfSamplePublisher(sink, new EventHeaders("perf/it"),
-          identity, 127);
+          identity, 127, ClockDomain.MONOTONIC);
       FoldedStacks folded = new FoldedStacks();
       long before = System.nanoTime();
       PerfRecorder.Result result = PerfRecorder.builder().perf(perf).pid(leaky.pid())
@@ -64,7 +67,7 @@ class PerfRecordIT {
         RecordingEventSink sink = new RecordingEventSink();
         PerfSamplePublisher publisher = new PerfSamplePublisher(sink,
             new EventHeaders("perf/it"),
-            ProcessIdentities.fromEnvironment().forPid(leaky.pid()), 127);
+            ProcessIdentities.fromEnvironment().forPid(leaky.pid()), 127, ClockDomain.MONOTONIC);
         FoldedStacks folded = new FoldedStacks();
         PerfRecorder.builder().perf(perf).pid(leaky.pid()).event(event)
             .duration(Duration.ofSeconds(1)).workDir(dir).build()
@@ -82,6 +85,43 @@ class PerfRecordIT {
       } finally {
         PerfProbes.delete(perf, event);
       }
+    }
+  }
+
+  /**
+   * perf's own clock (the TSC-based local_clock): samples recorded without {@code -k}, mapped to
+   * CLOCK_MONOTONIC through two {@link PerfClockSampler} samples taken around the recording, fall
+   * inside the recording's monotonic window. A sampler that paired the wrong kernel clock would
+   * be off by the two clocks' difference (milliseconds here, see the sampler's javadoc).
+   */
+  @Test
+  void perfClockSamplesMapOntoMonotonicThroughTheCalibration() throws Exception {
+    Path perf = Tracing.requirePerf();
+    PerfClockSampler clock = PerfClockSampler.open(true).orElseThrow(() -> new AssertionError(
+        "perf clock not calibratable: " + PerfClockSampler.unavailableReason()));
+    try (NativeDemo leaky = NativeDemo.start("leaky", "200", "4096", "0", "5")) {
+      RecordingEventSink sink = new RecordingEventSink();
+      var identity = ProcessIdentities.fromEnvironment().forPid(leaky.pid());
+      var headers = new EventHeaders("perf/it");
+      PerfSamplePublisher publisher = new PerfSamplePublisher(sink, headers, identity, 127,
+          ClockDomain.PERF_CLOCK);
+      ClockSync first = clock.sample(identity, headers);
+      long before = System.nanoTime();
+      PerfRecorder.builder().perf(perf).pid(leaky.pid()).event("page-faults").period(5)
+          .duration(Duration.ofSeconds(2)).workDir(dir).clock(PerfRecorder.Clock.PERF).build()
+          .run(publisher);
+      long after = System.nanoTime();
+      ClockSync last = clock.sample(identity, headers);
+      assertThat(first.getHeader().getClockDomain()).isEqualTo(ClockDomain.PERF_CLOCK);
+      double rate = (double) (last.getMonotonicNs() - first.getMonotonicNs())
+          / (last.getDomainValue() - first.getDomainValue());
+      assertThat(rate).isCloseTo(1.0, within(1e-4));
+      assertThat(sink.eventsOf(PageFault.class)).hasSizeGreaterThan(20).allSatisfy(f -> {
+        assertThat(f.getHeader().getClockDomain()).isEqualTo(ClockDomain.PERF_CLOCK);
+        long monotonic = first.getMonotonicNs() + Math.round(
+            (f.getHeader().getRawTimestamp() - first.getDomainValue()) * rate);
+        assertThat(monotonic).isBetween(before, after);
+      });
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.memfleet.collector.ebpf.perf;
 
 import io.memfleet.collector.ChildCommands;
+import io.memfleet.event.ClockDomain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,9 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One perf recording of a process: {@code perf record -e EVENT -g -k CLOCK_MONOTONIC -p PID}
- * for a fixed time, then {@code perf script --ns} streamed through {@link PerfScriptParser}.
- * Timestamps come out in CLOCK_MONOTONIC nanoseconds, the same clock as bpftrace's.
+ * One perf recording of a process: {@code perf record -e EVENT -g -p PID} for a fixed time, then
+ * {@code perf script --ns} streamed through {@link PerfScriptParser}. Timestamps come out in
+ * perf's own clock ({@link Clock#PERF}, the TSC-based {@code local_clock()}, calibrated by
+ * {@link PerfClockSampler}) or, with {@link Clock#MONOTONIC}, in CLOCK_MONOTONIC nanoseconds
+ * ({@code -k CLOCK_MONOTONIC}), the same clock as bpftrace's.
  *
  * <pre>{@code
  * PerfRecorder recorder = PerfRecorder.builder().pid(pid).event("page-faults").period(10)
@@ -29,12 +32,32 @@ import java.util.function.Consumer;
  * {@code probe_libc:malloc}.
  */
 public final class PerfRecorder {
+  /** The clock perf stamps samples with. */
+  public enum Clock {
+    /** perf's default, the kernel's {@code local_clock()}: the PERF_CLOCK domain. */
+    PERF(ClockDomain.PERF_CLOCK),
+    /** {@code -k CLOCK_MONOTONIC}: the MONOTONIC domain. */
+    MONOTONIC(ClockDomain.MONOTONIC);
+
+    private final ClockDomain domain;
+
+    Clock(ClockDomain domain) {
+      this.domain = domain;
+    }
+
+    /** The clock domain samples recorded with this clock are stamped in. */
+    public ClockDomain domain() {
+      return domain;
+    }
+  }
+
   private final Path perf;
   private final int pid;
   private final String event;
   private final long period;
   private final Duration duration;
   private final Path workDir;
+  private final Clock clock;
   private volatile Process current;
   private volatile boolean cancelled;
 
@@ -54,6 +77,7 @@ public final class PerfRecorder {
     this.period = b.period;
     this.duration = b.duration;
     this.workDir = b.workDir;
+    this.clock = b.clock;
   }
 
   public static Builder builder() {
@@ -69,7 +93,10 @@ public final class PerfRecorder {
     Path data = Files.createTempFile(workDir, "memfleet-perf-", ".data");
     try {
       List<String> record = new ArrayList<>(List.of(perf.toString(), "record", "-e", event,
-          "-g", "-k", "CLOCK_MONOTONIC", "-p", Integer.toString(pid), "-o", data.toString()));
+          "-g", "-p", Integer.toString(pid), "-o", data.toString()));
+      if (clock == Clock.MONOTONIC) {
+        record.addAll(List.of("-k", "CLOCK_MONOTONIC"));
+      }
       if (period > 0) {
         record.add("-c");
         record.add(Long.toString(period));
@@ -146,8 +173,15 @@ public final class PerfRecorder {
     private long period;
     private Duration duration = Duration.ofSeconds(2);
     private Path workDir = Path.of(System.getProperty("java.io.tmpdir"));
+    private Clock clock = Clock.MONOTONIC;
 
     private Builder() {}
+
+    /** The clock samples are stamped with (default {@link Clock#MONOTONIC}). */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
 
     /** The perf binary (default: {@code perf} on PATH). */
     public Builder perf(Path perf) {
@@ -185,6 +219,7 @@ public final class PerfRecorder {
     public PerfRecorder build() {
       Objects.requireNonNull(perf, "perf");
       Objects.requireNonNull(event, "event");
+      Objects.requireNonNull(clock, "clock");
       if (pid <= 0) {
         throw new IllegalArgumentException("pid must be set");
       }

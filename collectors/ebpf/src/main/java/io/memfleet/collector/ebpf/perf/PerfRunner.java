@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs perf against one process for as long as the collector runs, in rounds: each round is one
- * {@link PerfRecorder} run ({@code perf record -k CLOCK_MONOTONIC -g} for the round length, then
+ * {@link PerfRecorder} run ({@code perf record -g} in the builder's clock for the round length, then
  * {@code perf script} parsed as a stream into the consumer). A failed round is counted and the
  * next one waits with exponential backoff; the runner stops for good once the target exits.
  * For {@code probe_libc:malloc} it adds the uprobe first and deletes it on close.
@@ -43,6 +43,7 @@ public final class PerfRunner implements AutoCloseable {
   private final Duration maxBackoff;
   private final Path workDir;
   private final Path libc;
+  private final PerfRecorder.Clock clock;
   private final Consumer<PerfSample> consumer;
   private final AtomicLong rounds = new AtomicLong();
   private final AtomicLong samples = new AtomicLong();
@@ -80,6 +81,7 @@ public final class PerfRunner implements AutoCloseable {
     this.maxBackoff = b.maxBackoff;
     this.workDir = b.workDir;
     this.libc = b.libc;
+    this.clock = b.clock;
     this.consumer = b.consumer;
   }
 
@@ -150,7 +152,7 @@ public final class PerfRunner implements AutoCloseable {
       probe = PerfProbes.addMallocProbe(perf, libc);
     }
     PerfRecorder r = PerfRecorder.builder().perf(perf).pid(pid).event(String.join(",", events))
-        .period(period).duration(round).workDir(workDir).build();
+        .period(period).duration(round).workDir(workDir).clock(clock).build();
     recorder = r;
     if (!running) {
       return;
@@ -205,9 +207,16 @@ public final class PerfRunner implements AutoCloseable {
     private Duration maxBackoff = Duration.ofMinutes(1);
     private Path workDir = Path.of(System.getProperty("java.io.tmpdir"));
     private Path libc;
+    private PerfRecorder.Clock clock = PerfRecorder.Clock.MONOTONIC;
     private Consumer<PerfSample> consumer;
 
     private Builder() {}
+
+    /** The clock samples are stamped with (default {@link PerfRecorder.Clock#MONOTONIC}). */
+    public Builder clock(PerfRecorder.Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
 
     public Builder perf(Path perf) {
       this.perf = perf;

@@ -2,6 +2,7 @@ package io.memfleet.collector.ebpf.publish;
 
 import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.EventSink;
+import io.memfleet.collector.ebpf.perf.PerfRecorder;
 import io.memfleet.collector.ebpf.perf.PerfSample;
 import io.memfleet.collector.ebpf.stack.ModuleMap;
 import io.memfleet.collector.ebpf.stack.Stacks;
@@ -18,11 +19,12 @@ import java.util.function.Consumer;
  * Turns perf samples of one process into memfleet events: {@code page-faults},
  * {@code minor-faults} and {@code major-faults} → {@link PageFault} (count = the sample period),
  * {@code probe_libc:malloc} (with a {@code size} argument) → {@link Allocation} kind MALLOC
- * (weight = size × period). Stamped {@code source=PERF, clockDomain=MONOTONIC} because memfleet
- * records with {@code -k CLOCK_MONOTONIC}. Other events are counted as ignored.
+ * (weight = size × period). Stamped {@code source=PERF} in the clock domain of the recording
+ * ({@link PerfRecorder.Clock#domain()}). Other events are counted as ignored.
  *
  * <pre>{@code
- * PerfSamplePublisher pub = new PerfSamplePublisher(sink, headers, identity, 127);
+ * PerfSamplePublisher pub = new PerfSamplePublisher(sink, headers, identity, 127,
+ *     ClockDomain.PERF_CLOCK);
  * recorder.run(pub);
  * }</pre>
  */
@@ -31,23 +33,28 @@ public final class PerfSamplePublisher implements Consumer<PerfSample> {
   private final EventHeaders headers;
   private final ProcessIdentity process;
   private final int depthLimit;
+  private final ClockDomain clock;
   private long published;
   private long ignored;
 
-  /** {@code depthLimit}: perf's call-chain limit (kernel.perf_event_max_stack, 127 by default). */
+  /**
+   * {@code depthLimit}: perf's call-chain limit (kernel.perf_event_max_stack, 127 by default);
+   * {@code clock}: the domain the recording's timestamps are in.
+   */
   public PerfSamplePublisher(EventSink sink, EventHeaders headers, ProcessIdentity process,
-      int depthLimit) {
+      int depthLimit, ClockDomain clock) {
     this.sink = Objects.requireNonNull(sink, "sink");
     this.headers = Objects.requireNonNull(headers, "headers");
     this.process = Objects.requireNonNull(process, "process");
     this.depthLimit = depthLimit;
+    this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   @Override
   public void accept(PerfSample s) {
     var stack = s.frames().isEmpty() ? null
         : Stacks.toStackTrace(s.frames(), ModuleMap.empty(), depthLimit);
-    var header = headers.next(process, Source.PERF, ClockDomain.MONOTONIC, s.timestampNs());
+    var header = headers.next(process, Source.PERF, clock, s.timestampNs());
     String event = s.event();
     if (event.equals("page-faults") || event.equals("faults") || event.equals("minor-faults")
         || event.equals("major-faults")) {
