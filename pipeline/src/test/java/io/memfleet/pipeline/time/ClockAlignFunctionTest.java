@@ -168,6 +168,28 @@ class ClockAlignFunctionTest {
     assertThat(e.utcNs).isEqualTo(OFFSET + MONO + 10 + 1_000);
   }
 
+  /**
+   * perf's clock (the kernel's local_clock, 9.7 ms behind CLOCK_MONOTONIC here) is the host's:
+   * the eBPF collector's PERF_CLOCK sample calibrates it for every process's perf samples, and
+   * monotonic events do not use it.
+   */
+  @Test
+  void perfClockEventsUseTheHostsPerfClockModel() throws Exception {
+    long behind = 9_700_000;
+    ProcessIdentity traced = process(300, false);
+    var perfEvent = timed(rss(traced, Source.PERF, ClockDomain.PERF_CLOCK, MONO + 5_000 - behind,
+        1, 1_000), PUBLISH_MS);
+    h.processElement2(monotonicSample(jvm, MONO, OFFSET + MONO, 2_000), 0);
+    h.processElement1(perfEvent, 0);
+    assertThat(output()).as("a MONOTONIC calibration does not convert perf's clock").isEmpty();
+    h.processElement2(ClockSample.of(Fixtures.clockSync(jvm, ClockDomain.PERF_CLOCK,
+        MONO + 1_000 - behind, null, OFFSET + MONO + 1_000, MONO + 1_000, 600, 2)), 0);
+    TimedEvent e = output().get(0);
+    assertThat(e.timeBasis).isEqualTo(TimeBasis.CLOCK_MODEL);
+    assertThat(Math.abs(e.utcNs - (OFFSET + MONO + 5_000))).isLessThanOrEqualTo(e.errorBoundNs);
+    assertThat(e.errorBoundNs).isLessThan(2_000);
+  }
+
   @Test
   void anotherBootIsAnotherHostAndWaitsForItsOwnSamples() throws Exception {
     h.processElement2(monotonicSample(jvm, MONO, OFFSET + MONO, 2_000), 0);
