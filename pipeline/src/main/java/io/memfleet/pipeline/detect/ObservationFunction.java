@@ -301,7 +301,8 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
       o.stackFrames = levels.frames.get(grew);
       return;
     }
-    int i = t == null ? -1 : t.heaviest();
+    boolean byClass = b.signal == Signal.LIVE_SET;
+    int i = t == null ? -1 : byClass ? t.heaviestOfHeaviestLabel() : t.heaviest();
     if (i >= 0) {
       o.stackHash = t.hashes.get(i);
       o.stackFrames = t.frames.get(i).isEmpty() ? null : t.frames.get(i);

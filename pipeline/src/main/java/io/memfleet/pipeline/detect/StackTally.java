@@ -1,7 +1,9 @@
 package io.memfleet.pipeline.detect;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Bytes by stack for one process: which code faulted in new pages or mapped memory. Keeps the
@@ -85,5 +87,43 @@ public class StackTally {
       }
     }
     return best;
+  }
+
+  /**
+   * Index of what a retained set is best named by: the heaviest class (its bytes summed over
+   * every stack it was sampled at), then that class's heaviest stack that has frames — old-object
+   * samples carry a stack only while the JVM's live set grows (the collector turns stacks on
+   * then), so one class may sit under a stackless entry and under the stacks it leaks from.
+   * Entries without a label count on their own, as in {@link #heaviest}; -1 when empty.
+   */
+  int heaviestOfHeaviestLabel() {
+    Map<String, Long> byLabel = new HashMap<>();
+    for (int j = 0; j < bytes.size(); j++) {
+      if (labels.get(j) != null) {
+        byLabel.merge(labels.get(j), bytes.get(j), Long::sum);
+      }
+    }
+    int best = -1;
+    long bestWeight = -1;
+    for (int j = 0; j < bytes.size(); j++) {
+      long weight = labels.get(j) == null ? bytes.get(j) : byLabel.get(labels.get(j));
+      if (weight > bestWeight) {
+        best = j;
+        bestWeight = weight;
+      }
+    }
+    String label = best < 0 ? null : labels.get(best);
+    if (label == null) {
+      return best;
+    }
+    int named = -1;
+    for (int j = 0; j < bytes.size(); j++) {
+      boolean hasFrames = frames.get(j) != null && !frames.get(j).isEmpty();
+      if (label.equals(labels.get(j)) && hasFrames
+          && (named < 0 || bytes.get(j) > bytes.get(named))) {
+        named = j;
+      }
+    }
+    return named >= 0 ? named : best;
   }
 }
