@@ -231,9 +231,11 @@ public final class JfrOptions {
   /**
    * The JFR settings for these options, as {@code event#setting} → value, limited to the event
    * types in {@code available} (JDK 17 has no jdk.ResidentSetSize, for instance). The events and
-   * their settings are defined in {@link JfrSettings}.
+   * their settings are defined in {@link JfrSettings}. For the in-process agent and the JMX
+   * remote mode, which keep old-object stacks on: they do not switch them with the live set as
+   * the node collector does.
    */
   public Map<String, String> jfrSettings(Set<String> available) {
-    return JfrSettings.of(this).toMap(available);
+    return JfrSettings.of(this).withOldObjectStacks().toMap(available);
   }
 }

@@ -37,6 +37,8 @@ import java.util.Set;
 public final class JfrSettings {
   /** Class-path location of the shipped settings file ({@code defaults().toJfc()}). */
   public static final String JFC_RESOURCE = "/io/memfleet/collector/jfr/memfleet.jfc";
+  /** The old-object sampler's event. */
+  public static final String OLD_OBJECT_SAMPLE = "jdk.OldObjectSample";
 
   /**
    * One event of the recording.
@@ -74,6 +76,18 @@ public final class JfrSettings {
   }
 
   /** The settings of {@code from} for these events only (e.g. a recording of old objects). */
+  /** These settings with stack traces on the old-object samples (where they enable them). */
+  public JfrSettings withOldObjectStacks() {
+    return new JfrSettings(events.stream().map(e -> {
+      if (!e.event().equals(OLD_OBJECT_SAMPLE)) {
+        return e;
+      }
+      Map<String, String> s = new LinkedHashMap<>(e.settings());
+      s.put("stackTrace", "true");
+      return new EventSettings(e.group(), e.event(), s);
+    }).toList());
+  }
+
   public static JfrSettings only(JfrSettings from, String... eventNames) {
     Set<String> wanted = Set.of(eventNames);
     return new JfrSettings(from.events.stream().filter(e -> wanted.contains(e.event())).toList());
@@ -86,9 +100,11 @@ public final class JfrSettings {
     return List.of(
         event("allocation", "jdk.ObjectAllocationSample",
             "throttle", o.throttle(), "stackTrace", "true"),
-        // samples are emitted when a recording that enables them stops (see JfrAgent)
-        event("oldObjects", "jdk.OldObjectSample",
-            "cutoff", o.oldObjectCutoff(), "stackTrace", "true"),
+        // samples are emitted when a recording that enables them stops (see JfrAgent); without
+        // stacks, as in JFR's default.jfc: a stack costs a stack walk at every TLAB refill, so the
+        // node collector turns them on (withOldObjectStacks) only while a JVM's live set grows
+        event("oldObjects", OLD_OBJECT_SAMPLE,
+            "cutoff", o.oldObjectCutoff(), "stackTrace", "false"),
         event("gc", "jdk.GarbageCollection", "threshold", "0 ns"),
         event("gc", "jdk.GCPhasePause", "threshold", "0 ns"),
         // young or mixed: a mixed collection's heap after is a live-set upper bound

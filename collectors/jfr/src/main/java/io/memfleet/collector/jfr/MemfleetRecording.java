@@ -33,6 +33,8 @@ import java.util.regex.Pattern;
 public final class MemfleetRecording {
   /** The recording's name in the JVM ({@code JFR.check name=memfleet}). */
   public static final String NAME = "memfleet";
+  /** The recording that turns old-object stacks on, see {@link #oldObjectStacksStartCommand}. */
+  public static final String OLD_OBJECT_STACKS = NAME + "-old-object-stacks";
   /**
    * The repository base {@code memfleet attach} configures, in the JVM's own file system; the
    * node collector looks there (through {@code /proc/PID/root}) for attached JVMs.
@@ -152,6 +154,19 @@ public final class MemfleetRecording {
 
   public static String oldObjectsStopCommand() {
     return "JFR.stop name=" + NAME + "-old-objects";
+  }
+
+  /**
+   * A recording that only turns on stack traces of old-object samples, kept running while the
+   * JVM's live set grows (JFR takes the union of its recordings' settings); nothing goes to disk.
+   */
+  public static String oldObjectStacksStartCommand(String settingsFile) {
+    return "JFR.start name=" + OLD_OBJECT_STACKS + " settings=" + safe(settingsFile)
+        + " disk=false";
+  }
+
+  public static String oldObjectStacksStopCommand() {
+    return "JFR.stop name=" + OLD_OBJECT_STACKS;
   }
 
   static String safe(String path) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.memfleet.collector.CollectorOptions;
 import io.memfleet.collector.KafkaEventSink;
 import io.memfleet.collector.jfr.attach.HotSpotAttach;
+import io.memfleet.collector.jfr.attach.RecordingControl;
+import io.memfleet.collector.jfr.attach.TargetProcess;
 import io.memfleet.collector.jfr.repository.JfrRepositoryCollector;
 import io.memfleet.collector.jfr.repository.RepositoryReader;
 import io.memfleet.collector.jfr.testing.LeakyCacheApp;
@@ -118,6 +120,20 @@ class AttachIT {
           // inside the JVM only JFR runs: no memfleet or Kafka thread
           assertThat(threadNames(pid)).noneMatch(n -> n.startsWith("memfleet")
               || n.startsWith("kafka"));
+
+          // old-object stacks, which the collector turns on while a live set grows: a
+          // recording of their own that enables only them, stopped again to turn them off
+          RecordingControl control =
+              RecordingControl.builder().settings(JfrSettings.of(options)).build();
+          TargetProcess target = TargetProcess.of(Path.of("/proc"), pid, List.of());
+          control.oldObjectStacks(target, true);
+          String stacks = HotSpotAttach.to(pid).jcmd("JFR.check name="
+              + MemfleetRecording.OLD_OBJECT_STACKS + " verbose=true");
+          assertThat(stacks).as(stacks).contains("(running)").contains("stackTrace=true")
+              .doesNotContain("jdk.GarbageCollection");
+          control.oldObjectStacks(target, false);
+          assertThat(HotSpotAttach.to(pid).jcmd("JFR.check"))
+              .doesNotContain(MemfleetRecording.OLD_OBJECT_STACKS).contains("name=memfleet ");
 
           RepositoryReader reader = jvms.readers().get(0);
           // a second recording of the name (as a JVM started with memfleet's flags and then

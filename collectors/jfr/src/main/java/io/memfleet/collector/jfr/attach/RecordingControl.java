@@ -53,6 +53,7 @@ public final class RecordingControl {
   private static final int MAX_STOPS = 8;
   private static final String SETTINGS_FILE = "memfleet.jfc";
   private static final String OLD_OBJECTS_FILE = "memfleet-old-objects.jfc";
+  private static final String OLD_OBJECT_STACKS_FILE = "memfleet-old-object-stacks.jfc";
 
   private final JfrSettings settings;
   private final MemfleetRecording recording;
@@ -129,6 +130,7 @@ public final class RecordingControl {
     for (int i = 0; i < MAX_STOPS && (i == 0 || running(attach)); i++) {
       stopped |= reportsStopped(attach.jcmd(MemfleetRecording.stopCommand()));
     }
+    attach.jcmd(MemfleetRecording.oldObjectStacksStopCommand()); // if the collector left it on
     Files.deleteIfExists(target.path(jvmDirectory(target) + "/" + MARKER));
     return stopped;
   }
@@ -139,12 +141,35 @@ public final class RecordingControl {
   }
 
   /**
+   * Turns stack traces of the JVM's old-object samples on or off: a recording that enables only
+   * them ({@link MemfleetRecording#OLD_OBJECT_STACKS}) is started or stopped. Nothing when the
+   * settings leave old-object samples out.
+   */
+  public void oldObjectStacks(TargetProcess target, boolean on) throws IOException {
+    if (settings.events().stream()
+        .noneMatch(e -> e.event().equals(JfrSettings.OLD_OBJECT_SAMPLE))) {
+      return;
+    }
+    HotSpotAttach attach = attach(target);
+    if (!on) {
+      attach.jcmd(MemfleetRecording.oldObjectStacksStopCommand());
+      return;
+    }
+    String dirInTarget = jvmDirectory(target);
+    prepareDirectory(target, dirInTarget);
+    String jfc = dirInTarget + "/" + OLD_OBJECT_STACKS_FILE;
+    writeReadable(target.path(jfc), JfrSettings.only(settings.withOldObjectStacks(),
+        JfrSettings.OLD_OBJECT_SAMPLE).toJfc());
+    attach.jcmd(MemfleetRecording.oldObjectStacksStartCommand(jfc));
+  }
+
+  /**
    * Makes the JVM write the old-object samples it holds into its repository, by starting and
    * stopping a recording that enables only them (JFR emits them when such a recording stops).
    */
   public void emitOldObjectSamples(TargetProcess target) throws IOException {
     Optional<JfrSettings.EventSettings> old = settings.events().stream()
-        .filter(e -> e.event().equals("jdk.OldObjectSample")).findFirst();
+        .filter(e -> e.event().equals(JfrSettings.OLD_OBJECT_SAMPLE)).findFirst();
     if (old.isEmpty()) {
       return;
     }
@@ -153,7 +178,7 @@ public final class RecordingControl {
     String jfc = dirInTarget + "/" + OLD_OBJECTS_FILE;
     Path file = target.path(jfc);
     if (!Files.exists(file)) {
-      writeReadable(file, JfrSettings.only(settings, "jdk.OldObjectSample").toJfc());
+      writeReadable(file, JfrSettings.only(settings, JfrSettings.OLD_OBJECT_SAMPLE).toJfc());
     }
     HotSpotAttach attach = attach(target);
     attach.jcmd(MemfleetRecording.oldObjectsStartCommand(jfc));

@@ -45,7 +45,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * options enable old-object samples, it makes each JVM emit them 15 s after it is followed and
  * then every {@code oldObjectPeriod} — every 10 s while its heap after a collection is above
  * {@value #FULL_HEAP} of its maximum — through the attach mechanism (JFR writes them only when a
- * recording that enables them stops); a JVM that refuses attach just goes without them.
+ * recording that enables them stops); a JVM that refuses attach just goes without them. While
+ * a JVM's live set grows ({@link LiveSetTrend}) it also turns the samples' stack traces on, and
+ * off again once the growth stops (see {@link RecordingControl#oldObjectStacks}).
  *
  * <p>Threads: one keeper thread ticks every reader twice a second; one onboarding thread locates
  * repositories and attaches (an attach can take seconds); one stream thread per followed JVM.
@@ -103,9 +105,10 @@ public final class JfrRepositoryCollector implements AutoCloseable {
    * @param jfrEvents JFR events read
    * @param published memfleet events published
    * @param stormDropped heap summaries, pauses and metaspace readings left out in GC storms
+   * @param stacksOn JVMs whose old-object samples carry stacks now (their live set grows)
    */
   public record Status(int following, int waiting, long attached, long attachFailures,
-      long ended, long jfrEvents, long published, long stormDropped) {}
+      long ended, long jfrEvents, long published, long stormDropped, int stacksOn) {}
 
   private static final class Candidate {
     final ProcessIdentity identity;
@@ -118,9 +121,12 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     }
   }
 
-  /** nextOldObjectsNanos: when its old-object samples are due next, and when they were last. */
+  /**
+   * nextOldObjectsNanos: when its old-object samples are due next, and when they were last;
+   * stacksOn: whether this collector turned old-object stacks on in it (onboarding thread only).
+   */
   private record Followed(ProcessIdentity identity, TargetProcess target, RepositoryReader reader,
-      RepositoryLocator.How how, long[] nextOldObjectsNanos) {}
+      RepositoryLocator.How how, long[] nextOldObjectsNanos, boolean[] stacksOn) {}
 
   private JfrRepositoryCollector(Builder b) {
     this.options = b.options;
@@ -255,7 +261,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     Map<String, Followed> next = new HashMap<>(followed);
     next.put(key(id), new Followed(id, target, reader, where.get().how(),
         new long[] {System.nanoTime() + options.firstOldObjectDelay().toNanos(),
-            System.nanoTime() - FULL_HEAP_OLD_OBJECT_PERIOD_NANOS}));
+            System.nanoTime() - FULL_HEAP_OLD_OBJECT_PERIOD_NANOS}, new boolean[1]));
     followed = Map.copyOf(next);
     return Optional.of(reader);
   }
@@ -292,8 +298,11 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     }
     for (Followed f : followed.values()) {
       long[] times = f.nextOldObjectsNanos();
-      if (f.reader().endReason() != null
-          || !oldObjectsDue(now, times[0], times[1], f.reader().heapFullness())) {
+      if (f.reader().endReason() != null || times[0] == Long.MAX_VALUE) {
+        continue;
+      }
+      switchOldObjectStacks(f);
+      if (!oldObjectsDue(now, times[0], times[1], f.reader().heapFullness())) {
         continue;
       }
       times[0] = now + options.oldObjectPeriod().toNanos();
@@ -305,6 +314,24 @@ public final class JfrRepositoryCollector implements AutoCloseable {
         log.once("old:" + f.identity().getPid(), "no old-object samples from JVM pid "
             + f.identity().getPid() + ": " + e.getMessage());
       }
+    }
+  }
+
+  /**
+   * Old-object samples carry a stack only while the JVM's live set grows ({@link LiveSetTrend}):
+   * stacks cost a stack walk at every TLAB refill, and what leaks is what needs one.
+   */
+  private void switchOldObjectStacks(Followed f) {
+    boolean want = f.reader().liveSetGrowing();
+    if (want == f.stacksOn()[0]) {
+      return;
+    }
+    try {
+      control.oldObjectStacks(f.target(), want);
+      f.stacksOn()[0] = want;
+    } catch (IOException | RuntimeException e) {
+      log.once("stacks:" + f.identity().getPid(), "cannot switch old-object stacks of JVM pid "
+          + f.identity().getPid() + ": " + e.getMessage());
     }
   }
 
@@ -326,14 +353,16 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     long published = endedPublished.get();
     long storm = endedStormDrops.get();
     Map<String, Followed> now = followed;
+    int stacksOn = 0;
     for (Followed f : now.values()) {
       RepositoryReader.Stats s = f.reader().stats();
       events += s.jfrEvents();
       published += s.published();
       storm += s.stormDropped();
+      stacksOn += f.stacksOn()[0] ? 1 : 0;
     }
     return new Status(now.size(), candidates.size(), attached.get(), attachFailures.get(),
-        readersEnded.get(), events, published, storm);
+        readersEnded.get(), events, published, storm, stacksOn);
   }
 
   /** The readers of the JVMs followed now. */
@@ -357,7 +386,16 @@ public final class JfrRepositoryCollector implements AutoCloseable {
         }
       }
     }
-    followed.values().forEach(f -> f.reader().close());
+    for (Followed f : followed.values()) {
+      f.reader().close();
+      if (f.stacksOn()[0]) {
+        try {
+          control.oldObjectStacks(f.target(), false);
+        } catch (IOException | RuntimeException e) {
+          // the JVM went away, or refuses attach now: its stacks stay on until it exits
+        }
+      }
+    }
   }
 
   private static String key(ProcessIdentity id) {

@@ -80,6 +80,8 @@ public final class RepositoryReader implements AutoCloseable {
   private volatile long lastEventEpochNanos;
   /** Heap after the newest collection over the heap's maximum; NaN until one is read. */
   private volatile double heapFullness = Double.NaN;
+  private final LiveSetTrend liveSet = new LiveSetTrend();
+  private volatile boolean liveSetGrowing;
   private volatile String endReason;
   private volatile String finishReason;
   private long startedNanos;
@@ -176,6 +178,8 @@ public final class RepositoryReader implements AutoCloseable {
   private void publish(SpecificRecord r) {
     if (r instanceof HeapSummary h && h.getPhase() == HeapPhase.AFTER_GC && h.getMaxBytes() > 0) {
       heapFullness = h.getUsedBytes() / (double) h.getMaxBytes();
+      liveSet.afterGc(h.getHeader().getRawTimestamp(), h.getUsedBytes(), h.getMaxBytes());
+      liveSetGrowing = liveSet.growing();
     }
     if (storm.admit(r)) {
       sink.publish(r);
@@ -253,6 +257,11 @@ public final class RepositoryReader implements AutoCloseable {
    */
   public double heapFullness() {
     return heapFullness;
+  }
+
+  /** Whether the JVM's live set grows ({@link LiveSetTrend}), from the heap summaries read. */
+  public boolean liveSetGrowing() {
+    return liveSetGrowing;
   }
 
   public Stats stats() {

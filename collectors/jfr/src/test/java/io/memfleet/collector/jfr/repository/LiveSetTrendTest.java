@@ -1,0 +1,57 @@
+package io.memfleet.collector.jfr.repository;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class LiveSetTrendTest {
+  private static final long MIB = 1024 * 1024;
+  private static final long MAX = 2048 * MIB;
+  private static final long T0 = 1_764_000_000_000_000_000L;
+
+  /** One young collection a second for {@code seconds}, heap after = live(t) + garbage. */
+  private static void run(LiveSetTrend trend, long fromS, long seconds,
+      java.util.function.LongUnaryOperator liveMib) {
+    for (long s = fromS; s < fromS + seconds; s++) {
+      long garbage = (s * 7919 % 40) * MIB; // young collections leave 0–40 MiB behind
+      trend.afterGc(T0 + s * 1_000_000_000L, liveMib.applyAsLong(s) * MIB + garbage, MAX);
+    }
+  }
+
+  @Test
+  void aLeakOfOneMibPerSecondTurnsStacksOnWithinTwoMinutes() {
+    LiveSetTrend trend = new LiveSetTrend();
+    run(trend, 0, 90, s -> 200 + s);
+    assertThat(trend.growing()).as("after 3 windows").isFalse();
+    run(trend, 90, 40, s -> 200 + s);
+    assertThat(trend.growing()).as("4 windows closed, 3 rises of ~30 MiB").isTrue();
+  }
+
+  @Test
+  void aSawtoothOrAFlatCacheNeverDoes() {
+    LiveSetTrend trend = new LiveSetTrend();
+    run(trend, 0, 600, s -> 500);
+    assertThat(trend.growing()).isFalse();
+  }
+
+  @Test
+  void aWarmUpTurnsThemOnAndTheFlatAfterItOffAgain() {
+    LiveSetTrend trend = new LiveSetTrend();
+    run(trend, 0, 150, s -> 100 + 2 * s);
+    assertThat(trend.growing()).isTrue();
+    run(trend, 150, 100, s -> 400);
+    assertThat(trend.growing()).as("flat for 100 s").isTrue();
+    run(trend, 250, 60, s -> 400);
+    assertThat(trend.growing()).as("4 flat windows").isFalse();
+  }
+
+  @Test
+  void aRiseBelowOnePercentOfTheHeapIsNoise() {
+    LiveSetTrend trend = new LiveSetTrend();
+    // 0.05 MiB/s: 1.5 MiB a window, 6 MiB over four: below 1 % of 2 GiB (20 MiB)
+    for (long s = 0; s < 600; s++) {
+      trend.afterGc(T0 + s * 1_000_000_000L, 300 * MIB + s * MIB / 20, MAX);
+    }
+    assertThat(trend.growing()).isFalse();
+  }
+}
