@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.KafkaEventSink;
 import io.memfleet.collector.ProcessIdentities;
+import io.memfleet.collector.ebpf.perf.PerfClockSampler;
 import io.memfleet.collector.ebpf.perf.PerfRunner;
 import io.memfleet.event.ClockDomain;
+import io.memfleet.event.ClockSync;
 import io.memfleet.event.PageFault;
 import io.memfleet.event.Source;
 import io.memfleet.localstack.KafkaBroker;
@@ -70,13 +72,22 @@ class EbpfPerfKafkaIT {
       List<SpecificRecord> events = read(kafka.bootstrapServers(), Topics.EVENTS_PERF);
       List<PageFault> faults = events.stream().filter(e -> e instanceof PageFault)
           .map(e -> (PageFault) e).toList();
+      // perf's own clock, calibrated by the collector's PERF_CLOCK samples on the clock topic:
+      // through the first one, every sample falls inside the run's CLOCK_MONOTONIC window
+      ClockSync perfClock = read(kafka.bootstrapServers(), Topics.CLOCK).stream()
+          .filter(e -> e instanceof ClockSync c
+              && c.getHeader().getClockDomain() == ClockDomain.PERF_CLOCK)
+          .map(e -> (ClockSync) e).findFirst().orElseThrow(() -> new AssertionError(
+              "no PERF_CLOCK calibration: " + PerfClockSampler.unavailableReason()));
       assertThat(faults).hasSizeGreaterThanOrEqualTo((int) stats.samples())
           .allSatisfy(f -> {
             assertThat(f.getHeader().getSource()).isEqualTo(Source.PERF);
-            assertThat(f.getHeader().getClockDomain()).isEqualTo(ClockDomain.MONOTONIC);
+            assertThat(f.getHeader().getClockDomain()).isEqualTo(ClockDomain.PERF_CLOCK);
             assertThat(f.getHeader().getProcess().getPid()).isEqualTo(leaky.pid());
             assertThat(f.getCount()).isEqualTo(5);
-            assertThat(f.getHeader().getRawTimestamp()).isBetween(before, after);
+            long monotonic = perfClock.getMonotonicNs()
+                + (f.getHeader().getRawTimestamp() - perfClock.getDomainValue());
+            assertThat(monotonic).isBetween(before, after);
           });
       // folded root-first, as flame graphs read: the demo's own frames from main down
       assertThat(faults).filteredOn(f -> f.getStack() != null)
