@@ -46,8 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * then every {@code oldObjectPeriod} — every 10 s while its heap after a collection is above
  * {@value #FULL_HEAP} of its maximum — through the attach mechanism (JFR writes them only when a
  * recording that enables them stops); a JVM that refuses attach just goes without them. While
- * a JVM's live set grows ({@link LiveSetTrend}) it also turns the samples' stack traces on, and
- * off again once the growth stops (see {@link RecordingControl#oldObjectStacks}).
+ * a JVM's live set grows ({@link LiveSetTrend}), or its heap is {@value #FULL_HEAP} full, it
+ * also turns the samples' stack traces on, and off again once that ends (see
+ * {@link RecordingControl#oldObjectStacks}).
  *
  * <p>Threads: one keeper thread ticks every reader twice a second; one onboarding thread locates
  * repositories and attaches (an attach can take seconds); one stream thread per followed JVM.
@@ -318,11 +319,13 @@ public final class JfrRepositoryCollector implements AutoCloseable {
   }
 
   /**
-   * Old-object samples carry a stack only while the JVM's live set grows ({@link LiveSetTrend}):
-   * stacks cost a stack walk at every TLAB refill, and what leaks is what needs one.
+   * Old-object samples carry a stack only while the JVM's live set grows ({@link LiveSetTrend})
+   * or its heap is {@link #FULL_HEAP} full after a collection (a JVM that fills its heap within a
+   * minute dies before a trend shows): stacks cost a stack walk at every TLAB refill, and what
+   * leaks is what needs one.
    */
   private void switchOldObjectStacks(Followed f) {
-    boolean want = f.reader().liveSetGrowing();
+    boolean want = f.reader().liveSetGrowing() || f.reader().heapFullness() >= FULL_HEAP;
     if (want == f.stacksOn()[0]) {
       return;
     }
@@ -330,8 +333,10 @@ public final class JfrRepositoryCollector implements AutoCloseable {
       control.oldObjectStacks(f.target(), want);
       f.stacksOn()[0] = want;
     } catch (IOException | RuntimeException e) {
-      log.once("stacks:" + f.identity().getPid(), "cannot switch old-object stacks of JVM pid "
-          + f.identity().getPid() + ": " + e.getMessage());
+      if (ProcessHandle.of(f.identity().getPid()).map(ProcessHandle::isAlive).orElse(false)) {
+        log.once("stacks:" + f.identity().getPid(), "cannot switch old-object stacks of JVM pid "
+            + f.identity().getPid() + ": " + e.getMessage());
+      } // else it died (its reader ends on the next tick)
     }
   }
 

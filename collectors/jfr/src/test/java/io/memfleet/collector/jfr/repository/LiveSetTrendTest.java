@@ -54,4 +54,20 @@ class LiveSetTrendTest {
     }
     assertThat(trend.growing()).isFalse();
   }
+
+  @Test
+  void aHeapFillingWithinAMinuteTurnsThemOnInUnderFortySeconds() {
+    LiveSetTrend trend = new LiveSetTrend();
+    long max = 128 * MIB;
+    boolean on = false;
+    long s = 0;
+    // 2 MiB/s into a 128 MiB heap, a collection every 0.5 s leaving up to 3 MiB of garbage
+    for (; s < 60_000 && !on; s += 500) {
+      long used = 10 * MIB + s * 2 * MIB / 1000 + (s * 7919 % 3) * MIB;
+      trend.afterGc(T0 + s * 1_000_000L, used, max);
+      on = trend.growing();
+    }
+    assertThat(on).isTrue();
+    assertThat(s).isLessThanOrEqualTo(41_000);
+  }
 }
