@@ -1,5 +1,7 @@
 package io.memfleet.collector.jfr.repository;
 
+import java.util.Arrays;
+
 /**
  * Whether a JVM's live set grows, from its heap after each collection: the lowest heap-after-GC
  * of each {@value #WINDOW_SECONDS}-second window of event time is the window's floor (a young
@@ -34,118 +36,103 @@ final class LiveSetTrend {
   static final long MIN_RISE_MIB = 4;
   static final int SLOT_SECONDS = 10;
   static final double FAST_RISE_PERCENT = 10.0;
-  private static final long WINDOW_NS = WINDOW_SECONDS * 1_000_000_000L;
-  private static final long SLOT_NS = SLOT_SECONDS * 1_000_000_000L;
 
-  private long slot = Long.MIN_VALUE;
-  private long slotFloor = Long.MAX_VALUE;
-  /** Floors of the last closed slots, newest last; MAX_VALUE where a slot saw no GC. */
-  private final long[] slotFloors = new long[RISING_WINDOWS + 1];
-  private int slotsClosed;
-
-  private long window = Long.MIN_VALUE;
-  private long floor = Long.MAX_VALUE;
+  private final Floors windows = new Floors(WINDOW_SECONDS, CALM_WINDOWS + 1);
+  private final Floors slots = new Floors(SLOT_SECONDS, RISING_WINDOWS + 1);
   private long maxBytes;
-  /** Floors of the last closed windows, newest last; MAX_VALUE where a window saw no GC. */
-  private final long[] floors = new long[CALM_WINDOWS + 1];
-  private int closed;
   private boolean growing;
-
-  LiveSetTrend() {
-    java.util.Arrays.fill(floors, Long.MAX_VALUE);
-    java.util.Arrays.fill(slotFloors, Long.MAX_VALUE);
-  }
 
   /** One heap summary after a collection. */
   void afterGc(long epochNanos, long usedBytes, long maxBytes) {
-    long w = Math.floorDiv(epochNanos, WINDOW_NS);
-    if (w < window) {
-      return; // out of order: its window is closed
-    }
-    if (w > window) {
-      if (window != Long.MIN_VALUE) {
-        close(floor, w - window - 1);
-      }
-      window = w;
-      floor = Long.MAX_VALUE;
-    }
-    floor = Math.min(floor, usedBytes);
     this.maxBytes = Math.max(this.maxBytes, maxBytes);
-    long sl = Math.floorDiv(epochNanos, SLOT_NS);
-    if (sl > slot) {
-      if (slot != Long.MIN_VALUE) {
-        closeSlot(slotFloor, sl - slot - 1);
+    if (windows.add(epochNanos, usedBytes)) {
+      long threshold = Math.max(Math.round(this.maxBytes * MIN_RISE_PERCENT / 100),
+          MIN_RISE_MIB * 1024 * 1024);
+      if (!growing) {
+        growing = windows.rising(RISING_WINDOWS, threshold);
+      } else if (windows.closed() >= CALM_WINDOWS + 1
+          && !windows.grew(CALM_WINDOWS, threshold)) {
+        growing = false;
       }
-      slot = sl;
-      slotFloor = Long.MAX_VALUE;
     }
-    slotFloor = Math.min(slotFloor, usedBytes);
-  }
-
-  private void closeSlot(long floorOfSlot, long empty) {
-    for (long i = 0; i < Math.min(empty, slotFloors.length); i++) {
-      pushSlot(Long.MAX_VALUE);
+    if (slots.add(epochNanos, usedBytes) && !growing) {
+      growing = slots.rising(RISING_WINDOWS, Math.round(this.maxBytes * FAST_RISE_PERCENT / 100));
     }
-    pushSlot(floorOfSlot);
-    if (!growing && slotsClosed >= RISING_WINDOWS + 1) {
-      growing = rises(slotFloors, RISING_WINDOWS,
-          Math.round(maxBytes * FAST_RISE_PERCENT / 100));
-    }
-  }
-
-  private void pushSlot(long value) {
-    System.arraycopy(slotFloors, 1, slotFloors, 0, slotFloors.length - 1);
-    slotFloors[slotFloors.length - 1] = value;
-    slotsClosed++;
   }
 
   boolean growing() {
     return growing;
   }
 
-  /** Closes a window with {@code floor}, after {@code empty} windows without any collection. */
-  private void close(long windowFloor, long empty) {
-    for (long i = 0; i < Math.min(empty, floors.length); i++) {
-      push(Long.MAX_VALUE); // no GC for a whole window: nothing to say about the live set
+  /** The floors (lowest heap-after-GC) of the last closed windows of one length. */
+  private static final class Floors {
+    private final long lengthNs;
+    /** Newest last; MAX_VALUE where a window saw no collection. */
+    private final long[] floors;
+    private long window = Long.MIN_VALUE;
+    private long floor = Long.MAX_VALUE;
+    private int closed;
+
+    Floors(int seconds, int keep) {
+      lengthNs = seconds * 1_000_000_000L;
+      floors = new long[keep];
+      Arrays.fill(floors, Long.MAX_VALUE);
     }
-    push(windowFloor);
-    long threshold = Math.max(Math.round(maxBytes * MIN_RISE_PERCENT / 100),
-        MIN_RISE_MIB * 1024 * 1024);
-    if (!growing) {
-      growing = rising(RISING_WINDOWS, threshold);
-    } else if (closed >= CALM_WINDOWS + 1 && !grew(CALM_WINDOWS, threshold)) {
-      growing = false;
+
+    /** Adds a reading; true when it closed a window (an out-of-order one is ignored). */
+    boolean add(long epochNanos, long usedBytes) {
+      long w = Math.floorDiv(epochNanos, lengthNs);
+      if (w < window) {
+        return false; // its window is closed
+      }
+      boolean closedOne = false;
+      if (w > window) {
+        if (window != Long.MIN_VALUE) {
+          for (long i = 0; i < Math.min(w - window - 1, floors.length); i++) {
+            push(Long.MAX_VALUE); // no collection for a whole window: nothing to say
+          }
+          push(floor);
+          closedOne = true;
+        }
+        window = w;
+        floor = Long.MAX_VALUE;
+      }
+      floor = Math.min(floor, usedBytes);
+      return closedOne;
     }
-  }
 
-  private void push(long value) {
-    System.arraycopy(floors, 1, floors, 0, floors.length - 1);
-    floors[floors.length - 1] = value;
-    closed++;
-  }
+    int closed() {
+      return closed;
+    }
 
-  /** The last {@code n} floors each above the one before, and by {@code threshold} in all. */
-  private boolean rising(int n, long threshold) {
-    return closed >= n + 1 && rises(floors, n, threshold);
-  }
-
-  private static boolean rises(long[] floors, int n, long threshold) {
-    int last = floors.length - 1;
-    for (int i = last - n + 1; i <= last; i++) {
-      if (floors[i] == Long.MAX_VALUE || floors[i - 1] == Long.MAX_VALUE
-          || floors[i] <= floors[i - 1]) {
+    /** The last {@code n} floors each above the one before, and by {@code threshold} in all. */
+    boolean rising(int n, long threshold) {
+      if (closed < n + 1) {
         return false;
       }
+      int last = floors.length - 1;
+      for (int i = last - n + 1; i <= last; i++) {
+        if (floors[i] == Long.MAX_VALUE || floors[i - 1] == Long.MAX_VALUE
+            || floors[i] <= floors[i - 1]) {
+          return false;
+        }
+      }
+      return floors[last] - floors[last - n] >= threshold;
     }
-    return floors[last] - floors[last - n] >= threshold;
-  }
 
-  /** The newest floor at least {@code threshold} above the one {@code n} windows earlier. */
-  private boolean grew(int n, long threshold) {
-    int last = floors.length - 1;
-    if (floors[last] == Long.MAX_VALUE || floors[last - n] == Long.MAX_VALUE) {
-      return true; // a window without collections says nothing: keep what we know
+    /** The newest floor at least {@code threshold} above the one {@code n} windows earlier. */
+    boolean grew(int n, long threshold) {
+      int last = floors.length - 1;
+      if (floors[last] == Long.MAX_VALUE || floors[last - n] == Long.MAX_VALUE) {
+        return true; // a window without collections says nothing: keep what we know
+      }
+      return floors[last] - floors[last - n] >= threshold;
     }
-    return floors[last] - floors[last - n] >= threshold;
+
+    private void push(long value) {
+      System.arraycopy(floors, 1, floors, 0, floors.length - 1);
+      floors[floors.length - 1] = value;
+      closed++;
+    }
   }
 }
