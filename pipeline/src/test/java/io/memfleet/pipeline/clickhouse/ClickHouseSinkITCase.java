@@ -13,12 +13,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -40,7 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The sink in a real job on a MiniCluster against a real ClickHouse: a run that fails over and
  * restarts from its checkpoint leaves exactly the totals of an uninterrupted run, a job submitted
  * again under its job id from its last checkpoint (attempts from 0, as after a JobManager
- * failover) too, and a ClickHouse outage in the middle of a run delays rows but loses none.
+ * failover) too, and a ClickHouse outage in the middle of a run delays rows but loses none —
+ * also one that outlasts the sink's commit wait, so that the job fails over, maybe several times,
+ * and commits again from its checkpoint once the server is back.
  */
 class ClickHouseSinkITCase {
   private static final long N = 20_000;
@@ -94,6 +99,11 @@ class ClickHouseSinkITCase {
 
   private static void runJob(String table, MapFunction<Long, Long> step, Configuration extra)
       throws Exception {
+    runJob(table, step, extra, Duration.ofSeconds(90));
+  }
+
+  private static void runJob(String table, MapFunction<Long, Long> step, Configuration extra,
+      Duration maxCommitWait) throws Exception {
     Configuration conf = new Configuration();
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
@@ -112,7 +122,7 @@ class ClickHouseSinkITCase {
     env.setParallelism(2);
     env.enableCheckpointing(300);
     ClickHouseSinkOptions options = ClickHouseSinkOptions.defaults().withUrl(server.httpUrl())
-        .withDatabase("it_sink").withMaxCommitWait(Duration.ofSeconds(90));
+        .withDatabase("it_sink").withMaxCommitWait(maxCommitWait);
     env.fromSource(new NumberSequenceSource(1, N), WatermarkStrategy.noWatermarks(), "numbers")
         .map(step)
         .sinkTo(ClickHouseSink.<Long>builder().options(options).table(table)
@@ -229,5 +239,47 @@ class ClickHouseSinkITCase {
     // the job could only finish after ClickHouse came back: it waited instead of dropping
     assertThat(restartedAt.get()).isPositive().isLessThan(jobEnded);
     assertExactlyOnce("outage");
+  }
+
+  /** The highest attempt number any task of the job ran as (0: it never failed over). */
+  private static final AtomicInteger LAST_ATTEMPT = new AtomicInteger();
+
+  /** Passes numbers on and notes which attempt of the task runs. */
+  private static final class AttemptNoting extends RichMapFunction<Long, Long> {
+    @Override
+    public void open(OpenContext context) {
+      LAST_ATTEMPT.accumulateAndGet(getRuntimeContext().getTaskInfo().getAttemptNumber(),
+          Math::max);
+    }
+
+    @Override
+    public Long map(Long k) {
+      return k;
+    }
+  }
+
+  @Test
+  void anOutageLongerThanTheCommitWaitFailsTheJobOverAndLosesNothing() throws Exception {
+    LAST_ATTEMPT.set(0);
+    createTable("long_outage");
+    stopServer(); // down for five commit waits: each commit gives up, the job fails over
+    Duration commitWait = Duration.ofSeconds(2);
+    Thread restart = new Thread(() -> {
+      try {
+        Thread.sleep(commitWait.multipliedBy(5).toMillis());
+        server.start();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    restart.start();
+    Configuration restarts = new Configuration();
+    restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1000);
+    restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+        Duration.ofMillis(500));
+    runJob("long_outage", new AttemptNoting(), restarts, commitWait);
+    restart.join(60_000);
+    assertThat(LAST_ATTEMPT.get()).as("task attempts: the job failed over").isPositive();
+    assertExactlyOnce("long_outage");
   }
 }
