@@ -11,6 +11,7 @@ import io.memfleet.localstack.testing.Capabilities;
 import io.memfleet.scenarios.ScenarioBuilds;
 import io.memfleet.schema.Topics;
 import io.memfleet.sql.ClickHouseConnection;
+import io.memfleet.sql.ClickHouseException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,22 @@ class UpDownIT {
     String[] common = java.util.Arrays.copyOf(stackArgs, stackArgs.length - 1);
     Result status = run(concat("status", common));
     assertThat(status.exit).as(status.out).isZero();
-    assertThat(status.out).contains("Kafka broker       running", "ClickHouse server  running");
+    assertThat(status.out).contains("Kafka broker       running", "ClickHouse server  running",
+        "data               events in the last 5 min 0; late for their aggregate window 0 in the"
+            + " last hour, 0 in all (memfleet.late_events); rows ClickHouse refused 0");
+    // an event that missed its window, as the pipeline stores one: the status line counts it
+    int httpPort = Integer.parseInt(stackArgs[java.util.Arrays.asList(stackArgs)
+        .indexOf("--clickhouse-http-port") + 1]);
+    try (ClickHouseConnection ch =
+        ClickHouseConnection.builder("http://127.0.0.1:" + httpPort).build()) {
+      ch.execute("INSERT INTO " + DATABASE + ".late_events (event_time, detected_at, aggregate)"
+          + " VALUES (now() - 600, now(), 'process_memory_10s')");
+    } catch (ClickHouseException e) {
+      throw new AssertionError(e);
+    }
+    Result withLate = run(concat("status", common));
+    assertThat(withLate.out).contains("late for their aggregate window 1 in the last hour, 1 in"
+        + " all");
 
     Result down = run(concat("down", common));
     assertThat(down.out).contains("Kafka broker: stopped", "ClickHouse server: stopped");
