@@ -6,6 +6,7 @@ import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.pipeline.time.ClockCalibration;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 
 /**
@@ -55,9 +56,14 @@ public final class PipelineStreams {
     return joined;
   }
 
-  /** {@link #joined()} keyed by {@link TimedEvent#processKey()}. */
+  /**
+   * {@link #joined()} keyed by {@link TimedEvent#processKey()}, without another shuffle: the join
+   * that produced it is keyed by that key and emits only events of its current key, so each
+   * subtask already holds exactly the keys a {@code keyBy} would send it. Stages on this stream
+   * run in the join's tasks (chained, no serialization between them).
+   */
   public KeyedStream<TimedEvent, String> byProcess() {
-    return joined.keyBy(TimedEvent::processKey);
+    return DataStreamUtils.reinterpretAsKeyedStream(joined, TimedEvent::processKey);
   }
 
   public DataStream<NativeMemorySample> nativeMemory() {
