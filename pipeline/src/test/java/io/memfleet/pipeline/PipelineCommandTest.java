@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -52,5 +57,28 @@ class PipelineCommandTest {
     assertThat(exit).isZero();
     assertThat(out.toString()).contains("decode", "align-clocks", "event-time",
         "join-per-process", "dead-letters", "kafka-events", "kafka-clock");
+  }
+
+  /**
+   * Every event is shuffled by process once, into the join; the stages on the per-process stream
+   * (aggregate windows, detection observations) take it forward in the same tasks.
+   */
+  @Test
+  void thePlanShufflesEventsByProcessOnceIntoTheJoin() throws Exception {
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new PipelineCommand());
+    cli.setOut(new PrintWriter(out));
+    assertThat(cli.execute("--plan", "--bootstrap-servers", "127.0.0.1:1")).isZero();
+    JsonNode plan = new ObjectMapper().readTree(out.toString());
+    Map<String, List<String>> inputs = new LinkedHashMap<>();
+    for (JsonNode node : plan.get("nodes")) {
+      List<String> ships = new ArrayList<>();
+      node.path("predecessors").forEach(p -> ships.add(p.get("ship_strategy").asText()));
+      inputs.put(node.get("contents").asText(), ships);
+    }
+    assertThat(inputs.get("join-per-process")).containsExactly("HASH");
+    assertThat(inputs.get("detect-observations")).containsExactly("FORWARD");
+    assertThat(inputs.entrySet()).filteredOn(e -> e.getKey().contains("ProcessWindow"))
+        .hasSize(2).allSatisfy(e -> assertThat(e.getValue()).containsOnly("FORWARD"));
   }
 }
