@@ -148,6 +148,9 @@ public final class DecodeAlignBenchmark implements Callable<Integer> {
                   + "output stood still at most %.2f s",
               round, r.events(), r.calibrated(), r.clockModel(), r.derived(), deadLetters,
               r.longestPauseNs() / 1e9));
+          if (!r.outputs().isEmpty()) {
+            report.note(variant, "round " + round + " outputs: " + r.outputs());
+          }
           progress(progress, round, t);
         }
       }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  *   <tr><td>--processes</td><td>MEMFLEET_BENCH_PIPELINE_PROCESSES</td><td>8 per host</td></tr>
  *   <tr><td>--repetitions</td><td>MEMFLEET_BENCH_PIPELINE_REPETITIONS</td><td>3</td></tr>
  *   <tr><td>--parallelism</td><td>MEMFLEET_BENCH_PIPELINE_PARALLELISM</td><td>1,2</td></tr>
- *   <tr><td>--stages</td><td>MEMFLEET_BENCH_PIPELINE_STAGES</td><td>ALIGN,JOB</td></tr>
+ *   <tr><td>--stages</td><td>MEMFLEET_BENCH_PIPELINE_STAGES</td><td>ALIGN,JOB (or SPINE)</td></tr>
  *   <tr><td>--bootstrap</td><td>MEMFLEET_BENCH_PIPELINE_BOOTSTRAP</td><td>own broker</td></tr>
  * </table>
  *
@@ -65,8 +65,9 @@ public final class DecodeAlignOptions {
   @Option(names = "--stages", split = ",",
       defaultValue = "${env:MEMFLEET_BENCH_PIPELINE_STAGES:-ALIGN,JOB}",
       description = "What of the pipeline runs: ALIGN = decode, clock alignment and event-time "
-          + "watermarks; JOB = the whole MemfleetJob spine (adds the per-process join) "
-          + "(default: ${DEFAULT-VALUE}).")
+          + "watermarks; SPINE = the MemfleetJob spine (adds the per-process join); JOB = the "
+          + "whole job (adds aggregates, raw events, detection and forensics, their outputs "
+          + "encoded and counted instead of written) (default: ${DEFAULT-VALUE}).")
   List<Stage> stages;
 
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
@@ -133,7 +134,7 @@ public final class DecodeAlignOptions {
       throw new IllegalArgumentException("--parallelism: positive numbers, got " + parallelisms);
     }
     if (stages == null || stages.isEmpty()) {
-      throw new IllegalArgumentException("--stages: at least one of ALIGN, JOB");
+      throw new IllegalArgumentException("--stages: at least one of ALIGN, SPINE, JOB");
     }
     if (clockSyncInterval.isNegative() || clockSyncInterval.isZero()) {
       throw new IllegalArgumentException("--clock-sync-interval must be positive");

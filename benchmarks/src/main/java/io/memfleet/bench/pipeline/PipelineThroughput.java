@@ -4,7 +4,10 @@ import io.memfleet.bench.pipeline.FleetWorkload.TopicSet;
 import io.memfleet.event.DeadLetter;
 import io.memfleet.pipeline.MemfleetJob;
 import io.memfleet.pipeline.PipelineOptions;
+import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
 import io.memfleet.pipeline.decode.DecodeFunction;
+import io.memfleet.pipeline.detect.DetectionExtension;
+import io.memfleet.pipeline.forensics.ForensicsExtension;
 import io.memfleet.pipeline.kafka.KafkaEndpoints;
 import io.memfleet.pipeline.model.RawRecord;
 import io.memfleet.pipeline.model.TimedEvent;
@@ -14,6 +17,7 @@ import io.memfleet.pipeline.time.PartitionWatermarks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +44,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   <li>{@link Stage#ALIGN}: decode → clock alignment → event-time watermarks, built from the
  *       pipeline's own operators with {@code MemfleetJob}'s wiring and settings (publish-time
  *       watermarks with alignment on the sources, keyed by host boot), counted after event time.
- *   <li>{@link Stage#JOB}: the real {@link MemfleetJob#kafka} job — the above plus the per-process
- *       join and enrichment — counted at its event sink (joined events; derived native-memory
- *       points are counted apart).
+ *   <li>{@link Stage#SPINE}: the real {@link MemfleetJob#kafka} job without its extensions — the
+ *       above plus the per-process join and enrichment — counted at its event sink (joined
+ *       events; derived native-memory points are counted apart).
+ *   <li>{@link Stage#JOB}: the whole job as {@code memfleet pipeline} runs it — the spine, the
+ *       ClickHouse outputs (10-s and 1-min aggregates, late events, GC pauses, allocation
+ *       windows and stacks, clock calibrations, raw events), detection (observations, every rule,
+ *       the alert manager) and OOM forensics — with {@link CountingOutputs} in place of ClickHouse
+ *       and the alert and snapshot topics: each table's rows are encoded as for ClickHouse and
+ *       counted. Counted, like SPINE, at the event sink.
  * </ul>
  *
  * <p>Why not bounded sources: with watermark alignment on, the Kafka connector (5.0.0-2.2) can fail
@@ -61,14 +71,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 final class PipelineThroughput {
   /** How much of the pipeline a run includes. */
-  enum Stage { ALIGN, JOB }
+  enum Stage { ALIGN, SPINE, JOB }
 
   /** With no new record for this long, the events that have not arrived are not coming. */
   private static final Duration STALL_TIMEOUT = Duration.ofSeconds(90);
 
   /** One run: the timing, and what the counting sink saw. */
   record Result(Throughput throughput, long events, long derived, long calibrated,
-      long clockModel, long longestPauseNs) {}
+      long clockModel, long longestPauseNs, Map<String, Long> outputs) {}
 
   private final String bootstrap;
   private final TopicSet topics;
@@ -102,11 +112,18 @@ final class PipelineThroughput {
     options.set(PipelineOptions.DEAD_LETTER_TOPIC, topics.deadLetterTopic());
 
     CountingSink<TimedEvent> sink = new CountingSink<>();
+    CountingOutputs outputs = new CountingOutputs();
     try {
       long start = System.nanoTime();
       StreamExecutionEnvironment env = environment(parallelism);
-      if (stage == Stage.JOB) {
+      if (stage == Stage.SPINE) {
         MemfleetJob.kafka(options).eventSink(sink).build().attach(env);
+      } else if (stage == Stage.JOB) {
+        MemfleetJob.kafka(options).eventSink(sink)
+            .extension(new ClickHouseOutputs(outputs))
+            .extension(new DetectionExtension(outputs.records("alerts")))
+            .extension(new ForensicsExtension(outputs.records("oom_snapshots")))
+            .build().attach(env);
       } else {
         attachDecodeAndAlign(env, options, sink);
       }
@@ -122,9 +139,11 @@ final class PipelineThroughput {
       long totalNs = lastNs == Long.MIN_VALUE ? 0 : lastNs - start;
       String variant = stage + " p=" + parallelism;
       return new Result(new Throughput(variant, records, t.events(), t.windowNs(), totalNs),
-          t.events(), t.derived.sum(), t.calibrated.sum(), t.clockModel.sum(), longestPauseNs);
+          t.events(), t.derived.sum(), t.calibrated.sum(), t.clockModel.sum(), longestPauseNs,
+          outputs.counts());
     } finally {
       sink.release();
+      outputs.release();
     }
   }
 

@@ -62,6 +62,8 @@ class DecodeAlignBenchmarkIT {
     }
     assertThat(printed.toString(StandardCharsets.UTF_8))
         .contains("medians and ratio to the baseline").contains("by clock domain: {")
-        .contains("MONOTONIC=");
+        .contains("MONOTONIC=")
+        // the whole job ran: every event became an events_raw row, encoded for ClickHouse
+        .containsPattern("JOB p=2 +round 1 outputs: \\{.*\\bevents_raw=" + EVENTS + "\\b");
   }
 }

@@ -13,6 +13,7 @@ import io.memfleet.pipeline.time.ClockCalibration;
 import io.memfleet.event.Allocation;
 import io.memfleet.schema.codec.EventCodec;
 import java.time.Duration;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -88,19 +89,34 @@ public final class ClickHouseOutputs implements PipelineExtension {
   }
 
   /** A sink into a table partitioned by {@code partitionTime} (null: no partitions). */
-  static <T> ClickHouseSink<T> sink(ClickHouseSinkOptions options, String table,
+  static <T> Sink<T> sink(ClickHouseSinkOptions options, String table,
       RowEncoder<T> encoder, PartitionTime<T> partitionTime) {
-    return ClickHouseSink.<T>builder().options(options).table(table).encoder(encoder)
-        .partitionTime(partitionTime).build();
+    return TableSinks.clickHouse(options).sink(table, encoder, partitionTime);
+  }
+
+  /** Null: the ClickHouse tables of the job's options. */
+  private final TableSinks tables;
+
+  /** Production (the service loader's): ClickHouse, as the job's options say. */
+  public ClickHouseOutputs() {
+    this(null);
+  }
+
+  /**
+   * The same tables, each written by {@code tables}' sink instead of ClickHouse's (benchmarks,
+   * tests); {@link #ENABLED} is not consulted.
+   */
+  public ClickHouseOutputs(TableSinks tables) {
+    this.tables = tables;
   }
 
   @Override
   public void attach(PipelineStreams streams) {
     Configuration conf = streams.options();
-    if (!conf.get(ENABLED)) {
+    if (tables == null && !conf.get(ENABLED)) {
       return;
     }
-    ClickHouseSinkOptions options = sinkOptions(conf);
+    TableSinks sinks = tables != null ? tables : TableSinks.clickHouse(sinkOptions(conf));
     Duration lateness = conf.get(ALLOWED_LATENESS);
     DataStream<LateEvent> late = null;
     for (var size : new Object[][] {{"process_memory_10s", Duration.ofSeconds(10)},
@@ -108,14 +124,14 @@ public final class ClickHouseOutputs implements PipelineExtension {
       String table = (String) size[0];
       ProcessWindows.Windows windows =
           ProcessWindows.of(streams.byProcess(), table, (Duration) size[1], lateness);
-      windows.rows().sinkTo(sink(options, table, Rows::processWindow, w -> w.windowStartMs))
+      windows.rows().sinkTo(sinks.sink(table, Rows::processWindow, w -> w.windowStartMs))
           .name(table + "-sink").uid(table + "-sink");
       late = late == null ? windows.late() : late.union(windows.late());
     }
-    late.sinkTo(sink(options, "late_events", Rows::lateEvent, l -> l.event.eventTimeMs()))
+    late.sinkTo(sinks.sink("late_events", Rows::lateEvent, l -> l.event.eventTimeMs()))
         .name("late_events-sink").uid("late_events-sink");
     streams.joined().filter(e -> "GcPause".equals(e.kind)).name("gc-pauses").uid("gc-pauses")
-        .sinkTo(sink(options, "gc_pauses", Rows::gcPause, TimedEvent::eventTimeMs))
+        .sinkTo(sinks.sink("gc_pauses", Rows::gcPause, TimedEvent::eventTimeMs))
         .name("gc_pauses-sink")
         .uid("gc_pauses-sink");
 
@@ -124,21 +140,21 @@ public final class ClickHouseOutputs implements PipelineExtension {
         .keyBy(ClickHouseOutputs::allocationKey)
         .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
         .aggregate(new AllocationWindowAggregate()).name("allocations_1m").uid("allocations_1m");
-    allocations.sinkTo(sink(options, "allocations_1m", Rows::allocationWindow,
+    allocations.sinkTo(sinks.sink("allocations_1m", Rows::allocationWindow,
             w -> w.windowStartMs))
         .name("allocations_1m-sink").uid("allocations_1m-sink");
     allocations.filter(w -> !w.frames.isEmpty()).name("stacks").uid("stacks")
-        .sinkTo(sink(options, "allocation_stacks", Rows::allocationStack, null))
+        .sinkTo(sinks.sink("allocation_stacks", Rows::allocationStack, null))
         .name("allocation_stacks-sink").uid("allocation_stacks-sink");
 
     streams.clockCalibrations()
-        .sinkTo(sink(options, "clock_calibration", Rows::clockCalibration,
+        .sinkTo(sinks.sink("clock_calibration", Rows::clockCalibration,
             ClockCalibration::utcMs))
         .name("clock_calibration-sink").uid("clock_calibration-sink");
 
     if (conf.get(RAW_EVENTS)) {
       streams.joined().filter(e -> e.payload != null).name("raw").uid("raw")
-          .sinkTo(sink(options, "events_raw", Rows::rawEvent, TimedEvent::eventTimeMs))
+          .sinkTo(sinks.sink("events_raw", Rows::rawEvent, TimedEvent::eventTimeMs))
           .name("events_raw-sink")
           .uid("events_raw-sink");
     }
