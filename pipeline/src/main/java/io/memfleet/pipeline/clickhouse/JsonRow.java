@@ -17,7 +17,7 @@ public final class JsonRow {
   private static final DateTimeFormatter DATE_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
-  private final StringBuilder json = new StringBuilder("{");
+  private final StringBuilder json = new StringBuilder(256).append('{');
 
   private JsonRow() {}
 
@@ -76,26 +76,27 @@ public final class JsonRow {
     return this;
   }
 
+  /** Appends {@code s} quoted; runs of characters that need no escape are copied in one go. */
   private void appendString(String s) {
     json.append('"');
+    int run = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        continue;
+      }
+      json.append(s, run, i);
+      run = i + 1;
       switch (c) {
         case '"' -> json.append("\\\"");
         case '\\' -> json.append("\\\\");
         case '\n' -> json.append("\\n");
         case '\r' -> json.append("\\r");
         case '\t' -> json.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            json.append(String.format("\\u%04x", (int) c));
-          } else {
-            json.append(c);
-          }
-        }
+        default -> json.append(String.format("\\u%04x", (int) c));
       }
     }
-    json.append('"');
+    json.append(s, run, s.length()).append('"');
   }
 
   @Override

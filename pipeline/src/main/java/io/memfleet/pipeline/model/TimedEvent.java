@@ -5,6 +5,7 @@ import io.memfleet.event.Runtime;
 import io.memfleet.event.Source;
 import io.memfleet.schema.codec.EventCodec;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One memfleet event on the pipeline's single timeline: who it is about, when it happened in UTC
@@ -19,8 +20,9 @@ import org.apache.avro.specific.SpecificRecord;
  * what clock alignment, the per-process join and keying need; rules may read them without
  * decoding.
  *
- * <p>A Flink POJO: public fields and a no-arg constructor, serialized by Flink's POJO serializer
- * (no Kryo; enums use Flink's enum serializer; nullable measures are boxed).
+ * <p>Public fields and a no-arg constructor; serialized by its own {@link TimedEventSerializer}
+ * (declared with {@code @TypeInfo}: no reflection, no Kryo), which also lets the stages chained
+ * after the join share one decoded record.
  *
  * <pre>{@code
  * aligned.keyBy(TimedEvent::processKey).process(...);
@@ -28,6 +30,7 @@ import org.apache.avro.specific.SpecificRecord;
  * GcCycle cycle = (GcCycle) e.record(codec);
  * }</pre>
  */
+@TypeInfo(TimedEventTypeInfo.Factory.class)
 public class TimedEvent {
   /** Kind of the derived native-memory events the per-process join adds to the stream. */
   public static final String NATIVE_MEMORY_KIND = "NativeMemory";
@@ -121,6 +124,14 @@ public class TimedEvent {
       decoded = codec.decode(payload);
     }
     return decoded;
+  }
+
+  /**
+   * Takes over {@code other}'s decoded record, if it has one, for a copy of it (records are not
+   * modified once decoded).
+   */
+  void shareDecodedRecordOf(TimedEvent other) {
+    this.decoded = other.decoded;
   }
 
   /** Remembers an already decoded record so that {@link #record} need not decode again. */

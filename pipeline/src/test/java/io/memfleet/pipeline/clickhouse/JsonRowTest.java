@@ -14,4 +14,35 @@ class JsonRowTest {
     assertThat(row).isEqualTo("{\"s\":\"a\\\"b\\\\c\\nd\\u0001\",\"n\":42,\"f\":0.5,\"nan\":0,"
         + "\"t\":\"1970-01-01 00:00:00\",\"arr\":[\"x\",\"y\\\"\"],\"nul\":\"\"}");
   }
+
+  /** The escaping written out one character at a time, as JSON defines it. */
+  private static String quoted(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> b.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  @Test
+  void escapesEveryStringAsJsonDoesCharacterByCharacter() {
+    java.util.Random random = new java.util.Random(20261203);
+    char[] alphabet = "ab \"\\\n\r\t\u0000\u001f\u0020\u007f\u00e9\u20ac\ud83d\ude00{}:,".toCharArray();
+    for (int n = 0; n < 20_000; n++) {
+      char[] chars = new char[random.nextInt(40)];
+      for (int i = 0; i < chars.length; i++) {
+        chars[i] = alphabet[random.nextInt(alphabet.length)];
+      }
+      String s = new String(chars);
+      assertThat(JsonRow.create().put("s", s).toString()).as("escaping of %s", s)
+          .isEqualTo("{\"s\":" + quoted(s) + "}");
+    }
+  }
 }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class FlinkTypesTest {
 
   static Stream<Class<?>> pojos() {
-    return Stream.of(RawRecord.class, TimedEvent.class, NativeMemorySample.class,
+    return Stream.of(RawRecord.class, NativeMemorySample.class,
         ClockSample.class, ClockModelState.class, ClockCalibration.class, HeldEvent.class, HoldQueue.class,
         MemoryPoint.class, ProcessInfo.class, ProcessWindowAccumulator.class,
         ProcessWindow.class, io.memfleet.pipeline.aggregate.LateEvent.class);
@@ -80,5 +80,82 @@ class FlinkTypesTest {
     TimedEvent back = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
     assertThat(back).usingRecursiveComparison().ignoringFields("decoded").isEqualTo(e);
     assertThat(back.record(Fixtures.CODEC)).isEqualTo(SampleEvents.heapSummary());
+  }
+
+  @Test
+  void aTimedEventHasItsOwnSerializerWithGenericTypesDisabled() {
+    SerializerConfigImpl config = new SerializerConfigImpl();
+    config.setGenericTypes(false);
+    assertThat(TypeInformation.of(TimedEvent.class)).isInstanceOf(TimedEventTypeInfo.class);
+    assertThat(TypeInformation.of(TimedEvent.class).createSerializer(config))
+        .isSameAs(TimedEventSerializer.INSTANCE);
+    // a POJO holding one uses it for that field
+    assertThat(TypeInformation.of(io.memfleet.pipeline.aggregate.LateEvent.class)
+        .createSerializer(config)).isNotNull();
+  }
+
+  @Test
+  void everyFieldOfATimedEventSurvivesTheRoundTripAsSetOrAsNull() throws Exception {
+    TimedEvent full = Fixtures.timed(SampleEvents.heapSummary(), 42L);
+    full.topic = "memfleet.events.jfr";
+    full.partition = 2;
+    full.offset = 1L << 40;
+    full.publishTimeMs = 1_741_944_413_589L;
+    full.collector = "node-a/jfr";
+    full.namespace = "shop";
+    full.pod = "checkout-7f9c";
+    full.container = "app";
+    full.utcNs = -5;
+    full.errorBoundNs = TimedEvent.UNBOUNDED_ERROR_NS;
+    full.timeBasis = TimeBasis.UNCALIBRATED_UNKNOWN_DOMAIN;
+    full.rssBytes = Long.MAX_VALUE;
+    full.heapUsedBytes = 0L;
+    full.heapCommittedBytes = null;
+    full.heapMaxBytes = -1L;
+    full.nativeBytes = 7L;
+    full.processExited = true;
+    full.comm = "java \u00e9\u20ac";
+    TimedEvent empty = new TimedEvent();
+    empty.timeBasis = null;
+    for (TimedEvent e : new TimedEvent[] {full, empty}) {
+      DataOutputSerializer out = new DataOutputSerializer(64);
+      TimedEventSerializer.INSTANCE.serialize(e, out);
+      TimedEvent back = TimedEventSerializer.INSTANCE
+          .deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+      assertThat(back).usingRecursiveComparison().ignoringFields("decoded").isEqualTo(e);
+      assertThat(TimedEventSerializer.INSTANCE.copy(e)).usingRecursiveComparison()
+          .ignoringFields("decoded").isEqualTo(e);
+    }
+  }
+
+  @Test
+  void aCopyBetweenChainedOperatorsKeepsTheDecodedRecord() {
+    TimedEvent e = Fixtures.timed(SampleEvents.heapSummary(), 42L);
+    var decoded = e.record(Fixtures.CODEC);
+    TimedEvent copy = TimedEventSerializer.INSTANCE.copy(e);
+    assertThat(copy).isNotSameAs(e);
+    assertThat(copy.record(Fixtures.CODEC)).isSameAs(decoded);
+    assertThat(copy.payload).isSameAs(e.payload);
+  }
+
+  @Test
+  void theSerializerSnapshotRefusesStateWrittenWithOtherEnumConstants() throws Exception {
+    var snapshot = TimedEventSerializer.INSTANCE.snapshotConfiguration();
+    DataOutputSerializer out = new DataOutputSerializer(256);
+    snapshot.writeSnapshot(out);
+    TimedEventSerializer.Snapshot read = new TimedEventSerializer.Snapshot();
+    read.readSnapshot(snapshot.getCurrentVersion(),
+        new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+    assertThat(snapshot.resolveSchemaCompatibility(read).isCompatibleAsIs()).isTrue();
+
+    // the same bytes with one constant renamed, as after an enum changed between versions
+    byte[] bytes = out.getCopyOfBuffer();
+    String written = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    byte[] changed = written.replace("CLOCK_MODEL", "CLOCK_MODEX")
+        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    TimedEventSerializer.Snapshot other = new TimedEventSerializer.Snapshot();
+    other.readSnapshot(snapshot.getCurrentVersion(), new DataInputDeserializer(changed),
+        getClass().getClassLoader());
+    assertThat(snapshot.resolveSchemaCompatibility(other).isIncompatible()).isTrue();
   }
 }
