@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -117,7 +116,7 @@ public class PipelineCommand implements Callable<Integer> {
   static int attachJob(StreamExecutionEnvironment env, Configuration options) throws Exception {
     MemfleetJob.Builder job = MemfleetJob.kafka(options);
     int extensions = 0;
-    for (PipelineExtension extension : ServiceLoader.load(PipelineExtension.class)) {
+    for (PipelineExtension extension : PipelineExtension.loaded()) {
       job.extension(extension);
       extensions++;
     }

@@ -213,14 +213,15 @@ public final class PipelineOptions {
   }
 
   /**
-   * The spine's options and those of the bundled extensions (ClickHouse outputs, detection,
-   * forensics): what {@link #fromEnvironment} and {@link #set} accept.
+   * The spine's options and those each extension on the class path declares
+   * ({@link PipelineExtension#options()}: ClickHouse outputs, detection, forensics): what
+   * {@link #fromEnvironment} and {@link #set} accept.
    */
   public static List<ConfigOption<?>> allWithExtensions() {
     List<ConfigOption<?>> options = new ArrayList<>(all());
-    options.addAll(io.memfleet.pipeline.clickhouse.ClickHouseOutputs.all());
-    options.addAll(io.memfleet.pipeline.detect.DetectionOptions.all());
-    options.addAll(io.memfleet.pipeline.forensics.ForensicsOptions.all());
+    for (PipelineExtension extension : PipelineExtension.loaded()) {
+      options.addAll(extension.options());
+    }
     return options;
   }
 

@@ -1,6 +1,7 @@
 package io.memfleet.pipeline.clickhouse;
 
 import io.memfleet.event.Alert;
+import io.memfleet.event.Allocation;
 import io.memfleet.event.OomSnapshot;
 import io.memfleet.pipeline.PipelineExtension;
 import io.memfleet.pipeline.PipelineStreams;
@@ -10,9 +11,9 @@ import io.memfleet.pipeline.aggregate.LateEvent;
 import io.memfleet.pipeline.aggregate.ProcessWindows;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.pipeline.time.ClockCalibration;
-import io.memfleet.event.Allocation;
 import io.memfleet.schema.codec.EventCodec;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -108,6 +109,11 @@ public final class ClickHouseOutputs implements PipelineExtension {
    */
   public ClickHouseOutputs(TableSinks tables) {
     this.tables = tables;
+  }
+
+  @Override
+  public List<ConfigOption<?>> options() {
+    return all();
   }
 
   @Override

@@ -12,12 +12,14 @@ import io.memfleet.pipeline.detect.rules.SlowGrowthRule;
 import io.memfleet.pipeline.detect.rules.TrailingRule;
 import io.memfleet.pipeline.detect.rules.TrailingRuleFunction;
 import io.memfleet.pipeline.kafka.KafkaEndpoints;
-import java.util.HashMap;
 import io.memfleet.pipeline.kafka.ProcessRecordSerializer;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.cep.CEP;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -69,6 +71,11 @@ public final class DetectionExtension implements PipelineExtension {
   DetectionExtension(Sink<Alert> alertSink, Map<String, String> environment) {
     this.alertSink = alertSink;
     this.environment = environment;
+  }
+
+  @Override
+  public List<ConfigOption<?>> options() {
+    return DetectionOptions.all();
   }
 
   @Override

@@ -7,9 +7,11 @@ import io.memfleet.pipeline.PipelineStreams;
 import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
 import io.memfleet.pipeline.kafka.KafkaEndpoints;
 import io.memfleet.pipeline.kafka.ProcessRecordSerializer;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -42,6 +44,11 @@ public final class ForensicsExtension implements PipelineExtension {
   ForensicsExtension(Sink<OomSnapshot> snapshotSink, Map<String, String> environment) {
     this.snapshotSink = snapshotSink;
     this.environment = environment;
+  }
+
+  @Override
+  public List<ConfigOption<?>> options() {
+    return ForensicsOptions.all();
   }
 
   @Override
