@@ -3,16 +3,33 @@ package io.memfleet.pipeline.aggregate;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
-/** Turns a closed window's accumulator into a {@link ProcessWindow} row with the process identity. */
+/**
+ * Turns a closed window's accumulator into a {@link ProcessWindow} row with the process identity;
+ * with a {@code partials} tag, also hands the accumulator on there as a {@link PartialWindow}
+ * (the 10-second windows, for the minutes built from them).
+ */
 public final class ProcessWindowFinisher
     extends ProcessWindowFunction<ProcessWindowAccumulator, ProcessWindow, String, TimeWindow> {
   private static final long serialVersionUID = 1L;
+  private final OutputTag<PartialWindow> partials;
+
+  public ProcessWindowFinisher() {
+    this(null);
+  }
+
+  ProcessWindowFinisher(OutputTag<PartialWindow> partials) {
+    this.partials = partials;
+  }
 
   @Override
   public void process(String key, Context context, Iterable<ProcessWindowAccumulator> elements,
       Collector<ProcessWindow> out) {
     ProcessWindowAccumulator acc = elements.iterator().next();
+    if (partials != null) {
+      context.output(partials, new PartialWindow(key, acc));
+    }
     String[] parts = key.split("/", -1);
     ProcessWindow w = new ProcessWindow();
     w.windowStartMs = context.window().getStart();

@@ -124,16 +124,14 @@ public final class ClickHouseOutputs implements PipelineExtension {
     }
     TableSinks sinks = tables != null ? tables : TableSinks.clickHouse(sinkOptions(conf));
     Duration lateness = conf.get(ALLOWED_LATENESS);
-    DataStream<LateEvent> late = null;
-    for (var size : new Object[][] {{"process_memory_10s", Duration.ofSeconds(10)},
-        {"process_memory_1m", Duration.ofMinutes(1)}}) {
-      String table = (String) size[0];
-      ProcessWindows.Windows windows =
-          ProcessWindows.of(streams.byProcess(), table, (Duration) size[1], lateness);
-      windows.rows().sinkTo(sinks.sink(table, Rows::processWindow, w -> w.windowStartMs))
-          .name(table + "-sink").uid(table + "-sink");
-      late = late == null ? windows.late() : late.union(windows.late());
-    }
+    ProcessWindows.Windows windows = ProcessWindows.of(streams.byProcess(), lateness);
+    windows.tenSeconds().sinkTo(sinks.sink(ProcessWindows.TEN_SECONDS, Rows::processWindow,
+            w -> w.windowStartMs))
+        .name(ProcessWindows.TEN_SECONDS + "-sink").uid(ProcessWindows.TEN_SECONDS + "-sink");
+    windows.minutes().sinkTo(sinks.sink(ProcessWindows.MINUTE, Rows::processWindow,
+            w -> w.windowStartMs))
+        .name(ProcessWindows.MINUTE + "-sink").uid(ProcessWindows.MINUTE + "-sink");
+    DataStream<LateEvent> late = windows.late();
     late.sinkTo(sinks.sink("late_events", Rows::lateEvent, l -> l.event.eventTimeMs()))
         .name("late_events-sink").uid("late_events-sink");
     streams.joined().filter(e -> "GcPause".equals(e.kind)).name("gc-pauses").uid("gc-pauses")

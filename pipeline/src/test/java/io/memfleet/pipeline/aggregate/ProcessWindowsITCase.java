@@ -70,7 +70,8 @@ class ProcessWindowsITCase {
 
   private static Run run(Duration lateness) throws Exception {
     // e1 and e3 belong to [0 s, 10 s); e3 arrives after the watermark passed 10 s but within 5 s
-    // of lateness; e5 arrives after the window's lateness ran out. All are on time for the minute.
+    // of lateness; e5 arrives after the window's lateness ran out. The minute is built from the
+    // 10-second windows, so what misses its 10-second window misses the minute too.
     List<TimedEvent> events = List.of(rss(1_000, 100), rss(12_000, 200), rss(4_000, 300),
         rss(16_000, 400), rss(5_000, 500));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -82,13 +83,10 @@ class ProcessWindowsITCase {
     CollectingSink<ProcessWindow> tenSeconds = new CollectingSink<>();
     CollectingSink<ProcessWindow> minutes = new CollectingSink<>();
     CollectingSink<LateEvent> late = new CollectingSink<>();
-    ProcessWindows.Windows w10 =
-        ProcessWindows.of(byProcess, "process_memory_10s", Duration.ofSeconds(10), lateness);
-    ProcessWindows.Windows w60 =
-        ProcessWindows.of(byProcess, "process_memory_1m", Duration.ofMinutes(1), lateness);
-    w10.rows().sinkTo(tenSeconds);
-    w60.rows().sinkTo(minutes);
-    w10.late().union(w60.late()).sinkTo(late);
+    ProcessWindows.Windows w = ProcessWindows.of(byProcess, lateness);
+    w.tenSeconds().sinkTo(tenSeconds);
+    w.minutes().sinkTo(minutes);
+    w.late().sinkTo(late);
     env.execute("process-windows-" + lateness.toMillis());
     Run run = new Run(new ArrayList<>(tenSeconds.values()), new ArrayList<>(minutes.values()),
         new ArrayList<>(late.values()));
@@ -111,13 +109,32 @@ class ProcessWindowsITCase {
     ProcessWindow first = r.tenSeconds().stream().filter(w -> w.windowStartMs == BASE_MS)
         .findFirst().orElseThrow();
     assertThat(first.rssMax).as("e3, within the lateness, is in it").isEqualTo(300);
-    assertThat(r.late()).hasSize(1);
-    assertThat(r.late().get(0).aggregate).isEqualTo("process_memory_10s");
-    assertThat(offsetOf(r.late().get(0))).isEqualTo(5_000);
-    assertThat(r.late().get(0).detectedAtMs).isPositive();
-    // on time for the minute: all five there
-    assertThat(r.minutes()).hasSize(1);
-    assertThat(r.minutes().get(0).rssMax).isEqualTo(500);
+    assertThat(r.late()).extracting(l -> l.aggregate)
+        .containsExactlyInAnyOrder("process_memory_10s", "process_memory_1m");
+    assertThat(r.late()).allSatisfy(l -> {
+      assertThat(offsetOf(l)).isEqualTo(5_000);
+      assertThat(l.detectedAtMs).isPositive();
+    });
+    // the minute: the four events of its two 10-second windows, written once
+    assertThat(r.minutes()).singleElement().satisfies(m -> {
+      assertThat(m.windowStartMs).isEqualTo(BASE_MS);
+      assertThat(m.samples).isEqualTo(4);
+      assertThat(m.rssMax).isEqualTo(400);
+    });
+    assertSameAsItsTenSecondWindows(r);
+  }
+
+  /** The minute's row is what its 10-second rows add up to. */
+  private static void assertSameAsItsTenSecondWindows(Run r) {
+    ProcessWindow minute = r.minutes().get(0);
+    assertThat(minute.samples)
+        .isEqualTo(r.tenSeconds().stream().mapToInt(w -> w.samples).sum());
+    assertThat(minute.rssMax)
+        .isEqualTo(r.tenSeconds().stream().mapToLong(w -> w.rssMax).max().orElseThrow());
+    ProcessWindow lastTen = r.tenSeconds().stream()
+        .max(java.util.Comparator.comparingLong(w -> w.windowStartMs)).orElseThrow();
+    assertThat(minute.rssLast).isEqualTo(lastTen.rssLast);
+    assertThat(minute.service).isEqualTo(lastTen.service);
   }
 
   @Test
@@ -127,8 +144,10 @@ class ProcessWindowsITCase {
     ProcessWindow first = r.tenSeconds().stream().filter(w -> w.windowStartMs == BASE_MS)
         .findFirst().orElseThrow();
     assertThat(first.rssMax).isEqualTo(100);
-    assertThat(r.late()).extracting(ProcessWindowsITCase::offsetOf)
-        .containsExactlyInAnyOrder(4_000L, 5_000L);
-    assertThat(r.minutes()).hasSize(1);
+    assertThat(r.late()).extracting(l -> l.aggregate + "@" + offsetOf(l))
+        .containsExactlyInAnyOrder("process_memory_10s@4000", "process_memory_10s@5000",
+            "process_memory_1m@4000", "process_memory_1m@5000");
+    assertThat(r.minutes()).singleElement().satisfies(m -> assertThat(m.samples).isEqualTo(3));
+    assertSameAsItsTenSecondWindows(r);
   }
 }
