@@ -10,6 +10,7 @@ import io.memfleet.collector.ebpf.bpftrace.BpftraceRunnerStats;
 import io.memfleet.collector.ebpf.bpftrace.BpftraceScript;
 import io.memfleet.collector.ebpf.bpftrace.BpftraceUnavailableException;
 import io.memfleet.collector.ebpf.bpftrace.ProbeListener;
+import io.memfleet.collector.ebpf.escalate.MallocEscalation;
 import io.memfleet.collector.ebpf.perf.PerfClockSampler;
 import io.memfleet.collector.ebpf.perf.PerfRecorder;
 import io.memfleet.collector.ebpf.perf.PerfRunner;
@@ -44,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * to each process's identity ({@link TracedProcesses}); every fault window publishes the page
  * faults summed per process and stack; every report interval outstanding bytes per allocating
  * stack (with malloc) and a ClockSync sample pairing MONOTONIC (the scripts' clock) with UTC.
+ * Host-wide and per cgroup, a process whose malloc heap grows gets pid-scoped perf uprobes on
+ * its allocator for a bounded window ({@link MallocEscalation}), whose blocks the same
+ * OUTSTANDING reports publish.
  *
  * <pre>{@code
  * try (EbpfCollector c = EbpfCollector.builder().options(new EbpfOptions())   // host-wide
@@ -79,6 +83,12 @@ public final class EbpfCollector implements AutoCloseable {
   /** Per-process bounds host-wide: tracked mappings, fault stacks summed. */
   private static final int MAX_RANGES = 1024;
   private static final int FAULT_STACKS = 64;
+  /**
+   * Age from which an escalated process's blocks count as outstanding (or --min-age when
+   * shorter): its window is minutes, not the malloc script's hours, and request-scoped blocks
+   * live milliseconds.
+   */
+  private static final Duration ESCALATION_MIN_AGE = Duration.ofSeconds(10);
 
   private final EbpfOptions options;
   private final EventSink sink;
@@ -88,6 +98,7 @@ public final class EbpfCollector implements AutoCloseable {
   private final Map<BpftraceScript, BpftraceRunner> runners = new LinkedHashMap<>();
   private NativeMemoryPublisher nativeMemory;
   private volatile PerfRunner perfRunner;
+  private volatile MallocEscalation escalation;
   private PerfClockSampler perfClock;
   private ScheduledExecutorService scheduler;
   private boolean closed;
@@ -156,6 +167,9 @@ public final class EbpfCollector implements AutoCloseable {
     if (perf != null) {
       startPerf(perf, target);
     }
+    if (options.mallocEscalationActive()) {
+      startEscalation(processes);
+    }
     ProcessIdentity host = identities.self();
     scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "ebpf-collector-reports");
@@ -188,11 +202,17 @@ public final class EbpfCollector implements AutoCloseable {
       scheduler.scheduleAtFixedRate(() -> safely(() -> nativeMemory.reportAddressSpace(
           System.nanoTime(), ADDRESS_SPACE_STACKS)), every, every, TimeUnit.MILLISECONDS);
     }
-    if (runners.containsKey(BpftraceScript.MALLOC)) {
+    if (runners.containsKey(BpftraceScript.MALLOC) || escalation != null) {
       long every = options.reportInterval().toMillis();
-      scheduler.scheduleAtFixedRate(() -> safely(() -> nativeMemory.reportOutstanding(
-          System.nanoTime(), options.minAge(), options.topStacks())), every, every,
-          TimeUnit.MILLISECONDS);
+      MallocEscalation esc = escalation;
+      Duration minAge = esc != null ? esc.minAge() : options.minAge();
+      scheduler.scheduleAtFixedRate(() -> safely(() -> {
+        long now = System.nanoTime();
+        if (esc != null) {
+          esc.tick(now);
+        }
+        nativeMemory.reportOutstanding(now, minAge, options.topStacks());
+      }), every, every, TimeUnit.MILLISECONDS);
     }
     LOG.info("eBPF collector started: {}, scripts {}, perf {}", scope, runners.keySet(),
         options.perfEvents());
@@ -232,6 +252,40 @@ public final class EbpfCollector implements AutoCloseable {
     }, "ebpf-malloc-starter");
     starter.setDaemon(true);
     starter.start();
+  }
+
+  /**
+   * Host-wide and per cgroup: probes the allocator of a process whose malloc heap grows, for a
+   * bounded window ({@link MallocEscalation}); off, with one log line, when perf is missing.
+   */
+  private void startEscalation(TracedProcesses processes) {
+    Optional<Path> perf = options.perfBinary() != null
+        ? Optional.of(options.perfBinary()).filter(Files::isExecutable)
+        : BpftraceCapability.findOnPath("perf");
+    if (perf.isEmpty()) {
+      LOG.info("malloc escalation off: no perf binary (install linux-perf or set --perf-binary)");
+      return;
+    }
+    Duration minAge = options.minAge().compareTo(ESCALATION_MIN_AGE) < 0 ? options.minAge()
+        : ESCALATION_MIN_AGE;
+    escalation = MallocEscalation.builder().perf(perf.get()).processes(processes)
+        .procRoot(options.procRoot()).window(options.mallocEscalationWindow())
+        .maxCallsPerSecond(options.mallocEscalationMaxCalls()).minAge(minAge)
+        .maxProcesses(options.mallocEscalationMaxProcesses())
+        .stackDepth(options.stackDepth()).workDir(workDir).build();
+    escalation.start();
+  }
+
+  /** The age from which blocks count in the OUTSTANDING reports. */
+  public Duration outstandingMinAge() {
+    MallocEscalation e = escalation;
+    return e != null ? e.minAge() : options.minAge();
+  }
+
+  /** Escalation's statistics, or empty when it is off. */
+  public Optional<MallocEscalation.Stats> escalationStats() {
+    MallocEscalation e = escalation;
+    return e == null ? Optional.empty() : Optional.of(e.stats());
   }
 
   private Path perfBinary() {
@@ -320,6 +374,9 @@ public final class EbpfCollector implements AutoCloseable {
     if (scheduler != null) {
       scheduler.shutdownNow();
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (escalation != null) {
+      escalation.close();
     }
     for (BpftraceRunner r : runners.values()) {
       r.close();

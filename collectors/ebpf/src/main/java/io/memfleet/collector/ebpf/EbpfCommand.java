@@ -117,6 +117,11 @@ public final class EbpfCommand implements Callable<Integer> {
         "perf   rounds=%d samples=%d malformed=%d failures=%d%s%s%n", p.rounds(), p.samples(),
         p.malformedLines(), p.failures(), p.finished() ? " finished" : "",
         p.lastProblem() == null ? "" : " last problem: " + p.lastProblem()));
+    collector.escalationStats().ifPresent(e -> System.out.printf(
+        "malloc escalation: probing=%s escalations=%d overCap=%d failures=%d%s%s%n",
+        e.probing().isEmpty() ? "none" : "pids " + e.probing(), e.escalations(), e.overCap(),
+        e.failures(), e.disabled() ? " off" : "",
+        e.lastStop() == null ? "" : " last stop: " + e.lastStop()));
     collector.nativeMemory().ifPresent(m -> {
       var p = m.processStats();
       var f = m.faultWindow();
@@ -129,7 +134,7 @@ public final class EbpfCommand implements Callable<Integer> {
           f.droppedEvents(), f.droppedFaults(), m.faultSamplesOverBudget(),
           m.mappingEventsOverBudget());
       List<OutstandingAllocations.StackTotal> top = m.outstanding(System.nanoTime(),
-          ebpf.minAge());
+          collector.outstandingMinAge());
       if (!top.isEmpty()) {
         OutstandingAllocations.StackTotal t = top.get(0);
         System.out.printf("outstanding top: ~%d bytes in %d sampled blocks at %s%n",

@@ -130,6 +130,35 @@ public final class EbpfOptions {
       description = "perf binary (MEMFLEET_EBPF_PERF_BINARY; default: perf on PATH).")
   Path perfBinary;
 
+  @Option(names = "--malloc-escalation", negatable = true,
+      defaultValue = "${env:MEMFLEET_EBPF_MALLOC_ESCALATION:-true}", fallbackValue = "true",
+      description = "Host-wide and per cgroup: when a process's malloc heap grows in three"
+          + " report intervals in a row, probe its allocator with pid-scoped perf uprobes for a"
+          + " bounded window and publish the bytes each stack still holds (a few processes at"
+          + " a time; --no-malloc-escalation: never) (MEMFLEET_EBPF_MALLOC_ESCALATION; default:"
+          + " ${DEFAULT-VALUE}).")
+  boolean mallocEscalation;
+
+  @Option(names = "--malloc-escalation-window",
+      defaultValue = "${env:MEMFLEET_EBPF_MALLOC_ESCALATION_WINDOW:-4m}",
+      converter = DurationConverter.class,
+      description = "The longest one process is probed; after 60 s the window goes on only while"
+          + " a stack's outstanding bytes rise (MEMFLEET_EBPF_MALLOC_ESCALATION_WINDOW; default:"
+          + " ${DEFAULT-VALUE}).")
+  Duration mallocEscalationWindow;
+
+  @Option(names = "--malloc-escalation-max-calls",
+      defaultValue = "${env:MEMFLEET_EBPF_MALLOC_ESCALATION_MAX_CALLS:-20000}",
+      description = "Allocator calls per second above which a process is not probed, or no"
+          + " longer (MEMFLEET_EBPF_MALLOC_ESCALATION_MAX_CALLS; default: ${DEFAULT-VALUE}).")
+  long mallocEscalationMaxCalls;
+
+  @Option(names = "--malloc-escalation-max-processes",
+      defaultValue = "${env:MEMFLEET_EBPF_MALLOC_ESCALATION_MAX_PROCESSES:-2}",
+      description = "Processes probed at once (MEMFLEET_EBPF_MALLOC_ESCALATION_MAX_PROCESSES;"
+          + " default: ${DEFAULT-VALUE}).")
+  int mallocEscalationMaxProcesses;
+
   @Option(names = "--sample-every", defaultValue = "${env:MEMFLEET_EBPF_SAMPLE_EVERY:-10}",
       description = "Sample every Nth allocator call per thread (MEMFLEET_EBPF_SAMPLE_EVERY; "
           + "default: ${DEFAULT-VALUE}).")
@@ -216,6 +245,10 @@ public final class EbpfOptions {
     faultBudget = 250;
     maxMappingEvents = 1000;
     maxMappingEventsPerProcess = 100;
+    mallocEscalation = true;
+    mallocEscalationWindow = Duration.ofMinutes(4);
+    mallocEscalationMaxCalls = 20_000;
+    mallocEscalationMaxProcesses = 2;
   }
 
   /** Checks ranges and combinations; throws IllegalArgumentException with the reason. */
@@ -254,6 +287,11 @@ public final class EbpfOptions {
         || stackDepth > 127 || topStacks < 1 || maxTracked < 128 || rssChangeBytes < 1) {
       throw new IllegalArgumentException("sampling periods, --min-size, --top-stacks and "
           + "--rss-change must be positive, --stack-depth 1..127, --max-tracked >= 128");
+    }
+    if (mallocEscalationWindow.compareTo(Duration.ofSeconds(10)) < 0
+        || mallocEscalationMaxCalls < 1 || mallocEscalationMaxProcesses < 1) {
+      throw new IllegalArgumentException("--malloc-escalation-window must be >= 10s,"
+          + " --malloc-escalation-max-calls and --malloc-escalation-max-processes positive");
     }
     if (minAge.isNegative() || reportInterval.isNegative() || reportInterval.isZero()
         || clockSyncInterval.isNegative() || clockSyncInterval.isZero()) {
@@ -340,6 +378,26 @@ public final class EbpfOptions {
   public EbpfOptions perfPeriod(long v) { perfPeriod = v; return this; }
   public EbpfOptions perfRound(Duration v) { perfRound = v; return this; }
   public EbpfOptions perfBinary(Path v) { perfBinary = v; return this; }
+
+  /**
+   * Whether malloc escalation runs: asked for, and a mode that traces several processes (with
+   * {@code --pid} the malloc script or {@code --perf malloc} do that job).
+   */
+  public boolean mallocEscalationActive() {
+    return mallocEscalation && pid <= 0 && scriptList().contains(BpftraceScript.MMAP);
+  }
+
+  public boolean mallocEscalation() { return mallocEscalation; }
+  public Duration mallocEscalationWindow() { return mallocEscalationWindow; }
+  public long mallocEscalationMaxCalls() { return mallocEscalationMaxCalls; }
+  public int mallocEscalationMaxProcesses() { return mallocEscalationMaxProcesses; }
+  public EbpfOptions mallocEscalationMaxProcesses(int v) {
+    mallocEscalationMaxProcesses = v;
+    return this;
+  }
+  public EbpfOptions mallocEscalation(boolean v) { mallocEscalation = v; return this; }
+  public EbpfOptions mallocEscalationWindow(Duration v) { mallocEscalationWindow = v; return this; }
+  public EbpfOptions mallocEscalationMaxCalls(long v) { mallocEscalationMaxCalls = v; return this; }
 
   public int pid() { return pid; }
   public Path procRoot() { return procRoot; }

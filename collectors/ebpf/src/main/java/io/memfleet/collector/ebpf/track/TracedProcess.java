@@ -14,7 +14,8 @@ import java.util.List;
  * start time, comm, service and labels), the mappings it made since the collector saw it first
  * ({@link MappingTracker}), the estimated bytes it faulted in per stack ({@link FaultedInStacks})
  * and, by page, those it still has ({@link FaultedInPages}),
- * with the malloc script its sampled live blocks ({@link OutstandingAllocations}), with the rss
+ * with the malloc script (or while a malloc escalation probes it) its live blocks
+ * ({@link OutstandingAllocations}), with the rss
  * script its resident counters, and what naming its stacks needs (its mappings, its root
  * directory). {@link TracedProcesses} creates it on the process's first event and drops it when
  * the process exits.
@@ -116,7 +117,15 @@ public final class TracedProcess {
     return live;
   }
 
-  /** Whether the malloc script reported anything for this process. */
+  /**
+   * Drops the sampled live blocks: the malloc escalation's window ended, and blocks whose free
+   * can no longer be seen must not be reported as outstanding.
+   */
+  public void endLive() {
+    live = null;
+  }
+
+  /** Whether the malloc script (or an escalation) reported anything for this process. */
   public boolean hasLive() {
     return live != null;
   }
