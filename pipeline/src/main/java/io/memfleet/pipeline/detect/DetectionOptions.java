@@ -41,8 +41,11 @@ public final class DetectionOptions {
   public static final ConfigOption<Duration> OOM_BUCKET =
       ConfigOptions.key("memfleet.detect.oom.bucket").durationType()
           .defaultValue(Duration.ofSeconds(2))
-          .withDescription("Bucket of the cgroup memory series the OOM forecast reads: a process "
-              + "that reaches its limit within a minute needs finer steps than the leak rules.");
+          .withDescription("Bucket of the series the OOM forecasts read: cgroup memory, and the "
+              + "JVM heap after GC (the live-set rule folds it back to its 10-s floors and "
+              + "forecasts from the newest live set a collection showed, at its own time): a "
+              + "process that reaches its limit within a minute needs finer steps than the "
+              + "leak rules.");
 
   public static final ConfigOption<Duration> FROM_START_WINDOW =
       ConfigOptions.key("memfleet.detect.from-start.window").durationType()

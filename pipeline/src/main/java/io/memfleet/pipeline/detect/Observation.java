@@ -60,6 +60,15 @@ public class Observation {
    */
   public double newest = Double.NaN;
   /**
+   * LIVE_SET: the heap after the newest collection in the bucket that shows the live set (full,
+   * a ZGC/Shenandoah cycle), at {@link #liveUtcNs}; NaN when the bucket has none. The floor
+   * ({@link #value}) is the lowest heap after any collection, stamped with the bucket's newest
+   * time; this is one collection's figure at its own time, which the heap's forecast needs.
+   */
+  public double live = Double.NaN;
+  /** LIVE_SET: event time of {@link #live}, 0 when none. */
+  public long liveUtcNs;
+  /**
    * Companion measure: the cgroup limit (CGROUP_MEMORY), the managed heap committed (NATIVE),
    * heap used / max (GC_LOAD); NaN when unknown.
    */

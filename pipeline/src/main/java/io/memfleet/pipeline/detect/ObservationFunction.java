@@ -42,7 +42,10 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
   static final long RETAINED_SET_GAP_NS = 5_000_000_000L;
 
   private final long bucketNs;
-  /** Bucket of {@link Signal#CGROUP_MEMORY}: a process racing to its limit needs finer steps. */
+  /**
+   * Bucket of {@link Signal#CGROUP_MEMORY} and {@link Signal#LIVE_SET}: a process racing to its
+   * limit needs finer steps.
+   */
   private final long oomBucketNs;
   private final int maxSeries;
   private final long idleTimeoutMs;
@@ -364,6 +367,8 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     o.newest = b.count > 0 ? b.last : Double.NaN;
     o.confirmed = b.signal == Signal.LIVE_SET && b.confirmedMin <= b.min;
     o.reclaimed = b.reclaimed;
+    o.live = b.live;
+    o.liveUtcNs = b.liveUtcNs;
     o.companion = b.signal == Signal.GC_LOAD ? b.heapRatio : b.companion;
     o.usedCompanion = b.usedCompanion;
     o.usedCompanionUtcNs = b.usedCompanionUtcNs;
@@ -388,8 +393,14 @@ public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent
     return o;
   }
 
+  /**
+   * The OOM bucket for the series a forecast reads near a limit — cgroup memory, and the JVM heap
+   * after GC, which the live-set rule coarsens to its own floors ({@link
+   * io.memfleet.pipeline.detect.rules.LiveSetGrowthRule#resolution()}) — the detection bucket for
+   * the rest.
+   */
   private long lengthOf(Signal signal) {
-    return signal == Signal.CGROUP_MEMORY ? oomBucketNs : bucketNs;
+    return signal == Signal.CGROUP_MEMORY || signal == Signal.LIVE_SET ? oomBucketNs : bucketNs;
   }
 
   private static void identify(Observation o, TimedEvent e) {

@@ -27,7 +27,8 @@ public final class Rules {
     double tolerance = conf.get(DetectionOptions.RISE_TOLERANCE);
     return List.of(
         new LiveSetGrowthRule(DetectionOptions.LIVE_SET.settings(conf), critical,
-            conf.get(DetectionOptions.LIVE_SET_YOUNG_ONLY_MIN_SPAN)),
+            conf.get(DetectionOptions.LIVE_SET_YOUNG_ONLY_MIN_SPAN),
+            conf.get(DetectionOptions.BUCKET)),
         new GoHeapGrowthRule(DetectionOptions.GO_HEAP.settings(conf), critical),
         new GoroutineLeakRule(DetectionOptions.GOROUTINES.settings(conf), critical,
             conf.get(DetectionOptions.GOROUTINE_THRESHOLD)),

@@ -20,6 +20,10 @@ public class SeriesBucket {
   public double confirmedMin = Double.POSITIVE_INFINITY;
   /** LIVE_SET: a G1 mixed collection was folded in. */
   public boolean reclaimed;
+  /** LIVE_SET: heap after the newest collection that shows the live set; NaN when none. */
+  public double live = Double.NaN;
+  /** LIVE_SET: event time of {@link #live}, 0 when none. */
+  public long liveUtcNs;
   /** NATIVE: lowest managed heap used seen in the bucket; CGROUP_MEMORY: the heap's footprint. */
   public double usedCompanion = Double.NaN;
   /** CGROUP_MEMORY: event time of {@link #usedCompanion} (the heap's footprint), 0 when none. */

@@ -30,8 +30,8 @@ import org.apache.avro.specific.SpecificRecord;
  * <table>
  *   <caption>What feeds which signal</caption>
  *   <tr><td>GcCycle (JVM)</td><td>LIVE_SET: heap after every collection (floor of the bucket);
- *       confirmed when the collection shows the live set (liveBytes set: full, mixed,
- *       ZGC/Shenandoah)</td></tr>
+ *       confirmed when the collection shows the live set (liveBytes set: full,
+ *       ZGC/Shenandoah), whose newest figure also rides along with its own time</td></tr>
  *   <tr><td>GcCycle (Go)</td><td>GO_LIVE_HEAP: lowest live heap</td></tr>
  *   <tr><td>ThreadCount</td><td>GOROUTINES; THREADS series {@code java} (JFR) or {@code os}
  *       (procfs)</td></tr>
@@ -254,6 +254,10 @@ final class SignalExtraction {
         b.add(e.utcNs, after);
         if (showsLiveSet(c)) {
           b.confirmedMin = Math.min(b.confirmedMin, after);
+          if (e.utcNs >= b.liveUtcNs) {
+            b.live = after;
+            b.liveUtcNs = e.utcNs;
+          }
         }
         b.reclaimed |= c.getGeneration() == GcGeneration.MIXED;
         if (!Double.isNaN(max)) {

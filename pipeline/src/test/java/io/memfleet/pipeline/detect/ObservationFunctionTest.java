@@ -109,6 +109,38 @@ class ObservationFunctionTest {
     assertThat(load.companion).isCloseTo(140.0 / 512, org.assertj.core.api.Assertions.within(1e-9));
   }
 
+  @Test
+  void jvmHeapAfterGcComesEveryOomBucketWithTheNewestLiveSetAtItsOwnTime() throws Exception {
+    h.close();
+    h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        new ObservationFunction(Duration.ofSeconds(10), Duration.ofSeconds(2), 6,
+            Duration.ofMinutes(10)), TimedEvent::processKey, Types.STRING);
+    h.open();
+    send(gc(jvm, Source.JFR, 0.2, GcGeneration.MIXED, 118 * MB, null));
+    send(gc(jvm, Source.JFR, 0.6, GcGeneration.FULL, 106 * MB, 106 * MB));
+    send(gc(jvm, Source.JFR, 0.9, GcGeneration.FULL, 107 * MB, 107 * MB));
+    send(gc(jvm, Source.JFR, 1.5, GcGeneration.YOUNG, 110 * MB, null));
+    send(gc(jvm, Source.JFR, 2.4, GcGeneration.YOUNG, 112 * MB, null)); // the next 2-s bucket
+    send(gc(jvm, Source.JFR, 4.1, GcGeneration.YOUNG, 114 * MB, null)); // and the next
+
+    List<Observation> live = out(Signal.LIVE_SET);
+    assertThat(live).hasSize(2);
+    Observation first = live.get(0);
+    // the floor is the first full collection's; the live set its newest, at its own time
+    assertThat(first.value).isEqualTo(106.0 * MB);
+    assertThat(first.confirmed).isTrue();
+    assertThat(first.reclaimed).isTrue();
+    assertThat(first.live).isEqualTo(107.0 * MB);
+    assertThat(first.liveUtcNs).isEqualTo(Events.ns(0.9));
+    assertThat(first.newest).isEqualTo(110.0 * MB);
+    assertThat(first.utcNs).isEqualTo(Events.ns(1.5));
+    // young collections only: no live set
+    assertThat(live.get(1).live).isNaN();
+    assertThat(live.get(1).liveUtcNs).isZero();
+    // GC load keeps the detection bucket: still open
+    assertThat(out(Signal.GC_LOAD)).isEmpty();
+  }
+
   private Allocation oldObject(double t, String objectClass, long bytes, double ageSeconds,
       long hash, String... frames) {
     return Allocation.newBuilder().setHeader(header(jvm, Source.JFR, t, seq++))

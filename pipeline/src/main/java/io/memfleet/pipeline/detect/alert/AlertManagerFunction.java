@@ -34,7 +34,8 @@ import org.apache.flink.util.Collector;
  *       deterministic id ({@link Fingerprints#alertId}: process, rule, fingerprint, first seen).
  *   <li>Later candidates: UPDATED — same id, fingerprint and first-seen; new last-seen, severity,
  *       growth, forecast, evidence and verdict; sent at most once a minute of event time (at once
- *       when the severity or the pool changes), the latest kept for the next one.
+ *       when the severity or the pool changes or a forecast becomes known), the latest kept for
+ *       the next one.
  *   <li>The observations of the process (second input) keep it alive: each time the alert's own
  *       series, or the process's resident set, rises above the highest value seen since the
  *       alert fired, the growth is still going on. A growing Go heap runs fewer GC cycles and a
@@ -63,7 +64,7 @@ public class AlertManagerFunction
   static final double GROWTH_NOISE = 0.005;
   /**
    * Least event time between two UPDATED messages of one alert (unless its severity or its pool
-   * changes).
+   * changes, or its forecast becomes known).
    */
   static final long UPDATE_EVERY_NS = 60_000_000_000L;
 
@@ -169,6 +170,7 @@ public class AlertManagerFunction
     schedule(ctx);
     if (previous == null || previous.getSeverity() != next.getSeverity()
         || previous.getPool() != next.getPool()
+        || previous.getForecastOomUtcNs() == null && next.getForecastOomUtcNs() != null
         || next.getLastSeenUtcNs() - p[3] >= UPDATE_EVERY_NS) {
       p[3] = next.getLastSeenUtcNs();
       progress.put(series, p);

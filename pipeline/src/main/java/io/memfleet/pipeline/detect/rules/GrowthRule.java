@@ -40,6 +40,11 @@ public abstract class GrowthRule extends LeakRule {
     this.criticalHorizonNs = criticalHorizon.toNanos();
   }
 
+  /** A forecast sooner than this is CRITICAL. */
+  protected long criticalHorizonNs() {
+    return criticalHorizonNs;
+  }
+
   @Override
   public Pattern<Observation, ?> pattern() {
     return RunPattern.of(this, settings.riseTolerance, settings.minPoints, settings.minSpanNs,

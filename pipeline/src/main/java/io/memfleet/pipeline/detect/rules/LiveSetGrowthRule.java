@@ -32,17 +32,29 @@ import java.util.List;
  * old-generation collection"), and the alert manager resolves it if an old collection reclaims
  * it. A sawtooth that returns to baseline breaks the run; a stable cache does not grow; a
  * warm-up levels off.
+ *
+ * <p>Its observations come every {@code oom.bucket} (2 s) and are folded back into one point per
+ * {@link #resolution()} (the 10-s detection bucket, {@link #merge}), so the growth checks see the
+ * floors they always saw, while a heap about to run out is forecast from the newest live set a
+ * collection showed, within 2 s of it ({@link LiveSetForecast}): floors alone say when G1 falls
+ * back to full collections, not when the JVM throws {@code OutOfMemoryError}.
  */
 public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule {
   private static final long serialVersionUID = 1L;
   public static final String NAME = "live-set-growth";
 
   private final long youngOnlyMinSpanNs;
+  private final Duration resolution;
 
+  /**
+   * @param resolution one history point per this much event time (the detection bucket): the
+   *     heap after GC arrives in the finer OOM bucket, for the forecast ({@link LiveSetForecast})
+   */
   public LiveSetGrowthRule(GrowthSettings settings, Duration criticalHorizon,
-      Duration youngOnlyMinSpan) {
+      Duration youngOnlyMinSpan, Duration resolution) {
     super(settings, criticalHorizon);
     this.youngOnlyMinSpanNs = youngOnlyMinSpan.toNanos();
+    this.resolution = resolution;
   }
 
   @Override
@@ -50,36 +62,102 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
     return settings.within;
   }
 
+  @Override
+  public Duration resolution() {
+    return resolution;
+  }
+
+  /**
+   * Folds a finer observation into the point of its step: the floor, confirmed when the floor
+   * itself came from a collection that shows the live set (as a bucket of that length would
+   * be); the newest heap after GC and the newest live set, with their times.
+   */
+  @Override
+  public void merge(Observation point, Observation o) {
+    if (o.value < point.value) {
+      point.value = o.value;
+      point.confirmed = o.confirmed;
+    } else if (o.value == point.value) {
+      point.confirmed |= o.confirmed;
+    }
+    if (o.utcNs >= point.utcNs) {
+      point.utcNs = o.utcNs;
+      if (!Double.isNaN(o.newest)) {
+        point.newest = o.newest;
+      }
+    }
+    if (!Double.isNaN(o.live) && o.liveUtcNs >= point.liveUtcNs) {
+      point.live = o.live;
+      point.liveUtcNs = o.liveUtcNs;
+    }
+    point.count += o.count;
+    point.reclaimed |= o.reclaimed;
+    if (!Double.isNaN(o.companion)) {
+      point.companion = o.companion;
+    }
+    if (o.objectClass != null) {
+      point.objectClass = o.objectClass;
+    }
+    if (o.stackFrames != null) {
+      point.stackFrames = o.stackFrames;
+      point.stackHash = o.stackHash;
+    }
+  }
+
   /**
    * The history the finding rests on: the rising run that ends now when it is one, else the
-   * stretch whose floors rise ({@link #floorsRise}), else the rising run.
+   * stretch whose floors rise ({@link #floorsRise}), else the rising run; with a forecast from
+   * the live set, from its climb to the newest point.
    */
   @Override
   public List<Observation> evidence(List<Observation> history) {
-    List<Observation> run = TrailingRule.risingSuffix(history, settings.riseTolerance);
-    if (judgeRun(run) != null) {
-      return run;
-    }
-    Stretch e = reclaimedEnvelope(history);
-    if (e != null) {
-      return e.history;
-    }
-    Stretch s = risingFloors(history);
-    return s == null ? run : s.history;
+    Stretch s = judge(history);
+    return s != null ? s.history : TrailingRule.risingSuffix(history, settings.riseTolerance);
   }
 
   @Override
   public Finding assess(List<Observation> history) {
-    Finding f = judgeRun(TrailingRule.risingSuffix(history, settings.riseTolerance));
+    Stretch s = judge(history);
+    return s == null ? null : s.finding;
+  }
+
+  /**
+   * The growth the history shows ({@link #growth}), its forecast taken from the live set when a
+   * collection has shown it near the maximum ({@link LiveSetForecast}); that forecast alone is a
+   * finding too: a heap that runs out within as long as it has been seen climbing.
+   */
+  private Stretch judge(List<Observation> history) {
+    Stretch s = growth(history);
+    LiveSetForecast live = LiveSetForecast.of(history, settings.riseTolerance);
+    if (live == null) {
+      return s;
+    }
+    // the evidence reaches the newest point: the forecast is made when the live set was seen
+    int from = s == null ? live.climbStart
+        : Math.min(live.climbStart, history.indexOf(s.history.get(0)));
+    List<Observation> evidence = history.subList(Math.max(0, from), history.size());
+    long now = evidence.get(evidence.size() - 1).utcNs;
+    double seconds = live.secondsAfter(now);
+    Finding f = s == null ? null : s.finding;
+    Finding forecast = new Finding(seconds * 1e9 <= criticalHorizonNs() ? Severity.CRITICAL
+        : Severity.WARNING,
+        f != null ? f.growthBytesPerSecond : live.climb.perSecond(), seconds,
+        live.summary(now), live.verdict(now));
+    return new Stretch(evidence, forecast);
+  }
+
+  /** The rising run, the envelope up to G1's last mixed collection, or the rising floors. */
+  private Stretch growth(List<Observation> history) {
+    List<Observation> run = TrailingRule.risingSuffix(history, settings.riseTolerance);
+    Finding f = judgeRun(run);
     if (f != null) {
-      return f;
+      return new Stretch(run, f);
     }
     Stretch e = reclaimedEnvelope(history);
     if (e != null) {
-      return e.finding;
+      return e;
     }
-    Stretch s = risingFloors(history);
-    return s == null ? null : s.finding;
+    return risingFloors(history);
   }
 
   /**
@@ -210,6 +288,10 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
    * 225 MiB at 5 MiB/s into a 512 MiB heap, floors 195, 252, 289 MiB, then flat at 293), so the
    * heap after the newest collection must also have risen since the previous bucket's, at
    * least a third of the envelope's rate ({@link #stillRising}).
+   *
+   * <p>No time to OOM: the envelope is the live set plus the garbage G1 left, so when it reaches
+   * the maximum G1 falls back to full collections, and the JVM lives on until its live set fills
+   * the heap ({@link LiveSetForecast}, once a full collection has shown it).
    */
   private static Finding exhaustedSoon(Trend trend, List<Observation> history) {
     double max = trend.last.companion;
@@ -222,12 +304,12 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
       return null;
     }
     String rate = Trend.rate(trend.perSecond());
-    return new Finding(Severity.CRITICAL, trend.perSecond(), seconds, String.format(
+    return new Finding(Severity.CRITICAL, trend.perSecond(), null, String.format(
         java.util.Locale.ROOT, "JVM heap after GC up to G1's last mixed collections at %.0f%% of"
-            + " its %s maximum, rising %s: heap exhausted in about %.0f s",
-        100 * trend.last.value / max, Trend.mib(max), rate, seconds), String.format(
-        java.util.Locale.ROOT, "heap grows %s, %s maximum in about %.0f s", rate,
-        Trend.mib(max), seconds));
+            + " its %s maximum, rising %s: at the maximum in about %.0f s, when G1 falls back to"
+            + " full collections", 100 * trend.last.value / max, Trend.mib(max), rate, seconds),
+        String.format(java.util.Locale.ROOT, "heap grows %s, heap after GC at its %s maximum in"
+            + " about %.0f s", rate, Trend.mib(max), seconds));
   }
 
   /**

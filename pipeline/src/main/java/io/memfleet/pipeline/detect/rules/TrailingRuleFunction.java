@@ -23,8 +23,9 @@ import org.apache.flink.util.Collector;
  * the newest point is counted in {@code outOfOrder} and ignored. History older than the rule's
  * window is dropped as points are added; a finding is re-sent at most every
  * {@link TrailingRule#reportEvery()} of event time while it holds (the alert manager turns those
- * into updates), and at once when its severity changes. A series with no observation for
- * {@code idleTimeout} (processing time) is forgotten: state and timer cleared.
+ * into updates), and at once when its severity or pool changes or its forecast becomes known.
+ * A series with no observation for {@code idleTimeout} (processing time) is forgotten: state and
+ * timer cleared.
  *
  * <pre>{@code
  * observations.filter(rule::accepts).keyBy(Observation::seriesKey)
@@ -109,14 +110,18 @@ public class TrailingRuleFunction extends KeyedProcessFunction<String, Observati
     io.memfleet.event.MemoryPool pool = rule.pool(points);
     long poolCode = pool == null ? -1 : pool.ordinal();
     long[] last = reported.value();
-    // {time, severity, pool} of the last report: a pool that becomes known (its figures came
-    // from another source, late) is reported at once, like a new severity
+    long forecast = f.timeToOomSeconds == null ? 0 : 1;
+    // {time, severity, pool, forecast} of the last report: a pool that becomes known (its
+    // figures came from another source, late) is reported at once, like a new severity; so is
+    // a forecast that becomes known (a heap about to run out whose live set a full collection
+    // has just shown: seconds count)
     boolean due = last == null || last[1] != f.severity.ordinal()
         || last.length < 3 || last[2] != poolCode
+        || last.length < 4 || last[3] < forecast
         || o.utcNs - last[0] >= trailing.reportEvery().toNanos();
     if (due) {
       findings.inc();
-      reported.update(new long[] {o.utcNs, f.severity.ordinal(), poolCode});
+      reported.update(new long[] {o.utcNs, f.severity.ordinal(), poolCode, forecast});
       out.collect(RuleMatchFunction.toAlert(rule, f, trailing.evidence(points), evidenceMax,
           pool));
     }
@@ -143,6 +148,8 @@ public class TrailingRuleFunction extends KeyedProcessFunction<String, Observati
     c.count = o.count;
     c.confirmed = o.confirmed;
     c.reclaimed = o.reclaimed;
+    c.live = o.live;
+    c.liveUtcNs = o.liveUtcNs;
     c.value = o.value;
     c.newest = o.newest;
     c.companion = o.companion;

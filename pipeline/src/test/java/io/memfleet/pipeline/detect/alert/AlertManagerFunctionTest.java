@@ -121,6 +121,23 @@ class AlertManagerFunctionTest {
   }
 
   @Test
+  void aForecastThatBecomesKnownIsSentAtOnce() throws Exception {
+    // the floors raised the alert without a time to OOM; 10 s later a full collection showed
+    // the live set and the rule forecasts: seconds count, so it does not wait for the minute
+    Alert floors = Alert.newBuilder(candidate("node-1", 7, 0, 60)).setTimeToOomSeconds(null)
+        .setForecastOomUtcNs(null).build();
+    send(floors);
+    send(candidate("node-1", 7, 0, 70));
+    send(candidate("node-1", 7, 0, 80));
+    List<Alert> alerts = out();
+    assertThat(alerts).extracting(Alert::getStatus).containsExactly(AlertStatus.FIRING,
+        AlertStatus.UPDATED);
+    assertThat(alerts.get(0).getForecastOomUtcNs()).isNull();
+    assertThat(alerts.get(1).getForecastOomUtcNs()).isNotNull();
+    assertThat(alerts.get(1).getLastSeenUtcNs()).isEqualTo(Events.ns(70));
+  }
+
+  @Test
   void aLeakWhoseEvidenceThinsOutStaysOpenWhileItsSeriesOrItsResidentSetGrows()
       throws Exception {
     send(candidate("node-1", 7, 0, 60));

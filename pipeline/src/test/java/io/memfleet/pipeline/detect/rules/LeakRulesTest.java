@@ -320,21 +320,121 @@ class LeakRulesTest {
   }
 
   @Test
-  void aSmallHeapFillingFastIsForecastBeforeItRunsOutLongBeforeMinSpan() throws Exception {
-    // 2 MiB/s into a 128 MiB heap: an OutOfMemoryError at about 55 s
+  void aSmallHeapFillingFastIsAlertedBeforeItRunsOutLongBeforeMinSpan() throws Exception {
+    // 2 MiB/s into a 128 MiB heap: its floors reach the maximum at about 55 s
     List<Alert> oome = run(LiveSetGrowthRule.NAME,
         g1FromStart(55, 128, t -> 18 * MB + t * 2 * MB));
     assertThat(oome).isNotEmpty();
     Alert a = oome.get(0);
     assertThat(a.getSeverity()).isEqualTo(io.memfleet.event.Severity.CRITICAL);
     assertThat(a.getLastSeenUtcNs() - Observations.T0_NS).isLessThan(55 * Observations.S);
-    assertThat(a.getForecastOomUtcNs() - Observations.T0_NS)
-        .isBetween(45 * Observations.S, 75 * Observations.S);
-    assertThat(a.getSummary()).contains("heap exhausted in about");
+    // floors after young and mixed collections hold garbage a full collection takes back: when
+    // they reach the maximum G1 falls back to full collections, the OutOfMemoryError comes when
+    // the live set fills the heap; without a collection that showed it, no time to OOM
+    assertThat(a.getTimeToOomSeconds()).isNull();
+    assertThat(a.getForecastOomUtcNs()).isNull();
+    assertThat(a.getSummary()).contains("at the maximum in about")
+        .contains("G1 falls back to full collections");
     // a warm-up loading 60 % of its 512 MiB heap at 5 MiB/s, then flat: its floors stopped
     // rising before the envelope saw it above half the heap
     assertThat(run(LiveSetGrowthRule.NAME,
         g1FromStart(300, 512, t -> 100 * MB + Math.min(t, 42) * 5 * MB))).isEmpty();
+  }
+
+  /**
+   * A G1 JVM started at 0 with a {@code maxMib} heap, seen every 2 s (the OOM bucket): its live
+   * set at {@code live(t)}; before {@code firstFull} s only young and mixed collections, whose
+   * floors hold {@code garbageMib} more; from then on full collections, which show the live set.
+   */
+  private static List<Observation> g1Every2s(int seconds, int maxMib, int firstFull,
+      int garbageMib, DoubleUnaryOperator live) {
+    List<Observation> out = new ArrayList<>();
+    for (int t = 2; t <= seconds; t += 2) {
+      double l = live.applyAsDouble(t);
+      boolean full = t >= firstFull;
+      Observation o = of(Signal.LIVE_SET, t, full ? l : l + garbageMib * MB, maxMib * MB);
+      o.bucketStartUtcNs = o.utcNs - o.utcNs % (2 * Observations.S);
+      o.processStartTimeMs = Observations.T0_NS / 1_000_000L;
+      o.reclaimed = !full;
+      o.confirmed = full;
+      o.newest = o.value + 3 * MB;
+      if (full) {
+        o.live = l;
+        o.liveUtcNs = o.utcNs;
+      }
+      out.add(o);
+    }
+    return out;
+  }
+
+  @Test
+  void aSmallHeapFillingFastIsForecastFromTheLiveSetOnceAFullCollectionShowsIt()
+      throws Exception {
+    // jvm-oome's shape: 2 MiB/s into 128 MiB, floors 15 MiB above the live set until G1 falls
+    // back to full collections at 46 s (live set 102 MiB): OutOfMemoryError at 59 s
+    List<Alert> alerts = run(LiveSetGrowthRule.NAME,
+        g1Every2s(58, 128, 46, 15, t -> 10 * MB + t * 2 * MB));
+    List<Alert> forecasts = alerts.stream().filter(a -> a.getForecastOomUtcNs() != null)
+        .toList();
+    assertThat(forecasts).isNotEmpty();
+    Alert first = forecasts.get(0);
+    // made when the full collection was seen, not when its 10-s point closed; reported at once
+    // though the floors had raised the finding before (a forecast that becomes known is news)
+    assertThat(first.getLastSeenUtcNs()).isEqualTo(Observations.T0_NS + 46 * Observations.S);
+    assertThat(alerts.indexOf(first)).isPositive();
+    assertThat(alerts.get(0).getForecastOomUtcNs()).isNull();
+    assertThat((first.getForecastOomUtcNs() - Observations.T0_NS) / 1e9).isCloseTo(59.0,
+        within(1.0));
+    assertThat(first.getTimeToOomSeconds()).isCloseTo(13.0, within(1.0));
+    assertThat(first.getSeverity()).isEqualTo(Severity.CRITICAL);
+    assertThat(first.getSummary()).contains("JVM live set 102.0 MiB")
+        .contains("OutOfMemoryError in about 13 s");
+    // the floors alone (a forecast from them would say 51.5 s, half of the 13 s left early)
+    // forecast nothing
+    assertThat(run(LiveSetGrowthRule.NAME,
+        g1Every2s(44, 128, 1000, 15, t -> 10 * MB + t * 2 * MB)))
+        .allMatch(a -> a.getForecastOomUtcNs() == null);
+  }
+
+  @Test
+  void aLiveSetFlatNearTheMaximumIsNoForecast() throws Exception {
+    // jvm-gc-thrashing's shape: its book filled at start (floors 11, 22, 144 MiB in its first
+    // 10-s points), then full collections every 2 s keep showing 144 of 160 MiB: a climb, but
+    // one that stopped before the live set the collections show
+    assertThat(run(LiveSetGrowthRule.NAME, g1Every2s(300, 160, 0, 0,
+        t -> (t < 10 ? 11 : t < 20 ? 22 : 144 + (t * 7919 % 5) * 0.3) * MB))).isEmpty();
+  }
+
+  @Test
+  void finerObservationsFoldIntoTheFloorOfTheirStep() {
+    LiveSetGrowthRule rule = (LiveSetGrowthRule) rule(LiveSetGrowthRule.NAME);
+    assertThat(rule.resolution()).isEqualTo(java.time.Duration.ofSeconds(10));
+    Observation point = of(Signal.LIVE_SET, 0, 110 * MB, 128 * MB);
+    point.newest = 112 * MB;
+    Observation full = of(Signal.LIVE_SET, 2, 100 * MB, 128 * MB);
+    full.confirmed = true;
+    full.newest = 104 * MB;
+    full.live = 100 * MB;
+    full.liveUtcNs = full.utcNs;
+    Observation young = of(Signal.LIVE_SET, 4, 106 * MB, 128 * MB);
+    young.newest = 108 * MB;
+    young.reclaimed = true;
+    rule.merge(point, full);
+    rule.merge(point, young);
+    // the floor is the full collection's, so confirmed; the newest heap after GC the young's
+    assertThat(point.value).isEqualTo(100.0 * MB);
+    assertThat(point.confirmed).isTrue();
+    assertThat(point.reclaimed).isTrue();
+    assertThat(point.newest).isEqualTo(108.0 * MB);
+    assertThat(point.utcNs).isEqualTo(young.utcNs);
+    assertThat(point.live).isEqualTo(100.0 * MB);
+    assertThat(point.liveUtcNs).isEqualTo(full.utcNs);
+    assertThat(point.count).isEqualTo(9);
+    // a lower young floor later makes the point unconfirmed, as a 10-s bucket would be
+    Observation lower = of(Signal.LIVE_SET, 6, 90 * MB, 128 * MB);
+    rule.merge(point, lower);
+    assertThat(point.confirmed).isFalse();
+    assertThat(point.live).isEqualTo(100.0 * MB);
   }
 
   @Test
