@@ -14,7 +14,6 @@ import io.memfleet.pipeline.time.ClockCalibration;
 import io.memfleet.schema.codec.EventCodec;
 import java.time.Duration;
 import java.util.List;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -87,12 +86,6 @@ public final class ClickHouseOutputs implements PipelineExtension {
     return new ClickHouseSinkOptions(conf.get(URL), conf.get(USER), conf.get(PASSWORD_ENV),
         conf.get(DATABASE), d.retryInitial(), d.retryMax(), conf.get(MAX_COMMIT_WAIT),
         conf.get(PASSWORD_FILE), conf.get(CA_FILE));
-  }
-
-  /** A sink into a table partitioned by {@code partitionTime} (null: no partitions). */
-  static <T> Sink<T> sink(ClickHouseSinkOptions options, String table,
-      RowEncoder<T> encoder, PartitionTime<T> partitionTime) {
-    return TableSinks.clickHouse(options).sink(table, encoder, partitionTime);
   }
 
   /** Null: the ClickHouse tables of the job's options. */
@@ -174,16 +167,16 @@ public final class ClickHouseOutputs implements PipelineExtension {
   /** Alerts into {@code alerts}; called by the detection stage with its alert stream. */
   public static void alerts(DataStream<Alert> alerts, Configuration conf) {
     if (conf.get(ENABLED)) {
-      alerts.sinkTo(sink(sinkOptions(conf), "alerts", Rows::alert, null)).name("alerts-sink")
-          .uid("alerts-sink");
+      alerts.sinkTo(TableSinks.clickHouse(sinkOptions(conf)).sink("alerts", Rows::alert, null))
+          .name("alerts-sink").uid("alerts-sink");
     }
   }
 
   /** OOM snapshots into {@code oom_snapshots}; called by the forensics stage. */
   public static void oomSnapshots(DataStream<OomSnapshot> snapshots, Configuration conf) {
     if (conf.get(ENABLED)) {
-      snapshots.sinkTo(sink(sinkOptions(conf), "oom_snapshots", Rows::oomSnapshot,
-          s -> s.getKillUtcNs() / 1_000_000L))
+      snapshots.sinkTo(TableSinks.clickHouse(sinkOptions(conf)).sink("oom_snapshots",
+              Rows::oomSnapshot, s -> s.getKillUtcNs() / 1_000_000L))
           .name("oom_snapshots-sink").uid("oom_snapshots-sink");
     }
   }
