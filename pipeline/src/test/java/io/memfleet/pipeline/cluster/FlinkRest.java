@@ -75,14 +75,18 @@ final class FlinkRest {
   }
 
   /**
-   * {@code POST /jars/{jarId}/run} with the program arguments; returns the job id (a new one).
+   * {@code POST /jars/{jarId}/run} with the program arguments and the job's parallelism; returns
+   * the job id (a new one). The parallelism is sent as the Flink Kubernetes Operator sends its
+   * {@code job.parallelism}: a run request without one runs the job at parallelism 1, whatever
+   * the cluster's {@code parallelism.default}.
    *
    * @param restoreFrom a retained checkpoint or a savepoint the job starts from (its
    *     {@code savepointPath}, all of whose state must be taken), or null for a job without state
    */
-  String runJar(String jarId, List<String> programArgs, Path restoreFrom)
+  String runJar(String jarId, List<String> programArgs, int parallelism, Path restoreFrom)
       throws IOException, InterruptedException {
     var request = JSON.createObjectNode();
+    request.put("parallelism", parallelism);
     var args = request.putArray("programArgsList");
     programArgs.forEach(args::add);
     if (restoreFrom != null) {

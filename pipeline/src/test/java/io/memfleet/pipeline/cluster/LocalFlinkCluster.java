@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
@@ -58,6 +59,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
   static final String JOB_MANAGER_MAIN =
       "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
   static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
+  /** Failovers {@link #numRestarts} counts; above the restart strategy's 20 attempts. */
+  private static final int MAX_FAILOVERS = 50;
 
   private final Path dir;
   private final Path confDir;
@@ -109,7 +112,17 @@ public final class LocalFlinkCluster implements AutoCloseable {
    */
   public String uploadAndRun(Path jar, List<String> programArgs, Path snapshot)
       throws IOException, InterruptedException {
-    return rest.runJar(rest.uploadJar(jar), programArgs, snapshot);
+    return rest.runJar(rest.uploadJar(jar), programArgs,
+        conf.get(CoreOptions.DEFAULT_PARALLELISM), snapshot);
+  }
+
+  /** The highest parallelism among the job's tasks. */
+  public int jobParallelism(String jobId) throws IOException, InterruptedException {
+    int parallelism = 0;
+    for (JsonNode vertex : rest.get("/jobs/" + jobId).path("vertices")) {
+      parallelism = Math.max(parallelism, vertex.path("parallelism").asInt());
+    }
+    return parallelism;
   }
 
   /**
@@ -173,12 +186,21 @@ public final class LocalFlinkCluster implements AutoCloseable {
     });
   }
 
-  /** How often the job restarted since it was submitted (its {@code numRestarts} metric). */
+  /**
+   * How often the job failed over since it was submitted: the entries of its exception history,
+   * which the JobMaster answers itself. Not the {@code numRestarts} metric: the REST endpoint's
+   * metric fetcher queries every TaskManager and starts no new round until the last one is
+   * answered, and a query sent to a TaskManager in the second it is killed waits for
+   * {@code web.timeout} (10 minutes), so the metric stays at its value from before the kill.
+   */
   public long numRestarts(String jobId) throws IOException, InterruptedException {
-    for (JsonNode metric : rest.get("/jobs/" + jobId + "/metrics?get=numRestarts")) {
-      return metric.path("value").asLong();
+    JsonNode history = rest.get("/jobs/" + jobId + "/exceptions?maxExceptions=" + MAX_FAILOVERS)
+        .path("exceptionHistory");
+    if (history.path("truncated").asBoolean()) {
+      throw new IllegalStateException("job " + jobId + " failed over more than " + MAX_FAILOVERS
+          + " times");
     }
-    return 0; // not reported yet: the metric fetcher has not polled the job
+    return history.path("entries").size();
   }
 
   /** Checkpoints of the job completed so far. */

@@ -73,6 +73,8 @@ class LocalFlinkClusterIT {
       LocalFlinkCluster flink = memfleet.flink();
       InFlight fault = secondBatchInFlight(memfleet);
       String job = fault.job();
+      // one slot per TaskManager and the job at their number: the one killed runs a subtask
+      assertThat(flink.jobParallelism(job)).as("the job's parallelism").isEqualTo(2);
       flink.killTaskManager(0);
       flink.startTaskManager();
       long taskManagerBack = memfleet.seconds();

@@ -118,7 +118,7 @@ final class PipelineDeployment implements AutoCloseable {
     Throwable failure = null;
     try {
       LocalFlinkCluster.Builder cluster = LocalFlinkCluster.builder(dir.resolve("flink"))
-          .jobJar(jobJar).taskManagers(1).slotsPerTaskManager(2);
+          .jobJar(jobJar).taskManagers(2).slotsPerTaskManager(1);
       flinkSettings.forEach(cluster::set);
       flink = opened(cluster.start());
     } catch (Exception | Error e) {
