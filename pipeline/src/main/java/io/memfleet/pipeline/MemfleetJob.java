@@ -123,7 +123,7 @@ public final class MemfleetJob {
         .assignTimestampsAndWatermarks(new PartitionWatermarks(outOfOrderness, idleness))
         .name("event-time").uid("event-time");
 
-    SingleOutputStreamOperator<TimedEvent> joined = aligned.keyBy(TimedEvent::processKey)
+    SingleOutputStreamOperator<TimedEvent> joined = aligned.keyBy(TimedEvent::processId)
         .process(new ProcessMemoryJoinFunction(options.get(PipelineOptions.JOIN_INTERVAL),
             options.get(PipelineOptions.PROCESS_IDLE_TIMEOUT)))
         .name("join-per-process").uid("join-per-process");

@@ -2,8 +2,12 @@ package io.memfleet.pipeline;
 
 import io.memfleet.event.DeadLetter;
 import io.memfleet.pipeline.model.NativeMemorySample;
+import io.memfleet.pipeline.model.ProcessId;
+import io.memfleet.pipeline.model.ProcessScopedKey;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.pipeline.time.ClockCalibration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
@@ -57,13 +61,33 @@ public final class PipelineStreams {
   }
 
   /**
-   * {@link #joined()} keyed by {@link TimedEvent#processKey()}, without another shuffle: the join
+   * {@link #joined()} keyed by {@link TimedEvent#processId()}, without another shuffle: the join
    * that produced it is keyed by that key and emits only events of its current key, so each
    * subtask already holds exactly the keys a {@code keyBy} would send it. Stages on this stream
    * run in the join's tasks (chained, no serialization between them).
    */
-  public KeyedStream<TimedEvent, String> byProcess() {
-    return DataStreamUtils.reinterpretAsKeyedStream(joined, TimedEvent::processKey);
+  public KeyedStream<TimedEvent, ProcessId> byProcess() {
+    return byProcess(joined, TimedEvent::processId);
+  }
+
+  /**
+   * {@code stream}, which holds only what a per-process stage emitted for its current process
+   * (the join's output, observations, a rule's alerts), keyed by {@code key} without another
+   * shuffle: keys that hash as their {@link ProcessId} does ({@link ProcessId} itself, its
+   * {@link ProcessId#victim}, a {@link ProcessScopedKey}) are already in the subtask a
+   * {@code keyBy} would send them to.
+   */
+  public static <T> KeyedStream<T, ProcessId> byProcess(DataStream<T> stream,
+      KeySelector<T, ProcessId> key) {
+    return DataStreamUtils.reinterpretAsKeyedStream(stream, key,
+        TypeInformation.of(ProcessId.class));
+  }
+
+  /** As {@link #byProcess(DataStream, KeySelector)}, keyed by a key within each process. */
+  public static <T> KeyedStream<T, ProcessScopedKey> byProcessPart(DataStream<T> stream,
+      KeySelector<T, ProcessScopedKey> key) {
+    return DataStreamUtils.reinterpretAsKeyedStream(stream, key,
+        TypeInformation.of(ProcessScopedKey.class));
   }
 
   public DataStream<NativeMemorySample> nativeMemory() {

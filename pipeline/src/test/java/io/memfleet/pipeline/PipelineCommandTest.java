@@ -60,8 +60,9 @@ class PipelineCommandTest {
   }
 
   /**
-   * Every event is shuffled by process once, into the join; the stages on the per-process stream
-   * (aggregate windows, detection observations) take it forward in the same tasks.
+   * Every event is shuffled by process once, into the join; every stage after it (aggregate
+   * windows, allocation windows, observations, rules, the alert manager, OOM forensics) takes its
+   * input forward in the same tasks. The only other shuffle is by host, into clock alignment.
    */
   @Test
   void thePlanShufflesEventsByProcessOnceIntoTheJoin() throws Exception {
@@ -78,6 +79,12 @@ class PipelineCommandTest {
     }
     assertThat(inputs.get("join-per-process")).containsExactly("HASH");
     assertThat(inputs.get("detect-observations")).containsExactly("FORWARD");
+    assertThat(inputs.entrySet()).filteredOn(e -> e.getValue().contains("HASH"))
+        .extracting(Map.Entry::getKey)
+        .containsExactlyInAnyOrder("align-clocks", "join-per-process");
+    assertThat(inputs.get("align-clocks")).containsExactly("HASH", "HASH");
+    assertThat(inputs.get("oom-forensics")).containsExactly("FORWARD");
+    assertThat(inputs.get("alert-manager")).isNotEmpty().containsOnly("FORWARD");
     assertThat(inputs.entrySet()).filteredOn(e -> e.getKey().contains("ProcessWindow"))
         .hasSize(2).allSatisfy(e -> assertThat(e.getValue()).containsOnly("FORWARD"));
   }

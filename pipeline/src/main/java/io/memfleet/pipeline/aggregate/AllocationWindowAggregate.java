@@ -2,6 +2,7 @@ package io.memfleet.pipeline.aggregate;
 
 import io.memfleet.event.Allocation;
 import io.memfleet.event.AllocationKind;
+import io.memfleet.pipeline.model.ProcessScopedKey;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.codec.EventCodec;
 import java.util.ArrayList;
@@ -16,10 +17,14 @@ public final class AllocationWindowAggregate
   private static final long serialVersionUID = 1L;
   private transient EventCodec codec;
 
-  /** The grouping key of an allocation sample: process, stack hash, kind and class. */
-  public static String key(TimedEvent e, Allocation a) {
-    return e.processKey() + "/" + (a.getStack() == null ? 0L : a.getStack().getHash()) + "/"
-        + a.getKind() + "/" + (a.getObjectClass() == null ? "" : a.getObjectClass());
+  /**
+   * The grouping key of an allocation sample: its process, then stack hash, kind and class — a
+   * key that stays in its process's key group (the windows read the join's output unshuffled).
+   */
+  public static ProcessScopedKey key(TimedEvent e, Allocation a) {
+    return new ProcessScopedKey(e.processId(), (a.getStack() == null ? 0L
+        : a.getStack().getHash()) + "/" + a.getKind() + "/"
+        + (a.getObjectClass() == null ? "" : a.getObjectClass()));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.memfleet.pipeline.aggregate;
 
+import io.memfleet.pipeline.model.ProcessId;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
@@ -11,7 +12,7 @@ import org.apache.flink.util.OutputTag;
  * (the 10-second windows, for the minutes built from them).
  */
 public final class ProcessWindowFinisher
-    extends ProcessWindowFunction<ProcessWindowAccumulator, ProcessWindow, String, TimeWindow> {
+    extends ProcessWindowFunction<ProcessWindowAccumulator, ProcessWindow, ProcessId, TimeWindow> {
   private static final long serialVersionUID = 1L;
   private final OutputTag<PartialWindow> partials;
 
@@ -24,20 +25,19 @@ public final class ProcessWindowFinisher
   }
 
   @Override
-  public void process(String key, Context context, Iterable<ProcessWindowAccumulator> elements,
+  public void process(ProcessId key, Context context, Iterable<ProcessWindowAccumulator> elements,
       Collector<ProcessWindow> out) {
     ProcessWindowAccumulator acc = elements.iterator().next();
     if (partials != null) {
       context.output(partials, new PartialWindow(key, acc));
     }
-    String[] parts = key.split("/", -1);
     ProcessWindow w = new ProcessWindow();
     w.windowStartMs = context.window().getStart();
     w.windowEndMs = context.window().getEnd();
-    w.cluster = parts[0];
-    w.node = parts[1];
-    w.pid = Integer.parseInt(parts[2]);
-    w.processStartTimeMs = Long.parseLong(parts[3]);
+    w.cluster = key.cluster;
+    w.node = key.node;
+    w.pid = key.pid;
+    w.processStartTimeMs = key.startMs;
     w.service = acc.service;
     w.namespace = acc.namespace;
     w.pod = acc.pod;

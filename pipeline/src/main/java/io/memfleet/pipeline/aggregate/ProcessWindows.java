@@ -1,5 +1,6 @@
 package io.memfleet.pipeline.aggregate;
 
+import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -50,7 +51,7 @@ public final class ProcessWindows {
    * Both aggregates over {@code byProcess}; operators are named and given uids after the tables,
    * so savepoints keep matching.
    */
-  public static Windows of(KeyedStream<TimedEvent, String> byProcess, Duration allowedLateness) {
+  public static Windows of(KeyedStream<TimedEvent, ProcessId> byProcess, Duration allowedLateness) {
     OutputTag<TimedEvent> lateTag =
         new OutputTag<>(TEN_SECONDS + "-late", TypeInformation.of(TimedEvent.class));
     OutputTag<PartialWindow> partials =
@@ -65,8 +66,10 @@ public final class ProcessWindows {
 
     OutputTag<PartialWindow> latePartials =
         new OutputTag<>(MINUTE + "-late-partials", TypeInformation.of(PartialWindow.class));
+    // the partials come out of the 10-second windows' tasks, keyed by process: no shuffle
     SingleOutputStreamOperator<ProcessWindow> minutes = DataStreamUtils
-        .reinterpretAsKeyedStream(tenSeconds.getSideOutput(partials), p -> p.processKey)
+        .reinterpretAsKeyedStream(tenSeconds.getSideOutput(partials), p -> p.process,
+            TypeInformation.of(ProcessId.class))
         .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
         .trigger(new LatenessTrigger(allowedLateness.toMillis()))
         .allowedLateness(allowedLateness)
@@ -104,7 +107,7 @@ public final class ProcessWindows {
     public PartialWindow map(PartialWindow partial) {
       counter.inc();
       LOG.error("a 10-second window of {} ({} events) reached its minute after the minute was"
-          + " written; the minute's row lacks them", partial.processKey,
+          + " written; the minute's row lacks them", partial.process,
           partial.accumulator.samples);
       return partial;
     }

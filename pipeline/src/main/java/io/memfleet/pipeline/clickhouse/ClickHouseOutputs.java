@@ -9,6 +9,7 @@ import io.memfleet.pipeline.aggregate.AllocationWindow;
 import io.memfleet.pipeline.aggregate.AllocationWindowAggregate;
 import io.memfleet.pipeline.aggregate.LateEvent;
 import io.memfleet.pipeline.aggregate.ProcessWindows;
+import io.memfleet.pipeline.model.ProcessScopedKey;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.pipeline.time.ClockCalibration;
 import io.memfleet.schema.codec.EventCodec;
@@ -132,9 +133,9 @@ public final class ClickHouseOutputs implements PipelineExtension {
         .name("gc_pauses-sink")
         .uid("gc_pauses-sink");
 
-    DataStream<AllocationWindow> allocations = streams.joined()
-        .filter(e -> "Allocation".equals(e.kind)).name("allocations").uid("allocations")
-        .keyBy(ClickHouseOutputs::allocationKey)
+    DataStream<AllocationWindow> allocations = PipelineStreams.byProcessPart(streams.joined()
+            .filter(e -> "Allocation".equals(e.kind)).name("allocations").uid("allocations"),
+            ClickHouseOutputs::allocationKey)
         .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
         .aggregate(new AllocationWindowAggregate()).name("allocations_1m").uid("allocations_1m");
     allocations.sinkTo(sinks.sink("allocations_1m", Rows::allocationWindow,
@@ -160,7 +161,7 @@ public final class ClickHouseOutputs implements PipelineExtension {
   private static final ThreadLocal<EventCodec> CODEC =
       ThreadLocal.withInitial(EventCodec::fromClasspath);
 
-  static String allocationKey(TimedEvent e) {
+  static ProcessScopedKey allocationKey(TimedEvent e) {
     return AllocationWindowAggregate.key(e, (Allocation) e.record(CODEC.get()));
   }
 

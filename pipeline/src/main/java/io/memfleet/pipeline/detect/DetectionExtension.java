@@ -13,6 +13,7 @@ import io.memfleet.pipeline.detect.rules.TrailingRule;
 import io.memfleet.pipeline.detect.rules.TrailingRuleFunction;
 import io.memfleet.pipeline.kafka.KafkaEndpoints;
 import io.memfleet.pipeline.kafka.ProcessRecordSerializer;
+import io.memfleet.pipeline.model.ProcessScopedKey;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,8 +109,9 @@ public final class DetectionExtension implements PipelineExtension {
     for (LeakRule rule : Rules.all(conf)) {
       ruleSignals.put(rule.name(), rule.signal());
       String id = rule instanceof SlowGrowthRule ? ((SlowGrowthRule) rule).id() : rule.name();
-      KeyedStream<Observation, String> series = observations.filter(rule::accepts)
-          .name("obs-" + id).uid("detect-obs-" + id).keyBy(Observation::seriesKey);
+      KeyedStream<Observation, ProcessScopedKey> series = PipelineStreams.byProcessPart(
+          observations.filter(rule::accepts).name("obs-" + id).uid("detect-obs-" + id),
+          Observation::seriesKey);
       SingleOutputStreamOperator<Alert> found;
       if (rule instanceof TrailingRule) {
         found = series.process(new TrailingRuleFunction(rule, evidenceMax,
@@ -131,8 +133,10 @@ public final class DetectionExtension implements PipelineExtension {
     // what keeps an alert alive or resolves it: its series, the resident set, the exit
     DataStream<Observation> lifecycle = observations.filter(o -> o.signal != Signal.GC_LOAD)
         .name("detect-lifecycle").uid("detect-lifecycle");
-    return candidates.keyBy(AlertManagerFunction::processKey)
-        .connect(lifecycle.keyBy(Observation::processKey))
+    // every stage from the observations on runs in the per-process join's tasks: the rules'
+    // series and the alerts' processes are in the key groups of the processes they are about
+    return PipelineStreams.byProcess(candidates, AlertManagerFunction::processId)
+        .connect(PipelineStreams.byProcess(lifecycle, Observation::processId))
         .process(new AlertManagerFunction(conf.get(DetectionOptions.RESOLVE_AFTER), ruleSignals),
             TypeInformation.of(Alert.class))
         .name("alert-manager").uid("detect-alert-manager");

@@ -2,6 +2,8 @@ package io.memfleet.pipeline.detect;
 
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Runtime;
+import io.memfleet.pipeline.model.ProcessId;
+import io.memfleet.pipeline.model.ProcessScopedKey;
 
 /**
  * One bucket of one memory series of one process: what a detection rule's CEP pattern consumes.
@@ -101,9 +103,17 @@ public class Observation {
 
   public Observation() {}
 
-  /** Key of the CEP state machine: process key, signal and series. */
-  public String seriesKey() {
-    return processKey() + "#" + signal + "#" + series;
+  /**
+   * Key of the rule's state machine: the process, signal and series; in its process's key group,
+   * so the rules read the observations where they were made.
+   */
+  public ProcessScopedKey seriesKey() {
+    return new ProcessScopedKey(processId(), signal + "#" + series);
+  }
+
+  /** The process, as {@code TimedEvent.processId()}. */
+  public ProcessId processId() {
+    return new ProcessId(cluster, node, pid, processStartTimeMs);
   }
 
   /** The process key, as {@code TimedEvent.processKey()}. */

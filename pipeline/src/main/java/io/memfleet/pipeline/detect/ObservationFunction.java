@@ -1,5 +1,6 @@
 package io.memfleet.pipeline.detect;
 
+import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.schema.codec.EventDecodeException;
@@ -34,7 +35,7 @@ import org.apache.flink.util.Collector;
  * counted in {@code seriesOverflow} and ignored) and is cleared on {@code ProcessLifecycle}
  * EXITED and after {@code idleTimeout} without events (processing time).
  */
-public class ObservationFunction extends KeyedProcessFunction<String, TimedEvent, Observation>
+public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEvent, Observation>
     implements SignalExtraction.Buckets {
   private static final long serialVersionUID = 1L;
   static final int MAX_CLASSES = 64;

@@ -57,8 +57,8 @@ public final class ForensicsExtension implements PipelineExtension {
     if (!conf.get(ForensicsOptions.ENABLED)) {
       return;
     }
-    DataStream<OomSnapshot> snapshots = streams.joined()
-        .keyBy(OomForensicsFunction::victimKey)
+    DataStream<OomSnapshot> snapshots = PipelineStreams
+        .byProcess(streams.joined(), OomForensicsFunction::victim)
         .process(new OomForensicsFunction(conf.get(ForensicsOptions.WINDOW),
             conf.get(ForensicsOptions.SLACK), conf.get(ForensicsOptions.MAX_EVENTS),
             conf.get(ForensicsOptions.EXIT_GRACE), conf.get(ForensicsOptions.IDLE_TIMEOUT)),

@@ -4,6 +4,7 @@ import io.memfleet.event.OomKill;
 import io.memfleet.event.OomSnapshot;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.SnapshotEvent;
+import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.schema.codec.Events;
@@ -29,7 +30,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * OOM forensics, keyed by {@link #victimKey} (cluster/node/pid): keeps a rolling buffer of every
+ * OOM forensics, keyed by {@link #victim} (cluster/node/pid): keeps a rolling buffer of every
  * source's events of the process — the last {@code window + slack} of event time and at most
  * {@code maxEvents}, the oldest dropped and counted beyond that — and on an {@link OomKill} for
  * it emits an {@link OomSnapshot} with the events of the {@code window} before the kill, ordered
@@ -47,12 +48,13 @@ import org.apache.flink.util.Collector;
  * late-reported kill still finds the buffer) and after {@code idleTimeout} without events.
  *
  * <pre>{@code
- * joined.keyBy(OomForensicsFunction::victimKey)
+ * PipelineStreams.byProcess(joined, OomForensicsFunction::victim)
  *     .process(new OomForensicsFunction(Duration.ofSeconds(5), Duration.ofSeconds(10), 5000,
  *         Duration.ofSeconds(30), Duration.ofMinutes(2)));
  * }</pre>
  */
-public class OomForensicsFunction extends KeyedProcessFunction<String, TimedEvent, OomSnapshot> {
+public class OomForensicsFunction
+    extends KeyedProcessFunction<ProcessId, TimedEvent, OomSnapshot> {
   private static final long serialVersionUID = 1L;
   private static final int HEAD = 0;
   private static final int NEXT = 1;
@@ -115,9 +117,12 @@ public class OomForensicsFunction extends KeyedProcessFunction<String, TimedEven
     });
   }
 
-  /** Key of the forensic buffer: {@code cluster/node/pid}. */
-  public static String victimKey(TimedEvent e) {
-    return e.cluster + "/" + e.node + "/" + e.pid;
+  /**
+   * Key of the forensic buffer: the process without its start time. In the key group of the
+   * process ({@link ProcessId#victim}), so forensics reads the per-process join's output unshuffled.
+   */
+  public static ProcessId victim(TimedEvent e) {
+    return e.processId().victim();
   }
 
   @Override
@@ -238,7 +243,8 @@ public class OomForensicsFunction extends KeyedProcessFunction<String, TimedEven
     }
     pendingKill.clear();
     lastKillUtcNs.update(kill.utcNs);
-    out.collect(snapshot(kill, ctx.getCurrentKey()));
+    ProcessId victim = ctx.getCurrentKey();
+    out.collect(snapshot(kill, victim.cluster + "/" + victim.node + "/" + victim.pid));
     snapshots.inc();
   }
 

@@ -4,6 +4,7 @@ import io.memfleet.event.ClockDomain;
 import io.memfleet.event.MemoryPools;
 import io.memfleet.event.Source;
 import io.memfleet.pipeline.model.NativeMemorySample;
+import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.Shmem;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.codec.EventCodec;
@@ -58,7 +59,7 @@ import org.apache.flink.util.OutputTag;
  * }</pre>
  */
 public class ProcessMemoryJoinFunction
-    extends KeyedProcessFunction<String, TimedEvent, TimedEvent> {
+    extends KeyedProcessFunction<ProcessId, TimedEvent, TimedEvent> {
   private static final long serialVersionUID = 1L;
 
   public static final OutputTag<NativeMemorySample> NATIVE_MEMORY =
@@ -285,12 +286,12 @@ public class ProcessMemoryJoinFunction
       return;
     }
     joinedCount.inc();
-    String[] key = ctx.getCurrentKey().split("/", -1);
+    ProcessId key = ctx.getCurrentKey();
     NativeMemorySample s = new NativeMemorySample();
-    s.cluster = key[0];
-    s.node = key[1];
-    s.pid = Integer.parseInt(key[2]);
-    s.processStartTimeMs = Long.parseLong(key[3]);
+    s.cluster = key.cluster;
+    s.node = key.node;
+    s.pid = key.pid;
+    s.processStartTimeMs = key.startMs;
     if (info != null) {
       s.comm = info.comm;
       s.runtime = info.runtime;

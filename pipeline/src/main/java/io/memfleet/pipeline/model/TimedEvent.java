@@ -96,6 +96,11 @@ public class TimedEvent {
     return processKey(cluster, node, pid, processStartTimeMs);
   }
 
+  /** The process as a key: {@link #processKey()}'s fields. */
+  public ProcessId processId() {
+    return new ProcessId(cluster, node, pid, processStartTimeMs);
+  }
+
   public static String processKey(String cluster, String node, int pid, long startMs) {
     return cluster + "/" + node + "/" + pid + "/" + startMs;
   }

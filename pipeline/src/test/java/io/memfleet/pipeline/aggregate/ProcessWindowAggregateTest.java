@@ -11,9 +11,10 @@ import io.memfleet.event.MemoryPool;
 import io.memfleet.event.MemoryPools;
 import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ResidentMemory;
-import io.memfleet.event.ThreadCount;
 import io.memfleet.event.Source;
+import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
+import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.SampleEvents;
 import io.memfleet.schema.codec.EventCodec;
@@ -317,7 +318,7 @@ class ProcessWindowAggregateTest {
     List<ProcessWindow> out = new ArrayList<>();
     TimeWindow window = new TimeWindow(10_000, 20_000);
     try {
-      finisher.process("c/n/7/1", finisher.new Context() {
+      finisher.process(new ProcessId("c", "n", 7, 1), finisher.new Context() {
         @Override
         public TimeWindow window() {
           return window;

@@ -79,7 +79,7 @@ class ProcessWindowsITCase {
     var byProcess = env.fromData(events, TypeInformation.of(TimedEvent.class))
         .assignTimestampsAndWatermarks(WatermarkStrategy.<TimedEvent>forGenerator(
             ctx -> new FollowNewest()).withTimestampAssigner((e, ts) -> e.eventTimeMs()))
-        .keyBy(TimedEvent::processKey);
+        .keyBy(TimedEvent::processId);
     CollectingSink<ProcessWindow> tenSeconds = new CollectingSink<>();
     CollectingSink<ProcessWindow> minutes = new CollectingSink<>();
     CollectingSink<LateEvent> late = new CollectingSink<>();

@@ -13,19 +13,21 @@ import io.memfleet.event.HeapSummary;
 import io.memfleet.event.LifecyclePhase;
 import io.memfleet.event.MappingOp;
 import io.memfleet.event.MemoryMapping;
+import io.memfleet.event.PageFault;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.ProcessLifecycle;
-import io.memfleet.event.PageFault;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.Runtime;
 import io.memfleet.event.Source;
 import io.memfleet.event.StackTrace;
 import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
+import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -37,14 +39,14 @@ class ObservationFunctionTest {
   private static final long MB = 1L << 20;
   private final ProcessIdentity jvm = Events.process("node-1", 100, Runtime.JVM);
   private final ProcessIdentity go = Events.process("node-1", 200, Runtime.GO);
-  private KeyedOneInputStreamOperatorTestHarness<String, TimedEvent, Observation> h;
+  private KeyedOneInputStreamOperatorTestHarness<ProcessId, TimedEvent, Observation> h;
   private long seq;
 
   @BeforeEach
   void open() throws Exception {
     h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
         new ObservationFunction(Duration.ofSeconds(10), 6, Duration.ofMinutes(10)),
-        TimedEvent::processKey, Types.STRING);
+        TimedEvent::processId, TypeInformation.of(ProcessId.class));
     h.open();
   }
 
@@ -114,7 +116,7 @@ class ObservationFunctionTest {
     h.close();
     h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
         new ObservationFunction(Duration.ofSeconds(10), Duration.ofSeconds(2), 6,
-            Duration.ofMinutes(10)), TimedEvent::processKey, Types.STRING);
+            Duration.ofMinutes(10)), TimedEvent::processId, TypeInformation.of(ProcessId.class));
     h.open();
     send(gc(jvm, Source.JFR, 0.2, GcGeneration.MIXED, 118 * MB, null));
     send(gc(jvm, Source.JFR, 0.6, GcGeneration.FULL, 106 * MB, 106 * MB));

@@ -21,11 +21,13 @@ import io.memfleet.event.SnapshotEvent;
 import io.memfleet.event.Source;
 import io.memfleet.pipeline.Fixtures;
 import io.memfleet.pipeline.detect.Events;
+import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -36,14 +38,14 @@ import org.junit.jupiter.api.Test;
 class OomForensicsFunctionTest {
   private static final long MB = 1L << 20;
   private final ProcessIdentity victim = Events.process("node-1", 500, Runtime.JVM);
-  private KeyedOneInputStreamOperatorTestHarness<String, TimedEvent, OomSnapshot> h;
+  private KeyedOneInputStreamOperatorTestHarness<ProcessId, TimedEvent, OomSnapshot> h;
   private long seq;
 
   private void open(int maxEvents) throws Exception {
     h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
         new OomForensicsFunction(Duration.ofSeconds(5), Duration.ofSeconds(10), maxEvents,
             Duration.ofSeconds(30), Duration.ofMinutes(2)),
-        OomForensicsFunction::victimKey, Types.STRING);
+        OomForensicsFunction::victim, TypeInformation.of(ProcessId.class));
     h.open();
     h.setProcessingTime(1_000);
   }

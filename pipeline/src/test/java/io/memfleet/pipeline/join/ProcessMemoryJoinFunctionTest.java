@@ -12,11 +12,13 @@ import io.memfleet.event.LifecyclePhase;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Source;
 import io.memfleet.pipeline.model.NativeMemorySample;
+import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimeBasis;
 import io.memfleet.pipeline.model.TimedEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -33,13 +35,13 @@ class ProcessMemoryJoinFunctionTest {
 
   private final ProcessIdentity bare = process(300, false); // as eBPF/JFR see it
   private final ProcessIdentity known = process(300, true); // as the node collector sees it
-  private KeyedOneInputStreamOperatorTestHarness<String, TimedEvent, TimedEvent> h;
+  private KeyedOneInputStreamOperatorTestHarness<ProcessId, TimedEvent, TimedEvent> h;
 
   @BeforeEach
   void open() throws Exception {
     h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-        new ProcessMemoryJoinFunction(Duration.ofSeconds(30), IDLE), TimedEvent::processKey,
-        Types.STRING);
+        new ProcessMemoryJoinFunction(Duration.ofSeconds(30), IDLE), TimedEvent::processId,
+        TypeInformation.of(ProcessId.class));
     h.open();
     h.setProcessingTime(1_000);
   }

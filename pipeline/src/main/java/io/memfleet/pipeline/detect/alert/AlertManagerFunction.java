@@ -7,6 +7,7 @@ import io.memfleet.event.ProcessIdentity;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Signal;
 import io.memfleet.pipeline.detect.rules.OutstandingGrowthRule;
+import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ import org.apache.flink.util.Collector;
  * }</pre>
  */
 public class AlertManagerFunction
-    extends KeyedCoProcessFunction<String, Alert, Observation, Alert> {
+    extends KeyedCoProcessFunction<ProcessId, Alert, Observation, Alert> {
   private static final long serialVersionUID = 1L;
   /** A rise smaller than this fraction of the peak is measurement noise, not growth. */
   static final double GROWTH_NOISE = 0.005;
@@ -94,11 +95,10 @@ public class AlertManagerFunction
     this.ruleSignals = new HashMap<>(ruleSignals);
   }
 
-  /** The process key of an alert, as {@link TimedEvent#processKey()}. */
-  public static String processKey(Alert a) {
+  /** The process of an alert, as {@link TimedEvent#processId()}. */
+  public static ProcessId processId(Alert a) {
     ProcessIdentity p = a.getProcess();
-    return TimedEvent.processKey(p.getCluster(), p.getNode(), p.getPid(),
-        p.getProcessStartTimeMs());
+    return new ProcessId(p.getCluster(), p.getNode(), p.getPid(), p.getProcessStartTimeMs());
   }
 
   /**
@@ -135,7 +135,7 @@ public class AlertManagerFunction
     if (previous == null && exitedUtcNs.value() != null) {
       // found on the process's data before its exit, so sent; and resolved at once
       Alert firing = Alert.newBuilder(candidate).setStatus(AlertStatus.FIRING)
-          .setAlertId(Fingerprints.alertId(ctx.getCurrentKey(), candidate.getRule(),
+          .setAlertId(Fingerprints.alertId(ctx.getCurrentKey().toString(), candidate.getRule(),
               candidate.getFingerprint(), candidate.getFirstSeenUtcNs()))
           .build();
       out.collect(firing);
@@ -144,7 +144,7 @@ public class AlertManagerFunction
     }
     if (previous == null) {
       next = Alert.newBuilder(candidate).setStatus(AlertStatus.FIRING)
-          .setAlertId(Fingerprints.alertId(ctx.getCurrentKey(), candidate.getRule(),
+          .setAlertId(Fingerprints.alertId(ctx.getCurrentKey().toString(), candidate.getRule(),
               candidate.getFingerprint(), candidate.getFirstSeenUtcNs()))
           .build();
       p = new double[] {last, candidate.getLastSeenUtcNs(), firstEvidence(candidate),

@@ -2,6 +2,7 @@ package io.memfleet.pipeline.detect.rules;
 
 import io.memfleet.event.Alert;
 import io.memfleet.pipeline.detect.Observation;
+import io.memfleet.pipeline.model.ProcessScopedKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,8 @@ import org.apache.flink.util.Collector;
  *     .process(new TrailingRuleFunction(rule, 24, Duration.ofMinutes(10)));
  * }</pre>
  */
-public class TrailingRuleFunction extends KeyedProcessFunction<String, Observation, Alert> {
+public class TrailingRuleFunction
+    extends KeyedProcessFunction<ProcessScopedKey, Observation, Alert> {
   private static final long serialVersionUID = 1L;
 
   private final LeakRule rule;

@@ -12,11 +12,13 @@ import io.memfleet.pipeline.detect.Rules;
 import io.memfleet.pipeline.detect.Signal;
 import io.memfleet.pipeline.detect.rules.LeakRule;
 import io.memfleet.pipeline.detect.rules.RuleMatchFunction;
+import io.memfleet.pipeline.model.ProcessId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -36,15 +38,15 @@ class AlertManagerFunctionTest {
   private static final Duration RESOLVE = Duration.ofMinutes(5);
   private final List<LeakRule> rules = Rules.all(new Configuration());
   private final LeakRule liveSet = rules.get(0);
-  private KeyedTwoInputStreamOperatorTestHarness<String, Alert, Observation, Alert> h;
+  private KeyedTwoInputStreamOperatorTestHarness<ProcessId, Alert, Observation, Alert> h;
 
   @BeforeEach
   void open() throws Exception {
     Map<String, Signal> signals = rules.stream()
         .collect(Collectors.toMap(LeakRule::name, LeakRule::signal, (a, b) -> a));
     h = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
-        new AlertManagerFunction(RESOLVE, signals), AlertManagerFunction::processKey,
-        Observation::processKey, Types.STRING);
+        new AlertManagerFunction(RESOLVE, signals), AlertManagerFunction::processId,
+        Observation::processId, TypeInformation.of(ProcessId.class));
     h.open();
   }
 

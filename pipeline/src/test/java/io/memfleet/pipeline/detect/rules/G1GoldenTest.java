@@ -15,6 +15,7 @@ import io.memfleet.pipeline.detect.Events;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.ObservationFunction;
 import io.memfleet.pipeline.detect.Signal;
+import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -95,10 +97,10 @@ class G1GoldenTest {
       throws Exception {
     ProcessIdentity jvm = Events.process("node-1", 100, Runtime.JVM);
     jvm.setProcessStartTimeMs((Events.T0_NS - (long) (phase * 1e9)) / 1_000_000L);
-    KeyedOneInputStreamOperatorTestHarness<String, TimedEvent, Observation> h =
+    KeyedOneInputStreamOperatorTestHarness<ProcessId, TimedEvent, Observation> h =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
             new ObservationFunction(Duration.ofSeconds(10), 6, Duration.ofMinutes(10)),
-            TimedEvent::processKey, Types.STRING);
+            TimedEvent::processId, TypeInformation.of(ProcessId.class));
     h.open();
     long seq = 0;
     send(h, HeapSummary.newBuilder().setHeader(header(jvm, -phase, seq++))
@@ -141,7 +143,7 @@ class G1GoldenTest {
     return Events.header(p, Source.JFR, seconds, seq);
   }
 
-  private static void send(KeyedOneInputStreamOperatorTestHarness<String, TimedEvent,
+  private static void send(KeyedOneInputStreamOperatorTestHarness<ProcessId, TimedEvent,
       Observation> h, SpecificRecord r) throws Exception {
     TimedEvent e = Events.aligned(r);
     h.processElement(e, e.eventTimeMs());

@@ -2,6 +2,7 @@ package io.memfleet.pipeline.detect.rules;
 
 import io.memfleet.event.Alert;
 import io.memfleet.pipeline.detect.Observation;
+import io.memfleet.pipeline.model.ProcessScopedKey;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -10,9 +11,9 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.operator.CepOperator;
 import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
@@ -21,22 +22,22 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
  * observations, each followed by a watermark at its time, read the alerts.
  */
 final class RuleHarness implements AutoCloseable {
-  final KeyedOneInputStreamOperatorTestHarness<String, Observation, Alert> h;
+  final KeyedOneInputStreamOperatorTestHarness<ProcessScopedKey, Observation, Alert> h;
 
   RuleHarness(LeakRule rule) throws Exception {
     if (rule instanceof TrailingRule) {
       h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
           new TrailingRuleFunction(rule, 24, java.time.Duration.ofMinutes(10))),
-          Observation::seriesKey, Types.STRING);
+          Observation::seriesKey, TypeInformation.of(ProcessScopedKey.class));
       h.open();
       return;
     }
     Pattern<Observation, ?> pattern = rule.pattern();
-    CepOperator<Observation, String, Alert> op = new CepOperator<>(
+    CepOperator<Observation, ProcessScopedKey, Alert> op = new CepOperator<>(
         TypeInformation.of(Observation.class).createSerializer(new SerializerConfigImpl()),
         false, NFACompiler.compileFactory(pattern, false), null,
         pattern.getAfterMatchSkipStrategy(), new RuleMatchFunction(rule, 24), null);
-    h = new KeyedOneInputStreamOperatorTestHarness<>(op, Observation::seriesKey, Types.STRING);
+    h = new KeyedOneInputStreamOperatorTestHarness<>(op, Observation::seriesKey, TypeInformation.of(ProcessScopedKey.class));
     h.open();
   }
 
