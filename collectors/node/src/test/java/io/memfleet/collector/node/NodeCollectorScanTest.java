@@ -14,9 +14,12 @@ import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.Source;
 import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
+import io.memfleet.schema.codec.EventCodec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +34,15 @@ class NodeCollectorScanTest {
   @BeforeEach
   void setUp() {
     tree = new FakeProcTree(dir);
+  }
+
+  /** What the scans built must be what the Kafka sink can send: every event encodes. */
+  @AfterEach
+  void everyEventEncodes() {
+    EventCodec codec = EventCodec.fromClasspath();
+    for (SpecificRecord event : sink.events()) {
+      assertThat(codec.encode(event)).as(event.getSchema().getName()).isNotEmpty();
+    }
   }
 
   private NodeCollector collector(NodeCollectorOptions.Builder options) throws Exception {

@@ -10,6 +10,8 @@ import io.memfleet.schema.Topics;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.schema.codec.Events;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import picocli.CommandLine;
@@ -45,14 +48,18 @@ import picocli.CommandLine;
  * the scanning thread (ThreadMXBean, as the collector counts it; the sum over the window's
  * scans, and the median scan) and the CPU of this whole JVM ({@code utime + stime} of
  * {@code /proc/self/stat}, so GC and JIT threads count too), each over the window's wall time,
- * plus the threads that used the most CPU ({@code /proc/self/task/TID/stat}). The sink either
+ * plus the threads that used the most CPU ({@code /proc/self/task/TID/stat}) and the host's
+ * load average at both ends. The harness's own work is in "whole JVM" too: its main thread
+ * wakes once per collector interval, half an interval after a scan is due, to read the last
+ * scan's CPU (shown as the thread {@code java}). The sink either
  * only counts ({@code --sink count}) or also does what the Kafka sink does on the scanning
  * thread ({@code --sink encode}: topic, key and Avro single-object encoding, then drops the
  * bytes); the Kafka producer's own thread is not part of either. With {@code --fleet-pid}, it
  * checks at the end that every child of that process had its resident memory published.
  *
  * <p>Prints one machine-readable line starting with {@code OVERHEAD} (read by
- * {@code ScanOverheadIT}) and one human-readable block.
+ * {@code ScanOverheadIT}), one starting with {@code JVM} (this JVM's options, collector, heap
+ * and processors, as its ergonomics chose them) and one human-readable block.
  */
 public final class OverheadHarness {
   private static final double TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -139,16 +146,24 @@ public final class OverheadHarness {
       }
       System.err.printf(Locale.ROOT, "%s: %d warm-up scans in %.1f s%n", name, warmupScans,
           (System.nanoTime() - t0) / 1e9);
+      long started = System.nanoTime();
       collector.start();
       Thread.sleep(warmup.toMillis());
       Snapshot before = Snapshot.take(collector, sink);
       List<Double> scanCpuMs = new ArrayList<>();
-      // per-scan CPU from the collector's own cumulative counter, polled faster than it scans
+      // per-scan CPU from the collector's own cumulative counter, read half an interval after
+      // each scan is due (scans run at a fixed rate from start()): one wake-up per scan, so the
+      // harness adds little to "whole JVM"; a poll that finds no scan or two since the last
+      // (a late scan on a busy machine) gives no per-scan figure
       long end = before.wallNanos + measure.toNanos();
+      long interval = options.interval().toNanos();
       long lastScans = before.scans;
       double lastCpuMs = before.scanCpuMs;
-      while (System.nanoTime() < end) {
-        Thread.sleep(Math.max(1, Math.min(200, (end - System.nanoTime()) / 1_000_000)));
+      long next = started + ((before.wallNanos - started) / interval + 1) * interval
+          + interval / 2;
+      while (next < end) {
+        sleepUntil(next);
+        next += interval;
         NodeCollector.Status s = collector.status();
         double cpuMs = s.meanScanCpuMillis() * s.scans();
         if (s.scans() == lastScans + 1) {
@@ -157,6 +172,7 @@ public final class OverheadHarness {
         lastScans = s.scans();
         lastCpuMs = cpuMs;
       }
+      sleepUntil(end);
       Snapshot after = Snapshot.take(collector, sink);
       System.err.printf(Locale.ROOT, "%s: measured %d scans%n", name, after.scans - before.scans);
       int fleetSeen = -1;
@@ -184,49 +200,79 @@ public final class OverheadHarness {
     long scans = after.scans - before.scans;
     double scanCpuS = (after.scanCpuMs - before.scanCpuMs) / 1e3;
     double processCpuS = (after.processTicks - before.processTicks) / TICKS_PER_SECOND;
+    double processSysS = (after.processSysTicks - before.processSysTicks) / TICKS_PER_SECOND;
     double median = median(scanCpuMs);
     int tracked = after.tracked;
     String flags = collectArgs.isEmpty() ? "(defaults)" : String.join(" ", collectArgs);
     System.out.printf(Locale.ROOT, "OVERHEAD name=%s sink=%s tracked=%d fleet=%d/%d scans=%d"
-            + " wall_s=%.1f scan_thread_core_pct=%.3f process_core_pct=%.3f scan_cpu_median_ms=%.3f"
+            + " wall_s=%.1f scan_thread_core_pct=%.3f process_core_pct=%.3f"
+            + " process_sys_core_pct=%.3f scan_cpu_median_ms=%.3f"
             + " per_process_us=%.1f events_per_scan=%.0f smaps_reads_per_scan=%.1f"
-            + " smaps_deferred_per_scan=%.1f flags=%s%n",
+            + " smaps_deferred_per_scan=%.1f load=%s-%s flags=%s%n",
         name, sinkMode, tracked, fleetSeen, fleetSize, scans, wallS, 100 * scanCpuS / wallS,
-        100 * processCpuS / wallS, median, median * 1000 / Math.max(1, tracked),
+        100 * processCpuS / wallS, 100 * processSysS / wallS, median,
+        median * 1000 / Math.max(1, tracked),
         (after.events - before.events) / (double) Math.max(1, scans),
         (after.smapsReads - before.smapsReads) / (double) Math.max(1, scans),
-        (after.smapsDeferred - before.smapsDeferred) / (double) Math.max(1, scans), flags);
+        (after.smapsDeferred - before.smapsDeferred) / (double) Math.max(1, scans),
+        before.loadAverage, after.loadAverage, flags);
+    System.out.println(jvmLine(name));
     StringBuilder top = new StringBuilder();
     after.threadTicks.entrySet().stream()
         .map(e -> Map.entry(e.getKey(), e.getValue() - before.threadTicks.getOrDefault(
             e.getKey(), 0L)))
         .filter(e -> e.getValue() > 0)
         .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-        .limit(6)
+        .limit(8)
         .forEach(e -> top.append(String.format(Locale.ROOT, " %s %.0f ms;",
             e.getKey().substring(e.getKey().indexOf(' ') + 1),
             e.getValue() * 1000 / TICKS_PER_SECOND)));
     System.out.printf(Locale.ROOT, "  %s [%s; smaps %s, every %s, max %.2f%% cpu]: %d processes"
             + " tracked, %d scans"
-            + " in %.1f s; scanning thread %.2f%% of a core, whole JVM %.2f%%; per scan median"
-            + " %.2f ms (min %.2f, max %.2f), %.1f us per process; top threads:%s%n",
+            + " in %.1f s; scanning thread %.2f%% of a core, whole JVM %.2f%% (%.2f%% in the"
+            + " kernel); per scan median %.2f ms (min %.2f, max %.2f), %.1f us per process;"
+            + " load average %s to %s; top threads:%s%n",
         name, flags, options.readSmapsRollup() ? "on" : "off", options.smapsInterval(),
         options.smapsMaxCpuPercent(), tracked,
-        scans, wallS, 100 * scanCpuS / wallS, 100 * processCpuS / wallS, median,
+        scans, wallS, 100 * scanCpuS / wallS, 100 * processCpuS / wallS,
+        100 * processSysS / wallS, median,
         scanCpuMs.stream().mapToDouble(d -> d).min().orElse(0),
         scanCpuMs.stream().mapToDouble(d -> d).max().orElse(0),
-        median * 1000 / Math.max(1, tracked), top);
+        median * 1000 / Math.max(1, tracked), before.loadAverage, after.loadAverage, top);
+  }
+
+  /**
+   * This JVM as its ergonomics made it: {@code JVM name=N gc=G1,... cpus=2 heap_max_mib=M
+   * options=[...]} (the options as given on the command line, without the class path).
+   */
+  static String jvmLine(String name) {
+    String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .map(GarbageCollectorMXBean::getName).map(n -> n.replace(' ', '_'))
+        .collect(Collectors.joining(","));
+    return String.format(Locale.ROOT, "JVM name=%s gc=%s cpus=%d heap_max_mib=%d options=%s",
+        name, gcs, java.lang.Runtime.getRuntime().availableProcessors(),
+        java.lang.Runtime.getRuntime().maxMemory() >> 20,
+        ManagementFactory.getRuntimeMXBean().getInputArguments());
+  }
+
+  private static void sleepUntil(long nanoTime) throws InterruptedException {
+    long left;
+    while ((left = nanoTime - System.nanoTime()) > 0) {
+      Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+    }
   }
 
   /** Counters at one instant of the run. */
   private record Snapshot(long wallNanos, long scans, double scanCpuMs, long events,
       long smapsReads, long smapsDeferred, int tracked, long processTicks,
-      Map<String, Long> threadTicks) {
+      long processSysTicks, Map<String, Long> threadTicks, String loadAverage) {
     static Snapshot take(NodeCollector c, MeasuringSink sink) throws IOException {
       NodeCollector.Status s = c.status();
+      String stat = Files.readString(Path.of("/proc/self/stat"));
       return new Snapshot(System.nanoTime(), s.scans(), s.meanScanCpuMillis() * s.scans(),
           sink.published.get(), c.smapsReads(), c.smapsDeferred(), s.trackedProcesses(),
-          ticks(Files.readString(Path.of("/proc/self/stat"))), readThreadTicks());
+          ticks(stat), systemTicks(stat), readThreadTicks(),
+          Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     }
   }
 
@@ -234,6 +280,12 @@ public final class OverheadHarness {
   static long ticks(String stat) {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  /** stime of a stat line (field 15): CPU spent in the kernel on this JVM's behalf. */
+  static long systemTicks(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    return Long.parseLong(f[12]);
   }
 
   /** "tid comm" to CPU ticks of every thread of this JVM. */

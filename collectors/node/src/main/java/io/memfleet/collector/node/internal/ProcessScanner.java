@@ -433,10 +433,15 @@ public final class ProcessScanner {
               ? psi.get().fullAvg10().getAsDouble() : null);
     }
     publish(rm.build());
+    // every field set, to its default too: build() looks up and deep-copies the schema
+    // default of each field left unset, for every process at every scan
     publish(ThreadCount.newBuilder()
         .setHeader(headers.next(t.identity, Source.PROCFS, ClockDomain.REALTIME, now))
         .setKind(ThreadKind.OS_THREADS)
         .setCount(s.threads())
+        .setDaemonCount(null)
+        .setPeakCount(null)
+        .setStacks(List.of())
         .build());
     for (TrackedProcessListener l : listeners) {
       events += l.sampled(t.files.pid(), t.identity, now);

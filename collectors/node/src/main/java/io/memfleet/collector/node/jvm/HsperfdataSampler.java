@@ -64,6 +64,8 @@ public final class HsperfdataSampler implements TrackedProcessListener {
 
   private static final class Jvm {
     PerfDataBuffer perf;
+    /** Where its heap counters are, found with each index of {@link #perf}. */
+    JvmMemoryCounters.Layout layout;
     MappedByteBuffer map;
     int waitScans;
     int nextRetryIn;
@@ -111,7 +113,7 @@ public final class HsperfdataSampler implements TrackedProcessListener {
     }
     JvmMemoryCounters c;
     try {
-      c = JvmMemoryCounters.read(j.perf);
+      c = j.layout.read();
     } catch (PerfDataBuffer.MalformedPerfDataException e) {
       malformed(pid, j, e);
       return 0;
@@ -128,6 +130,10 @@ public final class HsperfdataSampler implements TrackedProcessListener {
         .setUsedBytes(c.heapUsed())
         .setCommittedBytes(c.heapCommitted())
         .setMaxBytes(c.heapMax().isPresent() ? c.heapMax().getAsLong() : null)
+        // set, not left to build(), which would look up and copy each field's schema default
+        .setReservedBytes(null)
+        .setNextGcBytes(null)
+        .setObjects(null)
         .build());
     return 2;
   }
@@ -152,7 +158,9 @@ public final class HsperfdataSampler implements TrackedProcessListener {
           j.map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
         }
       }
-      j.perf = PerfDataBuffer.index(j.map, JvmMemoryCounters::needed);
+      PerfDataBuffer perf = PerfDataBuffer.index(j.map, JvmMemoryCounters::needed);
+      j.layout = JvmMemoryCounters.layout(perf);
+      j.perf = perf;
       if (!hadIndex) {
         readJvms.incrementAndGet();
       }
@@ -185,6 +193,7 @@ public final class HsperfdataSampler implements TrackedProcessListener {
       readJvms.decrementAndGet();
     }
     j.perf = null;
+    j.layout = null;
     j.map = null;
     j.nextRetryIn = Math.min(MAX_RETRY_SCANS, Math.max(1, j.nextRetryIn * 2));
     j.waitScans = j.nextRetryIn;

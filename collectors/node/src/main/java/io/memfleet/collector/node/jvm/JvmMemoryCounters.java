@@ -79,68 +79,123 @@ public record JvmMemoryCounters(
    *     a HotSpot JVM's, or one that publishes none)
    */
   public static JvmMemoryCounters read(PerfDataBuffer perf) {
-    long used = 0;
-    boolean anySpace = false;
-    Map<Integer, Long> capacity = new LinkedHashMap<>();
-    Map<Integer, Long> maxCapacity = new LinkedHashMap<>();
+    return layout(perf).read();
+  }
+
+  /**
+   * Finds, once per index of a JVM's buffer, what {@link Layout#read} needs: which counters make
+   * up the heap, and what the JVM's arguments and collector fix for its life.
+   *
+   * @throws PerfDataBuffer.MalformedPerfDataException when the buffer has no heap counters (not
+   *     a HotSpot JVM's, or one that publishes none)
+   */
+  public static Layout layout(PerfDataBuffer perf) {
+    List<String> spaceUsed = new ArrayList<>();
+    Map<Integer, String> capacity = new LinkedHashMap<>();
+    Map<Integer, String> maxCapacity = new LinkedHashMap<>();
     for (String name : perf.names()) {
       Matcher m = SPACE_USED.matcher(name);
       if (m.matches()) {
-        used += perf.longValue(name).orElse(0);
-        anySpace = true;
+        spaceUsed.add(name);
         continue;
       }
       m = GENERATION.matcher(name);
       if (m.matches()) {
-        long v = perf.longValue(name).orElse(0);
         (m.group(2).equals("capacity") ? capacity : maxCapacity)
-            .put(Integer.parseInt(m.group(1)), v);
+            .put(Integer.parseInt(m.group(1)), name);
       }
     }
-    if (!anySpace) {
+    if (spaceUsed.isEmpty()) {
       throw new PerfDataBuffer.MalformedPerfDataException("no heap space counters");
     }
     String vmArgs = perf.stringValue("java.rt.vmArgs");
-    String gc = collector(perf);
-    OptionalLong heapMax = vmSize(vmArgs, "-Xmx", "-XX:MaxHeapSize=");
-    if (heapMax.isEmpty() && !maxCapacity.isEmpty()) {
-      heapMax = OptionalLong.of(gc.equals("G1")
-          ? maxCapacity.values().stream().mapToLong(Long::longValue).max().getAsLong()
-          : maxCapacity.values().stream().mapToLong(Long::longValue).sum());
-    }
-    long committed = capacity.values().stream().mapToLong(Long::longValue).sum();
+    return new Layout(perf, List.copyOf(spaceUsed), List.copyOf(capacity.values()),
+        List.copyOf(maxCapacity.values()), collector(perf),
+        vmSize(vmArgs, "-Xmx", "-XX:MaxHeapSize="),
+        vmSize(vmArgs, null, "-XX:MaxMetaspaceSize="),
+        vmSize(vmArgs, "-Xss", "-XX:ThreadStackSize=").orElse(DEFAULT_THREAD_STACK_BYTES));
+  }
 
-    List<PoolUsage> pools = new ArrayList<>();
-    pools.add(pool(MemoryPool.HEAP, used, committed, heapMax, OptionalLong.empty()));
-    OptionalLong maxMetaspace = vmSize(vmArgs, null, "-XX:MaxMetaspaceSize=");
-    long classUsed = perf.longValue("sun.gc.compressedclassspace.used").orElse(0);
-    long classCommitted = perf.longValue("sun.gc.compressedclassspace.capacity").orElse(0);
-    OptionalLong metaspaceCommitted = perf.longValue("sun.gc.metaspace.capacity");
-    perf.longValue("sun.gc.metaspace.used").ifPresent(u -> pools.add(pool(MemoryPool.METASPACE,
-        Math.max(0, u - classUsed), metaspaceCommitted.isPresent()
-            ? Math.max(0, metaspaceCommitted.getAsLong() - classCommitted) : -1,
-        maxMetaspace, OptionalLong.empty())));
-    perf.longValue("sun.gc.compressedclassspace.used").ifPresent(u -> pools.add(pool(
-        MemoryPool.CLASS_SPACE, u,
-        perf.longValue("sun.gc.compressedclassspace.capacity").orElse(-1),
-        perf.longValue("sun.gc.compressedclassspace.maxCapacity"), OptionalLong.empty())));
-    long stackBytes = vmSize(vmArgs, "-Xss", "-XX:ThreadStackSize=")
-        .orElse(DEFAULT_THREAD_STACK_BYTES);
-    OptionalLong threads = perf.longValue("java.threads.live");
-    threads.ifPresent(n -> pools.add(pool(MemoryPool.THREAD_STACKS, n * stackBytes, -1,
-        OptionalLong.empty(), OptionalLong.of(n))));
-    perf.longValue("sun.ci.nmethodCodeSize").ifPresent(c -> pools.add(pool(
-        MemoryPool.CODE_CACHE, c, -1, OptionalLong.empty(), OptionalLong.empty())));
+  /**
+   * One JVM's counters as {@link #layout} found them: the scan reads the pools through it at
+   * every interval, so the name matching and the parsing of the JVM's arguments happen once per
+   * index of its buffer, not per scan (HsperfdataSampler keeps one per JVM). Not thread-safe
+   * only as the buffer it reads is not: one scan thread reads it.
+   */
+  public static final class Layout {
+    private final PerfDataBuffer perf;
+    private final List<String> spaceUsed;
+    private final List<String> capacity;
+    private final List<String> maxCapacity;
+    private final String gc;
+    private final OptionalLong heapMaxFromArgs;
+    private final OptionalLong maxMetaspace;
+    private final long stackBytes;
 
-    Map<String, String> settings = new LinkedHashMap<>();
-    if (!gc.isEmpty()) {
-      settings.put("gc", gc);
+    private Layout(PerfDataBuffer perf, List<String> spaceUsed, List<String> capacity,
+        List<String> maxCapacity, String gc, OptionalLong heapMaxFromArgs,
+        OptionalLong maxMetaspace, long stackBytes) {
+      this.perf = perf;
+      this.spaceUsed = spaceUsed;
+      this.capacity = capacity;
+      this.maxCapacity = maxCapacity;
+      this.gc = gc;
+      this.heapMaxFromArgs = heapMaxFromArgs;
+      this.maxMetaspace = maxMetaspace;
+      this.stackBytes = stackBytes;
     }
-    heapMax.ifPresent(v -> settings.put("MaxHeapSize", Long.toString(v)));
-    settings.put("ThreadStackSize", Long.toString(stackBytes));
-    maxMetaspace.ifPresent(v -> settings.put("MaxMetaspaceSize", Long.toString(v)));
-    return new JvmMemoryCounters(used, committed, heapMax, List.copyOf(pools),
-        java.util.Collections.unmodifiableMap(settings));
+
+    /** The pools from the counters' current values. */
+    public JvmMemoryCounters read() {
+      long used = 0;
+      for (String name : spaceUsed) {
+        used += perf.longValue(name).orElse(0);
+      }
+      long committed = 0;
+      for (String name : capacity) {
+        committed += perf.longValue(name).orElse(0);
+      }
+      OptionalLong heapMax = heapMaxFromArgs;
+      if (heapMax.isEmpty() && !maxCapacity.isEmpty()) {
+        long largest = Long.MIN_VALUE;
+        long sum = 0;
+        for (String name : maxCapacity) {
+          long v = perf.longValue(name).orElse(0);
+          largest = Math.max(largest, v);
+          sum += v;
+        }
+        heapMax = OptionalLong.of(gc.equals("G1") ? largest : sum);
+      }
+
+      List<PoolUsage> pools = new ArrayList<>();
+      pools.add(pool(MemoryPool.HEAP, used, committed, heapMax, OptionalLong.empty()));
+      long classUsed = perf.longValue("sun.gc.compressedclassspace.used").orElse(0);
+      long classCommitted = perf.longValue("sun.gc.compressedclassspace.capacity").orElse(0);
+      OptionalLong metaspaceCommitted = perf.longValue("sun.gc.metaspace.capacity");
+      perf.longValue("sun.gc.metaspace.used").ifPresent(u -> pools.add(pool(
+          MemoryPool.METASPACE, Math.max(0, u - classUsed), metaspaceCommitted.isPresent()
+              ? Math.max(0, metaspaceCommitted.getAsLong() - classCommitted) : -1,
+          maxMetaspace, OptionalLong.empty())));
+      perf.longValue("sun.gc.compressedclassspace.used").ifPresent(u -> pools.add(pool(
+          MemoryPool.CLASS_SPACE, u,
+          perf.longValue("sun.gc.compressedclassspace.capacity").orElse(-1),
+          perf.longValue("sun.gc.compressedclassspace.maxCapacity"), OptionalLong.empty())));
+      OptionalLong threads = perf.longValue("java.threads.live");
+      threads.ifPresent(n -> pools.add(pool(MemoryPool.THREAD_STACKS, n * stackBytes, -1,
+          OptionalLong.empty(), OptionalLong.of(n))));
+      perf.longValue("sun.ci.nmethodCodeSize").ifPresent(c -> pools.add(pool(
+          MemoryPool.CODE_CACHE, c, -1, OptionalLong.empty(), OptionalLong.empty())));
+
+      Map<String, String> settings = new LinkedHashMap<>();
+      if (!gc.isEmpty()) {
+        settings.put("gc", gc);
+      }
+      heapMax.ifPresent(v -> settings.put("MaxHeapSize", Long.toString(v)));
+      settings.put("ThreadStackSize", Long.toString(stackBytes));
+      maxMetaspace.ifPresent(v -> settings.put("MaxMetaspaceSize", Long.toString(v)));
+      return new JvmMemoryCounters(used, committed, heapMax, List.copyOf(pools),
+          java.util.Collections.unmodifiableMap(settings));
+    }
   }
 
   private static PoolUsage pool(MemoryPool pool, long used, long committed, OptionalLong limit,

@@ -60,6 +60,22 @@ class ProcfsParsersTest {
   }
 
   @Test
+  void statusIsReadUpToItsLastWantedKey() {
+    String golden = Golden.read("procfs/go-demo.status");
+    int threads = golden.indexOf("\nThreads:");
+    int afterThreads = golden.indexOf('\n', threads + 1) + 1;
+    // what follows Threads is not read: a garbled tail changes nothing
+    ProcStatus s = ProcStatus.parse(golden.substring(0, afterThreads) + "garbled\nVmRSS:\tx\n");
+    assertThat(s).isEqualTo(ProcStatus.parse(golden));
+    // without the Kthread line (kernels before 6.x) the whole file is read, as before
+    String noKthread = golden.replace("Kthread:\t0\n", "");
+    ProcStatus old = ProcStatus.parse(noKthread + "VmRSS:\t1 kB\n");
+    assertThat(old.vmRssBytes()).isEqualTo(1024L);
+    assertThat(old.kernelThread()).isFalse();
+    assertThat(old.threads()).isEqualTo(6);
+  }
+
+  @Test
   void statusOfKernelThreadHasNoMemory() {
     ProcStatus s = ProcStatus.parse(Golden.read("procfs/kthread.status"));
     assertThat(s.name()).isEqualTo("kthreadd");
@@ -162,12 +178,14 @@ class ProcfsParsersTest {
 
   @Test
   void readerReadsFilesLargerThanItsBuffer(@TempDir Path root) throws Exception {
-    // a status of ~40 KiB (the reader starts with 8 KiB and grows)
-    StringBuilder big = new StringBuilder(Golden.read("procfs/go-demo.status"));
+    // a status of ~40 KiB (the reader starts with 8 KiB and grows), its Threads line last (the
+    // parser reads up to the last key it wants)
+    StringBuilder big = new StringBuilder(
+        Golden.read("procfs/go-demo.status").replace("Threads:\t6\n", "VmSwap:\t7 kB\n"));
     while (big.length() < 40_000) {
       big.append("Padding:\t0\n");
     }
-    big.append("VmSwap:\t7 kB\n");
+    big.append("Threads:\t6\n");
     Files.createDirectories(root.resolve("42"));
     Files.writeString(root.resolve("42/status"), big);
     Files.writeString(root.resolve("42/stat"), Golden.read("procfs/go-demo.stat"));
