@@ -208,7 +208,7 @@ public final class DecodeAlignBenchmark implements Callable<Integer> {
     }
   }
 
-  private static void deleteTopics(String bootstrap, List<String> topics) {
+  static void deleteTopics(String bootstrap, List<String> topics) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(p)) {
@@ -218,7 +218,7 @@ public final class DecodeAlignBenchmark implements Callable<Integer> {
     }
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
+  static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

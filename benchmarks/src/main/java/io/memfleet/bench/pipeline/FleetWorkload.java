@@ -176,6 +176,30 @@ final class FleetWorkload {
         topicList.add(new NewTopic(t, options.partitions(), (short) 1));
       }
       admin.createTopics(topicList).all().get(60, TimeUnit.SECONDS);
+      awaitLeaders(admin, topics.all());
+    }
+  }
+
+  /**
+   * Waits until every partition has a leader, then a little longer. An idempotent producer that
+   * writes while the broker is still creating the partitions can have a retried first batch
+   * refused for good ({@code OutOfOrderSequenceException}, seen here on a busy machine), and
+   * its records expire after the delivery timeout.
+   */
+  private static void awaitLeaders(Admin admin, List<String> topics) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      boolean ready = admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS)
+          .values().stream().flatMap(d -> d.partitions().stream())
+          .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+      if (ready) {
+        Thread.sleep(1_000); // the leader is known before its log is open
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("partitions of " + topics + " have no leader after 60 s");
+      }
+      Thread.sleep(100);
     }
   }
 
