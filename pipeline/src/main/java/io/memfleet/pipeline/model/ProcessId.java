@@ -8,7 +8,6 @@ import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -76,33 +75,13 @@ public final class ProcessId {
   }
 
   /** Cluster and node as UTF strings, then pid and start time; immutable, so copies are itself. */
-  public static final class Serializer extends TypeSerializerSingleton<ProcessId> {
+  public static final class Serializer extends ImmutableKeySerializer<ProcessId> {
     private static final long serialVersionUID = 1L;
     public static final Serializer INSTANCE = new Serializer();
 
     @Override
-    public boolean isImmutableType() {
-      return true;
-    }
-
-    @Override
     public ProcessId createInstance() {
       return new ProcessId("", "", 0, 0);
-    }
-
-    @Override
-    public ProcessId copy(ProcessId from) {
-      return from;
-    }
-
-    @Override
-    public ProcessId copy(ProcessId from, ProcessId reuse) {
-      return from;
-    }
-
-    @Override
-    public int getLength() {
-      return -1;
     }
 
     @Override
@@ -116,16 +95,6 @@ public final class ProcessId {
     @Override
     public ProcessId deserialize(DataInputView in) throws IOException {
       return new ProcessId(in.readUTF(), in.readUTF(), in.readInt(), in.readLong());
-    }
-
-    @Override
-    public ProcessId deserialize(ProcessId reuse, DataInputView in) throws IOException {
-      return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-      serialize(deserialize(in), out);
     }
 
     @Override

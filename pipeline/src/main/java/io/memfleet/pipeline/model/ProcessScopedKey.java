@@ -8,7 +8,6 @@ import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -54,33 +53,13 @@ public final class ProcessScopedKey {
   }
 
   /** The process as {@link ProcessId.Serializer} writes it, then the part; immutable. */
-  public static final class Serializer extends TypeSerializerSingleton<ProcessScopedKey> {
+  public static final class Serializer extends ImmutableKeySerializer<ProcessScopedKey> {
     private static final long serialVersionUID = 1L;
     public static final Serializer INSTANCE = new Serializer();
 
     @Override
-    public boolean isImmutableType() {
-      return true;
-    }
-
-    @Override
     public ProcessScopedKey createInstance() {
       return new ProcessScopedKey(new ProcessId("", "", 0, 0), "");
-    }
-
-    @Override
-    public ProcessScopedKey copy(ProcessScopedKey from) {
-      return from;
-    }
-
-    @Override
-    public ProcessScopedKey copy(ProcessScopedKey from, ProcessScopedKey reuse) {
-      return from;
-    }
-
-    @Override
-    public int getLength() {
-      return -1;
     }
 
     @Override
@@ -92,17 +71,6 @@ public final class ProcessScopedKey {
     @Override
     public ProcessScopedKey deserialize(DataInputView in) throws IOException {
       return new ProcessScopedKey(ProcessId.Serializer.INSTANCE.deserialize(in), in.readUTF());
-    }
-
-    @Override
-    public ProcessScopedKey deserialize(ProcessScopedKey reuse, DataInputView in)
-        throws IOException {
-      return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-      serialize(deserialize(in), out);
     }
 
     @Override
