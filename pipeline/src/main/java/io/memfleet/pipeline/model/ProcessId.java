@@ -53,7 +53,7 @@ public final class ProcessId {
         && cluster.equals(p.cluster) && node.equals(p.node);
   }
 
-  /** Of cluster, node and pid, not the start time (see the class comment); the same in every JVM. */
+  /** Of cluster, node and pid, not the start time (class comment); the same in every JVM. */
   @Override
   public int hashCode() {
     return (cluster.hashCode() * 31 + node.hashCode()) * 31 + pid;
