@@ -118,8 +118,9 @@ public final class EbpfCommand implements Callable<Integer> {
         p.malformedLines(), p.failures(), p.finished() ? " finished" : "",
         p.lastProblem() == null ? "" : " last problem: " + p.lastProblem()));
     collector.escalationStats().ifPresent(e -> System.out.printf(
-        "malloc escalation: probing=%s escalations=%d overCap=%d failures=%d%s%s%n",
-        e.probing().isEmpty() ? "none" : "pids " + e.probing(), e.escalations(), e.overCap(),
+        "malloc escalation: probing=%s%s escalations=%d overCap=%d failures=%d%s%s%n",
+        e.probing().isEmpty() ? "none" : "pids " + e.probing(),
+        e.starting().isEmpty() ? "" : " starting=pids " + e.starting(), e.escalations(), e.overCap(),
         e.failures(), e.disabled() ? " off" : "",
         e.lastStop() == null ? "" : " last stop: " + e.lastStop()));
     collector.nativeMemory().ifPresent(m -> {

@@ -10,6 +10,7 @@ import io.memfleet.event.Allocation;
 import io.memfleet.event.AllocationKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -54,7 +55,7 @@ class MallocEscalationIT {
         pid = req.pid();
         MallocEscalation.Stats probing = awaitStats(collector, s -> s.probing().contains(pid),
             Duration.ofSeconds(60));
-        assertThat(probing.probing()).as(probing.toString()).contains(pid);
+        assertThat(probing.probing()).as(() -> diagnose(collector, probing, pid)).contains(pid);
         assertThat(probesListed(perf)).anyMatch(l -> l.contains(GROUP));
         MallocEscalation.Stats done = awaitStats(collector,
             s -> !s.probing().contains(pid) && s.lastStop() != null, Duration.ofSeconds(60));
@@ -121,6 +122,20 @@ class MallocEscalationIT {
       s = c.escalationStats().orElseThrow();
     }
     return s;
+  }
+
+  /** What the collector saw of the process, for a failure's message. */
+  private static String diagnose(EbpfCollector c, MallocEscalation.Stats s, int pid) {
+    String heap;
+    try {
+      heap = Files.readAllLines(Path.of("/proc/" + pid + "/maps")).stream()
+          .filter(l -> l.endsWith("[heap]")).findFirst().orElse("no [heap] mapping");
+    } catch (IOException e) {
+      heap = "maps unreadable: " + e.getMessage();
+    }
+    return s + "; processes " + c.nativeMemory().map(m -> m.processStats().toString())
+        .orElse("?") + "; " + c.nativeMemory().map(m -> m.describeCounters()).orElse("")
+        + "; pid " + pid + " heap " + heap;
   }
 
   private static List<String> probesListed(Path perf) throws IOException, InterruptedException {

@@ -92,6 +92,7 @@ public final class MallocEscalation implements AutoCloseable {
   private final AtomicLong escalations = new AtomicLong();
   private final AtomicLong overCap = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong ticks = new AtomicLong();
   /** Windows in progress by process; their slot numbers tell their probe groups apart. */
   private final Map<HeapGrowthTrigger.Key, EscalatedProcess> sessions =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -110,12 +111,14 @@ public final class MallocEscalation implements AutoCloseable {
    * @param overCap processes not probed, or stopped, for their call rate
    * @param failures starts that failed (probes refused, no allocator found, perf errors)
    * @param probing the pids probed now
+   * @param starting the pids whose probes are being added and call rate counted
+   * @param ticks report intervals seen so far
    * @param lastOverCap the last pid left alone for its call rate, or 0
    * @param lastStop why the last window ended, or null
    * @param disabled switched off after repeated failures
    */
   public record Stats(long escalations, long overCap, long failures, List<Integer> probing,
-      int lastOverCap, String lastStop, boolean disabled) {}
+      List<Integer> starting, long ticks, int lastOverCap, String lastStop, boolean disabled) {}
 
   private MallocEscalation(Builder b) {
     this.perf = b.perf;
@@ -169,6 +172,7 @@ public final class MallocEscalation implements AutoCloseable {
     if (closed || disabled) {
       return;
     }
+    ticks.incrementAndGet();
     Map<HeapGrowthTrigger.Key, Long> levels = new HashMap<>();
     Map<HeapGrowthTrigger.Key, TracedProcess> byKey = new HashMap<>();
     for (TracedProcess p : processes.snapshot()) {
@@ -387,9 +391,13 @@ public final class MallocEscalation implements AutoCloseable {
   }
 
   public Stats stats() {
+    List<Integer> starting;
+    synchronized (this) {
+      starting = startingKeys.stream().map(HeapGrowthTrigger.Key::pid).sorted().toList();
+    }
     return new Stats(escalations.get(), overCap.get(), failures.get(),
-        sessions.values().stream().map(x -> x.process.pid()).sorted().toList(), lastOverCap,
-        lastStop, disabled);
+        sessions.values().stream().map(x -> x.process.pid()).sorted().toList(), starting,
+        ticks.get(), lastOverCap, lastStop, disabled);
   }
 
   /** Stops the window in progress and deletes the probes (waits at most ~45 s). */

@@ -1,11 +1,10 @@
 package io.memfleet.collector.ebpf.perf;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +34,9 @@ public final class PerfProbes {
   public static final String GROUP_PREFIX = "memfleet_";
   private static final Pattern LISTED_GROUP = Pattern.compile("^\\s*(" + GROUP_PREFIX
       + "(\\d+)(?:_\\d+)*):\\S+");
+
+  /** How long one perf probe command may take. */
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private PerfProbes() {}
 
@@ -95,12 +97,7 @@ public final class PerfProbes {
    * running (killed before it could delete them).
    */
   public static List<String> staleGroups(Path perf) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(perf.toString(), "probe", "-l")
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-    }
+    String out = PerfCommand.run(List.of(perf.toString(), "probe", "-l"), TIMEOUT).output();
     List<String> stale = new ArrayList<>();
     for (String line : out.split("\n")) {
       Matcher m = LISTED_GROUP.matcher(line);
@@ -114,24 +111,13 @@ public final class PerfProbes {
 
   /** Deletes a probe event; absent probes are fine. */
   public static void delete(Path perf, String event) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(perf.toString(), "probe", "-q", "--del", event)
-        .redirectErrorStream(true).start();
-    p.getInputStream().readAllBytes();
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-    }
+    PerfCommand.run(List.of(perf.toString(), "probe", "-q", "--del", event), TIMEOUT);
   }
 
   private static void run(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException("timed out: " + String.join(" ", command));
-    }
-    if (p.exitValue() != 0) {
-      throw new IOException(String.join(" ", command) + " failed (" + p.exitValue() + "): "
-          + out);
+    PerfCommand.Result r = PerfCommand.run(command, TIMEOUT);
+    if (r.exitCode() != 0) {
+      throw new IOException(r.describeFailure());
     }
   }
 }

@@ -1,15 +1,12 @@
 package io.memfleet.collector.ebpf.perf;
 
-import io.memfleet.collector.ChildCommands;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Counts events of one process for a short time with {@code perf stat -x, -e … -p PID -- sleep
@@ -35,21 +32,11 @@ public final class PerfStat {
       cmd.add(e);
     }
     cmd.addAll(List.of("--", "sleep", Double.toString(duration.toMillis() / 1000.0)));
-    Process p = new ProcessBuilder(ChildCommands.endingWithThisProcess(cmd))
-        .redirectErrorStream(true).start();
-    String out;
-    try {
-      out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(duration.toMillis() + 30_000, TimeUnit.MILLISECONDS)) {
-        throw new IOException("perf stat did not finish");
-      }
-    } finally {
-      p.destroyForcibly();
+    PerfCommand.Result r = PerfCommand.run(cmd, duration.plusSeconds(30));
+    if (r.exitCode() != 0) {
+      throw new IOException("perf stat exited with " + r.exitCode() + ": " + r.output().trim());
     }
-    if (p.exitValue() != 0) {
-      throw new IOException("perf stat exited with " + p.exitValue() + ": " + out.trim());
-    }
-    return parse(out);
+    return parse(r.output());
   }
 
   /** {@code perf stat -x,} lines: {@code count,unit,event,…}; "<not counted>" is skipped. */
