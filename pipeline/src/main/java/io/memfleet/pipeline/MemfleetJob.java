@@ -88,8 +88,16 @@ public final class MemfleetJob {
         .deadLetterSink(KafkaEndpoints.deadLetterSink(options));
   }
 
-  /** Builds the job graph on {@code env} and returns its streams; sinks and extensions attached. */
+  /**
+   * Builds the job graph on {@code env} and returns its streams; sinks and extensions attached.
+   * Generic types are switched off on {@code env}: every record and every piece of state has a
+   * serializer of its own (Flink POJO, Avro or memfleet's), and a type that would fall back to
+   * Kryo fails the job when it is built instead of running slowly.
+   */
   public PipelineStreams attach(StreamExecutionEnvironment env) throws Exception {
+    Configuration serialization = new Configuration();
+    serialization.set(org.apache.flink.configuration.PipelineOptions.GENERIC_TYPES, false);
+    env.configure(serialization);
     Duration outOfOrderness = options.get(PipelineOptions.OUT_OF_ORDERNESS);
     Duration idleness = options.get(PipelineOptions.IDLENESS);
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -87,5 +88,15 @@ class PipelineCommandTest {
     assertThat(inputs.get("alert-manager")).isNotEmpty().containsOnly("FORWARD");
     assertThat(inputs.entrySet()).filteredOn(e -> e.getKey().contains("ProcessWindow"))
         .hasSize(2).allSatisfy(e -> assertThat(e.getValue()).containsOnly("FORWARD"));
+  }
+
+  /** No record or state type falls back to Kryo: the job is built with generic types off. */
+  @Test
+  void theJobIsBuiltWithGenericTypesOff() throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
+    Configuration options =
+        new PipelineCommand().options(Map.of("MEMFLEET_BOOTSTRAP_SERVERS", "127.0.0.1:1"));
+    PipelineCommand.attachJob(env, options);
+    assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled()).isTrue();
   }
 }
