@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -35,8 +36,9 @@ import picocli.CommandLine.Mixin;
  * <p>One run: start a Kafka broker (or use {@code --bootstrap}), write a simulated fleet's backlog
  * ({@link FleetWorkload}), then {@code --repetitions} rounds, each timing the
  * {@link BareConsumerBaseline} and every pipeline variant ({@link PipelineThroughput}: stage
- * ALIGN and/or JOB at each {@code --parallelism}) over all of it; the baseline goes first in odd
- * rounds and last in even ones, so warm-up and drift do not favour one side. Prints every pass,
+ * ALIGN and/or JOB at each {@code --parallelism}; with {@code --cluster} also JOB on a local Flink
+ * cluster of separate JVMs, {@link ClusterThroughput}) over all of it; the baseline goes first in
+ * odd rounds and last in even ones, so warm-up and drift do not favour one side. Prints every pass,
  * the medians, the ratios and the machine. Every pass is also checked: all records read, all
  * events delivered, none dead-lettered, every event calibrated, the MONOTONIC ones by the
  * fitted clock model; a failed check makes the exit status 1 (timings are never judged).
@@ -80,10 +82,21 @@ public final class DecodeAlignBenchmark implements Callable<Integer> {
     String bootstrap = options.bootstrap();
     KafkaBroker broker = null;
     Written written = null;
+    ClusterThroughput cluster = null;
+    // a Ctrl-C or kill ends the JVM without the finally below: end the broker then too (the
+    // cluster's processes have a hook of their own)
+    AtomicReference<KafkaBroker> started = new AtomicReference<>();
+    Thread stopBroker = new Thread(() -> {
+      if (started.get() != null) {
+        started.get().close();
+      }
+    }, "bench-stop-broker");
+    Runtime.getRuntime().addShutdownHook(stopBroker);
     try {
       if (bootstrap == null) {
         progress.println("starting a Kafka broker under " + work.resolve("kafka") + " ...");
         broker = KafkaBroker.builder(work.resolve("kafka")).heap(options.brokerHeap()).build();
+        started.set(broker);
         broker.start();
         bootstrap = broker.bootstrapServers();
       }
@@ -91,8 +104,22 @@ public final class DecodeAlignBenchmark implements Callable<Integer> {
       progress.printf("writing %d events from %d hosts x %d processes to %s.* ...%n",
           options.events(), options.hosts(), options.processesPerHost(), prefix);
       written = new FleetWorkload(options).write(bootstrap, prefix);
-      return measure(options, bootstrap, written, work, progress);
+      if (options.cluster()) {
+        Path jobJar = options.clusterJobJar() != null ? options.clusterJobJar()
+            : ClusterJobJar.pipelineJobJar();
+        progress.printf("starting a Flink cluster (a JobManager, %d TaskManagers) under %s, "
+            + "job jar from %s ...%n", options.clusterTaskManagers(), work.resolve("cluster"),
+            jobJar);
+        cluster = ClusterThroughput.start(new ClusterThroughput.Settings(work.resolve("cluster"),
+                jobJar, options.clusterTaskManagers(), options.clusterTaskHeap(),
+                options.checkpointInterval()), bootstrap, written.topics(), written.records(),
+            written.events(), progress);
+      }
+      return measure(options, bootstrap, written, work, cluster, progress);
     } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
       if (broker != null) {
         broker.close();
       } else if (written != null) {
@@ -101,11 +128,16 @@ public final class DecodeAlignBenchmark implements Callable<Integer> {
       if (temporary) {
         deleteRecursively(work);
       }
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopBroker);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs already
+      }
     }
   }
 
   private static Outcome measure(DecodeAlignOptions options, String bootstrap, Written w,
-      Path work, PrintStream progress) throws Exception {
+      Path work, ClusterThroughput cluster, PrintStream progress) throws Exception {
     DecodeAlignReport report = new DecodeAlignReport();
     List<String> failed = new ArrayList<>();
     long monotonic = w.eventsByDomain().getOrDefault(ClockDomain.MONOTONIC, 0L);
@@ -123,6 +155,14 @@ public final class DecodeAlignBenchmark implements Callable<Integer> {
             + options.checkpointInterval().toMillis() + " ms")
         + ", production Kafka sources (unbounded; each run stops once every event has "
         + "arrived), defaults of PipelineOptions");
+    if (cluster != null) {
+      report.describe(String.format("cluster: %s = stage JOB on a Flink cluster of separate "
+              + "JVMs (a JobManager, %d TaskManagers x 1 slot, task heap %s each, full JIT), the "
+              + "job jar submitted over REST once per pass; counted by Flink metrics read over "
+              + "REST; total = from the run request to the last event (cluster start-up and jar "
+              + "upload, once per run, not included)", cluster.variant(),
+          options.clusterTaskManagers(), options.clusterTaskHeap()));
+    }
     MachineDetails.describe().forEach(report::describe);
 
     PipelineThroughput pipeline = new PipelineThroughput(bootstrap, w.topics(), w.records(),
@@ -137,22 +177,17 @@ public final class DecodeAlignBenchmark implements Callable<Integer> {
           PipelineThroughput.Result r = pipeline.run(stage, parallelism);
           Throughput t = r.throughput();
           report.add(t);
-          String variant = t.variant();
-          long deadLetters = recordsIn(bootstrap, w.topics().deadLetterTopic());
-          check(failed, variant, "events delivered", r.events(), w.events());
-          check(failed, variant, "dead letters (all runs so far)", deadLetters, 0);
-          check(failed, variant, "calibrated events", r.calibrated(), w.events());
-          check(failed, variant, "events on the fitted clock model", r.clockModel(), monotonic);
-          report.note(variant, String.format("round %d: %d events (%d calibrated, %d by the "
-                  + "MONOTONIC clock model), %d derived native-memory points, %d dead letters, "
-                  + "output stood still at most %.2f s",
-              round, r.events(), r.calibrated(), r.clockModel(), r.derived(), deadLetters,
-              r.longestPauseNs() / 1e9));
-          if (!r.outputs().isEmpty()) {
-            report.note(variant, "round " + round + " outputs: " + r.outputs());
-          }
+          checkPipeline(bootstrap, w, report, failed, round, r, monotonic);
           progress(progress, round, t);
         }
+      }
+      if (cluster != null) {
+        progress.printf("round %d  %s: submitting ...%n", round, cluster.variant());
+        PipelineThroughput.Result r = cluster.run();
+        Throughput t = r.throughput();
+        report.add(t);
+        checkPipeline(bootstrap, w, report, failed, round, r, monotonic);
+        progress(progress, round, t);
       }
       if (!baselineFirst) {
         baseline(bootstrap, w, report, failed, progress, round);
@@ -160,6 +195,27 @@ public final class DecodeAlignBenchmark implements Callable<Integer> {
     }
     report.describe("load average after the run: " + MachineDetails.loadAverage());
     return new Outcome(report, List.copyOf(failed));
+  }
+
+  /** Checks a pipeline pass and notes what it counted. */
+  private static void checkPipeline(String bootstrap, Written w, DecodeAlignReport report,
+      List<String> failed, int round, PipelineThroughput.Result r, long monotonic)
+      throws Exception {
+    String variant = r.throughput().variant();
+    long deadLetters = recordsIn(bootstrap, w.topics().deadLetterTopic());
+    check(failed, variant, "events delivered", r.events(), w.events());
+    check(failed, variant, "dead letters (all runs so far)", deadLetters, 0);
+    check(failed, variant, "calibrated events", r.calibrated(), w.events());
+    check(failed, variant, "events on the fitted clock model", r.clockModel(), monotonic);
+    String stoodStill = r.longestPauseNs() < 0 ? ""
+        : String.format(", output stood still at most %.2f s", r.longestPauseNs() / 1e9);
+    report.note(variant, String.format("round %d: %d events (%d calibrated, %d by the "
+            + "MONOTONIC clock model), %d derived native-memory points, %d dead letters%s",
+        round, r.events(), r.calibrated(), r.clockModel(), r.derived(), deadLetters,
+        stoodStill));
+    if (!r.outputs().isEmpty()) {
+      report.note(variant, "round " + round + " outputs: " + r.outputs());
+    }
   }
 
   private static void baseline(String bootstrap, Written w, DecodeAlignReport report,
@@ -184,7 +240,7 @@ public final class DecodeAlignBenchmark implements Callable<Integer> {
   }
 
   private static void progress(PrintStream out, int round, Throughput t) {
-    out.printf("round %d  %-12s %10.0f records/s  (%.2f s steady, %.2f s total)%n", round,
+    out.printf("round %d  %-16s %10.0f records/s  (%.2f s steady, %.2f s total)%n", round,
         t.variant(), t.recordsPerSecond(), t.steadyNs() / 1e9, t.totalNs() / 1e9);
     out.flush();
   }

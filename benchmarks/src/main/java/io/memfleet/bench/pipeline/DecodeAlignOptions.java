@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
  *   <tr><td>--parallelism</td><td>MEMFLEET_BENCH_PIPELINE_PARALLELISM</td><td>1,2</td></tr>
  *   <tr><td>--stages</td><td>MEMFLEET_BENCH_PIPELINE_STAGES</td><td>ALIGN,JOB (or SPINE)</td></tr>
  *   <tr><td>--bootstrap</td><td>MEMFLEET_BENCH_PIPELINE_BOOTSTRAP</td><td>own broker</td></tr>
+ *   <tr><td>--cluster</td><td>MEMFLEET_BENCH_PIPELINE_CLUSTER</td><td>off</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -107,6 +108,32 @@ public final class DecodeAlignOptions {
           + "${DEFAULT-VALUE}, as `memfleet pipeline`).")
   Duration checkpointInterval;
 
+  @Option(names = "--cluster", negatable = true,
+      defaultValue = "${env:MEMFLEET_BENCH_PIPELINE_CLUSTER:-false}",
+      description = "Also run stage JOB on a local Flink cluster: a JobManager and "
+          + "--cluster-taskmanagers TaskManagers of one slot each as separate JVMs, the job jar "
+          + "submitted over REST at parallelism = TaskManagers; variant 'JOB cluster p=N' "
+          + "(default: ${DEFAULT-VALUE}).")
+  boolean cluster;
+
+  @Option(names = "--cluster-taskmanagers", paramLabel = "N",
+      defaultValue = "${env:MEMFLEET_BENCH_PIPELINE_CLUSTER_TASKMANAGERS:-2}",
+      description = "TaskManagers of the cluster, one slot each; the job's parallelism "
+          + "(default: ${DEFAULT-VALUE}).")
+  int clusterTaskManagers;
+
+  @Option(names = "--cluster-task-heap", paramLabel = "SIZE",
+      defaultValue = "${env:MEMFLEET_BENCH_PIPELINE_CLUSTER_TASK_HEAP:-512m}",
+      description = "taskmanager.memory.task.heap.size of each TaskManager "
+          + "(default: ${DEFAULT-VALUE}).")
+  String clusterTaskHeap;
+
+  @Option(names = "--cluster-job-jar", paramLabel = "JAR",
+      defaultValue = "${env:MEMFLEET_BENCH_PIPELINE_CLUSTER_JOB_JAR}",
+      description = "The pipeline's shaded job jar the cluster job is built from (default: "
+          + "memfleet-pipeline-<version>-job.jar beside the pipeline jar on the class path).")
+  Path clusterJobJar;
+
   @Option(names = "--seed", defaultValue = "${env:MEMFLEET_BENCH_PIPELINE_SEED:-42}",
       description = "Seed of the simulated fleet (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -129,6 +156,7 @@ public final class DecodeAlignOptions {
     positive("--partitions", partitions);
     positive("--repetitions", repetitions);
     positive("--rate", ratePerProcess);
+    positive("--cluster-taskmanagers", clusterTaskManagers);
     if (parallelisms == null || parallelisms.isEmpty()
         || parallelisms.stream().anyMatch(p -> p == null || p < 1)) {
       throw new IllegalArgumentException("--parallelism: positive numbers, got " + parallelisms);
@@ -203,6 +231,24 @@ public final class DecodeAlignOptions {
   /** Zero: no checkpoints. */
   public Duration checkpointInterval() {
     return checkpointInterval;
+  }
+
+  /** Whether stage JOB also runs on a local Flink cluster. */
+  public boolean cluster() {
+    return cluster;
+  }
+
+  public int clusterTaskManagers() {
+    return clusterTaskManagers;
+  }
+
+  public String clusterTaskHeap() {
+    return clusterTaskHeap;
+  }
+
+  /** The pipeline's job jar, or null to find it beside the pipeline's jar. */
+  public Path clusterJobJar() {
+    return clusterJobJar;
   }
 
   public long seed() {

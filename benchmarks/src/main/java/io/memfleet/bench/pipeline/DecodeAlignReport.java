@@ -85,27 +85,27 @@ public final class DecodeAlignReport {
     header.forEach(out::println);
     out.println();
     out.println("passes (steady = first to last record; total = incl. start-up):");
-    out.printf("  %-12s %10s %10s %12s %10s %12s%n", "variant", "records", "steady s",
+    out.printf("  %-16s %10s %10s %12s %10s %12s%n", "variant", "records", "steady s",
         "records/s", "total s", "records/s");
     for (Map.Entry<String, List<Throughput>> e : byVariant.entrySet()) {
       for (Throughput t : e.getValue()) {
-        out.printf("  %-12s %10d %10.2f %12.0f %10.2f %12.0f%n", t.variant(), t.records(),
+        out.printf("  %-16s %10d %10.2f %12.0f %10.2f %12.0f%n", t.variant(), t.records(),
             t.steadyNs() / 1e9, t.recordsPerSecond(), t.totalNs() / 1e9,
             t.recordsPerSecondTotal());
       }
     }
     out.println();
     out.println("medians and ratio to the baseline (ours / baseline):");
-    out.printf("  %-12s %5s %14s %8s %14s %8s%n", "variant", "runs", "steady rec/s", "ratio",
+    out.printf("  %-16s %5s %14s %8s %14s %8s%n", "variant", "runs", "steady rec/s", "ratio",
         "total rec/s", "ratio");
     for (String v : byVariant.keySet()) {
-      out.printf("  %-12s %5d %14.0f %8.3f %14.0f %8.3f%n", v, passes(v).size(), medianRate(v),
+      out.printf("  %-16s %5d %14.0f %8.3f %14.0f %8.3f%n", v, passes(v).size(), medianRate(v),
           ratio(v), medianRateTotal(v), ratioTotal(v));
     }
     if (!notes.isEmpty()) {
       out.println();
       out.println("checks per pass:");
-      notes.forEach((v, list) -> list.forEach(n -> out.printf("  %-12s %s%n", v, n)));
+      notes.forEach((v, list) -> list.forEach(n -> out.printf("  %-16s %s%n", v, n)));
     }
     out.flush();
   }

@@ -76,7 +76,10 @@ final class PipelineThroughput {
   /** With no new record for this long, the events that have not arrived are not coming. */
   private static final Duration STALL_TIMEOUT = Duration.ofSeconds(90);
 
-  /** One run: the timing, and what the counting sink saw. */
+  /**
+   * One run: the timing, and what the counting sink saw. {@code longestPauseNs} is -1 where it
+   * is not measured (on a cluster, whose counts arrive through metrics once a second).
+   */
   record Result(Throughput throughput, long events, long derived, long calibrated,
       long clockModel, long longestPauseNs, Map<String, Long> outputs) {}
 

@@ -32,6 +32,19 @@ class DecodeAlignOptionsTest {
   }
 
   @Test
+  void theClusterVariantIsOffUnlessAskedFor() {
+    assertThat(DecodeAlignOptions.parse().cluster()).isFalse();
+    DecodeAlignOptions o = DecodeAlignOptions.parse("--cluster", "--cluster-taskmanagers", "3",
+        "--cluster-task-heap", "1g", "--cluster-job-jar", "/tmp/job.jar");
+    assertThat(o.cluster()).isTrue();
+    assertThat(o.clusterTaskManagers()).isEqualTo(3);
+    assertThat(o.clusterTaskHeap()).isEqualTo("1g");
+    assertThat(o.clusterJobJar()).hasToString("/tmp/job.jar");
+    assertThatThrownBy(() -> DecodeAlignOptions.parse("--cluster-taskmanagers", "0"))
+        .hasMessageContaining("--cluster-taskmanagers");
+  }
+
+  @Test
   void defaultsComeFromTheEnvironmentThenFromTheDeclaration() throws Exception {
     assertThat(declaredDefault("events"))
         .isEqualTo("${env:MEMFLEET_BENCH_PIPELINE_EVENTS:-1000000}");

@@ -57,6 +57,6 @@ class DecodeAlignReportTest {
 
     assertThat(text).contains("workload: test")
         .containsPattern("JOB p=2 +1 +500 +0\\.250 +250 +0\\.125")
-        .contains("JOB p=2      round 1: 2000 events");
+        .containsPattern("JOB p=2 +round 1: 2000 events");
   }
 }

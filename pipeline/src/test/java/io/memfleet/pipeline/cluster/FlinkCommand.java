@@ -22,23 +22,27 @@ final class FlinkCommand {
 
   /**
    * C1 only, as the test Kafka brokers: most of a JVM's start-up is JIT compilation, and the few
-   * thousand records a fault test sends do not need C2's code.
+   * thousand records a fault test sends do not need C2's code. A throughput measurement does, and
+   * asks for the JVM's default (C1 then C2).
    */
-  private static final List<String> JIT_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
+  private static final List<String> C1_ONLY = List.of("-XX:TieredStopAtLevel=1");
 
   private FlinkCommand() {}
 
   /**
    * @param jvmMemory the flags of {@code ProcessMemoryUtils.generateJvmParametersStr}
    * @param dynamicConfigs the {@code -D key=value} list of {@code generateDynamicConfigsStr}
+   * @param c1Only stop the JIT at C1 (quick start) instead of the JVM's default tiers
    */
   static List<String> of(String jvmMemory, String mainClass, Path confDir, String classpath,
-      String dynamicConfigs) {
+      String dynamicConfigs, boolean c1Only) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(Arrays.asList(jvmMemory.trim().split("\\s+")));
     command.addAll(JAVA_17_OPTIONS);
-    command.addAll(JIT_OPTIONS);
+    if (c1Only) {
+      command.addAll(C1_ONLY);
+    }
     command.add("-Dlog4j.configurationFile=" + confDir.resolve(LOG4J_FILE).toUri());
     command.addAll(List.of("-cp", classpath, mainClass, "--configDir", confDir.toString()));
     command.addAll(Arrays.asList(dynamicConfigs.trim().split("\\s+")));

@@ -16,9 +16,10 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The few calls of Flink's REST API the fault tests need, as a user, a CI pipeline or an upgrade
- * makes them: upload a jar, run it (from a savepoint or retained checkpoint too), stop a job with a
- * savepoint, read job and cluster state. JSON is read with the mapper of Flink's own REST endpoint.
+ * The few calls of Flink's REST API the fault tests and the cluster benchmark need, as a user, a
+ * CI pipeline or an upgrade makes them: upload a jar, run it (from a savepoint or retained
+ * checkpoint too), stop a job with a savepoint, cancel it, read job and cluster state and metrics.
+ * JSON is read with the mapper of Flink's own REST endpoint.
  *
  * <pre>{@code
  * FlinkRest rest = new FlinkRest("http://127.0.0.1:8081");
@@ -28,7 +29,7 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
  * rest.get("/jobs/" + jobId).path("state").asText();
  * }</pre>
  */
-final class FlinkRest {
+public final class FlinkRest {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = RestMapperUtils.getFlexibleObjectMapper();
 
@@ -36,16 +37,16 @@ final class FlinkRest {
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).build();
 
-  FlinkRest(String baseUrl) {
+  public FlinkRest(String baseUrl) {
     this.baseUrl = baseUrl;
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return baseUrl;
   }
 
   /** GET {@code path}; a status other than 2xx is an {@link IOException} with Flink's errors. */
-  JsonNode get(String path) throws IOException, InterruptedException {
+  public JsonNode get(String path) throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(TIMEOUT).GET());
   }
 
@@ -53,7 +54,7 @@ final class FlinkRest {
    * {@code POST /jars/upload}: the jar as the multipart part {@code jarfile}, as the web UI and
    * {@code curl -F jarfile=@job.jar} send it. Returns the jar id the cluster stored it under.
    */
-  String uploadJar(Path jar) throws IOException, InterruptedException {
+  public String uploadJar(Path jar) throws IOException, InterruptedException {
     String boundary = "memfleet-" + UUID.randomUUID();
     String head = "--" + boundary + "\r\n"
         + "Content-Disposition: form-data; name=\"jarfile\"; filename=\"" + jar.getFileName()
@@ -83,7 +84,8 @@ final class FlinkRest {
    * @param restoreFrom a retained checkpoint or a savepoint the job starts from (its
    *     {@code savepointPath}, all of whose state must be taken), or null for a job without state
    */
-  String runJar(String jarId, List<String> programArgs, int parallelism, Path restoreFrom)
+  public String runJar(String jarId, List<String> programArgs, int parallelism,
+      Path restoreFrom)
       throws IOException, InterruptedException {
     var request = JSON.createObjectNode();
     request.put("parallelism", parallelism);
@@ -126,6 +128,15 @@ final class FlinkRest {
     return get("/jobs/" + jobId + "/savepoints/" + triggerId);
   }
 
+  /**
+   * {@code PATCH /jobs/{jobId}?mode=cancel}: asks the cluster to cancel the job and returns; the
+   * job is CANCELED once its tasks have stopped.
+   */
+  public void cancel(String jobId) throws IOException, InterruptedException {
+    send(HttpRequest.newBuilder(URI.create(baseUrl + "/jobs/" + jobId + "?mode=cancel"))
+        .timeout(TIMEOUT).method("PATCH", HttpRequest.BodyPublishers.noBody()));
+  }
+
   /** The ids ({@code taskmanager.resource-id}) of the TaskManagers registered with the cluster. */
   List<String> taskManagerIds() throws IOException, InterruptedException {
     List<String> ids = new ArrayList<>();
@@ -147,6 +158,7 @@ final class FlinkRest {
       throw new IOException(response.request().method() + " " + response.request().uri()
           + " answered " + response.statusCode() + ": " + response.body());
     }
-    return JSON.readTree(response.body());
+    String body = response.body();
+    return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
   }
 }

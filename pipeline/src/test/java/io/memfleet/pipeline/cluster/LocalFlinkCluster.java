@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,7 +29,8 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * A real Flink 2.2 session cluster on this machine for fault tests: one JobManager and N
+ * A real Flink 2.2 session cluster on this machine for fault tests and the cluster benchmark
+ * ({@code benchmarks}' {@code DecodeAlignBenchmark --cluster}): one JobManager and N
  * TaskManagers, each its own JVM started from Flink's entry points
  * ({@value #JOB_MANAGER_MAIN}, {@value #TASK_MANAGER_MAIN}) with a {@code config.yaml} written
  * under the test's directory, loopback addresses, free ports, checkpoints and savepoints on local
@@ -68,6 +71,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
   private final Configuration conf;
   private final String classpath;
   private final Duration startTimeout;
+  private final boolean c1Only;
   private final FlinkRest rest;
   private final List<ChildProcess> taskManagers = new ArrayList<>();
   private final Thread killOnExit = new Thread(this::killAll, "flink-cluster-kill-on-exit");
@@ -79,10 +83,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
     this.confDir = b.dir.resolve("conf");
     this.checkpointDir = ClusterConfiguration.checkpointDir(b.dir);
     this.startTimeout = b.startTimeout;
+    this.c1Only = b.c1Only;
     this.classpath = b.jobJar == null ? System.getProperty("java.class.path")
         : ClusterClasspath.of(System.getProperty("java.class.path"), b.jobJar);
     this.conf = ClusterConfiguration.defaults(b.dir, b.taskManagers, b.slotsPerTaskManager);
     b.settings.forEach(conf::setString);
+    b.unset.forEach(conf::removeKey);
     this.rest = new FlinkRest("http://127.0.0.1:" + conf.toMap().get("rest.port"));
   }
 
@@ -93,6 +99,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
   /** The REST endpoint and web UI, e.g. {@code http://127.0.0.1:38081}. */
   public String restUrl() {
     return rest.baseUrl();
+  }
+
+  /** The cluster's REST API, for what this class has no method for (e.g. metrics). */
+  public FlinkRest rest() {
+    return rest;
   }
 
   /** Where the cluster writes checkpoints: {@code <dir>/checkpoints/<job id>/chk-<n>}. */
@@ -114,6 +125,36 @@ public final class LocalFlinkCluster implements AutoCloseable {
       throws IOException, InterruptedException {
     return rest.runJar(rest.uploadJar(jar), programArgs,
         conf.get(CoreOptions.DEFAULT_PARALLELISM), snapshot);
+  }
+
+  /**
+   * Uploads {@code jar} ({@code POST /jars/upload}) once, for several {@link #run} calls; returns
+   * the jar id.
+   */
+  public String upload(Path jar) throws IOException, InterruptedException {
+    return rest.uploadJar(jar);
+  }
+
+  /** Runs an uploaded jar at the cluster's parallelism (its slots); returns the job id. */
+  public String run(String jarId, List<String> programArgs)
+      throws IOException, InterruptedException {
+    return rest.runJar(jarId, programArgs, conf.get(CoreOptions.DEFAULT_PARALLELISM), null);
+  }
+
+  /**
+   * Cancels the job and waits until it is in a terminal state (CANCELED, or FAILED/FINISHED when
+   * it ended before); returns that state.
+   */
+  public String cancel(String jobId, Duration timeout) throws IOException, InterruptedException {
+    if (!isTerminal(jobStatus(jobId))) {
+      rest.cancel(jobId);
+    }
+    await("job " + jobId + " cancelled", timeout, () -> isTerminal(jobStatus(jobId)));
+    return jobStatus(jobId);
+  }
+
+  private static boolean isTerminal(String state) {
+    return state.equals("CANCELED") || state.equals("FAILED") || state.equals("FINISHED");
   }
 
   /** The highest parallelism among the job's tasks. */
@@ -317,7 +358,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
   }
 
   private List<String> javaCommand(String jvmMemory, String mainClass, String dynamicConfigs) {
-    return FlinkCommand.of(jvmMemory, mainClass, confDir, classpath, dynamicConfigs);
+    return FlinkCommand.of(jvmMemory, mainClass, confDir, classpath, dynamicConfigs, c1Only);
   }
 
   private Path logFile(String name) {
@@ -412,7 +453,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
     private int taskManagers = 1;
     private int slotsPerTaskManager = 2;
     private Duration startTimeout = Duration.ofSeconds(90);
+    private boolean c1Only = true;
     private final Map<String, String> settings = new TreeMap<>();
+    private final Set<String> unset = new TreeSet<>();
 
     private Builder(Path dir) {
       this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath();
@@ -443,6 +486,23 @@ public final class LocalFlinkCluster implements AutoCloseable {
     /** Any Flink setting for {@code config.yaml}; wins over the cluster's defaults. */
     public Builder set(String key, String value) {
       settings.put(key, value);
+      unset.remove(key);
+      return this;
+    }
+
+    /** Leaves a setting of the cluster's defaults out, e.g. the checkpoint interval (none). */
+    public Builder unset(String key) {
+      settings.remove(key);
+      unset.add(key);
+      return this;
+    }
+
+    /**
+     * The JVM's whole JIT (C1, then C2) in the JobManager and TaskManagers, for throughput
+     * measurements. Without it they stop at C1, which starts quickest and is enough for tests.
+     */
+    public Builder fullJit() {
+      this.c1Only = false;
       return this;
     }
 
