@@ -61,6 +61,19 @@ public final class JsonRow {
     return put(name, DATE_TIME.format(Instant.ofEpochMilli(epochMillis)).substring(0, 10));
   }
 
+  /**
+   * A String column holding an Avro record as JSON text ({@link AvroJsonText}); null is written
+   * as the empty string.
+   */
+  public JsonRow putAvro(String name, org.apache.avro.generic.GenericContainer record) {
+    key(name).json.append('"');
+    if (record != null) {
+      AvroJsonText.appendEscaped(json, record, record.getSchema());
+    }
+    json.append('"');
+    return this;
+  }
+
   /** An Array(String) column. */
   public JsonRow put(String name, Collection<String> values) {
     key(name).json.append('[');

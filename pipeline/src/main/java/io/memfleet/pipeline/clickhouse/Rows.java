@@ -82,7 +82,7 @@ public final class Rows {
         .put("runtime", e.runtime == null ? "" : e.runtime.name())
         .put("source", e.source == null ? "" : e.source.name()).put("kind", e.kind)
         .put("sequence", e.sequence).put("value", mainValue(e))
-        .put("payload", record == null ? "" : record.toString())
+        .putAvro("payload", record)
         .toString();
   }
 

@@ -136,6 +136,9 @@ class RowsIT {
         .isEqualTo(String.valueOf(SampleEvents.gcPause().getDurationNs()));
     assertThat(value("SELECT concat(toString(event_date), ' ', kind, ' ', toString(value))"
         + " FROM it_rows.events_raw")).isEqualTo("2026-11-27 ResidentMemory 1024");
+    // the payload is JSON that ClickHouse's own functions read
+    assertThat(value("SELECT visitParamExtractString(payload, 'comm') FROM it_rows.events_raw"))
+        .isEqualTo(SampleEvents.residentMemory().getHeader().getProcess().getComm());
   }
 
   @Test
