@@ -119,31 +119,10 @@ final class AvroJsonText {
     return types.get(GenericData.get().resolveUnion(union, value));
   }
 
-  /**
-   * A JSON string inside the row's JSON string: quotes as {@code \"}, and each character's JSON
-   * escape escaped once more ({@code "} → {@code \\\"}, {@code \} → {@code \\\\}, a newline →
-   * {@code \\n}).
-   */
+  /** A JSON string inside the row's JSON string: quotes as {@code \"}, content escaped twice. */
   private static void appendString(StringBuilder out, CharSequence s) {
     out.append("\\\"");
-    int run = 0;
-    int n = s.length();
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x20 && c != '"' && c != '\\') {
-        continue;
-      }
-      out.append(s, run, i);
-      run = i + 1;
-      switch (c) {
-        case '"' -> out.append("\\\\\\\"");
-        case '\\' -> out.append("\\\\\\\\");
-        case '\n' -> out.append("\\\\n");
-        case '\r' -> out.append("\\\\r");
-        case '\t' -> out.append("\\\\t");
-        default -> out.append(String.format("\\\\u%04x", (int) c));
-      }
-    }
-    out.append(s, run, n).append("\\\"");
+    JsonRow.appendEscaped(out, s, true);
+    out.append("\\\"");
   }
 }

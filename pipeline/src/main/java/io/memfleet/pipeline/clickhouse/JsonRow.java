@@ -89,27 +89,43 @@ public final class JsonRow {
     return this;
   }
 
-  /** Appends {@code s} quoted; runs of characters that need no escape are copied in one go. */
+  /** Appends {@code s} quoted. */
   private void appendString(String s) {
     json.append('"');
+    appendEscaped(json, s, false);
+    json.append('"');
+  }
+
+  /**
+   * Appends the characters of {@code s} escaped as JSON defines it inside a string, or with
+   * {@code twice} escaped once more (for JSON text inside a JSON string: {@code "} →
+   * {@code \\\"}); runs of characters that need no escape are copied in one go.
+   */
+  static void appendEscaped(StringBuilder out, CharSequence s, boolean twice) {
     int run = 0;
-    for (int i = 0; i < s.length(); i++) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
       if (c >= 0x20 && c != '"' && c != '\\') {
         continue;
       }
-      json.append(s, run, i);
+      out.append(s, run, i);
       run = i + 1;
-      switch (c) {
-        case '"' -> json.append("\\\"");
-        case '\\' -> json.append("\\\\");
-        case '\n' -> json.append("\\n");
-        case '\r' -> json.append("\\r");
-        case '\t' -> json.append("\\t");
-        default -> json.append(String.format("\\u%04x", (int) c));
+      String escape = switch (c) {
+        case '"' -> "\\\"";
+        case '\\' -> "\\\\";
+        case '\n' -> "\\n";
+        case '\r' -> "\\r";
+        case '\t' -> "\\t";
+        default -> String.format("\\u%04x", (int) c);
+      };
+      if (twice) {
+        appendEscaped(out, escape, false);
+      } else {
+        out.append(escape);
       }
     }
-    json.append(s, run, s.length()).append('"');
+    out.append(s, run, n);
   }
 
   @Override
