@@ -45,7 +45,9 @@ public final class MigrationScript {
       int lineNo = i + 1;
       if (!inString && trimmed.startsWith("--")) {
         Matcher m;
-        if ((m = IF.matcher(trimmed)).matches()) {
+        if (!directive(trimmed)) {
+          // a plain comment: no directive pattern can match it
+        } else if ((m = IF.matcher(trimmed)).matches()) {
           requireNoPending(fileName, lineNo, current, "@if");
           if (gate != null) {
             throw syntax(fileName, lineNo, "gates cannot nest");
@@ -105,6 +107,18 @@ public final class MigrationScript {
       throw syntax(fileName, currentStart, "statement not terminated by ';'");
     }
     return statements;
+  }
+
+  /**
+   * Whether a comment line may be a directive ({@code --}, blanks, {@code @}): only those are
+   * matched against the directive patterns, so a script of many comments costs no matchers.
+   */
+  private static boolean directive(String comment) {
+    int i = 2;
+    while (i < comment.length() && Character.isWhitespace(comment.charAt(i))) {
+      i++;
+    }
+    return i < comment.length() && comment.charAt(i) == '@';
   }
 
   private static void requireNoPending(String file, int line, StringBuilder current, String what) {
