@@ -68,6 +68,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   private transient ValueState<StackTally> retainedSamples;
   private transient ValueState<StackLevels> faultedInLevels;
   private transient ValueState<StackLevels> mappedLevels;
+  private transient ValueState<StackLevels> directLevels;
   private transient ValueState<Long> lastActivityMs;
   private transient ValueState<Long> idleTimerMs;
   private transient Counter seriesOverflow;
@@ -126,6 +127,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     faultedInLevels = ctx.getState(new ValueStateDescriptor<>("faulted-in-levels",
         TypeInformation.of(StackLevels.class)));
     mappedLevels = ctx.getState(new ValueStateDescriptor<>("mapped-levels",
+        TypeInformation.of(StackLevels.class)));
+    directLevels = ctx.getState(new ValueStateDescriptor<>("direct-buffer-levels",
         TypeInformation.of(StackLevels.class)));
     lastActivityMs = ctx.getState(new ValueStateDescriptor<>("last-activity", Types.LONG));
     idleTimerMs = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
@@ -257,9 +260,13 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   }
 
   @Override
-  public void stackLevel(boolean faultedIn, long utcNs, long hash, String frames, long bytes)
-      throws Exception {
-    ValueState<StackLevels> state = faultedIn ? faultedInLevels : mappedLevels;
+  public void stackLevel(StackLevels.Kind kind, long utcNs, long hash, String frames,
+      long bytes) throws Exception {
+    ValueState<StackLevels> state = switch (kind) {
+      case FAULTED_IN -> faultedInLevels;
+      case MAPPED -> mappedLevels;
+      case DIRECT_BUFFERS -> directLevels;
+    };
     StackLevels levels = state.value();
     if (levels == null) {
       levels = new StackLevels();
@@ -298,6 +305,9 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       t = brk ? faulted.value() : mapped.value();
     } else if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP) {
       t = retainedSamples.value();
+    } else if (b.signal == Signal.POOL
+        && io.memfleet.event.MemoryPool.DIRECT_BUFFERS.name().equals(b.series)) {
+      levels = directLevels.value(); // only where the JVM's direct-buffer probe reports
     }
     int grew = levels == null ? -1 : levels.growing();
     if (grew >= 0) {
@@ -480,6 +490,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     retainedSamples.clear();
     faultedInLevels.clear();
     mappedLevels.clear();
+    directLevels.clear();
     lastActivityMs.clear();
     idleTimerMs.clear();
   }

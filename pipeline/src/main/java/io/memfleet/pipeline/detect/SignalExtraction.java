@@ -52,6 +52,9 @@ import org.apache.avro.specific.SpecificRecord;
  *   <tr><td>Allocation MAPPED / FAULTED_IN (eBPF)</td><td>levels by stack (still mapped, pages
  *       still there): the stack whose level grew the most names NATIVE and "mmap", before the
  *       sums above (which name churn as readily as a leak)</td></tr>
+ *   <tr><td>Allocation OUTSTANDING of {@value #DIRECT_BUFFER_CLASS} (the JVM's direct-buffer
+ *       probe)</td><td>levels by stack (live direct buffers): the stack whose level grew the
+ *       most names POOL DIRECT_BUFFERS</td></tr>
  *   <tr><td>ResidentMemory</td><td>RESIDENT: lowest RSS; POOL SHMEM: shared memory and tmpfs
  *       (the cgroup's, else the process's RssShmem); CGROUP_MEMORY when the cgroup has a limit:
  *       highest working set (usage − inactive file), companion the limit</td></tr>
@@ -64,6 +67,8 @@ final class SignalExtraction {
   static final long PAGE_BYTES = 4096;
   /** An old-object sample counts as retained once the object is this old. */
   static final long MIN_RETAINED_AGE_NS = 10_000_000_000L;
+  /** The class of what the JVM's direct-buffer probe reports live by stack. */
+  static final String DIRECT_BUFFER_CLASS = "java.nio.DirectByteBuffer";
 
   private SignalExtraction() {}
 
@@ -121,11 +126,8 @@ final class SignalExtraction {
     /** The process's latest resident set, NaN when none was seen. */
     double residentBytes() throws Exception;
 
-    /**
-     * A stack's level as the eBPF collector reports it at {@code utcNs}: {@code faultedIn}
-     * (pages it touched first, still there) or mapped (mappings it made, still mapped).
-     */
-    void stackLevel(boolean faultedIn, long utcNs, long hash, String frames, long bytes)
+    /** A stack's level of {@code kind} as a collector reports it at {@code utcNs}. */
+    void stackLevel(StackLevels.Kind kind, long utcNs, long hash, String frames, long bytes)
         throws Exception;
 
     /** Folds a value into the series' open bucket. */
@@ -433,6 +435,16 @@ final class SignalExtraction {
       }
       return;
     }
+    if (a.getKind() == AllocationKind.OUTSTANDING && a.getOutstandingBytes() != null
+        && DIRECT_BUFFER_CLASS.equals(a.getObjectClass())) {
+      // the JVM's direct-buffer probe: live direct buffers by the stack that allocated them, a
+      // level that names direct-buffer growth (no series of its own: the pool is one already)
+      if (a.getStack() != null && !a.getStack().getFrames().isEmpty()) {
+        out.stackLevel(StackLevels.Kind.DIRECT_BUFFERS, e.utcNs, a.getStack().getHash(),
+            String.join("\n", a.getStack().getFrames()), a.getOutstandingBytes());
+      }
+      return;
+    }
     if (a.getKind() == AllocationKind.OUTSTANDING && a.getOutstandingBytes() != null) {
       long hash = a.getStack() == null ? 0 : a.getStack().getHash();
       String series = "stack:" + Long.toHexString(hash);
@@ -450,7 +462,8 @@ final class SignalExtraction {
     if ((a.getKind() == AllocationKind.MAPPED || a.getKind() == AllocationKind.FAULTED_IN)
         && a.getOutstandingBytes() != null && a.getStack() != null
         && !a.getStack().getFrames().isEmpty()) {
-      out.stackLevel(a.getKind() == AllocationKind.FAULTED_IN, e.utcNs, a.getStack().getHash(),
+      out.stackLevel(a.getKind() == AllocationKind.FAULTED_IN ? StackLevels.Kind.FAULTED_IN
+          : StackLevels.Kind.MAPPED, e.utcNs, a.getStack().getHash(),
           String.join("\n", a.getStack().getFrames()), a.getOutstandingBytes());
       return;
     }

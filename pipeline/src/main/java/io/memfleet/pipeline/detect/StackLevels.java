@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Levels by stack for one process, as the eBPF collector reports them: what each stack mapped
- * and has not unmapped, or the pages it touched first that are still there — with the first
- * level seen, so the stack whose level grows is named, not the one that holds the most since
+ * Levels by stack for one process, as a collector reports them ({@link Kind}): what each stack
+ * mapped and has not unmapped, the pages it touched first that are still there, or the direct
+ * buffers it allocated that are still alive — with the first level seen, so the stack whose level grows is named, not the one that holds the most since
  * start-up. Keeps {@value #MAX_STACKS} stacks; a stack not reported for
  * {@value #STALE_NS} ns (it left the collector's top) is dropped. A Flink POJO (public fields)
  * kept in keyed state by {@link ObservationFunction}.
@@ -18,6 +18,16 @@ import java.util.List;
  * }</pre>
  */
 public class StackLevels {
+  /** Which level a collector reports for a stack. */
+  public enum Kind {
+    /** eBPF: pages the stack touched first that are still there. */
+    FAULTED_IN,
+    /** eBPF: mappings the stack made that are still mapped. */
+    MAPPED,
+    /** The JVM's direct-buffer probe: direct buffers the stack allocated that are still alive. */
+    DIRECT_BUFFERS
+  }
+
   static final int MAX_STACKS = 16;
   static final long STALE_NS = 600_000_000_000L;
 

@@ -384,6 +384,47 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void directBufferGrowthIsNamedByTheProbesStackWhoseLiveBuffersGrowNotTheChurn()
+      throws Exception {
+    // a gateway keeps a 64 KiB direct buffer per closed connection while every request reads
+    // through scratch buffers it drops: the probe's levels say which stack's buffers stay
+    ProcessIdentity gw = Events.process("node-1", 310, Runtime.JVM);
+    for (int t = 1; t <= 60; t++) {
+      send(io.memfleet.event.MemoryPools.newBuilder()
+          .setHeader(header(gw, Source.JFR, t, seq++))
+          .setPools(List.of(io.memfleet.event.PoolUsage.newBuilder()
+              .setPool(io.memfleet.event.MemoryPool.DIRECT_BUFFERS)
+              .setUsedBytes((8L + t) * MB).setLimitBytes(1024 * MB).build()))
+          .build());
+      if (t % 10 == 0) {
+        send(Allocation.newBuilder().setHeader(header(gw, Source.JFR, t + 0.5, seq++))
+            .setKind(AllocationKind.OUTSTANDING).setObjectClass("java.nio.DirectByteBuffer")
+            .setSizeBytes(0).setWeightBytes(0).setOutstandingBytes(2 * MB)
+            .setStack(StackTrace.newBuilder().setHash(21).setFrames(List.of(
+                "java.nio.ByteBuffer.allocateDirect:332", "app.Gateway.readScratch:40")).build())
+            .build());
+        send(Allocation.newBuilder().setHeader(header(gw, Source.JFR, t + 0.6, seq++))
+            .setKind(AllocationKind.OUTSTANDING).setObjectClass("java.nio.DirectByteBuffer")
+            .setSizeBytes(0).setWeightBytes(0).setOutstandingBytes(t * MB)
+            .setStack(StackTrace.newBuilder().setHash(22).setFrames(List.of(
+                "java.nio.ByteBuffer.allocateDirect:332", "app.Gateway.keepConnection:51"))
+                .build())
+            .build());
+      }
+    }
+    List<Observation> direct = out(Signal.POOL).stream()
+        .filter(o -> "DIRECT_BUFFERS".equals(o.series)).toList();
+    assertThat(direct).isNotEmpty();
+    assertThat(direct.get(0).stackFrames).as("before the probe's second report").isNull();
+    assertThat(direct.get(direct.size() - 1).stackFrames).contains("keepConnection");
+    assertThat(out(Signal.OUTSTANDING)).as("the probe's levels are no malloc series").isEmpty();
+
+    send(ProcessLifecycle.newBuilder().setHeader(header(gw, Source.PROCFS, 70, seq++))
+        .setPhase(LifecyclePhase.EXITED).build());
+    assertThat(h.numKeyedStateEntries()).isZero();
+  }
+
+  @Test
   void stacksAreBoundedPerProcessAndStateIsClearedOnExit() throws Exception {
     for (int t = 0; t <= 10; t += 10) {
       for (long stack = 1; stack <= 7; stack++) {

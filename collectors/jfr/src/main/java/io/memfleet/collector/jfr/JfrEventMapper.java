@@ -57,6 +57,8 @@ import org.apache.avro.specific.SpecificRecord;
  *   <tr><td>jdk.GCHeapConfiguration</td><td>remembered: maxBytes of HeapSummary</td></tr>
  *   <tr><td>jdk.JavaThreadStatistics</td><td>ThreadCount JAVA_THREADS</td></tr>
  *   <tr><td>jdk.ResidentSetSize (JDK 21+)</td><td>ResidentMemory (rssBytes only)</td></tr>
+ *   <tr><td>memfleet.DirectBufferSite (the direct-buffer probe)</td><td>Allocation OUTSTANDING
+ *       of java.nio.DirectByteBuffer: live bytes and allocated bytes by stack</td></tr>
  * </table>
  *
  * <p>Time: every event is stamped {@code clockDomain = REALTIME} with {@code rawTimestamp} = the
@@ -111,6 +113,7 @@ public final class JfrEventMapper {
           pools.map(e, epochNanos(e.getStartTime()));
       case "jdk.JavaThreadStatistics" -> List.of(threads(e));
       case "jdk.ResidentSetSize" -> List.of(rss(e));
+      case JfrSettings.DIRECT_BUFFER_SITE -> List.of(directBufferSite(e));
       default -> {
         unmapped.incrementAndGet();
         yield List.of();
@@ -137,6 +140,9 @@ public final class JfrEventMapper {
   public long incompleteGcCycles() {
     return gcs.incompleteCycles();
   }
+
+  /** The class the direct-buffer probe's levels are of. */
+  public static final String DIRECT_BUFFER_CLASS = "java.nio.DirectByteBuffer";
 
   private EventHeader header(RecordedEvent e) {
     return headers.next(process, Source.JFR, ClockDomain.REALTIME, epochNanos(e.getStartTime()));
@@ -175,6 +181,29 @@ public final class JfrEventMapper {
         .setThreadName(threadName(e.getThread()))
         .setAllocationTimeRaw(allocatedAt)
         .setAgeNs(age)
+        .build();
+  }
+
+  /**
+   * The direct-buffer probe's report for one stack: the bytes of live direct buffers it
+   * allocated (an estimate from sampled allocations), as an OUTSTANDING level of
+   * {@code java.nio.DirectByteBuffer}. Its frames come as text (the event is periodic: its own
+   * stack would be JFR's thread's), innermost first, kept as {@link #stack} keeps frames.
+   */
+  private Allocation directBufferSite(RecordedEvent e) {
+    String text = e.getString("frames");
+    List<String> all = text == null || text.isEmpty() ? List.of()
+        : List.of(text.split("\n"));
+    List<String> frames = keptFrames(new ArrayList<>(all), stackDepth);
+    return Allocation.newBuilder()
+        .setHeader(header(e))
+        .setKind(AllocationKind.OUTSTANDING)
+        .setObjectClass(DIRECT_BUFFER_CLASS)
+        .setSizeBytes(0)
+        .setWeightBytes(e.getLong("allocatedBytes"))
+        .setOutstandingBytes(e.getLong("outstandingBytes"))
+        .setStack(frames.isEmpty() ? null : StackTrace.newBuilder().setFrames(frames)
+            .setHash(stackHash(frames)).setTruncated(all.size() > frames.size()).build())
         .build();
   }
 

@@ -39,6 +39,8 @@ public final class JfrSettings {
   public static final String JFC_RESOURCE = "/io/memfleet/collector/jfr/memfleet.jfc";
   /** The old-object sampler's event. */
   public static final String OLD_OBJECT_SAMPLE = "jdk.OldObjectSample";
+  /** The direct-buffer probe's event (collectors/jvm-probe): live direct buffers by stack. */
+  public static final String DIRECT_BUFFER_SITE = "memfleet.DirectBufferSite";
 
   /**
    * One event of the recording.
@@ -114,6 +116,9 @@ public final class JfrSettings {
         event("threads", "jdk.JavaThreadStatistics", "period", period),
         event("pools", "jdk.MetaspaceSummary"),
         event("pools", "jdk.DirectBufferStatistics", "period", poolPeriod),
+        // the direct-buffer probe's report, once the collector loaded it into a JVM whose
+        // direct-buffer pool grows (RecordingControl.loadDirectBufferProbe); no JDK has it
+        event("pools", DIRECT_BUFFER_SITE, "period", poolPeriod),
         event("pools", "jdk.CodeCacheStatistics", "period", poolPeriod),
         event("pools", "jdk.NativeMemoryUsageTotal", "period", poolPeriod),
         event("pools", "jdk.GCConfiguration", "period", "beginChunk"),

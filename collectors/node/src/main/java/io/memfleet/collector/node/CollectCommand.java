@@ -336,8 +336,9 @@ public final class CollectCommand implements Callable<Integer> {
     }
     JfrRepositoryCollector.Status s = jvms.status();
     return String.format(" | jfr: %d JVMs read (%d with a growing live set: old-object stacks"
-        + " on), %d attached (%d failed), %d events, %d left out in GC storms", s.following(),
-        s.stacksOn(), s.attached(), s.attachFailures(), s.published(), s.stormDropped());
+        + " on; %d with growing direct buffers: probe loaded), %d attached (%d failed), %d"
+        + " events, %d left out in GC storms", s.following(), s.stacksOn(), s.probed(),
+        s.attached(), s.attachFailures(), s.published(), s.stormDropped());
   }
 
   static String statusLine(NodeCollector.Status c, SinkStats s, double eventsPerSecond) {

@@ -19,7 +19,10 @@ import java.util.Optional;
 /**
  * Starts and stops memfleet's recording ({@link MemfleetRecording}) in a running JVM from
  * outside, through the attach mechanism ({@link HotSpotAttach}): no restart, no flag, nothing of
- * memfleet loaded into the JVM — only JFR, configured with memfleet's {@link JfrSettings}.
+ * memfleet loaded into the JVM — only JFR, configured with memfleet's {@link JfrSettings}. The
+ * one exception is asked for by the collector, not by a start: a JVM whose direct-buffer pool grows
+ * gets memfleet's direct-buffer probe ({@link #loadDirectBufferProbe}), a small Java agent that
+ * reports which stacks hold its live direct buffers as a JFR event; a stop takes it out again.
  *
  * <pre>{@code
  * RecordingControl control = RecordingControl.builder().settings(JfrSettings.of(options)).build();
@@ -54,6 +57,10 @@ public final class RecordingControl {
   private static final String SETTINGS_FILE = "memfleet.jfc";
   private static final String OLD_OBJECTS_FILE = "memfleet-old-objects.jfc";
   private static final String OLD_OBJECT_STACKS_FILE = "memfleet-old-object-stacks.jfc";
+  /** The direct-buffer probe's jar in the JVM's directory; present once the probe was loaded. */
+  static final String PROBE_JAR = "memfleet-direct-buffer-probe.jar";
+  /** Where the collector carries the probe's jar, built by collectors/jvm-probe. */
+  private static final String PROBE_RESOURCE = "/io/memfleet/collector/jfr/attach/" + PROBE_JAR;
 
   private final JfrSettings settings;
   private final MemfleetRecording recording;
@@ -131,8 +138,80 @@ public final class RecordingControl {
       stopped |= reportsStopped(attach.jcmd(MemfleetRecording.stopCommand()));
     }
     attach.jcmd(MemfleetRecording.oldObjectStacksStopCommand()); // if the collector left it on
+    stopDirectBufferProbe(target, attach);
     Files.deleteIfExists(target.path(jvmDirectory(target) + "/" + MARKER));
     return stopped;
+  }
+
+  /**
+   * Loads memfleet's direct-buffer probe into the JVM ({@code JVMTI.agent_load} of its jar, which
+   * the JVM loads as a Java agent): from then on it samples {@code ByteBuffer.allocateDirect} and
+   * reports, every pool period, the bytes of live direct buffers by the stack that allocated them
+   * ({@code memfleet.DirectBufferSite}, recorded by memfleet's recording). Loading it again is
+   * harmless. The jar is copied into the JVM's directory, where the JVM's user can read it.
+   */
+  public void loadDirectBufferProbe(TargetProcess target) throws IOException {
+    String dirInTarget = jvmDirectory(target);
+    prepareDirectory(target, dirInTarget);
+    String jar = dirInTarget + "/" + PROBE_JAR;
+    try (var in = RecordingControl.class.getResourceAsStream(PROBE_RESOURCE)) {
+      if (in == null) {
+        throw new IOException("the direct-buffer probe is not in this collector's jar ("
+            + PROBE_RESOURCE + ")");
+      }
+      Path tmp = target.path(jar + ".tmp");
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Files.setAttribute(tmp, "unix:mode", 0644);
+      Files.move(tmp, target.path(jar), StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    }
+    // it reports at the recording's period for memfleet.DirectBufferSite, or its own, whichever is
+    // longer: the same one
+    try {
+      String reply = attach(target).jcmd(probeCommand(jar, "period=" + probePeriodSeconds()));
+      if (!reportsLoaded(reply)) {
+        throw new HotSpotAttach.AttachException("loading the direct-buffer probe into pid "
+            + target.pid() + " failed: " + reply.strip());
+      }
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(target.path(jar)); // not loaded: nothing to take out at a stop
+      throw e;
+    }
+  }
+
+  /** Whether the direct-buffer probe was loaded into the JVM (its jar is there). */
+  public static boolean directBufferProbeLoaded(TargetProcess target) {
+    return Files.exists(target.path(jvmDirectory(target) + "/" + PROBE_JAR));
+  }
+
+  /** Takes the direct-buffer probe out again, if it was loaded: the JVM's classes as they were. */
+  private static void stopDirectBufferProbe(TargetProcess target, HotSpotAttach attach)
+      throws IOException {
+    if (!directBufferProbeLoaded(target)) {
+      return;
+    }
+    String jar = jvmDirectory(target) + "/" + PROBE_JAR;
+    attach.jcmd(probeCommand(jar, "stop"));
+  }
+
+  /** The agent's option quoted: jcmd would take a bare {@code key=value} for one of its own. */
+  static String probeCommand(String jarInTarget, String option) {
+    return "JVMTI.agent_load " + jarInTarget + " \"" + option + "\"";
+  }
+
+  /** The recording's period for the probe's event, in whole seconds (at least 1). */
+  private long probePeriodSeconds() {
+    return settings.events().stream()
+        .filter(e -> e.event().equals(JfrSettings.DIRECT_BUFFER_SITE))
+        .map(e -> e.settings().get("period")).filter(p -> p != null && p.endsWith(" ms"))
+        .mapToLong(p -> (Long.parseLong(p.substring(0, p.length() - 3).strip()) + 999) / 1000)
+        .map(seconds -> Math.max(1, seconds)).findFirst().orElse(10);
+  }
+
+  /** Whether a {@code JVMTI.agent_load} reply says the agent loaded ("return code: 0"). */
+  static boolean reportsLoaded(String reply) {
+    String r = reply.strip();
+    return r.isEmpty() || r.equals("0") || r.endsWith("return code: 0");
   }
 
   /** Whether memfleet's recording runs in the JVM. */

@@ -48,7 +48,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * recording that enables them stops); a JVM that refuses attach just goes without them. While
  * a JVM's live set grows ({@link LiveSetTrend}), or its heap is {@value #FULL_HEAP} full, it
  * also turns the samples' stack traces on, and off again once that ends (see
- * {@link RecordingControl#oldObjectStacks}).
+ * {@link RecordingControl#oldObjectStacks}). A JVM whose direct-buffer pool grows
+ * ({@link DirectBufferTrend}) gets memfleet's direct-buffer probe, once
+ * ({@link RecordingControl#loadDirectBufferProbe}): JFR has no stack for a direct buffer, and
+ * the probe reports which stacks hold the live ones.
  *
  * <p>Threads: one keeper thread ticks every reader twice a second; one onboarding thread locates
  * repositories and attaches (an attach can take seconds); one stream thread per followed JVM.
@@ -107,9 +110,10 @@ public final class JfrRepositoryCollector implements AutoCloseable {
    * @param published memfleet events published
    * @param stormDropped heap summaries, pauses and metaspace readings left out in GC storms
    * @param stacksOn JVMs whose old-object samples carry stacks now (their live set grows)
+   * @param probed followed JVMs with the direct-buffer probe loaded (their direct buffers grew)
    */
   public record Status(int following, int waiting, long attached, long attachFailures,
-      long ended, long jfrEvents, long published, long stormDropped, int stacksOn) {}
+      long ended, long jfrEvents, long published, long stormDropped, int stacksOn, int probed) {}
 
   private static final class Candidate {
     final ProcessIdentity identity;
@@ -124,10 +128,12 @@ public final class JfrRepositoryCollector implements AutoCloseable {
 
   /**
    * nextOldObjectsNanos: when its old-object samples are due next, and when they were last;
-   * stacksOn: whether this collector turned old-object stacks on in it (onboarding thread only).
+   * stacksOn: whether this collector turned old-object stacks on in it; probed: whether the
+   * direct-buffer probe was loaded into it, or loading it was tried (onboarding thread only).
    */
   private record Followed(ProcessIdentity identity, TargetProcess target, RepositoryReader reader,
-      RepositoryLocator.How how, long[] nextOldObjectsNanos, boolean[] stacksOn) {}
+      RepositoryLocator.How how, long[] nextOldObjectsNanos, boolean[] stacksOn,
+      boolean[] probed) {}
 
   private JfrRepositoryCollector(Builder b) {
     this.options = b.options;
@@ -199,6 +205,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
         }
       }
       emitOldObjects(now);
+      loadDirectBufferProbes();
     } catch (RuntimeException e) {
       log.once("onboard:" + e.getClass().getName(), "JVM onboarding failed (retrying): " + e);
     }
@@ -262,7 +269,8 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     Map<String, Followed> next = new HashMap<>(followed);
     next.put(key(id), new Followed(id, target, reader, where.get().how(),
         new long[] {System.nanoTime() + options.firstOldObjectDelay().toNanos(),
-            System.nanoTime() - FULL_HEAP_OLD_OBJECT_PERIOD_NANOS}, new boolean[1]));
+            System.nanoTime() - FULL_HEAP_OLD_OBJECT_PERIOD_NANOS}, new boolean[1],
+        new boolean[] {RecordingControl.directBufferProbeLoaded(target)}));
     followed = Map.copyOf(next);
     return Optional.of(reader);
   }
@@ -318,6 +326,28 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     }
   }
 
+  /** The direct-buffer probe into each followed JVM whose direct-buffer pool grows, once. */
+  private void loadDirectBufferProbes() {
+    if (!options.enabled("pools")) {
+      return;
+    }
+    for (Followed f : followed.values()) {
+      if (f.probed()[0] || f.reader().endReason() != null
+          || !f.reader().directBuffersGrowing()) {
+        continue;
+      }
+      f.probed()[0] = true; // once: a JVM that refuses it goes without
+      try {
+        control.loadDirectBufferProbe(f.target());
+        log.once("probe:" + f.identity().getPid(), "JVM pid " + f.identity().getPid()
+            + ": its direct buffers grow; loaded the direct-buffer probe");
+      } catch (IOException | RuntimeException e) {
+        log.once("probe:" + f.identity().getPid(), "no direct-buffer probe in JVM pid "
+            + f.identity().getPid() + ": " + e.getMessage());
+      }
+    }
+  }
+
   /**
    * Old-object samples carry a stack only while the JVM's live set grows ({@link LiveSetTrend})
    * or its heap is {@link #FULL_HEAP} full after a collection (a JVM that fills its heap within a
@@ -359,15 +389,17 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     long storm = endedStormDrops.get();
     Map<String, Followed> now = followed;
     int stacksOn = 0;
+    int probed = 0;
     for (Followed f : now.values()) {
       RepositoryReader.Stats s = f.reader().stats();
       events += s.jfrEvents();
       published += s.published();
       storm += s.stormDropped();
       stacksOn += f.stacksOn()[0] ? 1 : 0;
+      probed += f.probed()[0] && RecordingControl.directBufferProbeLoaded(f.target()) ? 1 : 0;
     }
     return new Status(now.size(), candidates.size(), attached.get(), attachFailures.get(),
-        readersEnded.get(), events, published, storm, stacksOn);
+        readersEnded.get(), events, published, storm, stacksOn, probed);
   }
 
   /** The readers of the JVMs followed now. */

@@ -11,6 +11,9 @@ import io.memfleet.collector.jfr.internal.JfrPump;
 import io.memfleet.collector.jfr.internal.Reporter;
 import io.memfleet.event.HeapPhase;
 import io.memfleet.event.HeapSummary;
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.MemoryPools;
+import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Source;
 import io.memfleet.schema.codec.Events;
@@ -82,6 +85,8 @@ public final class RepositoryReader implements AutoCloseable {
   private volatile double heapFullness = Double.NaN;
   private final LiveSetTrend liveSet = new LiveSetTrend();
   private volatile boolean liveSetGrowing;
+  private final DirectBufferTrend directBuffers = new DirectBufferTrend();
+  private volatile boolean directBuffersGrowing;
   private volatile String endReason;
   private volatile String finishReason;
   private long startedNanos;
@@ -181,6 +186,14 @@ public final class RepositoryReader implements AutoCloseable {
       liveSet.afterGc(h.getHeader().getRawTimestamp(), h.getUsedBytes(), h.getMaxBytes());
       liveSetGrowing = liveSet.growing();
     }
+    if (r instanceof MemoryPools p) {
+      for (PoolUsage u : p.getPools()) {
+        if (u.getPool() == MemoryPool.DIRECT_BUFFERS) {
+          directBuffers.reading(p.getHeader().getRawTimestamp(), u.getUsedBytes());
+          directBuffersGrowing = directBuffers.growing();
+        }
+      }
+    }
     if (storm.admit(r)) {
       sink.publish(r);
       published.incrementAndGet();
@@ -262,6 +275,11 @@ public final class RepositoryReader implements AutoCloseable {
   /** Whether the JVM's live set grows ({@link LiveSetTrend}), from the heap summaries read. */
   public boolean liveSetGrowing() {
     return liveSetGrowing;
+  }
+
+  /** Whether the JVM's direct-buffer pool grows ({@link DirectBufferTrend}). */
+  public boolean directBuffersGrowing() {
+    return directBuffersGrowing;
   }
 
   public Stats stats() {

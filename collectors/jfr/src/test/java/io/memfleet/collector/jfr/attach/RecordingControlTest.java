@@ -31,6 +31,11 @@ class RecordingControlTest {
         .hasValueSatisfying(p -> assertThat(p).matches("/tmp/memfleet-golden-" + jdk
             + "/\\d{4}(_\\d\\d){5}_PID"));
     assertThat(RecordingControl.repositoryPath(reply(jdk, "configure-set"))).isPresent();
+    assertThat(RecordingControl.reportsLoaded(reply(jdk, "agent-load"))).isTrue();
+    assertThat(RecordingControl.reportsLoaded(reply(jdk, "agent-load-stop"))).isTrue();
+    assertThat(RecordingControl.reportsLoaded(reply(jdk, "agent-load-failed"))).isFalse();
+    assertThat(RecordingControl.probeCommand("/tmp/memfleet-jfr/1-2/probe.jar", "period=5"))
+        .isEqualTo("JVMTI.agent_load /tmp/memfleet-jfr/1-2/probe.jar \"period=5\"");
   }
 
   @Test

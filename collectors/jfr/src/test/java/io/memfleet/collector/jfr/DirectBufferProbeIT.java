@@ -1,0 +1,105 @@
+package io.memfleet.collector.jfr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memfleet.collector.CollectorOptions;
+import io.memfleet.collector.KafkaEventSink;
+import io.memfleet.collector.jfr.attach.HotSpotAttach;
+import io.memfleet.collector.jfr.attach.RecordingControl;
+import io.memfleet.collector.jfr.attach.TargetProcess;
+import io.memfleet.collector.jfr.repository.JfrRepositoryCollector;
+import io.memfleet.collector.jfr.testing.ConnectionPoolApp;
+import io.memfleet.event.Allocation;
+import io.memfleet.event.AllocationKind;
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.localstack.KafkaBroker;
+import io.memfleet.localstack.testing.TestServers;
+import io.memfleet.schema.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A JVM read from outside whose direct buffers grow gets memfleet's direct-buffer probe from the
+ * collector, without a flag or a restart: the stack that keeps its buffers is then published with
+ * a rising level of live bytes, the stack whose buffers it drops is not, and a stop of memfleet's
+ * recording takes the probe out again.
+ */
+class DirectBufferProbeIT {
+  @TempDir Path dir;
+
+  @Test
+  void aJvmWhoseDirectBuffersGrowGetsTheProbeAndItsKeepingStackIsPublished() throws Exception {
+    try (KafkaBroker kafka = TestServers.kafka(dir)) {
+      kafka.createTopics(List.of(new NewTopic(Topics.EVENTS_JFR, 1, (short) 1),
+          new NewTopic(Topics.CLOCK, 1, (short) 1)));
+      try (ChildJvm app = ChildJvm.start(dir.resolve("app"),
+          List.of("-Xmx64m", "-XX:MaxDirectMemorySize=1g"), Map.of(),
+          ConnectionPoolApp.class.getName(), "--leak-kib-per-s", "1024")) {
+        int pid = (int) app.process.pid();
+        AttachIT.awaitOutput(app, "kept=");
+        CollectorOptions common = new CollectorOptions();
+        common.set("bootstrap", kafka.bootstrapServers());
+        common.set("spoolDir", dir.resolve("spool").toString());
+        common.set("cluster", "it");
+        JfrOptions options = new JfrOptions(common);
+        try (KafkaEventSink sink = common.sinkBuilder("it", "probe-it").build();
+            JfrRepositoryCollector jvms = JfrRepositoryCollector.builder().options(options)
+                .sink(sink).procRoot(Path.of("/proc")).attach(true)
+                .recheck(Duration.ofSeconds(1)).build()) {
+          jvms.start();
+          ProcessIdentity id = common.identities().withProcessLabels().forPid(pid);
+          jvms.processStarted(id);
+
+          // the pool must rise through three 10-s windows before the probe is loaded
+          List<SpecificRecord> events = KafkaRecords.read(kafka.bootstrapServers(),
+              List.of(Topics.EVENTS_JFR), e -> keeping(e).size() >= 3,
+              Duration.ofSeconds(100));
+          List<Allocation> keeping = keeping(events);
+          assertThat(keeping).as("reports of the keeping stack; status %s, stderr %s",
+              jvms.status(), app.stderr()).hasSizeGreaterThanOrEqualTo(3);
+          assertThat(jvms.status().probed()).isEqualTo(1);
+          Allocation first = keeping.get(0);
+          Allocation last = keeping.get(keeping.size() - 1);
+          assertThat(last.getOutstandingBytes()).as("live bytes rise")
+              .isGreaterThan(first.getOutstandingBytes() + (4L << 20));
+          assertThat(last.getStack().getFrames()).anyMatch(f -> f.contains("keepConnectionBuffer"));
+          assertThat(last.getStack().getFrames().get(0)).startsWith("java.nio.");
+          assertThat(last.getHeader().getProcess().getPid()).isEqualTo(pid);
+          // what readScratch drops is freed by young collections: far less of it is live, though
+          // it allocates eight times as much
+          long scratchLive = directSites(events).stream()
+              .filter(a -> a.getStack().getFrames().stream().anyMatch(f -> f.contains("readScratch")))
+              .mapToLong(Allocation::getOutstandingBytes).reduce((a, b) -> b).orElse(0);
+          assertThat(scratchLive).isLessThan(last.getOutstandingBytes() / 2);
+
+          TargetProcess target = TargetProcess.of(Path.of("/proc"), pid, List.of());
+          assertThat(RecordingControl.directBufferProbeLoaded(target)).isTrue();
+          RecordingControl control =
+              RecordingControl.builder().settings(JfrSettings.of(options)).build();
+          assertThat(control.stop(target)).isTrue();
+          assertThat(HotSpotAttach.to(pid).jcmd("JFR.check")).doesNotContain("memfleet");
+          assertThat(app.process.isAlive()).isTrue();
+          assertThat(app.stderr()).doesNotContain("Error").doesNotContain("Exception");
+        }
+      }
+    }
+  }
+
+  private static List<Allocation> directSites(List<SpecificRecord> events) {
+    return KafkaRecords.of(events, Allocation.class).stream()
+        .filter(a -> a.getKind() == AllocationKind.OUTSTANDING
+            && JfrEventMapper.DIRECT_BUFFER_CLASS.equals(a.getObjectClass()))
+        .toList();
+  }
+
+  private static List<Allocation> keeping(List<SpecificRecord> events) {
+    return directSites(events).stream().filter(a -> a.getStack() != null && a.getStack()
+        .getFrames().stream().anyMatch(f -> f.contains("keepConnectionBuffer"))).toList();
+  }
+}
