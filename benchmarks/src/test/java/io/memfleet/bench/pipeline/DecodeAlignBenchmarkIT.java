@@ -11,6 +11,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The benchmark end to end at a tiny size, so it keeps working: a real broker started through the
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the MiniCluster's rows, and leaves no process behind. Needs the pipeline's job jar
  * ({@code mvn -pl pipeline install}).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class DecodeAlignBenchmarkIT {
   private static final int EVENTS = 3_000;
   private static final String CLUSTER = "JOB cluster p=2";

@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The keyed-state benchmark end to end at a tiny size, so it keeps working: a real broker, two
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * per-process operators hold state for exactly the fleet's processes — never a size threshold:
  * sizes are what the benchmark measures, not what a build should judge.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class StateSizeBenchmarkIT {
   /** Keyed operators of the job besides the rules (one per rule, named rule-...). */
   private static final List<String> KEYED = List.of("align-clocks", "join-per-process",

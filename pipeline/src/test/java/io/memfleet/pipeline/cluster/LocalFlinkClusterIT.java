@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The pipeline as production runs it, on a real Flink cluster of separate JobManager and
@@ -48,7 +51,12 @@ import org.junit.jupiter.api.io.TempDir;
  * runs). A test's directory stays when it fails: the JobManager and TaskManager logs are under
  * {@code flink/log}, checkpoints and savepoints next to them. The servers' directory, with the
  * broker's and ClickHouse's logs, stays when any test failed; its path is printed.
+ *
+ * <p>Runs beside the module's other test classes (junit-platform.properties); its own tests run
+ * one after another (the lock on the servers they share keeps them on one thread).
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("memfleet.pipeline.cluster.shared-servers")
 class LocalFlinkClusterIT {
   private static final int FIRST_BATCH = 400;
   private static final int IN_FLIGHT_BATCH = 300;

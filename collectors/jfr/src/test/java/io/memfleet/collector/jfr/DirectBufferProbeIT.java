@@ -23,13 +23,19 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * A JVM read from outside whose direct buffers grow gets memfleet's direct-buffer probe from the
  * collector, without a flag or a restart: the stack that keeps its buffers is then published with
  * a rising level of live bytes, the stack whose buffers it drops is not, and a stop of memfleet's
  * recording takes the probe out again.
+ *
+ * <p>Runs beside the module's other test classes (junit-platform.properties): most of its minute
+ * is spent waiting for the pool's windows.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class DirectBufferProbeIT {
   @TempDir Path dir;
 
