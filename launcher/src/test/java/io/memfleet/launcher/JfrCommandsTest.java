@@ -21,7 +21,8 @@ class JfrCommandsTest {
     CommandLine cli = Memfleet.commandLine();
     assertThat(cli.getSubcommands()).containsKeys("attach", "detach", "jfr-flags", "collect");
     assertThat(cli.getSubcommands().get("collect").getCommandSpec().optionsMap())
-        .containsKeys("--jfr", "--jfr-attach", "--jfr-shared-root", "--jfr-storm-gcs");
+        .containsKeys("--jfr", "--jfr-attach", "--jfr-probe", "--jfr-shared-root",
+            "--jfr-storm-gcs");
   }
 
   @Test

@@ -174,6 +174,14 @@ public final class CollectCommand implements Callable<Integer> {
           + " (MEMFLEET_NODE_JFR_ATTACH; default: ${DEFAULT-VALUE}).")
   boolean jfrAttach;
 
+  @Option(names = "--jfr-probe", negatable = true,
+      defaultValue = "${env:MEMFLEET_NODE_JFR_PROBE:-true}", fallbackValue = "true",
+      description = "Load memfleet's direct-buffer probe (a small Java agent) into a JVM whose"
+          + " direct buffers grow, through the attach mechanism, so the alert names the code that"
+          + " keeps them; --no-jfr-probe: no memfleet code in any JVM (MEMFLEET_NODE_JFR_PROBE;"
+          + " default: ${DEFAULT-VALUE}).")
+  boolean jfrProbe;
+
   @Option(names = "--jfr-shared-root", paramLabel = "DIR", split = ",",
       defaultValue = "${env:MEMFLEET_JFR_SHARED_ROOTS}",
       description = "A directory mounted at the same path in the JVMs' containers and here (a"
@@ -305,6 +313,7 @@ public final class CollectCommand implements Callable<Integer> {
     Set<String> reported = ConcurrentHashMap.newKeySet();
     return JfrRepositoryCollector.builder().options(jfrOptions).sink(sink)
         .procRoot(options.procRoot()).sharedRoots(jfrSharedRoots).attach(jfrAttach)
+        .directBufferProbe(jfrProbe)
         .stormGcsPerSecond(jfrStormGcs)
         .positionsDir(common.spoolDir("node").toAbsolutePath().resolveSibling("jfr-positions"))
         .collectorId("jfr-" + collectorId)

@@ -76,6 +76,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
   private final Path procRoot;
   private final List<Path> sharedRoots;
   private final boolean attach;
+  private final boolean directBufferProbe;
   private final int stormGcsPerSecond;
   private final Path positionsDir;
   private final Duration recheck;
@@ -141,6 +142,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     this.procRoot = b.procRoot;
     this.sharedRoots = List.copyOf(b.sharedRoots);
     this.attach = b.attach;
+    this.directBufferProbe = b.directBufferProbe;
     this.stormGcsPerSecond = b.stormGcsPerSecond;
     this.positionsDir = b.positionsDir;
     this.recheck = b.recheck;
@@ -328,7 +330,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
 
   /** The direct-buffer probe into each followed JVM whose direct-buffer pool grows, once. */
   private void loadDirectBufferProbes() {
-    if (!options.enabled("pools")) {
+    if (!directBufferProbe || !options.enabled("pools")) {
       return;
     }
     for (Followed f : followed.values()) {
@@ -454,6 +456,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     private Path procRoot = Path.of("/proc");
     private List<Path> sharedRoots = List.of();
     private boolean attach;
+    private boolean directBufferProbe = true;
     private int stormGcsPerSecond = 20;
     private Path positionsDir;
     private Duration recheck = Duration.ofSeconds(10);
@@ -489,6 +492,16 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     /** Start memfleet's recording in JVMs that have none (once per JVM). Default off. */
     public Builder attach(boolean attach) {
       this.attach = attach;
+      return this;
+    }
+
+    /**
+     * Whether a JVM whose direct-buffer pool grows gets memfleet's direct-buffer probe
+     * ({@link RecordingControl#loadDirectBufferProbe}); default true. Off: no memfleet code is
+     * ever loaded into a JVM, and direct-buffer growth names no stack.
+     */
+    public Builder directBufferProbe(boolean load) {
+      this.directBufferProbe = load;
       return this;
     }
 
