@@ -43,7 +43,8 @@ public final class TracedProcess {
   private final ReturnAddresses returnAddresses;
   private volatile ModuleMap modules;
   private volatile long modulesReadNs;
-  private volatile long rereadAfterNs = MAPS_REREAD_NS;
+  /** 0 until the first re-read: see {@link #modulesFor}. */
+  private volatile long rereadAfterNs = 0;
   private OutstandingAllocations live;
   private ResidentCounters resident;
   private volatile long lastEventNs;
@@ -147,7 +148,11 @@ public final class TracedProcess {
    * The process's mappings, read again when one of {@code frames} has no name and lies in no
    * known mapping: a library loaded since the last read. JIT-compiled code is never in a file
    * mapping, and a JVM's maps run to thousands of lines: a re-read waits at least a second, and
-   * twice as long as the last time (up to a minute) when the last one found nothing new.
+   * twice as long as the last time (up to a minute) when the last one found nothing new. The
+   * first re-read does not wait: a process first read at its exec (or while the dynamic loader
+   * was still mapping its libraries) has no C library in that first read, and every stack of
+   * its first second would otherwise lose its libc frames and the callers found through them
+   * (seen in a clean CI run: the first 25 mmap stacks of a new process named no caller).
    */
   public ModuleMap modulesFor(List<Frame> frames) {
     ModuleMap m = modules;
