@@ -28,6 +28,11 @@ import org.apache.flink.util.Collector;
  * A series with no observation for {@code idleTimeout} (processing time) is forgotten: state and
  * timer cleared.
  *
+ * <p>Only the newest point keeps the process's identity strings and the stack's frames: an
+ * alert takes them from its last point, and a rule judges the older ones by their figures. The
+ * {@code oom-imminent} history holds 150 points per process, and the identity was most of each
+ * point's bytes (StateSizeBenchmark, benchmarks README).
+ *
  * <pre>{@code
  * observations.filter(rule::accepts).keyBy(Observation::seriesKey)
  *     .process(new TrailingRuleFunction(rule, 24, Duration.ofMinutes(10)));
@@ -91,6 +96,9 @@ public class TrailingRuleFunction
         && Math.floorDiv(o.utcNs, step) == Math.floorDiv(newest.bucketStartUtcNs, step)) {
       trailing.merge(newest, o);
     } else {
+      if (newest != null) {
+        slim(newest);
+      }
       points.add(copy(o));
     }
     long oldest = o.utcNs - trailing.window().toNanos();
@@ -129,6 +137,22 @@ public class TrailingRuleFunction
     }
   }
 
+  /**
+   * Drops from an older point what only the newest one is read for: the identity strings
+   * (their runtime stays: a rule may judge by it) and the stack's frames (their hash stays).
+   */
+  static void slim(Observation point) {
+    point.cluster = null;
+    point.node = null;
+    point.bootId = null;
+    point.comm = null;
+    point.service = null;
+    point.namespace = null;
+    point.pod = null;
+    point.container = null;
+    point.stackFrames = null;
+  }
+
   /** A copy of {@code o}, every field. */
   static Observation copy(Observation o) {
     Observation c = new Observation();
@@ -159,6 +183,7 @@ public class TrailingRuleFunction
     c.usedCompanionUtcNs = o.usedCompanionUtcNs;
     c.stackHash = o.stackHash;
     c.stackFrames = o.stackFrames;
+    c.poolHint = o.poolHint;
     c.objectClass = o.objectClass;
     return c;
   }
