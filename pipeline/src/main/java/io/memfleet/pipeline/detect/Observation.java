@@ -4,13 +4,15 @@ import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Runtime;
 import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.ProcessScopedKey;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One bucket of one memory series of one process: what a detection rule's CEP pattern consumes.
  * {@link ObservationFunction} folds the events of a series over a bucket of event time (10 s by
  * default) into one observation, so rules see a steady, low rate whatever the sources emit.
  *
- * <p>A Flink POJO (public fields, no-arg constructor). Rules key observations by
+ * <p>Public fields, a no-arg constructor; written by {@link ObservationSerializer} (declared with
+ * {@code @TypeInfo}: no reflection, no Kryo). Rules key observations by
  * {@link #seriesKey()}: one CEP state machine per process and series (per stack for
  * {@link Signal#OUTSTANDING}).
  *
@@ -18,6 +20,7 @@ import io.memfleet.pipeline.model.ProcessScopedKey;
  * observations.filter(o -> o.signal == Signal.GOROUTINES).keyBy(Observation::seriesKey);
  * }</pre>
  */
+@TypeInfo(ObservationTypeInfo.Factory.class)
 public class Observation {
   public Signal signal;
   /** Series within the signal: {@code ""}, or e.g. {@code "stack:<hash>"}, {@code "mmap"}. */
@@ -119,6 +122,23 @@ public class Observation {
   /** The process key, as {@code TimedEvent.processKey()}. */
   public String processKey() {
     return cluster + "/" + node + "/" + pid + "/" + processStartTimeMs;
+  }
+
+  /**
+   * Drops what only a series' newest observation is read for, once it is history: the identity
+   * strings (the runtime, pid and start time stay: rules may judge by them) and the stack's
+   * frames (their hash stays).
+   */
+  public void slim() {
+    cluster = null;
+    node = null;
+    bootId = null;
+    comm = null;
+    service = null;
+    namespace = null;
+    pod = null;
+    container = null;
+    stackFrames = null;
   }
 
   /** The process identity for an alert. */

@@ -97,7 +97,7 @@ public class TrailingRuleFunction
       trailing.merge(newest, o);
     } else {
       if (newest != null) {
-        slim(newest);
+        newest.slim();
       }
       points.add(copy(o));
     }
@@ -135,22 +135,6 @@ public class TrailingRuleFunction
       out.collect(RuleMatchFunction.toAlert(rule, f, trailing.evidence(points), evidenceMax,
           pool));
     }
-  }
-
-  /**
-   * Drops from an older point what only the newest one is read for: the identity strings
-   * (their runtime stays: a rule may judge by it) and the stack's frames (their hash stays).
-   */
-  static void slim(Observation point) {
-    point.cluster = null;
-    point.node = null;
-    point.bootId = null;
-    point.comm = null;
-    point.service = null;
-    point.namespace = null;
-    point.pod = null;
-    point.container = null;
-    point.stackFrames = null;
   }
 
   /** A copy of {@code o}, every field. */

@@ -79,7 +79,7 @@ class TrailingHistoryTest {
     o.stackHash = 42;
     o.stackFrames = "leak\nmain";
     o.objectClass = "byte[]";
-    TrailingRuleFunction.slim(o);
+    o.slim();
     assertThat(o.service).isNull();
     assertThat(o.stackFrames).isNull();
     assertThat(o.runtime).isNotNull();

@@ -1,0 +1,326 @@
+package io.memfleet.pipeline.detect;
+
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.Runtime;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+/**
+ * {@link Observation}'s own Flink serializer (declared on the class with {@code @TypeInfo}):
+ * observations sit in state many times over — every CEP rule keeps each one of an open run, and
+ * the trailing rules keep up to 150 per series — so they are written compactly: enums as
+ * ordinals, the event times after the bucket start as variable-length deltas, and of the eight
+ * optional figures (NaN or 0 when unknown) only those present, behind one presence mask. Flink's
+ * POJO serializer wrote every field, each nullable one with a tag, through reflection.
+ *
+ * <p>{@code series} is never null: an empty or null series is written as empty.
+ */
+public final class ObservationSerializer extends TypeSerializer<Observation> {
+  private static final long serialVersionUID = 1L;
+  public static final ObservationSerializer INSTANCE = new ObservationSerializer();
+
+  private static final int CONFIRMED = 1;
+  private static final int RECLAIMED = 1 << 1;
+  private static final int NEWEST = 1 << 2;
+  private static final int LIVE = 1 << 3;
+  private static final int LIVE_UTC = 1 << 4;
+  private static final int COMPANION = 1 << 5;
+  private static final int USED_COMPANION = 1 << 6;
+  private static final int USED_COMPANION_UTC = 1 << 7;
+  private static final int STACK_HASH = 1 << 8;
+
+  private static final Signal[] SIGNALS = Signal.values();
+  private static final Runtime[] RUNTIMES = Runtime.values();
+  private static final MemoryPool[] POOLS = MemoryPool.values();
+
+  private ObservationSerializer() {}
+
+  @Override
+  public boolean isImmutableType() {
+    return false;
+  }
+
+  @Override
+  public TypeSerializer<Observation> duplicate() {
+    return this;
+  }
+
+  @Override
+  public Observation createInstance() {
+    return new Observation();
+  }
+
+  @Override
+  public Observation copy(Observation from) {
+    Observation c = new Observation();
+    c.signal = from.signal;
+    c.series = from.series;
+    c.cluster = from.cluster;
+    c.node = from.node;
+    c.bootId = from.bootId;
+    c.pid = from.pid;
+    c.processStartTimeMs = from.processStartTimeMs;
+    c.comm = from.comm;
+    c.runtime = from.runtime;
+    c.service = from.service;
+    c.namespace = from.namespace;
+    c.pod = from.pod;
+    c.container = from.container;
+    c.bucketStartUtcNs = from.bucketStartUtcNs;
+    c.utcNs = from.utcNs;
+    c.count = from.count;
+    c.confirmed = from.confirmed;
+    c.reclaimed = from.reclaimed;
+    c.value = from.value;
+    c.newest = from.newest;
+    c.live = from.live;
+    c.liveUtcNs = from.liveUtcNs;
+    c.companion = from.companion;
+    c.usedCompanion = from.usedCompanion;
+    c.usedCompanionUtcNs = from.usedCompanionUtcNs;
+    c.stackHash = from.stackHash;
+    c.stackFrames = from.stackFrames;
+    c.poolHint = from.poolHint;
+    c.objectClass = from.objectClass;
+    return c;
+  }
+
+  @Override
+  public Observation copy(Observation from, Observation reuse) {
+    return copy(from);
+  }
+
+  @Override
+  public int getLength() {
+    return -1;
+  }
+
+  @Override
+  public void serialize(Observation o, DataOutputView out) throws IOException {
+    out.writeByte(ordinal(o.signal));
+    StringValue.writeString(o.series == null ? "" : o.series, out);
+    StringValue.writeString(o.cluster, out);
+    StringValue.writeString(o.node, out);
+    StringValue.writeString(o.bootId, out);
+    out.writeInt(o.pid);
+    out.writeLong(o.processStartTimeMs);
+    StringValue.writeString(o.comm, out);
+    out.writeByte(ordinal(o.runtime));
+    StringValue.writeString(o.service, out);
+    StringValue.writeString(o.namespace, out);
+    StringValue.writeString(o.pod, out);
+    StringValue.writeString(o.container, out);
+    out.writeLong(o.bucketStartUtcNs);
+    writeVarLong(out, o.utcNs - o.bucketStartUtcNs);
+    writeVarLong(out, o.count);
+    int present = (o.confirmed ? CONFIRMED : 0) | (o.reclaimed ? RECLAIMED : 0)
+        | (Double.isNaN(o.newest) ? 0 : NEWEST) | (Double.isNaN(o.live) ? 0 : LIVE)
+        | (o.liveUtcNs != 0 ? LIVE_UTC : 0) | (Double.isNaN(o.companion) ? 0 : COMPANION)
+        | (Double.isNaN(o.usedCompanion) ? 0 : USED_COMPANION)
+        | (o.usedCompanionUtcNs != 0 ? USED_COMPANION_UTC : 0)
+        | (o.stackHash != 0 ? STACK_HASH : 0);
+    out.writeShort(present);
+    out.writeDouble(o.value);
+    if ((present & NEWEST) != 0) {
+      out.writeDouble(o.newest);
+    }
+    if ((present & LIVE) != 0) {
+      out.writeDouble(o.live);
+    }
+    if ((present & LIVE_UTC) != 0) {
+      writeVarLong(out, o.liveUtcNs - o.utcNs);
+    }
+    if ((present & COMPANION) != 0) {
+      out.writeDouble(o.companion);
+    }
+    if ((present & USED_COMPANION) != 0) {
+      out.writeDouble(o.usedCompanion);
+    }
+    if ((present & USED_COMPANION_UTC) != 0) {
+      writeVarLong(out, o.usedCompanionUtcNs - o.utcNs);
+    }
+    if ((present & STACK_HASH) != 0) {
+      out.writeLong(o.stackHash);
+    }
+    StringValue.writeString(o.stackFrames, out);
+    out.writeByte(ordinal(o.poolHint));
+    StringValue.writeString(o.objectClass, out);
+  }
+
+  @Override
+  public Observation deserialize(DataInputView in) throws IOException {
+    Observation o = new Observation();
+    o.signal = constant(SIGNALS, in.readByte());
+    o.series = StringValue.readString(in);
+    o.cluster = StringValue.readString(in);
+    o.node = StringValue.readString(in);
+    o.bootId = StringValue.readString(in);
+    o.pid = in.readInt();
+    o.processStartTimeMs = in.readLong();
+    o.comm = StringValue.readString(in);
+    o.runtime = constant(RUNTIMES, in.readByte());
+    o.service = StringValue.readString(in);
+    o.namespace = StringValue.readString(in);
+    o.pod = StringValue.readString(in);
+    o.container = StringValue.readString(in);
+    o.bucketStartUtcNs = in.readLong();
+    o.utcNs = o.bucketStartUtcNs + readVarLong(in);
+    o.count = (int) readVarLong(in);
+    int present = in.readShort() & 0xffff;
+    o.confirmed = (present & CONFIRMED) != 0;
+    o.reclaimed = (present & RECLAIMED) != 0;
+    o.value = in.readDouble();
+    o.newest = (present & NEWEST) != 0 ? in.readDouble() : Double.NaN;
+    o.live = (present & LIVE) != 0 ? in.readDouble() : Double.NaN;
+    o.liveUtcNs = (present & LIVE_UTC) != 0 ? o.utcNs + readVarLong(in) : 0;
+    o.companion = (present & COMPANION) != 0 ? in.readDouble() : Double.NaN;
+    o.usedCompanion = (present & USED_COMPANION) != 0 ? in.readDouble() : Double.NaN;
+    o.usedCompanionUtcNs = (present & USED_COMPANION_UTC) != 0 ? o.utcNs + readVarLong(in) : 0;
+    o.stackHash = (present & STACK_HASH) != 0 ? in.readLong() : 0;
+    o.stackFrames = StringValue.readString(in);
+    o.poolHint = constant(POOLS, in.readByte());
+    o.objectClass = StringValue.readString(in);
+    return o;
+  }
+
+  @Override
+  public Observation deserialize(Observation reuse, DataInputView in) throws IOException {
+    return deserialize(in);
+  }
+
+  @Override
+  public void copy(DataInputView source, DataOutputView target) throws IOException {
+    serialize(deserialize(source), target);
+  }
+
+  /** Zig-zag, seven bits a byte: a delta of a few seconds in nanoseconds takes 5 bytes. */
+  static void writeVarLong(DataOutputView out, long value) throws IOException {
+    long v = (value << 1) ^ (value >> 63);
+    while ((v & ~0x7FL) != 0) {
+      out.writeByte((int) ((v & 0x7F) | 0x80));
+      v >>>= 7;
+    }
+    out.writeByte((int) v);
+  }
+
+  static long readVarLong(DataInputView in) throws IOException {
+    long v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      byte b = in.readByte();
+      v |= (long) (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        return (v >>> 1) ^ -(v & 1);
+      }
+    }
+    throw new IOException("a variable-length number runs past 10 bytes: the bytes are not an "
+        + "Observation of this version");
+  }
+
+  private static int ordinal(Enum<?> value) {
+    return value == null ? -1 : value.ordinal();
+  }
+
+  private static <E> E constant(E[] constants, byte ordinal) throws IOException {
+    if (ordinal == -1) {
+      return null;
+    }
+    if (ordinal < 0 || ordinal >= constants.length) {
+      throw new IOException("enum ordinal " + ordinal + " out of range: the bytes are not an "
+          + "Observation of this version");
+    }
+    return constants[ordinal];
+  }
+
+  @Override
+  public boolean equals(Object obj) {
+    return obj instanceof ObservationSerializer;
+  }
+
+  @Override
+  public int hashCode() {
+    return ObservationSerializer.class.hashCode();
+  }
+
+  @Override
+  public TypeSerializerSnapshot<Observation> snapshotConfiguration() {
+    return new Snapshot();
+  }
+
+  /** The enums' constants at the time the state was written; nothing else to configure. */
+  public static final class Snapshot implements TypeSerializerSnapshot<Observation> {
+    private static final int VERSION = 1;
+    private List<List<String>> constants = current();
+
+    /** For Flink's reflective instantiation on restore. */
+    public Snapshot() {}
+
+    private static List<List<String>> current() {
+      return List.of(names(SIGNALS), names(RUNTIMES), names(POOLS));
+    }
+
+    private static List<String> names(Enum<?>[] values) {
+      return Arrays.stream(values).map(Enum::name).toList();
+    }
+
+    @Override
+    public int getCurrentVersion() {
+      return VERSION;
+    }
+
+    @Override
+    public void writeSnapshot(DataOutputView out) throws IOException {
+      out.writeInt(constants.size());
+      for (List<String> names : constants) {
+        out.writeInt(names.size());
+        for (String name : names) {
+          out.writeUTF(name);
+        }
+      }
+    }
+
+    @Override
+    public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader)
+        throws IOException {
+      if (readVersion != VERSION) {
+        throw new IOException("Observation serializer snapshot version " + readVersion
+            + " is not known to this version (" + VERSION + ")");
+      }
+      int enums = in.readInt();
+      List<List<String>> read = new java.util.ArrayList<>();
+      for (int i = 0; i < enums; i++) {
+        int n = in.readInt();
+        List<String> names = new java.util.ArrayList<>();
+        for (int j = 0; j < n; j++) {
+          names.add(in.readUTF());
+        }
+        read.add(List.copyOf(names));
+      }
+      constants = List.copyOf(read);
+    }
+
+    @Override
+    public TypeSerializer<Observation> restoreSerializer() {
+      return INSTANCE;
+    }
+
+    /**
+     * As is when the enums are the same; otherwise (or from the POJO serializer of earlier
+     * versions) incompatible: detection state of such a savepoint is not restored.
+     */
+    @Override
+    public TypeSerializerSchemaCompatibility<Observation> resolveSchemaCompatibility(
+        TypeSerializerSnapshot<Observation> oldSnapshot) {
+      if (oldSnapshot instanceof Snapshot old && old.constants.equals(current())) {
+        return TypeSerializerSchemaCompatibility.compatibleAsIs();
+      }
+      return TypeSerializerSchemaCompatibility.incompatible();
+    }
+  }
+}
