@@ -15,7 +15,13 @@ public class BufferedEvent {
   public long processStartTimeMs;
   /** Arrival order within the process, to keep ties stable. */
   public long arrival;
+  /**
+   * The encoded event; without its process identity when {@link #identityId} is set (the ring
+   * keeps each identity once: {@link IdentitySplit}).
+   */
   public byte[] payload;
+  /** Id of the identity cut out of {@link #payload} in the ring's identities; 0 when whole. */
+  public long identityId;
 
   public BufferedEvent() {}
 

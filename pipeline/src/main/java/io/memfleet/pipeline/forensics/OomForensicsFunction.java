@@ -59,6 +59,17 @@ public class OomForensicsFunction
   private static final int HEAD = 0;
   private static final int NEXT = 1;
   private static final int NEWEST_UTC = 2;
+  /** Id of the identity the last cut event carried (0: none yet). */
+  private static final int IDENTITY = 3;
+  /** The last identity id given out. */
+  private static final int LAST_ID = 4;
+  /**
+   * Distinct identities kept per process. Sources see a process differently (a tracepoint knows
+   * no service, the node collector its labels), so two or three take turns; a pid reused within
+   * the ring's span adds the new process's. Beyond this the unused ones are dropped, and if all
+   * are in use the event is kept whole.
+   */
+  static final int MAX_IDENTITIES = 8;
 
   private final long windowNs;
   private final long retentionNs;
@@ -67,8 +78,11 @@ public class OomForensicsFunction
   private final long idleTimeoutMs;
 
   private transient EventCodec codec;
+  private transient IdentitySplit split;
   private transient MapState<Long, BufferedEvent> ring;
-  private transient ValueState<long[]> meta; // head, next, newest utcNs
+  private transient ValueState<long[]> meta; // head, next, newest utcNs, identity, identities
+  /** The identities cut out of the ring's events, by id ({@link BufferedEvent#identityId}). */
+  private transient MapState<Long, byte[]> identities;
   private transient ValueState<BufferedEvent> pendingKill;
   private transient ValueState<Long> lastKillUtcNs;
   private transient ValueState<Long> exitAtMs;
@@ -129,10 +143,13 @@ public class OomForensicsFunction
   public void open(OpenContext openContext) {
     var ctx = getRuntimeContext();
     codec = EventCodec.fromClasspath();
+    split = new IdentitySplit(io.memfleet.schema.codec.EventSchemaStore.fromClasspath());
     ring = ctx.getMapState(new MapStateDescriptor<>("ring", Types.LONG,
         TypeInformation.of(BufferedEvent.class)));
     meta = ctx.getState(new ValueStateDescriptor<>("ring-meta",
         PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+    identities = ctx.getMapState(new MapStateDescriptor<>("ring-identities", Types.LONG,
+        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     pendingKill = ctx.getState(new ValueStateDescriptor<>("pending-kill",
         TypeInformation.of(BufferedEvent.class)));
     lastKillUtcNs = ctx.getState(new ValueStateDescriptor<>("last-kill", Types.LONG));
@@ -167,7 +184,7 @@ public class OomForensicsFunction
       return;
     }
     long[] m = meta();
-    ring.put(m[NEXT], BufferedEvent.of(e, m[NEXT]));
+    ring.put(m[NEXT], buffered(e, m));
     m[NEXT]++;
     m[NEWEST_UTC] = Math.max(m[NEWEST_UTC], e.utcNs);
     prune(m);
@@ -181,6 +198,91 @@ public class OomForensicsFunction
       exitAtMs.update(at);
       ctx.timerService().registerEventTimeTimer(at);
     }
+  }
+
+  /**
+   * The event as the ring keeps it: without its process identity when the identity can be cut
+   * out ({@link IdentitySplit}), each distinct identity kept once, by id.
+   */
+  private BufferedEvent buffered(TimedEvent e, long[] m) throws Exception {
+    BufferedEvent b = BufferedEvent.of(e, m[NEXT]);
+    int end = split.identityEnd(e.payload);
+    if (end < 0) {
+      return b;
+    }
+    long id = identityId(e.payload, end, m);
+    if (id == 0) {
+      return b;
+    }
+    b.payload = IdentitySplit.without(e.payload, end);
+    b.identityId = id;
+    return b;
+  }
+
+  /** The id of the identity ending at {@code end} in {@code payload}; 0 when none is free. */
+  private long identityId(byte[] payload, int end, long[] m) throws Exception {
+    if (m[IDENTITY] != 0
+        && IdentitySplit.sameIdentity(payload, end, identities.get(m[IDENTITY]))) {
+      return m[IDENTITY];
+    }
+    int kept = 0;
+    for (var entry : identities.entries()) {
+      if (IdentitySplit.sameIdentity(payload, end, entry.getValue())) {
+        m[IDENTITY] = entry.getKey();
+        return m[IDENTITY];
+      }
+      kept++;
+    }
+    if (kept >= MAX_IDENTITIES && dropUnusedIdentities() >= MAX_IDENTITIES) {
+      return 0;
+    }
+    m[LAST_ID]++;
+    identities.put(m[LAST_ID], java.util.Arrays.copyOfRange(payload, IdentitySplit.START, end));
+    m[IDENTITY] = m[LAST_ID];
+    return m[IDENTITY];
+  }
+
+  /** Drops the identities no buffered event carries; returns how many are left. */
+  private int dropUnusedIdentities() throws Exception {
+    java.util.Set<Long> used = new java.util.HashSet<>();
+    for (BufferedEvent b : ring.values()) {
+      used.add(b.identityId);
+    }
+    List<Long> drop = new ArrayList<>();
+    int left = 0;
+    for (Long id : identities.keys()) {
+      if (used.contains(id)) {
+        left++;
+      } else {
+        drop.add(id);
+      }
+    }
+    for (Long id : drop) {
+      identities.remove(id);
+    }
+    return left;
+  }
+
+  /** The ring's identities by id. */
+  private java.util.Map<Long, byte[]> identitiesById() throws Exception {
+    java.util.Map<Long, byte[]> byId = new java.util.HashMap<>();
+    for (var entry : identities.entries()) {
+      byId.put(entry.getKey(), entry.getValue());
+    }
+    return byId;
+  }
+
+  /** A buffered event's whole encoding, its identity put back where it was cut out. */
+  private static byte[] whole(BufferedEvent b, java.util.Map<Long, byte[]> byId) {
+    if (b.identityId == 0) {
+      return b.payload;
+    }
+    byte[] identity = byId.get(b.identityId);
+    if (identity == null) {
+      throw new IllegalStateException("forensic ring: identity " + b.identityId
+          + " of event " + b.arrival + " is gone");
+    }
+    return IdentitySplit.join(b.payload, identity);
   }
 
   private void kill(TimedEvent e, Context ctx) throws Exception {
@@ -252,6 +354,7 @@ public class OomForensicsFunction
     OomKill oomKill = (OomKill) codec.decode(kill.payload);
     ProcessIdentity victim = oomKill.getHeader().getProcess();
     long start = victim.getProcessStartTimeMs();
+    java.util.Map<Long, byte[]> byId = identitiesById();
     List<BufferedEvent> window = new ArrayList<>();
     BufferedEvent newest = null;
     for (BufferedEvent b : ring.values()) {
@@ -265,7 +368,7 @@ public class OomForensicsFunction
     if (start == 0 && newest != null) {
       // the kill's reporter could not read the dead process's start time: take the buffer's
       start = newest.processStartTimeMs;
-      victim = Events.header(codec.decode(newest.payload)).getProcess();
+      victim = Events.header(codec.decode(whole(newest, byId))).getProcess();
     }
     long victimStart = start;
     window.removeIf(b -> b.processStartTimeMs != victimStart);
@@ -274,15 +377,16 @@ public class OomForensicsFunction
         .thenComparingLong(b -> b.arrival == -1 ? Long.MAX_VALUE : b.arrival));
     List<SnapshotEvent> events = new ArrayList<>(window.size());
     for (BufferedEvent b : window) {
-      SpecificRecord record = b == kill ? oomKill : codec.decode(b.payload);
+      byte[] encoded = b == kill ? b.payload : whole(b, byId);
+      SpecificRecord record = b == kill ? oomKill : codec.decode(encoded);
       events.add(SnapshotEvent.newBuilder().setUtcNs(b.utcNs).setErrorBoundNs(b.errorBoundNs)
           .setKind(b.kind).setSource(b.source).setSummary(EventSummaries.oneLine(record))
-          .setEncoded(ByteBuffer.wrap(b.payload)).build());
+          .setEncoded(ByteBuffer.wrap(encoded)).build());
     }
     String id = UUID.nameUUIDFromBytes((key + "/" + victimStart + "/" + kill.utcNs)
         .getBytes(StandardCharsets.UTF_8)).toString();
     PoolHistory.Verdict verdict = history().verdict(oomKill, kill.utcNs);
-    return OomSnapshot.newBuilder().setSnapshotId(id).setProcess(wholeIdentity(victim, window))
+    return OomSnapshot.newBuilder().setSnapshotId(id).setProcess(wholeIdentity(victim, window, byId))
         .setKillUtcNs(kill.utcNs).setOomKill(oomKill).setWindowNs(windowNs).setEvents(events)
         .setPool(verdict.pool()).setVerdict(verdict.text())
         .setPoolGrowthBytes(new java.util.HashMap<>(verdict.growth()))
@@ -293,7 +397,8 @@ public class OomForensicsFunction
    * The victim as the collectors that watched it knew it: a kernel tracepoint knows only pid and
    * comm, the node collector also the service, labels and pod it read from the process.
    */
-  private ProcessIdentity wholeIdentity(ProcessIdentity victim, List<BufferedEvent> window) {
+  private ProcessIdentity wholeIdentity(ProcessIdentity victim, List<BufferedEvent> window,
+      java.util.Map<Long, byte[]> byId) {
     if (victim.getService() != null && !victim.getLabels().isEmpty()) {
       return victim;
     }
@@ -302,7 +407,7 @@ public class OomForensicsFunction
       if (b.arrival < 0) {
         continue; // the kill itself
       }
-      ProcessIdentity p = Events.header(codec.decode(b.payload)).getProcess();
+      ProcessIdentity p = Events.header(codec.decode(whole(b, byId))).getProcess();
       if (p.getService() != null || !p.getLabels().isEmpty()) {
         return ProcessIdentity.newBuilder(victim)
             .setService(victim.getService() != null ? victim.getService() : p.getService())
@@ -322,7 +427,11 @@ public class OomForensicsFunction
 
   private long[] meta() throws Exception {
     long[] m = meta.value();
-    return m == null ? new long[] {0, 0, Long.MIN_VALUE} : m;
+    if (m == null) {
+      return new long[] {0, 0, Long.MIN_VALUE, 0, 0};
+    }
+    // a ring from before identities were cut out: none of its events is cut
+    return m.length < 5 ? java.util.Arrays.copyOf(m, 5) : m;
   }
 
   private void touch(Context ctx) throws Exception {
@@ -349,6 +458,7 @@ public class OomForensicsFunction
       ctx.timerService().deleteProcessingTimeTimer(idle);
     }
     ring.clear();
+    identities.clear();
     pools.clear();
     meta.clear();
     pendingKill.clear();

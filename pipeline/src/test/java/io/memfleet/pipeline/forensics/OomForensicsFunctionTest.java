@@ -181,4 +181,58 @@ class OomForensicsFunctionTest {
     assertThat(h.numKeyedStateEntries()).isZero();
     assertThat(h.numProcessingTimeTimers()).isZero();
   }
+
+  private static ProcessIdentity processOf(SnapshotEvent e) {
+    ByteBuffer bytes = e.getEncoded();
+    byte[] raw = new byte[bytes.remaining()];
+    bytes.duplicate().get(raw);
+    return io.memfleet.schema.codec.Events.header(Fixtures.CODEC.decode(raw)).getProcess();
+  }
+
+  @Test
+  void everyEventComesBackWithTheIdentityItWasSentWith() throws Exception {
+    open(5000);
+    // a tracepoint knows no service or labels; the node collector knows both: they take turns
+    ProcessIdentity bare = ProcessIdentity.newBuilder(victim).setService(null)
+        .setLabels(java.util.Map.of()).build();
+    ProcessIdentity labelled = ProcessIdentity.newBuilder(victim)
+        .setLabels(java.util.Map.of("team", "pay")).build();
+    for (int i = 0; i <= 40; i++) {
+      double t = i * 0.5;
+      send(rss(i % 3 == 0 ? victim : i % 3 == 1 ? bare : labelled, t, 100 + i * 3));
+      watermark(t - 2);
+    }
+    send(kill(victim, 20.2));
+    watermark(22);
+    OomSnapshot s = h.extractOutputValues().get(0);
+    List<SnapshotEvent> rss = s.getEvents().stream()
+        .filter(e -> e.getKind().equals("ResidentMemory")).toList();
+    assertThat(rss).hasSize(10);
+    for (SnapshotEvent e : rss) {
+      int i = (int) Math.round((e.getUtcNs() - ns(0)) / 5e8);
+      assertThat(processOf(e)).as("event %d", i)
+          .isEqualTo(i % 3 == 0 ? victim : i % 3 == 1 ? bare : labelled);
+    }
+  }
+
+  @Test
+  void moreIdentitiesThanItKeepsAreHeldWhole() throws Exception {
+    open(5000);
+    int variants = OomForensicsFunction.MAX_IDENTITIES + 4;
+    for (int i = 0; i <= 40; i++) {
+      double t = i * 0.5;
+      ProcessIdentity p = ProcessIdentity.newBuilder(victim).setComm("w" + i % variants).build();
+      send(rss(p, t, 100 + i * 3));
+      watermark(t - 2);
+    }
+    send(kill(victim, 20.2));
+    watermark(22);
+    List<SnapshotEvent> rss = h.extractOutputValues().get(0).getEvents().stream()
+        .filter(e -> e.getKind().equals("ResidentMemory")).toList();
+    assertThat(rss).hasSize(10);
+    for (SnapshotEvent e : rss) {
+      int i = (int) Math.round((e.getUtcNs() - ns(0)) / 5e8);
+      assertThat(processOf(e).getComm()).isEqualTo("w" + i % variants);
+    }
+  }
 }
