@@ -126,8 +126,8 @@ public class Observation {
 
   /**
    * Drops what only a series' newest observation is read for, once it is history: the identity
-   * strings (the runtime, pid and start time stay: rules may judge by them) and the stack's
-   * frames (their hash stays).
+   * strings (the runtime, pid and start time stay: rules may judge by them). An alert takes the
+   * identity from the newest observation, whatever stretch of the history its evidence is.
    */
   public void slim() {
     cluster = null;
@@ -138,7 +138,6 @@ public class Observation {
     namespace = null;
     pod = null;
     container = null;
-    stackFrames = null;
   }
 
   /** The process identity for an alert. */

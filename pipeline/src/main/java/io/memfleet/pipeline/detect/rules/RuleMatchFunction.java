@@ -70,6 +70,15 @@ public class RuleMatchFunction extends PatternProcessFunction<Observation, Alert
   /** {@link #toAlert(LeakRule, Finding, List, int)} with the pool already judged. */
   static Alert toAlert(LeakRule rule, Finding f, List<Observation> run, int evidenceMax,
       MemoryPool pool) {
+    return toAlert(rule, f, run, evidenceMax, pool, run.get(run.size() - 1));
+  }
+
+  /**
+   * The alert, with the process's identity taken from {@code newest}: the series' newest
+   * observation, which a trailing rule's evidence may end before.
+   */
+  static Alert toAlert(LeakRule rule, Finding f, List<Observation> run, int evidenceMax,
+      MemoryPool pool, Observation newest) {
     Observation first = run.get(0);
     Observation last = run.get(run.size() - 1);
     StackTrace stack = null;
@@ -80,7 +89,7 @@ public class RuleMatchFunction extends PatternProcessFunction<Observation, Alert
     String objectClass = commonestClass(run);
     String culprit = stack != null ? Culprits.frame(stack.getFrames())
         : objectClass != null ? objectClass : "mmap".equals(last.series) ? "mmap" : null;
-    String who = last.service != null ? last.service : last.comm;
+    String who = newest.service != null ? newest.service : newest.comm;
     Long forecast = f.timeToOomSeconds == null ? null
         : last.utcNs + (long) Math.min(f.timeToOomSeconds * 1e9, Long.MAX_VALUE / 4.0);
     return Alert.newBuilder()
@@ -89,7 +98,7 @@ public class RuleMatchFunction extends PatternProcessFunction<Observation, Alert
         .setRule(rule.name())
         .setSeverity(f.severity)
         .setStatus(AlertStatus.UNKNOWN)
-        .setProcess(last.identity())
+        .setProcess(newest.identity())
         .setFirstSeenUtcNs(first.utcNs)
         .setLastSeenUtcNs(last.utcNs)
         .setGrowthBytesPerSecond(f.growthBytesPerSecond)

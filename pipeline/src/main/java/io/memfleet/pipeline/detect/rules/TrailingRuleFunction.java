@@ -28,8 +28,8 @@ import org.apache.flink.util.Collector;
  * A series with no observation for {@code idleTimeout} (processing time) is forgotten: state and
  * timer cleared.
  *
- * <p>Only the newest point keeps the process's identity strings and the stack's frames: an
- * alert takes them from its last point, and a rule judges the older ones by their figures. The
+ * <p>Only the newest point keeps the process's identity strings: an alert takes them from it,
+ * and a rule judges the older ones by their figures. The
  * {@code oom-imminent} history holds 150 points per process, and the identity was most of each
  * point's bytes (StateSizeBenchmark, benchmarks README).
  *
@@ -132,8 +132,10 @@ public class TrailingRuleFunction
     if (due) {
       findings.inc();
       reported.update(new long[] {o.utcNs, f.severity.ordinal(), poolCode, forecast});
+      // the identity from the newest point: the evidence may end earlier (the live-set rule's
+      // ends at G1's last mixed collection), and older points no longer carry it
       out.collect(RuleMatchFunction.toAlert(rule, f, trailing.evidence(points), evidenceMax,
-          pool));
+          pool, points.get(points.size() - 1)));
     }
   }
 

@@ -81,11 +81,67 @@ class TrailingHistoryTest {
     o.objectClass = "byte[]";
     o.slim();
     assertThat(o.service).isNull();
-    assertThat(o.stackFrames).isNull();
+    assertThat(o.stackFrames).isEqualTo("leak\nmain");
     assertThat(o.runtime).isNotNull();
     assertThat(o.stackHash).isEqualTo(42);
     assertThat(o.objectClass).isEqualTo("byte[]");
     assertThat(o.value).isEqualTo(100 * MB);
     assertThat(o.companion).isEqualTo(1024 * MB);
+  }
+
+  /** A trailing rule whose evidence ends before the newest point, as the live-set rule's may. */
+  static final class EndsEarly extends LeakRule implements TrailingRule {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String name() {
+      return "ends-early";
+    }
+
+    @Override
+    public Signal signal() {
+      return Signal.CGROUP_MEMORY;
+    }
+
+    @Override
+    public org.apache.flink.cep.pattern.Pattern<Observation, ?> pattern() {
+      return org.apache.flink.cep.pattern.Pattern.begin("unused");
+    }
+
+    @Override
+    public Finding assess(List<Observation> run) {
+      return run.size() < 3 ? null
+          : new Finding(io.memfleet.event.Severity.WARNING, 1.0, null, "grows", null);
+    }
+
+    @Override
+    public String evidenceKind(Observation o) {
+      return "test";
+    }
+
+    @Override
+    public java.time.Duration window() {
+      return java.time.Duration.ofMinutes(10);
+    }
+
+    @Override
+    public List<Observation> evidence(List<Observation> history) {
+      return history.subList(0, history.size() - 1);
+    }
+  }
+
+  @Test
+  void anAlertWhoseEvidenceEndsEarlierStillCarriesTheIdentity() throws Exception {
+    try (RuleHarness rh = new RuleHarness(new EndsEarly())) {
+      rh.feed(filling().subList(0, 20));
+      List<Alert> alerts = rh.alerts();
+      assertThat(alerts).isNotEmpty().allSatisfy(a -> {
+        assertThat(a.getProcess().getService()).isEqualTo("checkout");
+        assertThat(a.getProcess().getComm()).isEqualTo("leaky");
+        assertThat(a.getProcess().getCluster()).isEqualTo("test-cluster");
+      });
+      assertThat(alerts).extracting(Alert::getFingerprint).containsOnly(
+          alerts.get(0).getFingerprint());
+    }
   }
 }
