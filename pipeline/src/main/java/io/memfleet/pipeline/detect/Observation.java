@@ -20,7 +20,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * observations.filter(o -> o.signal == Signal.GOROUTINES).keyBy(Observation::seriesKey);
  * }</pre>
  */
-@TypeInfo(ObservationTypeInfo.Factory.class)
+@TypeInfo(ObservationSerializer.Factory.class)
 public class Observation {
   public Signal signal;
   /** Series within the signal: {@code ""}, or e.g. {@code "stack:<hash>"}, {@code "mmap"}. */
@@ -122,6 +122,11 @@ public class Observation {
   /** The process key, as {@code TimedEvent.processKey()}. */
   public String processKey() {
     return cluster + "/" + node + "/" + pid + "/" + processStartTimeMs;
+  }
+
+  /** A copy with every field. */
+  public Observation copy() {
+    return ObservationSerializer.INSTANCE.copy(this);
   }
 
   /**

@@ -2,18 +2,20 @@ package io.memfleet.pipeline.detect;
 
 import io.memfleet.event.MemoryPool;
 import io.memfleet.event.Runtime;
+import io.memfleet.pipeline.model.EnumConstantsSnapshot;
+import io.memfleet.pipeline.model.OwnSerializer;
+import io.memfleet.pipeline.model.OwnTypeInfo;
 import java.io.IOException;
-import java.util.Arrays;
-import java.util.List;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
 /**
- * {@link Observation}'s own Flink serializer (declared on the class with {@code @TypeInfo}):
+ * {@link Observation}'s own Flink serializer (declared on the class with {@code @TypeInfo}, through
+ * {@link Factory}):
  * observations sit in state many times over — every CEP rule keeps each one of an open run, and
  * the trailing rules keep up to 150 per series — so they are written compactly: enums as
  * ordinals, the event times after the bucket start as variable-length deltas, and of the eight
@@ -22,7 +24,7 @@ import org.apache.flink.types.StringValue;
  *
  * <p>{@code series} is never null: an empty or null series is written as empty.
  */
-public final class ObservationSerializer extends TypeSerializer<Observation> {
+public final class ObservationSerializer extends OwnSerializer<Observation> {
   private static final long serialVersionUID = 1L;
   public static final ObservationSerializer INSTANCE = new ObservationSerializer();
 
@@ -40,16 +42,8 @@ public final class ObservationSerializer extends TypeSerializer<Observation> {
   private static final Runtime[] RUNTIMES = Runtime.values();
   private static final MemoryPool[] POOLS = MemoryPool.values();
 
-  private ObservationSerializer() {}
-
-  @Override
-  public boolean isImmutableType() {
-    return false;
-  }
-
-  @Override
-  public TypeSerializer<Observation> duplicate() {
-    return this;
+  private ObservationSerializer() {
+    super("an Observation");
   }
 
   @Override
@@ -90,16 +84,6 @@ public final class ObservationSerializer extends TypeSerializer<Observation> {
     c.poolHint = from.poolHint;
     c.objectClass = from.objectClass;
     return c;
-  }
-
-  @Override
-  public Observation copy(Observation from, Observation reuse) {
-    return copy(from);
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override
@@ -190,16 +174,6 @@ public final class ObservationSerializer extends TypeSerializer<Observation> {
     return o;
   }
 
-  @Override
-  public Observation deserialize(Observation reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
-  public void copy(DataInputView source, DataOutputView target) throws IOException {
-    serialize(deserialize(source), target);
-  }
-
   /** Zig-zag, seven bits a byte: a delta of a few seconds in nanoseconds takes 5 bytes. */
   static void writeVarLong(DataOutputView out, long value) throws IOException {
     long v = (value << 1) ^ (value >> 63);
@@ -223,104 +197,28 @@ public final class ObservationSerializer extends TypeSerializer<Observation> {
         + "Observation of this version");
   }
 
-  private static int ordinal(Enum<?> value) {
-    return value == null ? -1 : value.ordinal();
-  }
-
-  private static <E> E constant(E[] constants, byte ordinal) throws IOException {
-    if (ordinal == -1) {
-      return null;
-    }
-    if (ordinal < 0 || ordinal >= constants.length) {
-      throw new IOException("enum ordinal " + ordinal + " out of range: the bytes are not an "
-          + "Observation of this version");
-    }
-    return constants[ordinal];
-  }
-
-  @Override
-  public boolean equals(Object obj) {
-    return obj instanceof ObservationSerializer;
-  }
-
-  @Override
-  public int hashCode() {
-    return ObservationSerializer.class.hashCode();
-  }
-
   @Override
   public TypeSerializerSnapshot<Observation> snapshotConfiguration() {
     return new Snapshot();
   }
 
-  /** The enums' constants at the time the state was written; nothing else to configure. */
-  public static final class Snapshot implements TypeSerializerSnapshot<Observation> {
-    private static final int VERSION = 1;
-    private List<List<String>> constants = current();
-
+  /**
+   * The enums' constants at the time the state was written; nothing else to configure. State
+   * from before this serializer (Flink's POJO serializer) does not restore into it.
+   */
+  public static final class Snapshot extends EnumConstantsSnapshot<Observation> {
     /** For Flink's reflective instantiation on restore. */
-    public Snapshot() {}
-
-    private static List<List<String>> current() {
-      return List.of(names(SIGNALS), names(RUNTIMES), names(POOLS));
+    public Snapshot() {
+      super(INSTANCE, "Observation", SIGNALS, RUNTIMES, POOLS);
     }
+  }
 
-    private static List<String> names(Enum<?>[] values) {
-      return Arrays.stream(values).map(Enum::name).toList();
-    }
-
+  /** What {@code @TypeInfo} on {@link Observation} names. */
+  public static final class Factory extends TypeInfoFactory<Observation> {
     @Override
-    public int getCurrentVersion() {
-      return VERSION;
-    }
-
-    @Override
-    public void writeSnapshot(DataOutputView out) throws IOException {
-      out.writeInt(constants.size());
-      for (List<String> names : constants) {
-        out.writeInt(names.size());
-        for (String name : names) {
-          out.writeUTF(name);
-        }
-      }
-    }
-
-    @Override
-    public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader)
-        throws IOException {
-      if (readVersion != VERSION) {
-        throw new IOException("Observation serializer snapshot version " + readVersion
-            + " is not known to this version (" + VERSION + ")");
-      }
-      int enums = in.readInt();
-      List<List<String>> read = new java.util.ArrayList<>();
-      for (int i = 0; i < enums; i++) {
-        int n = in.readInt();
-        List<String> names = new java.util.ArrayList<>();
-        for (int j = 0; j < n; j++) {
-          names.add(in.readUTF());
-        }
-        read.add(List.copyOf(names));
-      }
-      constants = List.copyOf(read);
-    }
-
-    @Override
-    public TypeSerializer<Observation> restoreSerializer() {
-      return INSTANCE;
-    }
-
-    /**
-     * As is when the enums are the same; otherwise (or from the POJO serializer of earlier
-     * versions) incompatible: detection state of such a savepoint is not restored.
-     */
-    @Override
-    public TypeSerializerSchemaCompatibility<Observation> resolveSchemaCompatibility(
-        TypeSerializerSnapshot<Observation> oldSnapshot) {
-      if (oldSnapshot instanceof Snapshot old && old.constants.equals(current())) {
-        return TypeSerializerSchemaCompatibility.compatibleAsIs();
-      }
-      return TypeSerializerSchemaCompatibility.incompatible();
+    public TypeInformation<Observation> createTypeInfo(java.lang.reflect.Type t,
+        java.util.Map<String, TypeInformation<?>> genericParameters) {
+      return OwnTypeInfo.value(Observation.class, INSTANCE);
     }
   }
 }

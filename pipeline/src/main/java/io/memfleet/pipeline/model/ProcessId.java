@@ -70,7 +70,7 @@ public final class ProcessId {
     @Override
     public TypeInformation<ProcessId> createTypeInfo(Type t,
         Map<String, TypeInformation<?>> genericParameters) {
-      return new KeyTypeInfo<>(ProcessId.class, Serializer.INSTANCE);
+      return OwnTypeInfo.key(ProcessId.class, Serializer.INSTANCE);
     }
   }
 

@@ -48,7 +48,7 @@ public final class ProcessScopedKey {
     @Override
     public TypeInformation<ProcessScopedKey> createTypeInfo(Type t,
         Map<String, TypeInformation<?>> genericParameters) {
-      return new KeyTypeInfo<>(ProcessScopedKey.class, Serializer.INSTANCE);
+      return OwnTypeInfo.key(ProcessScopedKey.class, Serializer.INSTANCE);
     }
   }
 

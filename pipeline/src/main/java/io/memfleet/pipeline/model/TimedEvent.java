@@ -30,7 +30,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * GcCycle cycle = (GcCycle) e.record(codec);
  * }</pre>
  */
-@TypeInfo(TimedEventTypeInfo.Factory.class)
+@TypeInfo(TimedEventSerializer.Factory.class)
 public class TimedEvent {
   /** Kind of the derived native-memory events the per-process join adds to the stream. */
   public static final String NATIVE_MEMORY_KIND = "NativeMemory";

@@ -4,10 +4,8 @@ import io.memfleet.event.ClockDomain;
 import io.memfleet.event.Runtime;
 import io.memfleet.event.Source;
 import java.io.IOException;
-import java.util.Arrays;
-import java.util.List;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -26,7 +24,7 @@ import org.apache.flink.types.StringValue;
  * <p>Its snapshot keeps the enums' constants, so a savepoint taken with other constants (an enum
  * reordered or extended) is refused instead of read wrongly.
  */
-public final class TimedEventSerializer extends TypeSerializer<TimedEvent> {
+public final class TimedEventSerializer extends OwnSerializer<TimedEvent> {
   private static final long serialVersionUID = 1L;
   public static final TimedEventSerializer INSTANCE = new TimedEventSerializer();
 
@@ -42,14 +40,8 @@ public final class TimedEventSerializer extends TypeSerializer<TimedEvent> {
   private static final Runtime[] RUNTIMES = Runtime.values();
   private static final TimeBasis[] BASES = TimeBasis.values();
 
-  @Override
-  public boolean isImmutableType() {
-    return false;
-  }
-
-  @Override
-  public TypeSerializer<TimedEvent> duplicate() {
-    return this; // stateless
+  private TimedEventSerializer() {
+    super("a TimedEvent");
   }
 
   @Override
@@ -93,16 +85,6 @@ public final class TimedEventSerializer extends TypeSerializer<TimedEvent> {
     e.payload = from.payload;
     e.shareDecodedRecordOf(from);
     return e;
-  }
-
-  @Override
-  public TimedEvent copy(TimedEvent from, TimedEvent reuse) {
-    return copy(from);
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override
@@ -191,45 +173,10 @@ public final class TimedEventSerializer extends TypeSerializer<TimedEvent> {
     return e;
   }
 
-  @Override
-  public TimedEvent deserialize(TimedEvent reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
-  public void copy(DataInputView source, DataOutputView target) throws IOException {
-    serialize(deserialize(source), target);
-  }
-
   private static void writeIf(DataOutputView out, Long value) throws IOException {
     if (value != null) {
       out.writeLong(value);
     }
-  }
-
-  private static int ordinal(Enum<?> value) {
-    return value == null ? -1 : value.ordinal();
-  }
-
-  private static <E> E constant(E[] constants, byte ordinal) throws IOException {
-    if (ordinal == -1) {
-      return null;
-    }
-    if (ordinal < 0 || ordinal >= constants.length) {
-      throw new IOException("enum ordinal " + ordinal + " out of range: the bytes are not a "
-          + "TimedEvent of this version");
-    }
-    return constants[ordinal];
-  }
-
-  @Override
-  public boolean equals(Object obj) {
-    return obj instanceof TimedEventSerializer;
-  }
-
-  @Override
-  public int hashCode() {
-    return TimedEventSerializer.class.hashCode();
   }
 
   @Override
@@ -238,69 +185,19 @@ public final class TimedEventSerializer extends TypeSerializer<TimedEvent> {
   }
 
   /** The enums' constants at the time the state was written; nothing else to configure. */
-  public static final class Snapshot implements TypeSerializerSnapshot<TimedEvent> {
-    private static final int VERSION = 1;
-    private List<List<String>> constants = current();
-
+  public static final class Snapshot extends EnumConstantsSnapshot<TimedEvent> {
     /** For Flink's reflective instantiation on restore. */
-    public Snapshot() {}
-
-    private static List<List<String>> current() {
-      return List.of(names(SOURCES), names(DOMAINS), names(RUNTIMES), names(BASES));
+    public Snapshot() {
+      super(INSTANCE, "TimedEvent", SOURCES, DOMAINS, RUNTIMES, BASES);
     }
+  }
 
-    private static List<String> names(Enum<?>[] values) {
-      return Arrays.stream(values).map(Enum::name).toList();
-    }
-
+  /** What {@code @TypeInfo} on {@link TimedEvent} names. */
+  public static final class Factory extends TypeInfoFactory<TimedEvent> {
     @Override
-    public int getCurrentVersion() {
-      return VERSION;
-    }
-
-    @Override
-    public void writeSnapshot(DataOutputView out) throws IOException {
-      out.writeInt(constants.size());
-      for (List<String> names : constants) {
-        out.writeInt(names.size());
-        for (String name : names) {
-          out.writeUTF(name);
-        }
-      }
-    }
-
-    @Override
-    public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader)
-        throws IOException {
-      if (readVersion != VERSION) {
-        throw new IOException("TimedEvent serializer snapshot version " + readVersion
-            + " is not known to this version (" + VERSION + ")");
-      }
-      int enums = in.readInt();
-      List<List<String>> read = new java.util.ArrayList<>();
-      for (int i = 0; i < enums; i++) {
-        int n = in.readInt();
-        List<String> names = new java.util.ArrayList<>();
-        for (int j = 0; j < n; j++) {
-          names.add(in.readUTF());
-        }
-        read.add(List.copyOf(names));
-      }
-      constants = List.copyOf(read);
-    }
-
-    @Override
-    public TypeSerializer<TimedEvent> restoreSerializer() {
-      return INSTANCE;
-    }
-
-    @Override
-    public TypeSerializerSchemaCompatibility<TimedEvent> resolveSchemaCompatibility(
-        TypeSerializerSnapshot<TimedEvent> oldSnapshot) {
-      if (oldSnapshot instanceof Snapshot old && old.constants.equals(current())) {
-        return TypeSerializerSchemaCompatibility.compatibleAsIs();
-      }
-      return TypeSerializerSchemaCompatibility.incompatible();
+    public TypeInformation<TimedEvent> createTypeInfo(java.lang.reflect.Type t,
+        java.util.Map<String, TypeInformation<?>> genericParameters) {
+      return OwnTypeInfo.value(TimedEvent.class, INSTANCE);
     }
   }
 }

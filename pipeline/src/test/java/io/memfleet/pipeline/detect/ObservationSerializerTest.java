@@ -59,7 +59,7 @@ class ObservationSerializerTest {
 
   @Test
   void writtenByItsOwnSerializerEvenWithGenericTypesDisabled() {
-    assertThat(TypeInformation.of(Observation.class)).isInstanceOf(ObservationTypeInfo.class);
+    assertThat(TypeInformation.of(Observation.class)).isInstanceOf(io.memfleet.pipeline.model.OwnTypeInfo.class);
     assertThat(serializer()).isSameAs(ObservationSerializer.INSTANCE);
   }
 

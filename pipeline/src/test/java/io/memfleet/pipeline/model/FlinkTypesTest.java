@@ -86,7 +86,7 @@ class FlinkTypesTest {
   void aTimedEventHasItsOwnSerializerWithGenericTypesDisabled() {
     SerializerConfigImpl config = new SerializerConfigImpl();
     config.setGenericTypes(false);
-    assertThat(TypeInformation.of(TimedEvent.class)).isInstanceOf(TimedEventTypeInfo.class);
+    assertThat(TypeInformation.of(TimedEvent.class)).isInstanceOf(OwnTypeInfo.class);
     assertThat(TypeInformation.of(TimedEvent.class).createSerializer(config))
         .isSameAs(TimedEventSerializer.INSTANCE);
     // a POJO holding one uses it for that field

@@ -84,7 +84,7 @@ final class LiveSetForecast {
     // heap that filled at start and stayed (seen: a JVM thrashing in GC, floors 11, 22, 144 MiB
     // in its first 20 s, then full collections showing 144 MiB of 160 for minutes) climbed, but
     // not any more
-    Observation shown = TrailingRuleFunction.copy(holder);
+    Observation shown = holder.copy();
     shown.value = live;
     shown.utcNs = holder.liveUtcNs;
     List<Observation> seen = new java.util.ArrayList<>(climb);

@@ -376,7 +376,7 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
   }
 
   private static Observation withValue(Observation o, double value) {
-    Observation c = TrailingRuleFunction.copy(o);
+    Observation c = o.copy();
     c.value = value;
     return c;
   }

@@ -99,7 +99,7 @@ public class TrailingRuleFunction
       if (newest != null) {
         newest.slim();
       }
-      points.add(copy(o));
+      points.add(o.copy());
     }
     long oldest = o.utcNs - trailing.window().toNanos();
     int drop = 0;
@@ -137,41 +137,6 @@ public class TrailingRuleFunction
       out.collect(RuleMatchFunction.toAlert(rule, f, trailing.evidence(points), evidenceMax,
           pool, points.get(points.size() - 1)));
     }
-  }
-
-  /** A copy of {@code o}, every field. */
-  static Observation copy(Observation o) {
-    Observation c = new Observation();
-    c.signal = o.signal;
-    c.series = o.series;
-    c.cluster = o.cluster;
-    c.node = o.node;
-    c.bootId = o.bootId;
-    c.pid = o.pid;
-    c.processStartTimeMs = o.processStartTimeMs;
-    c.comm = o.comm;
-    c.runtime = o.runtime;
-    c.service = o.service;
-    c.namespace = o.namespace;
-    c.pod = o.pod;
-    c.container = o.container;
-    c.bucketStartUtcNs = o.bucketStartUtcNs;
-    c.utcNs = o.utcNs;
-    c.count = o.count;
-    c.confirmed = o.confirmed;
-    c.reclaimed = o.reclaimed;
-    c.live = o.live;
-    c.liveUtcNs = o.liveUtcNs;
-    c.value = o.value;
-    c.newest = o.newest;
-    c.companion = o.companion;
-    c.usedCompanion = o.usedCompanion;
-    c.usedCompanionUtcNs = o.usedCompanionUtcNs;
-    c.stackHash = o.stackHash;
-    c.stackFrames = o.stackFrames;
-    c.poolHint = o.poolHint;
-    c.objectClass = o.objectClass;
-    return c;
   }
 
   private void armIdleTimer(Context ctx) throws Exception {

@@ -1,0 +1,80 @@
+package io.memfleet.pipeline.model;
+
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * What memfleet's hand-written value serializers share ({@link TimedEventSerializer}, detection's
+ * {@code ObservationSerializer}): stateless singletons of mutable types, variable length, no
+ * object reuse, equal when of the same class, and enums written as ordinals checked on the way
+ * back. A subclass writes and reads its fields, copies an instance and names its snapshot.
+ */
+public abstract class OwnSerializer<T> extends TypeSerializer<T> {
+  private static final long serialVersionUID = 1L;
+
+  /** What the bytes must be, for the errors of bytes that are not. */
+  private final String what;
+
+  protected OwnSerializer(String what) {
+    this.what = what;
+  }
+
+  @Override
+  public boolean isImmutableType() {
+    return false;
+  }
+
+  @Override
+  public TypeSerializer<T> duplicate() {
+    return this; // stateless
+  }
+
+  @Override
+  public T copy(T from, T reuse) {
+    return copy(from);
+  }
+
+  @Override
+  public int getLength() {
+    return -1;
+  }
+
+  @Override
+  public T deserialize(T reuse, DataInputView in) throws IOException {
+    return deserialize(in);
+  }
+
+  @Override
+  public void copy(DataInputView source, DataOutputView target) throws IOException {
+    serialize(deserialize(source), target);
+  }
+
+  /** The ordinal written for {@code value}; -1 for null. */
+  protected static int ordinal(Enum<?> value) {
+    return value == null ? -1 : value.ordinal();
+  }
+
+  /** The constant {@code ordinal} names; null for -1; an error for any other out of range. */
+  protected <E> E constant(E[] constants, byte ordinal) throws IOException {
+    if (ordinal == -1) {
+      return null;
+    }
+    if (ordinal < 0 || ordinal >= constants.length) {
+      throw new IOException("enum ordinal " + ordinal + " out of range: the bytes are not "
+          + what + " of this version");
+    }
+    return constants[ordinal];
+  }
+
+  @Override
+  public boolean equals(Object obj) {
+    return obj != null && obj.getClass() == getClass();
+  }
+
+  @Override
+  public int hashCode() {
+    return getClass().hashCode();
+  }
+}
