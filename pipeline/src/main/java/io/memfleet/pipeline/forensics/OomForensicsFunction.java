@@ -66,8 +66,8 @@ public class OomForensicsFunction
   /**
    * Distinct identities kept per process. Sources see a process differently (a tracepoint knows
    * no service, the node collector its labels), so two or three take turns; a pid reused within
-   * the ring's span adds the new process's. Beyond this the unused ones are dropped, and if all
-   * are in use the event is kept whole.
+   * the ring's span adds the new process's. Beyond this the unused ones are dropped (looked for
+   * once every 64 events), and while all are in use events are kept whole.
    */
   static final int MAX_IDENTITIES = 8;
 
@@ -80,7 +80,7 @@ public class OomForensicsFunction
   private transient EventCodec codec;
   private transient IdentitySplit split;
   private transient MapState<Long, BufferedEvent> ring;
-  private transient ValueState<long[]> meta; // head, next, newest utcNs, identity, identities
+  private transient ValueState<long[]> meta; // head, next, newest utcNs, identity, last id
   /** The identities cut out of the ring's events, by id ({@link BufferedEvent#identityId}). */
   private transient MapState<Long, byte[]> identities;
   private transient ValueState<BufferedEvent> pendingKill;
@@ -233,7 +233,10 @@ public class OomForensicsFunction
       }
       kept++;
     }
-    if (kept >= MAX_IDENTITIES && dropUnusedIdentities() >= MAX_IDENTITIES) {
+    // all in use: the unused ones are looked for (a pass over the ring) once every 64 events,
+    // the events between kept whole
+    if (kept >= MAX_IDENTITIES
+        && (m[NEXT] % 64 != 0 || dropUnusedIdentities() >= MAX_IDENTITIES)) {
       return 0;
     }
     m[LAST_ID]++;

@@ -235,4 +235,25 @@ class OomForensicsFunctionTest {
       assertThat(processOf(e).getComm()).isEqualTo("w" + i % variants);
     }
   }
+
+  @Test
+  void identitiesNoLongerInTheRingMakeRoomForNewOnes() throws Exception {
+    open(5000);
+    // a new identity every 5 s (comm w0, w1, ...) for 65 s: 13 in all, 3-4 in the 15-s ring
+    for (int i = 0; i <= 130; i++) {
+      double t = i * 0.5;
+      ProcessIdentity p = ProcessIdentity.newBuilder(victim).setComm("w" + i / 10).build();
+      send(rss(p, t, 100 + i));
+      watermark(t - 2);
+    }
+    send(kill(victim, 65.2));
+    watermark(67);
+    List<SnapshotEvent> rss = h.extractOutputValues().get(0).getEvents().stream()
+        .filter(e -> e.getKind().equals("ResidentMemory")).toList();
+    assertThat(rss).hasSize(10);
+    for (SnapshotEvent e : rss) {
+      int i = (int) Math.round((e.getUtcNs() - ns(0)) / 5e8);
+      assertThat(processOf(e).getComm()).isEqualTo("w" + i / 10);
+    }
+  }
 }
