@@ -60,7 +60,12 @@ public class ProcessInfo {
     if (e.comm == null || e.comm.isEmpty()) {
       e.comm = comm;
     }
-    if (e.runtime == null || e.runtime == Runtime.UNKNOWN) {
+    // a managed runtime learnt from any source wins over an event's NATIVE too, as it does in
+    // learnFrom: a collector that read the process's maps before the java launcher loaded
+    // libjvm.so calls the JVM native, and rules judge native processes differently
+    boolean managed = runtime == Runtime.JVM || runtime == Runtime.GO;
+    if (e.runtime == null || e.runtime == Runtime.UNKNOWN
+        || e.runtime == Runtime.NATIVE && managed) {
       e.runtime = runtime == null ? e.runtime : runtime;
     }
     e.service = e.service == null ? service : e.service;

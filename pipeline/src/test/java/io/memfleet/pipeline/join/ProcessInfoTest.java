@@ -44,4 +44,24 @@ class ProcessInfoTest {
     assertThat(info.runtime).isEqualTo(Runtime.NATIVE);
     assertThat(info.comm).isEqualTo("app");
   }
+
+  @Test
+  void eventsThatCallAManagedProcessNativeAreToldItsRuntime() {
+    ProcessInfo info = new ProcessInfo();
+    info.learnFrom(event("java", Runtime.NATIVE)); // eBPF read it before libjvm.so was loaded
+    info.learnFrom(event("java", Runtime.JVM)); // the node collector, JFR
+    TimedEvent ebpf = event("java", Runtime.NATIVE);
+    info.enrich(ebpf);
+    assertThat(ebpf.runtime).isEqualTo(Runtime.JVM);
+    TimedEvent unknown = event(null, Runtime.UNKNOWN);
+    info.enrich(unknown);
+    assertThat(unknown.runtime).isEqualTo(Runtime.JVM);
+    assertThat(unknown.comm).isEqualTo("java");
+
+    ProcessInfo nativeProcess = new ProcessInfo();
+    nativeProcess.learnFrom(event("proxy", Runtime.NATIVE));
+    TimedEvent c = event("proxy", Runtime.NATIVE);
+    nativeProcess.enrich(c);
+    assertThat(c.runtime).isEqualTo(Runtime.NATIVE);
+  }
 }

@@ -22,8 +22,11 @@ import java.util.List;
  * business; the mapped series of a managed process is judged only while the stack that mapped
  * the most lately (the tally decays) is the program's, not the runtime's memory manager
  * ({@link #runtimeOwn}: a Go stack entered through {@code runtime.}, a JVM stack through
- * HotSpot's {@code os::}) — a Go program mapping segments through {@code syscall.Mmap}, a JVM
- * mapping files through JNI.
+ * HotSpot's {@code os::}) and has a frame of the program in it, not only the C library's and the
+ * dynamic loader's ({@link #programMaps}) — a Go program mapping segments through
+ * {@code syscall.Mmap}, a JVM mapping files through JNI. (An eval's direct-buffer JVM raised it
+ * "from mmap" when the latest mapping stack was {@code mmap, _dl_map_object}: its mapped bytes
+ * were glibc's arenas holding the leaked buffers, which the direct-buffer rule reports.)
  *
  * <p>The mapped bytes are address space, not memory: the series counts only while the resident
  * set grows by at least half as much over the run ({@link #residentGrew}) — a process whose
@@ -61,7 +64,18 @@ public final class OutstandingGrowthRule extends GrowthRule {
       return false;
     }
     boolean managed = last.runtime == Runtime.JVM || last.runtime == Runtime.GO;
-    return !managed || last.stackFrames != null && !runtimeOwn(last.runtime, last.stackFrames);
+    return !managed || last.stackFrames != null && programMaps(last.runtime, last.stackFrames);
+  }
+
+  /**
+   * Whether a managed process's mapping stack is the program's: not its runtime's own memory
+   * manager ({@link #runtimeOwn}), and with a frame of the program in it ({@link
+   * Culprits#programFrame}) — a stack of the C library and the dynamic loader alone (a JVM's
+   * {@code mmap} from {@code _dl_map_object}, a library being loaded) is no program's mapping.
+   */
+  static boolean programMaps(Runtime runtime, String frames) {
+    return !runtimeOwn(runtime, frames)
+        && Culprits.programFrame(java.util.Arrays.asList(frames.split("\n", -1))) != null;
   }
 
   /**

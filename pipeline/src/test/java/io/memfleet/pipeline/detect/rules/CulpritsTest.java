@@ -19,6 +19,9 @@ class CulpritsTest {
         .isEqualTo("com.acme.SessionStore.remember:41");
     assertThat(Culprits.frame(List.of("main.waitForReply", "runtime.gopark")))
         .isEqualTo("main.waitForReply");
+    // glibc's large-file alias of mmap is the C library too
+    assertThat(Culprits.frame(List.of("mmap64", "Java_sun_nio_ch_FileChannelImpl_map0")))
+        .isEqualTo("Java_sun_nio_ch_FileChannelImpl_map0");
   }
 
   @Test

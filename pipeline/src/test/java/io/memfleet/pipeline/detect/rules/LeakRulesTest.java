@@ -616,6 +616,30 @@ class LeakRulesTest {
         "mmap64\n_ZN2os24pd_commit_memory_or_exitEPcmmbPKc")).isTrue();
     assertThat(OutstandingGrowthRule.runtimeOwn(io.memfleet.event.Runtime.JVM,
         "mmap64\nJava_sun_nio_ch_FileChannelImpl_map0")).isFalse();
+    assertThat(OutstandingGrowthRule.programMaps(io.memfleet.event.Runtime.JVM,
+        "mmap64\nJava_sun_nio_ch_FileChannelImpl_map0")).isTrue();
+    // a JVM whose latest mapping was the dynamic loader's (seen in an eval: its glibc arenas
+    // grew with leaked direct buffers, and the loader's stack was the newest named one)
+    assertThat(OutstandingGrowthRule.programMaps(io.memfleet.event.Runtime.JVM,
+        "mmap\n_dl_map_object")).isFalse();
+    for (String frames : List.of("mmap\n_dl_map_object",
+        "mmap64\nJava_sun_nio_ch_FileChannelImpl_map0")) {
+      List<Observation> obs = series(Signal.OUTSTANDING, 300, t -> 70 * MB + t * MB,
+          Double.NaN);
+      obs.forEach(o -> {
+        o.series = "mmap";
+        o.runtime = io.memfleet.event.Runtime.JVM;
+        o.processStartTimeMs = (Observations.T0_NS - 180 * Observations.S) / 1_000_000L;
+        o.stackFrames = frames;
+      });
+      List<Alert> alerts = run(OutstandingGrowthRule.NAME, obs);
+      if (frames.contains("_dl_map_object")) {
+        assertThat(alerts).as("no program frame in the stack").isEmpty();
+      } else {
+        assertThat(alerts).isNotEmpty();
+        assertThat(alerts.get(0).getVerdict()).contains("Java_sun_nio_ch_FileChannelImpl_map0");
+      }
+    }
   }
 
   @Test
