@@ -389,7 +389,8 @@ public class OomForensicsFunction
     String id = UUID.nameUUIDFromBytes((key + "/" + victimStart + "/" + kill.utcNs)
         .getBytes(StandardCharsets.UTF_8)).toString();
     PoolHistory.Verdict verdict = history().verdict(oomKill, kill.utcNs);
-    return OomSnapshot.newBuilder().setSnapshotId(id).setProcess(wholeIdentity(victim, window, byId))
+    return OomSnapshot.newBuilder().setSnapshotId(id)
+        .setProcess(wholeIdentity(victim, window, byId))
         .setKillUtcNs(kill.utcNs).setOomKill(oomKill).setWindowNs(windowNs).setEvents(events)
         .setPool(verdict.pool()).setVerdict(verdict.text())
         .setPoolGrowthBytes(new java.util.HashMap<>(verdict.growth()))

@@ -21,8 +21,8 @@ public class ProcessInfo {
   /** Takes every field the event knows and this does not; true when something was learned. */
   boolean learnFrom(TimedEvent e) {
     boolean changed = false;
-    boolean managed = e.runtime == Runtime.JVM || e.runtime == Runtime.GO;
-    if ((runtime == null || runtime == Runtime.UNKNOWN || runtime == Runtime.NATIVE && managed)
+    if ((runtime == null || runtime == Runtime.UNKNOWN
+        || runtime == Runtime.NATIVE && managed(e.runtime))
         && e.runtime != null && e.runtime != Runtime.UNKNOWN && e.runtime != runtime) {
       // a managed runtime is positive evidence (libjvm mapped, Go build info): it wins over
       // NATIVE, which a process showed before it exec'd its program (sh -c 'exec app')
@@ -63,14 +63,18 @@ public class ProcessInfo {
     // a managed runtime learnt from any source wins over an event's NATIVE too, as it does in
     // learnFrom: a collector that read the process's maps before the java launcher loaded
     // libjvm.so calls the JVM native, and rules judge native processes differently
-    boolean managed = runtime == Runtime.JVM || runtime == Runtime.GO;
     if (e.runtime == null || e.runtime == Runtime.UNKNOWN
-        || e.runtime == Runtime.NATIVE && managed) {
+        || e.runtime == Runtime.NATIVE && managed(runtime)) {
       e.runtime = runtime == null ? e.runtime : runtime;
     }
     e.service = e.service == null ? service : e.service;
     e.namespace = e.namespace == null ? namespace : e.namespace;
     e.pod = e.pod == null ? pod : e.pod;
     e.container = e.container == null ? container : e.container;
+  }
+
+  /** A runtime that manages its own heap: positive evidence, unlike NATIVE. */
+  private static boolean managed(Runtime r) {
+    return r == Runtime.JVM || r == Runtime.GO;
   }
 }

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 public final class Culprits {
   /** Frames that allocate, map or copy on the program's behalf (Go's syscall wrappers too). */
   private static final Pattern MACHINERY = Pattern.compile(
-      "^(?:__.*|_int_.*|_dl_.*|(?:malloc|calloc|realloc|free|sysmalloc|tcache|arena|mmap(?:64)?|munmap"
-          + "|brk|sbrk|mem(?:set|cpy|move|cmp)|str(?:dup|ndup)|operator new)\\b.*"
+      "^(?:__.*|_int_.*|_dl_.*|(?:malloc|calloc|realloc|free|sysmalloc|tcache|arena"
+          + "|mmap(?:64)?|munmap|brk|sbrk|mem(?:set|cpy|move|cmp)|str(?:dup|ndup)|operator new)\\b.*"
           + "|runtime[./].*|internal/.*|syscall\\..*|golang\\.org/x/sys/.*|reflect\\..*|sync\\..*"
           + "|java\\..*|javax\\..*|jdk\\..*|sun\\..*|\\[unknown\\].*"
           + "|.*\\.so(?:\\.[0-9]+)*\\+0x[0-9a-f]+)$");
