@@ -591,55 +591,47 @@ class LeakRulesTest {
     assertThat(run(OutstandingGrowthRule.NAME, stable)).isEmpty();
   }
 
+  /**
+   * The alerts of outstanding-growth on a managed process's mapped bytes, growing 1 MiB/s for 5
+   * minutes from its third minute on, the latest mapping made from {@code frames}.
+   */
+  private List<Alert> mappedGrowth(io.memfleet.event.Runtime runtime, String frames)
+      throws Exception {
+    List<Observation> obs = series(Signal.OUTSTANDING, 300, t -> 70 * MB + t * MB, Double.NaN);
+    obs.forEach(o -> {
+      o.series = "mmap";
+      o.runtime = runtime;
+      o.processStartTimeMs = (Observations.T0_NS - 180 * Observations.S) / 1_000_000L;
+      o.stackFrames = frames;
+    });
+    return run(OutstandingGrowthRule.NAME, obs);
+  }
+
   @Test
   void theMappedBytesOfAManagedProcessAreJudgedOnlyWhenTheProgramMapsThem() throws Exception {
-    // a Go program's mapped bytes grow 1 MiB/s for 5 minutes, from its third minute on
-    for (String frames : List.of("runtime.sysMmap.abi0\nruntime.sysMap\nruntime.(*mheap).grow",
-        "runtime/internal/syscall.Syscall6\nsyscall.mmap\nmain.mapSegment\nmain.main")) {
-      List<Observation> obs = series(Signal.OUTSTANDING, 300, t -> 70 * MB + t * MB,
-          Double.NaN);
-      obs.forEach(o -> {
-        o.series = "mmap";
-        o.runtime = io.memfleet.event.Runtime.GO;
-        o.processStartTimeMs = (Observations.T0_NS - 180 * Observations.S) / 1_000_000L;
-        o.stackFrames = frames;
-      });
-      List<Alert> alerts = run(OutstandingGrowthRule.NAME, obs);
-      if (frames.startsWith("runtime.")) {
-        assertThat(alerts).as("the Go heap's arenas are the heap rules' business").isEmpty();
-      } else {
-        assertThat(alerts).isNotEmpty();
-        assertThat(alerts.get(0).getVerdict()).contains("main.mapSegment");
-      }
-    }
-    assertThat(OutstandingGrowthRule.runtimeOwn(io.memfleet.event.Runtime.JVM,
+    io.memfleet.event.Runtime go = io.memfleet.event.Runtime.GO;
+    io.memfleet.event.Runtime jvm = io.memfleet.event.Runtime.JVM;
+    assertThat(mappedGrowth(go, "runtime.sysMmap.abi0\nruntime.sysMap\nruntime.(*mheap).grow"))
+        .as("the Go heap's arenas are the heap rules' business").isEmpty();
+    List<Alert> goProgram = mappedGrowth(go,
+        "runtime/internal/syscall.Syscall6\nsyscall.mmap\nmain.mapSegment\nmain.main");
+    assertThat(goProgram).isNotEmpty();
+    assertThat(goProgram.get(0).getVerdict()).contains("main.mapSegment");
+
+    assertThat(OutstandingGrowthRule.runtimeOwn(jvm,
         "mmap64\n_ZN2os24pd_commit_memory_or_exitEPcmmbPKc")).isTrue();
-    assertThat(OutstandingGrowthRule.runtimeOwn(io.memfleet.event.Runtime.JVM,
+    assertThat(OutstandingGrowthRule.runtimeOwn(jvm,
         "mmap64\nJava_sun_nio_ch_FileChannelImpl_map0")).isFalse();
-    assertThat(OutstandingGrowthRule.programMaps(io.memfleet.event.Runtime.JVM,
+    assertThat(OutstandingGrowthRule.programMaps(jvm,
         "mmap64\nJava_sun_nio_ch_FileChannelImpl_map0")).isTrue();
     // a JVM whose latest mapping was the dynamic loader's (seen in an eval: its glibc arenas
     // grew with leaked direct buffers, and the loader's stack was the newest named one)
-    assertThat(OutstandingGrowthRule.programMaps(io.memfleet.event.Runtime.JVM,
-        "mmap\n_dl_map_object")).isFalse();
-    for (String frames : List.of("mmap\n_dl_map_object",
-        "mmap64\nJava_sun_nio_ch_FileChannelImpl_map0")) {
-      List<Observation> obs = series(Signal.OUTSTANDING, 300, t -> 70 * MB + t * MB,
-          Double.NaN);
-      obs.forEach(o -> {
-        o.series = "mmap";
-        o.runtime = io.memfleet.event.Runtime.JVM;
-        o.processStartTimeMs = (Observations.T0_NS - 180 * Observations.S) / 1_000_000L;
-        o.stackFrames = frames;
-      });
-      List<Alert> alerts = run(OutstandingGrowthRule.NAME, obs);
-      if (frames.contains("_dl_map_object")) {
-        assertThat(alerts).as("no program frame in the stack").isEmpty();
-      } else {
-        assertThat(alerts).isNotEmpty();
-        assertThat(alerts.get(0).getVerdict()).contains("Java_sun_nio_ch_FileChannelImpl_map0");
-      }
-    }
+    assertThat(OutstandingGrowthRule.programMaps(jvm, "mmap\n_dl_map_object")).isFalse();
+    assertThat(mappedGrowth(jvm, "mmap\n_dl_map_object")).as("no program frame in the stack")
+        .isEmpty();
+    List<Alert> jni = mappedGrowth(jvm, "mmap64\nJava_sun_nio_ch_FileChannelImpl_map0");
+    assertThat(jni).isNotEmpty();
+    assertThat(jni.get(0).getVerdict()).contains("Java_sun_nio_ch_FileChannelImpl_map0");
   }
 
   @Test
