@@ -142,8 +142,10 @@ public class OomForensicsFunction
   @Override
   public void open(OpenContext openContext) {
     var ctx = getRuntimeContext();
-    codec = EventCodec.fromClasspath();
-    split = new IdentitySplit(io.memfleet.schema.codec.EventSchemaStore.fromClasspath());
+    io.memfleet.schema.codec.EventSchemaStore schemas =
+        io.memfleet.schema.codec.EventSchemaStore.fromClasspath();
+    codec = new EventCodec(schemas);
+    split = new IdentitySplit(schemas);
     ring = ctx.getMapState(new MapStateDescriptor<>("ring", Types.LONG,
         TypeInformation.of(BufferedEvent.class)));
     meta = ctx.getState(new ValueStateDescriptor<>("ring-meta",
