@@ -48,7 +48,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *     .source("events", eventsSource).source("clock", clockSource)
  *     .deadLetterSink(deadLetters)
  *     .nativeMemorySink(testSink)          // optional
- *     .extension(streams -> ...)           // optional: CEP rules, ClickHouse sinks
+ *     .extension(streams -> ...)           // optional: detection rules, ClickHouse sinks
  *     .build();
  * job.execute(env);
  * // production wiring: MemfleetJob.kafka(conf).build()

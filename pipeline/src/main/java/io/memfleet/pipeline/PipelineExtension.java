@@ -7,7 +7,7 @@ import org.apache.flink.configuration.ConfigOption;
 
 /**
  * Attaches more operators and sinks to the pipeline's streams before the job starts: detection
- * rules (CEP), OOM forensics, ClickHouse sinks. {@code memfleet pipeline} finds implementations
+ * rules, OOM forensics, ClickHouse sinks. {@code memfleet pipeline} finds implementations
  * with {@link java.util.ServiceLoader} (list the class in
  * {@code META-INF/services/io.memfleet.pipeline.PipelineExtension}); tests pass them to
  * {@link MemfleetJob.Builder#extension}.

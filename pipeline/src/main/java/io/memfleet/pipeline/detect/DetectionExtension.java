@@ -7,19 +7,19 @@ import io.memfleet.pipeline.PipelineStreams;
 import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
 import io.memfleet.pipeline.detect.alert.AlertManagerFunction;
 import io.memfleet.pipeline.detect.rules.LeakRule;
-import io.memfleet.pipeline.detect.rules.RuleMatchFunction;
+import io.memfleet.pipeline.detect.rules.RunRuleFunction;
 import io.memfleet.pipeline.detect.rules.SlowGrowthRule;
 import io.memfleet.pipeline.detect.rules.TrailingRule;
 import io.memfleet.pipeline.detect.rules.TrailingRuleFunction;
 import io.memfleet.pipeline.kafka.KafkaEndpoints;
 import io.memfleet.pipeline.kafka.ProcessRecordSerializer;
 import io.memfleet.pipeline.model.ProcessScopedKey;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.cep.CEP;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -27,18 +27,18 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.apache.flink.util.OutputTag;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 
 /**
- * Leak detection on the per-process stream: events → {@link ObservationFunction} → one Flink CEP
- * operator per rule ({@link Rules}) → {@link AlertManagerFunction} → the alerts topic (Kafka,
- * Avro) and ClickHouse's {@code alerts} table.
+ * Leak detection on the per-process stream: events → {@link ObservationFunction} → one keyed
+ * function per rule ({@link Rules}: {@link RunRuleFunction} for the rules that judge runs,
+ * {@link TrailingRuleFunction} for those that judge a trailing history) →
+ * {@link AlertManagerFunction} → the alerts topic (Kafka, Avro) and ClickHouse's {@code alerts}
+ * table.
  *
  * <pre>
- *  byProcess ─ observations ─ keyBy series ─┬─ CEP live-set-growth ─────────┐
- *                 │                         ├─ CEP ... (run rules) ─────────┤
- *                 │                         ├─ trailing oom-imminent, slow ─┼─ keyBy process
+ *  byProcess ─ observations ─ keyBy series ─┬─ runs: goroutine, thread, … ──┐
+ *                 │                         ├─ trailing: live-set, oom, … ──┼─ keyBy process
  *                 └─ series, RSS, EXITED ───┴───────────────────────────────┘  alert manager
  *                                                                   ─► Kafka, ClickHouse
  * </pre>
@@ -52,10 +52,6 @@ import org.apache.flink.util.OutputTag;
  * }</pre>
  */
 public final class DetectionExtension implements PipelineExtension {
-  /** Observations a rule received behind its watermark (counted by {@link LateObservations}). */
-  static final OutputTag<Observation> LATE =
-      new OutputTag<>("late-observations", TypeInformation.of(Observation.class));
-
   private final Sink<Alert> alertSink;
   private final Map<String, String> environment;
 
@@ -104,7 +100,6 @@ public final class DetectionExtension implements PipelineExtension {
         .name("detect-observations").uid("detect-observations");
     int evidenceMax = conf.get(DetectionOptions.EVIDENCE_MAX);
     DataStream<Alert> candidates = null;
-    DataStream<Observation> late = null;
     Map<String, Signal> ruleSignals = new HashMap<>();
     for (LeakRule rule : Rules.all(conf)) {
       ruleSignals.put(rule.name(), rule.signal());
@@ -112,24 +107,14 @@ public final class DetectionExtension implements PipelineExtension {
       KeyedStream<Observation, ProcessScopedKey> series = PipelineStreams.byProcessPart(
           observations.filter(rule::accepts).name("obs-" + id).uid("detect-obs-" + id),
           Observation::seriesKey);
-      SingleOutputStreamOperator<Alert> found;
-      if (rule instanceof TrailingRule) {
-        found = series.process(new TrailingRuleFunction(rule, evidenceMax,
-                conf.get(DetectionOptions.IDLE_TIMEOUT)), TypeInformation.of(Alert.class))
-            .name("rule-" + id).uid("detect-rule-" + id);
-      } else {
-        found = CEP.pattern(series, rule.pattern())
-            .inEventTime()
-            .sideOutputLateData(LATE)
-            .process(new RuleMatchFunction(rule, evidenceMax), TypeInformation.of(Alert.class))
-            .name("rule-" + id).uid("detect-rule-" + id);
-        DataStream<Observation> ruleLate = found.getSideOutput(LATE);
-        late = late == null ? ruleLate : late.union(ruleLate);
-      }
+      Duration idle = conf.get(DetectionOptions.IDLE_TIMEOUT);
+      KeyedProcessFunction<ProcessScopedKey, Observation, Alert> judge =
+          rule instanceof TrailingRule ? new TrailingRuleFunction(rule, evidenceMax, idle)
+              : new RunRuleFunction(rule, evidenceMax, idle);
+      DataStream<Alert> found = series.process(judge, TypeInformation.of(Alert.class))
+          .name("rule-" + id).uid("detect-rule-" + id);
       candidates = candidates == null ? found : candidates.union(found);
     }
-    late.flatMap(new LateObservations()).name("detect-late").uid("detect-late")
-        .sinkTo(new DiscardingSink<>()).name("detect-late-discard").uid("detect-late-discard");
     // what keeps an alert alive or resolves it: its series, the resident set, the exit
     DataStream<Observation> lifecycle = observations.filter(o -> o.signal != Signal.GC_LOAD)
         .name("detect-lifecycle").uid("detect-lifecycle");

@@ -199,7 +199,8 @@ public final class DetectionOptions {
   public static final ConfigOption<Duration> GC_WITHIN =
       ConfigOptions.key("memfleet.detect.gc-thrashing.within").durationType()
           .defaultValue(Duration.ofMinutes(5))
-          .withDescription("CEP within bound of the GC-thrashing rule.");
+          .withDescription("Bound of the GC-thrashing rule's runs: its first bucket must be less "
+              + "than this before its last.");
 
   /** Rule slow-leak: history kept per series. */
   public static final ConfigOption<Duration> SLOW_WINDOW =

@@ -9,7 +9,7 @@ import org.apache.flink.configuration.Configuration;
 
 /**
  * The five typed options every growth rule has, under {@code memfleet.detect.<rule>.}: how many
- * buckets and how much event time a rising run must cover, the CEP {@code within} bound, and the
+ * buckets and how much event time a rising run must cover, the {@code within} bound, and the
  * least growth (relative and absolute) the robust trend must show. See {@link DetectionOptions}.
  */
 public final class GrowthOptions {
@@ -28,8 +28,8 @@ public final class GrowthOptions {
     this.minSpan = ConfigOptions.key(p + "min-span").durationType().defaultValue(span)
         .withDescription("Event time the rising run must cover.");
     this.within = ConfigOptions.key(p + "within").durationType().defaultValue(within)
-        .withDescription("CEP within bound: a run not complete in this time is dropped, "
-            + "which bounds the rule's state.");
+        .withDescription("A run's first observation must be less than this before its last: "
+            + "a run not complete in this time is dropped, which bounds the rule's state.");
     this.minGrowthFraction = ConfigOptions.key(p + "min-growth-fraction").doubleType()
         .defaultValue(fraction)
         .withDescription("Least growth over the run (Theil–Sen slope × span) relative to its "

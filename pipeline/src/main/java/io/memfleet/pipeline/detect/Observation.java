@@ -7,13 +7,13 @@ import io.memfleet.pipeline.model.ProcessScopedKey;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
- * One bucket of one memory series of one process: what a detection rule's CEP pattern consumes.
+ * One bucket of one memory series of one process: what a detection rule judges.
  * {@link ObservationFunction} folds the events of a series over a bucket of event time (10 s by
  * default) into one observation, so rules see a steady, low rate whatever the sources emit.
  *
  * <p>Public fields, a no-arg constructor; written by {@link ObservationSerializer} (declared with
  * {@code @TypeInfo}: no reflection, no Kryo). Rules key observations by
- * {@link #seriesKey()}: one CEP state machine per process and series (per stack for
+ * {@link #seriesKey()}: one rule state per process and series (per stack for
  * {@link Signal#OUTSTANDING}).
  *
  * <pre>{@code

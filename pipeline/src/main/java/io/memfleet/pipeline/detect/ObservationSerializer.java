@@ -16,7 +16,7 @@ import org.apache.flink.types.StringValue;
 /**
  * {@link Observation}'s own Flink serializer (declared on the class with {@code @TypeInfo}, through
  * {@link Factory}):
- * observations sit in state many times over — every CEP rule keeps each one of an open run, and
+ * observations sit in state many times over — every run rule keeps those of its open runs, and
  * the trailing rules keep up to 150 per series — so they are written compactly: enums as
  * ordinals, the event times after the bucket start as variable-length deltas, and of the eight
  * optional figures (NaN or 0 when unknown) only those present, behind one presence mask. Flink's

@@ -1,7 +1,7 @@
 /**
- * Leak detection with Flink CEP: {@link io.memfleet.pipeline.detect.DetectionExtension} attaches
+ * Leak detection: {@link io.memfleet.pipeline.detect.DetectionExtension} attaches
  * {@link io.memfleet.pipeline.detect.ObservationFunction} (events → per-series, per-bucket
- * {@link io.memfleet.pipeline.detect.Observation}s), one CEP operator per rule in
+ * {@link io.memfleet.pipeline.detect.Observation}s), one keyed function per rule in
  * {@code detect.rules} and the alert lifecycle in {@code detect.alert}, publishing
  * {@code Alert}s to the alerts topic and ClickHouse.
  *
@@ -11,8 +11,8 @@
  * defaults. All settings: {@link io.memfleet.pipeline.detect.DetectionOptions}.
  *
  * <p>Threading: every function here is a Flink operator function; state is keyed (per process,
- * or per process and series for the CEP operators) and bounded: series per process, CEP
- * {@code within}, alert resolve timers; everything of a process is cleared on
- * {@code ProcessLifecycle} EXITED (CEP partial matches when {@code within} passes).
+ * or per process and series for the rules) and bounded: series per process, each rule's
+ * {@code within} or window, alert resolve timers; everything of a process is cleared on
+ * {@code ProcessLifecycle} EXITED, a rule's series after its idle timeout.
  */
 package io.memfleet.pipeline.detect;

@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * versions), without what only the job jar brings.
  *
  * <p>Left out: memfleet's own classes (directories and {@code memfleet-*} jars), test jars, and
- * every Flink artifact whose classes the job jar carries (the Kafka connector, flink-avro, CEP…).
+ * every Flink artifact whose classes the job jar carries (the Kafka connector, flink-avro…).
  * The last matter most: Flink loads {@code org.apache.flink.*} parent-first, so a Kafka connector
  * on the cluster's class path would link against the cluster's kafka-clients while memfleet's
  * serializers, loaded child-first from the job jar, link against the job jar's: two

@@ -4,7 +4,7 @@ import io.memfleet.event.Severity;
 
 /**
  * What a rule concluded from a matched run: severity, fitted growth, forecast and a one-line
- * summary. {@link RuleMatchFunction} adds process, times, evidence and fingerprint to make the
+ * summary. {@link AlertCandidates} adds process, times, evidence and fingerprint to make the
  * alert.
  */
 public final class Finding {
@@ -16,7 +16,7 @@ public final class Finding {
   public final String summary;
   /**
    * What grows, said for the on-call person without the numbers' derivation, e.g. {@code "heap
-   * grows 1.0 MiB/s"}; {@link RuleMatchFunction} adds where in the code when a source saw it.
+   * grows 1.0 MiB/s"}; {@link AlertCandidates} adds where in the code when a source saw it.
    */
   public final String verdict;
 

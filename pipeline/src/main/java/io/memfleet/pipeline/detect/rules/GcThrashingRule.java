@@ -6,7 +6,6 @@ import io.memfleet.pipeline.detect.Signal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import org.apache.flink.cep.pattern.Pattern;
 
 /**
  * {@code gc-thrashing}: the runtime spends more than {@code gc-fraction} (30%) of its time in GC
@@ -54,8 +53,8 @@ public final class GcThrashingRule extends LeakRule {
   }
 
   @Override
-  public Pattern<Observation, ?> pattern() {
-    return RunPattern.of(this, Double.NaN, minPoints, 1, within);
+  public RunShape run() {
+    return new RunShape(Double.NaN, minPoints, 1, within);
   }
 
   @Override

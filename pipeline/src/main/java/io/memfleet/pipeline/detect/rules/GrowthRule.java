@@ -5,10 +5,9 @@ import io.memfleet.pipeline.detect.Observation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import org.apache.flink.cep.pattern.Pattern;
 
 /**
- * A rule about a quantity that keeps growing: the {@link RunPattern} with the thresholds of
+ * A rule about a quantity that keeps growing: the {@link RunShape} with the thresholds of
  * {@link GrowthSettings}, then a Theil–Sen fit over the run that must show enough growth, growth
  * that lasts to the end of the run ({@link Trend#persists}: the last third of the run grows at
  * least {@value #PERSIST_SHARE} of the run's rate), and whatever the rule adds
@@ -46,8 +45,8 @@ public abstract class GrowthRule extends LeakRule {
   }
 
   @Override
-  public Pattern<Observation, ?> pattern() {
-    return RunPattern.of(this, settings.riseTolerance, settings.minPoints, settings.minSpanNs,
+  public RunShape run() {
+    return new RunShape(settings.riseTolerance, settings.minPoints, settings.minSpanNs,
         settings.within);
   }
 

@@ -6,7 +6,7 @@ import java.time.Duration;
 /**
  * Thresholds of a growth rule: a run of at least {@link #minPoints} buckets covering
  * {@link #minSpan}, each not more than {@link #riseTolerance} below the previous, completed
- * {@link #within} the CEP bound, whose Theil–Sen growth over the run is at least
+ * {@link #within} its bound, whose Theil–Sen growth over the run is at least
  * {@link #minGrowthFraction} of the first value and at least {@link #minGrowthBytes}.
  *
  * <pre>{@code

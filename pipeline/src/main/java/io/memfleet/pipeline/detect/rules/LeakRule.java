@@ -5,18 +5,17 @@ import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Signal;
 import java.io.Serializable;
 import java.util.List;
-import org.apache.flink.cep.pattern.Pattern;
 
 /**
- * A named detection rule: which {@link Signal} it reads, the Flink CEP {@link Pattern} that finds
- * candidate runs of observations (always bounded by {@code within}, so partial matches and their
- * buffered events are dropped once event time passes the bound), and the final judgement of a
- * matched run — a robust trend check that turns it into a {@link Finding}, or rejects it.
+ * A named detection rule: which {@link Signal} it reads, the runs of observations it judges
+ * ({@link RunShape}, always bounded by {@code within}, so a run's observations are dropped once
+ * event time passes the bound) or a trailing history ({@link TrailingRule}), and the final
+ * judgement — a robust trend check that turns a run into a {@link Finding}, or rejects it.
  *
  * <pre>{@code
  * LeakRule rule = Rules.all(conf).get(0);
- * CEP.pattern(observations.keyBy(Observation::seriesKey), rule.pattern())
- *     .inEventTime().process(new RuleMatchFunction(rule, 24));
+ * observations.filter(rule::accepts).keyBy(Observation::seriesKey)
+ *     .process(new RunRuleFunction(rule, 24, Duration.ofMinutes(10)));
  * }</pre>
  */
 public abstract class LeakRule implements Serializable {
@@ -42,8 +41,14 @@ public abstract class LeakRule implements Serializable {
     return pool(run.get(run.size() - 1));
   }
 
-  /** The CEP pattern over observations of {@link #signal()} of one series. */
-  public abstract Pattern<Observation, ?> pattern();
+  /**
+   * The runs of one series' observations this rule judges ({@link RunRuleFunction}); a rule
+   * judged on its trailing history ({@link TrailingRule}) has none.
+   */
+  public RunShape run() {
+    throw new UnsupportedOperationException(name() + " is judged on a trailing window, not on"
+        + " runs");
+  }
 
   /** Whether an observation may be part of a run at all (e.g. above a threshold). */
   public boolean admits(Observation o) {

@@ -157,10 +157,6 @@ public final class OomImminentRule extends LeakRule implements TrailingRule {
     return TrailingRule.risingSuffix(history, tolerance);
   }
 
-  @Override
-  public org.apache.flink.cep.pattern.Pattern<Observation, ?> pattern() {
-    throw new UnsupportedOperationException(NAME + " is judged on a trailing window, not CEP");
-  }
 
   @Override
   public Finding assess(List<Observation> history) {

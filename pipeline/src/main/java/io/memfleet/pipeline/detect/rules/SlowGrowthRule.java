@@ -159,8 +159,4 @@ public final class SlowGrowthRule extends LeakRule implements TrailingRule {
     return signal.name() + "(floor per " + resolution.toMinutes() + " min)";
   }
 
-  @Override
-  public org.apache.flink.cep.pattern.Pattern<Observation, ?> pattern() {
-    throw new UnsupportedOperationException(NAME + " is judged on a trailing window, not CEP");
-  }
 }

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A rule judged on the trailing history of one series rather than on a CEP run: the last
+ * A rule judged on the trailing history of one series rather than on runs: the last
  * {@link #window()} of observations, optionally coarsened to one point per {@link #resolution()}
  * ({@link #merge}), judged anew by {@link LeakRule#assess} each time a point is added. For what a
  * run of fixed length cannot express: a forecast that improves as evidence accumulates

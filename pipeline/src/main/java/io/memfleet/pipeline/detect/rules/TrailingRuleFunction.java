@@ -18,7 +18,7 @@ import org.apache.flink.util.Collector;
 /**
  * Keeps the trailing history of one series ({@link Observation#seriesKey()}) for a
  * {@link TrailingRule} and turns its findings into alert candidates, as
- * {@link RuleMatchFunction} does for CEP rules.
+ * {@link RunRuleFunction} does for run rules.
  *
  * <p>Observations of one series come in bucket order from the observation stage; one older than
  * the newest point is counted in {@code outOfOrder} and ignored. History older than the rule's
@@ -134,7 +134,7 @@ public class TrailingRuleFunction
       reported.update(new long[] {o.utcNs, f.severity.ordinal(), poolCode, forecast});
       // the identity from the newest point: the evidence may end earlier (the live-set rule's
       // ends at G1's last mixed collection), and older points no longer carry it
-      out.collect(RuleMatchFunction.toAlert(rule, f, trailing.evidence(points), evidenceMax,
+      out.collect(AlertCandidates.toAlert(rule, f, trailing.evidence(points), evidenceMax,
           pool, points.get(points.size() - 1)));
     }
   }

@@ -11,7 +11,7 @@ import io.memfleet.pipeline.detect.Observations;
 import io.memfleet.pipeline.detect.Rules;
 import io.memfleet.pipeline.detect.Signal;
 import io.memfleet.pipeline.detect.rules.LeakRule;
-import io.memfleet.pipeline.detect.rules.RuleMatchFunction;
+import io.memfleet.pipeline.detect.rules.AlertCandidates;
 import io.memfleet.pipeline.model.ProcessId;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +64,7 @@ class AlertManagerFunctionTest {
     for (double t = to - 90; t <= to; t += 10) {
       run.add(live(node, pid, t, 100 * MB + (t - from) * MB));
     }
-    Alert a = RuleMatchFunction.toAlert(liveSet, liveSet.assess(run), run, 24);
+    Alert a = AlertCandidates.toAlert(liveSet, liveSet.assess(run), run, 24);
     return Alert.newBuilder(a).setFirstSeenUtcNs(Events.ns(from)).build();
   }
 
@@ -198,7 +198,7 @@ class AlertManagerFunctionTest {
       run.add(Observations.of(Signal.GOROUTINES, "node-1", 7, t, 600 + 20 * t, Double.NaN));
     }
     assertThat(goroutines.assess(run)).as("the goroutine rule's finding").isNotNull();
-    send(RuleMatchFunction.toAlert(goroutines, goroutines.assess(run), run, 24));
+    send(AlertCandidates.toAlert(goroutines, goroutines.assess(run), run, 24));
     assertThat(out()).hasSize(2);
     assertThat(h.numKeyedStateEntries()).isGreaterThan(0);
 

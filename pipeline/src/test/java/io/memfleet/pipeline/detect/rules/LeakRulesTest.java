@@ -856,19 +856,23 @@ class LeakRulesTest {
   }
 
   @Test
-  void cepStateIsBoundedByWithinAndGoneAfterIt() throws Exception {
+  void runStateIsBoundedByWithinAndGoneWhenTheSeriesIdles() throws Exception {
     try (RuleHarness h = new RuleHarness(rule(GoHeapGrowthRule.NAME))) {
-      // rising, but not enough growth: partial runs stay open until `within` passes
-      h.feed(series(Signal.GO_LIVE_HEAP, 40, t -> 100 * MB + t * 1024, 512 * MB));
-      assertThat(h.h.numKeyedStateEntries()).isGreaterThan(0);
-      long end = (Observations.T0_NS + 40 * Observations.S) / 1_000_000L;
-      h.watermark(end + 11 * 60_000L);
-      // one more observation far later drives the NFA's pruning of timed-out partial runs
-      h.feed(List.of(of(Signal.GO_LIVE_HEAP, 40 + 11 * 60, 90 * MB, 512 * MB)));
-      h.watermark(end + 30 * 60_000L);
+      h.h.setProcessingTime(0);
+      // rising, but not enough growth: each run is judged once and dropped
+      List<Observation> rising = series(Signal.GO_LIVE_HEAP, 200, t -> 100 * MB + t * 1024,
+          512 * MB);
+      h.feed(rising);
+      assertThat(h.runs(rising.get(0))).hasSizeLessThan(rising.size());
+      // one observation 11 min later: every run before it is past `within`
+      Observation late = of(Signal.GO_LIVE_HEAP, 200 + 11 * 60, 90 * MB, 512 * MB);
+      h.feed(List.of(late));
+      assertThat(h.runs(late)).hasSize(1);
+      // no observation for the idle timeout (10 min of processing time): forgotten
+      h.h.setProcessingTime(10 * 60_000L);
       assertThat(h.alerts()).isEmpty();
-      assertThat(h.h.numEventTimeTimers()).isZero();
-      assertThat(h.h.numKeyedStateEntries()).as("CEP keyed state after within").isZero();
+      assertThat(h.h.numProcessingTimeTimers()).isZero();
+      assertThat(h.h.numKeyedStateEntries()).as("keyed state after the idle timeout").isZero();
     }
   }
 }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.operator.CepOperator;
 import org.apache.flink.cep.pattern.Pattern;
@@ -17,28 +16,35 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
- * A rule's real operator on the operator test harness — its CEP operator ({@link CepOperator} in
- * event time, keyed by series), or a {@link TrailingRuleFunction} for trailing rules: feed
- * observations, each followed by a watermark at its time, read the alerts.
+ * A rule's real operator on the operator test harness — its {@link RunRuleFunction}, or a
+ * {@link TrailingRuleFunction} for trailing rules, keyed by series (or, for a run rule, the CEP
+ * operator of its pattern in event time, {@link #cep}: the reference the run function is checked
+ * against): feed observations, each followed by a watermark at its time, read the alerts.
  */
 final class RuleHarness implements AutoCloseable {
   final KeyedOneInputStreamOperatorTestHarness<ProcessScopedKey, Observation, Alert> h;
 
   RuleHarness(LeakRule rule) throws Exception {
-    if (rule instanceof TrailingRule) {
-      h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-          new TrailingRuleFunction(rule, 24, java.time.Duration.ofMinutes(10))),
-          Observation::seriesKey, TypeInformation.of(ProcessScopedKey.class));
-      h.open();
-      return;
-    }
-    Pattern<Observation, ?> pattern = rule.pattern();
-    CepOperator<Observation, ProcessScopedKey, Alert> op = new CepOperator<>(
+    this(new KeyedProcessOperator<>(rule instanceof TrailingRule
+        ? new TrailingRuleFunction(rule, 24, java.time.Duration.ofMinutes(10))
+        : new RunRuleFunction(rule, 24, java.time.Duration.ofMinutes(10))));
+  }
+
+  private RuleHarness(
+      org.apache.flink.streaming.api.operators.OneInputStreamOperator<Observation, Alert> op)
+      throws Exception {
+    h = new KeyedOneInputStreamOperatorTestHarness<>(op, Observation::seriesKey,
+        TypeInformation.of(ProcessScopedKey.class));
+    h.open();
+  }
+
+  /** The rule's runs found by Flink CEP ({@link CepRunPattern}) instead. */
+  static RuleHarness cep(LeakRule rule) throws Exception {
+    Pattern<Observation, ?> pattern = CepRunPattern.of(rule);
+    return new RuleHarness(new CepOperator<>(
         TypeInformation.of(Observation.class).createSerializer(new SerializerConfigImpl()),
         false, NFACompiler.compileFactory(pattern, false), null,
-        pattern.getAfterMatchSkipStrategy(), new RuleMatchFunction(rule, 24), null);
-    h = new KeyedOneInputStreamOperatorTestHarness<>(op, Observation::seriesKey, TypeInformation.of(ProcessScopedKey.class));
-    h.open();
+        pattern.getAfterMatchSkipStrategy(), new CepRuleMatchFunction(rule, 24), null));
   }
 
   /** Feeds the observations in order, advancing the watermark to each one's time. */
@@ -49,6 +55,15 @@ final class RuleHarness implements AutoCloseable {
       h.processWatermark(new Watermark(ms));
     }
     return this;
+  }
+
+  /** What a {@link RunRuleFunction} keeps for the series of {@code o} (null when nothing). */
+  List<Observation> runs(Observation o) throws Exception {
+    var op = (org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>) h.getOperator();
+    op.setCurrentKey(o.seriesKey());
+    return op.getKeyedStateStore().getState(new org.apache.flink.api.common.state
+        .ValueStateDescriptor<>("runs", org.apache.flink.api.common.typeinfo.Types.LIST(
+            TypeInformation.of(Observation.class)))).value();
   }
 
   void watermark(long ms) throws Exception {

@@ -13,11 +13,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keyed state of the rule operators as the job runs them ({@link RuleHarness}: Flink's CEP
- * operator for run rules, {@link TrailingRuleFunction} for trailing ones) while 10 000 processes
- * come and go: what is left once they are gone. CEP state goes with the patterns' {@code within}
- * (event time: the watermark moves on with the processes still alive); trailing rules drop a
- * series after the idle timeout (processing time, 10 minutes here).
+ * Keyed state of the rule operators as the job runs them ({@link RuleHarness}:
+ * {@link RunRuleFunction} for run rules, {@link TrailingRuleFunction} for trailing ones) while
+ * 10 000 processes come and go: what is left once they are gone. Both drop a series after the
+ * idle timeout (processing time, 10 minutes here).
  */
 class RuleStateBoundTest {
   private static final int PROCESSES = 10_000;
@@ -60,12 +59,12 @@ class RuleStateBoundTest {
   }
 
   @Test
-  void cepRuleStateOfTenThousandProcessesThatCameAndWentReturnsToZero() throws Exception {
+  void runRuleStateOfTenThousandProcessesThatCameAndWentReturnsToZero() throws Exception {
     LeakRule rule = rule(GoHeapGrowthRule.NAME);
     assertThat(rule).isNotInstanceOf(TrailingRule.class);
     try (RuleHarness h = new RuleHarness(rule)) {
       int atEnd = comeAndGo(h, Signal.GO_LIVE_HEAP);
-      // only the processes whose minute is not yet behind the watermark hold state
+      // only the processes seen within the idle timeout hold state
       assertThat(atEnd).isPositive().isLessThan(PROCESSES);
       assertNothingLeftAfter(h);
     }

@@ -104,11 +104,6 @@ class TrailingHistoryTest {
     }
 
     @Override
-    public org.apache.flink.cep.pattern.Pattern<Observation, ?> pattern() {
-      return org.apache.flink.cep.pattern.Pattern.begin("unused");
-    }
-
-    @Override
     public Finding assess(List<Observation> run) {
       return run.size() < 3 ? null
           : new Finding(io.memfleet.event.Severity.WARNING, 1.0, null, "grows", null);

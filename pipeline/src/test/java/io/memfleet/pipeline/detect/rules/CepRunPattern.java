@@ -9,9 +9,10 @@ import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.IterativeCondition;
 
 /**
- * The CEP shape every memfleet rule uses: a consecutive run of admitted observations, each not
- * below the previous by more than a tolerance, that ends as soon as it holds enough points over
- * enough event time, all within a bound.
+ * A rule's {@link RunShape} as the Flink CEP pattern it was first written as, kept to check
+ * {@link RunRuleFunction} against (RunRuleFunctionTest): a consecutive run of admitted
+ * observations, each not below the previous by more than a tolerance, that ends as soon as it
+ * holds enough points over enough event time, all within a bound.
  *
  * <pre>
  *   begin("run")  admitted ∧ not falling   oneOrMore, consecutive
@@ -25,25 +26,23 @@ import org.apache.flink.cep.pattern.conditions.IterativeCondition;
  * does not hide the run that starts one bucket later; an ongoing leak matches at every new
  * observation, which the alert manager turns into at most one update a minute.
  */
-public final class RunPattern {
-  public static final String RUN = "run";
-  public static final String LAST = "last";
+final class CepRunPattern {
+  static final String RUN = "run";
+  static final String LAST = "last";
 
-  private RunPattern() {}
+  private CepRunPattern() {}
 
-  /**
-   * The pattern for {@code rule}; {@code tolerance} = NaN disables the not-falling check.
-   */
-  public static Pattern<Observation, Observation> of(LeakRule rule, double tolerance,
-      int minPoints, long minSpanNs, Duration within) {
+  /** The pattern of {@code rule}'s run shape; tolerance NaN disables the not-falling check. */
+  static Pattern<Observation, Observation> of(LeakRule rule) {
+    RunShape s = rule.run();
     return Pattern.<Observation>begin(RUN, AfterMatchSkipStrategy.skipToNext())
-        .where(new Step(rule, tolerance, 0, 0)).oneOrMore().consecutive()
-        .next(LAST).where(new Step(rule, tolerance, minPoints - 1, minSpanNs))
-        .within(within);
+        .where(new Step(rule, s.tolerance(), 0, 0)).oneOrMore().consecutive()
+        .next(LAST).where(new Step(rule, s.tolerance(), s.minPoints() - 1, s.minSpanNs()))
+        .within(s.within());
   }
 
   /** The matched run, oldest first: the {@code run} events and the {@code last} one. */
-  public static List<Observation> flatten(java.util.Map<String, List<Observation>> match) {
+  static List<Observation> flatten(java.util.Map<String, List<Observation>> match) {
     List<Observation> run = new ArrayList<>(match.getOrDefault(RUN, List.of()));
     run.addAll(match.getOrDefault(LAST, List.of()));
     return run;

@@ -12,55 +12,16 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.cep.functions.PatternProcessFunction;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.util.Collector;
 
 /**
- * Turns a rule's CEP matches into alert candidates: the rule judges the matched run
- * ({@link LeakRule#assess}); an accepted run becomes an {@link Alert} with the process identity,
- * first/last seen, evidence (thinned to at most {@code evidenceMax}, first and last kept), growth,
- * forecast, top stack or object class and fingerprint. Its status is UNKNOWN and its id empty:
- * the alert manager decides FIRING or UPDATED and assigns the id.
- *
- * <p>Metrics: {@code matches} (runs CEP found), {@code rejected} (runs the rule's final check
- * turned down).
+ * Alert candidates from a rule's findings: an accepted run ({@link LeakRule#assess}) becomes an
+ * {@link Alert} with the process identity, first/last seen, evidence (thinned to at most
+ * {@code evidenceMax}, first and last kept), growth, forecast, top stack or object class and
+ * fingerprint. Its status is UNKNOWN and its id empty: the alert manager decides FIRING or
+ * UPDATED and assigns the id. Used by {@link RunRuleFunction} and {@link TrailingRuleFunction}.
  */
-public class RuleMatchFunction extends PatternProcessFunction<Observation, Alert> {
-  private static final long serialVersionUID = 1L;
-
-  private final LeakRule rule;
-  private final int evidenceMax;
-  private transient Counter matches;
-  private transient Counter rejected;
-
-  public RuleMatchFunction(LeakRule rule, int evidenceMax) {
-    if (evidenceMax < 2) {
-      throw new IllegalArgumentException("evidence-max must be at least 2");
-    }
-    this.rule = rule;
-    this.evidenceMax = evidenceMax;
-  }
-
-  @Override
-  public void open(OpenContext openContext) {
-    matches = getRuntimeContext().getMetricGroup().counter("matches");
-    rejected = getRuntimeContext().getMetricGroup().counter("rejected");
-  }
-
-  @Override
-  public void processMatch(Map<String, List<Observation>> match, Context ctx,
-      Collector<Alert> out) {
-    matches.inc();
-    List<Observation> run = RunPattern.flatten(match);
-    Finding finding = rule.assess(run);
-    if (finding == null) {
-      rejected.inc();
-      return;
-    }
-    out.collect(toAlert(rule, finding, run, evidenceMax));
-  }
+public final class AlertCandidates {
+  private AlertCandidates() {}
 
   /** The alert candidate for an accepted run. */
   public static Alert toAlert(LeakRule rule, Finding f, List<Observation> run, int evidenceMax) {

@@ -1,0 +1,151 @@
+package io.memfleet.pipeline.detect.rules;
+
+import io.memfleet.event.Alert;
+import io.memfleet.pipeline.detect.Observation;
+import io.memfleet.pipeline.model.ProcessScopedKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds a rule's runs ({@link LeakRule#run()}, a {@link RunShape}) in one series and turns the
+ * runs the rule accepts ({@link LeakRule#assess}) into alert candidates.
+ *
+ * <p>The runs are sliding windows, one starting at each observation: a run that starts at an
+ * observation is judged at the first observation that gives it {@code min-points} over
+ * {@code min-span}, and then never again — so a run the rule rejects (a warm-up still in it) does
+ * not hide the run that starts one bucket later, and an ongoing leak is judged at every new
+ * observation, on about {@code min-span} of history (the alert manager turns that into at most
+ * one update a minute). A falling or not admitted observation ends every run (a sawtooth back to
+ * its baseline, a goroutine burst that drains); a run whose first observation is {@code within}
+ * or more before the newest is dropped. This is the Flink CEP pattern "one or more consecutive,
+ * then one more, within, skip to the next start after a match", judged the same way
+ * ({@code RunRuleFunctionTest} feeds both the same series and compares the alerts), kept as one
+ * list per series: CEP keeps a partial match per start, each walking its run at every
+ * observation, plus a shared buffer, its entries, a timer per buffered observation and the NFA
+ * state (about 2 KB per series against a few hundred bytes here; StateSizeBenchmark, benchmarks
+ * README).
+ *
+ * <p>State: the observations from the oldest start still to be judged to the newest; only the
+ * newest keeps the process's identity strings (an alert takes them from it). Observations of
+ * one series come in bucket order from the observation stage; one older than the newest is
+ * counted ({@code outOfOrder}, logged for the first and every 1000th) and ignored. A series with
+ * no observation for {@code idleTimeout} (processing time) is forgotten.
+ *
+ * <pre>{@code
+ * observations.filter(rule::accepts).keyBy(Observation::seriesKey)
+ *     .process(new RunRuleFunction(rule, 24, Duration.ofMinutes(10)));
+ * }</pre>
+ */
+public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Observation, Alert> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(RunRuleFunction.class);
+
+  private final LeakRule rule;
+  private final RunShape shape;
+  private final int evidenceMax;
+  private final long idleTimeoutMs;
+  private transient ValueState<List<Observation>> runs;
+  private transient ValueState<Long> idleTimer;
+  private transient Counter matches;
+  private transient Counter rejected;
+  private transient Counter outOfOrder;
+
+  public RunRuleFunction(LeakRule rule, int evidenceMax, Duration idleTimeout) {
+    if (evidenceMax < 2) {
+      throw new IllegalArgumentException("evidence-max must be at least 2");
+    }
+    this.rule = rule;
+    this.shape = rule.run();
+    this.evidenceMax = evidenceMax;
+    this.idleTimeoutMs = idleTimeout.toMillis();
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    var ctx = getRuntimeContext();
+    runs = ctx.getState(new ValueStateDescriptor<>("runs",
+        Types.LIST(TypeInformation.of(Observation.class))));
+    idleTimer = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
+    matches = ctx.getMetricGroup().counter("matches");
+    rejected = ctx.getMetricGroup().counter("rejected");
+    outOfOrder = ctx.getMetricGroup().counter("outOfOrder");
+  }
+
+  @Override
+  public void processElement(Observation o, Context ctx, Collector<Alert> out) throws Exception {
+    armIdleTimer(ctx);
+    List<Observation> run = runs.value();
+    if (run == null) {
+      run = new ArrayList<>();
+    }
+    if (!run.isEmpty() && o.utcNs < run.get(run.size() - 1).utcNs) {
+      outOfOrder.inc();
+      if (outOfOrder.getCount() % 1000 == 1) {
+        LOG.warn("observation older than its series' newest, not judged by {} ({} so far): {}",
+            rule.name(), outOfOrder.getCount(), o);
+      }
+      return;
+    }
+    if (!rule.admits(o)) {
+      runs.clear();
+      return;
+    }
+    // starts whose run would span the bound or more are dropped before o is judged
+    long withinMs = shape.within().toMillis();
+    int timedOut = 0;
+    while (timedOut < run.size()
+        && o.utcNs / 1_000_000L - run.get(timedOut).utcNs / 1_000_000L >= withinMs) {
+      timedOut++;
+    }
+    if (timedOut == run.size()
+        || shape.falls(run.get(run.size() - 1).value, o.value)) {
+      run = new ArrayList<>();
+    } else if (timedOut > 0) {
+      run = new ArrayList<>(run.subList(timedOut, run.size()));
+    }
+    if (!run.isEmpty()) {
+      run.get(run.size() - 1).slim();
+    }
+    run.add(o.copy());
+    // the oldest start first: a younger one has fewer points over less time
+    while (run.size() >= shape.minPoints()
+        && o.utcNs - run.get(0).utcNs >= shape.minSpanNs()) {
+      matches.inc();
+      Finding f = rule.assess(run);
+      if (f == null) {
+        rejected.inc();
+      } else {
+        out.collect(AlertCandidates.toAlert(rule, f, run, evidenceMax));
+      }
+      run = new ArrayList<>(run.subList(1, run.size()));
+    }
+    runs.update(run);
+  }
+
+  private void armIdleTimer(Context ctx) throws Exception {
+    long at = ctx.timerService().currentProcessingTime() + idleTimeoutMs;
+    Long previous = idleTimer.value();
+    if (previous != null) {
+      ctx.timerService().deleteProcessingTimeTimer(previous);
+    }
+    ctx.timerService().registerProcessingTimeTimer(at);
+    idleTimer.update(at);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) {
+    runs.clear();
+    idleTimer.clear();
+  }
+}
