@@ -2,6 +2,7 @@ package io.memfleet.pipeline.detect.rules;
 
 import io.memfleet.event.Alert;
 import io.memfleet.pipeline.detect.Observation;
+import io.memfleet.pipeline.model.IdleExpiry;
 import io.memfleet.pipeline.model.ProcessScopedKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,9 +55,8 @@ public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Obse
   private final LeakRule rule;
   private final RunShape shape;
   private final int evidenceMax;
-  private final long idleTimeoutMs;
+  private final IdleExpiry idle;
   private transient ValueState<List<Observation>> runs;
-  private transient ValueState<Long> idleTimer;
   private transient Counter matches;
   private transient Counter rejected;
   private transient Counter outOfOrder;
@@ -68,7 +68,7 @@ public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Obse
     this.rule = rule;
     this.shape = rule.run();
     this.evidenceMax = evidenceMax;
-    this.idleTimeoutMs = idleTimeout.toMillis();
+    this.idle = new IdleExpiry(idleTimeout);
   }
 
   @Override
@@ -76,7 +76,7 @@ public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Obse
     var ctx = getRuntimeContext();
     runs = ctx.getState(new ValueStateDescriptor<>("runs",
         Types.LIST(TypeInformation.of(Observation.class))));
-    idleTimer = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
+    idle.open(ctx);
     matches = ctx.getMetricGroup().counter("matches");
     rejected = ctx.getMetricGroup().counter("rejected");
     outOfOrder = ctx.getMetricGroup().counter("outOfOrder");
@@ -84,7 +84,7 @@ public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Obse
 
   @Override
   public void processElement(Observation o, Context ctx, Collector<Alert> out) throws Exception {
-    armIdleTimer(ctx);
+    idle.touch(ctx.timerService());
     List<Observation> run = runs.value();
     if (run == null) {
       run = new ArrayList<>();
@@ -133,19 +133,11 @@ public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Obse
     runs.update(run);
   }
 
-  private void armIdleTimer(Context ctx) throws Exception {
-    long at = ctx.timerService().currentProcessingTime() + idleTimeoutMs;
-    Long previous = idleTimer.value();
-    if (previous != null) {
-      ctx.timerService().deleteProcessingTimeTimer(previous);
-    }
-    ctx.timerService().registerProcessingTimeTimer(at);
-    idleTimer.update(at);
-  }
-
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) {
-    runs.clear();
-    idleTimer.clear();
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out)
+      throws Exception {
+    if (idle.expired(timestamp, ctx.timerService())) {
+      runs.clear();
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.memfleet.pipeline.detect.rules;
 
 import io.memfleet.event.Alert;
 import io.memfleet.pipeline.detect.Observation;
+import io.memfleet.pipeline.model.IdleExpiry;
 import io.memfleet.pipeline.model.ProcessScopedKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,10 +46,9 @@ public class TrailingRuleFunction
   private final LeakRule rule;
   private final TrailingRule trailing;
   private final int evidenceMax;
-  private final long idleTimeoutMs;
+  private final IdleExpiry idle;
   private transient ValueState<List<Observation>> history;
   private transient ValueState<long[]> reported; // {utcNs, severity ordinal}
-  private transient ValueState<Long> idleTimer;
   private transient Counter outOfOrder;
   private transient Counter findings;
 
@@ -60,7 +60,7 @@ public class TrailingRuleFunction
     this.rule = rule;
     this.trailing = (TrailingRule) rule;
     this.evidenceMax = evidenceMax;
-    this.idleTimeoutMs = idleTimeout.toMillis();
+    this.idle = new IdleExpiry(idleTimeout);
   }
 
   @Override
@@ -71,7 +71,7 @@ public class TrailingRuleFunction
     reported = ctx.getState(new ValueStateDescriptor<>("reported",
         org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
             .LONG_PRIMITIVE_ARRAY_TYPE_INFO));
-    idleTimer = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
+    idle.open(ctx);
     outOfOrder = ctx.getMetricGroup().counter("outOfOrder");
     findings = ctx.getMetricGroup().counter("findings");
   }
@@ -81,7 +81,7 @@ public class TrailingRuleFunction
     if (!rule.admits(o)) {
       return;
     }
-    armIdleTimer(ctx);
+    idle.touch(ctx.timerService());
     List<Observation> points = history.value();
     if (points == null) {
       points = new ArrayList<>();
@@ -139,20 +139,12 @@ public class TrailingRuleFunction
     }
   }
 
-  private void armIdleTimer(Context ctx) throws Exception {
-    long at = ctx.timerService().currentProcessingTime() + idleTimeoutMs;
-    Long previous = idleTimer.value();
-    if (previous != null) {
-      ctx.timerService().deleteProcessingTimeTimer(previous);
-    }
-    ctx.timerService().registerProcessingTimeTimer(at);
-    idleTimer.update(at);
-  }
-
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) {
-    history.clear();
-    reported.clear();
-    idleTimer.clear();
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out)
+      throws Exception {
+    if (idle.expired(timestamp, ctx.timerService())) {
+      history.clear();
+      reported.clear();
+    }
   }
 }
