@@ -1,5 +1,6 @@
 package io.memfleet.pipeline.detect;
 
+import io.memfleet.pipeline.model.IdleExpiry;
 import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.codec.EventCodec;
@@ -49,7 +50,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
    */
   private final long oomBucketNs;
   private final int maxSeries;
-  private final long idleTimeoutMs;
+  private final IdleExpiry idle;
 
   private transient EventCodec codec;
   private transient MapState<String, SeriesBucket> buckets;
@@ -69,8 +70,6 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   private transient ValueState<StackLevels> faultedInLevels;
   private transient ValueState<StackLevels> mappedLevels;
   private transient ValueState<StackLevels> directLevels;
-  private transient ValueState<Long> lastActivityMs;
-  private transient ValueState<Long> idleTimerMs;
   private transient Counter seriesOverflow;
   private transient Counter undecodable;
   /** The output of the element being processed, for {@link #openBucket}. */
@@ -100,7 +99,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     this.bucketNs = bucket.toNanos();
     this.oomBucketNs = oomBucket.toNanos();
     this.maxSeries = maxSeries;
-    this.idleTimeoutMs = idleTimeout.toMillis();
+    this.idle = new IdleExpiry(idleTimeout);
   }
 
   @Override
@@ -130,8 +129,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
         TypeInformation.of(StackLevels.class)));
     directLevels = ctx.getState(new ValueStateDescriptor<>("direct-buffer-levels",
         TypeInformation.of(StackLevels.class)));
-    lastActivityMs = ctx.getState(new ValueStateDescriptor<>("last-activity", Types.LONG));
-    idleTimerMs = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
+    idle.open(ctx);
     seriesOverflow = ctx.getMetricGroup().counter("seriesOverflow");
     undecodable = ctx.getMetricGroup().counter("undecodable");
   }
@@ -152,7 +150,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     if (!e.calibrated() || !SignalExtraction.relevant(e.kind)) {
       return;
     }
-    touch(ctx);
+    idle.touch(ctx.timerService());
     if (TimedEvent.NATIVE_MEMORY_KIND.equals(e.kind)) {
       SignalExtraction.nativeMemory(e, this);
       return;
@@ -449,35 +447,16 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     return signal + "#" + series;
   }
 
-  private void touch(Context ctx) throws Exception {
-    long now = ctx.timerService().currentProcessingTime();
-    lastActivityMs.update(now);
-    if (idleTimerMs.value() == null) {
-      long at = now + idleTimeoutMs;
-      ctx.timerService().registerProcessingTimeTimer(at);
-      idleTimerMs.update(at);
-    }
-  }
-
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Observation> out)
       throws Exception {
-    idleTimerMs.clear();
-    Long last = lastActivityMs.value();
-    if (last != null && last + idleTimeoutMs > timestamp) {
-      long at = last + idleTimeoutMs;
-      ctx.timerService().registerProcessingTimeTimer(at);
-      idleTimerMs.update(at);
-      return;
+    if (idle.expired(timestamp, ctx.timerService())) {
+      clear(ctx);
     }
-    clear(ctx);
   }
 
   private void clear(Context ctx) throws Exception {
-    Long idle = idleTimerMs.value();
-    if (idle != null) {
-      ctx.timerService().deleteProcessingTimeTimer(idle);
-    }
+    idle.clear(ctx.timerService());
     buckets.clear();
     classWeights.clear();
     counts.clear();
@@ -491,7 +470,5 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     faultedInLevels.clear();
     mappedLevels.clear();
     directLevels.clear();
-    lastActivityMs.clear();
-    idleTimerMs.clear();
   }
 }
