@@ -92,11 +92,11 @@ public final class DetectionExtension implements PipelineExtension {
 
   /** Builds observations, rules and the alert manager; returns the alert stream. */
   public static DataStream<Alert> alerts(PipelineStreams streams, Configuration conf) {
+    Duration idle = conf.get(DetectionOptions.IDLE_TIMEOUT);
     SingleOutputStreamOperator<Observation> observations = streams.byProcess()
         .process(new ObservationFunction(conf.get(DetectionOptions.BUCKET),
             conf.get(DetectionOptions.OOM_BUCKET),
-            conf.get(DetectionOptions.MAX_SERIES_PER_PROCESS),
-            conf.get(DetectionOptions.IDLE_TIMEOUT)))
+            conf.get(DetectionOptions.MAX_SERIES_PER_PROCESS), idle))
         .name("detect-observations").uid("detect-observations");
     int evidenceMax = conf.get(DetectionOptions.EVIDENCE_MAX);
     DataStream<Alert> candidates = null;
@@ -107,7 +107,6 @@ public final class DetectionExtension implements PipelineExtension {
       KeyedStream<Observation, ProcessScopedKey> series = PipelineStreams.byProcessPart(
           observations.filter(rule::accepts).name("obs-" + id).uid("detect-obs-" + id),
           Observation::seriesKey);
-      Duration idle = conf.get(DetectionOptions.IDLE_TIMEOUT);
       KeyedProcessFunction<ProcessScopedKey, Observation, Alert> judge =
           rule instanceof TrailingRule ? new TrailingRuleFunction(rule, evidenceMax, idle)
               : new RunRuleFunction(rule, evidenceMax, idle);

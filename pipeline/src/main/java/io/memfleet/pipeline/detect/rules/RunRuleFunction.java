@@ -110,9 +110,9 @@ public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Obse
     }
     if (timedOut == run.size()
         || shape.falls(run.get(run.size() - 1).value, o.value)) {
-      run = new ArrayList<>();
-    } else if (timedOut > 0) {
-      run = new ArrayList<>(run.subList(timedOut, run.size()));
+      run.clear();
+    } else {
+      run.subList(0, timedOut).clear();
     }
     if (!run.isEmpty()) {
       run.get(run.size() - 1).slim();
@@ -128,7 +128,7 @@ public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Obse
       } else {
         out.collect(AlertCandidates.toAlert(rule, f, run, evidenceMax));
       }
-      run = new ArrayList<>(run.subList(1, run.size()));
+      run.remove(0);
     }
     runs.update(run);
   }
