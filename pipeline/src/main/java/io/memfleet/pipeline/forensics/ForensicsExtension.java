@@ -61,7 +61,8 @@ public final class ForensicsExtension implements PipelineExtension {
         .byProcess(streams.joined(), OomForensicsFunction::victim)
         .process(new OomForensicsFunction(conf.get(ForensicsOptions.WINDOW),
             conf.get(ForensicsOptions.SLACK), conf.get(ForensicsOptions.MAX_EVENTS),
-            conf.get(ForensicsOptions.EXIT_GRACE), conf.get(ForensicsOptions.IDLE_TIMEOUT)),
+            conf.get(ForensicsOptions.EXIT_GRACE), conf.get(ForensicsOptions.IDLE_TIMEOUT),
+            conf.get(ForensicsOptions.ARM_AT)),
             TypeInformation.of(OomSnapshot.class))
         .name("oom-forensics").uid("forensics-oom");
     if (snapshotSink != null) {

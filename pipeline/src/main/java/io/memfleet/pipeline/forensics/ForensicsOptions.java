@@ -48,6 +48,14 @@ public final class ForensicsOptions {
           .withDescription("Most events kept per process; beyond it the oldest are dropped and "
               + "counted (metric droppedEvents).");
 
+  public static final ConfigOption<Double> ARM_AT =
+      ConfigOptions.key("memfleet.forensics.arm-at").doubleType().defaultValue(0.5)
+          .withDescription("A process's events are kept only while it could be near an OOM kill:"
+              + " its cgroup working set at this fraction of the limit or reaching it within 60 s"
+              + " at its rate, its JVM heap after GC at this fraction of the maximum, or no limit"
+              + " known; others keep only the last minute by pool for the verdict. 0 keeps every"
+              + " process's events.");
+
   public static final ConfigOption<Duration> EXIT_GRACE =
       ConfigOptions.key("memfleet.forensics.exit-grace").durationType()
           .defaultValue(Duration.ofSeconds(30))
@@ -61,7 +69,7 @@ public final class ForensicsOptions {
               + "dropped.");
 
   public static List<ConfigOption<?>> all() {
-    return List.of(ENABLED, TOPIC, WINDOW, SLACK, MAX_EVENTS, EXIT_GRACE, IDLE_TIMEOUT);
+    return List.of(ENABLED, TOPIC, WINDOW, SLACK, MAX_EVENTS, ARM_AT, EXIT_GRACE, IDLE_TIMEOUT);
   }
 
   /** {@code conf} completed from {@code MEMFLEET_FORENSICS_*} variables it does not set. */

@@ -4,6 +4,7 @@ import io.memfleet.event.OomKill;
 import io.memfleet.event.OomSnapshot;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.SnapshotEvent;
+import io.memfleet.pipeline.model.IdleExpiry;
 import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.codec.EventCodec;
@@ -44,13 +45,24 @@ import org.apache.flink.util.Collector;
  * window is counted in {@code duplicateKills} and ignored. Derived events (no encoding) are not
  * buffered.
  *
+ * <p>The ring is <em>armed</em> only while the process could be near an OOM kill: while its cgroup
+ * working set (usage when the working set is not reported) is at least {@code armAt} of the
+ * cgroup's limit or would reach the limit within {@value #ARM_HORIZON_S} s at its latest rate, or
+ * its JVM heap after a collection is at least {@code armAt} of the heap's maximum — and always
+ * while no limit is known for it (no cgroup limit and no heap maximum seen), since a kill can then
+ * come at any level. A disarmed process keeps no events, only the pool history the verdict reads
+ * (a few hundred bytes instead of every event of the last 15 s); it disarms again below
+ * {@value #DISARM_SHARE} of {@code armAt}. A kill that comes less than {@code window} after the
+ * ring armed (a jump from far below the limit to it within seconds) has the events since then.
+ * {@code armAt} 0 keeps every process armed.
+ *
  * <p>State is cleared {@code exitGrace} of event time after {@code ProcessLifecycle} EXITED (so a
  * late-reported kill still finds the buffer) and after {@code idleTimeout} without events.
  *
  * <pre>{@code
  * PipelineStreams.byProcess(joined, OomForensicsFunction::victim)
  *     .process(new OomForensicsFunction(Duration.ofSeconds(5), Duration.ofSeconds(10), 5000,
- *         Duration.ofSeconds(30), Duration.ofMinutes(2)));
+ *         Duration.ofSeconds(30), Duration.ofMinutes(2), 0.5));
  * }</pre>
  */
 public class OomForensicsFunction
@@ -70,12 +82,23 @@ public class OomForensicsFunction
    * once every 64 events), and while all are in use events are kept whole.
    */
   static final int MAX_IDENTITIES = 8;
+  /** A working set that reaches its limit within this many seconds at its rate arms the ring. */
+  static final int ARM_HORIZON_S = 60;
+  /** An armed ring disarms when the pressure falls below this share of {@code armAt}. */
+  static final double DISARM_SHARE = 0.8;
+  private static final int CGROUP_FRACTION = 0;
+  private static final int HEAP_FRACTION = 1;
+  private static final int WS_UTC_NS = 2;
+  private static final int WS_BYTES = 3;
+  private static final int ARMED = 4;
+  private static final int SOON = 5;
 
   private final long windowNs;
   private final long retentionNs;
   private final int maxEvents;
   private final long exitGraceMs;
-  private final long idleTimeoutMs;
+  private final IdleExpiry idle;
+  private final double armAt;
 
   private transient EventCodec codec;
   private transient IdentitySplit split;
@@ -86,26 +109,31 @@ public class OomForensicsFunction
   private transient ValueState<BufferedEvent> pendingKill;
   private transient ValueState<Long> lastKillUtcNs;
   private transient ValueState<Long> exitAtMs;
-  private transient ValueState<Long> lastActivityMs;
-  private transient ValueState<Long> idleTimerMs;
   /** The last minute by pool, for the verdict ({@link PoolHistory}). */
   private transient MapState<String, double[]> pools;
+  /** Cgroup and heap fractions, the last working set and its time, armed, limit soon. */
+  private transient ValueState<double[]> pressure;
   private transient Counter droppedEvents;
   private transient Counter duplicateKills;
   private transient Counter snapshots;
 
   public OomForensicsFunction(Duration window, Duration slack, int maxEvents, Duration exitGrace,
-      Duration idleTimeout) {
+      Duration idleTimeout, double armAt) {
     if (window.isNegative() || window.isZero() || slack.isNegative() || maxEvents < 1
         || exitGrace.isNegative() || idleTimeout.isNegative() || idleTimeout.isZero()) {
       throw new IllegalArgumentException("forensics: window, idle timeout and max events must be"
           + " positive; slack and exit grace not negative");
     }
+    if (!(armAt >= 0 && armAt <= 1)) {
+      throw new IllegalArgumentException("forensics: arm-at must be a fraction in [0, 1]: "
+          + armAt);
+    }
+    this.armAt = armAt;
     this.windowNs = window.toNanos();
     this.retentionNs = window.toNanos() + slack.toNanos();
     this.maxEvents = maxEvents;
     this.exitGraceMs = exitGrace.toMillis();
-    this.idleTimeoutMs = idleTimeout.toMillis();
+    this.idle = new IdleExpiry(idleTimeout);
   }
 
   /** Kinds whose values feed the verdict's pool history. */
@@ -156,9 +184,10 @@ public class OomForensicsFunction
         TypeInformation.of(BufferedEvent.class)));
     lastKillUtcNs = ctx.getState(new ValueStateDescriptor<>("last-kill", Types.LONG));
     exitAtMs = ctx.getState(new ValueStateDescriptor<>("exit-at", Types.LONG));
-    lastActivityMs = ctx.getState(new ValueStateDescriptor<>("last-activity", Types.LONG));
-    idleTimerMs = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
+    idle.open(ctx);
     pools = ctx.getMapState(new MapStateDescriptor<>("pool-history", Types.STRING,
+        PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
+    pressure = ctx.getState(new ValueStateDescriptor<>("pressure",
         PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
     droppedEvents = ctx.getMetricGroup().counter("droppedEvents");
     duplicateKills = ctx.getMetricGroup().counter("duplicateKills");
@@ -168,7 +197,7 @@ public class OomForensicsFunction
   @Override
   public void processElement(TimedEvent e, Context ctx, Collector<OomSnapshot> out)
       throws Exception {
-    touch(ctx);
+    idle.touch(ctx.timerService());
     if (e.payload == null) {
       if (e.nativeBytes != null && e.calibrated()) {
         history().add(io.memfleet.event.MemoryPool.NATIVE.name(), e.utcNs, e.nativeBytes);
@@ -177,20 +206,27 @@ public class OomForensicsFunction
     }
     if (e.calibrated() && TRACKED.contains(e.kind)) {
       PoolHistory h = history();
-      for (var v : PoolHistory.valuesOf(e.record(codec)).entrySet()) {
+      SpecificRecord r = e.record(codec);
+      for (var v : PoolHistory.valuesOf(r).entrySet()) {
         h.add(v.getKey(), e.utcNs, v.getValue());
       }
+      notePressure(r, e.utcNs);
     }
     if ("OomKill".equals(e.kind)) {
       kill(e, ctx);
       return;
     }
     long[] m = meta();
-    ring.put(m[NEXT], buffered(e, m));
-    m[NEXT]++;
-    m[NEWEST_UTC] = Math.max(m[NEWEST_UTC], e.utcNs);
-    prune(m);
-    meta.update(m);
+    if (armed() || pendingKill.value() != null) {
+      // a kill waiting for its snapshot keeps what comes (the dead process's cgroup empties)
+      ring.put(m[NEXT], buffered(e, m));
+      m[NEXT]++;
+      m[NEWEST_UTC] = Math.max(m[NEWEST_UTC], e.utcNs);
+      prune(m);
+      meta.update(m);
+    } else if (m[HEAD] < m[NEXT]) {
+      disarm(m);
+    }
     if (e.processExited) {
       long at = e.eventTimeMs() + exitGraceMs;
       Long previous = exitAtMs.value();
@@ -200,6 +236,71 @@ public class OomForensicsFunction
       exitAtMs.update(at);
       ctx.timerService().registerEventTimeTimer(at);
     }
+  }
+
+  /**
+   * Notes how close the process is to a limit from an event of a tracked kind: the cgroup's
+   * working set against its limit (with the time it takes to reach it at the rate since the last
+   * one), a JVM heap after a collection against its maximum.
+   */
+  private void notePressure(SpecificRecord r, long utcNs) throws Exception {
+    if (armAt == 0) {
+      return;
+    }
+    double[] p = pressure.value();
+    if (p == null) {
+      p = new double[] {Double.NaN, Double.NaN, 0, 0, 1, 0};
+    }
+    boolean changed = false;
+    if (r instanceof io.memfleet.event.ResidentMemory m && m.getCgroupLimitBytes() != null
+        && m.getCgroupLimitBytes() > 0) {
+      Long ws = m.getCgroupWorkingSetBytes() != null ? m.getCgroupWorkingSetBytes()
+          : m.getCgroupUsageBytes();
+      if (ws != null) {
+        double limit = m.getCgroupLimitBytes();
+        p[CGROUP_FRACTION] = ws / limit;
+        double seconds = (utcNs - (long) p[WS_UTC_NS]) / 1e9;
+        double rate = p[WS_UTC_NS] > 0 && seconds > 0 ? (ws - p[WS_BYTES]) / seconds : 0;
+        p[SOON] = rate > 0 && (limit - ws) / rate <= ARM_HORIZON_S ? 1 : 0;
+        p[WS_UTC_NS] = utcNs;
+        p[WS_BYTES] = ws;
+        changed = true;
+      }
+    } else if (r instanceof io.memfleet.event.HeapSummary h
+        && h.getPhase() == io.memfleet.event.HeapPhase.AFTER_GC && h.getMaxBytes() != null
+        && h.getMaxBytes() > 0
+        && h.getHeader().getProcess().getRuntime() != io.memfleet.event.Runtime.GO) {
+      // a Go heap's limit (GOMEMLIMIT) is soft: the kernel's is the one that kills
+      p[HEAP_FRACTION] = (double) h.getUsedBytes() / h.getMaxBytes();
+      changed = true;
+    }
+    if (!changed) {
+      return;
+    }
+    double fraction = Math.max(Double.isNaN(p[CGROUP_FRACTION]) ? 0 : p[CGROUP_FRACTION],
+        Double.isNaN(p[HEAP_FRACTION]) ? 0 : p[HEAP_FRACTION]);
+    boolean wasArmed = p[ARMED] != 0;
+    p[ARMED] = fraction >= armAt || p[SOON] != 0
+        || wasArmed && fraction >= armAt * DISARM_SHARE ? 1 : 0;
+    pressure.update(p);
+  }
+
+  /** Whether the ring keeps events now: see the class comment. */
+  private boolean armed() throws Exception {
+    if (armAt == 0) {
+      return true;
+    }
+    double[] p = pressure.value();
+    return p == null || p[ARMED] != 0;
+  }
+
+  /** Drops every buffered event and identity: the process is far from its limits. */
+  private void disarm(long[] m) throws Exception {
+    ring.clear();
+    identities.clear();
+    m[HEAD] = m[NEXT];
+    m[IDENTITY] = 0;
+    meta.update(m);
   }
 
   /**
@@ -323,16 +424,10 @@ public class OomForensicsFunction
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<OomSnapshot> out)
       throws Exception {
     if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-      idleTimerMs.clear();
-      Long last = lastActivityMs.value();
-      if (last != null && last + idleTimeoutMs > timestamp) {
-        long at = last + idleTimeoutMs;
-        ctx.timerService().registerProcessingTimeTimer(at);
-        idleTimerMs.update(at);
-        return;
+      if (idle.expired(timestamp, ctx.timerService())) {
+        snapshotIfPending(Long.MAX_VALUE, ctx, out);
+        clear(ctx);
       }
-      snapshotIfPending(Long.MAX_VALUE, ctx, out);
-      clear(ctx);
       return;
     }
     snapshotIfPending(timestamp, ctx, out);
@@ -440,16 +535,6 @@ public class OomForensicsFunction
     return m.length < 5 ? java.util.Arrays.copyOf(m, 5) : m;
   }
 
-  private void touch(Context ctx) throws Exception {
-    long now = ctx.timerService().currentProcessingTime();
-    lastActivityMs.update(now);
-    if (idleTimerMs.value() == null) {
-      long at = now + idleTimeoutMs;
-      ctx.timerService().registerProcessingTimeTimer(at);
-      idleTimerMs.update(at);
-    }
-  }
-
   private void clear(Context ctx) throws Exception {
     BufferedEvent kill = pendingKill.value();
     if (kill != null) {
@@ -459,18 +544,14 @@ public class OomForensicsFunction
     if (exit != null) {
       ctx.timerService().deleteEventTimeTimer(exit);
     }
-    Long idle = idleTimerMs.value();
-    if (idle != null) {
-      ctx.timerService().deleteProcessingTimeTimer(idle);
-    }
+    idle.clear(ctx.timerService());
     ring.clear();
     identities.clear();
     pools.clear();
+    pressure.clear();
     meta.clear();
     pendingKill.clear();
     lastKillUtcNs.clear();
     exitAtMs.clear();
-    lastActivityMs.clear();
-    idleTimerMs.clear();
   }
 }

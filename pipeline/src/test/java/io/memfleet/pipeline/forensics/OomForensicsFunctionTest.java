@@ -4,6 +4,7 @@ import static io.memfleet.pipeline.detect.Events.aligned;
 import static io.memfleet.pipeline.detect.Events.header;
 import static io.memfleet.pipeline.detect.Events.ns;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.memfleet.event.HeapPhase;
 import io.memfleet.event.HeapSummary;
@@ -44,7 +45,7 @@ class OomForensicsFunctionTest {
   private void open(int maxEvents) throws Exception {
     h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
         new OomForensicsFunction(Duration.ofSeconds(5), Duration.ofSeconds(10), maxEvents,
-            Duration.ofSeconds(30), Duration.ofMinutes(2)),
+            Duration.ofSeconds(30), Duration.ofMinutes(2), 0.5),
         OomForensicsFunction::victim, TypeInformation.of(ProcessId.class));
     h.open();
     h.setProcessingTime(1_000);
@@ -52,7 +53,9 @@ class OomForensicsFunctionTest {
 
   @AfterEach
   void close() throws Exception {
-    h.close();
+    if (h != null) {
+      h.close();
+    }
   }
 
   private void send(SpecificRecord r) throws Exception {
@@ -255,5 +258,123 @@ class OomForensicsFunctionTest {
       int i = (int) Math.round((e.getUtcNs() - ns(0)) / 5e8);
       assertThat(processOf(e).getComm()).isEqualTo("w" + i / 10);
     }
+  }
+
+  private static long kinds(OomSnapshot s, String kind) {
+    return s.getEvents().stream().filter(e -> e.getKind().equals(kind)).count();
+  }
+
+  @Test
+  void aProcessFarFromItsLimitKeepsNoEventsButItsKillStillGetsAVerdict() throws Exception {
+    open(5000);
+    for (int i = 0; i <= 40; i++) {
+      double t = i * 0.5;
+      send(rss(victim, t, 60)); // a quarter of its 256 MiB limit, flat
+      send(MemoryMapping.newBuilder().setHeader(header(victim, Source.EBPF, t + 0.2, seq++))
+          .setOp(MappingOp.MMAP).setAddress(0x7f0000000000L + i).setLengthBytes(MB)
+          .setOutstandingBytes(MB).build());
+      watermark(t - 2);
+    }
+    send(kill(victim, 20.2)); // e.g. a sibling's allocation took the cgroup over
+    watermark(22);
+    OomSnapshot s = h.extractOutputValues().get(0);
+    assertThat(s.getEvents()).extracting(SnapshotEvent::getKind).containsExactly("OomKill");
+    assertThat(s.getVerdict()).isNotBlank();
+    assertThat(s.getProcess()).isEqualTo(victim);
+  }
+
+  @Test
+  void theRingArmsOnAClimbAndDisarmsWellBelowTheLimit() throws Exception {
+    open(5000);
+    // 40 MiB for 10 s, a climb of 4 MiB/s (the 256 MiB limit 54 s away at that rate: armed from
+    // its first rising sample), a fall back to 40 MiB at 20 s with a kill at 22.2 s (e.g. a
+    // sibling took the cgroup over), then a climb of 14 MiB/s killed at 40.2 s
+    for (int i = 0; i <= 80; i++) {
+      double t = i * 0.5;
+      long mb = t < 10 ? 40 : t < 20 ? 40 + (long) ((t - 10) * 4) : t < 25 ? 40
+          : 40 + (long) ((t - 25) * 14);
+      send(rss(victim, t, mb));
+      if (t == 22) {
+        send(kill(victim, 22.2));
+      }
+      watermark(t - 2);
+    }
+    send(kill(victim, 40.2));
+    watermark(42);
+    List<OomSnapshot> out = h.extractOutputValues();
+    assertThat(out).hasSize(2);
+    // the climb's events (10.5 .. 19.5) were dropped when the ring disarmed at 20 s
+    assertThat(kinds(out.get(0), "ResidentMemory")).isZero();
+    // armed again from 25.5 s: the whole window [35.2, 40.2]
+    assertThat(kinds(out.get(1), "ResidentMemory")).isEqualTo(10);
+  }
+
+  @Test
+  void aJumpToTheLimitLeavesTheEventsSinceTheRingArmed() throws Exception {
+    open(5000);
+    for (int i = 0; i <= 36; i++) {
+      send(rss(victim, i * 0.5, 40)); // flat at 40 of 256 MiB until 18 s
+      watermark(i * 0.5 - 2);
+    }
+    send(rss(victim, 18.5, 150)); // armed here
+    send(rss(victim, 19.0, 200));
+    send(rss(victim, 19.5, 250));
+    send(kill(victim, 20.2));
+    watermark(22);
+    assertThat(kinds(h.extractOutputValues().get(0), "ResidentMemory")).isEqualTo(3);
+  }
+
+  @Test
+  void aJvmHeapNearItsMaximumArmsTheRingWithoutACgroupLimit() throws Exception {
+    open(5000);
+    for (int i = 0; i <= 40; i++) {
+      double t = i * 0.5;
+      long live = (long) (4 + 1.6 * i); // MiB after GC of a 128 MiB heap: half from 19 s on
+      send(HeapSummary.newBuilder().setHeader(header(victim, Source.JFR, t, seq++))
+          .setPhase(HeapPhase.AFTER_GC).setUsedBytes(live * MB).setCommittedBytes(128 * MB)
+          .setMaxBytes(128 * MB).build());
+      watermark(t - 2);
+    }
+    send(kill(victim, 20.2));
+    watermark(22);
+    // armed from 19 s (64 MiB) to the kill: 19.0, 19.5, 20.0 of the window's ten
+    assertThat(kinds(h.extractOutputValues().get(0), "HeapSummary")).isEqualTo(3);
+  }
+
+  @Test
+  void withNoLimitKnownEveryEventIsKept() throws Exception {
+    open(5000);
+    for (int i = 0; i <= 40; i++) {
+      double t = i * 0.5;
+      send(ResidentMemory.newBuilder().setHeader(header(victim, Source.EBPF, t, seq++))
+          .setRssBytes(40 * MB).build()); // no cgroup limit: a kill can come at any level
+      watermark(t - 2);
+    }
+    send(kill(victim, 20.2));
+    watermark(22);
+    assertThat(kinds(h.extractOutputValues().get(0), "ResidentMemory")).isEqualTo(10);
+  }
+
+  @Test
+  void armAtZeroKeepsEveryProcessArmed() throws Exception {
+    h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        new OomForensicsFunction(Duration.ofSeconds(5), Duration.ofSeconds(10), 5000,
+            Duration.ofSeconds(30), Duration.ofMinutes(2), 0),
+        OomForensicsFunction::victim, TypeInformation.of(ProcessId.class));
+    h.open();
+    for (int i = 0; i <= 40; i++) {
+      send(rss(victim, i * 0.5, 40));
+      watermark(i * 0.5 - 2);
+    }
+    send(kill(victim, 20.2));
+    watermark(22);
+    assertThat(kinds(h.extractOutputValues().get(0), "ResidentMemory")).isEqualTo(10);
+  }
+
+  @Test
+  void armAtOutsideZeroToOneIsRefused() {
+    assertThatThrownBy(() -> new OomForensicsFunction(Duration.ofSeconds(5),
+        Duration.ofSeconds(10), 5000, Duration.ofSeconds(30), Duration.ofMinutes(2), 1.5))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("arm-at");
   }
 }
