@@ -45,9 +45,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * options enable old-object samples, it makes each JVM emit them 15 s after it is followed and
  * then every {@code oldObjectPeriod} — every 10 s while its heap after a collection is above
  * {@value #FULL_HEAP} of its maximum — through the attach mechanism (JFR writes them only when a
- * recording that enables them stops); a JVM that refuses attach just goes without them. While
- * a JVM's live set grows ({@link LiveSetTrend}), or its heap is {@value #FULL_HEAP} full, it
- * also turns the samples' stack traces on, and off again once that ends (see
+ * recording that enables them stops); a JVM that refuses attach just goes without them. In a
+ * JVM's first minute, while its live set grows ({@link LiveSetTrend}) and while its heap is
+ * {@value #FULL_HEAP} full, it also turns the samples' stack traces on, and off again once none
+ * of that holds (see
  * {@link RecordingControl#oldObjectStacks}). A JVM whose direct-buffer pool grows
  * ({@link DirectBufferTrend}) gets memfleet's direct-buffer probe, once
  * ({@link RecordingControl#loadDirectBufferProbe}): JFR has no stack for a direct buffer, and
@@ -68,6 +69,8 @@ public final class JfrRepositoryCollector implements AutoCloseable {
    */
   static final double FULL_HEAP = 0.8;
   private static final long FULL_HEAP_OLD_OBJECT_PERIOD_NANOS = 10_000_000_000L;
+  /** A JVM this young has old-object stacks on: see {@link #switchOldObjectStacks}. */
+  static final long YOUNG_JVM_MILLIS = 60_000L;
   /** Recheck delay of a JVM whose recording is declared but whose repository is not there yet. */
   private static final long SOON_NANOS = 300_000_000L;
 
@@ -351,13 +354,19 @@ public final class JfrRepositoryCollector implements AutoCloseable {
   }
 
   /**
-   * Old-object samples carry a stack only while the JVM's live set grows ({@link LiveSetTrend})
-   * or its heap is {@link #FULL_HEAP} full after a collection (a JVM that fills its heap within a
-   * minute dies before a trend shows): stacks cost a stack walk at every TLAB refill, and what
-   * leaks is what needs one.
+   * Old-object samples carry a stack only in a JVM's first {@link #YOUNG_JVM_MILLIS} ms, while
+   * its live set grows ({@link LiveSetTrend}) or while its heap is {@link #FULL_HEAP} full after
+   * a collection (a JVM that fills its heap within a minute dies before a trend shows): stacks
+   * cost a stack walk at every TLAB refill, and what leaks is what needs one. The first minute
+   * is for a leak that starts with its process: its oldest samples — the ones that outlive the
+   * sampler's turnover and age past the pipeline's retained bar — are taken then, before any
+   * trend can show, and without a stack they name a class but no code (seen: a JVM that filled
+   * 128 MiB at 2 MiB/s and died after 60 s kept four samples from its fifth second to the end,
+   * all without a stack, and its alert named no culprit).
    */
   private void switchOldObjectStacks(Followed f) {
-    boolean want = f.reader().liveSetGrowing() || f.reader().heapFullness() >= FULL_HEAP;
+    boolean want = wantsOldObjectStacks(f.reader().liveSetGrowing(), f.reader().heapFullness(),
+        f.identity().getProcessStartTimeMs(), System.currentTimeMillis());
     if (want == f.stacksOn()[0]) {
       return;
     }
@@ -370,6 +379,13 @@ public final class JfrRepositoryCollector implements AutoCloseable {
             + f.identity().getPid() + ": " + e.getMessage());
       } // else it died (its reader ends on the next tick)
     }
+  }
+
+  /** See {@link #switchOldObjectStacks}; a start time of 0 or less is unknown. */
+  static boolean wantsOldObjectStacks(boolean liveSetGrowing, double heapFullness,
+      long processStartMs, long nowMs) {
+    return liveSetGrowing || heapFullness >= FULL_HEAP
+        || processStartMs > 0 && nowMs - processStartMs < YOUNG_JVM_MILLIS;
   }
 
   /**
