@@ -91,6 +91,17 @@ final class AlertListener implements AutoCloseable {
     return List.copyOf(alerts.getOrDefault(service, List.of()));
   }
 
+  /** The alerts so far of every service not in {@code services}, as received. */
+  List<EvalReport.Received> alertsExcept(java.util.Set<String> services) {
+    List<EvalReport.Received> out = new java.util.ArrayList<>();
+    alerts.forEach((service, list) -> {
+      if (!services.contains(service)) {
+        out.addAll(list);
+      }
+    });
+    return out;
+  }
+
   /** The OOM snapshots of a service so far. */
   List<OomSnapshot> snapshots(String service) {
     return List.copyOf(snapshots.getOrDefault(service, List.of()));

@@ -250,6 +250,9 @@ final class EvalCommand implements Callable<Integer> {
             alerts.snapshots(s.id()).stream()
                 .filter(x -> pids.contains(x.getProcess().getPid())).toList()));
       }
+      java.util.Set<String> scenarioIds = new java.util.HashSet<>();
+      group.forEach(s -> scenarioIds.add(s.id()));
+      alerts.alertsExcept(scenarioIds).forEach(r -> report.outside(r.alert()));
     } finally {
       stopRecording.set(true);
     }

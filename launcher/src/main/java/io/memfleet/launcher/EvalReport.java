@@ -48,6 +48,28 @@ final class EvalReport {
   }
 
   private final List<Row> rows = new ArrayList<>();
+  /** FIRING alerts on processes outside the corpus, one line per process and rule. */
+  private final java.util.Map<String, String> outside = new java.util.LinkedHashMap<>();
+
+  /**
+   * An alert on a process that is no scenario of the run — the stack's own servers, anything
+   * else on the host: not scored, but printed, since a user would get it too.
+   */
+  void outside(Alert a) {
+    if (a.getStatus() != AlertStatus.FIRING) {
+      return;
+    }
+    var p = a.getProcess();
+    String who = (p.getService() == null || p.getService().isEmpty() ? p.getComm()
+        : p.getService()) + " (pid " + p.getPid() + ")";
+    outside.putIfAbsent(who + " " + a.getRule(), who + ": " + a.getRule() + " — "
+        + a.getSummary());
+  }
+
+  /** The lines {@link #outside} collected. */
+  List<String> outsideLines() {
+    return List.copyOf(outside.values());
+  }
 
   void add(Outcome o) {
     Scenario s = o.scenario();
@@ -173,6 +195,10 @@ final class EvalReport {
       if (!r.verdict().isEmpty()) {
         out.println("  " + r.scenario().id() + ": " + r.verdict());
       }
+    }
+    if (!outside.isEmpty()) {
+      out.println("alerts on processes outside the corpus (not scored):");
+      outside.values().forEach(line -> out.println("  " + line));
     }
   }
 

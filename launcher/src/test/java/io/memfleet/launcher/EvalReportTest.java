@@ -112,4 +112,20 @@ class EvalReportTest {
         .isFalse();
     assertThat(EvalReport.poolMatches(io.memfleet.scenarios.Pool.of("heap"), null)).isFalse();
   }
+
+  @Test
+  void alertsOnProcessesOutsideTheCorpusArePrintedButNotScored() {
+    EvalReport r = new EvalReport();
+    r.add(new EvalReport.Outcome(Corpus.byId("jvm-g1-sawtooth"), T0, -1, List.of(), List.of()));
+    r.outside(alert(null, "native-growth", MemoryPool.NATIVE, T0 + 800_000, null).alert());
+    r.outside(alert(null, "native-growth", MemoryPool.NATIVE, T0 + 900_000, null).alert());
+    assertThat(r.passed()).isTrue();
+    assertThat(r.totals()).contains("precision 0/0");
+    assertThat(r.outsideLines()).containsExactly("x (pid 1): native-growth — s");
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    r.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .contains("alerts on processes outside the corpus (not scored):\n  x (pid 1): "
+            + "native-growth — s");
+  }
 }

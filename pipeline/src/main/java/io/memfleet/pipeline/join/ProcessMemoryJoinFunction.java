@@ -3,6 +3,7 @@ package io.memfleet.pipeline.join;
 import io.memfleet.event.ClockDomain;
 import io.memfleet.event.MemoryPools;
 import io.memfleet.event.Source;
+import io.memfleet.pipeline.model.IdleExpiry;
 import io.memfleet.pipeline.model.NativeMemorySample;
 import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.Shmem;
@@ -66,7 +67,7 @@ public class ProcessMemoryJoinFunction
       new OutputTag<>("native-memory", TypeInformation.of(NativeMemorySample.class));
 
   private final long joinIntervalNs;
-  private final long idleTimeoutMs;
+  private final IdleExpiry idle;
 
   private transient ValueState<ProcessInfo> identity;
   /** Managed-heap samples, sorted by time: joins and pruning are binary searches. */
@@ -76,8 +77,6 @@ public class ProcessMemoryJoinFunction
   /** RSS samples waiting for the watermark, by event time (ms): what each timer joins. */
   private transient MapState<Long, List<MemoryPoint>> pendingRss;
   private transient ValueState<Long> exitAtMs;
-  private transient ValueState<Long> lastActivityMs;
-  private transient ValueState<Long> idleTimerMs;
   /**
    * How many times the heap is in the resident set ({@link Shmem#heapViews}: 3 for JDK 17's ZGC,
    * whose heap memfd is mapped three times); null until the JVM's collector is known.
@@ -95,7 +94,7 @@ public class ProcessMemoryJoinFunction
       throw new IllegalArgumentException("join interval and idle timeout must be positive");
     }
     this.joinIntervalNs = joinInterval.toNanos();
-    this.idleTimeoutMs = idleTimeout.toMillis();
+    this.idle = new IdleExpiry(idleTimeout);
   }
 
   @Override
@@ -111,8 +110,7 @@ public class ProcessMemoryJoinFunction
     pendingRss = ctx.getMapState(new MapStateDescriptor<>("pending-rss-by-ms", Types.LONG,
         points));
     exitAtMs = ctx.getState(new ValueStateDescriptor<>("exit-at", Types.LONG));
-    lastActivityMs = ctx.getState(new ValueStateDescriptor<>("last-activity", Types.LONG));
-    idleTimerMs = ctx.getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
+    idle.open(ctx);
     heapViews = ctx.getState(new ValueStateDescriptor<>("heap-views", Types.INT));
     codec = EventCodec.fromClasspath();
     var metrics = ctx.getMetricGroup();
@@ -124,13 +122,7 @@ public class ProcessMemoryJoinFunction
   @Override
   public void processElement(TimedEvent e, Context ctx, Collector<TimedEvent> out)
       throws Exception {
-    long now = ctx.timerService().currentProcessingTime();
-    lastActivityMs.update(now);
-    if (idleTimerMs.value() == null) {
-      long at = now + idleTimeoutMs;
-      ctx.timerService().registerProcessingTimeTimer(at);
-      idleTimerMs.update(at);
-    }
+    idle.touch(ctx.timerService());
     ProcessInfo info = identity.value();
     if (info == null) {
       info = new ProcessInfo();
@@ -192,16 +184,10 @@ public class ProcessMemoryJoinFunction
       throws Exception {
     ProcessInfo info = identity.value();
     if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-      idleTimerMs.clear();
-      Long last = lastActivityMs.value();
-      if (last != null && last + idleTimeoutMs > timestamp) {
-        long at = last + idleTimeoutMs;
-        ctx.timerService().registerProcessingTimeTimer(at);
-        idleTimerMs.update(at);
-        return;
+      if (idle.expired(timestamp, ctx.timerService())) {
+        joinAllPending(info, ctx, out);
+        endProcess(ctx);
       }
-      joinAllPending(info, ctx, out);
-      endProcess(ctx);
       return;
     }
     List<MemoryPoint> due = pendingRss.get(timestamp);
@@ -381,17 +367,12 @@ public class ProcessMemoryJoinFunction
     if (exit != null) {
       ctx.timerService().deleteEventTimeTimer(exit);
     }
-    Long idle = idleTimerMs.value();
-    if (idle != null) {
-      ctx.timerService().deleteProcessingTimeTimer(idle);
-    }
+    idle.clear(ctx.timerService());
     identity.clear();
     managed.clear();
     heapTouched.clear();
     pendingRss.clear();
     exitAtMs.clear();
-    lastActivityMs.clear();
-    idleTimerMs.clear();
     heapViews.clear();
   }
 }
