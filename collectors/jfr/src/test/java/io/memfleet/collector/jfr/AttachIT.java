@@ -121,16 +121,21 @@ class AttachIT {
           assertThat(threadNames(pid)).noneMatch(n -> n.startsWith("memfleet")
               || n.startsWith("kafka"));
 
-          // old-object stacks, which the collector turns on while a live set grows: a
-          // recording of their own that enables only them, stopped again to turn them off
-          RecordingControl control =
-              RecordingControl.builder().settings(JfrSettings.of(options)).build();
-          TargetProcess target = TargetProcess.of(Path.of("/proc"), pid, List.of());
-          control.oldObjectStacks(target, true);
+          // old-object stacks, which the collector turns on in a JVM's first minute (this one
+          // is that young) and while a live set grows: a recording of their own that enables
+          // only them, stopped again to turn them off
+          long stacksBy = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+          while (jvms.status().stacksOn() == 0 && System.nanoTime() < stacksBy) {
+            Thread.sleep(100);
+          }
+          assertThat(jvms.status().stacksOn()).as("stacks on in a young JVM").isEqualTo(1);
           String stacks = HotSpotAttach.to(pid).jcmd("JFR.check name="
               + MemfleetRecording.OLD_OBJECT_STACKS + " verbose=true");
           assertThat(stacks).as(stacks).contains("(running)").contains("stackTrace=true")
               .doesNotContain("jdk.GarbageCollection");
+          RecordingControl control =
+              RecordingControl.builder().settings(JfrSettings.of(options)).build();
+          TargetProcess target = TargetProcess.of(Path.of("/proc"), pid, List.of());
           control.oldObjectStacks(target, false);
           assertThat(HotSpotAttach.to(pid).jcmd("JFR.check"))
               .doesNotContain(MemfleetRecording.OLD_OBJECT_STACKS).contains("name=memfleet ");
