@@ -42,6 +42,8 @@ public final class OomImminentRule extends LeakRule implements TrailingRule {
   public static final String NAME = "oom-imminent";
   /** Heap figures from which the heap's rate, not its share, says which pool fills the cgroup. */
   static final int MIN_HEAP_FIGURES = 3;
+  /** Below this share of its limit a history keeps only its rising suffix ({@link #droppable}). */
+  static final double KEEP_ALL_SHARE = 0.25;
 
   private final double usageFraction;
   private final double minGrowthFraction;
@@ -149,6 +151,23 @@ public final class OomImminentRule extends LeakRule implements TrailingRule {
   @Override
   public Duration reportEvery() {
     return Duration.ofSeconds(30);
+  }
+
+  /**
+   * While the newest point is below {@value #KEEP_ALL_SHARE} of its limit, the points before the
+   * rising suffix: no forecast can come from them again — a later rising run starts where this
+   * one does or after it, since the fall before it stays — and such a process is far from
+   * anything the rule alerts on. Closer to the limit the whole window stays, for
+   * {@link #pool(List)}. Most processes sit low and flat with small dips, so most histories
+   * shrink to their last few points (StateSizeBenchmark, benchmarks README).
+   */
+  @Override
+  public int droppable(List<Observation> history) {
+    Observation newest = history.get(history.size() - 1);
+    if (!(newest.companion > 0) || newest.value >= KEEP_ALL_SHARE * newest.companion) {
+      return 0;
+    }
+    return history.size() - evidence(history).size();
   }
 
   /** The trailing run that does not fall, oldest first. */

@@ -44,6 +44,14 @@ public interface TrailingRule {
     }
   }
 
+  /**
+   * How many of the oldest points of {@code history} (within the window, newest last) the rule
+   * can no longer need, which the history then drops: none by default.
+   */
+  default int droppable(List<Observation> history) {
+    return 0;
+  }
+
   /** A finding is sent again (as an update) at most this often while it holds. */
   default Duration reportEvery() {
     return Duration.ofMinutes(1);

@@ -139,4 +139,122 @@ class TrailingHistoryTest {
           alerts.get(0).getFingerprint());
     }
   }
+
+  /** The OOM rule with every point of its window kept: the reference for what dropping saves. */
+  static final class KeepAll extends LeakRule implements TrailingRule {
+    private static final long serialVersionUID = 1L;
+    private final OomImminentRule rule = (OomImminentRule) oomImminent();
+
+    @Override
+    public String name() {
+      return rule.name();
+    }
+
+    @Override
+    public Signal signal() {
+      return rule.signal();
+    }
+
+    @Override
+    public io.memfleet.event.MemoryPool pool(Observation o) {
+      return rule.pool(o);
+    }
+
+    @Override
+    public io.memfleet.event.MemoryPool pool(List<Observation> run) {
+      return rule.pool(run);
+    }
+
+    @Override
+    public boolean admits(Observation o) {
+      return rule.admits(o);
+    }
+
+    @Override
+    public Finding assess(List<Observation> run) {
+      return rule.assess(run);
+    }
+
+    @Override
+    public String evidenceKind(Observation o) {
+      return rule.evidenceKind(o);
+    }
+
+    @Override
+    public String describe(Observation o) {
+      return rule.describe(o);
+    }
+
+    @Override
+    public java.time.Duration window() {
+      return rule.window();
+    }
+
+    @Override
+    public java.time.Duration resolution() {
+      return rule.resolution();
+    }
+
+    @Override
+    public void merge(Observation point, Observation o) {
+      rule.merge(point, o);
+    }
+
+    @Override
+    public java.time.Duration reportEvery() {
+      return rule.reportEvery();
+    }
+
+    @Override
+    public List<Observation> evidence(List<Observation> history) {
+      return rule.evidence(history);
+    }
+  }
+
+  /**
+   * Four minutes low and noisy (12-18 % of the limit, a dip every 20 s), then a climb of 5.5 MiB/s
+   * for 2 minutes, to 80 % of it: a process far from its limit, and then one about to be killed.
+   */
+  private static List<Observation> lowThenClimbing() {
+    List<Observation> out = new ArrayList<>();
+    java.util.Random random = new java.util.Random(7);
+    double value = 150 * MB;
+    for (int i = 0; i < 180; i++) {
+      if (i < 120) {
+        value = i % 10 == 9 ? 130 * MB : Math.min(180 * MB, value + random.nextInt(3) * MB);
+      } else {
+        value += 11 * MB;
+      }
+      Observation o = Observations.of(Signal.CGROUP_MEMORY, i * 2.0, value, 1024 * MB);
+      o.bucketStartUtcNs = o.utcNs - o.utcNs % (2 * Observations.S);
+      out.add(o);
+    }
+    return out;
+  }
+
+  @Test
+  void aProcessFarFromItsLimitKeepsOnlyItsRisingSuffixAndIsForecastTheSame() throws Exception {
+    List<Observation> points = lowThenClimbing();
+    try (RuleHarness dropping = new RuleHarness(oomImminent());
+        RuleHarness keeping = new RuleHarness(new KeepAll())) {
+      dropping.feed(points.subList(0, 120));
+      keeping.feed(points.subList(0, 120));
+      long low = keyedStateBytes(dropping);
+      long lowKept = keyedStateBytes(keeping);
+      // 120 points against the few since the last dip (and the snapshot's fixed part, ~2 KB)
+      assertThat(low).as("low and noisy: the rising suffix only").isLessThan(lowKept / 3);
+      dropping.feed(points.subList(120, 180));
+      keeping.feed(points.subList(120, 180));
+      List<Alert> a = dropping.alerts();
+      List<Alert> b = keeping.alerts();
+      assertThat(a).isNotEmpty();
+      assertThat(a).hasSameSizeAs(b);
+      for (int i = 0; i < a.size(); i++) {
+        assertThat(a.get(i).getForecastOomUtcNs()).isEqualTo(b.get(i).getForecastOomUtcNs());
+        assertThat(a.get(i).getSeverity()).isEqualTo(b.get(i).getSeverity());
+        assertThat(a.get(i).getSummary()).isEqualTo(b.get(i).getSummary());
+        assertThat(a.get(i).getFirstSeenUtcNs()).isEqualTo(b.get(i).getFirstSeenUtcNs());
+      }
+    }
+  }
 }
