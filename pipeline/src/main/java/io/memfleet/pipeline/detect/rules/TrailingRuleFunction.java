@@ -29,8 +29,9 @@ import org.apache.flink.util.Collector;
  * A series with no observation for {@code idleTimeout} (processing time) is forgotten: state and
  * timer cleared.
  *
- * <p>A rule may let older points go before they leave the window ({@link
- * TrailingRule#droppable}). Only the newest point keeps the process's identity strings: an alert takes them from it,
+ * <p>A rule may let older points go before they leave the window
+ * ({@link TrailingRule#droppable}). Only the newest point keeps the process's identity strings:
+ * an alert takes them from it,
  * and a rule judges the older ones by their figures. The
  * {@code oom-imminent} history holds 150 points per process, and the identity was most of each
  * point's bytes (StateSizeBenchmark, benchmarks README).
