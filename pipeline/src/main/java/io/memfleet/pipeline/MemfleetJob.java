@@ -127,9 +127,8 @@ public final class MemfleetJob {
         .name("align-clocks").uid("align-clocks");
     DataStream<ClockCalibration> calibrations =
         clockAligned.getSideOutput(ClockAlignFunction.CALIBRATIONS);
-    DataStream<TimedEvent> aligned = clockAligned
-        .assignTimestampsAndWatermarks(new PartitionWatermarks(outOfOrderness, idleness))
-        .name("event-time").uid("event-time");
+    DataStream<TimedEvent> aligned = new PartitionWatermarks(outOfOrderness, idleness)
+        .applyTo(clockAligned).name("event-time").uid("event-time");
 
     SingleOutputStreamOperator<TimedEvent> joined = aligned.keyBy(TimedEvent::processId)
         .process(new ProcessMemoryJoinFunction(options.get(PipelineOptions.JOIN_INTERVAL),

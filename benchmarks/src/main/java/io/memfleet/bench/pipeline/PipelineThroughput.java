@@ -234,11 +234,10 @@ final class PipelineThroughput {
     DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DecodeFunction.DEAD_LETTERS);
     deadLetters.sinkTo(KafkaEndpoints.deadLetterSink(options)).name("dead-letters");
 
-    decoded.keyBy(TimedEvent::hostKey)
+    new PartitionWatermarks(outOfOrderness, idleness).applyTo(decoded.keyBy(TimedEvent::hostKey)
         .connect(clock.keyBy(ClockSample::hostKey))
         .process(new ClockAlignFunction(PipelineOptions.clockAlignSettings(options)))
-        .name("align-clocks")
-        .assignTimestampsAndWatermarks(new PartitionWatermarks(outOfOrderness, idleness))
+        .name("align-clocks"))
         .name("event-time")
         .sinkTo(sink).name("count");
   }
