@@ -108,9 +108,11 @@ public final class PipelineOptions {
   public static final ConfigOption<Duration> IDLENESS =
       ConfigOptions.key("memfleet.time.idleness").durationType()
           .defaultValue(Duration.ofSeconds(10))
-          .withDescription("A partition or subtask without records for this long stops holding "
-              + "back the watermark; event-time watermarks start this long after the first "
-              + "event, so partitions read a little later are not declared late.");
+          .withDescription("A source split, partition or subtask without records for this "
+              + "long (not counting time under backpressure) stops holding back the watermark "
+              + "— an event-time partition only once the sources are past what it published; "
+              + "event-time watermarks start this long after the first event, so partitions "
+              + "read a little later are not declared late.");
 
   public static final ConfigOption<Duration> ALIGNMENT_MAX_DRIFT =
       ConfigOptions.key("memfleet.time.alignment-max-drift").durationType()
