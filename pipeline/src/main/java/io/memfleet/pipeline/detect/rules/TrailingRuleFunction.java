@@ -2,6 +2,7 @@ package io.memfleet.pipeline.detect.rules;
 
 import io.memfleet.event.Alert;
 import io.memfleet.pipeline.detect.Observation;
+import io.memfleet.pipeline.detect.ObservationHistorySerializer;
 import io.memfleet.pipeline.model.IdleExpiry;
 import io.memfleet.pipeline.model.ProcessScopedKey;
 import java.time.Duration;
@@ -10,8 +11,6 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -69,7 +68,7 @@ public class TrailingRuleFunction
   public void open(OpenContext openContext) {
     var ctx = getRuntimeContext();
     history = ctx.getState(new ValueStateDescriptor<>("history",
-        Types.LIST(TypeInformation.of(Observation.class))));
+        ObservationHistorySerializer.TYPE));
     reported = ctx.getState(new ValueStateDescriptor<>("reported",
         org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
             .LONG_PRIMITIVE_ARRAY_TYPE_INFO));
