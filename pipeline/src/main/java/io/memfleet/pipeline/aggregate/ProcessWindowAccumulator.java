@@ -1,10 +1,12 @@
 package io.memfleet.pipeline.aggregate;
 
 import java.util.Arrays;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
- * Running state of one {@link ProcessWindow} while its window is open. A Flink POJO (public
- * fields, arrays of primitives): it lives in keyed window state, so it must serialize without Kryo.
+ * Running state of one {@link ProcessWindow} while its window is open: public fields, arrays of
+ * primitives, written by {@link ProcessWindowAccumulatorSerializer} (declared with
+ * {@code @TypeInfo}; it lives in keyed window state of every process).
  *
  * <p>GC pauses are kept exactly up to {@link #MAX_PAUSES} per window for the percentiles; beyond
  * that a deterministic reservoir (every k-th pause) keeps the memory bounded — a window with
@@ -13,6 +15,7 @@ import java.util.Arrays;
  * <p>The memory breakdown is one latest value (and its event time) per {@link BreakdownMeasure}
  * in two fixed-size arrays, plus the lowest live set: its size does not depend on the events.
  */
+@TypeInfo(ProcessWindowAccumulatorSerializer.Factory.class)
 public class ProcessWindowAccumulator {
   static final int MAX_PAUSES = 512;
   /** The pools outside the managed heap that {@link #nativeOther} takes from RSS. */

@@ -86,7 +86,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
 
   @Override
   public void serialize(List<Observation> points, DataOutputView out) throws IOException {
-    ObservationSerializer.writeVarLong(out, points.size());
+    writeVarLong(out, points.size());
     Observation prev = null;
     for (Observation o : points) {
       write(o, prev, out);
@@ -96,7 +96,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
 
   @Override
   public List<Observation> deserialize(DataInputView in) throws IOException {
-    long n = ObservationSerializer.readVarLong(in);
+    long n = readVarLong(in);
     if (n < 0 || n > Integer.MAX_VALUE) {
       throw new IOException("a history of " + n + " observations: the bytes are not a history "
           + "of this version");
@@ -127,7 +127,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
         | (Double.isNaN(o.usedCompanion) ? 0 : USED_COMPANION)
         | (o.usedCompanionUtcNs != 0 ? USED_COMPANION_UTC : 0)
         | (o.stackHash != 0 ? STACK_HASH : 0);
-    ObservationSerializer.writeVarLong(out, flags);
+    writeVarLong(out, flags);
     if ((flags & SAME_IDENTITY) == 0) {
       out.writeByte(ordinal(o.signal));
       StringValue.writeString(o.series == null ? "" : o.series, out);
@@ -146,13 +146,13 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
     if (first) {
       out.writeLong(o.bucketStartUtcNs);
     } else {
-      ObservationSerializer.writeVarLong(out,
+      writeVarLong(out,
           (flags & BUCKET_MS) != 0 ? bucketStep / 1_000_000L : bucketStep);
     }
-    ObservationSerializer.writeVarLong(out, o.utcNs - o.bucketStartUtcNs);
-    ObservationSerializer.writeVarLong(out, o.count);
+    writeVarLong(out, o.utcNs - o.bucketStartUtcNs);
+    writeVarLong(out, o.count);
     if ((flags & WHOLE_VALUE) != 0) {
-      ObservationSerializer.writeVarLong(out, (long) o.value - (first ? 0 : (long) prev.value));
+      writeVarLong(out, (long) o.value - (first ? 0 : (long) prev.value));
     } else {
       out.writeDouble(o.value);
     }
@@ -163,7 +163,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
       out.writeDouble(o.live);
     }
     if ((flags & LIVE_UTC) != 0) {
-      ObservationSerializer.writeVarLong(out, o.liveUtcNs - o.utcNs);
+      writeVarLong(out, o.liveUtcNs - o.utcNs);
     }
     if ((flags & COMPANION) != 0 && (flags & SAME_COMPANION) == 0) {
       out.writeDouble(o.companion);
@@ -173,7 +173,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
         out.writeDouble(o.usedCompanion);
       }
       if ((flags & USED_COMPANION_UTC) != 0) {
-        ObservationSerializer.writeVarLong(out, o.usedCompanionUtcNs - o.utcNs);
+        writeVarLong(out, o.usedCompanionUtcNs - o.utcNs);
       }
     }
     if ((flags & SAME_ATTRIBUTION) == 0) {
@@ -188,7 +188,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
 
   private Observation read(Observation prev, DataInputView in) throws IOException {
     boolean first = prev == null;
-    long flags = ObservationSerializer.readVarLong(in);
+    long flags = readVarLong(in);
     if (first && (flags & (SAME_IDENTITY | SAME_COMPANION | SAME_USED | SAME_ATTRIBUTION
         | BUCKET_MS)) != 0) {
       throw new IOException("the first observation of a history refers to one before it: the "
@@ -227,20 +227,20 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
     if (first) {
       o.bucketStartUtcNs = in.readLong();
     } else {
-      long step = ObservationSerializer.readVarLong(in);
+      long step = readVarLong(in);
       o.bucketStartUtcNs = prev.bucketStartUtcNs
           + ((flags & BUCKET_MS) != 0 ? step * 1_000_000L : step);
     }
-    o.utcNs = o.bucketStartUtcNs + ObservationSerializer.readVarLong(in);
-    o.count = (int) ObservationSerializer.readVarLong(in);
+    o.utcNs = o.bucketStartUtcNs + readVarLong(in);
+    o.count = (int) readVarLong(in);
     o.value = (flags & WHOLE_VALUE) != 0
-        ? (double) (ObservationSerializer.readVarLong(in) + (first ? 0 : (long) prev.value))
+        ? (double) (readVarLong(in) + (first ? 0 : (long) prev.value))
         : in.readDouble();
     o.confirmed = (flags & CONFIRMED) != 0;
     o.reclaimed = (flags & RECLAIMED) != 0;
     o.newest = (flags & NEWEST) != 0 ? in.readDouble() : Double.NaN;
     o.live = (flags & LIVE) != 0 ? in.readDouble() : Double.NaN;
-    o.liveUtcNs = (flags & LIVE_UTC) != 0 ? o.utcNs + ObservationSerializer.readVarLong(in) : 0;
+    o.liveUtcNs = (flags & LIVE_UTC) != 0 ? o.utcNs + readVarLong(in) : 0;
     if ((flags & COMPANION) == 0) {
       o.companion = Double.NaN;
     } else {
@@ -252,7 +252,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
     } else {
       o.usedCompanion = (flags & USED_COMPANION) != 0 ? in.readDouble() : Double.NaN;
       o.usedCompanionUtcNs = (flags & USED_COMPANION_UTC) != 0
-          ? o.utcNs + ObservationSerializer.readVarLong(in) : 0;
+          ? o.utcNs + readVarLong(in) : 0;
     }
     if ((flags & SAME_ATTRIBUTION) != 0) {
       o.stackHash = prev.stackHash;

@@ -174,29 +174,6 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     return o;
   }
 
-  /** Zig-zag, seven bits a byte: a delta of a few seconds in nanoseconds takes 5 bytes. */
-  static void writeVarLong(DataOutputView out, long value) throws IOException {
-    long v = (value << 1) ^ (value >> 63);
-    while ((v & ~0x7FL) != 0) {
-      out.writeByte((int) ((v & 0x7F) | 0x80));
-      v >>>= 7;
-    }
-    out.writeByte((int) v);
-  }
-
-  static long readVarLong(DataInputView in) throws IOException {
-    long v = 0;
-    for (int shift = 0; shift < 70; shift += 7) {
-      byte b = in.readByte();
-      v |= (long) (b & 0x7F) << shift;
-      if ((b & 0x80) == 0) {
-        return (v >>> 1) ^ -(v & 1);
-      }
-    }
-    throw new IOException("a variable-length number runs past 10 bytes: the bytes are not an "
-        + "Observation of this version");
-  }
-
   @Override
   public TypeSerializerSnapshot<Observation> snapshotConfiguration() {
     return new Snapshot();

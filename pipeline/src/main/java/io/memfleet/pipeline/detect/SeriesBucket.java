@@ -1,10 +1,14 @@
 package io.memfleet.pipeline.detect;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
- * State of {@link ObservationFunction}: the open bucket of one series of one process. A Flink
- * POJO. How values fold depends on the signal: the lowest (heap after GC, live heap, goroutines,
- * native), the highest (cgroup working set) or the latest (outstanding bytes, pool sizes); GC load sums pauses.
+ * State of {@link ObservationFunction}: the open bucket of one series of one process, written by
+ * {@link SeriesBucketSerializer} (declared with {@code @TypeInfo}). How values fold depends on
+ * the signal: the lowest (heap after GC, live heap, goroutines, native), the highest (cgroup
+ * working set) or the latest (outstanding bytes, pool sizes); GC load sums pauses.
  */
+@TypeInfo(SeriesBucketSerializer.Factory.class)
 public class SeriesBucket {
   public Signal signal;
   public String series;

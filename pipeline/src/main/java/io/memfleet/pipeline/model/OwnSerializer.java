@@ -51,6 +51,30 @@ public abstract class OwnSerializer<T> extends TypeSerializer<T> {
     serialize(deserialize(source), target);
   }
 
+  /** Zig-zag, seven bits a byte: 0 takes a byte, a delta of a few seconds in ns 5 bytes. */
+  protected static void writeVarLong(DataOutputView out, long value) throws IOException {
+    long v = (value << 1) ^ (value >> 63);
+    while ((v & ~0x7FL) != 0) {
+      out.writeByte((int) ((v & 0x7F) | 0x80));
+      v >>>= 7;
+    }
+    out.writeByte((int) v);
+  }
+
+  /** A number {@link #writeVarLong} wrote; an error when the bytes cannot be one. */
+  protected long readVarLong(DataInputView in) throws IOException {
+    long v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      byte b = in.readByte();
+      v |= (long) (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        return (v >>> 1) ^ -(v & 1);
+      }
+    }
+    throw new IOException("a variable-length number runs past 10 bytes: the bytes are not "
+        + what + " of this version");
+  }
+
   /** The ordinal written for {@code value}; -1 for null. */
   protected static int ordinal(Enum<?> value) {
     return value == null ? -1 : value.ordinal();

@@ -32,7 +32,7 @@ class FlinkTypesTest {
   static Stream<Class<?>> pojos() {
     return Stream.of(RawRecord.class, NativeMemorySample.class,
         ClockSample.class, ClockModelState.class, ClockCalibration.class, HeldEvent.class, HoldQueue.class,
-        MemoryPoint.class, ProcessInfo.class, ProcessWindowAccumulator.class,
+        MemoryPoint.class, ProcessInfo.class,
         ProcessWindow.class, io.memfleet.pipeline.aggregate.LateEvent.class);
   }
 
