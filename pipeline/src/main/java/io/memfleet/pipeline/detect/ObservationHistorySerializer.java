@@ -59,9 +59,6 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
   private static final int USED_COMPANION_UTC = 1 << 13;
   private static final int STACK_HASH = 1 << 14;
 
-  /** Whole numbers up to this size are exact in a double. */
-  private static final double EXACT = 1L << 52;
-
   private static final Signal[] SIGNALS = Signal.values();
   private static final Runtime[] RUNTIMES = Runtime.values();
   private static final MemoryPool[] POOLS = MemoryPool.values();
@@ -119,7 +116,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
         | (!first && same(o.usedCompanion, prev.usedCompanion)
             && o.usedCompanionUtcNs == prev.usedCompanionUtcNs ? SAME_USED : 0)
         | (!first && sameAttribution(o, prev) ? SAME_ATTRIBUTION : 0)
-        | (whole(o.value) && (first || whole(prev.value)) ? WHOLE_VALUE : 0)
+        | (wholeNumber(o.value) && (first || wholeNumber(prev.value)) ? WHOLE_VALUE : 0)
         | (!first && bucketStep % 1_000_000L == 0 ? BUCKET_MS : 0)
         | (o.confirmed ? CONFIRMED : 0) | (o.reclaimed ? RECLAIMED : 0)
         | (Double.isNaN(o.newest) ? 0 : NEWEST) | (Double.isNaN(o.live) ? 0 : LIVE)
@@ -129,19 +126,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
         | (o.stackHash != 0 ? STACK_HASH : 0);
     writeVarLong(out, flags);
     if ((flags & SAME_IDENTITY) == 0) {
-      out.writeByte(ordinal(o.signal));
-      StringValue.writeString(o.series == null ? "" : o.series, out);
-      StringValue.writeString(o.cluster, out);
-      StringValue.writeString(o.node, out);
-      StringValue.writeString(o.bootId, out);
-      out.writeInt(o.pid);
-      out.writeLong(o.processStartTimeMs);
-      StringValue.writeString(o.comm, out);
-      out.writeByte(ordinal(o.runtime));
-      StringValue.writeString(o.service, out);
-      StringValue.writeString(o.namespace, out);
-      StringValue.writeString(o.pod, out);
-      StringValue.writeString(o.container, out);
+      ObservationSerializer.writeIdentity(o, out);
     }
     if (first) {
       out.writeLong(o.bucketStartUtcNs);
@@ -210,19 +195,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
       o.pod = prev.pod;
       o.container = prev.container;
     } else {
-      o.signal = constant(SIGNALS, in.readByte());
-      o.series = StringValue.readString(in);
-      o.cluster = StringValue.readString(in);
-      o.node = StringValue.readString(in);
-      o.bootId = StringValue.readString(in);
-      o.pid = in.readInt();
-      o.processStartTimeMs = in.readLong();
-      o.comm = StringValue.readString(in);
-      o.runtime = constant(RUNTIMES, in.readByte());
-      o.service = StringValue.readString(in);
-      o.namespace = StringValue.readString(in);
-      o.pod = StringValue.readString(in);
-      o.container = StringValue.readString(in);
+      ObservationSerializer.INSTANCE.readIdentity(o, in);
     }
     if (first) {
       o.bucketStartUtcNs = in.readLong();
@@ -287,12 +260,6 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
   /** The same double, bit for bit (NaN equals NaN). */
   private static boolean same(double a, double b) {
     return Double.doubleToLongBits(a) == Double.doubleToLongBits(b);
-  }
-
-  /** A whole number a long holds exactly, and not -0.0. */
-  private static boolean whole(double v) {
-    return v == Math.rint(v) && Math.abs(v) < EXACT
-        && Double.doubleToRawLongBits(v) != Double.doubleToRawLongBits(-0.0);
   }
 
   private static String nz(String s) {

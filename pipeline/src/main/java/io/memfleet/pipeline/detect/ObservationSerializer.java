@@ -88,19 +88,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
 
   @Override
   public void serialize(Observation o, DataOutputView out) throws IOException {
-    out.writeByte(ordinal(o.signal));
-    StringValue.writeString(o.series == null ? "" : o.series, out);
-    StringValue.writeString(o.cluster, out);
-    StringValue.writeString(o.node, out);
-    StringValue.writeString(o.bootId, out);
-    out.writeInt(o.pid);
-    out.writeLong(o.processStartTimeMs);
-    StringValue.writeString(o.comm, out);
-    out.writeByte(ordinal(o.runtime));
-    StringValue.writeString(o.service, out);
-    StringValue.writeString(o.namespace, out);
-    StringValue.writeString(o.pod, out);
-    StringValue.writeString(o.container, out);
+    writeIdentity(o, out);
     out.writeLong(o.bucketStartUtcNs);
     writeVarLong(out, o.utcNs - o.bucketStartUtcNs);
     writeVarLong(out, o.count);
@@ -141,19 +129,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
   @Override
   public Observation deserialize(DataInputView in) throws IOException {
     Observation o = new Observation();
-    o.signal = constant(SIGNALS, in.readByte());
-    o.series = StringValue.readString(in);
-    o.cluster = StringValue.readString(in);
-    o.node = StringValue.readString(in);
-    o.bootId = StringValue.readString(in);
-    o.pid = in.readInt();
-    o.processStartTimeMs = in.readLong();
-    o.comm = StringValue.readString(in);
-    o.runtime = constant(RUNTIMES, in.readByte());
-    o.service = StringValue.readString(in);
-    o.namespace = StringValue.readString(in);
-    o.pod = StringValue.readString(in);
-    o.container = StringValue.readString(in);
+    readIdentity(o, in);
     o.bucketStartUtcNs = in.readLong();
     o.utcNs = o.bucketStartUtcNs + readVarLong(in);
     o.count = (int) readVarLong(in);
@@ -172,6 +148,40 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     o.poolHint = constant(POOLS, in.readByte());
     o.objectClass = StringValue.readString(in);
     return o;
+  }
+
+  /** The series and its process: signal, series (null as empty), identity strings, pid. */
+  static void writeIdentity(Observation o, DataOutputView out) throws IOException {
+    out.writeByte(ordinal(o.signal));
+    StringValue.writeString(o.series == null ? "" : o.series, out);
+    StringValue.writeString(o.cluster, out);
+    StringValue.writeString(o.node, out);
+    StringValue.writeString(o.bootId, out);
+    out.writeInt(o.pid);
+    out.writeLong(o.processStartTimeMs);
+    StringValue.writeString(o.comm, out);
+    out.writeByte(ordinal(o.runtime));
+    StringValue.writeString(o.service, out);
+    StringValue.writeString(o.namespace, out);
+    StringValue.writeString(o.pod, out);
+    StringValue.writeString(o.container, out);
+  }
+
+  /** What {@link #writeIdentity} wrote, into {@code o}. */
+  void readIdentity(Observation o, DataInputView in) throws IOException {
+    o.signal = constant(SIGNALS, in.readByte());
+    o.series = StringValue.readString(in);
+    o.cluster = StringValue.readString(in);
+    o.node = StringValue.readString(in);
+    o.bootId = StringValue.readString(in);
+    o.pid = in.readInt();
+    o.processStartTimeMs = in.readLong();
+    o.comm = StringValue.readString(in);
+    o.runtime = constant(RUNTIMES, in.readByte());
+    o.service = StringValue.readString(in);
+    o.namespace = StringValue.readString(in);
+    o.pod = StringValue.readString(in);
+    o.container = StringValue.readString(in);
   }
 
   @Override

@@ -45,8 +45,6 @@ public final class SeriesBucketSerializer extends OwnSerializer<SeriesBucket> {
   /** The presence bit of each double figure; min, max and last are always written. */
   private static final int[] PRESENT =
       {0, 0, 0, COMPANION, CONFIRMED_MIN, LIVE, USED, GC_CPU, HEAP_RATIO};
-  /** Whole numbers up to this size are exact in a double. */
-  private static final double EXACT = 1L << 52;
   private static final Signal[] SIGNALS = Signal.values();
 
   private SeriesBucketSerializer() {
@@ -102,7 +100,7 @@ public final class SeriesBucketSerializer extends OwnSerializer<SeriesBucket> {
         | (b.brkBytes != 0 ? BRK : 0) | (b.mmapBytes != 0 ? MMAP : 0)
         | (b.stackHash != 0 ? STACK_HASH : 0);
     for (int i = 0; i < figures.length; i++) {
-      if (whole(figures[i])) {
+      if (wholeNumber(figures[i])) {
         mask |= 1L << (WHOLE + i);
       }
     }
@@ -198,12 +196,6 @@ public final class SeriesBucketSerializer extends OwnSerializer<SeriesBucket> {
   private double readFigure(DataInputView in, long mask, int index) throws IOException {
     return (mask & (1L << (WHOLE + index))) != 0 ? (double) readVarLong(in)
         : in.readDouble();
-  }
-
-  /** A whole number a long holds exactly, and not -0.0. */
-  private static boolean whole(double v) {
-    return v == Math.rint(v) && Math.abs(v) < EXACT
-        && Double.doubleToRawLongBits(v) != Double.doubleToRawLongBits(-0.0);
   }
 
   @Override

@@ -75,6 +75,15 @@ public abstract class OwnSerializer<T> extends TypeSerializer<T> {
         + what + " of this version");
   }
 
+  /**
+   * Whether {@code v} is a whole number a long holds exactly (and not -0.0): such figures, bytes
+   * and counts mostly, are written with {@link #writeVarLong}.
+   */
+  protected static boolean wholeNumber(double v) {
+    return v == Math.rint(v) && Math.abs(v) < (double) (1L << 52)
+        && Double.doubleToRawLongBits(v) != Double.doubleToRawLongBits(-0.0);
+  }
+
   /** The ordinal written for {@code value}; -1 for null. */
   protected static int ordinal(Enum<?> value) {
     return value == null ? -1 : value.ordinal();
