@@ -109,7 +109,7 @@ final class EvalCommand implements Callable<Integer> {
       Path agent = fleet.jvmAgent().orElse(null);
       for (int from = 0, n = 0; from < chosen.size(); from += batch, n++) {
         List<Scenario> group = chosen.subList(from, Math.min(chosen.size(), from + batch));
-        runBatch(n, group, fleet, agent, home, report);
+        runBatch(n, group, chosen, fleet, agent, home, report);
       }
     } finally {
       if (!keep) {
@@ -194,8 +194,12 @@ final class EvalCommand implements Callable<Integer> {
     return out;
   }
 
-  private void runBatch(int n, List<Scenario> group, DemoFleet fleet, Path agent, Path home,
-      EvalReport report) throws Exception {
+  /**
+   * Runs one batch and adds its outcomes to {@code report}; {@code run} is every scenario of the
+   * run (the alerts topic holds the earlier batches' alerts too: they are not from outside).
+   */
+  private void runBatch(int n, List<Scenario> group, List<Scenario> run, DemoFleet fleet,
+      Path agent, Path home, EvalReport report) throws Exception {
     System.out.printf("%nbatch %d: %s%n", n + 1, group.stream().map(Scenario::id).toList());
     AtomicBoolean stopRecording = new AtomicBoolean();
     Map<String, ScenarioProcesses.Instance> first = new LinkedHashMap<>();
@@ -251,7 +255,7 @@ final class EvalCommand implements Callable<Integer> {
                 .filter(x -> pids.contains(x.getProcess().getPid())).toList()));
       }
       java.util.Set<String> scenarioIds = new java.util.HashSet<>();
-      group.forEach(s -> scenarioIds.add(s.id()));
+      run.forEach(s -> scenarioIds.add(s.id()));
       alerts.alertsExcept(scenarioIds).forEach(r -> report.outside(r.alert()));
     } finally {
       stopRecording.set(true);
