@@ -4,6 +4,7 @@ import io.memfleet.event.Alert;
 import io.memfleet.event.AlertStatus;
 import io.memfleet.event.MemoryPool;
 import io.memfleet.event.OomSnapshot;
+import io.memfleet.pipeline.detect.rules.Culprits;
 import io.memfleet.scenarios.Pool;
 import io.memfleet.scenarios.Scenario;
 import java.io.PrintStream;
@@ -149,16 +150,17 @@ final class EvalReport {
     return ok.contains(actual);
   }
 
-  /** Whether the alert names the culprit: its class, a stack frame, or its verdict. */
+  /**
+   * Whether the alert names the culprit as its verdict does: the class it retains, or its stack's
+   * innermost program frame ({@link Culprits#frame}, the function the verdict names) — not just
+   * any frame: a stack through a function names it without blaming it.
+   */
   static boolean names(Alert a, String culprit) {
     if (a.getObjectClass() != null && a.getObjectClass().contains(culprit)) {
       return true;
     }
-    if (a.getTopStack() != null && a.getTopStack().getFrames().stream()
-        .anyMatch(f -> f.contains(culprit))) {
-      return true;
-    }
-    return a.getVerdict() != null && a.getVerdict().contains(culprit);
+    String named = a.getTopStack() == null ? null : Culprits.frame(a.getTopStack().getFrames());
+    return named != null && named.contains(culprit);
   }
 
   List<Row> rows() {

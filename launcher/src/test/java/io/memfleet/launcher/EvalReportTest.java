@@ -21,6 +21,12 @@ class EvalReportTest {
 
   private static EvalReport.Received alert(String service, String rule, MemoryPool pool,
       long receivedMs, String frame) {
+    return alertWithStack(service, rule, pool, receivedMs,
+        frame == null ? null : List.of(frame));
+  }
+
+  private static EvalReport.Received alertWithStack(String service, String rule, MemoryPool pool,
+      long receivedMs, List<String> frames) {
     Alert a = Alert.newBuilder().setAlertId("a").setFingerprint("f").setRule(rule)
         .setSeverity(Severity.WARNING).setStatus(AlertStatus.FIRING)
         .setProcess(ProcessIdentity.newBuilder().setCluster("local").setNode("n")
@@ -28,8 +34,8 @@ class EvalReportTest {
             .setRuntime(Runtime.JVM).setService(service).build())
         .setFirstSeenUtcNs(receivedMs * 1_000_000L).setLastSeenUtcNs(receivedMs * 1_000_000L)
         .setSummary("s").setPool(pool).setVerdict("heap grows 1.0 MiB/s")
-        .setTopStack(frame == null ? null : StackTrace.newBuilder().setHash(1)
-            .setFrames(List.of(frame)).build())
+        .setTopStack(frames == null ? null : StackTrace.newBuilder().setHash(1)
+            .setFrames(frames).build())
         .build();
     return new EvalReport.Received(a, receivedMs);
   }
@@ -49,6 +55,23 @@ class EvalReportTest {
     assertThat(r.passed()).isTrue();
     assertThat(r.totals()).startsWith("recall 1/1 = 100%, precision 1/1 = 100%, right pool 1/1,"
         + " culprit named 1/1, quiet negatives 1/1");
+  }
+
+  @Test
+  void theCulpritIsTheFunctionTheVerdictNamesNotAnyFrameOfTheStack() {
+    // a stack through the leaking function whose innermost program frame is its caller blames
+    // the caller (the verdict says "from main"); the same function innermost names it
+    EvalReport wrong = new EvalReport();
+    wrong.add(new EvalReport.Outcome(Corpus.byId("c-malloc-leak"), T0, -1, List.of(
+        alertWithStack("c-malloc-leak", "native-growth", MemoryPool.MALLOC, T0 + 150_000,
+            List.of("_int_malloc", "main", "leak_request_buffer"))), List.of()));
+    assertThat(wrong.rows().get(0).found()).isTrue();
+    assertThat(wrong.rows().get(0).culpritNamed()).isFalse();
+    EvalReport right = new EvalReport();
+    right.add(new EvalReport.Outcome(Corpus.byId("c-malloc-leak"), T0, -1, List.of(
+        alertWithStack("c-malloc-leak", "native-growth", MemoryPool.MALLOC, T0 + 150_000,
+            List.of("_int_malloc", "leak_request_buffer", "main"))), List.of()));
+    assertThat(right.rows().get(0).culpritNamed()).isTrue();
   }
 
   @Test

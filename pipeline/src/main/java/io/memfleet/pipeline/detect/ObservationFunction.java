@@ -70,6 +70,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   private transient ValueState<StackLevels> faultedInLevels;
   private transient ValueState<StackLevels> mappedLevels;
   private transient ValueState<StackLevels> directLevels;
+  private transient ValueState<StackLevels> outstandingLevels;
   private transient Counter seriesOverflow;
   private transient Counter undecodable;
   /** The output of the element being processed, for {@link #openBucket}. */
@@ -128,6 +129,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     mappedLevels = ctx.getState(new ValueStateDescriptor<>("mapped-levels",
         TypeInformation.of(StackLevels.class)));
     directLevels = ctx.getState(new ValueStateDescriptor<>("direct-buffer-levels",
+        TypeInformation.of(StackLevels.class)));
+    outstandingLevels = ctx.getState(new ValueStateDescriptor<>("outstanding-levels",
         TypeInformation.of(StackLevels.class)));
     idle.open(ctx);
     seriesOverflow = ctx.getMetricGroup().counter("seriesOverflow");
@@ -264,6 +267,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       case FAULTED_IN -> faultedInLevels;
       case MAPPED -> mappedLevels;
       case DIRECT_BUFFERS -> directLevels;
+      case OUTSTANDING -> outstandingLevels;
     };
     StackLevels levels = state.value();
     if (levels == null) {
@@ -293,13 +297,14 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     // gives back what it takes); the sums below name whoever faults or maps the most
     StackLevels levels = null;
     if (b.signal == Signal.NATIVE) {
-      levels = faultedInLevels.value();
+      levels = mallocOrFaultedIn();
       t = faulted.value(); // since the process was first seen: the leaking stack keeps faulting
     } else if (b.signal == Signal.OUTSTANDING && "mmap".equals(b.series)) {
-      // growth of malloc's heap (the break) is named by the stack that faults its new pages in:
-      // the break's own calls come from inside malloc and name nobody
+      // growth of malloc's heap (the break) is named by what malloc hands out and keeps, or the
+      // stack that faults its new pages in: the break's own calls come from inside malloc and
+      // name nobody
       boolean brk = b.brkBytes > b.mmapBytes;
-      levels = brk ? faultedInLevels.value() : mappedLevels.value();
+      levels = brk ? mallocOrFaultedIn() : mappedLevels.value();
       t = brk ? faulted.value() : mapped.value();
     } else if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP) {
       t = retainedSamples.value();
@@ -322,6 +327,18 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
         o.objectClass = t.labels.get(i); // what is retained beats what is allocated most
       }
     }
+  }
+
+  /**
+   * The allocator probes' levels when one of their stacks grew (the malloc escalation probed the
+   * process: who allocated what is still allocated), else the faulted-in pages': who touched a
+   * new page first, which in a growing malloc heap is as often the code that churns as the one
+   * that keeps.
+   */
+  private StackLevels mallocOrFaultedIn() throws Exception {
+    StackLevels outstanding = outstandingLevels.value();
+    return outstanding != null && outstanding.growing() >= 0 ? outstanding
+        : faultedInLevels.value();
   }
 
   private static Observation exited(TimedEvent e) {
@@ -470,5 +487,6 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     faultedInLevels.clear();
     mappedLevels.clear();
     directLevels.clear();
+    outstandingLevels.clear();
   }
 }

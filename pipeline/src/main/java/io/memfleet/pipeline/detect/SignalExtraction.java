@@ -457,6 +457,11 @@ final class SignalExtraction {
         }
         out.store(b);
       }
+      if (a.getStack() != null && !a.getStack().getFrames().isEmpty()) {
+        // the same figures as levels by stack: they name the native growth the RSS shows
+        out.stackLevel(StackLevels.Kind.OUTSTANDING, e.utcNs, hash,
+            String.join("\n", a.getStack().getFrames()), a.getOutstandingBytes());
+      }
       return;
     }
     if ((a.getKind() == AllocationKind.MAPPED || a.getKind() == AllocationKind.FAULTED_IN)

@@ -1,7 +1,11 @@
 package io.memfleet.pipeline.detect;
 
+import io.memfleet.pipeline.detect.rules.Culprits;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Levels by stack for one process, as a collector reports them ({@link Kind}): what each stack
@@ -25,7 +29,12 @@ public class StackLevels {
     /** eBPF: mappings the stack made that are still mapped. */
     MAPPED,
     /** The JVM's direct-buffer probe: direct buffers the stack allocated that are still alive. */
-    DIRECT_BUFFERS
+    DIRECT_BUFFERS,
+    /**
+     * eBPF allocator probes (malloc escalation): bytes the stack allocated with malloc and has
+     * not freed; exact where faulted-in pages only say who touched a heap page first.
+     */
+    OUTSTANDING
   }
 
   static final int MAX_STACKS = 16;
@@ -70,15 +79,42 @@ public class StackLevels {
     lastUtcNs.add(utcNs);
   }
 
-  /** Index of the stack whose level grew the most since first seen, or -1 when none grew. */
+  /**
+   * Index of the stack to name, or -1 when no level grew: of the function whose stacks grew the
+   * most together since first seen (its innermost program frame, {@link Culprits}), that
+   * function's stack that grew the most. By function, not by stack alone: the pages a leaking
+   * function keeps are touched first by its own code and by the allocator writing the chunk
+   * headers (two stacks), so its growth is split; a busy function that only churns splits its
+   * own the same way, and the sum tells the two apart where the single stacks do not.
+   */
   int growing() {
-    int best = -1;
+    Map<String, Long> byFunction = new HashMap<>();
     for (int j = 0; j < hashes.size(); j++) {
-      if (growth(j) > 0 && (best < 0 || growth(j) > growth(best))) {
+      if (growth(j) > 0) {
+        byFunction.merge(function(j), growth(j), Long::sum);
+      }
+    }
+    int best = -1;
+    long bestFunction = 0;
+    for (int j = 0; j < hashes.size(); j++) {
+      if (growth(j) <= 0) {
+        continue;
+      }
+      long total = byFunction.get(function(j));
+      if (best < 0 || total > bestFunction
+          || (total == bestFunction && function(j).equals(function(best))
+              && growth(j) > growth(best))) {
         best = j;
+        bestFunction = total;
       }
     }
     return best;
+  }
+
+  /** The stack's innermost program frame, or the whole stack when it has none. */
+  private String function(int j) {
+    String f = Culprits.programFrame(Arrays.asList(frames.get(j).split("\n")));
+    return f != null ? f : frames.get(j);
   }
 
   private long growth(int j) {

@@ -384,6 +384,40 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void whileTheAllocatorIsProbedItsOutstandingBytesNameTheHeapsGrowthNotFirstTouches()
+      throws Exception {
+    // a malloc heap growing by a leak beside churn: new heap pages are touched first as often by
+    // the churn as by the leak, so the faulted-in levels favour the churn; the malloc
+    // escalation's outstanding bytes by stack say who keeps what it allocated
+    ProcessIdentity c = Events.process("node-1", 320, Runtime.NATIVE);
+    long outstanding = 2 * MB;
+    for (int t = 1; t <= 70; t++) {
+      outstanding += MB;
+      send(MemoryMapping.newBuilder().setHeader(header(c, Source.EBPF, t, seq++))
+          .setOp(MappingOp.BRK).setAddress(0x600000L + outstanding).setLengthBytes(MB)
+          .setOutstandingBytes(outstanding).build());
+      if (t % 10 == 0) {
+        send(level(c, t + 0.7, AllocationKind.FAULTED_IN, t * MB * 6 / 10, 8, "memset",
+            "parse_request", "main"));
+        send(level(c, t + 0.8, AllocationKind.FAULTED_IN, t * MB * 4 / 10, 7,
+            "leak_request_buffer", "main"));
+      }
+      if (t >= 40 && t % 5 == 0) {
+        send(level(c, t + 0.9, AllocationKind.OUTSTANDING, (t - 35) * MB, 11,
+            "leak_request_buffer", "main"));
+        send(level(c, t + 0.9, AllocationKind.OUTSTANDING, 64 * 1024, 12, "parse_request",
+            "main"));
+      }
+    }
+    List<Observation> heap = out(Signal.OUTSTANDING).stream()
+        .filter(o -> "mmap".equals(o.series)).toList();
+    assertThat(heap).isNotEmpty();
+    assertThat(heap).filteredOn(o -> o.stackFrames != null && o.utcNs < Events.ns(40)).isNotEmpty()
+        .allSatisfy(o -> assertThat(o.stackFrames).startsWith("memset\nparse_request"));
+    assertThat(heap.get(heap.size() - 1).stackFrames).startsWith("leak_request_buffer");
+  }
+
+  @Test
   void directBufferGrowthIsNamedByTheProbesStackWhoseLiveBuffersGrowNotTheChurn()
       throws Exception {
     // a gateway keeps a 64 KiB direct buffer per closed connection while every request reads

@@ -25,6 +25,30 @@ class StackLevelsTest {
   }
 
   @Test
+  void namesTheFunctionWhoseStacksGrewTheMostTogether() {
+    // a malloc heap growing by a leak beside churn: the leaking function's pages are touched
+    // first by its own copy loop or by malloc writing a chunk header (two stacks), the churning
+    // one's by memset or malloc the same way; the single stack that grew most is the churn's
+    StackLevels levels = new StackLevels();
+    levels.update(1, "leak_request_buffer\nmain", 0, 0);
+    levels.update(2, "_int_malloc\nleak_request_buffer", 0, 0);
+    levels.update(3, "__memset_avx2_unaligned_erms\nparse_request\nmain", 0, 0);
+    levels.update(4, "_int_malloc\nparse_request", 0, 0);
+    levels.update(1, "leak_request_buffer\nmain", 60L << 20, 100 * S);
+    levels.update(2, "_int_malloc\nleak_request_buffer", 70L << 20, 100 * S);
+    levels.update(3, "__memset_avx2_unaligned_erms\nparse_request\nmain", 80L << 20, 100 * S);
+    levels.update(4, "_int_malloc\nparse_request", 10L << 20, 100 * S);
+    assertThat(levels.frames.get(levels.growing())).isEqualTo("_int_malloc\nleak_request_buffer");
+    // stacks with no program frame at all stand for themselves
+    StackLevels machinery = new StackLevels();
+    machinery.update(1, "_int_malloc", 0, 0);
+    machinery.update(2, "__memset_avx2_unaligned_erms", 0, 0);
+    machinery.update(1, "_int_malloc", 5L << 20, S);
+    machinery.update(2, "__memset_avx2_unaligned_erms", 3L << 20, S);
+    assertThat(machinery.frames.get(machinery.growing())).isEqualTo("_int_malloc");
+  }
+
+  @Test
   void isBoundedAndForgetsStacksNoLongerReported() {
     StackLevels levels = new StackLevels();
     for (int i = 0; i < StackLevels.MAX_STACKS + 4; i++) {

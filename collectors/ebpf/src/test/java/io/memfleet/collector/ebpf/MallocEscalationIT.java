@@ -83,6 +83,18 @@ class MallocEscalationIT {
     long others = outstanding.stream().filter(a -> !leak.contains(a))
         .mapToLong(Allocation::getOutstandingBytes).max().orElse(0);
     assertThat(others).isLessThan(leak.get(leak.size() - 1).getOutstandingBytes() / 10);
+
+    // pages faulted in inside malloc while it was probed still name its caller: the return
+    // probe's trampoline stood on the stack in place of the return into leak_request_buffer,
+    // and without the original (the scripts' uret=) the stack scan took handle_request for it
+    List<List<String>> faultedIn = sink.eventsOf(Allocation.class).stream()
+        .filter(a -> a.getKind() == AllocationKind.FAULTED_IN)
+        .filter(a -> a.getHeader().getProcess().getPid() == pid)
+        .map(a -> a.getStack().getFrames()).distinct().toList();
+    assertThat(faultedIn).as("faulted-in stacks").anyMatch(f -> f.contains("leak_request_buffer"));
+    assertThat(faultedIn).allSatisfy(f -> assertThat(!f.contains("handle_request")
+        || f.subList(0, f.indexOf("handle_request")).contains("leak_request_buffer"))
+        .as("%s names leak_request_buffer before handle_request", f).isTrue());
   }
 
   @Test

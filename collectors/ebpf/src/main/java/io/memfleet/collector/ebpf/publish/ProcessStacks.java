@@ -48,8 +48,12 @@ final class ProcessStacks {
     String ip = e.field("ip");
     if (words != null && (ip == null || parseHex(ip) == frames.get(0).address())) {
       try {
+        long pendingReturn = e.field("uret") == null ? 0 : parseHex(e.field("uret"));
+        if (pendingReturn > 0) {
+          p.expectUprobeTrampolines();
+        }
         List<Frame> completed = StackScan.recover(frames, Long.parseUnsignedLong(e.field("sp"),
-            16), hexWords(words), p.returnAddresses());
+            16), hexWords(words), Math.max(0, pendingReturn), p.returnAddresses());
         if (completed != frames) {
           recovered.incrementAndGet();
           frames = completed;

@@ -19,6 +19,10 @@ import java.util.Optional;
  * String frame = maps.describe(0x7f52d3fda9b3L);   // "libc.so.6+0xe29b3"
  * }</pre>
  *
+ * <p>It also keeps where the kernel put the process's page of uprobe trampolines
+ * ({@code [uprobes]}), to tell a return address a pending return probe replaced
+ * ({@link #isUprobeTrampoline}).
+ *
  * <p>Immutable; a snapshot. Libraries loaded later are not in it: refresh by reading again.
  */
 public final class ModuleMap {
@@ -35,15 +39,21 @@ public final class ModuleMap {
 
   private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("\\s+");
 
-  private final List<Mapping> mappings;
+  /** The name the kernel gives the page of uprobe trampolines in a maps file. */
+  static final String UPROBES = "[uprobes]";
 
-  private ModuleMap(List<Mapping> mappings) {
+  private final List<Mapping> mappings;
+  /** {@code [start, end)} of the {@code [uprobes]} page, or {@code null}. */
+  private final long[] uprobes;
+
+  private ModuleMap(List<Mapping> mappings, long[] uprobes) {
     this.mappings = List.copyOf(mappings);
+    this.uprobes = uprobes;
   }
 
   /** An empty map: every address is described as absolute. */
   public static ModuleMap empty() {
-    return new ModuleMap(List.of());
+    return new ModuleMap(List.of(), null);
   }
 
   /** Reads {@code /proc/PID/maps}. */
@@ -73,10 +83,12 @@ public final class ModuleMap {
   /** Parses the text of a maps file; lines that are not mappings are skipped. */
   public static ModuleMap parse(List<String> lines) {
     List<Mapping> out = new ArrayList<>();
+    long[] uprobes = null;
     for (String line : lines) {
       // 55db66444000-55db66445000 r-xp 00001000 fe:01 1234   /tmp/leaky
       String[] parts = BLANKS.split(line.trim(), 6);
-      if (parts.length < 6 || !parts[5].startsWith("/")) {
+      boolean trampolines = parts.length == 6 && parts[5].trim().equals(UPROBES);
+      if (parts.length < 6 || !(parts[5].startsWith("/") || trampolines)) {
         continue;
       }
       int dash = parts[0].indexOf('-');
@@ -86,6 +98,10 @@ public final class ModuleMap {
       try {
         long start = Long.parseUnsignedLong(parts[0].substring(0, dash), 16);
         long end = Long.parseUnsignedLong(parts[0].substring(dash + 1), 16);
+        if (trampolines) {
+          uprobes = new long[] {start, end};
+          continue;
+        }
         long offset = Long.parseUnsignedLong(parts[2], 16);
         out.add(new Mapping(start, end, offset, parts[1], parts[5].trim(), parts[3],
             Long.parseLong(parts[4])));
@@ -94,7 +110,24 @@ public final class ModuleMap {
       }
     }
     out.sort((a, b) -> Long.compareUnsigned(a.start(), b.start()));
-    return new ModuleMap(out);
+    return new ModuleMap(out, uprobes);
+  }
+
+  /**
+   * Whether the process had its page of uprobe trampolines when read: the kernel maps it at the
+   * first uprobe hit, and a pending return probe's trampoline address is in it.
+   */
+  public boolean hasUprobeTrampolines() {
+    return uprobes != null;
+  }
+
+  /**
+   * Whether {@code address} is in the uprobe trampoline page: a stack word there is a return
+   * address a pending return probe replaced (the kernel keeps the original).
+   */
+  public boolean isUprobeTrampoline(long address) {
+    return uprobes != null && Long.compareUnsigned(address, uprobes[0]) >= 0
+        && Long.compareUnsigned(address, uprobes[1]) < 0;
   }
 
   public List<Mapping> mappings() {

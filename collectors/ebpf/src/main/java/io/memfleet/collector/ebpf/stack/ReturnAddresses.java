@@ -72,6 +72,11 @@ public final class ReturnAddresses implements StackScan.Resolver {
         .flatMap(i -> i.symbolAtOffset(address - mapping.start() + mapping.offset()));
   }
 
+  @Override
+  public boolean isProbeTrampoline(long word) {
+    return modules.get().isUprobeTrampoline(word);
+  }
+
   /** Files that could not be read or parsed (their words are never taken for frames). */
   public long unreadableFiles() {
     return images.unreadable();

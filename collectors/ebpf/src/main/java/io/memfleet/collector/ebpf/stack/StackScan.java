@@ -28,6 +28,10 @@ import java.util.Optional;
  * its functions ({@link #isCLibrary}: {@code malloc}'s internals, {@code mem*} and their
  * variants, syscall wrappers).
  *
+ * <p>A return probe pending on a call in progress (memfleet's own malloc escalation, or another
+ * tracer's) has the kernel's trampoline on the stack in place of that call's return address;
+ * the scripts print the original ({@code uret=}) and it is put back first.
+ *
  * <p>It is a heuristic: a stale code pointer that happens to follow a call instruction in an
  * uninitialised stack slot could be taken for the caller. Only samples whose innermost frame is
  * in the C library or the dynamic loader are touched.
@@ -49,6 +53,14 @@ public final class StackScan {
     default Optional<String> symbolAt(long address) {
       return Optional.empty();
     }
+
+    /**
+     * Whether {@code word} is the kernel's uprobe trampoline: the return address of a call a
+     * return probe is pending on, replaced. False by default.
+     */
+    default boolean isProbeTrampoline(long word) {
+      return false;
+    }
   }
 
   private StackScan() {}
@@ -59,8 +71,24 @@ public final class StackScan {
    */
   public static List<Frame> recover(List<Frame> walked, long sp, long[] words,
       Resolver resolver) {
+    return recover(walked, sp, words, 0, resolver);
+  }
+
+  /**
+   * As {@link #recover(List, long, long[], Resolver)}, on a stack where a return probe may be
+   * pending: {@code pendingReturn} (0 when none) is the original return address of the innermost
+   * call a return probe is pending on, which the kernel replaced on the stack with its
+   * trampoline. It takes the place of the innermost trampoline word; without it, a sample inside
+   * {@code malloc} while {@code malloc} is probed (memfleet's malloc escalation) would skip the
+   * caller and name the caller's caller.
+   */
+  public static List<Frame> recover(List<Frame> walked, long sp, long[] words,
+      long pendingReturn, Resolver resolver) {
     if (walked.isEmpty() || words.length == 0) {
       return walked;
+    }
+    if (pendingReturn != 0) {
+      words = restorePendingReturn(words, pendingReturn, resolver);
     }
     if (!isCLibrary(walked.get(0), resolver)) {
       return walked;
@@ -109,6 +137,18 @@ public final class StackScan {
       record = next < words.length ? (int) next : -1;
     }
     return out;
+  }
+
+  private static long[] restorePendingReturn(long[] words, long pendingReturn,
+      Resolver resolver) {
+    for (int i = 0; i < words.length; i++) {
+      if (resolver.isProbeTrampoline(words[i])) {
+        long[] restored = words.clone();
+        restored[i] = pendingReturn;
+        return restored;
+      }
+    }
+    return words;
   }
 
   /** Index of the first saved-frame-pointer slot at or after {@code from}, or -1. */

@@ -45,6 +45,7 @@ public final class TracedProcess {
   private volatile long modulesReadNs;
   /** 0 until the first re-read: see {@link #modulesFor}. */
   private volatile long rereadAfterNs = 0;
+  private volatile long trampolinesReadNs;
   private OutstandingAllocations live;
   private ResidentCounters resident;
   private volatile long lastEventNs;
@@ -172,6 +173,27 @@ public final class TracedProcess {
       }
     }
     return m;
+  }
+
+  /**
+   * Reads the maps again when a return probe is pending in the process (an event carried the
+   * original return address) but the maps read last have no uprobe trampoline page: the kernel
+   * maps it at the first probe hit, mostly after the process was first read. At most once per
+   * {@code MAPS_REREAD_NS}.
+   */
+  public void expectUprobeTrampolines() {
+    if (modules.hasUprobeTrampolines()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (trampolinesReadNs != 0 && now - trampolinesReadNs < MAPS_REREAD_NS) {
+      return;
+    }
+    trampolinesReadNs = now;
+    ModuleMap fresh = ModuleMap.readOrEmpty(procRoot, identity.getPid());
+    if (!fresh.mappings().isEmpty()) {
+      modules = fresh;
+    }
   }
 
   void touched(long nowNs) {

@@ -156,6 +156,44 @@ class StackScanTest {
   }
 
   @Test
+  void putsBackTheReturnAddressAPendingReturnProbeReplaced() {
+    // malloc is probed (malloc escalation): the kernel replaced the return into leak_blocks with
+    // its trampoline, so the first return address left on the stack is run_loop's
+    ModuleMap maps = ModuleMap.parse(List.of(
+        "50000000-50001000 r-xp 00000000 fe:01 7 " + LEAKY,
+        "7fffffffe000-7ffffffff000 --xp 00000000 00:00 0                          [uprobes]"));
+    assertThat(maps.hasUprobeTrampolines()).isTrue();
+    assertThat(maps.isUprobeTrampoline(0x7fff_ffff_e000L)).isTrue();
+    assertThat(maps.find(0x7fff_ffff_e000L)).isEmpty();
+    assertThat(ModuleMap.parse(List.of("50000000-50001000 r-xp 00000000 fe:01 7 " + LEAKY))
+        .hasUprobeTrampolines()).isFalse();
+    StackScan.Resolver fixed = fixed();
+    StackScan.Resolver probed = new StackScan.Resolver() {
+      @Override
+      public Optional<String> moduleOf(long a) {
+        return fixed.moduleOf(a);
+      }
+
+      @Override
+      public Optional<Frame> returnFrame(long w) {
+        return fixed.returnFrame(w);
+      }
+
+      @Override
+      public boolean isProbeTrampoline(long w) {
+        return maps.isUprobeTrampoline(w);
+      }
+    };
+    List<Frame> walked = List.of(new Frame(0x7000_0010L, "_int_malloc", LIBC));
+    long[] words = {0x7000_0020L, 0x7fff_ffff_e000L, 0x7ffc_0000_0100L, 0x5000_0210L};
+    assertThat(symbols(StackScan.recover(walked, 0x7ffc_0000_0000L, words, probed)))
+        .containsExactly("_int_malloc", "run_loop");
+    assertThat(symbols(StackScan.recover(walked, 0x7ffc_0000_0000L, words, 0x5000_0110L,
+        probed))).containsExactly("_int_malloc", "leak_blocks");
+    assertThat(words[1]).isEqualTo(0x7fff_ffff_e000L);
+  }
+
+  @Test
   void leavesStacksAloneOutsideTheLibraryOrWithoutACandidate() {
     StackScan.Resolver resolver = fixed();
     List<Frame> own = List.of(new Frame(0x5000_0110L, "leak_blocks", LEAKY));
