@@ -6,6 +6,7 @@ import io.memfleet.event.Evidence;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Signal;
+import io.memfleet.pipeline.detect.rules.Culprits;
 import io.memfleet.pipeline.detect.rules.OutstandingGrowthRule;
 import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -35,8 +37,9 @@ import org.apache.flink.util.Collector;
  *       deterministic id ({@link Fingerprints#alertId}: process, rule, fingerprint, first seen).
  *   <li>Later candidates: UPDATED — same id, fingerprint and first-seen; new last-seen, severity,
  *       growth, forecast, evidence and verdict; sent at most once a minute of event time (at once
- *       when the severity or the pool changes or a forecast becomes known), the latest kept for
- *       the next one.
+ *       when the severity, the pool or the culprit changes — better evidence arrived, e.g. the
+ *       malloc escalation's outstanding bytes after the first touches of new heap pages — or a
+ *       forecast becomes known), the latest kept for the next one.
  *   <li>The observations of the process (second input) keep it alive: each time the alert's own
  *       series, or the process's resident set, rises above the highest value seen since the
  *       alert fired, the growth is still going on. A growing Go heap runs fewer GC cycles and a
@@ -170,12 +173,19 @@ public class AlertManagerFunction
     schedule(ctx);
     if (previous == null || previous.getSeverity() != next.getSeverity()
         || previous.getPool() != next.getPool()
+        || !Objects.equals(culprit(previous), culprit(next))
         || previous.getForecastOomUtcNs() == null && next.getForecastOomUtcNs() != null
         || next.getLastSeenUtcNs() - p[3] >= UPDATE_EVERY_NS) {
       p[3] = next.getLastSeenUtcNs();
       progress.put(series, p);
       out.collect(next);
     }
+  }
+
+  /** What the alert blames: its stack's innermost program frame, else the class it names. */
+  private static String culprit(Alert a) {
+    return a.getTopStack() != null && !a.getTopStack().getFrames().isEmpty()
+        ? Culprits.frame(a.getTopStack().getFrames()) : a.getObjectClass();
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memfleet.event.Alert;
 import io.memfleet.event.AlertStatus;
+import io.memfleet.event.StackTrace;
 import io.memfleet.pipeline.detect.Events;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Observations;
@@ -137,6 +138,27 @@ class AlertManagerFunctionTest {
     assertThat(alerts.get(0).getForecastOomUtcNs()).isNull();
     assertThat(alerts.get(1).getForecastOomUtcNs()).isNotNull();
     assertThat(alerts.get(1).getLastSeenUtcNs()).isEqualTo(Events.ns(70));
+  }
+
+  @Test
+  void aCulpritNamedByBetterEvidenceIsSentAtOnce() throws Exception {
+    // native growth first named from the first touches of new heap pages (the churn's), ten
+    // seconds later from the malloc probes' outstanding bytes: on-call sees the change at once;
+    // the same culprit again waits for the minute
+    send(withStack(candidate("node-1", 7, 0, 60), "_int_malloc", "parse_request", "main"));
+    send(withStack(candidate("node-1", 7, 0, 70), "leak_request_buffer", "main"));
+    send(withStack(candidate("node-1", 7, 0, 80), "_int_malloc", "leak_request_buffer"));
+    List<Alert> alerts = out();
+    assertThat(alerts).extracting(Alert::getStatus).containsExactly(AlertStatus.FIRING,
+        AlertStatus.UPDATED);
+    assertThat(alerts.get(1).getTopStack().getFrames()).startsWith("leak_request_buffer");
+    assertThat(alerts.get(1).getAlertId()).isEqualTo(alerts.get(0).getAlertId());
+    assertThat(alerts.get(1).getLastSeenUtcNs()).isEqualTo(Events.ns(70));
+  }
+
+  private static Alert withStack(Alert a, String... frames) {
+    return Alert.newBuilder(a).setTopStack(StackTrace.newBuilder().setHash(frames.length)
+        .setFrames(List.of(frames)).setTruncated(false).build()).build();
   }
 
   @Test
