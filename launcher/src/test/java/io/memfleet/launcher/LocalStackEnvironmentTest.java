@@ -3,7 +3,7 @@ package io.memfleet.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memfleet.pipeline.PipelineOptions;
-import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
+import io.memfleet.pipeline.clickhouse.ClickHouseOptions;
 import io.memfleet.schema.kafka.KafkaSecurity;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -33,8 +33,8 @@ class LocalStackEnvironmentTest {
     assertThat(KafkaSecurity.fromEnvironment(child)).isEqualTo(KafkaSecurity.plaintext());
     var conf = PipelineOptions.fromEnvironment(child);
     assertThat(PipelineOptions.kafkaSecurity(conf)).isEqualTo(KafkaSecurity.plaintext());
-    assertThat(ClickHouseOutputs.sinkOptions(conf).passwordFile()).isNull();
-    assertThat(ClickHouseOutputs.sinkOptions(conf).caFile()).isNull();
+    assertThat(ClickHouseOptions.sinkOptions(conf).passwordFile()).isNull();
+    assertThat(ClickHouseOptions.sinkOptions(conf).caFile()).isNull();
     // without the blanking the same shell would have the children log in
     assertThat(KafkaSecurity.fromEnvironment(shell).protocol())
         .isEqualTo(KafkaSecurity.Protocol.SASL_SSL);

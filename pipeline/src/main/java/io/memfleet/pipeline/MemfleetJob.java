@@ -1,12 +1,15 @@
 package io.memfleet.pipeline;
 
 import io.memfleet.event.DeadLetter;
+import io.memfleet.pipeline.clickhouse.TableSinks;
 import io.memfleet.pipeline.decode.DecodeFunction;
 import io.memfleet.pipeline.join.ProcessMemoryJoinFunction;
 import io.memfleet.pipeline.kafka.KafkaEndpoints;
 import io.memfleet.pipeline.model.NativeMemorySample;
 import io.memfleet.pipeline.model.RawRecord;
 import io.memfleet.pipeline.model.TimedEvent;
+import io.memfleet.pipeline.outputs.Output;
+import io.memfleet.pipeline.outputs.OutputWiring;
 import io.memfleet.pipeline.time.ClockAlignFunction;
 import io.memfleet.pipeline.time.ClockCalibration;
 import io.memfleet.pipeline.time.ClockSample;
@@ -43,12 +46,18 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * that follow the slowest source partition ({@link PartitionWatermarks}, same out-of-orderness
  * and idleness), which the join and later stages use.
  *
+ * <p>Extensions (aggregation, detection, forensics) build their stages on the spine's streams
+ * and emit their outputs ({@link PipelineStreams#emit}); once they are built, every output's
+ * sinks are attached here, in one place ({@link OutputWiring}): production's Kafka topics and
+ * ClickHouse tables, or what the builder was given instead.
+ *
  * <pre>{@code
  * MemfleetJob job = MemfleetJob.builder(conf)
  *     .source("events", eventsSource).source("clock", clockSource)
  *     .deadLetterSink(deadLetters)
  *     .nativeMemorySink(testSink)          // optional
- *     .extension(streams -> ...)           // optional: detection rules, ClickHouse sinks
+ *     .extension(new DetectionExtension()) // optional: stages that emit outputs
+ *     .sink(DetectionExtension.ALERTS, testSink) // optional: instead of Kafka and ClickHouse
  *     .build();
  * job.execute(env);
  * // production wiring: MemfleetJob.kafka(conf).build()
@@ -64,6 +73,8 @@ public final class MemfleetJob {
   private final Sink<TimedEvent> eventSink;
   private final Sink<NativeMemorySample> nativeMemorySink;
   private final List<PipelineExtension> extensions;
+  private final Map<String, Sink<?>> outputSinks;
+  private final TableSinks allOutputSinks;
 
   private MemfleetJob(Builder b) {
     this.options = b.options;
@@ -72,6 +83,8 @@ public final class MemfleetJob {
     this.eventSink = b.eventSink;
     this.nativeMemorySink = b.nativeMemorySink;
     this.extensions = List.copyOf(b.extensions);
+    this.outputSinks = new LinkedHashMap<>(b.outputSinks);
+    this.allOutputSinks = b.allOutputSinks;
   }
 
   public static Builder builder(Configuration options) {
@@ -149,6 +162,7 @@ public final class MemfleetJob {
     for (PipelineExtension extension : extensions) {
       extension.attach(streams);
     }
+    new OutputWiring(options, outputSinks, allOutputSinks).wire(streams.emitted());
     return streams;
   }
 
@@ -166,6 +180,8 @@ public final class MemfleetJob {
     private Sink<TimedEvent> eventSink;
     private Sink<NativeMemorySample> nativeMemorySink;
     private final List<PipelineExtension> extensions = new ArrayList<>();
+    private final Map<String, Sink<?>> outputSinks = new LinkedHashMap<>();
+    private TableSinks allOutputSinks;
 
     private Builder(Configuration options) {
       this.options = options == null ? new Configuration() : options;
@@ -192,6 +208,24 @@ public final class MemfleetJob {
 
     public Builder nativeMemorySink(Sink<NativeMemorySample> sink) {
       this.nativeMemorySink = sink;
+      return this;
+    }
+
+    /**
+     * {@code sink} instead of the production sinks of {@code output} (its Kafka topic and its
+     * ClickHouse table): a test's, a replay's file.
+     */
+    public <T> Builder sink(Output<T> output, Sink<T> sink) {
+      outputSinks.put(output.name(), sink);
+      return this;
+    }
+
+    /**
+     * {@code sinks} instead of the production sinks of every output not given one by
+     * {@link #sink}: a benchmark's, which encodes each table's rows and counts them.
+     */
+    public Builder outputSinks(TableSinks sinks) {
+      this.allOutputSinks = sinks;
       return this;
     }
 

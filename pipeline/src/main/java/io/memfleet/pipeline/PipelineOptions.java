@@ -1,5 +1,6 @@
 package io.memfleet.pipeline;
 
+import io.memfleet.pipeline.clickhouse.ClickHouseOptions;
 import io.memfleet.pipeline.time.ClockAlignSettings;
 import io.memfleet.pipeline.time.ClockModelSettings;
 import io.memfleet.schema.Topics;
@@ -215,12 +216,13 @@ public final class PipelineOptions {
   }
 
   /**
-   * The spine's options and those each extension on the class path declares
-   * ({@link PipelineExtension#options()}: ClickHouse outputs, detection, forensics): what
+   * The spine's options, its outputs' ClickHouse options and those each extension on the class
+   * path declares ({@link PipelineExtension#options()}: detection, forensics): what
    * {@link #fromEnvironment} and {@link #set} accept.
    */
   public static List<ConfigOption<?>> allWithExtensions() {
     List<ConfigOption<?>> options = new ArrayList<>(all());
+    options.addAll(ClickHouseOptions.all());
     for (PipelineExtension extension : PipelineExtension.loaded()) {
       options.addAll(extension.options());
     }

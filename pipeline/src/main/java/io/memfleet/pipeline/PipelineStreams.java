@@ -5,7 +5,14 @@ import io.memfleet.pipeline.model.NativeMemorySample;
 import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.ProcessScopedKey;
 import io.memfleet.pipeline.model.TimedEvent;
+import io.memfleet.pipeline.outputs.Emitted;
+import io.memfleet.pipeline.outputs.Output;
+import io.memfleet.pipeline.outputs.OutputWiring;
 import io.memfleet.pipeline.time.ClockCalibration;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
@@ -27,6 +34,9 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
  *   <li>{@link #clockCalibrations()}: where each host's clock models stand, as they change
  *       ({@link io.memfleet.pipeline.time.ClockAlignFunction#CALIBRATIONS}).
  * </ul>
+ *
+ * <p>Stages return streams and hand what leaves the job to {@link #emit}; sinks are attached in
+ * one place ({@link OutputWiring}), so a test or a benchmark chooses them for the whole job.
  */
 public final class PipelineStreams {
   private final Configuration options;
@@ -35,6 +45,7 @@ public final class PipelineStreams {
   private final DataStream<NativeMemorySample> nativeMemory;
   private final DataStream<DeadLetter> deadLetters;
   private final DataStream<ClockCalibration> clockCalibrations;
+  private final Map<String, Emitted<?>> emitted = new LinkedHashMap<>();
 
   PipelineStreams(Configuration options, DataStream<TimedEvent> aligned,
       DataStream<TimedEvent> joined, DataStream<NativeMemorySample> nativeMemory,
@@ -45,6 +56,28 @@ public final class PipelineStreams {
     this.nativeMemory = nativeMemory;
     this.deadLetters = deadLetters;
     this.clockCalibrations = clockCalibrations;
+  }
+
+  /**
+   * Hands {@code stream} to the world outside as {@code output}: its sinks are attached once
+   * every stage is built ({@link OutputWiring}), its table in production.
+   *
+   * @throws IllegalArgumentException when the output was emitted already
+   */
+  public <T> void emit(Output<T> output, DataStream<T> stream) {
+    emit(output, stream, null);
+  }
+
+  /** As {@link #emit(Output, DataStream)}; in production also to the Kafka {@code topic}. */
+  public <T> void emit(Output<T> output, DataStream<T> stream, String topic) {
+    if (emitted.putIfAbsent(output.name(), new Emitted<>(output, stream, topic)) != null) {
+      throw new IllegalArgumentException("output " + output.name() + " emitted twice");
+    }
+  }
+
+  /** The outputs emitted so far, in order. */
+  public Collection<Emitted<?>> emitted() {
+    return Collections.unmodifiableCollection(emitted.values());
   }
 
   /** The job's configuration ({@link PipelineOptions} and anything else it was given). */

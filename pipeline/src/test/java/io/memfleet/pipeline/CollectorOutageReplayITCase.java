@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.memfleet.localstack.KafkaBroker;
 import io.memfleet.pipeline.SpoolingNodeCollector.Sample;
 import io.memfleet.pipeline.aggregate.LateEventCounter;
-import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
+import io.memfleet.pipeline.clickhouse.ClickHouseOptions;
 import io.memfleet.pipeline.detect.DetectionOptions;
 import io.memfleet.pipeline.forensics.ForensicsOptions;
 import io.memfleet.sql.ClickHouseConnection;
@@ -87,7 +87,7 @@ class CollectorOutageReplayITCase {
   private static final long BOTH_LIVE_AFTER = 30 * SECOND;
   private static final Duration OUT_OF_ORDERNESS = PipelineOptions.OUT_OF_ORDERNESS.defaultValue();
   private static final Duration IDLENESS = PipelineOptions.IDLENESS.defaultValue();
-  private static final Duration LATENESS = ClickHouseOutputs.ALLOWED_LATENESS.defaultValue();
+  private static final Duration LATENESS = ClickHouseOptions.ALLOWED_LATENESS.defaultValue();
   /** Wall-clock time host A takes for the outage's five minutes of event time. */
   private static final Duration OUTAGE_WALL = IDLENESS.plusSeconds(5);
   private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
@@ -258,8 +258,8 @@ class CollectorOutageReplayITCase {
     conf.set(PipelineOptions.DEAD_LETTER_TOPIC, "it-outage-dlq-" + run);
     conf.set(DetectionOptions.ALERTS_TOPIC, "it-outage-alerts-" + run);
     conf.set(ForensicsOptions.TOPIC, "it-outage-oom-" + run);
-    conf.set(ClickHouseOutputs.URL, servers.clickHouse().httpUrl());
-    conf.set(ClickHouseOutputs.DATABASE, database);
+    conf.set(ClickHouseOptions.URL, servers.clickHouse().httpUrl());
+    conf.set(ClickHouseOptions.DATABASE, database);
     // rows reach ClickHouse one checkpoint after they are produced: 1 s keeps the test short,
     // and checkpoints decide nothing about what is late
     conf.set(PipelineOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));

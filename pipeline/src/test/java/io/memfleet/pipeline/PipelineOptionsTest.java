@@ -114,7 +114,7 @@ class PipelineOptionsTest {
         "MEMFLEET_CLICKHOUSE_URL", "https://clickhouse:8443",
         "MEMFLEET_CLICKHOUSE_PASSWORD_FILE", "/etc/memfleet/clickhouse/password",
         "MEMFLEET_CLICKHOUSE_CA_FILE", "/etc/memfleet/clickhouse/ca.crt"));
-    var sink = io.memfleet.pipeline.clickhouse.ClickHouseOutputs.sinkOptions(conf);
+    var sink = io.memfleet.pipeline.clickhouse.ClickHouseOptions.sinkOptions(conf);
     assertThat(sink.url()).isEqualTo("https://clickhouse:8443");
     assertThat(sink.passwordFile()).isEqualTo("/etc/memfleet/clickhouse/password");
     assertThat(sink.caFile()).isEqualTo("/etc/memfleet/clickhouse/ca.crt");

@@ -21,8 +21,8 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  *
  * <pre>{@code
  * CountingOutputs outputs = new CountingOutputs();
- * builder.extension(new ClickHouseOutputs(outputs))
- *     .extension(new DetectionExtension(outputs.records("alerts")));
+ * builder.extension(new AggregationExtension()).extension(new DetectionExtension(Map.of()))
+ *     .outputSinks(outputs).sink(DetectionExtension.ALERTS, outputs.records("alerts"));
  * ...
  * outputs.counts();   // {"alerts" -> 3, "events_raw" -> 1000000, ...}
  * outputs.release();

@@ -4,7 +4,7 @@ import io.memfleet.bench.pipeline.FleetWorkload.TopicSet;
 import io.memfleet.event.DeadLetter;
 import io.memfleet.pipeline.MemfleetJob;
 import io.memfleet.pipeline.PipelineOptions;
-import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
+import io.memfleet.pipeline.aggregate.AggregationExtension;
 import io.memfleet.pipeline.decode.DecodeFunction;
 import io.memfleet.pipeline.detect.DetectionExtension;
 import io.memfleet.pipeline.forensics.ForensicsExtension;
@@ -123,9 +123,12 @@ final class PipelineThroughput {
         MemfleetJob.kafka(options).eventSink(sink).build().attach(env);
       } else if (stage == Stage.JOB) {
         MemfleetJob.kafka(options).eventSink(sink)
-            .extension(new ClickHouseOutputs(outputs))
-            .extension(new DetectionExtension(outputs.records("alerts")))
-            .extension(new ForensicsExtension(outputs.records("oom_snapshots")))
+            .extension(new AggregationExtension())
+            .extension(new DetectionExtension(Map.of()))
+            .extension(new ForensicsExtension(Map.of()))
+            .outputSinks(outputs)
+            .sink(DetectionExtension.ALERTS, outputs.records("alerts"))
+            .sink(ForensicsExtension.OOM_SNAPSHOTS, outputs.records("oom_snapshots"))
             .build().attach(env);
       } else {
         attachDecodeAndAlign(env, options, sink);

@@ -8,7 +8,7 @@ import io.memfleet.bench.pipeline.StateSizeOptions.Backend;
 import io.memfleet.bench.pipeline.StateSizeOptions.Fleet;
 import io.memfleet.pipeline.MemfleetJob;
 import io.memfleet.pipeline.PipelineOptions;
-import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
+import io.memfleet.pipeline.aggregate.AggregationExtension;
 import io.memfleet.pipeline.detect.DetectionExtension;
 import io.memfleet.pipeline.forensics.ForensicsExtension;
 import io.memfleet.pipeline.model.TimedEvent;
@@ -132,9 +132,12 @@ final class StateSizeRun {
       env.setParallelism(parallelism);
       env.enableCheckpointing(Duration.ofDays(1).toMillis());
       MemfleetJob.kafka(pipelineOptions()).eventSink(sink)
-          .extension(new ClickHouseOutputs(outputs))
-          .extension(new DetectionExtension(outputs.records("alerts")))
-          .extension(new ForensicsExtension(outputs.records("oom_snapshots")))
+          .extension(new AggregationExtension())
+          .extension(new DetectionExtension(Map.of()))
+          .extension(new ForensicsExtension(Map.of()))
+          .outputSinks(outputs)
+          .sink(DetectionExtension.ALERTS, outputs.records("alerts"))
+          .sink(ForensicsExtension.OOM_SNAPSHOTS, outputs.records("oom_snapshots"))
           .build().attach(env);
       StreamGraph graph = env.getStreamGraph();
       graph.setJobName("memfleet state size " + backend.flinkName() + " " + fleet);

@@ -4,12 +4,12 @@ import org.apache.flink.api.connector.sink2.Sink;
 
 /**
  * Makes the sink of one output table. Production writes ClickHouse ({@link #clickHouse}, exactly
- * once); a benchmark or a test passes its own to {@link ClickHouseOutputs#ClickHouseOutputs(
- * TableSinks)} — e.g. one that encodes every row and counts it — and the job around it stays the
- * one production runs.
+ * once); a benchmark or a test passes its own for every output to
+ * {@code MemfleetJob.Builder#outputSinks} — e.g. one that encodes every row and counts it — and
+ * the job around it stays the one production runs.
  *
  * <pre>{@code
- * new ClickHouseOutputs((table, encoder, partitionTime) -> new CountingRows<>(table, encoder));
+ * builder.outputSinks((table, encoder, partitionTime) -> new CountingRows<>(table, encoder));
  * }</pre>
  */
 @FunctionalInterface

@@ -2,28 +2,23 @@ package io.memfleet.pipeline.detect;
 
 import io.memfleet.event.Alert;
 import io.memfleet.pipeline.PipelineExtension;
-import io.memfleet.pipeline.PipelineOptions;
 import io.memfleet.pipeline.PipelineStreams;
-import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
+import io.memfleet.pipeline.clickhouse.Rows;
 import io.memfleet.pipeline.detect.alert.AlertManagerFunction;
 import io.memfleet.pipeline.detect.rules.LeakRule;
 import io.memfleet.pipeline.detect.rules.RunRuleFunction;
 import io.memfleet.pipeline.detect.rules.SlowGrowthRule;
 import io.memfleet.pipeline.detect.rules.TrailingRule;
 import io.memfleet.pipeline.detect.rules.TrailingRuleFunction;
-import io.memfleet.pipeline.kafka.KafkaEndpoints;
-import io.memfleet.pipeline.kafka.ProcessRecordSerializer;
 import io.memfleet.pipeline.model.ProcessScopedKey;
+import io.memfleet.pipeline.outputs.Output;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -33,40 +28,39 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
  * Leak detection on the per-process stream: events → {@link ObservationFunction} → one keyed
  * function per rule ({@link Rules}: {@link RunRuleFunction} for the rules that judge runs,
  * {@link TrailingRuleFunction} for those that judge a trailing history) →
- * {@link AlertManagerFunction} → the alerts topic (Kafka, Avro) and ClickHouse's {@code alerts}
- * table.
+ * {@link AlertManagerFunction} → output {@link #ALERTS} (in production the alerts topic, Kafka
+ * Avro, and ClickHouse's {@code alerts} table).
  *
  * <pre>
  *  byProcess ─ observations ─ keyBy series ─┬─ runs: goroutine, thread, … ──┐
  *                 │                         ├─ trailing: live-set, oom, … ──┼─ keyBy process
  *                 └─ series, RSS, EXITED ───┴───────────────────────────────┘  alert manager
- *                                                                   ─► Kafka, ClickHouse
+ *                                                                   ─► ALERTS
  * </pre>
  *
  * <p>Listed in {@code META-INF/services/io.memfleet.pipeline.PipelineExtension}; settings in
- * {@link DetectionOptions} (job configuration, then {@code MEMFLEET_DETECT_*}). Tests pass an
- * alert sink instead of Kafka:
+ * {@link DetectionOptions} (job configuration, then {@code MEMFLEET_DETECT_*}). Tests give the
+ * alerts a sink of their own:
  *
  * <pre>{@code
- * MemfleetJob.builder(conf)...extension(new DetectionExtension(testSink)).build();
+ * MemfleetJob.builder(conf)...extension(new DetectionExtension(Map.of()))
+ *     .sink(DetectionExtension.ALERTS, testSink).build();
  * }</pre>
  */
 public final class DetectionExtension implements PipelineExtension {
-  private final Sink<Alert> alertSink;
+  /** Every alert as the alert manager emits it (FIRING, UPDATED, RESOLVED). */
+  public static final Output<Alert> ALERTS =
+      Output.topicAndTable("alerts", Rows::alert, null, Alert::getProcess);
+
   private final Map<String, String> environment;
 
-  /** Production: alerts to Kafka (and ClickHouse when enabled), settings also from the env. */
+  /** Production: settings from the job's options, then the environment's variables. */
   public DetectionExtension() {
-    this(null, System.getenv());
+    this(System.getenv());
   }
 
-  /** Alerts to {@code alertSink} instead of Kafka. */
-  public DetectionExtension(Sink<Alert> alertSink) {
-    this(alertSink, Map.of());
-  }
-
-  DetectionExtension(Sink<Alert> alertSink, Map<String, String> environment) {
-    this.alertSink = alertSink;
+  /** Settings from the job's options, then {@code environment}'s variables. */
+  public DetectionExtension(Map<String, String> environment) {
     this.environment = environment;
   }
 
@@ -81,13 +75,7 @@ public final class DetectionExtension implements PipelineExtension {
     if (!conf.get(DetectionOptions.ENABLED)) {
       return;
     }
-    DataStream<Alert> alerts = alerts(streams, conf);
-    if (alertSink != null) {
-      alerts.sinkTo(alertSink).name("alerts-test-sink").uid("detect-alerts-test-sink");
-      return;
-    }
-    alerts.sinkTo(kafkaSink(conf)).name("alerts-kafka").uid("detect-alerts-kafka");
-    ClickHouseOutputs.alerts(alerts, conf);
+    streams.emit(ALERTS, alerts(streams, conf), conf.get(DetectionOptions.ALERTS_TOPIC));
   }
 
   /** Builds observations, rules and the alert manager; returns the alert stream. */
@@ -126,13 +114,4 @@ public final class DetectionExtension implements PipelineExtension {
         .name("alert-manager").uid("detect-alert-manager");
   }
 
-  static KafkaSink<Alert> kafkaSink(Configuration conf) {
-    return KafkaSink.<Alert>builder()
-        .setBootstrapServers(conf.get(PipelineOptions.BOOTSTRAP_SERVERS))
-        .setRecordSerializer(new ProcessRecordSerializer<Alert>(
-            conf.get(DetectionOptions.ALERTS_TOPIC), Alert::getProcess))
-        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-        .setKafkaProducerConfig(KafkaEndpoints.producerProperties(conf))
-        .build();
-  }
 }

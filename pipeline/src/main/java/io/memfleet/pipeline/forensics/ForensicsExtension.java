@@ -2,47 +2,42 @@ package io.memfleet.pipeline.forensics;
 
 import io.memfleet.event.OomSnapshot;
 import io.memfleet.pipeline.PipelineExtension;
-import io.memfleet.pipeline.PipelineOptions;
 import io.memfleet.pipeline.PipelineStreams;
-import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
-import io.memfleet.pipeline.kafka.KafkaEndpoints;
-import io.memfleet.pipeline.kafka.ProcessRecordSerializer;
+import io.memfleet.pipeline.clickhouse.Rows;
+import io.memfleet.pipeline.outputs.Output;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
- * OOM forensics on the joined stream: {@link OomForensicsFunction} per victim → the OOM-snapshot
- * topic (Kafka, Avro) and ClickHouse's {@code oom_snapshots} table. Listed in
+ * OOM forensics on the joined stream: {@link OomForensicsFunction} per victim → output
+ * {@link #OOM_SNAPSHOTS} (in production the OOM-snapshot topic, Kafka Avro, and ClickHouse's
+ * {@code oom_snapshots} table). Listed in
  * {@code META-INF/services/io.memfleet.pipeline.PipelineExtension}; settings in
  * {@link ForensicsOptions}.
  *
  * <pre>{@code
- * MemfleetJob.builder(conf)...extension(new ForensicsExtension(testSink)).build();
+ * MemfleetJob.builder(conf)...extension(new ForensicsExtension(Map.of()))
+ *     .sink(ForensicsExtension.OOM_SNAPSHOTS, testSink).build();
  * }</pre>
  */
 public final class ForensicsExtension implements PipelineExtension {
-  private final Sink<OomSnapshot> snapshotSink;
+  /** One snapshot per OOM kill: the victim's last seconds and the pool that grew. */
+  public static final Output<OomSnapshot> OOM_SNAPSHOTS = Output.topicAndTable("oom_snapshots",
+      Rows::oomSnapshot, s -> s.getKillUtcNs() / 1_000_000L, OomSnapshot::getProcess);
+
   private final Map<String, String> environment;
 
-  /** Production: snapshots to Kafka (and ClickHouse when enabled), settings also from the env. */
+  /** Production: settings from the job's options, then the environment's variables. */
   public ForensicsExtension() {
-    this(null, System.getenv());
+    this(System.getenv());
   }
 
-  /** Snapshots to {@code snapshotSink} instead of Kafka. */
-  public ForensicsExtension(Sink<OomSnapshot> snapshotSink) {
-    this(snapshotSink, Map.of());
-  }
-
-  ForensicsExtension(Sink<OomSnapshot> snapshotSink, Map<String, String> environment) {
-    this.snapshotSink = snapshotSink;
+  /** Settings from the job's options, then {@code environment}'s variables. */
+  public ForensicsExtension(Map<String, String> environment) {
     this.environment = environment;
   }
 
@@ -65,20 +60,6 @@ public final class ForensicsExtension implements PipelineExtension {
             conf.get(ForensicsOptions.ARM_AT)),
             TypeInformation.of(OomSnapshot.class))
         .name("oom-forensics").uid("forensics-oom");
-    if (snapshotSink != null) {
-      snapshots.sinkTo(snapshotSink).name("oom-snapshots-test-sink")
-          .uid("forensics-test-sink");
-      return;
-    }
-    snapshots.sinkTo(KafkaSink.<OomSnapshot>builder()
-            .setBootstrapServers(conf.get(PipelineOptions.BOOTSTRAP_SERVERS))
-            .setRecordSerializer(new ProcessRecordSerializer<OomSnapshot>(
-                conf.get(ForensicsOptions.TOPIC), OomSnapshot::getProcess))
-            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-            .setKafkaProducerConfig(
-                KafkaEndpoints.producerProperties(conf))
-            .build())
-        .name("oom-snapshots-kafka").uid("forensics-kafka");
-    ClickHouseOutputs.oomSnapshots(snapshots, conf);
+    streams.emit(OOM_SNAPSHOTS, snapshots, conf.get(ForensicsOptions.TOPIC));
   }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -57,8 +58,11 @@ public final class Replay {
     MemfleetJob.builder(conf)
         .source("trace", source)
         .deadLetterSink(new RecordFileSink<DeadLetter>(outDir, "dead-letters"))
-        .extension(new DetectionExtension(new RecordFileSink<Alert>(outDir, "alerts")))
-        .extension(new ForensicsExtension(new RecordFileSink<OomSnapshot>(outDir, "snapshots")))
+        .extension(new DetectionExtension(Map.of()))
+        .extension(new ForensicsExtension(Map.of()))
+        .sink(DetectionExtension.ALERTS, new RecordFileSink<Alert>(outDir, "alerts"))
+        .sink(ForensicsExtension.OOM_SNAPSHOTS, new RecordFileSink<OomSnapshot>(outDir,
+            "snapshots"))
         .build()
         .attach(env);
     long started = System.nanoTime();

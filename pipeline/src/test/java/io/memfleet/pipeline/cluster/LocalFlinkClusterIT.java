@@ -3,7 +3,7 @@ package io.memfleet.pipeline.cluster;
 import static io.memfleet.pipeline.cluster.PipelineDeployment.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
+import io.memfleet.pipeline.clickhouse.ClickHouseOptions;
 import io.memfleet.pipeline.cluster.PipelineDeployment.Stored;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * The fault plan asks for two minutes of each:
  * {@code mvn -pl pipeline verify -Dit.test=LocalFlinkClusterIT -Dmemfleet.fault.outage=2m}.
  * Without ClickHouse the sink's committers hold their batches and retry with back-off for up to
- * {@link ClickHouseOutputs#MAX_COMMIT_WAIT} (10 min): the job keeps running, backed up in Kafka,
+ * {@link ClickHouseOptions#MAX_COMMIT_WAIT} (10 min): the job keeps running, backed up in Kafka,
  * and does not restart. Without the broker the Kafka readers wait, but the source's partition
  * discovery fails the job once its admin call gives up (after a minute: "Failed to list
  * subscribed topic partitions"); the restart strategy brings it back from its last checkpoint.
@@ -163,7 +163,7 @@ class LocalFlinkClusterIT {
       outage.end();
 
       Stored after = afterTheOutage(memfleet, "ClickHouse", outage, fault);
-      if (OUTAGE.compareTo(ClickHouseOutputs.MAX_COMMIT_WAIT.defaultValue()) < 0) {
+      if (OUTAGE.compareTo(ClickHouseOptions.MAX_COMMIT_WAIT.defaultValue()) < 0) {
         assertThat(memfleet.flink().numRestarts(fault.job()))
             .as("restarts of a job whose commits waited for ClickHouse").isZero();
       }

@@ -10,7 +10,7 @@ import io.memfleet.localstack.LocalServer;
 import io.memfleet.localstack.testing.Capabilities;
 import io.memfleet.pipeline.Fixtures;
 import io.memfleet.pipeline.PipelineOptions;
-import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
+import io.memfleet.pipeline.clickhouse.ClickHouseOptions;
 import io.memfleet.pipeline.detect.DetectionOptions;
 import io.memfleet.pipeline.forensics.ForensicsOptions;
 import io.memfleet.schema.Topics;
@@ -182,8 +182,8 @@ final class PipelineDeployment implements AutoCloseable {
         PipelineOptions.DEAD_LETTER_TOPIC.key() + "=it-dlq-" + run,
         DetectionOptions.ALERTS_TOPIC.key() + "=it-alerts-" + run,
         ForensicsOptions.TOPIC.key() + "=it-oom-" + run,
-        ClickHouseOutputs.URL.key() + "=" + server.httpUrl(),
-        ClickHouseOutputs.DATABASE.key() + "=" + database);
+        ClickHouseOptions.URL.key() + "=" + server.httpUrl(),
+        ClickHouseOptions.DATABASE.key() + "=" + database);
   }
 
   private String eventTopic() {

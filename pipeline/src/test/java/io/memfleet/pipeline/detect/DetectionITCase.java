@@ -20,7 +20,7 @@ import io.memfleet.localstack.testing.TestServers;
 import io.memfleet.pipeline.Fixtures;
 import io.memfleet.pipeline.MemfleetJob;
 import io.memfleet.pipeline.PipelineOptions;
-import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
+import io.memfleet.pipeline.clickhouse.ClickHouseOptions;
 import io.memfleet.pipeline.forensics.ForensicsExtension;
 import io.memfleet.schema.Topics;
 import io.memfleet.schema.codec.EventCodec;
@@ -100,9 +100,9 @@ class DetectionITCase {
       Configuration conf = new Configuration();
       conf.set(PipelineOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
       conf.set(PipelineOptions.GROUP_ID, "it-" + UUID.randomUUID());
-      conf.set(ClickHouseOutputs.ENABLED, false);
+      conf.set(ClickHouseOptions.ENABLED, false);
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
-      MemfleetJob.kafka(conf).extension(new DetectionExtension(null, Map.of()))
+      MemfleetJob.kafka(conf).extension(new DetectionExtension(Map.of()))
           .extension(new ForensicsExtension()).build().attach(env);
       JobClient job = env.executeAsync("detection-it");
       try {

@@ -2,9 +2,10 @@ package io.memfleet.bench.pipeline.cluster;
 
 import io.memfleet.pipeline.MemfleetJob;
 import io.memfleet.pipeline.PipelineOptions;
-import io.memfleet.pipeline.clickhouse.ClickHouseOutputs;
+import io.memfleet.pipeline.aggregate.AggregationExtension;
 import io.memfleet.pipeline.detect.DetectionExtension;
 import io.memfleet.pipeline.forensics.ForensicsExtension;
+import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -40,9 +41,12 @@ public final class ClusterBenchmarkJob {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     MetricTableSinks outputs = new MetricTableSinks();
     MemfleetJob.kafka(options).eventSink(new MetricCountingSink())
-        .extension(new ClickHouseOutputs(outputs))
-        .extension(new DetectionExtension(outputs.records("alerts")))
-        .extension(new ForensicsExtension(outputs.records("oom_snapshots")))
+        .extension(new AggregationExtension())
+        .extension(new DetectionExtension(Map.of()))
+        .extension(new ForensicsExtension(Map.of()))
+        .outputSinks(outputs)
+        .sink(DetectionExtension.ALERTS, outputs.records("alerts"))
+        .sink(ForensicsExtension.OOM_SNAPSHOTS, outputs.records("oom_snapshots"))
         .build().attach(env);
     env.execute(NAME);
   }

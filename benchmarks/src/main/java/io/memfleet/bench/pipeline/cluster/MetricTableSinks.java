@@ -18,8 +18,8 @@ import org.apache.flink.metrics.MetricGroup;
  *
  * <pre>{@code
  * MetricTableSinks outputs = new MetricTableSinks();
- * builder.extension(new ClickHouseOutputs(outputs))
- *     .extension(new DetectionExtension(outputs.records("alerts")));
+ * builder.extension(new AggregationExtension()).extension(new DetectionExtension(Map.of()))
+ *     .outputSinks(outputs).sink(DetectionExtension.ALERTS, outputs.records("alerts"));
  * }</pre>
  */
 public final class MetricTableSinks implements TableSinks {
