@@ -1,8 +1,8 @@
 package io.memfleet.bench.pipeline;
 
+import io.memfleet.bench.pipeline.cluster.WholeJob;
 import io.memfleet.pipeline.clickhouse.PartitionTime;
 import io.memfleet.pipeline.clickhouse.RowEncoder;
-import io.memfleet.pipeline.clickhouse.TableSinks;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -21,14 +21,13 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  *
  * <pre>{@code
  * CountingOutputs outputs = new CountingOutputs();
- * builder.extension(new AggregationExtension()).extension(new DetectionExtension(Map.of()))
- *     .outputSinks(outputs).sink(DetectionExtension.ALERTS, outputs.records("alerts"));
+ * WholeJob.stages(builder, outputs);
  * ...
  * outputs.counts();   // {"alerts" -> 3, "events_raw" -> 1000000, ...}
  * outputs.release();
  * }</pre>
  */
-final class CountingOutputs implements TableSinks {
+final class CountingOutputs implements WholeJob.CountedOutputs {
   private static final Map<String, Map<String, LongAdder>> COUNTS = new ConcurrentHashMap<>();
 
   private final String id = UUID.randomUUID().toString();
@@ -42,8 +41,8 @@ final class CountingOutputs implements TableSinks {
     return new Counting<>(id, table, encoder);
   }
 
-  /** A sink that counts the records of {@code output} without encoding them. */
-  <T> Sink<T> records(String output) {
+  @Override
+  public <T> Sink<T> records(String output) {
     return new Counting<>(id, output, null);
   }
 

@@ -2,12 +2,10 @@ package io.memfleet.bench.pipeline;
 
 import io.memfleet.bench.pipeline.FleetWorkload.TopicSet;
 import io.memfleet.event.DeadLetter;
+import io.memfleet.bench.pipeline.cluster.WholeJob;
 import io.memfleet.pipeline.MemfleetJob;
 import io.memfleet.pipeline.PipelineOptions;
-import io.memfleet.pipeline.aggregate.AggregationExtension;
 import io.memfleet.pipeline.decode.DecodeFunction;
-import io.memfleet.pipeline.detect.DetectionExtension;
-import io.memfleet.pipeline.forensics.ForensicsExtension;
 import io.memfleet.pipeline.kafka.KafkaEndpoints;
 import io.memfleet.pipeline.model.RawRecord;
 import io.memfleet.pipeline.model.TimedEvent;
@@ -122,14 +120,8 @@ final class PipelineThroughput {
       if (stage == Stage.SPINE) {
         MemfleetJob.kafka(options).eventSink(sink).build().attach(env);
       } else if (stage == Stage.JOB) {
-        MemfleetJob.kafka(options).eventSink(sink)
-            .extension(new AggregationExtension())
-            .extension(new DetectionExtension(Map.of()))
-            .extension(new ForensicsExtension(Map.of()))
-            .outputSinks(outputs)
-            .sink(DetectionExtension.ALERTS, outputs.records("alerts"))
-            .sink(ForensicsExtension.OOM_SNAPSHOTS, outputs.records("oom_snapshots"))
-            .build().attach(env);
+        WholeJob.stages(MemfleetJob.kafka(options).eventSink(sink),
+            outputs).build().attach(env);
       } else {
         attachDecodeAndAlign(env, options, sink);
       }

@@ -6,11 +6,9 @@ import io.memfleet.bench.pipeline.FleetWorkload.TopicSet;
 import io.memfleet.bench.pipeline.KeyedStateBreakdown.Format;
 import io.memfleet.bench.pipeline.StateSizeOptions.Backend;
 import io.memfleet.bench.pipeline.StateSizeOptions.Fleet;
+import io.memfleet.bench.pipeline.cluster.WholeJob;
 import io.memfleet.pipeline.MemfleetJob;
 import io.memfleet.pipeline.PipelineOptions;
-import io.memfleet.pipeline.aggregate.AggregationExtension;
-import io.memfleet.pipeline.detect.DetectionExtension;
-import io.memfleet.pipeline.forensics.ForensicsExtension;
 import io.memfleet.pipeline.model.TimedEvent;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -131,14 +129,8 @@ final class StateSizeRun {
       StreamExecutionEnvironment env = new StreamExecutionEnvironment(flink);
       env.setParallelism(parallelism);
       env.enableCheckpointing(Duration.ofDays(1).toMillis());
-      MemfleetJob.kafka(pipelineOptions()).eventSink(sink)
-          .extension(new AggregationExtension())
-          .extension(new DetectionExtension(Map.of()))
-          .extension(new ForensicsExtension(Map.of()))
-          .outputSinks(outputs)
-          .sink(DetectionExtension.ALERTS, outputs.records("alerts"))
-          .sink(ForensicsExtension.OOM_SNAPSHOTS, outputs.records("oom_snapshots"))
-          .build().attach(env);
+      WholeJob.stages(MemfleetJob.kafka(pipelineOptions()).eventSink(sink),
+          outputs).build().attach(env);
       StreamGraph graph = env.getStreamGraph();
       graph.setJobName("memfleet state size " + backend.flinkName() + " " + fleet);
       Map<OperatorID, Label> labels = labels(graph);

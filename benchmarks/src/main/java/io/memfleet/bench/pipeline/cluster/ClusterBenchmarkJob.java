@@ -2,10 +2,6 @@ package io.memfleet.bench.pipeline.cluster;
 
 import io.memfleet.pipeline.MemfleetJob;
 import io.memfleet.pipeline.PipelineOptions;
-import io.memfleet.pipeline.aggregate.AggregationExtension;
-import io.memfleet.pipeline.detect.DetectionExtension;
-import io.memfleet.pipeline.forensics.ForensicsExtension;
-import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -40,14 +36,8 @@ public final class ClusterBenchmarkJob {
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     MetricTableSinks outputs = new MetricTableSinks();
-    MemfleetJob.kafka(options).eventSink(new MetricCountingSink())
-        .extension(new AggregationExtension())
-        .extension(new DetectionExtension(Map.of()))
-        .extension(new ForensicsExtension(Map.of()))
-        .outputSinks(outputs)
-        .sink(DetectionExtension.ALERTS, outputs.records("alerts"))
-        .sink(ForensicsExtension.OOM_SNAPSHOTS, outputs.records("oom_snapshots"))
-        .build().attach(env);
+    WholeJob.stages(MemfleetJob.kafka(options).eventSink(new MetricCountingSink()),
+        outputs).build().attach(env);
     env.execute(NAME);
   }
 }

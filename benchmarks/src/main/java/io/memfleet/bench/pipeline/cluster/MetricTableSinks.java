@@ -18,18 +18,17 @@ import org.apache.flink.metrics.MetricGroup;
  *
  * <pre>{@code
  * MetricTableSinks outputs = new MetricTableSinks();
- * builder.extension(new AggregationExtension()).extension(new DetectionExtension(Map.of()))
- *     .outputSinks(outputs).sink(DetectionExtension.ALERTS, outputs.records("alerts"));
+ * WholeJob.stages(builder, outputs);
  * }</pre>
  */
-public final class MetricTableSinks implements TableSinks {
+public final class MetricTableSinks implements WholeJob.CountedOutputs {
 
   @Override
   public <T> Sink<T> sink(String table, RowEncoder<T> encoder, PartitionTime<T> partitionTime) {
     return new Counting<>(table, encoder);
   }
 
-  /** A sink that counts the records of {@code output} without encoding them. */
+  @Override
   public <T> Sink<T> records(String output) {
     return new Counting<>(output, null);
   }
