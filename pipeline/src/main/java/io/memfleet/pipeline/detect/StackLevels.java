@@ -88,10 +88,12 @@ public class StackLevels {
    * own the same way, and the sum tells the two apart where the single stacks do not.
    */
   int growing() {
+    String[] function = new String[hashes.size()];
     Map<String, Long> byFunction = new HashMap<>();
     for (int j = 0; j < hashes.size(); j++) {
       if (growth(j) > 0) {
-        byFunction.merge(function(j), growth(j), Long::sum);
+        function[j] = function(j);
+        byFunction.merge(function[j], growth(j), Long::sum);
       }
     }
     int best = -1;
@@ -100,9 +102,9 @@ public class StackLevels {
       if (growth(j) <= 0) {
         continue;
       }
-      long total = byFunction.get(function(j));
+      long total = byFunction.get(function[j]);
       if (best < 0 || total > bestFunction
-          || (total == bestFunction && function(j).equals(function(best))
+          || (total == bestFunction && function[j].equals(function[best])
               && growth(j) > growth(best))) {
         best = j;
         bestFunction = total;

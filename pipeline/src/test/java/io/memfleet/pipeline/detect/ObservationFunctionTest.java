@@ -326,9 +326,7 @@ class ObservationFunctionTest {
     long outstanding = 2 * MB;
     for (int t = 1; t <= 12; t++) {
       outstanding += MB;
-      send(MemoryMapping.newBuilder().setHeader(header(c, Source.EBPF, t, seq++))
-          .setOp(MappingOp.BRK).setAddress(0x600000L + outstanding).setLengthBytes(MB)
-          .setOutstandingBytes(outstanding).build());
+      send(brkRise(c, t, outstanding));
       send(PageFault.newBuilder().setHeader(header(c, Source.EBPF, t + 0.5, seq++))
           .setCount(64).setMajor(false).setStack(StackTrace.newBuilder().setHash(7)
               .setFrames(List.of("_int_malloc", "malloc", "leak_request_buffer", "main")).build())
@@ -337,6 +335,13 @@ class ObservationFunctionTest {
     Observation o = out(Signal.OUTSTANDING).get(0);
     assertThat(o.poolHint).isEqualTo(io.memfleet.event.MemoryPool.MALLOC);
     assertThat(o.stackFrames).contains("leak_request_buffer");
+  }
+
+  /** The heap's break risen by 1 MiB to {@code outstanding} mapped bytes. */
+  private MemoryMapping brkRise(ProcessIdentity p, double t, long outstanding) {
+    return MemoryMapping.newBuilder().setHeader(header(p, Source.EBPF, t, seq++))
+        .setOp(MappingOp.BRK).setAddress(0x600000L + outstanding).setLengthBytes(MB)
+        .setOutstandingBytes(outstanding).build();
   }
 
   private Allocation level(ProcessIdentity p, double t, AllocationKind kind, long bytes,
@@ -357,9 +362,7 @@ class ObservationFunctionTest {
     long outstanding = 2 * MB;
     for (int t = 1; t <= 70; t++) {
       outstanding += MB;
-      send(MemoryMapping.newBuilder().setHeader(header(c, Source.EBPF, t, seq++))
-          .setOp(MappingOp.BRK).setAddress(0x600000L + outstanding).setLengthBytes(MB)
-          .setOutstandingBytes(outstanding).build());
+      send(brkRise(c, t, outstanding));
       send(PageFault.newBuilder().setHeader(header(c, Source.EBPF, t + 0.5, seq++))
           .setCount(64 * 20).setMajor(false).setStack(StackTrace.newBuilder().setHash(8)
               .setFrames(List.of("memset", "parse_request", "main")).build()).build());
@@ -393,9 +396,7 @@ class ObservationFunctionTest {
     long outstanding = 2 * MB;
     for (int t = 1; t <= 70; t++) {
       outstanding += MB;
-      send(MemoryMapping.newBuilder().setHeader(header(c, Source.EBPF, t, seq++))
-          .setOp(MappingOp.BRK).setAddress(0x600000L + outstanding).setLengthBytes(MB)
-          .setOutstandingBytes(outstanding).build());
+      send(brkRise(c, t, outstanding));
       if (t % 10 == 0) {
         send(level(c, t + 0.7, AllocationKind.FAULTED_IN, t * MB * 6 / 10, 8, "memset",
             "parse_request", "main"));

@@ -48,12 +48,13 @@ final class ProcessStacks {
     String ip = e.field("ip");
     if (words != null && (ip == null || parseHex(ip) == frames.get(0).address())) {
       try {
-        long pendingReturn = e.field("uret") == null ? 0 : parseHex(e.field("uret"));
-        if (pendingReturn > 0) {
+        // 0 when no return probe is pending; an unreadable value (-1) counts as none
+        long pendingReturn = e.field("uret") == null ? 0 : Math.max(0, parseHex(e.field("uret")));
+        if (pendingReturn != 0) {
           p.expectUprobeTrampolines();
         }
         List<Frame> completed = StackScan.recover(frames, Long.parseUnsignedLong(e.field("sp"),
-            16), hexWords(words), Math.max(0, pendingReturn), p.returnAddresses());
+            16), hexWords(words), pendingReturn, p.returnAddresses());
         if (completed != frames) {
           recovered.incrementAndGet();
           frames = completed;

@@ -164,13 +164,10 @@ public final class TracedProcess {
     long now = System.nanoTime();
     if (unknown && now - modulesReadNs > rereadAfterNs) {
       modulesReadNs = now;
-      ModuleMap fresh = ModuleMap.readOrEmpty(procRoot, identity.getPid());
+      ModuleMap fresh = readAgain();
       boolean changed = !fresh.mappings().equals(m.mappings());
       rereadAfterNs = changed ? MAPS_REREAD_NS : Math.min(MAPS_REREAD_MAX_NS, 2 * rereadAfterNs);
-      if (!fresh.mappings().isEmpty()) {
-        modules = fresh;
-        m = fresh;
-      }
+      m = modules;
     }
     return m;
   }
@@ -190,10 +187,16 @@ public final class TracedProcess {
       return;
     }
     trampolinesReadNs = now;
+    readAgain();
+  }
+
+  /** The maps read again; kept unless the process is gone (nothing read). */
+  private ModuleMap readAgain() {
     ModuleMap fresh = ModuleMap.readOrEmpty(procRoot, identity.getPid());
     if (!fresh.mappings().isEmpty()) {
       modules = fresh;
     }
+    return fresh;
   }
 
   void touched(long nowNs) {

@@ -129,17 +129,7 @@ class StackScanTest {
   void namesUnnamedWalkedFramesFromTheFileToTellTheCLibrary() {
     // host-wide, bpftrace prints the walked frames without names: the resolver names them
     StackScan.Resolver fixed = fixed();
-    StackScan.Resolver named = new StackScan.Resolver() {
-      @Override
-      public Optional<String> moduleOf(long a) {
-        return fixed.moduleOf(a);
-      }
-
-      @Override
-      public Optional<Frame> returnFrame(long w) {
-        return fixed.returnFrame(w);
-      }
-
+    StackScan.Resolver named = new FixedBut() {
       @Override
       public Optional<String> symbolAt(long a) {
         return a == 0x5000_0430L ? Optional.of("__mmap") : a == 0x5000_0300L
@@ -167,18 +157,7 @@ class StackScanTest {
     assertThat(maps.find(0x7fff_ffff_e000L)).isEmpty();
     assertThat(ModuleMap.parse(List.of("50000000-50001000 r-xp 00000000 fe:01 7 " + LEAKY))
         .hasUprobeTrampolines()).isFalse();
-    StackScan.Resolver fixed = fixed();
-    StackScan.Resolver probed = new StackScan.Resolver() {
-      @Override
-      public Optional<String> moduleOf(long a) {
-        return fixed.moduleOf(a);
-      }
-
-      @Override
-      public Optional<Frame> returnFrame(long w) {
-        return fixed.returnFrame(w);
-      }
-
+    StackScan.Resolver probed = new FixedBut() {
       @Override
       public boolean isProbeTrampoline(long w) {
         return maps.isUprobeTrampoline(w);
@@ -212,6 +191,21 @@ class StackScanTest {
     assertThat(StackScan.isFramePointerLess("/lib/libc-2.31.so")).isTrue();
     assertThat(StackScan.isFramePointerLess("/usr/lib/libcrypto.so.3")).isFalse();
     assertThat(StackScan.isFramePointerLess(null)).isFalse();
+  }
+
+  /** {@link #fixed()}, for a test to override one more answer. */
+  private static class FixedBut implements StackScan.Resolver {
+    private final StackScan.Resolver fixed = fixed();
+
+    @Override
+    public Optional<String> moduleOf(long a) {
+      return fixed.moduleOf(a);
+    }
+
+    @Override
+    public Optional<Frame> returnFrame(long w) {
+      return fixed.returnFrame(w);
+    }
   }
 
   /** Code at 0x5000_0000 (the demo: leak_blocks 0x100, run_loop 0x200, main 0x300) and libc at
