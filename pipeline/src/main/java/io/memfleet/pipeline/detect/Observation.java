@@ -103,6 +103,12 @@ public class Observation {
   public io.memfleet.event.MemoryPool poolHint;
   /** Class with the most sampled allocation weight in the bucket (managed heaps); or null. */
   public String objectClass;
+  /**
+   * The stack was named by the pages it touched first (page-fault samples), not by what it holds
+   * (allocator probes, mappings, retained objects). In a malloc heap beside churn that is as often
+   * the code that writes freed blocks again as the code that keeps them, so an alert says so.
+   */
+  public boolean firstTouch;
 
   public Observation() {}
 

@@ -296,26 +296,41 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     // the collector's levels first: the stack whose pages or mappings stay and grow (churn
     // gives back what it takes); the sums below name whoever faults or maps the most
     StackLevels levels = null;
-    if (b.signal == Signal.NATIVE) {
-      levels = mallocOrFaultedIn();
-      t = faulted.value(); // since the process was first seen: the leaking stack keeps faulting
+    int grew = -1;
+    // named by first touches (page faults) rather than by what a stack holds
+    boolean levelsByFaults = false;
+    boolean tallyByFaults = false;
+    if (b.signal == Signal.NATIVE
+        || b.signal == Signal.OUTSTANDING && "mmap".equals(b.series) && b.brkBytes > b.mmapBytes) {
+      // growth of malloc's heap (the break) is named by what malloc hands out and keeps, when the
+      // allocator probes saw it, or by the stack that faults its new pages in: the break's own
+      // calls come from inside malloc and name nobody. Faulted-in levels name who touched a new
+      // page first, which in a malloc heap is as often the code that churns as the one that keeps.
+      levels = outstandingLevels.value();
+      grew = levels == null ? -1 : levels.growing();
+      if (grew < 0) {
+        levels = faultedInLevels.value();
+        levelsByFaults = true;
+      }
+      // since the process was first seen: the leaking stack keeps faulting
+      t = faulted.value();
+      tallyByFaults = true;
     } else if (b.signal == Signal.OUTSTANDING && "mmap".equals(b.series)) {
-      // growth of malloc's heap (the break) is named by what malloc hands out and keeps, or the
-      // stack that faults its new pages in: the break's own calls come from inside malloc and
-      // name nobody
-      boolean brk = b.brkBytes > b.mmapBytes;
-      levels = brk ? mallocOrFaultedIn() : mappedLevels.value();
-      t = brk ? faulted.value() : mapped.value();
+      levels = mappedLevels.value();
+      t = mapped.value();
     } else if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP) {
       t = retainedSamples.value();
     } else if (b.signal == Signal.POOL
         && io.memfleet.event.MemoryPool.DIRECT_BUFFERS.name().equals(b.series)) {
       levels = directLevels.value(); // only where the JVM's direct-buffer probe reports
     }
-    int grew = levels == null ? -1 : levels.growing();
+    if (grew < 0 && levels != null) {
+      grew = levels.growing();
+    }
     if (grew >= 0) {
       o.stackHash = levels.hashes.get(grew);
       o.stackFrames = levels.frames.get(grew);
+      o.firstTouch = levelsByFaults;
       return;
     }
     boolean byClass = b.signal == Signal.LIVE_SET;
@@ -323,22 +338,11 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     if (i >= 0) {
       o.stackHash = t.hashes.get(i);
       o.stackFrames = t.frames.get(i).isEmpty() ? null : t.frames.get(i);
+      o.firstTouch = tallyByFaults && o.stackFrames != null;
       if (t.labels.get(i) != null) {
         o.objectClass = t.labels.get(i); // what is retained beats what is allocated most
       }
     }
-  }
-
-  /**
-   * The allocator probes' levels when one of their stacks grew (the malloc escalation probed the
-   * process: who allocated what is still allocated), else the faulted-in pages': who touched a
-   * new page first, which in a growing malloc heap is as often the code that churns as the one
-   * that keeps.
-   */
-  private StackLevels mallocOrFaultedIn() throws Exception {
-    StackLevels outstanding = outstandingLevels.value();
-    return outstanding != null && outstanding.growing() >= 0 ? outstanding
-        : faultedInLevels.value();
   }
 
   private static Observation exited(TimedEvent e) {

@@ -58,6 +58,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
   private static final int USED_COMPANION = 1 << 12;
   private static final int USED_COMPANION_UTC = 1 << 13;
   private static final int STACK_HASH = 1 << 14;
+  private static final int FIRST_TOUCH = 1 << 15;
 
   private static final Signal[] SIGNALS = Signal.values();
   private static final Runtime[] RUNTIMES = Runtime.values();
@@ -123,7 +124,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
         | (o.liveUtcNs != 0 ? LIVE_UTC : 0) | (Double.isNaN(o.companion) ? 0 : COMPANION)
         | (Double.isNaN(o.usedCompanion) ? 0 : USED_COMPANION)
         | (o.usedCompanionUtcNs != 0 ? USED_COMPANION_UTC : 0)
-        | (o.stackHash != 0 ? STACK_HASH : 0);
+        | (o.stackHash != 0 ? STACK_HASH : 0) | (o.firstTouch ? FIRST_TOUCH : 0);
     writeVarLong(out, flags);
     if ((flags & SAME_IDENTITY) == 0) {
       ObservationSerializer.writeIdentity(o, out);
@@ -211,6 +212,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
         : in.readDouble();
     o.confirmed = (flags & CONFIRMED) != 0;
     o.reclaimed = (flags & RECLAIMED) != 0;
+    o.firstTouch = (flags & FIRST_TOUCH) != 0;
     o.newest = (flags & NEWEST) != 0 ? in.readDouble() : Double.NaN;
     o.live = (flags & LIVE) != 0 ? in.readDouble() : Double.NaN;
     o.liveUtcNs = (flags & LIVE_UTC) != 0 ? o.utcNs + readVarLong(in) : 0;

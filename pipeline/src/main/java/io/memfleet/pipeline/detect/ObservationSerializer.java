@@ -37,6 +37,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
   private static final int USED_COMPANION = 1 << 6;
   private static final int USED_COMPANION_UTC = 1 << 7;
   private static final int STACK_HASH = 1 << 8;
+  private static final int FIRST_TOUCH = 1 << 9;
 
   private static final Signal[] SIGNALS = Signal.values();
   private static final Runtime[] RUNTIMES = Runtime.values();
@@ -83,6 +84,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     c.stackFrames = from.stackFrames;
     c.poolHint = from.poolHint;
     c.objectClass = from.objectClass;
+    c.firstTouch = from.firstTouch;
     return c;
   }
 
@@ -97,7 +99,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
         | (o.liveUtcNs != 0 ? LIVE_UTC : 0) | (Double.isNaN(o.companion) ? 0 : COMPANION)
         | (Double.isNaN(o.usedCompanion) ? 0 : USED_COMPANION)
         | (o.usedCompanionUtcNs != 0 ? USED_COMPANION_UTC : 0)
-        | (o.stackHash != 0 ? STACK_HASH : 0);
+        | (o.stackHash != 0 ? STACK_HASH : 0) | (o.firstTouch ? FIRST_TOUCH : 0);
     out.writeShort(present);
     out.writeDouble(o.value);
     if ((present & NEWEST) != 0) {
@@ -136,6 +138,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     int present = in.readShort() & 0xffff;
     o.confirmed = (present & CONFIRMED) != 0;
     o.reclaimed = (present & RECLAIMED) != 0;
+    o.firstTouch = (present & FIRST_TOUCH) != 0;
     o.value = in.readDouble();
     o.newest = (present & NEWEST) != 0 ? in.readDouble() : Double.NaN;
     o.live = (present & LIVE) != 0 ? in.readDouble() : Double.NaN;

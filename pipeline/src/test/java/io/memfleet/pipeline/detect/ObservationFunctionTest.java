@@ -384,6 +384,9 @@ class ObservationFunctionTest {
     assertThat(heap.get(0).stackFrames).as("before any level: the sums").contains(
         "parse_request");
     assertThat(heap.get(heap.size() - 1).stackFrames).contains("leak_request_buffer");
+    assertThat(heap).filteredOn(o -> o.stackFrames != null).isNotEmpty()
+        .as("no allocator probes: named by first touches, and marked so")
+        .allMatch(o -> o.firstTouch);
   }
 
   @Test
@@ -414,8 +417,11 @@ class ObservationFunctionTest {
         .filter(o -> "mmap".equals(o.series)).toList();
     assertThat(heap).isNotEmpty();
     assertThat(heap).filteredOn(o -> o.stackFrames != null && o.utcNs < Events.ns(40)).isNotEmpty()
-        .allSatisfy(o -> assertThat(o.stackFrames).startsWith("memset\nparse_request"));
-    assertThat(heap.get(heap.size() - 1).stackFrames).startsWith("leak_request_buffer");
+        .allSatisfy(o -> assertThat(o.stackFrames).startsWith("memset\nparse_request"))
+        .allMatch(o -> o.firstTouch);
+    Observation last = heap.get(heap.size() - 1);
+    assertThat(last.stackFrames).startsWith("leak_request_buffer");
+    assertThat(last.firstTouch).as("named by what the stack holds").isFalse();
   }
 
   @Test

@@ -54,6 +54,7 @@ class ObservationSerializerTest {
     o.stackFrames = "map_segment\ncache_entry\nmain";
     o.poolHint = MemoryPool.MMAP;
     o.objectClass = "com.example.SessionRecord";
+    o.firstTouch = true;
     return o;
   }
 

@@ -74,12 +74,17 @@ public final class AlertCandidates {
         .build();
   }
 
-  /** The finding's verdict, with where in the code when a source saw it. */
+  /**
+   * The finding's verdict, with where in the code when a source saw it: "from" the code that
+   * holds the memory, "parked in" for goroutines, and "new pages first touched in" when only
+   * page faults named it (no allocator probes): the code that wrote the new pages first, which
+   * need not be the code that keeps them.
+   */
   static String verdict(Finding f, Observation last, StackTrace stack, String objectClass) {
     String v = f.verdict != null ? f.verdict : f.summary;
     if (stack != null && !stack.getFrames().isEmpty()) {
-      String where = last.signal == io.memfleet.pipeline.detect.Signal.GOROUTINES
-          ? "parked in " : "from ";
+      String where = last.signal == io.memfleet.pipeline.detect.Signal.GOROUTINES ? "parked in "
+          : last.firstTouch ? "new pages first touched in " : "from ";
       return v + ", " + where + Culprits.frame(stack.getFrames());
     }
     if (objectClass != null) {

@@ -101,6 +101,7 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
     if (o.stackFrames != null) {
       point.stackFrames = o.stackFrames;
       point.stackHash = o.stackHash;
+      point.firstTouch = o.firstTouch;
     }
   }
 

@@ -41,6 +41,7 @@ public interface TrailingRule {
     if (o.stackFrames != null) {
       point.stackFrames = o.stackFrames;
       point.stackHash = o.stackHash;
+      point.firstTouch = o.firstTouch;
     }
   }
 

@@ -653,6 +653,29 @@ class LeakRulesTest {
   }
 
   @Test
+  void aHeapNamedOnlyByPageFaultsSaysItsPagesWereFirstTouchedThereNotThatTheyComeFromThere()
+      throws Exception {
+    // a C server's malloc heap (the break) grows 1 MiB/s; without the allocator probes only the
+    // page faults name a stack, and the code that wrote new heap pages first need not be the code
+    // that keeps them
+    for (boolean byFaults : List.of(true, false)) {
+      List<Observation> obs = series(Signal.OUTSTANDING, 300, t -> 70 * MB + t * MB, Double.NaN);
+      obs.forEach(o -> {
+        o.series = "mmap";
+        o.runtime = io.memfleet.event.Runtime.NATIVE;
+        o.processStartTimeMs = (Observations.T0_NS - 180 * Observations.S) / 1_000_000L;
+        o.poolHint = io.memfleet.event.MemoryPool.MALLOC;
+        o.stackFrames = "memset\nparse_request\nmain";
+        o.firstTouch = byFaults;
+      });
+      List<Alert> alerts = run(OutstandingGrowthRule.NAME, obs);
+      assertThat(alerts).isNotEmpty();
+      assertThat(alerts.get(0).getVerdict()).endsWith(byFaults
+          ? ", new pages first touched in parse_request" : ", from parse_request");
+    }
+  }
+
+  @Test
   void mappedBytesCountOnlyWhileTheResidentSetGrowsWithThem() throws Exception {
     // a native server whose allocator keeps its address space (jemalloc): mapped bytes grow
     // 13 MiB/s for 5 minutes while its resident set stays at 160 MiB; then a real mapping leak
