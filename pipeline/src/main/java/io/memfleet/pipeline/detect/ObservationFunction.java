@@ -308,6 +308,13 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       // page first, which in a malloc heap is as often the code that churns as the one that keeps.
       levels = outstandingLevels.value();
       grew = levels == null ? -1 : levels.growing();
+      if (grew < 0 && b.signal == Signal.NATIVE
+          && o.runtime == io.memfleet.event.Runtime.NATIVE) {
+        // a native program's memory beyond malloc's heap: a mapping that stays names its maker
+        // (a managed runtime's own mappings — heap, arenas — name nobody in its program)
+        levels = mappedLevels.value();
+        grew = levels == null ? -1 : levels.growing();
+      }
       if (grew < 0) {
         levels = faultedInLevels.value();
         levelsByFaults = true;

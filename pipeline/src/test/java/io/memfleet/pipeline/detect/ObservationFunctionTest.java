@@ -285,6 +285,38 @@ class ObservationFunctionTest {
     assertThat(nat.get(0).stackFrames).isEqualTo("memset\nleak_request_buffer\nmain");
   }
 
+  @Test
+  void aNativeProgramsGrowthIsNamedByAMappingThatStaysBeforeFirstTouchesAndSaysWhich()
+      throws Exception {
+    // a C program maps a segment per second that it keeps; its request handler touches more
+    // new pages first (scratch buffers it maps and unmaps again)
+    for (boolean keepsMappings : List.of(true, false)) {
+      ProcessIdentity c = Events.process("node-1", keepsMappings ? 310 : 311, Runtime.NATIVE);
+      for (int t = 0; t <= 40; t += 2) {
+        send(ResidentMemory.newBuilder().setHeader(header(c, Source.PROCFS, t, seq++))
+            .setRssBytes((20L + t) * MB).build());
+        if (t % 10 == 0) {
+          send(level(c, t + 0.7, AllocationKind.FAULTED_IN, (t + 1) * 3 * MB, 8, "memset",
+              "handle_request", "main"));
+          send(level(c, t + 0.8, AllocationKind.FAULTED_IN, (t + 1) * MB, 7, "map_segment",
+              "main"));
+          send(level(c, t + 0.9, AllocationKind.MAPPED, (keepsMappings ? t + 1 : 1) * MB, 9,
+              "mmap", "map_segment", "main"));
+        }
+      }
+      List<Observation> nat = out(Signal.NATIVE).stream().filter(o -> o.pid == c.getPid())
+          .toList();
+      Observation last = nat.get(nat.size() - 1);
+      if (keepsMappings) {
+        assertThat(last.stackFrames).isEqualTo("mmap\nmap_segment\nmain");
+        assertThat(last.firstTouch).as("named by what stays mapped").isFalse();
+      } else {
+        assertThat(last.stackFrames).isEqualTo("memset\nhandle_request\nmain");
+        assertThat(last.firstTouch).as("named by first touches only").isTrue();
+      }
+    }
+  }
+
   private MemoryMapping mapping(ProcessIdentity p, double t, long bytes, long outstanding,
       String protection, long hash, String... frames) {
     return MemoryMapping.newBuilder().setHeader(header(p, Source.EBPF, t, seq++))
