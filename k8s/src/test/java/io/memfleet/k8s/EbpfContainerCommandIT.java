@@ -4,6 +4,8 @@ import static io.memfleet.k8s.kustomize.YamlDocs.at;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.memfleet.event.Allocation;
+import io.memfleet.event.AllocationKind;
 import io.memfleet.event.MappingOp;
 import io.memfleet.event.MemoryMapping;
 import io.memfleet.event.PageFault;
@@ -52,10 +54,13 @@ import org.junit.jupiter.api.io.TempDir;
  * machine: the Kafka address (a real local broker), the node name (the downward API), the
  * container's mount paths by the host paths the manifest mounts there (the spool and
  * {@code emptyDir}s by temporary directories), {@code /opt/memfleet/lib} (links to the jars under
- * {@code k8s/target/ebpf-container-it}). For ~20 s a real C
- * program maps and faults memory (the bundled leaky demo); its events must be published with
- * its identity, then SIGTERM (what the kubelet sends) must stop the collector and its bpftrace
- * children.
+ * {@code k8s/target/ebpf-container-it}). It runs in a mount namespace of its own
+ * where what the container mounts read-only at a host path's own place (tracefs) is read-only
+ * and debugfs is absent, as in the container. For ~20 s a real C program maps and faults memory
+ * (the bundled leaky demo); its events must be published with its identity, then SIGTERM (what
+ * the kubelet sends) must stop the collector and its bpftrace children. With the
+ * {@code malloc-escalation} component (tracefs writable), a C program leaking through malloc
+ * must be probed and its leaking function published with what it still holds (about a minute).
  *
  * <p>The broker is secured as the manifests' Strimzi cluster is: SASL_SSL with SCRAM-SHA-512 and
  * ACLs ({@link SecureKafka}). The container's user ({@code MEMFLEET_KAFKA_USERNAME}) is created
@@ -66,7 +71,12 @@ import org.junit.jupiter.api.io.TempDir;
  * eBPF user may not write another collector's topic.
  */
 class EbpfContainerCommandIT {
+  /** How long a run lasts at least, and the base's run. */
   private static final Duration RUN = Duration.ofSeconds(20);
+  /** The longest a run waits for what it waits for (the malloc escalation: about a minute). */
+  private static final Duration LONGEST = Duration.ofSeconds(150);
+  /** The collector's default report interval: what it saw is published within one. */
+  private static final Duration REPORT = Duration.ofSeconds(12);
   private static final Pattern VAR = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
   @TempDir Path dir;
@@ -74,9 +84,74 @@ class EbpfContainerCommandIT {
   @Test
   void theShippedEbpfCommandTracesTheNodeAndPublishesForAProcessThatMapsAndFaults()
       throws Exception {
+    Path leaky = compile(K8sTree.repo().resolve("collectors/ebpf/src/main/resources/io/memfleet/"
+        + "collector/ebpf/demo/leaky.c"));
+    Ran ran = runContainer("base", List.of(leaky.toString(), "400", "4096", "0", "5"),
+        output -> false, RUN);
+    String output = ran.output();
+    assertThat(output).as(output).contains("processes host-wide: traced=")
+        .contains("mmap   events=").contains("faults events=").doesNotContain("Exception");
+    List<SpecificRecord> ofTarget = ran.ofTarget("leaky");
+    assertThat(ofTarget).as(output).isNotEmpty();
+    ProcessIdentity identity = Events.header(ofTarget.get(0)).getProcess();
+    assertThat(identity.getNode()).isEqualTo(ran.env().get("MEMFLEET_NODE"));
+    assertThat(identity.getCluster()).isEqualTo(ran.env().get("MEMFLEET_CLUSTER"));
+    assertThat(ofTarget).filteredOn(e -> e instanceof MemoryMapping m
+            && m.getOp() == MappingOp.MMAP && m.getLengthBytes() == 65536)
+        .as("the demo's leaked 64 KiB mappings, with the leaking function")
+        .anySatisfy(e -> assertThat(((MemoryMapping) e).getStack().getFrames())
+            .contains("leak_mappings"));
+    assertThat(ofTarget).anyMatch(e -> e instanceof PageFault);
+    assertThat(ran.events()).noneMatch(e -> Events.header(e).getProcess().getComm()
+        .equals("bpftrace"));
+  }
+
+  /**
+   * With {@code components/malloc-escalation} (tracefs writable, no capability added), the
+   * container's malloc escalation probes a process whose malloc heap grows and publishes what
+   * the leaking function still holds: a C program leaking one 1 KiB request buffer in eight, at
+   * 4000 requests/s (0.5 MiB/s). The base's read-only tracefs refuses those probes.
+   */
+  @Test
+  void withTheMallocEscalationComponentALeakingProcessIsProbedAndItsLeakNamed()
+      throws Exception {
+    Path leak = compile(K8sTree.repo().resolve("collectors/ebpf/src/test/resources/io/memfleet/"
+        + "collector/ebpf/hostwide/request_leak.c"));
+    Ran ran = runContainer("src/test/resources/malloc-escalation-collector",
+        List.of(leak.toString()), output -> output.contains("outstanding top:"), LONGEST);
+    String output = ran.output();
+    assertThat(output).as(output).contains("malloc escalation: probing=pids [" + ran.targetPid())
+        .doesNotContain("could not probe").doesNotContain("Exception");
+    assertThat(ran.ofTarget("request_leak")).filteredOn(e -> e instanceof Allocation a
+            && a.getKind() == AllocationKind.OUTSTANDING && a.getStack() != null)
+        .as("what the probed process's stacks still hold, the leaking function among them")
+        .anySatisfy(e -> assertThat(((Allocation) e).getStack().getFrames())
+            .contains("leak_request_buffer"));
+  }
+
+  /** A run of the container: what it printed, what it published, for which target. */
+  private record Ran(String output, List<SpecificRecord> events, long targetPid,
+      Map<String, String> env) {
+    List<SpecificRecord> ofTarget(String comm) {
+      return events.stream()
+          .filter(e -> Events.header(e).getProcess().getPid() == targetPid)
+          .filter(e -> Events.header(e).getProcess().getComm().equals(comm)).toList();
+    }
+  }
+
+  /**
+   * Runs the eBPF container of {@code build}'s DaemonSet beside {@code target} for {@link #RUN}
+   * at least, until its output satisfies {@code done} and one report interval more or
+   * {@code longest} has passed, stops it with SIGTERM, and reads what it published. Host paths mounted
+   * read-only into the container at their own path (tracefs) are read-only for it here too, in a
+   * mount namespace of its own, which has no debugfs, as a container has none.
+   */
+  private Ran runContainer(String build, List<String> target,
+      java.util.function.Predicate<String> done, Duration longest) throws Exception {
     Capabilities.require("0".equals(uid()), "root (the container runs as user 0)");
     Capabilities.require(onPath("bpftrace"), "bpftrace (apt-get install bpftrace)");
     Capabilities.require(onPath("setpriv"), "setpriv (util-linux)");
+    Capabilities.require(onPath("unshare"), "unshare (util-linux)");
     Capabilities.require(onPath("gcc"), "gcc (apt-get install gcc)");
     Path repo = K8sTree.repo();
     Path launcherJar = repo.resolve("launcher/target/memfleet-launcher-" + K8sTree.version()
@@ -86,7 +161,7 @@ class EbpfContainerCommandIT {
     assertThat(launcherJar).isRegularFile();
 
     // the container as the manifests build it
-    var resources = K8sTree.build("base");
+    var resources = K8sTree.build(build);
     Map<String, Object> pod = at(K8sTree.one(resources, "DaemonSet", "memfleet-collector"),
         "spec", "template", "spec");
     Map<String, Object> ebpf = K8sTree.containers(pod).stream()
@@ -95,8 +170,8 @@ class EbpfContainerCommandIT {
     List<String> capabilities = at(ebpf, "securityContext", "capabilities", "add");
 
     // the test process, and the broker standing in for Strimzi's
-    Path leaky = compileLeakyDemo(repo);
-    Process target = new ProcessBuilder(leaky.toString(), "400", "4096", "0", "5")
+    Process targetProcess = new ProcessBuilder(target)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     Process collector = null;
     List<ProcessHandle> children = List.of();
@@ -121,7 +196,9 @@ class EbpfContainerCommandIT {
       assertThat(args.get(0)).isEqualTo("ebpf");
       assertThat(args).noneMatch(a -> a.startsWith("--pid"));
 
-      List<String> command = new ArrayList<>(List.of("setpriv",
+      List<String> command = new ArrayList<>(List.of("unshare", "--mount",
+          "--propagation", "private", "sh", "-c", mountsAsInTheContainer(pod, ebpf)
+              + " && exec \"$@\"", "sh", "setpriv",
           "--bounding-set=-all," + String.join(",", capabilities.stream()
               .map(c -> "+" + c.toLowerCase(Locale.ROOT)).toList()),
           "--inh-caps=-all", "--no-new-privs", "--", "sh", entrypoint(repo, launcherJar)
@@ -133,9 +210,18 @@ class EbpfContainerCommandIT {
       pb.environment().put("PATH", System.getenv("PATH"));
       pb.environment().putAll(env);
       long started = System.nanoTime();
+      long doneAt = Long.MAX_VALUE;
       collector = pb.start();
-      while (System.nanoTime() - started < RUN.toNanos()) {
+      while (System.nanoTime() - started < longest.toNanos()) {
         assertThat(collector.isAlive()).as("collector exited early:%n%s", read(log)).isTrue();
+        long now = System.nanoTime();
+        if (doneAt == Long.MAX_VALUE && done.test(read(log))) {
+          doneAt = now; // one report interval more, for what it saw to be published
+        }
+        if (now - started >= RUN.toNanos() && doneAt != Long.MAX_VALUE
+            && now - doneAt >= REPORT.toNanos()) {
+          break;
+        }
         Thread.sleep(500);
       }
       children = collector.descendants().toList();
@@ -149,25 +235,8 @@ class EbpfContainerCommandIT {
 
       String output = read(log);
       System.out.println("collector output:\n" + output);
-      assertThat(output).as(output).contains("processes host-wide: traced=")
-          .contains("mmap   events=").contains("faults events=").doesNotContain("Exception");
       List<SpecificRecord> events = read(client(kafka, "memfleet-pipeline",
           passwords.get("memfleet-pipeline")), Topics.EVENTS_EBPF);
-      List<SpecificRecord> ofTarget = events.stream()
-          .filter(e -> Events.header(e).getProcess().getPid() == target.pid())
-          .filter(e -> Events.header(e).getProcess().getComm().equals("leaky")).toList();
-      assertThat(ofTarget).as(output).isNotEmpty();
-      ProcessIdentity identity = Events.header(ofTarget.get(0)).getProcess();
-      assertThat(identity.getNode()).isEqualTo(env.get("MEMFLEET_NODE"));
-      assertThat(identity.getCluster()).isEqualTo(env.get("MEMFLEET_CLUSTER"));
-      assertThat(ofTarget).filteredOn(e -> e instanceof MemoryMapping m
-              && m.getOp() == MappingOp.MMAP && m.getLengthBytes() == 65536)
-          .as("the demo's leaked 64 KiB mappings, with the leaking function")
-          .anySatisfy(e -> assertThat(((MemoryMapping) e).getStack().getFrames())
-              .contains("leak_mappings"));
-      assertThat(ofTarget).anyMatch(e -> e instanceof PageFault);
-      assertThat(events).noneMatch(e -> Events.header(e).getProcess().getComm()
-          .equals("bpftrace"));
 
       // the container's user may write its own sources' topics, not the node collector's
       try (var producer = new KafkaProducer<>(client(kafka, security.username(),
@@ -178,13 +247,40 @@ class EbpfContainerCommandIT {
             .isInstanceOf(ExecutionException.class)
             .hasCauseInstanceOf(TopicAuthorizationException.class);
       }
+      return new Ran(output, events, targetProcess.pid(), env);
     } finally {
       if (collector != null) {
         collector.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
       children.forEach(ProcessHandle::destroyForcibly);
-      target.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      targetProcess.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Shell commands that make this mount namespace look like the container's where it matters:
+   * no debugfs (a container has none), and each host path the container mounts read-only at its
+   * own path (tracefs) read-only.
+   */
+  @SuppressWarnings("unchecked")
+  private static String mountsAsInTheContainer(Map<String, Object> pod,
+      Map<String, Object> container) {
+    Map<String, String> hostPaths = new HashMap<>();
+    for (Map<String, Object> v : (List<Map<String, Object>>) pod.get("volumes")) {
+      if (v.get("hostPath") != null) {
+        hostPaths.put((String) v.get("name"), at(v, "hostPath", "path"));
+      }
+    }
+    List<String> steps = new ArrayList<>(List.of("{ umount -l /sys/kernel/debug 2>/dev/null"
+        + " || true; }"));
+    for (Map<String, Object> m : (List<Map<String, Object>>) container.get("volumeMounts")) {
+      String path = (String) m.get("mountPath");
+      if (path.equals(hostPaths.get((String) m.get("name")))
+          && Boolean.TRUE.equals(m.get("readOnly"))) {
+        steps.add("mount --bind " + path + " " + path + " && mount -o remount,bind,ro " + path);
+      }
+    }
+    return String.join(" && ", steps);
   }
 
   /**
@@ -220,8 +316,9 @@ class EbpfContainerCommandIT {
   }
 
   /**
-   * Container mount path → the path on this machine: a read-only host path is the host path
-   * itself; the writable spool and {@code emptyDir}s become temporary directories.
+   * Container mount path → the path on this machine: a host path is the host path itself,
+   * except the writable spool on the node's disk, which becomes a temporary directory, as do
+   * {@code emptyDir}s.
    */
   @SuppressWarnings("unchecked")
   private Map<String, String> hostPathsOfMounts(Map<String, Object> pod,
@@ -235,7 +332,8 @@ class EbpfContainerCommandIT {
       Map<String, Object> volume = volumes.get((String) m.get("name"));
       String hostPath = volume.get("hostPath") == null ? null : at(volume, "hostPath", "path");
       boolean readOnly = Boolean.TRUE.equals(m.get("readOnly"));
-      String local = hostPath != null && readOnly ? hostPath
+      boolean nodeDisk = hostPath != null && hostPath.startsWith("/var/lib/");
+      String local = hostPath != null && (readOnly || !nodeDisk) ? hostPath
           : Files.createDirectories(dir.resolve("mount-" + m.get("name"))).toString();
       out.put((String) m.get("mountPath"), local);
     }
@@ -353,11 +451,10 @@ class EbpfContainerCommandIT {
     return entrypoint;
   }
 
-  /** The bundled leaky demo, built as production C is built (frame pointers kept). */
-  private Path compileLeakyDemo(Path repo) throws IOException, InterruptedException {
-    Path source = repo.resolve("collectors/ebpf/src/main/resources/io/memfleet/collector/ebpf/"
-        + "demo/leaky.c");
-    Path binary = dir.resolve("leaky");
+  /** A C program of the repository, built as production C is built (frame pointers kept). */
+  private Path compile(Path source) throws IOException, InterruptedException {
+    String name = source.getFileName().toString().replaceFirst("\\.c$", "");
+    Path binary = dir.resolve(name);
     Process gcc = new ProcessBuilder("gcc", "-O1", "-g", "-fno-omit-frame-pointer", "-o",
         binary.toString(), source.toString()).redirectErrorStream(true).start();
     String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

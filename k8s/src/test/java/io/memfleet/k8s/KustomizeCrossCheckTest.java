@@ -45,7 +45,8 @@ class KustomizeCrossCheckTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"base", "overlays/dev", "overlays/prod", "src/test/resources/jvm-app"})
+  @ValueSource(strings = {"base", "overlays/dev", "overlays/prod", "src/test/resources/jvm-app",
+      "src/test/resources/malloc-escalation-collector"})
   void builderMatchesKubectlKustomize(String dir) throws Exception {
     String override = System.getenv("MEMFLEET_KUSTOMIZE_CROSSCHECK");
     Path root = override != null && Files.isDirectory(Path.of(override)) ? Path.of(override)

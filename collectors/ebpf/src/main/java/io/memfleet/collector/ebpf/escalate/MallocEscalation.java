@@ -289,11 +289,12 @@ public final class MallocEscalation implements AutoCloseable {
       off = ++failuresInARow >= MAX_FAILURES;
       disabled |= off;
     }
-    LOG.warn("malloc escalation: could not probe pid {} ({}): {}", p.pid(),
-        p.identity().getComm(), why);
+    String tracefs = PerfProbes.whyProbesCannotBeDefined(PerfProbes.TRACEFS_DIRS);
+    LOG.warn("malloc escalation: could not probe pid {} ({}): {}{}", p.pid(),
+        p.identity().getComm(), why, tracefs == null ? "" : "; " + tracefs);
     if (off) {
-      LOG.warn("malloc escalation off: {} failures in a row (perf probe needs root or"
-          + " CAP_SYS_ADMIN and tracefs)", MAX_FAILURES);
+      LOG.warn("malloc escalation off: {} failures in a row (perf probe needs a writable"
+          + " tracefs, perf record CAP_PERFMON)", MAX_FAILURES);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.memfleet.collector.ebpf.perf;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,10 +36,31 @@ public final class PerfProbes {
   private static final Pattern LISTED_GROUP = Pattern.compile("^\\s*(" + GROUP_PREFIX
       + "(\\d+)(?:_\\d+)*):\\S+");
 
+  /** Where perf finds tracefs: its own mount point, then the one under debugfs. */
+  public static final List<Path> TRACEFS_DIRS = List.of(Path.of("/sys/kernel/tracing"),
+      Path.of("/sys/kernel/debug/tracing"));
+
   /** How long one perf probe command may take. */
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private PerfProbes() {}
+
+  /**
+   * Why {@code perf probe --add} cannot define a probe on this host, from tracefs's
+   * {@code uprobe_events} (where perf writes probe definitions): not found, or not writable — a
+   * read-only tracefs mount, as the shipped Kubernetes DaemonSet mounts it unless its
+   * {@code malloc-escalation} component is added; null when it is writable.
+   */
+  public static String whyProbesCannotBeDefined(List<Path> tracefsDirs) {
+    for (Path dir : tracefsDirs) {
+      Path events = dir.resolve("uprobe_events");
+      if (Files.exists(events)) {
+        return Files.isWritable(events) ? null : events + " is not writable (tracefs mounted"
+            + " read-only? In Kubernetes, add the component k8s/components/malloc-escalation)";
+      }
+    }
+    return "no tracefs with uprobe_events at " + tracefsDirs;
+  }
 
   /** Adds {@code probe_libc:malloc} with a {@code size} argument; returns the event name. */
   public static String addMallocProbe(Path perf, Path libc) throws IOException,
