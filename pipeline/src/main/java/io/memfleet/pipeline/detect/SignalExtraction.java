@@ -18,6 +18,7 @@ import io.memfleet.event.Runtime;
 import io.memfleet.event.Source;
 import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
+import io.memfleet.pipeline.detect.rules.Culprits;
 import io.memfleet.pipeline.model.Limits;
 import io.memfleet.pipeline.model.Shmem;
 import io.memfleet.pipeline.model.TimedEvent;
@@ -478,6 +479,14 @@ final class SignalExtraction {
       // garbage no collection has reached yet (seen: a JVM with 8 MiB/s of request garbage next
       // to a 2 MiB/s leak named the request handler's byte[] as what it retains)
       if (a.getAgeNs() != null && a.getAgeNs() < MIN_RETAINED_AGE_NS) {
+        return;
+      }
+      // a stack without a frame of the program is the JDK's own object (seen: an Instant of
+      // JFR's Recording.start, memfleet's own recording, named as a dying JVM's culprit). The
+      // JFR collector keeps the frames from the program's first one on, so a cut stack without
+      // one had none either, unless JFR itself cut it (64 frames of JDK code: not seen)
+      if (a.getStack() != null && !a.getStack().getFrames().isEmpty()
+          && Culprits.programFrame(a.getStack().getFrames()) == null) {
         return;
       }
       long hash = a.getStack() == null ? 0 : a.getStack().getHash();

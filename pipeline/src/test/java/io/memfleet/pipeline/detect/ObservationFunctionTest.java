@@ -172,6 +172,27 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void anOldObjectTheJdkAllocatedOnItsOwnIsNeverTheProgramsCulprit() throws Exception {
+    // a JVM dying of a leak in its first minute: JFR's own Instant (allocated when the
+    // recording started, no frame of the program) is the oldest sample; the program's rows
+    // are too young to count, but the list holding them is old enough (JDK 17's samples carry no
+    // size: each counts one; the collector cut the JDK's stack to its first frames)
+    send(gc(jvm, Source.JFR, 1, GcGeneration.YOUNG, 120 * MB, null));
+    Allocation jfrs = oldObject(2, "java.time.Instant", 0, 40, 21,
+        "java.time.Instant.create:415", "java.time.Instant.ofEpochSecond:332",
+        "jdk.jfr.internal.PlatformRecorder.start:271", "jdk.jfr.Recording.start:184");
+    jfrs.getStack().setTruncated(true);
+    send(jfrs);
+    send(oldObject(2.001, "java.lang.Object[]", 0, 13, 22, "java.util.Arrays.copyOf:3481",
+        "java.util.ArrayList.grow:237", "ReportExporter.main:55"));
+    send(gc(jvm, Source.JFR, 4, GcGeneration.YOUNG, 125 * MB, null));
+    send(gc(jvm, Source.JFR, 12, GcGeneration.YOUNG, 130 * MB, null)); // next bucket
+    Observation o = out(Signal.LIVE_SET).get(0);
+    assertThat(o.objectClass).isEqualTo("java.lang.Object[]");
+    assertThat(o.stackFrames).endsWith("ReportExporter.main:55");
+  }
+
+  @Test
   void goCyclesGoroutinesAndCgroupMemoryBecomeTheirSignals() throws Exception {
     for (int t = 0; t <= 20; t += 5) {
       send(gc(go, Source.GO_GCTRACE, t, GcGeneration.CONCURRENT, 40 * MB, (long) (30 + t) * MB));
