@@ -4,6 +4,7 @@ import io.memfleet.event.Alert;
 import io.memfleet.event.AlertStatus;
 import io.memfleet.event.MemoryPool;
 import io.memfleet.event.OomSnapshot;
+import io.memfleet.pipeline.detect.rules.AlertCandidates;
 import io.memfleet.pipeline.detect.rules.Culprits;
 import io.memfleet.scenarios.Pool;
 import io.memfleet.scenarios.Scenario;
@@ -153,11 +154,16 @@ final class EvalReport {
   /**
    * Whether the alert names the culprit as its verdict does: the class it retains, or its stack's
    * innermost program frame ({@link Culprits#frame}, the function the verdict names) — not just
-   * any frame: a stack through a function names it without blaming it.
+   * any frame: a stack through a function names it without blaming it; nor a function whose
+   * pages were only first touched there ({@link AlertCandidates#FIRST_TOUCHED_IN}): the verdict
+   * does not say it keeps them.
    */
   static boolean names(Alert a, String culprit) {
     if (a.getObjectClass() != null && a.getObjectClass().contains(culprit)) {
       return true;
+    }
+    if (a.getVerdict() != null && a.getVerdict().contains(AlertCandidates.FIRST_TOUCHED_IN)) {
+      return false;
     }
     String named = a.getTopStack() == null ? null : Culprits.frame(a.getTopStack().getFrames());
     return named != null && named.contains(culprit);

@@ -9,6 +9,7 @@ import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Runtime;
 import io.memfleet.event.Severity;
 import io.memfleet.event.StackTrace;
+import io.memfleet.pipeline.detect.rules.AlertCandidates;
 import io.memfleet.scenarios.Corpus;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -72,6 +73,21 @@ class EvalReportTest {
         alertWithStack("c-malloc-leak", "native-growth", MemoryPool.MALLOC, T0 + 150_000,
             List.of("_int_malloc", "leak_request_buffer", "main"))), List.of()));
     assertThat(right.rows().get(0).culpritNamed()).isTrue();
+  }
+
+  @Test
+  void aFunctionWhosePagesWereOnlyFirstTouchedThereIsNotNamed() {
+    // without the allocator probes a malloc leak is named by first touches: the verdict says so
+    // and does not blame the function, so neither does the score
+    EvalReport.Received touched = alertWithStack("c-malloc-leak", "native-growth",
+        MemoryPool.MALLOC, T0 + 150_000, List.of("memset", "leak_request_buffer", "main"));
+    touched.alert().setVerdict("native memory grows 1.0 MiB/s, "
+        + AlertCandidates.FIRST_TOUCHED_IN + "leak_request_buffer");
+    EvalReport r = new EvalReport();
+    r.add(new EvalReport.Outcome(Corpus.byId("c-malloc-leak"), T0, -1, List.of(touched),
+        List.of()));
+    assertThat(r.rows().get(0).found()).isTrue();
+    assertThat(r.rows().get(0).culpritNamed()).isFalse();
   }
 
   @Test

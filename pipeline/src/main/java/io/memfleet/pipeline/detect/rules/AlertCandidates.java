@@ -74,6 +74,9 @@ public final class AlertCandidates {
         .build();
   }
 
+  /** What a verdict says before a function named only by the pages it touched first. */
+  public static final String FIRST_TOUCHED_IN = "new pages first touched in ";
+
   /**
    * The finding's verdict, with where in the code when a source saw it: "from" the code that
    * holds the memory, "parked in" for goroutines, and "new pages first touched in" when only
@@ -84,7 +87,7 @@ public final class AlertCandidates {
     String v = f.verdict != null ? f.verdict : f.summary;
     if (stack != null && !stack.getFrames().isEmpty()) {
       String where = last.signal == io.memfleet.pipeline.detect.Signal.GOROUTINES ? "parked in "
-          : last.firstTouch ? "new pages first touched in " : "from ";
+          : last.firstTouch ? FIRST_TOUCHED_IN : "from ";
       return v + ", " + where + Culprits.frame(stack.getFrames());
     }
     if (objectClass != null) {
