@@ -152,6 +152,13 @@ class ObservationFunctionTest {
         .build();
   }
 
+  /** Two more collections, the second in the next bucket: the first bucket's live set. */
+  private Observation liveSetAfterTheSamples() throws Exception {
+    send(gc(jvm, Source.JFR, 4, GcGeneration.YOUNG, 125 * MB, null));
+    send(gc(jvm, Source.JFR, 12, GcGeneration.YOUNG, 130 * MB, null));
+    return out(Signal.LIVE_SET).get(0);
+  }
+
   @Test
   void whatTheHeapRetainsIsNamedByOldObjectsThatOutlivedTheirFirstSeconds() throws Exception {
     send(gc(jvm, Source.JFR, 1, GcGeneration.YOUNG, 120 * MB, null));
@@ -164,9 +171,7 @@ class ObservationFunctionTest {
       send(oldObject(2.1 + i * 0.001, "ReportExporter$ReportRow", 4 * 1024, 12 + i, 12,
           "ReportExporter.buffer", "ReportExporter.main"));
     }
-    send(gc(jvm, Source.JFR, 4, GcGeneration.YOUNG, 125 * MB, null));
-    send(gc(jvm, Source.JFR, 12, GcGeneration.YOUNG, 130 * MB, null)); // next bucket
-    Observation o = out(Signal.LIVE_SET).get(0);
+    Observation o = liveSetAfterTheSamples();
     assertThat(o.objectClass).isEqualTo("ReportExporter$ReportRow");
     assertThat(o.stackFrames).isEqualTo("ReportExporter.buffer\nReportExporter.main");
   }
@@ -185,9 +190,7 @@ class ObservationFunctionTest {
     send(jfrs);
     send(oldObject(2.001, "java.lang.Object[]", 0, 13, 22, "java.util.Arrays.copyOf:3481",
         "java.util.ArrayList.grow:237", "ReportExporter.main:55"));
-    send(gc(jvm, Source.JFR, 4, GcGeneration.YOUNG, 125 * MB, null));
-    send(gc(jvm, Source.JFR, 12, GcGeneration.YOUNG, 130 * MB, null)); // next bucket
-    Observation o = out(Signal.LIVE_SET).get(0);
+    Observation o = liveSetAfterTheSamples();
     assertThat(o.objectClass).isEqualTo("java.lang.Object[]");
     assertThat(o.stackFrames).endsWith("ReportExporter.main:55");
   }

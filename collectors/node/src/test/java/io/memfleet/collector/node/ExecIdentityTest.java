@@ -126,12 +126,29 @@ class ExecIdentityTest {
   }
 
   @Test
-  void aFilteredOutWrapperThatExecsASelectedProgramIsTrackedAtTheRecheck() throws Exception {
+  void aFilteredOutWrapperThatExecsASelectedProgramAtOnceIsTrackedAtTheNextScan()
+      throws Exception {
+    // sh -c '... && exec app', listed while still sh: app may not live to the next recheck
     tree.process(100, "sh", 5000, 2048, 1, "/", true).cgroupV1("/", MIB, Long.MAX_VALUE, 0);
     try (NodeCollector c = collector(NodeCollectorOptions.builder().comms(Set.of("app")))) {
       c.scanOnce();
       tree.exec(100, "app");
-      for (int scan = 2; scan < io.memfleet.collector.node.internal.ProcessScanner
+      c.scanOnce();
+      assertThat(sink.eventsOf(ResidentMemory.class))
+          .extracting(e -> e.getHeader().getProcess().getComm()).containsExactly("app");
+    }
+  }
+
+  @Test
+  void aFilteredOutWrapperThatExecsASelectedProgramLaterIsTrackedAtTheRecheck() throws Exception {
+    tree.process(100, "sh", 5000, 2048, 1, "/", true).cgroupV1("/", MIB, Long.MAX_VALUE, 0);
+    int young = io.memfleet.collector.node.internal.ProcessScanner.YOUNG_IGNORED_SCANS;
+    try (NodeCollector c = collector(NodeCollectorOptions.builder().comms(Set.of("app")))) {
+      for (int scan = 1; scan <= young + 1; scan++) {
+        c.scanOnce();
+      }
+      tree.exec(100, "app");
+      for (int scan = young + 2; scan < io.memfleet.collector.node.internal.ProcessScanner
           .IGNORED_RECHECK_SCANS; scan++) {
         c.scanOnce();
       }

@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * {@link PssSampler}); each memory cgroup once per scan however many processes share it.
  * Discovering a process costs more (stat, cgroup, environ, maps, cmdline), once. Kernel threads
  * and processes the filters leave out are remembered by pid and not read again while their pid
- * stays listed, except on every {@value #IGNORED_RECHECK_SCANS}th scan, which rereads their
- * {@code stat} to catch a pid reused between two listings, or a program exec'd in their place.
+ * stays listed, except in their first {@value #YOUNG_IGNORED_SCANS} scans and on every
+ * {@value #IGNORED_RECHECK_SCANS}th scan, which reread their {@code stat} to catch a pid reused
+ * between two listings, or a program exec'd in their place.
  *
  * <p>An exec keeps pid and start time: a tracked process whose status name changes, or one
  * identified as native at discovery, is identified again (see {@link #reidentify}), so a Go
@@ -63,6 +64,13 @@ public final class ProcessScanner {
 
   /** Every this many scans, ignored pids have their stat read again (pid reuse). */
   public static final int IGNORED_RECHECK_SCANS = 30;
+  /**
+   * For this many scans after it was first left out, an ignored pid has its stat read at every
+   * scan: a launcher ({@code sh -c 'echo $$ > cgroup.procs && exec app'}) is often listed before
+   * it joins its cgroup or execs, and the program it becomes may not live to the next recheck
+   * (seen: a Go program OOM-killed 3 s after its start, never tracked, its kill unattributed).
+   */
+  public static final int YOUNG_IGNORED_SCANS = 5;
 
   /**
    * Scans after discovery at which a process identified as native (or unknown) is identified
@@ -124,11 +132,14 @@ public final class ProcessScanner {
     final long startTicks;
     /** Its name then: an exec keeps pid and start time but changes the name. */
     final String comm;
+    /** The scan that first left it out. */
+    final long firstScan;
     long seenScan;
 
     Ignored(ProcStat stat, long seenScan) {
       this.startTicks = stat.startTicks();
       this.comm = stat.comm();
+      this.firstScan = seenScan;
       this.seenScan = seenScan;
     }
   }
@@ -212,7 +223,7 @@ public final class ProcessScanner {
         gone.add(t);
       }
       Ignored ig = ignored.get(pid);
-      if (ig != null && !recheckIgnored) {
+      if (ig != null && !recheckIgnored && scan - ig.firstScan > YOUNG_IGNORED_SCANS) {
         // still listed since the last scan: the same task (see the class comment)
         ig.seenScan = scan;
         continue;
