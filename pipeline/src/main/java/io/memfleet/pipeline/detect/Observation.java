@@ -130,6 +130,21 @@ public class Observation {
     return cluster + "/" + node + "/" + pid + "/" + processStartTimeMs;
   }
 
+  /**
+   * Takes what {@code newer} attributes the growth to, where it names something: its class, its
+   * stack (with how the stack was found). For a point that merges several observations.
+   */
+  public void attributeAs(Observation newer) {
+    if (newer.objectClass != null) {
+      objectClass = newer.objectClass;
+    }
+    if (newer.stackFrames != null) {
+      stackFrames = newer.stackFrames;
+      stackHash = newer.stackHash;
+      firstTouch = newer.firstTouch;
+    }
+  }
+
   /** A copy with every field. */
   public Observation copy() {
     return ObservationSerializer.INSTANCE.copy(this);

@@ -95,14 +95,7 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
     if (!Double.isNaN(o.companion)) {
       point.companion = o.companion;
     }
-    if (o.objectClass != null) {
-      point.objectClass = o.objectClass;
-    }
-    if (o.stackFrames != null) {
-      point.stackFrames = o.stackFrames;
-      point.stackHash = o.stackHash;
-      point.firstTouch = o.firstTouch;
-    }
+    point.attributeAs(o);
   }
 
   /**

@@ -35,14 +35,7 @@ public interface TrailingRule {
     }
     point.confirmed |= o.confirmed;
     point.reclaimed |= o.reclaimed;
-    if (o.objectClass != null) {
-      point.objectClass = o.objectClass;
-    }
-    if (o.stackFrames != null) {
-      point.stackFrames = o.stackFrames;
-      point.stackHash = o.stackHash;
-      point.firstTouch = o.firstTouch;
-    }
+    point.attributeAs(o);
   }
 
   /**
