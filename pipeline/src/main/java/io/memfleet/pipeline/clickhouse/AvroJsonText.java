@@ -99,6 +99,10 @@ final class AvroJsonText {
   private static void appendScalar(StringBuilder out, Object value) {
     if (value == null) {
       out.append("null");
+    } else if (value instanceof Long l) {
+      out.append(l.longValue()); // no String in between
+    } else if (value instanceof Integer i) {
+      out.append(i.intValue());
     } else if (value instanceof Number || value instanceof Boolean) {
       out.append(value);
     } else {
@@ -120,7 +124,7 @@ final class AvroJsonText {
   }
 
   /** A JSON string inside the row's JSON string: quotes as {@code \"}, content escaped twice. */
-  private static void appendString(StringBuilder out, CharSequence s) {
+  private static void appendString(StringBuilder out, String s) {
     out.append("\\\"");
     JsonRow.appendEscaped(out, s, true);
     out.append("\\\"");

@@ -1,8 +1,5 @@
 package io.memfleet.pipeline.clickhouse;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 
 /**
@@ -14,15 +11,19 @@ import java.util.Collection;
  * }</pre>
  */
 public final class JsonRow {
-  private static final DateTimeFormatter DATE_TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+  private final StringBuilder json;
 
-  private final StringBuilder json = new StringBuilder(256).append('{');
-
-  private JsonRow() {}
+  private JsonRow(int capacity) {
+    json = new StringBuilder(capacity).append('{');
+  }
 
   public static JsonRow create() {
-    return new JsonRow();
+    return new JsonRow(256);
+  }
+
+  /** A row expected to hold about {@code capacity} characters (one copy fewer when it does). */
+  public static JsonRow create(int capacity) {
+    return new JsonRow(capacity);
   }
 
   private JsonRow key(String name) {
@@ -51,14 +52,42 @@ public final class JsonRow {
     return this;
   }
 
-  /** A DateTime column from epoch milliseconds, UTC. */
+  /** A DateTime column from epoch milliseconds, UTC: {@code "yyyy-MM-dd HH:mm:ss"}. */
   public JsonRow putDateTime(String name, long epochMillis) {
-    return put(name, DATE_TIME.format(Instant.ofEpochMilli(epochMillis)));
+    key(name).json.append('"');
+    long seconds = Math.floorDiv(epochMillis, 1000L);
+    appendDate(Math.floorDiv(seconds, 86_400L));
+    int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+    json.append(' ');
+    twoDigits(secondOfDay / 3600).append(':');
+    twoDigits(secondOfDay / 60 % 60).append(':');
+    twoDigits(secondOfDay % 60).append('"');
+    return this;
   }
 
-  /** A Date column from epoch milliseconds, UTC. */
+  /** A Date column from epoch milliseconds, UTC: {@code "yyyy-MM-dd"}. */
   public JsonRow putDate(String name, long epochMillis) {
-    return put(name, DATE_TIME.format(Instant.ofEpochMilli(epochMillis)).substring(0, 10));
+    key(name).json.append('"');
+    appendDate(Math.floorDiv(epochMillis, 86_400_000L));
+    json.append('"');
+    return this;
+  }
+
+  /** yyyy-MM-dd of a day since the epoch (years 1-9999; ClickHouse's dates are far inside). */
+  private void appendDate(long epochDay) {
+    java.time.LocalDate d = java.time.LocalDate.ofEpochDay(epochDay);
+    int year = d.getYear();
+    if (year < 1 || year > 9999) {
+      throw new IllegalArgumentException("a date outside years 1-9999: " + d);
+    }
+    twoDigits(year / 100);
+    twoDigits(year % 100).append('-');
+    twoDigits(d.getMonthValue()).append('-');
+    twoDigits(d.getDayOfMonth());
+  }
+
+  private StringBuilder twoDigits(int value) {
+    return json.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
   }
 
   /**
@@ -101,12 +130,20 @@ public final class JsonRow {
    * {@code twice} escaped once more (for JSON text inside a JSON string: {@code "} →
    * {@code \\\"}); runs of characters that need no escape are copied in one go.
    */
-  static void appendEscaped(StringBuilder out, CharSequence s, boolean twice) {
-    int run = 0;
+  static void appendEscaped(StringBuilder out, String s, boolean twice) {
     int n = s.length();
-    for (int i = 0; i < n; i++) {
+    int first = 0;
+    while (first < n && plain(s.charAt(first))) {
+      first++;
+    }
+    if (first == n) {
+      out.append(s); // the common case: nothing to escape, one array copy
+      return;
+    }
+    int run = 0;
+    for (int i = first; i < n; i++) {
       char c = s.charAt(i);
-      if (c >= 0x20 && c != '"' && c != '\\') {
+      if (plain(c)) {
         continue;
       }
       out.append(s, run, i);
@@ -128,8 +165,15 @@ public final class JsonRow {
     out.append(s, run, n);
   }
 
+  private static boolean plain(char c) {
+    return c >= 0x20 && c != '"' && c != '\\';
+  }
+
   @Override
   public String toString() {
-    return json + "}";
+    int length = json.length();
+    String row = json.append('}').toString();
+    json.setLength(length);
+    return row;
   }
 }

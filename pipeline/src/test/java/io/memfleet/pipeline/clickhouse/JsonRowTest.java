@@ -45,4 +45,28 @@ class JsonRowTest {
           .isEqualTo("{\"s\":" + quoted(s) + "}");
     }
   }
+
+  @Test
+  void writesDatesAndTimesAsTheJavaTimeFormatterDoes() {
+    var dateTime = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+        .withZone(java.time.ZoneOffset.UTC);
+    java.util.Random random = new java.util.Random(20261205);
+    long[] edges = {0L, -1L, 999L, 1000L, 86_399_999L, 86_400_000L, 951_782_400_000L,
+        253_402_300_799_999L, -62_135_596_800_000L};
+    for (int n = 0; n < 20_000 + edges.length; n++) {
+      long ms = n < edges.length ? edges[n]
+          : random.nextLong(-62_135_596_800_000L, 253_402_300_800_000L);
+      String text = dateTime.format(java.time.Instant.ofEpochMilli(ms));
+      assertThat(JsonRow.create().putDateTime("t", ms).putDate("d", ms).toString())
+          .as("%d ms", ms)
+          .isEqualTo("{\"t\":\"" + text + "\",\"d\":\"" + text.substring(0, 10) + "\"}");
+    }
+  }
+
+  @Test
+  void aRowReadTwiceIsTheSameAndCanGrowInBetween() {
+    JsonRow row = JsonRow.create(4).put("a", 1L);
+    assertThat(row.toString()).isEqualTo("{\"a\":1}").isEqualTo(row.toString());
+    assertThat(row.put("b", "x").toString()).isEqualTo("{\"a\":1,\"b\":\"x\"}");
+  }
 }
