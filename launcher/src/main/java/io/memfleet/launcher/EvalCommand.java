@@ -87,10 +87,19 @@ final class EvalCommand implements Callable<Integer> {
           + " scenario that shows in the trace.")
   Path replay;
 
+  @Option(names = "-D", paramLabel = "KEY=VALUE", description = "With --replay: a pipeline"
+      + " option instead of its default, e.g. -D memfleet.detect.min-span=2min, to see what a"
+      + " setting changes on a recorded trace. A live run always uses the shipped defaults.")
+  Map<String, String> properties = new java.util.LinkedHashMap<>();
+
   @Override
   public Integer call() throws Exception {
     if (replay != null) {
       return replayTrace();
+    }
+    if (!properties.isEmpty()) {
+      throw new IllegalArgumentException("-D applies to --replay only: a live eval runs the"
+          + " defaults that up and the manifests ship");
     }
     List<Scenario> chosen = chosen();
     freePortsUnlessGiven();
@@ -152,8 +161,13 @@ final class EvalCommand implements Callable<Integer> {
         (span.lastEventNs() - span.firstEventNs()) / 3.6e12));
     long traceStartNs = spans.values().stream()
         .mapToLong(io.memfleet.pipeline.replay.TraceFilter.Span::firstEventNs).min().orElse(0);
+    var conf = new org.apache.flink.configuration.Configuration();
+    properties.forEach((k, v) -> io.memfleet.pipeline.PipelineOptions.set(conf, k, v));
+    if (!properties.isEmpty()) {
+      System.out.println("  pipeline options instead of the defaults: " + properties);
+    }
     io.memfleet.pipeline.replay.Replay.Result r = io.memfleet.pipeline.replay.Replay.run(
-        filtered, new org.apache.flink.configuration.Configuration(), 1, work.resolve("out"));
+        filtered, conf, 1, work.resolve("out"));
     System.out.printf(Locale.ROOT, "replayed in %.1f s%n", r.took().toMillis() / 1e3);
     EvalReport report = new EvalReport();
     for (Scenario s : candidates) {

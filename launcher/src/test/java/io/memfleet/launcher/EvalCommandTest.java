@@ -27,4 +27,13 @@ class EvalCommandTest {
     assertThat(EvalCommand.onlyItsTail(new Span((TRACE_START_NS - 420 * S) / 1_000_000L,
         Long.MAX_VALUE, Long.MIN_VALUE, 3), TRACE_START_NS)).isFalse();
   }
+
+  @Test
+  void pipelineOptionsAreTakenForAReplayAndRefusedForALiveRun() {
+    EvalCommand eval = new EvalCommand();
+    new picocli.CommandLine(eval).parseArgs("-D", "memfleet.detect.from-start.window=0s");
+    assertThat(eval.properties).containsEntry("memfleet.detect.from-start.window", "0s");
+    org.assertj.core.api.Assertions.assertThatThrownBy(eval::call)
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--replay only");
+  }
 }
