@@ -27,7 +27,35 @@ import org.apache.avro.generic.IndexedRecord;
  * as {@code null}. ClickHouse's {@code JSONExtract*} and {@code visitParam*} functions read it.
  */
 final class AvroJsonText {
+  /**
+   * Per record schema (by identity: generated records share one instance), what goes before each
+   * field's value: the separator and the field's name, quoted and escaped twice. Bounded: a
+   * program that makes schemas at run time gets its entries dropped, not kept forever.
+   */
+  private static final ThreadLocal<Map<Schema, String[]>> FIELD_PREFIXES =
+      ThreadLocal.withInitial(java.util.IdentityHashMap::new);
+  private static final int MAX_SCHEMAS = 1024;
+
   private AvroJsonText() {}
+
+  private static String[] fieldPrefixes(Schema record) {
+    Map<Schema, String[]> cache = FIELD_PREFIXES.get();
+    String[] prefixes = cache.get(record);
+    if (prefixes == null) {
+      List<Schema.Field> fields = record.getFields();
+      prefixes = new String[fields.size()];
+      for (int i = 0; i < prefixes.length; i++) {
+        StringBuilder b = new StringBuilder(i > 0 ? "," : "");
+        appendString(b, fields.get(i).name());
+        prefixes[i] = b.append(':').toString();
+      }
+      if (cache.size() >= MAX_SCHEMAS) {
+        cache.clear();
+      }
+      cache.put(record, prefixes);
+    }
+    return prefixes;
+  }
 
   /** Appends {@code value} of {@code schema} as JSON text, escaped for a JSON string. */
   static void appendEscaped(StringBuilder out, Object value, Schema schema) {
@@ -36,13 +64,10 @@ final class AvroJsonText {
         IndexedRecord record = (IndexedRecord) value;
         out.append('{');
         List<Schema.Field> fields = schema.getFields();
-        for (int i = 0; i < fields.size(); i++) {
+        String[] prefixes = fieldPrefixes(schema);
+        for (int i = 0; i < prefixes.length; i++) {
           Schema.Field f = fields.get(i);
-          if (i > 0) {
-            out.append(',');
-          }
-          appendString(out, f.name());
-          out.append(':');
+          out.append(prefixes[i]);
           appendEscaped(out, record.get(f.pos()), f.schema());
         }
         out.append('}');

@@ -30,9 +30,26 @@ public final class JsonRow {
     if (json.length() > 1) {
       json.append(',');
     }
-    appendString(name);
-    json.append(':');
+    String key = KEYS.get(name);
+    if (key == null) {
+      key = quotedKey(name);
+      if (KEYS.size() < MAX_KEYS) {
+        KEYS.put(name, key);
+      }
+    }
+    json.append(key);
     return this;
+  }
+
+  private static final int MAX_KEYS = 4096;
+  /** Column names, quoted and followed by {@code :}: a table has a handful, written per row. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> KEYS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static String quotedKey(String name) {
+    StringBuilder b = new StringBuilder().append('"');
+    appendEscaped(b, name, false);
+    return b.append("\":").toString();
   }
 
   /** A string column; null is written as the empty string (memfleet's tables are not Nullable). */
