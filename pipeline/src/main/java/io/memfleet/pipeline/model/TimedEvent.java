@@ -87,7 +87,17 @@ public class TimedEvent {
   /** Original Kafka value bytes (Avro single-object encoding); null for derived events. */
   public byte[] payload;
 
-  private transient SpecificRecord decoded;
+  /**
+   * The decoded record, shared by this event and the copies Flink makes of it for each chained
+   * operator: whichever of them decodes first decodes for all (the join's output goes to five
+   * stages that read the record; each decoded it again when copies kept their own).
+   */
+  private transient Decoded decoded;
+
+  /** A holder the copies of one event share; only touched by the task thread that made them. */
+  private static final class Decoded {
+    SpecificRecord record;
+  }
 
   public TimedEvent() {}
 
@@ -123,25 +133,37 @@ public class TimedEvent {
     return timeBasis != null && timeBasis.calibrated();
   }
 
-  /** The full Avro record, decoded once per instance; null for derived events. */
+  /** The full Avro record, decoded once for this event and its copies; null for derived events. */
   public SpecificRecord record(EventCodec codec) {
-    if (decoded == null && payload != null) {
-      decoded = codec.decode(payload);
+    if (payload == null) {
+      return null;
     }
-    return decoded;
+    if (decoded == null) {
+      decoded = new Decoded();
+    }
+    if (decoded.record == null) {
+      decoded.record = codec.decode(payload);
+    }
+    return decoded.record;
   }
 
   /**
-   * Takes over {@code other}'s decoded record, if it has one, for a copy of it (records are not
-   * modified once decoded).
+   * Makes a copy of {@code other} (same payload) share its decoded record, now or once either of
+   * them decodes it (records are not modified once decoded).
    */
   void shareDecodedRecordOf(TimedEvent other) {
+    if (other.decoded == null) {
+      other.decoded = new Decoded();
+    }
     this.decoded = other.decoded;
   }
 
   /** Remembers an already decoded record so that {@link #record} need not decode again. */
   public void cacheRecord(SpecificRecord record) {
-    this.decoded = record;
+    if (decoded == null) {
+      decoded = new Decoded();
+    }
+    decoded.record = record;
   }
 
   @Override

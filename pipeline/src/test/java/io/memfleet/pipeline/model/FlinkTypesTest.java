@@ -139,6 +139,30 @@ class FlinkTypesTest {
   }
 
   @Test
+  void copiesMadeBeforeAnyDecodeShareTheFirstDecode() throws Exception {
+    // the join's output is copied for each chained stage before any of them reads the record:
+    // the first to read it decodes for all (one record instance)
+    DataOutputSerializer wire = new DataOutputSerializer(64);
+    TimedEventSerializer.INSTANCE.serialize(Fixtures.timed(SampleEvents.heapSummary(), 42L), wire);
+    TimedEvent e = TimedEventSerializer.INSTANCE // as the join task receives it: not decoded
+        .deserialize(new DataInputDeserializer(wire.getCopyOfBuffer()));
+    TimedEvent first = TimedEventSerializer.INSTANCE.copy(e);
+    TimedEvent second = TimedEventSerializer.INSTANCE.copy(e);
+    TimedEvent copyOfCopy = TimedEventSerializer.INSTANCE.copy(second);
+    var decoded = second.record(Fixtures.CODEC);
+    assertThat(decoded).isNotNull();
+    assertThat(first.record(Fixtures.CODEC)).isSameAs(decoded);
+    assertThat(e.record(Fixtures.CODEC)).isSameAs(decoded);
+    assertThat(copyOfCopy.record(Fixtures.CODEC)).isSameAs(decoded);
+    // an event deserialized in another task decodes for itself
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    TimedEventSerializer.INSTANCE.serialize(e, out);
+    TimedEvent back = TimedEventSerializer.INSTANCE
+        .deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    assertThat(back.record(Fixtures.CODEC)).isNotSameAs(decoded).isEqualTo(decoded);
+  }
+
+  @Test
   void theSerializerSnapshotRefusesStateWrittenWithOtherEnumConstants() throws Exception {
     var snapshot = TimedEventSerializer.INSTANCE.snapshotConfiguration();
     DataOutputSerializer out = new DataOutputSerializer(256);
