@@ -120,8 +120,18 @@ final class EvalReport {
         error = Math.abs(forecast.getForecastOomUtcNs() / 1e6 - killMs) / (killMs - madeMs);
       }
     }
-    String verdict = expected.stream().map(Alert::getVerdict).filter(v -> v != null)
-        .findFirst().orElse(firing.isEmpty() ? "" : firing.get(0).getSummary());
+    // the verdict shown: of the required rules' alerts (first versions and updates), one that
+    // names the culprit if any does, else the first in event time; ties by rule, so that the
+    // line is the same however the rules' outputs interleave
+    String verdict = o.alerts().stream()
+        .filter(r -> accepted.contains(r.alert().getRule())
+            && r.alert().getStatus() != AlertStatus.RESOLVED && r.alert().getVerdict() != null)
+        .min(Comparator.<Received, Boolean>comparing(r -> s.expectCulprit().isEmpty()
+                || !names(r.alert(), s.expectCulprit().get()))
+            .thenComparingLong(Received::receivedEpochMs)
+            .thenComparing(r -> r.alert().getRule()))
+        .map(r -> r.alert().getVerdict())
+        .orElse(firing.isEmpty() ? "" : firing.get(0).getSummary());
     Set<String> falsePositives = new TreeSet<>(s.unexpected(fired));
     falsePositives.addAll(early);
     rows.add(new Row(s, fired, found, poolRight, culprit, first, falsePositives, lead, error,

@@ -167,4 +167,26 @@ class EvalReportTest {
         .contains("alerts on processes outside the corpus (not scored):\n  x (pid 1): "
             + "native-growth — s");
   }
+
+  @Test
+  void theVerdictShownIsTheOneNamingTheCulpritWhateverTheOrderAlertsCameIn() {
+    EvalReport.Received byPages = withVerdict(alertWithStack("c-malloc-leak", "native-growth",
+        MemoryPool.MALLOC, T0 + 100_000, List.of("parse_request", "main")),
+        "native memory grows, new pages first touched in parse_request");
+    EvalReport.Received byProbes = withVerdict(alertWithStack("c-malloc-leak",
+        "outstanding-growth", MemoryPool.MALLOC, T0 + 160_000,
+        List.of("leak_request_buffer", "main")), "native memory grows, from leak_request_buffer");
+    for (List<EvalReport.Received> order : List.of(List.of(byPages, byProbes),
+        List.of(byProbes, byPages))) {
+      EvalReport r = new EvalReport();
+      r.add(new EvalReport.Outcome(Corpus.byId("c-malloc-leak"), T0, -1, order, List.of()));
+      assertThat(r.rows().get(0).verdict()).isEqualTo(
+          "native memory grows, from leak_request_buffer");
+    }
+  }
+
+  private static EvalReport.Received withVerdict(EvalReport.Received r, String verdict) {
+    return new EvalReport.Received(Alert.newBuilder(r.alert()).setVerdict(verdict).build(),
+        r.receivedEpochMs());
+  }
 }
