@@ -1,6 +1,11 @@
 package io.memfleet.pipeline.clickhouse;
 
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds one JSONEachRow object for a {@link RowEncoder}, escaping strings per JSON.
@@ -11,6 +16,13 @@ import java.util.Collection;
  * }</pre>
  */
 public final class JsonRow {
+  /** Years outside 1-9999 only (a broken clock): written as before, not taken apart by hand. */
+  private static final DateTimeFormatter DATE_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+  private static final int MAX_KEYS = 4096;
+  /** Column names, quoted and followed by {@code :}: a table has a handful, written per row. */
+  private static final ConcurrentHashMap<String, String> KEYS = new ConcurrentHashMap<>();
+
   private final StringBuilder json;
 
   private JsonRow(int capacity) {
@@ -41,11 +53,6 @@ public final class JsonRow {
     return this;
   }
 
-  private static final int MAX_KEYS = 4096;
-  /** Column names, quoted and followed by {@code :}: a table has a handful, written per row. */
-  private static final java.util.concurrent.ConcurrentHashMap<String, String> KEYS =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
   private static String quotedKey(String name) {
     StringBuilder b = new StringBuilder().append('"');
     appendEscaped(b, name, false);
@@ -71,9 +78,13 @@ public final class JsonRow {
 
   /** A DateTime column from epoch milliseconds, UTC: {@code "yyyy-MM-dd HH:mm:ss"}. */
   public JsonRow putDateTime(String name, long epochMillis) {
-    key(name).json.append('"');
     long seconds = Math.floorDiv(epochMillis, 1000L);
-    appendDate(Math.floorDiv(seconds, 86_400L));
+    LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
+    if (!fourDigitYear(day)) {
+      return put(name, DATE_TIME.format(Instant.ofEpochMilli(epochMillis)));
+    }
+    key(name).json.append('"');
+    appendDate(day);
     int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
     json.append(' ');
     twoDigits(secondOfDay / 3600).append(':');
@@ -84,19 +95,23 @@ public final class JsonRow {
 
   /** A Date column from epoch milliseconds, UTC: {@code "yyyy-MM-dd"}. */
   public JsonRow putDate(String name, long epochMillis) {
+    LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(epochMillis, 86_400_000L));
+    if (!fourDigitYear(day)) {
+      return put(name, DATE_TIME.format(Instant.ofEpochMilli(epochMillis)).substring(0, 10));
+    }
     key(name).json.append('"');
-    appendDate(Math.floorDiv(epochMillis, 86_400_000L));
+    appendDate(day);
     json.append('"');
     return this;
   }
 
-  /** yyyy-MM-dd of a day since the epoch (years 1-9999; ClickHouse's dates are far inside). */
-  private void appendDate(long epochDay) {
-    java.time.LocalDate d = java.time.LocalDate.ofEpochDay(epochDay);
+  private static boolean fourDigitYear(LocalDate d) {
+    return d.getYear() >= 1 && d.getYear() <= 9999;
+  }
+
+  /** yyyy-MM-dd of a day of years 1-9999. */
+  private void appendDate(LocalDate d) {
     int year = d.getYear();
-    if (year < 1 || year > 9999) {
-      throw new IllegalArgumentException("a date outside years 1-9999: " + d);
-    }
     twoDigits(year / 100);
     twoDigits(year % 100).append('-');
     twoDigits(d.getMonthValue()).append('-');

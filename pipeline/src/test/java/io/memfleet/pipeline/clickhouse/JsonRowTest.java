@@ -51,8 +51,10 @@ class JsonRowTest {
     var dateTime = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
         .withZone(java.time.ZoneOffset.UTC);
     java.util.Random random = new java.util.Random(20261205);
+    // the last three: a broken clock's years 0, 10000 and 20000, written as the formatter does
     long[] edges = {0L, -1L, 999L, 1000L, 86_399_999L, 86_400_000L, 951_782_400_000L,
-        253_402_300_799_999L, -62_135_596_800_000L};
+        253_402_300_799_999L, -62_135_596_800_000L, -62_135_596_800_001L,
+        253_402_300_800_000L, 568_971_820_800_000L};
     for (int n = 0; n < 20_000 + edges.length; n++) {
       long ms = n < edges.length ? edges[n]
           : random.nextLong(-62_135_596_800_000L, 253_402_300_800_000L);
