@@ -71,6 +71,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   private transient ValueState<StackLevels> mappedLevels;
   private transient ValueState<StackLevels> directLevels;
   private transient ValueState<StackLevels> outstandingLevels;
+  /** Live Java threads by the stack that started them (JFR). */
+  private transient ValueState<StackLevels> threadLevels;
   private transient Counter seriesOverflow;
   private transient Counter undecodable;
   /** The output of the element being processed, for {@link #openBucket}. */
@@ -131,6 +133,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     directLevels = ctx.getState(new ValueStateDescriptor<>("direct-buffer-levels",
         TypeInformation.of(StackLevels.class)));
     outstandingLevels = ctx.getState(new ValueStateDescriptor<>("outstanding-levels",
+        TypeInformation.of(StackLevels.class)));
+    threadLevels = ctx.getState(new ValueStateDescriptor<>("thread-levels",
         TypeInformation.of(StackLevels.class)));
     idle.open(ctx);
     seriesOverflow = ctx.getMetricGroup().counter("seriesOverflow");
@@ -268,6 +272,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       case MAPPED -> mappedLevels;
       case DIRECT_BUFFERS -> directLevels;
       case OUTSTANDING -> outstandingLevels;
+      case THREADS -> threadLevels;
     };
     StackLevels levels = state.value();
     if (levels == null) {
@@ -330,6 +335,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     } else if (b.signal == Signal.POOL
         && io.memfleet.event.MemoryPool.DIRECT_BUFFERS.name().equals(b.series)) {
       levels = directLevels.value(); // only where the JVM's direct-buffer probe reports
+    } else if (b.signal == Signal.THREADS && "java".equals(b.series)) {
+      levels = threadLevels.value(); // the stacks whose started threads stay
     }
     if (grew < 0 && levels != null) {
       grew = levels.growing();
@@ -499,5 +506,6 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     mappedLevels.clear();
     directLevels.clear();
     outstandingLevels.clear();
+    threadLevels.clear();
   }
 }

@@ -35,7 +35,8 @@ import org.apache.avro.specific.SpecificRecord;
  *       ZGC/Shenandoah), whose newest figure also rides along with its own time</td></tr>
  *   <tr><td>GcCycle (Go)</td><td>GO_LIVE_HEAP: lowest live heap</td></tr>
  *   <tr><td>ThreadCount</td><td>GOROUTINES; THREADS series {@code java} (JFR) or {@code os}
- *       (procfs)</td></tr>
+ *       (procfs); JFR's live threads by the stack that started them as levels by stack, which
+ *       name a thread leak's code</td></tr>
  *   <tr><td>MemoryPools</td><td>POOL series METASPACE (metaspace + class space),
  *       DIRECT_BUFFERS (+ mapped), CODE_CACHE: latest bytes, limit as companion</td></tr>
  *   <tr><td>NativeMemory (derived by the join)</td><td>NATIVE: lowest RSS − managed,
@@ -335,6 +336,13 @@ final class SignalExtraction {
       }
     } else if (t.getKind() == ThreadKind.JAVA_THREADS) {
       out.add(Signal.THREADS, "java", e, t.getCount(), Double.NaN);
+      // the live threads by the stack that started them: the one whose count grows is named
+      for (var group : t.getStacks()) {
+        if (group.getStack() != null && !group.getStack().getFrames().isEmpty()) {
+          out.stackLevel(StackLevels.Kind.THREADS, e.utcNs, group.getStack().getHash(),
+              String.join("\n", group.getStack().getFrames()), group.getCount());
+        }
+      }
     } else if (t.getKind() == ThreadKind.OS_THREADS) {
       out.add(Signal.THREADS, "os", e, t.getCount(), Double.NaN);
     }

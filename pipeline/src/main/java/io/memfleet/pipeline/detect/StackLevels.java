@@ -34,7 +34,9 @@ public class StackLevels {
      * eBPF allocator probes (malloc escalation): bytes the stack allocated with malloc and has
      * not freed; exact where faulted-in pages only say who touched a heap page first.
      */
-    OUTSTANDING
+    OUTSTANDING,
+    /** JFR thread starts: live Java threads the stack started (a count, not bytes). */
+    THREADS
   }
 
   static final int MAX_STACKS = 16;

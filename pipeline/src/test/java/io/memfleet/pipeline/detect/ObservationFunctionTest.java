@@ -522,6 +522,32 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void aThreadLeakIsNamedByTheStackWhoseStartedThreadsStayNotTheBiggestPool() throws Exception {
+    // a server's pool holds 200 threads from its start; a scheduler starts a thread per job
+    // that never ends: the JFR thread counts carry both groups, the growing one is named
+    ProcessIdentity app = Events.process("node-1", 320, Runtime.JVM);
+    StackTrace pool = StackTrace.newBuilder().setHash(31).setFrames(List.of(
+        "java.util.concurrent.ThreadPoolExecutor.addWorker:945", "app.Server.start:12")).build();
+    StackTrace jobs = StackTrace.newBuilder().setHash(32).setFrames(List.of(
+        "app.Scheduler.startJob:75", "app.Scheduler.main:40")).build();
+    for (int t = 1; t <= 60; t++) {
+      send(ThreadCount.newBuilder().setHeader(header(app, Source.JFR, t, seq++))
+          .setKind(ThreadKind.JAVA_THREADS).setCount(220 + 5L * t)
+          .setStacks(List.of(
+              io.memfleet.event.StackCount.newBuilder().setStack(pool).setCount(200).build(),
+              io.memfleet.event.StackCount.newBuilder().setStack(jobs).setCount(5L * t).build()))
+          .build());
+    }
+    List<Observation> threads = out(Signal.THREADS);
+    assertThat(threads).isNotEmpty();
+    assertThat(threads.get(threads.size() - 1).stackFrames).startsWith("app.Scheduler.startJob");
+
+    send(ProcessLifecycle.newBuilder().setHeader(header(app, Source.PROCFS, 70, seq++))
+        .setPhase(LifecyclePhase.EXITED).build());
+    assertThat(h.numKeyedStateEntries()).isZero();
+  }
+
+  @Test
   void stacksAreBoundedPerProcessAndStateIsClearedOnExit() throws Exception {
     for (int t = 0; t <= 10; t += 10) {
       for (long stack = 1; stack <= 7; stack++) {

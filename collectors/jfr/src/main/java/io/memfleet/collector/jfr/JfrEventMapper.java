@@ -55,7 +55,10 @@ import org.apache.avro.specific.SpecificRecord;
  *       buffers reach their maximum ({@link JvmPoolReadings})</td></tr>
  *   <tr><td>jdk.GCPhasePause</td><td>GcPause</td></tr>
  *   <tr><td>jdk.GCHeapConfiguration</td><td>remembered: maxBytes of HeapSummary</td></tr>
- *   <tr><td>jdk.JavaThreadStatistics</td><td>ThreadCount JAVA_THREADS</td></tr>
+ *   <tr><td>jdk.JavaThreadStatistics</td><td>ThreadCount JAVA_THREADS, with the live threads
+ *       grouped by the stack that started them ({@link ThreadStarts})</td></tr>
+ *   <tr><td>jdk.ThreadStart (with its stack), jdk.ThreadEnd</td><td>remembered: which stack
+ *       started each live thread</td></tr>
  *   <tr><td>jdk.ResidentSetSize (JDK 21+)</td><td>ResidentMemory (rssBytes only)</td></tr>
  *   <tr><td>memfleet.DirectBufferSite (the direct-buffer probe)</td><td>Allocation OUTSTANDING
  *       of java.nio.DirectByteBuffer: live bytes and allocated bytes by stack</td></tr>
@@ -83,6 +86,9 @@ public final class JfrEventMapper {
   private final AtomicLong unmapped = new AtomicLong();
   private final GcCycleAssembler gcs;
   private final JvmPoolReadings pools;
+  private final ThreadStarts threadStarts = new ThreadStarts();
+  /** Start stacks published with each thread count: enough to hold a leak's and a pool's. */
+  static final int THREAD_STACKS_PUBLISHED = 8;
 
   public JfrEventMapper(ProcessIdentity process, EventHeaders headers, int stackDepth) {
     this.process = process;
@@ -112,6 +118,14 @@ public final class JfrEventMapper {
           "jdk.NativeMemoryUsageTotal", "jdk.GCConfiguration" ->
           pools.map(e, epochNanos(e.getStartTime()));
       case "jdk.JavaThreadStatistics" -> List.of(threads(e));
+      case "jdk.ThreadStart" -> {
+        threadStarts.started(javaThreadId(e), stack(e.getStackTrace()));
+        yield List.of();
+      }
+      case "jdk.ThreadEnd" -> {
+        threadStarts.ended(javaThreadId(e));
+        yield List.of();
+      }
       case "jdk.ResidentSetSize" -> List.of(rss(e));
       case JfrSettings.DIRECT_BUFFER_SITE -> List.of(directBufferSite(e));
       default -> {
@@ -259,7 +273,13 @@ public final class JfrEventMapper {
         .setCount(e.getLong("activeCount"))
         .setDaemonCount(e.getLong("daemonCount"))
         .setPeakCount(e.getLong("peakCount"))
+        .setStacks(threadStarts.top(THREAD_STACKS_PUBLISHED))
         .build();
+  }
+
+  private static long javaThreadId(RecordedEvent e) {
+    RecordedThread t = e.getThread("thread");
+    return t == null ? -1 : t.getJavaThreadId();
   }
 
   private ResidentMemory rss(RecordedEvent e) {

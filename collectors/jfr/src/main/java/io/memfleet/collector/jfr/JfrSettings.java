@@ -114,6 +114,10 @@ public final class JfrSettings {
         event("heap", "jdk.GCHeapSummary"),
         event("heap", "jdk.GCHeapConfiguration", "period", "beginChunk"),
         event("threads", "jdk.JavaThreadStatistics", "period", period),
+        // which code starts the threads that stay: a stack walk per thread start, which a
+        // program pays per request only if it starts a thread per request
+        event("threads", "jdk.ThreadStart", "stackTrace", "true"),
+        event("threads", "jdk.ThreadEnd"),
         event("pools", "jdk.MetaspaceSummary"),
         event("pools", "jdk.DirectBufferStatistics", "period", poolPeriod),
         // the direct-buffer probe's report, once the collector loaded it into a JVM whose

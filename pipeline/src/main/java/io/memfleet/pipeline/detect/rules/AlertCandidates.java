@@ -74,12 +74,15 @@ public final class AlertCandidates {
         .build();
   }
 
+  /** What a thread leak's verdict says before the code that starts the threads that stay. */
+  public static final String STARTED_FROM = "started from ";
+
   /** What a verdict says before a function named only by the pages it touched first. */
   public static final String FIRST_TOUCHED_IN = "new pages first touched in ";
 
   /**
    * The finding's verdict, with where in the code when a source saw it: "from" the code that
-   * holds the memory, "parked in" for goroutines, and "new pages first touched in" when only
+   * holds the memory, "parked in" for goroutines, "started from" for Java threads, and "new pages first touched in" when only
    * page faults named it (no allocator probes): the code that wrote the new pages first, which
    * need not be the code that keeps them.
    */
@@ -87,6 +90,7 @@ public final class AlertCandidates {
     String v = f.verdict != null ? f.verdict : f.summary;
     if (stack != null && !stack.getFrames().isEmpty()) {
       String where = last.signal == io.memfleet.pipeline.detect.Signal.GOROUTINES ? "parked in "
+          : last.signal == io.memfleet.pipeline.detect.Signal.THREADS ? STARTED_FROM
           : last.firstTouch ? FIRST_TOUCHED_IN : "from ";
       return v + ", " + where + Culprits.frame(stack.getFrames());
     }

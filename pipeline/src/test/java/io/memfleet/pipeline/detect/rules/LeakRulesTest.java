@@ -852,6 +852,10 @@ class LeakRulesTest {
     assertThat(alerts).isNotEmpty();
     assertThat(alerts.get(0).getPool()).isEqualTo(io.memfleet.event.MemoryPool.THREAD_STACKS);
     assertThat(alerts.get(0).getVerdict()).startsWith("threads grow 5.0");
+    // JFR's thread starts name the code that starts the threads that stay
+    leak.forEach(o -> o.stackFrames = "app.Scheduler.startJob:75\napp.Scheduler.main:40");
+    assertThat(run(ThreadLeakRule.NAME, leak).get(0).getVerdict())
+        .endsWith(", started from app.Scheduler.startJob:75");
     List<Observation> pool = series(Signal.THREADS, 600, t -> 40 + 2 * Math.min(t, 80),
         Double.NaN);
     pool.forEach(o -> o.processStartTimeMs -= 3_600_000L);

@@ -1,0 +1,130 @@
+package io.memfleet.collector.jfr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memfleet.collector.EventHeaders;
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.event.Runtime;
+import io.memfleet.event.StackCount;
+import io.memfleet.event.StackTrace;
+import io.memfleet.event.ThreadCount;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ThreadStartsTest {
+  private static StackTrace stack(String... frames) {
+    List<String> f = List.of(frames);
+    return StackTrace.newBuilder().setFrames(f).setHash(JfrEventMapper.stackHash(f)).build();
+  }
+
+  @Test
+  void liveThreadsAreCountedByTheStackThatStartedThem() {
+    ThreadStarts starts = new ThreadStarts();
+    StackTrace leak = stack("app.Reports.schedule:75", "app.Reports.main:20");
+    StackTrace pool = stack("java.util.concurrent.ThreadPoolExecutor.addWorker:945",
+        "app.Server.start:12");
+    for (long id = 10; id < 15; id++) {
+      starts.started(id, leak);
+    }
+    starts.started(20, pool);
+    starts.started(21, pool);
+    starts.started(22, null); // no stack: not counted
+    starts.ended(11);
+    starts.ended(21);
+    starts.ended(99); // started before the recording: unknown, ignored
+    List<StackCount> top = starts.top(8);
+    assertThat(top).extracting(StackCount::getCount).containsExactly(4L, 1L);
+    assertThat(top.get(0).getStack()).isEqualTo(leak);
+    starts.ended(20);
+    assertThat(starts.top(8)).hasSize(1);
+    assertThat(starts.top(0)).isEmpty();
+  }
+
+  @Test
+  void anIdStartedAgainReleasesItsFormerStack() {
+    ThreadStarts starts = new ThreadStarts();
+    StackTrace a = stack("app.A.run:1");
+    StackTrace b = stack("app.B.run:1");
+    starts.started(7, a);
+    starts.started(7, b); // its end was missed
+    assertThat(starts.top(8)).extracting(c -> c.getStack().getFrames().get(0))
+        .containsExactly("app.B.run:1");
+  }
+
+  /** Starts a thread that waits until {@code release}: one that stays. */
+  private static Thread startWaitingWorker(CountDownLatch release, int n) {
+    Thread t = new Thread(() -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "waiting-worker-" + n);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private static Thread startShortWorker() {
+    Thread t = new Thread(() -> { }, "short-worker");
+    t.start();
+    return t;
+  }
+
+  @Test
+  void aRealRecordingNamesTheMethodThatStartedTheThreadsThatStay(@TempDir Path dir)
+      throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    List<Thread> workers = new ArrayList<>();
+    Path file = dir.resolve("threads.jfr");
+    try (Recording r = new Recording()) {
+      r.setSettings(JfrSettings.only(JfrSettings.defaults(), "jdk.ThreadStart", "jdk.ThreadEnd",
+          "jdk.JavaThreadStatistics").toMap());
+      r.start();
+      for (int i = 0; i < 6; i++) {
+        workers.add(startWaitingWorker(release, i));
+      }
+      startShortWorker().join(); // started and ended: in no group
+      Thread.sleep(2_500); // past a thread-statistics period (1 s) after the starts
+      r.stop();
+      r.dump(file);
+    } finally {
+      release.countDown();
+      for (Thread t : workers) {
+        t.join();
+      }
+    }
+    ProcessIdentity process = ProcessIdentity.newBuilder().setCluster("c").setNode("n")
+        .setBootId("b").setPid(1).setProcessStartTimeMs(1L).setComm("java")
+        .setRuntime(Runtime.JVM).setLabels(Map.of()).build();
+    JfrEventMapper mapper = new JfrEventMapper(process, new EventHeaders("test"), 8);
+    List<RecordedEvent> events = new ArrayList<>(RecordingFile.readAllEvents(file));
+    events.sort(Comparator.comparing(RecordedEvent::getStartTime)); // as a live stream
+    ThreadCount last = null;
+    for (RecordedEvent e : events) {
+      for (SpecificRecord out : mapper.map(e)) {
+        if (out instanceof ThreadCount t) {
+          last = t;
+        }
+      }
+    }
+    assertThat(last).as("a thread count after the starts").isNotNull();
+    assertThat(last.getStacks()).isNotEmpty();
+    StackCount top = last.getStacks().get(0);
+    assertThat(top.getCount()).isEqualTo(6L);
+    assertThat(top.getStack().getFrames().get(0))
+        .startsWith(ThreadStartsTest.class.getName() + ".startWaitingWorker:");
+    assertThat(last.getStacks()).noneMatch(c -> c.getStack().getFrames().get(0)
+        .contains("startShortWorker"));
+  }
+}
