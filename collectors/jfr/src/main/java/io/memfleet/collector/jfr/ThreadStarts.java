@@ -14,9 +14,10 @@ import java.util.Map;
  * behind a thread leak, the way allocation stacks name a heap leak. Only threads started since
  * the recording began are known; the rest are in no group.
  *
- * <p>Bounded: at most {@value #MAX_THREADS} live threads and {@value #MAX_STACKS} distinct
- * stacks are tracked; a start beyond either is counted in {@link #untracked()} and left out (a
- * JVM with that many threads has its leak named by the stacks already tracked).
+ * <p>Bounded, since the node collector keeps one per JVM of its node: at most {@value
+ * #MAX_THREADS} live threads and {@value #MAX_STACKS} distinct stacks are tracked (a few MB at
+ * most); a start beyond either is counted in {@link #untracked()} and left out (a JVM with that
+ * many threads has had its leak named by the stacks already tracked).
  *
  * <pre>{@code
  * ThreadStarts starts = new ThreadStarts();
@@ -28,8 +29,8 @@ import java.util.Map;
  * <p>Not thread-safe: the JFR stream's one thread calls it.
  */
 final class ThreadStarts {
-  static final int MAX_THREADS = 100_000;
-  static final int MAX_STACKS = 1_000;
+  static final int MAX_THREADS = 20_000;
+  static final int MAX_STACKS = 256;
 
   private final Map<Long, Long> stackOfThread = new HashMap<>();
   private final Map<Long, StackTrace> stacks = new HashMap<>();

@@ -61,6 +61,23 @@ class ThreadStartsTest {
         .containsExactly("app.B.run:1");
   }
 
+  @Test
+  void startsBeyondTheBoundsAreCountedAndLeftOut() {
+    ThreadStarts starts = new ThreadStarts();
+    StackTrace leak = stack("app.Reports.schedule:75");
+    for (long id = 0; id <= ThreadStarts.MAX_THREADS; id++) {
+      starts.started(id, leak);
+    }
+    assertThat(starts.untracked()).isEqualTo(1);
+    assertThat(starts.top(1).get(0).getCount()).isEqualTo(ThreadStarts.MAX_THREADS);
+    ThreadStarts few = new ThreadStarts();
+    for (int i = 0; i <= ThreadStarts.MAX_STACKS; i++) {
+      few.started(i, stack("app.Gen.stack" + i + ":1"));
+    }
+    assertThat(few.untracked()).isEqualTo(1);
+    assertThat(few.top(Integer.MAX_VALUE)).hasSize(ThreadStarts.MAX_STACKS);
+  }
+
   /** Starts a thread that waits until {@code release}: one that stays. */
   private static Thread startWaitingWorker(CountDownLatch release, int n) {
     Thread t = new Thread(() -> {
