@@ -55,8 +55,8 @@ import org.apache.avro.specific.SpecificRecord;
  *       buffers reach their maximum ({@link JvmPoolReadings})</td></tr>
  *   <tr><td>jdk.GCPhasePause</td><td>GcPause</td></tr>
  *   <tr><td>jdk.GCHeapConfiguration</td><td>remembered: maxBytes of HeapSummary</td></tr>
- *   <tr><td>jdk.JavaThreadStatistics</td><td>ThreadCount JAVA_THREADS, with the live threads
- *       grouped by the stack that started them ({@link ThreadStarts})</td></tr>
+ *   <tr><td>jdk.JavaThreadStatistics</td><td>ThreadCount JAVA_THREADS, every 10 s with the live
+ *       threads grouped by the stack that started them ({@link ThreadStarts})</td></tr>
  *   <tr><td>jdk.ThreadStart (with its stack), jdk.ThreadEnd</td><td>remembered: which stack
  *       started each live thread</td></tr>
  *   <tr><td>jdk.ResidentSetSize (JDK 21+)</td><td>ResidentMemory (rssBytes only)</td></tr>
@@ -87,8 +87,14 @@ public final class JfrEventMapper {
   private final GcCycleAssembler gcs;
   private final JvmPoolReadings pools;
   private final ThreadStarts threadStarts = new ThreadStarts();
-  /** Start stacks published with each thread count: enough to hold a leak's and a pool's. */
+  /** Start stacks published with a thread count: enough to hold a leak's and a pool's. */
   static final int THREAD_STACKS_PUBLISHED = 8;
+  /**
+   * Start stacks ride on one thread count in this many ns, not on each (one a second): a few KB
+   * per JVM and second otherwise, and the pipeline judges threads in 10-s buckets.
+   */
+  static final long THREAD_STACKS_EVERY_NS = 10_000_000_000L;
+  private long threadStacksSentNs = Long.MIN_VALUE;
 
   public JfrEventMapper(ProcessIdentity process, EventHeaders headers, int stackDepth) {
     this.process = process;
@@ -267,13 +273,22 @@ public final class JfrEventMapper {
   }
 
   private ThreadCount threads(RecordedEvent e) {
+    long nowNs = epochNanos(e.getStartTime());
+    List<io.memfleet.event.StackCount> stacks = List.of();
+    if (threadStacksSentNs == Long.MIN_VALUE || nowNs < threadStacksSentNs
+        || nowNs - threadStacksSentNs >= THREAD_STACKS_EVERY_NS) {
+      stacks = threadStarts.top(THREAD_STACKS_PUBLISHED);
+      if (!stacks.isEmpty()) {
+        threadStacksSentNs = nowNs;
+      }
+    }
     return ThreadCount.newBuilder()
         .setHeader(header(e))
         .setKind(ThreadKind.JAVA_THREADS)
         .setCount(e.getLong("activeCount"))
         .setDaemonCount(e.getLong("daemonCount"))
         .setPeakCount(e.getLong("peakCount"))
-        .setStacks(threadStarts.top(THREAD_STACKS_PUBLISHED))
+        .setStacks(stacks)
         .build();
   }
 

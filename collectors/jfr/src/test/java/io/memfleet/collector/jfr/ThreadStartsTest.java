@@ -127,18 +127,22 @@ class ThreadStartsTest {
     JfrEventMapper mapper = new JfrEventMapper(process, new EventHeaders("test"), 8);
     List<RecordedEvent> events = new ArrayList<>(RecordingFile.readAllEvents(file));
     events.sort(Comparator.comparing(RecordedEvent::getStartTime)); // as a live stream
-    ThreadCount last = null;
+    List<ThreadCount> counts = new ArrayList<>();
     for (RecordedEvent e : events) {
       for (SpecificRecord out : mapper.map(e)) {
         if (out instanceof ThreadCount t) {
-          last = t;
+          counts.add(t);
         }
       }
     }
-    assertThat(last).as("a thread count after the starts").isNotNull();
-    assertThat(last.getStacks()).isNotEmpty();
+    assertThat(counts).as("a count a second").hasSizeGreaterThanOrEqualTo(2);
+    // the stacks ride on one count in 10 s: the first after the starts
+    List<ThreadCount> withStacks = counts.stream().filter(t -> !t.getStacks().isEmpty()).toList();
+    assertThat(withStacks).hasSize(1);
+    ThreadCount last = withStacks.get(0);
     StackCount top = last.getStacks().get(0);
-    assertThat(top.getCount()).isEqualTo(6L);
+    // all six, unless a count was taken while they were being started
+    assertThat(top.getCount()).isBetween(1L, 6L);
     assertThat(top.getStack().getFrames().get(0))
         .startsWith(ThreadStartsTest.class.getName() + ".startWaitingWorker:");
     assertThat(last.getStacks()).noneMatch(c -> c.getStack().getFrames().get(0)
