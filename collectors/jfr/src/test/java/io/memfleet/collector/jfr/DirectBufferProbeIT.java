@@ -77,12 +77,18 @@ class DirectBufferProbeIT {
           assertThat(last.getStack().getFrames()).anyMatch(f -> f.contains("keepConnectionBuffer"));
           assertThat(last.getStack().getFrames().get(0)).startsWith("java.nio.");
           assertThat(last.getHeader().getProcess().getPid()).isEqualTo(pid);
-          // what readScratch drops is freed by young collections: far less of it is live, though
-          // it allocates eight times as much
-          long scratchLive = directSites(events).stream()
+          // what readScratch drops is freed by young collections: little of what it allocated is
+          // live, while the keeping stack's buffers stay (compared with what each allocated, not
+          // with each other: how much scratch is live at a report depends on when the last young
+          // collection ran, which a busy machine moves — a clean CI run saw 6.2 MB of it live
+          // against 11.9 MB kept)
+          Allocation scratch = directSites(events).stream()
               .filter(a -> a.getStack().getFrames().stream().anyMatch(f -> f.contains("readScratch")))
-              .mapToLong(Allocation::getOutstandingBytes).reduce((a, b) -> b).orElse(0);
-          assertThat(scratchLive).isLessThan(last.getOutstandingBytes() / 2);
+              .reduce((a, b) -> b).orElseThrow();
+          assertThat(scratch.getOutstandingBytes()).as("scratch live of %d allocated",
+              scratch.getWeightBytes()).isLessThan(scratch.getWeightBytes() / 4);
+          assertThat(last.getOutstandingBytes()).as("kept live of %d allocated",
+              last.getWeightBytes()).isGreaterThan(last.getWeightBytes() / 2);
 
           TargetProcess target = TargetProcess.of(Path.of("/proc"), pid, List.of());
           assertThat(RecordingControl.directBufferProbeLoaded(target)).isTrue();
