@@ -138,13 +138,18 @@ public class TimedEvent {
     if (payload == null) {
       return null;
     }
+    Decoded d = decoded();
+    if (d.record == null) {
+      d.record = codec.decode(payload);
+    }
+    return d.record;
+  }
+
+  private Decoded decoded() {
     if (decoded == null) {
       decoded = new Decoded();
     }
-    if (decoded.record == null) {
-      decoded.record = codec.decode(payload);
-    }
-    return decoded.record;
+    return decoded;
   }
 
   /**
@@ -152,18 +157,12 @@ public class TimedEvent {
    * them decodes it (records are not modified once decoded).
    */
   void shareDecodedRecordOf(TimedEvent other) {
-    if (other.decoded == null) {
-      other.decoded = new Decoded();
-    }
-    this.decoded = other.decoded;
+    this.decoded = other.decoded();
   }
 
   /** Remembers an already decoded record so that {@link #record} need not decode again. */
   public void cacheRecord(SpecificRecord record) {
-    if (decoded == null) {
-      decoded = new Decoded();
-    }
-    decoded.record = record;
+    decoded().record = record;
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.memfleet.collector.jfr;
 
 import io.memfleet.event.StackCount;
 import io.memfleet.event.StackTrace;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -32,10 +31,20 @@ final class ThreadStarts {
   static final int MAX_THREADS = 20_000;
   static final int MAX_STACKS = 256;
 
+  /** The start stack's hash of each live thread. */
   private final Map<Long, Long> stackOfThread = new HashMap<>();
-  private final Map<Long, StackTrace> stacks = new HashMap<>();
-  private final Map<Long, Long> live = new HashMap<>();
+  /** By start stack's hash: the stack and its live threads (dropped at 0). */
+  private final Map<Long, Group> groups = new HashMap<>();
   private long untracked;
+
+  private static final class Group {
+    final StackTrace stack;
+    long live;
+
+    Group(StackTrace stack) {
+      this.stack = stack;
+    }
+  }
 
   /** A thread started by the code on {@code stack} (null or empty: not known, not counted). */
   void started(long javaThreadId, StackTrace stack) {
@@ -44,7 +53,7 @@ final class ThreadStarts {
     }
     long hash = stack.getHash();
     if (stackOfThread.size() >= MAX_THREADS
-        || (!stacks.containsKey(hash) && stacks.size() >= MAX_STACKS)) {
+        || (!groups.containsKey(hash) && groups.size() >= MAX_STACKS)) {
       untracked++;
       return;
     }
@@ -52,8 +61,7 @@ final class ThreadStarts {
     if (previous != null) { // an id seen again: its end was missed
       release(previous);
     }
-    stacks.putIfAbsent(hash, stack);
-    live.merge(hash, 1L, Long::sum);
+    groups.computeIfAbsent(hash, h -> new Group(stack)).live++;
   }
 
   void ended(long javaThreadId) {
@@ -64,23 +72,21 @@ final class ThreadStarts {
   }
 
   private void release(long hash) {
-    if (live.merge(hash, -1L, Long::sum) <= 0) {
-      live.remove(hash);
-      stacks.remove(hash);
+    Group g = groups.get(hash);
+    if (--g.live <= 0) {
+      groups.remove(hash);
     }
   }
 
-  /** The {@code n} stacks with the most live threads, largest first. */
+  /** The {@code n} stacks with the most live threads, largest first (ties by hash). */
   List<StackCount> top(int n) {
-    List<Map.Entry<Long, Long>> entries = new ArrayList<>(live.entrySet());
-    entries.sort(Map.Entry.<Long, Long>comparingByValue(Comparator.reverseOrder())
-        .thenComparing(Map.Entry.comparingByKey()));
-    List<StackCount> out = new ArrayList<>(Math.min(n, entries.size()));
-    for (Map.Entry<Long, Long> e : entries.subList(0, Math.min(n, entries.size()))) {
-      out.add(StackCount.newBuilder().setStack(stacks.get(e.getKey())).setCount(e.getValue())
-          .build());
-    }
-    return out;
+    return groups.entrySet().stream()
+        .sorted(Comparator.<Map.Entry<Long, Group>>comparingLong(e -> -e.getValue().live)
+            .thenComparing(Map.Entry::getKey))
+        .limit(n)
+        .map(e -> StackCount.newBuilder().setStack(e.getValue().stack)
+            .setCount(e.getValue().live).build())
+        .toList();
   }
 
   /** Starts left out because a bound was reached. */

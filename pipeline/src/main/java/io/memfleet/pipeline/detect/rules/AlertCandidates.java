@@ -82,9 +82,9 @@ public final class AlertCandidates {
 
   /**
    * The finding's verdict, with where in the code when a source saw it: "from" the code that
-   * holds the memory, "parked in" for goroutines, "started from" for Java threads, and "new pages first touched in" when only
-   * page faults named it (no allocator probes): the code that wrote the new pages first, which
-   * need not be the code that keeps them.
+   * holds the memory, "parked in" for goroutines, "started from" for Java threads, and "new
+   * pages first touched in" when only page faults named it (no allocator probes): the code that
+   * wrote the new pages first, which need not be the code that keeps them.
    */
   static String verdict(Finding f, Observation last, StackTrace stack, String objectClass) {
     String v = f.verdict != null ? f.verdict : f.summary;
