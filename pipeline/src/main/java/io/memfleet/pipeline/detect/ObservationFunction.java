@@ -73,6 +73,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   private transient ValueState<StackLevels> outstandingLevels;
   /** Live Java threads by the stack that started them (JFR). */
   private transient ValueState<StackLevels> threadLevels;
+  private transient ValueState<StackLevels> classLevels;
   private transient Counter seriesOverflow;
   private transient Counter undecodable;
   /** The output of the element being processed, for {@link #openBucket}. */
@@ -135,6 +136,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     outstandingLevels = ctx.getState(new ValueStateDescriptor<>("outstanding-levels",
         TypeInformation.of(StackLevels.class)));
     threadLevels = ctx.getState(new ValueStateDescriptor<>("thread-levels",
+        TypeInformation.of(StackLevels.class)));
+    classLevels = ctx.getState(new ValueStateDescriptor<>("class-levels",
         TypeInformation.of(StackLevels.class)));
     idle.open(ctx);
     seriesOverflow = ctx.getMetricGroup().counter("seriesOverflow");
@@ -273,6 +276,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       case DIRECT_BUFFERS -> directLevels;
       case OUTSTANDING -> outstandingLevels;
       case THREADS -> threadLevels;
+      case CLASSES -> classLevels;
     };
     StackLevels levels = state.value();
     if (levels == null) {
@@ -337,6 +341,9 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       levels = directLevels.value(); // only where the JVM's direct-buffer probe reports
     } else if (b.signal == Signal.THREADS && "java".equals(b.series)) {
       levels = threadLevels.value(); // the stacks whose started threads stay
+    } else if (b.signal == Signal.POOL
+        && io.memfleet.event.MemoryPool.METASPACE.name().equals(b.series)) {
+      levels = classLevels.value(); // the stacks whose defined classes stay
     }
     if (grew < 0 && levels != null) {
       grew = levels.growing();
@@ -507,5 +514,6 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     directLevels.clear();
     outstandingLevels.clear();
     threadLevels.clear();
+    classLevels.clear();
   }
 }

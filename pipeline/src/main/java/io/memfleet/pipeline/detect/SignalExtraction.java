@@ -38,7 +38,9 @@ import org.apache.avro.specific.SpecificRecord;
  *       (procfs); JFR's live threads by the stack that started them as levels by stack, which
  *       name a thread leak's code</td></tr>
  *   <tr><td>MemoryPools</td><td>POOL series METASPACE (metaspace + class space),
- *       DIRECT_BUFFERS (+ mapped), CODE_CACHE: latest bytes, limit as companion</td></tr>
+ *       DIRECT_BUFFERS (+ mapped), CODE_CACHE: latest bytes, limit as companion; JFR's live
+ *       classes by the stack that defined them as levels by stack, which name a class-loader
+ *       leak's code</td></tr>
  *   <tr><td>NativeMemory (derived by the join)</td><td>NATIVE: lowest RSS − managed,
  *       companion managed committed</td></tr>
  *   <tr><td>ResidentMemory of a native process (no managed heap)</td><td>NATIVE: lowest RSS,
@@ -404,6 +406,13 @@ final class SignalExtraction {
         hasMetaspace = true;
         if (pool == MemoryPool.METASPACE) {
           metaspaceLimit = u.getLimitBytes();
+          // live classes by the stack that defined them: the one whose count grows is named
+          for (var group : u.getStacks()) {
+            if (group.getStack() != null && !group.getStack().getFrames().isEmpty()) {
+              out.stackLevel(StackLevels.Kind.CLASSES, e.utcNs, group.getStack().getHash(),
+                  String.join("\n", group.getStack().getFrames()), group.getCount());
+            }
+          }
         }
       } else if (pool == MemoryPool.DIRECT_BUFFERS || pool == MemoryPool.MAPPED_BUFFERS) {
         direct += u.getUsedBytes();

@@ -36,7 +36,9 @@ public class StackLevels {
      */
     OUTSTANDING,
     /** JFR thread starts: live Java threads the stack started (a count, not bytes). */
-    THREADS
+    THREADS,
+    /** JFR class defines: live classes the stack defined (a count, not bytes). */
+    CLASSES
   }
 
   static final int MAX_STACKS = 16;

@@ -13,7 +13,10 @@ import io.memfleet.event.HeapSummary;
 import io.memfleet.event.LifecyclePhase;
 import io.memfleet.event.MappingOp;
 import io.memfleet.event.MemoryMapping;
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.MemoryPools;
 import io.memfleet.event.PageFault;
+import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.ProcessLifecycle;
 import io.memfleet.event.ResidentMemory;
@@ -541,6 +544,37 @@ class ObservationFunctionTest {
     List<Observation> threads = out(Signal.THREADS);
     assertThat(threads).isNotEmpty();
     assertThat(threads.get(threads.size() - 1).stackFrames).startsWith("app.Scheduler.startJob");
+
+    send(ProcessLifecycle.newBuilder().setHeader(header(app, Source.PROCFS, 70, seq++))
+        .setPhase(LifecyclePhase.EXITED).build());
+    assertThat(h.numKeyedStateEntries()).isZero();
+  }
+
+  @Test
+  void aClassLoaderLeakIsNamedByTheStackWhoseDefinedClassesStay() throws Exception {
+    // the application's own classes come from one stack at start-up and stay as they are; a
+    // plugin host defines its plugin afresh in a new loader three times a second and keeps them
+    ProcessIdentity app = Events.process("node-1", 321, Runtime.JVM);
+    StackTrace boot = StackTrace.newBuilder().setHash(41).setFrames(List.of(
+        "java.lang.ClassLoader.defineClass1", "app.Main.main:9")).build();
+    StackTrace plugins = StackTrace.newBuilder().setHash(42).setFrames(List.of(
+        "java.lang.ClassLoader.defineClass:1017", "app.PluginLoader.loadClass:52",
+        "app.PluginRegistry.reload:80")).build();
+    for (int t = 1; t <= 60; t++) {
+      send(MemoryPools.newBuilder().setHeader(header(app, Source.JFR, t, seq++))
+          .setPools(List.of(PoolUsage.newBuilder().setPool(MemoryPool.METASPACE)
+              .setUsedBytes(40 * MB + t * MB / 2)
+              .setStacks(List.of(
+                  io.memfleet.event.StackCount.newBuilder().setStack(boot).setCount(3000).build(),
+                  io.memfleet.event.StackCount.newBuilder().setStack(plugins).setCount(3L * t)
+                      .build()))
+              .build()))
+          .build());
+    }
+    List<Observation> metaspace = out(Signal.POOL).stream()
+        .filter(o -> "METASPACE".equals(o.series)).toList();
+    assertThat(metaspace).isNotEmpty();
+    assertThat(metaspace.get(metaspace.size() - 1).stackFrames).contains("app.PluginLoader");
 
     send(ProcessLifecycle.newBuilder().setHeader(header(app, Source.PROCFS, 70, seq++))
         .setPhase(LifecyclePhase.EXITED).build());

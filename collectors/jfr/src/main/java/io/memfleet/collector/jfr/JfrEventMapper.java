@@ -9,6 +9,9 @@ import io.memfleet.event.GcGeneration;
 import io.memfleet.event.GcPause;
 import io.memfleet.event.HeapPhase;
 import io.memfleet.event.HeapSummary;
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.MemoryPools;
+import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.Source;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import jdk.jfr.consumer.RecordedClass;
+import jdk.jfr.consumer.RecordedClassLoader;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedObject;
@@ -56,9 +60,13 @@ import org.apache.avro.specific.SpecificRecord;
  *   <tr><td>jdk.GCPhasePause</td><td>GcPause</td></tr>
  *   <tr><td>jdk.GCHeapConfiguration</td><td>remembered: maxBytes of HeapSummary</td></tr>
  *   <tr><td>jdk.JavaThreadStatistics</td><td>ThreadCount JAVA_THREADS, every 10 s with the live
- *       threads grouped by the stack that started them ({@link ThreadStarts})</td></tr>
+ *       threads grouped by the stack that started them ({@link LiveByStack})</td></tr>
  *   <tr><td>jdk.ThreadStart (with its stack), jdk.ThreadEnd</td><td>remembered: which stack
  *       started each live thread</td></tr>
+ *   <tr><td>jdk.ClassDefine (with its stack), jdk.ClassUnload</td><td>remembered: which stack
+ *       defined each live class of a class loader other than the JDK's bootstrap and platform
+ *       loaders; every 10 s the largest groups ride on the METASPACE pool of a MemoryPools
+ *       reading</td></tr>
  *   <tr><td>jdk.ResidentSetSize (JDK 21+)</td><td>ResidentMemory (rssBytes only)</td></tr>
  *   <tr><td>memfleet.DirectBufferSite (the direct-buffer probe)</td><td>Allocation OUTSTANDING
  *       of java.nio.DirectByteBuffer: live bytes and allocated bytes by stack</td></tr>
@@ -86,7 +94,9 @@ public final class JfrEventMapper {
   private final AtomicLong unmapped = new AtomicLong();
   private final GcCycleAssembler gcs;
   private final JvmPoolReadings pools;
-  private final ThreadStarts threadStarts = new ThreadStarts();
+  private final LiveByStack threadStarts = LiveByStack.threads();
+  private final LiveByStack classDefines = LiveByStack.classes();
+  private long classStacksSentNs = Long.MIN_VALUE;
   /** Start stacks published with a thread count: enough to hold a leak's and a pool's. */
   static final int THREAD_STACKS_PUBLISHED = 8;
   /**
@@ -94,6 +104,8 @@ public final class JfrEventMapper {
    * per JVM and second otherwise, and the pipeline judges threads in 10-s buckets.
    */
   static final long THREAD_STACKS_EVERY_NS = 10_000_000_000L;
+  /** Define stacks published with a metaspace reading (a class-loader leak's and a few more). */
+  static final int CLASS_STACKS_PUBLISHED = 8;
   private long threadStacksSentNs = Long.MIN_VALUE;
 
   public JfrEventMapper(ProcessIdentity process, EventHeaders headers, int stackDepth) {
@@ -122,7 +134,7 @@ public final class JfrEventMapper {
       }
       case "jdk.MetaspaceSummary", "jdk.DirectBufferStatistics", "jdk.CodeCacheStatistics",
           "jdk.NativeMemoryUsageTotal", "jdk.GCConfiguration" ->
-          pools.map(e, epochNanos(e.getStartTime()));
+          withClassStacks(pools.map(e, epochNanos(e.getStartTime())));
       case "jdk.JavaThreadStatistics" -> List.of(threads(e));
       case "jdk.ThreadStart" -> {
         threadStarts.started(javaThreadId(e), stack(e.getStackTrace()));
@@ -130,6 +142,20 @@ public final class JfrEventMapper {
       }
       case "jdk.ThreadEnd" -> {
         threadStarts.ended(javaThreadId(e));
+        yield List.of();
+      }
+      case "jdk.ClassDefine" -> {
+        RecordedClass defined = e.getClass("definedClass");
+        if (defined != null && !builtIn(e.getValue("definingClassLoader"))) {
+          classDefines.started(defined.getId(), stack(e.getStackTrace()));
+        }
+        yield List.of();
+      }
+      case "jdk.ClassUnload" -> {
+        RecordedClass unloaded = e.getClass("unloadedClass");
+        if (unloaded != null) {
+          classDefines.ended(unloaded.getId());
+        }
         yield List.of();
       }
       case "jdk.ResidentSetSize" -> List.of(rss(e));
@@ -290,6 +316,41 @@ public final class JfrEventMapper {
         .setPeakCount(e.getLong("peakCount"))
         .setStacks(stacks)
         .build();
+  }
+
+  /**
+   * The JDK's bootstrap and platform loaders: their classes stay for the JVM's life, so they
+   * cannot be a class-loader leak, and a JVM defines thousands of them at start-up.
+   */
+  static boolean builtIn(RecordedClassLoader loader) {
+    return loader == null || loader.getType() == null
+        || "jdk.internal.loader.ClassLoaders$PlatformClassLoader".equals(
+            loader.getType().getName());
+  }
+
+  /** The largest define-stack groups onto a reading's METASPACE pool, once in 10 s. */
+  private List<SpecificRecord> withClassStacks(List<SpecificRecord> readings) {
+    for (SpecificRecord r : readings) {
+      if (!(r instanceof MemoryPools m)) {
+        continue;
+      }
+      long nowNs = m.getHeader().getRawTimestamp();
+      if (classStacksSentNs != Long.MIN_VALUE && nowNs >= classStacksSentNs
+          && nowNs - classStacksSentNs < THREAD_STACKS_EVERY_NS) {
+        return readings;
+      }
+      for (PoolUsage pool : m.getPools()) {
+        if (pool.getPool() == MemoryPool.METASPACE) {
+          List<io.memfleet.event.StackCount> top = classDefines.top(CLASS_STACKS_PUBLISHED);
+          if (!top.isEmpty()) {
+            pool.setStacks(top);
+            classStacksSentNs = nowNs;
+          }
+          return readings;
+        }
+      }
+    }
+    return readings;
   }
 
   private static long javaThreadId(RecordedEvent e) {

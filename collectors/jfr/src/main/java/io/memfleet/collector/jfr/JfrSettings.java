@@ -119,6 +119,10 @@ public final class JfrSettings {
         event("threads", "jdk.ThreadStart", "stackTrace", "true"),
         event("threads", "jdk.ThreadEnd"),
         event("pools", "jdk.MetaspaceSummary"),
+        // which code defines the classes that stay (a class-loader leak): a stack walk per class
+        // defined, most of them at start-up; unloads take them back out of their groups
+        event("pools", "jdk.ClassDefine", "stackTrace", "true"),
+        event("pools", "jdk.ClassUnload"),
         event("pools", "jdk.DirectBufferStatistics", "period", poolPeriod),
         // the direct-buffer probe's report, once the collector loaded it into a JVM whose
         // direct-buffer pool grows (RecordingControl.loadDirectBufferProbe); no JDK has it

@@ -77,20 +77,26 @@ public final class AlertCandidates {
   /** What a thread leak's verdict says before the code that starts the threads that stay. */
   public static final String STARTED_FROM = "started from ";
 
+  /** What a metaspace verdict says before the code that defines the classes that stay. */
+  public static final String DEFINED_FROM = "classes defined from ";
+
   /** What a verdict says before a function named only by the pages it touched first. */
   public static final String FIRST_TOUCHED_IN = "new pages first touched in ";
 
   /**
    * The finding's verdict, with where in the code when a source saw it: "from" the code that
-   * holds the memory, "parked in" for goroutines, "started from" for Java threads, and "new
-   * pages first touched in" when only page faults named it (no allocator probes): the code that
-   * wrote the new pages first, which need not be the code that keeps them.
+   * holds the memory, "parked in" for goroutines, "started from" for Java threads, "classes
+   * defined from" for metaspace, and "new pages first touched in" when only page faults named it
+   * (no allocator probes): the code that wrote the new pages first, which need not be the code
+   * that keeps them.
    */
   static String verdict(Finding f, Observation last, StackTrace stack, String objectClass) {
     String v = f.verdict != null ? f.verdict : f.summary;
     if (stack != null && !stack.getFrames().isEmpty()) {
       String where = last.signal == io.memfleet.pipeline.detect.Signal.GOROUTINES ? "parked in "
           : last.signal == io.memfleet.pipeline.detect.Signal.THREADS ? STARTED_FROM
+          : last.signal == io.memfleet.pipeline.detect.Signal.POOL
+              && io.memfleet.event.MemoryPool.METASPACE.name().equals(last.series) ? DEFINED_FROM
           : last.firstTouch ? FIRST_TOUCHED_IN : "from ";
       return v + ", " + where + Culprits.frame(stack.getFrames());
     }

@@ -833,6 +833,12 @@ class LeakRulesTest {
     assertThat(alerts).isNotEmpty();
     assertThat(alerts.get(0).getPool()).isEqualTo(io.memfleet.event.MemoryPool.METASPACE);
     assertThat(alerts.get(0).getVerdict()).startsWith("metaspace grows 51");
+    // JFR's class defines name the code that defines the classes that stay
+    metaspace.forEach(o -> o.stackFrames = "java.lang.ClassLoader.defineClass:1017\n"
+        + "app.PluginLoader.loadClass:52\napp.PluginRegistry.reload:80");
+    assertThat(run(PoolGrowthRule.METASPACE, metaspace).get(0).getVerdict())
+        .endsWith(", " + AlertCandidates.DEFINED_FROM + "app.PluginLoader.loadClass:52");
+    metaspace.forEach(o -> o.stackFrames = null);
     // the same series is no direct buffer or shmem growth
     assertThat(rule(PoolGrowthRule.DIRECT_BUFFERS).accepts(metaspace.get(0))).isFalse();
     assertThat(rule(PoolGrowthRule.SHMEM).accepts(metaspace.get(0))).isFalse();

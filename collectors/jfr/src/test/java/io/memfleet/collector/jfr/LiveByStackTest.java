@@ -3,6 +3,8 @@ package io.memfleet.collector.jfr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memfleet.collector.EventHeaders;
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.MemoryPools;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Runtime;
 import io.memfleet.event.StackCount;
@@ -21,7 +23,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ThreadStartsTest {
+class LiveByStackTest {
   private static StackTrace stack(String... frames) {
     List<String> f = List.of(frames);
     return StackTrace.newBuilder().setFrames(f).setHash(JfrEventMapper.stackHash(f)).build();
@@ -29,7 +31,7 @@ class ThreadStartsTest {
 
   @Test
   void liveThreadsAreCountedByTheStackThatStartedThem() {
-    ThreadStarts starts = new ThreadStarts();
+    LiveByStack starts = LiveByStack.threads();
     StackTrace leak = stack("app.Reports.schedule:75", "app.Reports.main:20");
     StackTrace pool = stack("java.util.concurrent.ThreadPoolExecutor.addWorker:945",
         "app.Server.start:12");
@@ -52,7 +54,7 @@ class ThreadStartsTest {
 
   @Test
   void anIdStartedAgainReleasesItsFormerStack() {
-    ThreadStarts starts = new ThreadStarts();
+    LiveByStack starts = LiveByStack.threads();
     StackTrace a = stack("app.A.run:1");
     StackTrace b = stack("app.B.run:1");
     starts.started(7, a);
@@ -63,19 +65,19 @@ class ThreadStartsTest {
 
   @Test
   void startsBeyondTheBoundsAreCountedAndLeftOut() {
-    ThreadStarts starts = new ThreadStarts();
+    LiveByStack starts = LiveByStack.threads();
     StackTrace leak = stack("app.Reports.schedule:75");
-    for (long id = 0; id <= ThreadStarts.MAX_THREADS; id++) {
+    for (long id = 0; id <= LiveByStack.MAX_THREADS; id++) {
       starts.started(id, leak);
     }
     assertThat(starts.untracked()).isEqualTo(1);
-    assertThat(starts.top(1).get(0).getCount()).isEqualTo(ThreadStarts.MAX_THREADS);
-    ThreadStarts few = new ThreadStarts();
-    for (int i = 0; i <= ThreadStarts.MAX_STACKS; i++) {
+    assertThat(starts.top(1).get(0).getCount()).isEqualTo(LiveByStack.MAX_THREADS);
+    LiveByStack few = LiveByStack.threads();
+    for (int i = 0; i <= LiveByStack.MAX_STACKS; i++) {
       few.started(i, stack("app.Gen.stack" + i + ":1"));
     }
     assertThat(few.untracked()).isEqualTo(1);
-    assertThat(few.top(Integer.MAX_VALUE)).hasSize(ThreadStarts.MAX_STACKS);
+    assertThat(few.top(Integer.MAX_VALUE)).hasSize(LiveByStack.MAX_STACKS);
   }
 
   /** Starts a thread that waits until {@code release}: one that stays. */
@@ -144,8 +146,94 @@ class ThreadStartsTest {
     // all six, unless a count was taken while they were being started
     assertThat(top.getCount()).isBetween(1L, 6L);
     assertThat(top.getStack().getFrames().get(0))
-        .startsWith(ThreadStartsTest.class.getName() + ".startWaitingWorker:");
+        .startsWith(LiveByStackTest.class.getName() + ".startWaitingWorker:");
     assertThat(last.getStacks()).noneMatch(c -> c.getStack().getFrames().get(0)
         .contains("startShortWorker"));
+  }
+
+  /** A class a test loader defines afresh: one per loader, as a plugin's. */
+  public static final class Plugin {}
+
+  /** Defines {@link Plugin} itself (child first), as a plugin host's loader does. */
+  private static final class PluginLoader extends ClassLoader {
+    private final byte[] bytes;
+
+    PluginLoader(byte[] bytes) {
+      super(LiveByStackTest.class.getClassLoader());
+      this.bytes = bytes;
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      synchronized (getClassLoadingLock(name)) {
+        Class<?> c = findLoadedClass(name);
+        if (c == null) {
+          c = name.equals(Plugin.class.getName()) ? defineClass(name, bytes, 0, bytes.length)
+              : super.loadClass(name, false);
+        }
+        return c;
+      }
+    }
+  }
+
+  private static Class<?> loadPluginVersion(byte[] bytes) throws Exception {
+    return new PluginLoader(bytes).loadClass(Plugin.class.getName());
+  }
+
+  private static Class<?> loadThrowawayVersion(byte[] bytes) throws Exception {
+    return new PluginLoader(bytes).loadClass(Plugin.class.getName());
+  }
+
+  @Test
+  void aRealRecordingNamesTheMethodThatDefinedTheClassesThatStay(@TempDir Path dir)
+      throws Exception {
+    byte[] bytes;
+    try (var in = LiveByStackTest.class.getResourceAsStream("LiveByStackTest$Plugin.class")) {
+      bytes = in.readAllBytes();
+    }
+    List<Class<?>> kept = new ArrayList<>();
+    Path file = dir.resolve("classes.jfr");
+    try (Recording r = new Recording()) {
+      r.setSettings(JfrSettings.only(JfrSettings.defaults(), "jdk.ClassDefine", "jdk.ClassUnload",
+          "jdk.MetaspaceSummary").toMap());
+      r.start();
+      for (int i = 0; i < 20; i++) {
+        kept.add(loadPluginVersion(bytes));
+      }
+      for (int i = 0; i < 30; i++) {
+        loadThrowawayVersion(bytes); // its loader is unreachable at once
+      }
+      System.gc(); // unloads the throwaway versions; the metaspace summary after it carries stacks
+      Thread.sleep(200);
+      r.stop();
+      r.dump(file);
+    }
+    assertThat(kept).hasSize(20);
+    ProcessIdentity process = ProcessIdentity.newBuilder().setCluster("c").setNode("n")
+        .setBootId("b").setPid(1).setProcessStartTimeMs(1L).setComm("java")
+        .setRuntime(Runtime.JVM).setLabels(Map.of()).build();
+    JfrEventMapper mapper = new JfrEventMapper(process, new EventHeaders("test"), 8);
+    List<RecordedEvent> events = new ArrayList<>(RecordingFile.readAllEvents(file));
+    events.sort(Comparator.comparing(RecordedEvent::getStartTime)); // as a live stream
+    assertThat(events).as("classes unloaded by the collection")
+        .anyMatch(e -> e.getEventType().getName().equals("jdk.ClassUnload"));
+    List<StackCount> stacks = new ArrayList<>();
+    for (RecordedEvent e : events) {
+      for (SpecificRecord out : mapper.map(e)) {
+        if (out instanceof MemoryPools m) {
+          m.getPools().stream().filter(p -> p.getPool() == MemoryPool.METASPACE)
+              .forEach(p -> stacks.addAll(p.getStacks()));
+        }
+      }
+    }
+    assertThat(stacks).as("metaspace readings after the defines carry their stacks").isNotEmpty();
+    StackCount top = stacks.get(0);
+    // the kept versions, every one, and not the versions unloaded since
+    List<String> frames = top.getStack().getFrames();
+    assertThat(frames).anyMatch(f -> f.startsWith(LiveByStackTest.class.getName()
+        + ".loadPluginVersion:"));
+    assertThat(stacks).noneMatch(c -> c.getStack().getFrames().stream()
+        .anyMatch(f -> f.contains("loadThrowawayVersion")));
+    assertThat(top.getCount()).isEqualTo(20);
   }
 }
