@@ -74,6 +74,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   /** Live Java threads by the stack that started them (JFR). */
   private transient ValueState<StackLevels> threadLevels;
   private transient ValueState<StackLevels> classLevels;
+  private transient ValueState<StackLevels> goroutineLevels;
   private transient Counter seriesOverflow;
   private transient Counter undecodable;
   /** The output of the element being processed, for {@link #openBucket}. */
@@ -138,6 +139,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     threadLevels = ctx.getState(new ValueStateDescriptor<>("thread-levels",
         TypeInformation.of(StackLevels.class)));
     classLevels = ctx.getState(new ValueStateDescriptor<>("class-levels",
+        TypeInformation.of(StackLevels.class)));
+    goroutineLevels = ctx.getState(new ValueStateDescriptor<>("goroutine-levels",
         TypeInformation.of(StackLevels.class)));
     idle.open(ctx);
     seriesOverflow = ctx.getMetricGroup().counter("seriesOverflow");
@@ -277,6 +280,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       case OUTSTANDING -> outstandingLevels;
       case THREADS -> threadLevels;
       case CLASSES -> classLevels;
+      case GOROUTINES -> goroutineLevels;
     };
     StackLevels levels = state.value();
     if (levels == null) {
@@ -344,6 +348,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     } else if (b.signal == Signal.POOL
         && io.memfleet.event.MemoryPool.METASPACE.name().equals(b.series)) {
       levels = classLevels.value(); // the stacks whose defined classes stay
+    } else if (b.signal == Signal.GOROUTINES) {
+      levels = goroutineLevels.value(); // the stacks where more and more goroutines park
     }
     if (grew < 0 && levels != null) {
       grew = levels.growing();
@@ -515,5 +521,6 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     outstandingLevels.clear();
     threadLevels.clear();
     classLevels.clear();
+    goroutineLevels.clear();
   }
 }

@@ -16,12 +16,14 @@ import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.Runtime;
 import io.memfleet.event.Source;
+import io.memfleet.event.StackCount;
 import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
 import io.memfleet.pipeline.detect.rules.Culprits;
 import io.memfleet.pipeline.model.Limits;
 import io.memfleet.pipeline.model.Shmem;
 import io.memfleet.pipeline.model.TimedEvent;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -35,8 +37,9 @@ import org.apache.avro.specific.SpecificRecord;
  *       ZGC/Shenandoah), whose newest figure also rides along with its own time</td></tr>
  *   <tr><td>GcCycle (Go)</td><td>GO_LIVE_HEAP: lowest live heap</td></tr>
  *   <tr><td>ThreadCount</td><td>GOROUTINES; THREADS series {@code java} (JFR) or {@code os}
- *       (procfs); JFR's live threads by the stack that started them as levels by stack, which
- *       name a thread leak's code</td></tr>
+ *       (procfs); goroutines by the stack where they are parked and JFR's live threads by the
+ *       stack that started them as levels by stack, which name a goroutine or thread leak's
+ *       code</td></tr>
  *   <tr><td>MemoryPools</td><td>POOL series METASPACE (metaspace + class space),
  *       DIRECT_BUFFERS (+ mapped), CODE_CACHE: latest bytes, limit as companion; JFR's live
  *       classes by the stack that defined them as levels by stack, which name a class-loader
@@ -331,22 +334,32 @@ final class SignalExtraction {
     if (t.getKind() == ThreadKind.GOROUTINES) {
       SeriesBucket b = out.add(Signal.GOROUTINES, "", e, t.getCount(), Double.NaN);
       if (b != null && !t.getStacks().isEmpty() && t.getStacks().get(0).getStack() != null) {
+        // the largest group until the levels below show one growing
         var top = t.getStacks().get(0).getStack();
         b.stackHash = top.getHash();
         b.stackFrames = String.join("\n", top.getFrames());
         out.store(b);
       }
+      // goroutines by the stack where they are parked: the group that grows is named, not a
+      // worker pool that is larger but steady
+      levels(StackLevels.Kind.GOROUTINES, e, t.getStacks(), out);
     } else if (t.getKind() == ThreadKind.JAVA_THREADS) {
       out.add(Signal.THREADS, "java", e, t.getCount(), Double.NaN);
       // the live threads by the stack that started them: the one whose count grows is named
-      for (var group : t.getStacks()) {
-        if (group.getStack() != null && !group.getStack().getFrames().isEmpty()) {
-          out.stackLevel(StackLevels.Kind.THREADS, e.utcNs, group.getStack().getHash(),
-              String.join("\n", group.getStack().getFrames()), group.getCount());
-        }
-      }
+      levels(StackLevels.Kind.THREADS, e, t.getStacks(), out);
     } else if (t.getKind() == ThreadKind.OS_THREADS) {
       out.add(Signal.THREADS, "os", e, t.getCount(), Double.NaN);
+    }
+  }
+
+  /** Counts by stack (threads, goroutines, classes) as the levels of their kind. */
+  private static void levels(StackLevels.Kind kind, TimedEvent e,
+      List<StackCount> groups, Buckets out) throws Exception {
+    for (var group : groups) {
+      if (group.getStack() != null && !group.getStack().getFrames().isEmpty()) {
+        out.stackLevel(kind, e.utcNs, group.getStack().getHash(),
+            String.join("\n", group.getStack().getFrames()), group.getCount());
+      }
     }
   }
 
@@ -407,12 +420,7 @@ final class SignalExtraction {
         if (pool == MemoryPool.METASPACE) {
           metaspaceLimit = u.getLimitBytes();
           // live classes by the stack that defined them: the one whose count grows is named
-          for (var group : u.getStacks()) {
-            if (group.getStack() != null && !group.getStack().getFrames().isEmpty()) {
-              out.stackLevel(StackLevels.Kind.CLASSES, e.utcNs, group.getStack().getHash(),
-                  String.join("\n", group.getStack().getFrames()), group.getCount());
-            }
-          }
+          levels(StackLevels.Kind.CLASSES, e, u.getStacks(), out);
         }
       } else if (pool == MemoryPool.DIRECT_BUFFERS || pool == MemoryPool.MAPPED_BUFFERS) {
         direct += u.getUsedBytes();

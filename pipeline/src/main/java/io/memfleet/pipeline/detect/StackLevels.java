@@ -38,7 +38,9 @@ public class StackLevels {
     /** JFR thread starts: live Java threads the stack started (a count, not bytes). */
     THREADS,
     /** JFR class defines: live classes the stack defined (a count, not bytes). */
-    CLASSES
+    CLASSES,
+    /** The Go goroutine profile: goroutines parked at the stack (a count, not bytes). */
+    GOROUTINES
   }
 
   static final int MAX_STACKS = 16;

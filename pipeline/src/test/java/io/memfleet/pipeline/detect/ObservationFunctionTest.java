@@ -551,6 +551,32 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void aGoroutineLeakIsNamedByTheGroupThatGrowsNotTheLargerSteadyPool() throws Exception {
+    // 2000 workers parked in their loop from the start; a leak parks 5 more a second elsewhere:
+    // the goroutine profile lists the pool first for minutes, the leak is named from the start
+    ProcessIdentity svc = Events.process("node-1", 322, Runtime.GO);
+    StackTrace workers = StackTrace.newBuilder().setHash(51).setFrames(List.of(
+        "runtime.gopark", "runtime.chanrecv", "main.worker")).build();
+    StackTrace leak = StackTrace.newBuilder().setHash(52).setFrames(List.of(
+        "runtime.gopark", "runtime.chanrecv", "main.waitForReply")).build();
+    for (int t = 1; t <= 60; t++) {
+      send(ThreadCount.newBuilder().setHeader(header(svc, Source.GO_EXPVAR, t, seq++))
+          .setKind(ThreadKind.GOROUTINES).setCount(2000 + 5L * t)
+          .setStacks(List.of(
+              io.memfleet.event.StackCount.newBuilder().setStack(workers).setCount(2000).build(),
+              io.memfleet.event.StackCount.newBuilder().setStack(leak).setCount(5L * t).build()))
+          .build());
+    }
+    List<Observation> goroutines = out(Signal.GOROUTINES);
+    assertThat(goroutines).hasSizeGreaterThan(1);
+    assertThat(goroutines.get(goroutines.size() - 1).stackFrames).contains("main.waitForReply");
+
+    send(ProcessLifecycle.newBuilder().setHeader(header(svc, Source.PROCFS, 70, seq++))
+        .setPhase(LifecyclePhase.EXITED).build());
+    assertThat(h.numKeyedStateEntries()).isZero();
+  }
+
+  @Test
   void aClassLoaderLeakIsNamedByTheStackWhoseDefinedClassesStay() throws Exception {
     // the application's own classes come from one stack at start-up and stay as they are; a
     // plugin host defines its plugin afresh in a new loader three times a second and keeps them
