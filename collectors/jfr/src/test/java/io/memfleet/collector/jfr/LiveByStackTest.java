@@ -3,6 +3,7 @@ package io.memfleet.collector.jfr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memfleet.collector.EventHeaders;
+import io.memfleet.demo.jvm.ClassDefineCost.PluginLoader;
 import io.memfleet.event.MemoryPool;
 import io.memfleet.event.MemoryPools;
 import io.memfleet.event.ProcessIdentity;
@@ -123,12 +124,8 @@ class LiveByStackTest {
         t.join();
       }
     }
-    ProcessIdentity process = ProcessIdentity.newBuilder().setCluster("c").setNode("n")
-        .setBootId("b").setPid(1).setProcessStartTimeMs(1L).setComm("java")
-        .setRuntime(Runtime.JVM).setLabels(Map.of()).build();
-    JfrEventMapper mapper = new JfrEventMapper(process, new EventHeaders("test"), 8);
-    List<RecordedEvent> events = new ArrayList<>(RecordingFile.readAllEvents(file));
-    events.sort(Comparator.comparing(RecordedEvent::getStartTime)); // as a live stream
+    JfrEventMapper mapper = mapper();
+    List<RecordedEvent> events = inStreamOrder(file);
     List<ThreadCount> counts = new ArrayList<>();
     for (RecordedEvent e : events) {
       for (SpecificRecord out : mapper.map(e)) {
@@ -151,37 +148,31 @@ class LiveByStackTest {
         .contains("startShortWorker"));
   }
 
+  private static JfrEventMapper mapper() {
+    ProcessIdentity process = ProcessIdentity.newBuilder().setCluster("c").setNode("n")
+        .setBootId("b").setPid(1).setProcessStartTimeMs(1L).setComm("java")
+        .setRuntime(Runtime.JVM).setLabels(Map.of()).build();
+    return new JfrEventMapper(process, new EventHeaders("test"), 8);
+  }
+
+  /** A recording's events in time order, as a live stream hands them over. */
+  private static List<RecordedEvent> inStreamOrder(Path file) throws Exception {
+    List<RecordedEvent> events = new ArrayList<>(RecordingFile.readAllEvents(file));
+    events.sort(Comparator.comparing(RecordedEvent::getStartTime));
+    return events;
+  }
+
   /** A class a test loader defines afresh: one per loader, as a plugin's. */
   public static final class Plugin {}
 
-  /** Defines {@link Plugin} itself (child first), as a plugin host's loader does. */
-  private static final class PluginLoader extends ClassLoader {
-    private final byte[] bytes;
-
-    PluginLoader(byte[] bytes) {
-      super(LiveByStackTest.class.getClassLoader());
-      this.bytes = bytes;
-    }
-
-    @Override
-    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-      synchronized (getClassLoadingLock(name)) {
-        Class<?> c = findLoadedClass(name);
-        if (c == null) {
-          c = name.equals(Plugin.class.getName()) ? defineClass(name, bytes, 0, bytes.length)
-              : super.loadClass(name, false);
-        }
-        return c;
-      }
-    }
-  }
-
   private static Class<?> loadPluginVersion(byte[] bytes) throws Exception {
-    return new PluginLoader(bytes).loadClass(Plugin.class.getName());
+    return new PluginLoader(Plugin.class.getName(), bytes, LiveByStackTest.class.getClassLoader())
+        .define();
   }
 
   private static Class<?> loadThrowawayVersion(byte[] bytes) throws Exception {
-    return new PluginLoader(bytes).loadClass(Plugin.class.getName());
+    return new PluginLoader(Plugin.class.getName(), bytes, LiveByStackTest.class.getClassLoader())
+        .define();
   }
 
   @Test
@@ -209,12 +200,8 @@ class LiveByStackTest {
       r.dump(file);
     }
     assertThat(kept).hasSize(20);
-    ProcessIdentity process = ProcessIdentity.newBuilder().setCluster("c").setNode("n")
-        .setBootId("b").setPid(1).setProcessStartTimeMs(1L).setComm("java")
-        .setRuntime(Runtime.JVM).setLabels(Map.of()).build();
-    JfrEventMapper mapper = new JfrEventMapper(process, new EventHeaders("test"), 8);
-    List<RecordedEvent> events = new ArrayList<>(RecordingFile.readAllEvents(file));
-    events.sort(Comparator.comparing(RecordedEvent::getStartTime)); // as a live stream
+    JfrEventMapper mapper = mapper();
+    List<RecordedEvent> events = inStreamOrder(file);
     assertThat(events).as("classes unloaded by the collection")
         .anyMatch(e -> e.getEventType().getName().equals("jdk.ClassUnload"));
     List<StackCount> stacks = new ArrayList<>();
