@@ -1,13 +1,8 @@
 package io.memfleet.sql.migrate;
 
+import io.memfleet.sql.BundledFiles;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystemAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,37 +23,9 @@ public final class MigrationSource {
     return bundled(MigrationSource.class.getClassLoader());
   }
 
-  /**
-   * The migrations {@code loader} finds. Safe to call from several threads at once (tests run in
-   * parallel, each applying the migrations): the jar's file system is one per JVM, so it is
-   * opened, read and closed under one lock, and one opened elsewhere is read and left open.
-   */
+  /** The migrations {@code loader} finds; safe from several threads ({@link BundledFiles}). */
   static List<Migration> bundled(ClassLoader loader) throws IOException {
-    URL url = loader.getResource(CLASSPATH_DIR);
-    if (url == null) {
-      throw new IOException("no " + CLASSPATH_DIR + " on the class path");
-    }
-    try {
-      URI uri = url.toURI();
-      if ("jar".equals(uri.getScheme())) {
-        return fromJar(uri);
-      }
-      return fromDirectory(Path.of(uri));
-    } catch (URISyntaxException e) {
-      throw new IOException("bad resource URL " + url, e);
-    }
-  }
-
-  private static synchronized List<Migration> fromJar(URI uri) throws IOException {
-    FileSystem open;
-    try {
-      open = FileSystems.newFileSystem(uri, Map.of());
-    } catch (FileSystemAlreadyExistsException e) {
-      return fromDirectory(FileSystems.getFileSystem(uri).getPath(CLASSPATH_DIR)); // not ours
-    }
-    try (FileSystem fs = open) {
-      return fromDirectory(fs.getPath(CLASSPATH_DIR));
-    }
+    return BundledFiles.read(loader, CLASSPATH_DIR, MigrationSource::fromDirectory);
   }
 
   /** Every {@code V*__*.sql} file of {@code dir}, sorted by version; duplicate versions are an error. */

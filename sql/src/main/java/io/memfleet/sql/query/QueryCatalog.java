@@ -1,13 +1,8 @@
 package io.memfleet.sql.query;
 
+import io.memfleet.sql.BundledFiles;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystemAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,34 +38,8 @@ public final class QueryCatalog {
 
   /** The queries shipped inside the memfleet-sql jar (or its classes directory). */
   public static QueryCatalog bundled() throws IOException {
-    URL url = QueryCatalog.class.getClassLoader().getResource(CLASSPATH_DIR);
-    if (url == null) {
-      throw new IOException("no " + CLASSPATH_DIR + " on the class path");
-    }
-    try {
-      URI uri = url.toURI();
-      if ("jar".equals(uri.getScheme())) {
-        FileSystem fs;
-        boolean opened;
-        try {
-          fs = FileSystems.newFileSystem(uri, Map.of());
-          opened = true;
-        } catch (FileSystemAlreadyExistsException e) {
-          fs = FileSystems.getFileSystem(uri);   // open elsewhere in this JVM: borrow, do not close
-          opened = false;
-        }
-        try {
-          return fromDirectory(fs.getPath(CLASSPATH_DIR));
-        } finally {
-          if (opened) {
-            fs.close();
-          }
-        }
-      }
-      return fromDirectory(Path.of(uri));
-    } catch (URISyntaxException e) {
-      throw new IOException("bad resource URL " + url, e);
-    }
+    return BundledFiles.read(QueryCatalog.class.getClassLoader(), CLASSPATH_DIR,
+        QueryCatalog::fromDirectory);
   }
 
   /** Every {@code *.sql} file of {@code dir}; duplicate names cannot occur (one file per name). */
