@@ -96,17 +96,18 @@ public final class JfrEventMapper {
   private final JvmPoolReadings pools;
   private final LiveByStack threadStarts = LiveByStack.threads();
   private final LiveByStack classDefines = LiveByStack.classes();
-  private long classStacksSentNs = Long.MIN_VALUE;
   /** Start stacks published with a thread count: enough to hold a leak's and a pool's. */
   static final int THREAD_STACKS_PUBLISHED = 8;
-  /**
-   * Start stacks ride on one thread count in this many ns, not on each (one a second): a few KB
-   * per JVM and second otherwise, and the pipeline judges threads in 10-s buckets.
-   */
-  static final long THREAD_STACKS_EVERY_NS = 10_000_000_000L;
   /** Define stacks published with a metaspace reading (a class-loader leak's and a few more). */
   static final int CLASS_STACKS_PUBLISHED = 8;
+  /**
+   * Start and define stacks ride on one thread count or metaspace reading in this many ns, not on
+   * each (thread counts come every second): a few KB per JVM and second otherwise, and the
+   * pipeline judges both in 10-s buckets.
+   */
+  static final long STACKS_EVERY_NS = 10_000_000_000L;
   private long threadStacksSentNs = Long.MIN_VALUE;
+  private long classStacksSentNs = Long.MIN_VALUE;
 
   public JfrEventMapper(ProcessIdentity process, EventHeaders headers, int stackDepth) {
     this.process = process;
@@ -302,7 +303,7 @@ public final class JfrEventMapper {
     long nowNs = epochNanos(e.getStartTime());
     List<io.memfleet.event.StackCount> stacks = List.of();
     if (threadStacksSentNs == Long.MIN_VALUE || nowNs < threadStacksSentNs
-        || nowNs - threadStacksSentNs >= THREAD_STACKS_EVERY_NS) {
+        || nowNs - threadStacksSentNs >= STACKS_EVERY_NS) {
       stacks = threadStarts.top(THREAD_STACKS_PUBLISHED);
       if (!stacks.isEmpty()) {
         threadStacksSentNs = nowNs;
@@ -336,7 +337,7 @@ public final class JfrEventMapper {
       }
       long nowNs = m.getHeader().getRawTimestamp();
       if (classStacksSentNs != Long.MIN_VALUE && nowNs >= classStacksSentNs
-          && nowNs - classStacksSentNs < THREAD_STACKS_EVERY_NS) {
+          && nowNs - classStacksSentNs < STACKS_EVERY_NS) {
         return readings;
       }
       for (PoolUsage pool : m.getPools()) {
