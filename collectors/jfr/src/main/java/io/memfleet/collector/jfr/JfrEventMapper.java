@@ -299,11 +299,18 @@ public final class JfrEventMapper {
         .build();
   }
 
+  /**
+   * Whether stacks last sent at {@code sentNs} (MIN_VALUE: never) go out again at {@code nowNs}:
+   * {@link #STACKS_EVERY_NS} later, or at once when the clock went back.
+   */
+  private static boolean stacksDue(long sentNs, long nowNs) {
+    return sentNs == Long.MIN_VALUE || nowNs < sentNs || nowNs - sentNs >= STACKS_EVERY_NS;
+  }
+
   private ThreadCount threads(RecordedEvent e) {
     long nowNs = epochNanos(e.getStartTime());
     List<io.memfleet.event.StackCount> stacks = List.of();
-    if (threadStacksSentNs == Long.MIN_VALUE || nowNs < threadStacksSentNs
-        || nowNs - threadStacksSentNs >= STACKS_EVERY_NS) {
+    if (stacksDue(threadStacksSentNs, nowNs)) {
       stacks = threadStarts.top(THREAD_STACKS_PUBLISHED);
       if (!stacks.isEmpty()) {
         threadStacksSentNs = nowNs;
@@ -336,8 +343,7 @@ public final class JfrEventMapper {
         continue;
       }
       long nowNs = m.getHeader().getRawTimestamp();
-      if (classStacksSentNs != Long.MIN_VALUE && nowNs >= classStacksSentNs
-          && nowNs - classStacksSentNs < STACKS_EVERY_NS) {
+      if (!stacksDue(classStacksSentNs, nowNs)) {
         return readings;
       }
       for (PoolUsage pool : m.getPools()) {
