@@ -4,13 +4,13 @@ import io.memfleet.event.Runtime;
 import io.memfleet.pipeline.model.EnumConstantsSnapshot;
 import io.memfleet.pipeline.model.OwnSerializer;
 import io.memfleet.pipeline.model.OwnTypeInfo;
+import io.memfleet.pipeline.model.WireStrings;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * {@link ProcessWindowAccumulator}'s own Flink serializer (declared on the class with
@@ -89,11 +89,11 @@ public final class ProcessWindowAccumulatorSerializer
 
   @Override
   public void serialize(ProcessWindowAccumulator a, DataOutputView out) throws IOException {
-    StringValue.writeString(a.service, out);
-    StringValue.writeString(a.namespace, out);
-    StringValue.writeString(a.pod, out);
-    StringValue.writeString(a.container, out);
-    StringValue.writeString(a.comm, out);
+    WireStrings.write(a.service, out);
+    WireStrings.write(a.namespace, out);
+    WireStrings.write(a.pod, out);
+    WireStrings.write(a.container, out);
+    WireStrings.write(a.comm, out);
     out.writeByte(ordinal(a.runtime));
     int mask = (a.rssLastUtcNs != Long.MIN_VALUE ? RSS_LAST_UTC : 0)
         | (a.heapAfterGcMin != Long.MAX_VALUE ? HEAP_AFTER_GC_MIN : 0)
@@ -133,11 +133,11 @@ public final class ProcessWindowAccumulatorSerializer
   @Override
   public ProcessWindowAccumulator deserialize(DataInputView in) throws IOException {
     ProcessWindowAccumulator a = new ProcessWindowAccumulator();
-    a.service = StringValue.readString(in);
-    a.namespace = StringValue.readString(in);
-    a.pod = StringValue.readString(in);
-    a.container = StringValue.readString(in);
-    a.comm = StringValue.readString(in);
+    a.service = WireStrings.read(in);
+    a.namespace = WireStrings.read(in);
+    a.pod = WireStrings.read(in);
+    a.container = WireStrings.read(in);
+    a.comm = WireStrings.read(in);
     a.runtime = constant(RUNTIMES, in.readByte());
     int mask = in.readByte();
     a.rssMax = readVarLong(in);

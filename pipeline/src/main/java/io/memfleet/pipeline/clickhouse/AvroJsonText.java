@@ -3,8 +3,11 @@ package io.memfleet.pipeline.clickhouse;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericFixed;
@@ -25,98 +28,189 @@ import org.apache.avro.generic.IndexedRecord;
  * <p>The text is plain JSON: fields in schema order, no spaces, a union's value without its
  * branch name, enums as strings, bytes and fixed as base64 strings, NaN and infinities (not JSON)
  * as {@code null}. ClickHouse's {@code JSONExtract*} and {@code visitParam*} functions read it.
+ *
+ * <p>Each schema is turned once into a {@link Writer}: what goes before each field (separator
+ * and name, quoted and escaped twice), the writer of each field's schema, a nullable union's
+ * other branch, an enum's symbols already quoted. Writing a record then walks its fields without
+ * looking at its schema again (a walk that did cost a quarter of a row more).
  */
 final class AvroJsonText {
   /**
-   * Per record schema (by identity: generated records share one instance), what goes before each
-   * field's value: the separator and the field's name, quoted and escaped twice. Bounded: a
-   * program that makes schemas at run time gets its entries dropped, not kept forever.
+   * Writers by schema (a lookup by the schema instance itself finds it at once: generated
+   * records share one). Bounded: a program that makes schemas at run time gets its entries
+   * dropped, not kept forever.
    */
-  private static final ThreadLocal<Map<Schema, String[]>> FIELD_PREFIXES =
-      ThreadLocal.withInitial(java.util.IdentityHashMap::new);
+  private static final Map<Schema, Writer> WRITERS = new ConcurrentHashMap<>();
   private static final int MAX_SCHEMAS = 1024;
 
   private AvroJsonText() {}
 
-  private static String[] fieldPrefixes(Schema record) {
-    Map<Schema, String[]> cache = FIELD_PREFIXES.get();
-    String[] prefixes = cache.get(record);
-    if (prefixes == null) {
-      List<Schema.Field> fields = record.getFields();
-      prefixes = new String[fields.size()];
-      for (int i = 0; i < prefixes.length; i++) {
-        StringBuilder b = new StringBuilder(i > 0 ? "," : "");
-        appendString(b, fields.get(i).name());
-        prefixes[i] = b.append(':').toString();
-      }
-      if (cache.size() >= MAX_SCHEMAS) {
-        cache.clear();
-      }
-      cache.put(record, prefixes);
-    }
-    return prefixes;
-  }
-
   /** Appends {@code value} of {@code schema} as JSON text, escaped for a JSON string. */
   static void appendEscaped(StringBuilder out, Object value, Schema schema) {
-    switch (schema.getType()) {
-      case RECORD -> {
-        IndexedRecord record = (IndexedRecord) value;
-        out.append('{');
-        List<Schema.Field> fields = schema.getFields();
-        String[] prefixes = fieldPrefixes(schema);
-        for (int i = 0; i < prefixes.length; i++) {
-          Schema.Field f = fields.get(i);
-          out.append(prefixes[i]);
-          appendEscaped(out, record.get(f.pos()), f.schema());
-        }
-        out.append('}');
+    writer(schema).write(out, value);
+  }
+
+  private static Writer writer(Schema schema) {
+    Writer w = WRITERS.get(schema);
+    if (w == null) {
+      w = compile(schema, new IdentityHashMap<>());
+      if (WRITERS.size() >= MAX_SCHEMAS) {
+        WRITERS.clear();
       }
-      case UNION -> appendEscaped(out, value, branch(schema, value));
-      case ARRAY -> {
-        out.append('[');
-        boolean first = true;
-        for (Object element : (Collection<?>) value) {
-          if (!first) {
-            out.append(',');
-          }
-          first = false;
-          appendEscaped(out, element, schema.getElementType());
+      WRITERS.put(schema, w);
+    }
+    return w;
+  }
+
+  /** Writes a value of one schema. */
+  @FunctionalInterface
+  private interface Writer {
+    void write(StringBuilder out, Object value);
+  }
+
+  /**
+   * The writer of {@code schema}; {@code records} holds the record writers being built, so that
+   * a recursive schema refers to its own writer instead of building it forever.
+   */
+  private static Writer compile(Schema schema, Map<Schema, RecordWriter> records) {
+    return switch (schema.getType()) {
+      case RECORD -> {
+        RecordWriter known = records.get(schema);
+        if (known != null) {
+          yield known;
         }
-        out.append(']');
+        RecordWriter w = new RecordWriter(schema.getFields().size());
+        records.put(schema, w);
+        List<Schema.Field> fields = schema.getFields();
+        for (int i = 0; i < fields.size(); i++) {
+          Schema.Field f = fields.get(i);
+          StringBuilder prefix = new StringBuilder(i > 0 ? "," : "{");
+          appendString(prefix, f.name());
+          w.prefixes[i] = prefix.append(':').toString();
+          w.positions[i] = f.pos();
+          w.fields[i] = compile(f.schema(), records);
+        }
+        yield w;
+      }
+      case UNION -> union(schema, records);
+      case ARRAY -> {
+        Writer element = compile(schema.getElementType(), records);
+        yield (out, value) -> {
+          out.append('[');
+          boolean first = true;
+          for (Object e : (Collection<?>) value) {
+            if (!first) {
+              out.append(',');
+            }
+            first = false;
+            element.write(out, e);
+          }
+          out.append(']');
+        };
       }
       case MAP -> {
-        out.append('{');
-        boolean first = true;
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-          if (!first) {
-            out.append(',');
+        Writer valueWriter = compile(schema.getValueType(), records);
+        yield (out, value) -> {
+          out.append('{');
+          boolean first = true;
+          for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+            if (!first) {
+              out.append(',');
+            }
+            first = false;
+            appendString(out, String.valueOf(e.getKey()));
+            out.append(':');
+            valueWriter.write(out, e.getValue());
           }
-          first = false;
-          appendString(out, String.valueOf(e.getKey()));
-          out.append(':');
-          appendEscaped(out, e.getValue(), schema.getValueType());
-        }
-        out.append('}');
+          out.append('}');
+        };
       }
-      case NULL -> out.append("null");
-      case BOOLEAN, INT, LONG -> appendScalar(out, value);
-      case FLOAT, DOUBLE -> {
+      case NULL -> (out, value) -> out.append("null");
+      case BOOLEAN, INT, LONG -> AvroJsonText::appendScalar;
+      case FLOAT, DOUBLE -> (out, value) -> {
         if (value instanceof Number n && !Double.isFinite(n.doubleValue())) {
           out.append("null");
         } else {
           appendScalar(out, value);
         }
-      }
-      case BYTES -> {
+      };
+      case BYTES -> (out, value) -> {
         ByteBuffer b = ((ByteBuffer) value).duplicate();
         byte[] bytes = new byte[b.remaining()];
         b.get(bytes);
         appendString(out, Base64.getEncoder().encodeToString(bytes));
-      }
-      case FIXED -> appendString(out, Base64.getEncoder().encodeToString(
+      };
+      case FIXED -> (out, value) -> appendString(out, Base64.getEncoder().encodeToString(
           ((GenericFixed) value).bytes()));
-      default -> appendString(out, String.valueOf(value)); // STRING, ENUM
+      case ENUM -> {
+        Map<String, String> quoted = new HashMap<>();
+        for (String symbol : schema.getEnumSymbols()) {
+          StringBuilder b = new StringBuilder();
+          appendString(b, symbol);
+          quoted.put(symbol, b.toString());
+        }
+        yield (out, value) -> {
+          String symbol = String.valueOf(value);
+          String q = quoted.get(symbol);
+          if (q != null) {
+            out.append(q);
+          } else {
+            appendString(out, symbol);
+          }
+        };
+      }
+      default -> (out, value) -> appendString(out, String.valueOf(value)); // STRING
+    };
+  }
+
+  /** A nullable pair writes its other branch or {@code null}; any other union resolves. */
+  private static Writer union(Schema union, Map<Schema, RecordWriter> records) {
+    List<Schema> types = union.getTypes();
+    if (types.size() == 2) {
+      boolean firstNull = types.get(0).getType() == Schema.Type.NULL;
+      boolean secondNull = types.get(1).getType() == Schema.Type.NULL;
+      if (firstNull != secondNull) {
+        Writer other = compile(types.get(firstNull ? 1 : 0), records);
+        return (out, value) -> {
+          if (value == null) {
+            out.append("null");
+          } else {
+            other.write(out, value);
+          }
+        };
+      }
+    }
+    Writer[] branches = new Writer[types.size()];
+    for (int i = 0; i < branches.length; i++) {
+      branches[i] = compile(types.get(i), records);
+    }
+    return (out, value) ->
+        branches[GenericData.get().resolveUnion(union, value)].write(out, value);
+  }
+
+  /** A record's fields in schema order, each after its prefix (the first one's opens it). */
+  private static final class RecordWriter implements Writer {
+    final String[] prefixes;
+    final int[] positions;
+    final Writer[] fields;
+
+    RecordWriter(int size) {
+      prefixes = new String[size];
+      positions = new int[size];
+      fields = new Writer[size];
+    }
+
+    @Override
+    public void write(StringBuilder out, Object value) {
+      IndexedRecord record = (IndexedRecord) value;
+      if (fields.length == 0) {
+        out.append('{');
+      }
+      for (int i = 0; i < fields.length; i++) {
+        out.append(prefixes[i]);
+        fields[i].write(out, record.get(positions[i]));
+      }
+      out.append('}');
     }
   }
 
@@ -133,19 +227,6 @@ final class AvroJsonText {
     } else {
       appendString(out, value.toString());
     }
-  }
-
-  /** The union's branch that holds {@code value}; the common nullable pair without a lookup. */
-  private static Schema branch(Schema union, Object value) {
-    List<Schema> types = union.getTypes();
-    if (types.size() == 2) {
-      boolean firstNull = types.get(0).getType() == Schema.Type.NULL;
-      boolean secondNull = types.get(1).getType() == Schema.Type.NULL;
-      if (firstNull != secondNull) {
-        return (value == null) == firstNull ? types.get(0) : types.get(1);
-      }
-    }
-    return types.get(GenericData.get().resolveUnion(union, value));
   }
 
   /** A JSON string inside the row's JSON string: quotes as {@code \"}, content escaped twice. */

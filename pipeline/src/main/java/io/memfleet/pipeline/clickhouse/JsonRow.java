@@ -22,6 +22,7 @@ public final class JsonRow {
   private static final int MAX_KEYS = 4096;
   /** Column names, quoted and followed by {@code :}: a table has a handful, written per row. */
   private static final ConcurrentHashMap<String, String> KEYS = new ConcurrentHashMap<>();
+  private static final Key[] RECENT = new Key[256];
 
   private final StringBuilder json;
 
@@ -42,6 +43,21 @@ public final class JsonRow {
     if (json.length() > 1) {
       json.append(',');
     }
+    json.append(quoted(name));
+    return this;
+  }
+
+  /**
+   * {@code name} quoted and followed by {@code :}. Column names are literals, one instance each:
+   * a slot found by the instance's identity answers without hashing the string, the map when
+   * two names share a slot.
+   */
+  private static String quoted(String name) {
+    int slot = System.identityHashCode(name) & (RECENT.length - 1);
+    Key recent = RECENT[slot];
+    if (recent != null && recent.name == name) {
+      return recent.quoted;
+    }
     String key = KEYS.get(name);
     if (key == null) {
       key = quotedKey(name);
@@ -49,9 +65,11 @@ public final class JsonRow {
         KEYS.put(name, key);
       }
     }
-    json.append(key);
-    return this;
+    RECENT[slot] = new Key(name, key); // a racing thread may replace it: both are right
+    return key;
   }
+
+  private record Key(String name, String quoted) {}
 
   private static String quotedKey(String name) {
     StringBuilder b = new StringBuilder().append('"');

@@ -73,8 +73,8 @@ public final class Rows {
   /** {@code events_raw}: every event with its main measure and the full record as text. */
   public static String rawEvent(TimedEvent e) {
     var record = e.record(CODEC.get());
-    // the record's JSON text, escaped once more, takes about 3-4 characters per byte of Avro
-    return JsonRow.create(256 + (e.payload == null ? 0 : 4 * e.payload.length))
+    // the record's JSON text, escaped once more, takes about 3-5 characters per byte of Avro
+    return JsonRow.create(320 + (e.payload == null ? 0 : 5 * e.payload.length))
         .putDate("event_date", e.eventTimeMs())
         .put("utc_ns", e.utcNs).put("error_bound_ns", e.errorBoundNs)
         .put("cluster", e.cluster).put("node", e.node).put("service", e.service)

@@ -5,6 +5,7 @@ import io.memfleet.event.Runtime;
 import io.memfleet.pipeline.model.EnumConstantsSnapshot;
 import io.memfleet.pipeline.model.OwnSerializer;
 import io.memfleet.pipeline.model.OwnTypeInfo;
+import io.memfleet.pipeline.model.WireStrings;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * The serializer of one series' observations in the rules' state (the run rules' open runs, the
@@ -166,9 +166,9 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
       if ((flags & STACK_HASH) != 0) {
         out.writeLong(o.stackHash);
       }
-      StringValue.writeString(o.stackFrames, out);
+      WireStrings.write(o.stackFrames, out);
       out.writeByte(ordinal(o.poolHint));
-      StringValue.writeString(o.objectClass, out);
+      WireStrings.write(o.objectClass, out);
     }
   }
 
@@ -236,9 +236,9 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
       o.objectClass = prev.objectClass;
     } else {
       o.stackHash = (flags & STACK_HASH) != 0 ? in.readLong() : 0;
-      o.stackFrames = StringValue.readString(in);
+      o.stackFrames = WireStrings.read(in);
       o.poolHint = constant(POOLS, in.readByte());
-      o.objectClass = StringValue.readString(in);
+      o.objectClass = WireStrings.read(in);
     }
     return o;
   }

@@ -5,13 +5,13 @@ import io.memfleet.event.Runtime;
 import io.memfleet.pipeline.model.EnumConstantsSnapshot;
 import io.memfleet.pipeline.model.OwnSerializer;
 import io.memfleet.pipeline.model.OwnTypeInfo;
+import io.memfleet.pipeline.model.WireStrings;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * {@link Observation}'s own Flink serializer (declared on the class with {@code @TypeInfo}, through
@@ -123,9 +123,9 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     if ((present & STACK_HASH) != 0) {
       out.writeLong(o.stackHash);
     }
-    StringValue.writeString(o.stackFrames, out);
+    WireStrings.write(o.stackFrames, out);
     out.writeByte(ordinal(o.poolHint));
-    StringValue.writeString(o.objectClass, out);
+    WireStrings.write(o.objectClass, out);
   }
 
   @Override
@@ -147,44 +147,44 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     o.usedCompanion = (present & USED_COMPANION) != 0 ? in.readDouble() : Double.NaN;
     o.usedCompanionUtcNs = (present & USED_COMPANION_UTC) != 0 ? o.utcNs + readVarLong(in) : 0;
     o.stackHash = (present & STACK_HASH) != 0 ? in.readLong() : 0;
-    o.stackFrames = StringValue.readString(in);
+    o.stackFrames = WireStrings.read(in);
     o.poolHint = constant(POOLS, in.readByte());
-    o.objectClass = StringValue.readString(in);
+    o.objectClass = WireStrings.read(in);
     return o;
   }
 
   /** The series and its process: signal, series (null as empty), identity strings, pid. */
   static void writeIdentity(Observation o, DataOutputView out) throws IOException {
     out.writeByte(ordinal(o.signal));
-    StringValue.writeString(o.series == null ? "" : o.series, out);
-    StringValue.writeString(o.cluster, out);
-    StringValue.writeString(o.node, out);
-    StringValue.writeString(o.bootId, out);
+    WireStrings.write(o.series == null ? "" : o.series, out);
+    WireStrings.write(o.cluster, out);
+    WireStrings.write(o.node, out);
+    WireStrings.write(o.bootId, out);
     out.writeInt(o.pid);
     out.writeLong(o.processStartTimeMs);
-    StringValue.writeString(o.comm, out);
+    WireStrings.write(o.comm, out);
     out.writeByte(ordinal(o.runtime));
-    StringValue.writeString(o.service, out);
-    StringValue.writeString(o.namespace, out);
-    StringValue.writeString(o.pod, out);
-    StringValue.writeString(o.container, out);
+    WireStrings.write(o.service, out);
+    WireStrings.write(o.namespace, out);
+    WireStrings.write(o.pod, out);
+    WireStrings.write(o.container, out);
   }
 
   /** What {@link #writeIdentity} wrote, into {@code o}. */
   void readIdentity(Observation o, DataInputView in) throws IOException {
     o.signal = constant(SIGNALS, in.readByte());
-    o.series = StringValue.readString(in);
-    o.cluster = StringValue.readString(in);
-    o.node = StringValue.readString(in);
-    o.bootId = StringValue.readString(in);
+    o.series = WireStrings.read(in);
+    o.cluster = WireStrings.read(in);
+    o.node = WireStrings.read(in);
+    o.bootId = WireStrings.read(in);
     o.pid = in.readInt();
     o.processStartTimeMs = in.readLong();
-    o.comm = StringValue.readString(in);
+    o.comm = WireStrings.read(in);
     o.runtime = constant(RUNTIMES, in.readByte());
-    o.service = StringValue.readString(in);
-    o.namespace = StringValue.readString(in);
-    o.pod = StringValue.readString(in);
-    o.container = StringValue.readString(in);
+    o.service = WireStrings.read(in);
+    o.namespace = WireStrings.read(in);
+    o.pod = WireStrings.read(in);
+    o.container = WireStrings.read(in);
   }
 
   @Override

@@ -3,13 +3,13 @@ package io.memfleet.pipeline.detect;
 import io.memfleet.pipeline.model.EnumConstantsSnapshot;
 import io.memfleet.pipeline.model.OwnSerializer;
 import io.memfleet.pipeline.model.OwnTypeInfo;
+import io.memfleet.pipeline.model.WireStrings;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * {@link SeriesBucket}'s own Flink serializer (declared on the class with {@code @TypeInfo}):
@@ -105,7 +105,7 @@ public final class SeriesBucketSerializer extends OwnSerializer<SeriesBucket> {
       }
     }
     out.writeByte(ordinal(b.signal));
-    StringValue.writeString(b.series, out);
+    WireStrings.write(b.series, out);
     writeVarLong(out, mask);
     writeVarLong(out, b.bucketIndex);
     out.writeLong(b.bucketStartUtcNs);
@@ -137,14 +137,14 @@ public final class SeriesBucketSerializer extends OwnSerializer<SeriesBucket> {
     if ((mask & STACK_HASH) != 0) {
       out.writeLong(b.stackHash);
     }
-    StringValue.writeString(b.stackFrames, out);
+    WireStrings.write(b.stackFrames, out);
   }
 
   @Override
   public SeriesBucket deserialize(DataInputView in) throws IOException {
     SeriesBucket b = new SeriesBucket();
     b.signal = constant(SIGNALS, in.readByte());
-    b.series = StringValue.readString(in);
+    b.series = WireStrings.read(in);
     long mask = readVarLong(in);
     if (mask < 0 || mask >= 1L << (WHOLE + 9)) {
       throw new IOException("a figure mask of " + mask + ": the bytes are not a SeriesBucket of "
@@ -174,7 +174,7 @@ public final class SeriesBucketSerializer extends OwnSerializer<SeriesBucket> {
     b.brkBytes = (mask & BRK) != 0 ? readVarLong(in) : 0;
     b.mmapBytes = (mask & MMAP) != 0 ? readVarLong(in) : 0;
     b.stackHash = (mask & STACK_HASH) != 0 ? in.readLong() : 0;
-    b.stackFrames = StringValue.readString(in);
+    b.stackFrames = WireStrings.read(in);
     return b;
   }
 

@@ -9,7 +9,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * {@link TimedEvent}'s own Flink serializer: its fields written in a fixed order, no reflection
@@ -89,27 +88,27 @@ public final class TimedEventSerializer extends OwnSerializer<TimedEvent> {
 
   @Override
   public void serialize(TimedEvent e, DataOutputView out) throws IOException {
-    StringValue.writeString(e.topic, out);
+    WireStrings.write(e.topic, out);
     out.writeInt(e.partition);
     out.writeLong(e.offset);
     out.writeLong(e.publishTimeMs);
-    StringValue.writeString(e.kind, out);
+    WireStrings.write(e.kind, out);
     out.writeByte(ordinal(e.source));
     out.writeByte(ordinal(e.clockDomain));
     out.writeLong(e.rawTimestamp);
-    StringValue.writeString(e.collector, out);
+    WireStrings.write(e.collector, out);
     out.writeLong(e.sequence);
-    StringValue.writeString(e.cluster, out);
-    StringValue.writeString(e.node, out);
-    StringValue.writeString(e.bootId, out);
+    WireStrings.write(e.cluster, out);
+    WireStrings.write(e.node, out);
+    WireStrings.write(e.bootId, out);
     out.writeInt(e.pid);
     out.writeLong(e.processStartTimeMs);
-    StringValue.writeString(e.comm, out);
+    WireStrings.write(e.comm, out);
     out.writeByte(ordinal(e.runtime));
-    StringValue.writeString(e.service, out);
-    StringValue.writeString(e.namespace, out);
-    StringValue.writeString(e.pod, out);
-    StringValue.writeString(e.container, out);
+    WireStrings.write(e.service, out);
+    WireStrings.write(e.namespace, out);
+    WireStrings.write(e.pod, out);
+    WireStrings.write(e.container, out);
     out.writeLong(e.utcNs);
     out.writeLong(e.errorBoundNs);
     out.writeByte(ordinal(e.timeBasis));
@@ -134,27 +133,27 @@ public final class TimedEventSerializer extends OwnSerializer<TimedEvent> {
   @Override
   public TimedEvent deserialize(DataInputView in) throws IOException {
     TimedEvent e = new TimedEvent();
-    e.topic = StringValue.readString(in);
+    e.topic = WireStrings.read(in);
     e.partition = in.readInt();
     e.offset = in.readLong();
     e.publishTimeMs = in.readLong();
-    e.kind = StringValue.readString(in);
+    e.kind = WireStrings.read(in);
     e.source = constant(SOURCES, in.readByte());
     e.clockDomain = constant(DOMAINS, in.readByte());
     e.rawTimestamp = in.readLong();
-    e.collector = StringValue.readString(in);
+    e.collector = WireStrings.read(in);
     e.sequence = in.readLong();
-    e.cluster = StringValue.readString(in);
-    e.node = StringValue.readString(in);
-    e.bootId = StringValue.readString(in);
+    e.cluster = WireStrings.read(in);
+    e.node = WireStrings.read(in);
+    e.bootId = WireStrings.read(in);
     e.pid = in.readInt();
     e.processStartTimeMs = in.readLong();
-    e.comm = StringValue.readString(in);
+    e.comm = WireStrings.read(in);
     e.runtime = constant(RUNTIMES, in.readByte());
-    e.service = StringValue.readString(in);
-    e.namespace = StringValue.readString(in);
-    e.pod = StringValue.readString(in);
-    e.container = StringValue.readString(in);
+    e.service = WireStrings.read(in);
+    e.namespace = WireStrings.read(in);
+    e.pod = WireStrings.read(in);
+    e.container = WireStrings.read(in);
     e.utcNs = in.readLong();
     e.errorBoundNs = in.readLong();
     e.timeBasis = constant(BASES, in.readByte());

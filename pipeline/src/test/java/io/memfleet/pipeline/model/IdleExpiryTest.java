@@ -77,6 +77,28 @@ class IdleExpiryTest {
   }
 
   @Test
+  void activityWithinASecondOfTheLastRecordedIsNotRecordedAgain() throws Exception {
+    try (var h = harness()) {
+      h.setProcessingTime(0);
+      h.processElement("a1", 0);
+      h.setProcessingTime(7 * MIN);
+      h.processElement("a2", 0);
+      h.setProcessingTime(7 * MIN + 999);
+      h.processElement("a3", 0); // not recorded: the key expires 10 min after 7 min, not later
+      h.setProcessingTime(17 * MIN);
+      assertThat(h.extractOutputValues()).containsExactly(3L);
+
+      h.processElement("b1", 0);
+      h.setProcessingTime(17 * MIN + 1_000);
+      h.processElement("b2", 0); // a second later: recorded, so 10 min after it
+      h.setProcessingTime(27 * MIN + 999);
+      assertThat(h.extractOutputValues()).containsExactly(3L);
+      h.setProcessingTime(27 * MIN + 1_000);
+      assertThat(h.extractOutputValues()).containsExactly(3L, 2L);
+    }
+  }
+
+  @Test
   void aKeyClearedAtItsEndLeavesNoTimer() throws Exception {
     try (var h = harness()) {
       h.setProcessingTime(0);
