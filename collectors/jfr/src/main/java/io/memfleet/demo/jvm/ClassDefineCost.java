@@ -81,28 +81,40 @@ public final class ClassDefineCost {
     int runs = Integer.parseInt(args[0]);
     int classes = Integer.parseInt(args[1]);
     Path work = Files.createTempDirectory("memfleet-classdefine");
-    JfrSettings shipped = JfrSettings.defaults();
-    Path withClasses = work.resolve("memfleet.jfc");
-    Files.writeString(withClasses, shipped.toJfc());
-    Path withoutClasses = work.resolve("memfleet-no-class-events.jfc");
-    Files.writeString(withoutClasses, JfrSettings.only(shipped, shipped.eventNames().stream()
-        .filter(e -> !Arrays.asList(CLASS_EVENTS).contains(e)).toArray(String[]::new)).toJfc());
-    String[] labels = {"no JFR", "memfleet.jfc without class events", "memfleet.jfc"};
-    Path[] settings = {null, withoutClasses, withClasses};
-    double[][] micros = new double[3][runs];
-    for (int r = 0; r < runs; r++) {
-      for (int k = 0; k < 3; k++) {
-        int v = (r + k) % 3; // each round starts with the next variant
-        micros[v][r] = child(settings[v], work.resolve("run.jfr"), classes);
-        System.out.printf(Locale.ROOT, "  run %d %-36s %.2f us per class defined%n", r + 1,
-            labels[v], micros[v][r]);
+    try {
+      JfrSettings shipped = JfrSettings.defaults();
+      Path withClasses = work.resolve("memfleet.jfc");
+      Files.writeString(withClasses, shipped.toJfc());
+      Path withoutClasses = work.resolve("memfleet-no-class-events.jfc");
+      Files.writeString(withoutClasses, JfrSettings.only(shipped, shipped.eventNames().stream()
+          .filter(e -> !Arrays.asList(CLASS_EVENTS).contains(e)).toArray(String[]::new)).toJfc());
+      String[] labels = {"no JFR", "memfleet.jfc without class events", "memfleet.jfc"};
+      Path[] settings = {null, withoutClasses, withClasses};
+      double[][] micros = new double[3][runs];
+      for (int r = 0; r < runs; r++) {
+        for (int k = 0; k < 3; k++) {
+          int v = (r + k) % 3; // each round starts with the next variant
+          micros[v][r] = child(settings[v], work.resolve("run.jfr"), classes);
+          System.out.printf(Locale.ROOT, "  run %d %-36s %.2f us per class defined%n", r + 1,
+              labels[v], micros[v][r]);
+        }
       }
+      double base = median(micros[1]);
+      for (int v = 0; v < 3; v++) {
+        System.out.printf(Locale.ROOT, "%-36s median %.2f us per class defined (%+.2f us, %.3f of"
+            + " memfleet.jfc without class events)%n", labels[v], median(micros[v]),
+            median(micros[v]) - base, median(micros[v]) / base);
+      }
+    } finally {
+      deleteAll(work); // the settings and the last child's recording
     }
-    double base = median(micros[1]);
-    for (int v = 0; v < 3; v++) {
-      System.out.printf(Locale.ROOT, "%-36s median %.2f us per class defined (%+.2f us, %.3f of"
-          + " memfleet.jfc without class events)%n", labels[v], median(micros[v]),
-          median(micros[v]) - base, median(micros[v]) / base);
+  }
+
+  private static void deleteAll(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 
