@@ -13,21 +13,32 @@ import io.memfleet.event.HeapPhase;
 import io.memfleet.event.HeapSummary;
 import io.memfleet.event.MappingOp;
 import io.memfleet.event.MemoryMapping;
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.MemoryPools;
+import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ResidentMemory;
 import io.memfleet.event.Source;
+import io.memfleet.event.StackCount;
 import io.memfleet.event.StackTrace;
 import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The events a process's collectors publish, in the proportions and clock domains they publish
  * them: JFR in REALTIME (allocation samples with stacks, GC cycles and pauses, heap summaries,
- * thread counts); Go gctrace in process-relative time and expvar in REALTIME; eBPF malloc/free,
- * mmap and rss_stat in CLOCK_MONOTONIC (the events clock alignment must calibrate); procfs RSS and
- * thread counts in REALTIME for every process.
+ * thread counts with the stacks that started the live threads, memory pools with the stacks that
+ * defined the live classes); Go gctrace in process-relative time and expvar in REALTIME (goroutine
+ * counts with the goroutine profile's groups); eBPF malloc/free, mmap and rss_stat in
+ * CLOCK_MONOTONIC (the events clock alignment must calibrate); procfs RSS and thread counts in
+ * REALTIME for every process. The stacks are as many and as deep as the collectors publish at
+ * most (8 thread and 8 class groups of 8 frames from JFR, 16 goroutine groups from Go): what the
+ * pipeline's per-process stack levels keep.
  *
  * <pre>{@code
  * SpecificRecord event = EventMix.next(host, process, utcNs, random);
@@ -47,6 +58,25 @@ final class EventMix {
       .setFrames(List.of("malloc", "png_create_read_struct", "decode_tile", "imgproc+0x41f2c",
           "start_thread"))
       .setTruncated(false).build();
+  /** JFR's top groups of live threads by the stack that started them (8 at most, 8 frames). */
+  private static final List<StackCount> THREAD_STARTS = groups(8, 12,
+      "java.lang.Thread.start", "java.util.concurrent.ThreadPoolExecutor.addWorker",
+      "java.util.concurrent.ThreadPoolExecutor.execute",
+      "com.example.checkout.pool%d.WorkerPool.submit", "com.example.checkout.CheckoutService.quote",
+      "com.example.checkout.http.Routes.handle", "org.eclipse.jetty.server.HttpChannel.handle",
+      "org.eclipse.jetty.util.thread.QueuedThreadPool.runJob");
+  /** JFR's top groups of live classes by the stack that defined them (8 at most, 8 frames). */
+  private static final List<StackCount> CLASS_DEFINES = groups(8, 400,
+      "java.lang.ClassLoader.defineClass1", "java.lang.ClassLoader.defineClass",
+      "java.security.SecureClassLoader.defineClass",
+      "com.example.plugins.loader%d.PluginClassLoader.findClass",
+      "java.lang.ClassLoader.loadClass", "com.example.plugins.PluginHost.load",
+      "com.example.checkout.Extensions.start", "com.example.checkout.Main.main");
+  /** The goroutine profile's groups by where they are parked (16 at most, 8 frames). */
+  private static final List<StackCount> GOROUTINE_GROUPS = groups(16, 40,
+      "runtime.gopark", "runtime.chanrecv", "runtime.chanrecv1",
+      "example.com/gateway/worker%d.(*Pool).loop", "example.com/gateway/internal.Serve",
+      "net/http.(*conn).serve", "net/http.(*Server).Serve", "main.main");
   private static final String[] JAVA_CLASSES = {"byte[]", "java.lang.String",
       "java.util.HashMap$Node", "com.example.checkout.Quote", "java.lang.Object[]"};
 
@@ -63,8 +93,10 @@ final class EventMix {
           return gcPause(p, Source.JFR, ClockDomain.REALTIME, utcNs, random);
         } else if (dice < 59) {
           return gcCycle(p, Source.JFR, ClockDomain.REALTIME, utcNs, random);
-        } else if (dice < 71) {
+        } else if (dice < 68) {
           return heapSummary(p, Source.JFR, utcNs, random);
+        } else if (dice < 71) {
+          return memoryPools(p, utcNs);
         } else if (dice < 75) {
           return threads(p, Source.JFR, ThreadKind.JAVA_THREADS, utcNs);
         }
@@ -124,8 +156,41 @@ final class EventMix {
 
   private static ThreadCount threads(SimulatedProcess p, Source s, ThreadKind kind, long utcNs) {
     p.threads += p.sequence % 7 == 0 ? 1 : 0;
+    List<StackCount> stacks = kind == ThreadKind.JAVA_THREADS ? THREAD_STARTS
+        : kind == ThreadKind.GOROUTINES ? GOROUTINE_GROUPS : List.of();
     return ThreadCount.newBuilder().setHeader(header(p, s, ClockDomain.REALTIME, utcNs))
-        .setKind(kind).setCount(p.threads).setPeakCount(p.threads + 3).build();
+        .setKind(kind).setCount(p.threads).setPeakCount(p.threads + 3).setStacks(stacks).build();
+  }
+
+  /** The JVM's pools as the JFR collector reads them, metaspace with its class groups. */
+  private static MemoryPools memoryPools(SimulatedProcess p, long utcNs) {
+    return MemoryPools.newBuilder().setHeader(header(p, Source.JFR, ClockDomain.REALTIME, utcNs))
+        .setPools(List.of(
+            PoolUsage.newBuilder().setPool(MemoryPool.HEAP).setUsedBytes(p.heapUsed)
+                .setCommittedBytes(p.heapUsed + 64 * MB).setLimitBytes(1024 * MB).build(),
+            PoolUsage.newBuilder().setPool(MemoryPool.METASPACE).setUsedBytes(96 * MB)
+                .setCommittedBytes(100 * MB).setStacks(CLASS_DEFINES).build(),
+            PoolUsage.newBuilder().setPool(MemoryPool.CLASS_SPACE).setUsedBytes(12 * MB)
+                .setCommittedBytes(13 * MB).setLimitBytes(1024 * MB).build(),
+            PoolUsage.newBuilder().setPool(MemoryPool.DIRECT_BUFFERS).setUsedBytes(8 * MB)
+                .setCount(64L).setLimitBytes(1024 * MB).build()))
+        .setSettings(Map.of("gc", "G1")).build();
+  }
+
+  /** {@code n} groups of the same frames, {@code %d} in them numbered, counts from {@code base}. */
+  private static List<StackCount> groups(int n, long base, String... frames) {
+    List<StackCount> groups = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      List<String> numbered = new ArrayList<>();
+      for (String f : frames) {
+        numbered.add(f.contains("%d") ? String.format(Locale.ROOT, f, i) : f);
+      }
+      groups.add(StackCount.newBuilder()
+          .setStack(StackTrace.newBuilder().setHash(String.join("\n", numbered).hashCode())
+              .setFrames(numbered).setTruncated(false).build())
+          .setCount(base / (i + 1)).build());
+    }
+    return List.copyOf(groups);
   }
 
   private static Allocation javaAllocation(SimulatedProcess p, long utcNs, Random random) {

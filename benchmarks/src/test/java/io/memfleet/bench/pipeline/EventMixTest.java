@@ -6,12 +6,18 @@ import io.memfleet.bench.pipeline.SimulatedHost.SimulatedProcess;
 import io.memfleet.event.ClockDomain;
 import io.memfleet.event.ClockSync;
 import io.memfleet.event.EventHeader;
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.MemoryPools;
 import io.memfleet.event.Runtime;
 import io.memfleet.event.Source;
+import io.memfleet.event.StackCount;
+import io.memfleet.event.ThreadCount;
+import io.memfleet.event.ThreadKind;
 import io.memfleet.pipeline.time.ClockSample;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.schema.codec.Events;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
@@ -55,8 +61,36 @@ class EventMixTest {
       }
     }
     assertThat(seen).contains("JVM JFR Allocation", "JVM JFR GcCycle", "JVM PROCFS ResidentMemory",
+        "JVM JFR MemoryPools", "JVM JFR ThreadCount", "GO GO_EXPVAR ThreadCount",
         "GO GO_GCTRACE GcCycle", "GO GO_EXPVAR HeapSummary", "NATIVE EBPF Allocation",
         "NATIVE EBPF Free", "NATIVE EBPF MemoryMapping", "NATIVE EBPF ResidentMemory");
+  }
+
+  @Test
+  void stacksComeAsManyAndAsDeepAsTheCollectorsPublishThem() {
+    Random random = new Random(3);
+    SimulatedHost host = new SimulatedHost("bench", 0, 3, T0_NS, random);
+    Set<String> groups = new HashSet<>();
+    for (int i = 0; i < 3_000; i++) {
+      SpecificRecord event = EventMix.next(host, host.processes.get(i % 3), T0_NS + i, random);
+      List<StackCount> stacks = List.of();
+      String what = null;
+      if (event instanceof ThreadCount t && t.getKind() != ThreadKind.OS_THREADS) {
+        stacks = t.getStacks();
+        what = t.getKind().name();
+      } else if (event instanceof MemoryPools m) {
+        stacks = m.getPools().stream().filter(u -> u.getPool() == MemoryPool.METASPACE)
+            .findFirst().orElseThrow().getStacks();
+        what = "CLASSES";
+      }
+      if (what != null) {
+        assertThat(stacks).allSatisfy(g -> assertThat(g.getStack().getFrames()).hasSize(8));
+        assertThat(stacks).extracting(g -> g.getStack().getHash()).doesNotHaveDuplicates();
+        groups.add(what + " " + stacks.size());
+      }
+    }
+    // JFR's 8 thread-start and 8 class-define groups, the Go collector's 16 goroutine groups
+    assertThat(groups).containsExactlyInAnyOrder("JAVA_THREADS 8", "CLASSES 8", "GOROUTINES 16");
   }
 
   @Test
