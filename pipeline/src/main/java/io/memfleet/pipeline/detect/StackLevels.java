@@ -47,6 +47,11 @@ public class StackLevels {
   static final long STALE_NS = 600_000_000_000L;
 
   public List<Long> hashes = new ArrayList<>();
+  /**
+   * A stack's frames once its level has grown past its first, else empty: only a stack that
+   * grew is ever named, and the frames are most of the state (a steady JVM reports 8 thread and
+   * 8 class groups of 8 frames every 10 s, a Go program up to 16 goroutine groups).
+   */
   public List<String> frames = new ArrayList<>();
   public List<Long> firstBytes = new ArrayList<>();
   public List<Long> lastBytes = new ArrayList<>();
@@ -66,6 +71,9 @@ public class StackLevels {
       if (utcNs >= lastUtcNs.get(i)) {
         lastBytes.set(i, bytes);
         lastUtcNs.set(i, utcNs);
+        if (bytes > firstBytes.get(i) && frames.get(i).isEmpty()) {
+          frames.set(i, stackFrames); // it grew: from now on it may be named
+        }
       }
       return;
     }
@@ -79,7 +87,7 @@ public class StackLevels {
       remove(weakest);
     }
     hashes.add(hash);
-    frames.add(stackFrames);
+    frames.add("");
     firstBytes.add(bytes);
     lastBytes.add(bytes);
     lastUtcNs.add(utcNs);

@@ -5,6 +5,7 @@ import io.memfleet.event.OomSnapshot;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.SnapshotEvent;
 import io.memfleet.pipeline.model.IdleExpiry;
+import io.memfleet.pipeline.model.OwnTypeInfo;
 import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.codec.EventCodec;
@@ -186,7 +187,7 @@ public class OomForensicsFunction
     exitAtMs = ctx.getState(new ValueStateDescriptor<>("exit-at", Types.LONG));
     idle.open(ctx);
     pools = ctx.getMapState(new MapStateDescriptor<>("pool-history", Types.STRING,
-        PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
+        OwnTypeInfo.value(double[].class, PoolSamplesSerializer.INSTANCE)));
     pressure = ctx.getState(new ValueStateDescriptor<>("pressure",
         PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
     droppedEvents = ctx.getMetricGroup().counter("droppedEvents");

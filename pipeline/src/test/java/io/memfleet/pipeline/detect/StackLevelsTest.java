@@ -49,6 +49,20 @@ class StackLevelsTest {
   }
 
   @Test
+  void keepsTheFramesOfStacksThatGrewOnly() {
+    StackLevels levels = new StackLevels();
+    levels.update(1, "java.lang.Thread.start\ncom.acme.Pool.add", 12, 0);
+    levels.update(2, "java.lang.Thread.start\ncom.acme.Leak.spawn", 1, 0);
+    levels.update(1, "java.lang.Thread.start\ncom.acme.Pool.add", 12, 10 * S);
+    levels.update(2, "java.lang.Thread.start\ncom.acme.Leak.spawn", 40, 10 * S);
+    assertThat(levels.frames).containsExactly("", "java.lang.Thread.start\ncom.acme.Leak.spawn");
+    assertThat(levels.frames.get(levels.growing()))
+        .isEqualTo("java.lang.Thread.start\ncom.acme.Leak.spawn");
+    levels.update(1, "java.lang.Thread.start\ncom.acme.Pool.add", 13, 20 * S);
+    assertThat(levels.frames.get(0)).isEqualTo("java.lang.Thread.start\ncom.acme.Pool.add");
+  }
+
+  @Test
   void isBoundedAndForgetsStacksNoLongerReported() {
     StackLevels levels = new StackLevels();
     for (int i = 0; i < StackLevels.MAX_STACKS + 4; i++) {
