@@ -37,8 +37,8 @@ import org.apache.avro.specific.SpecificRecord;
  * counts with the goroutine profile's groups); eBPF malloc/free, mmap and rss_stat in
  * CLOCK_MONOTONIC (the events clock alignment must calibrate); procfs RSS and thread counts in
  * REALTIME for every process. The stacks are as many and as deep as the collectors publish at
- * most (8 thread and 8 class groups of 8 frames from JFR, 16 goroutine groups from Go): what the
- * pipeline's per-process stack levels keep.
+ * most (8 thread and 8 class groups of 8 frames from JFR, 16 goroutine groups from Go), their
+ * counts one higher every other time: what the pipeline's per-process stack levels keep.
  *
  * <pre>{@code
  * SpecificRecord event = EventMix.next(host, process, utcNs, random);
@@ -156,8 +156,8 @@ final class EventMix {
 
   private static ThreadCount threads(SimulatedProcess p, Source s, ThreadKind kind, long utcNs) {
     p.threads += p.sequence % 7 == 0 ? 1 : 0;
-    List<StackCount> stacks = kind == ThreadKind.JAVA_THREADS ? THREAD_STARTS
-        : kind == ThreadKind.GOROUTINES ? GOROUTINE_GROUPS : List.of();
+    List<StackCount> stacks = kind == ThreadKind.JAVA_THREADS ? flapping(THREAD_STARTS, p)
+        : kind == ThreadKind.GOROUTINES ? flapping(GOROUTINE_GROUPS, p) : List.of();
     return ThreadCount.newBuilder().setHeader(header(p, s, ClockDomain.REALTIME, utcNs))
         .setKind(kind).setCount(p.threads).setPeakCount(p.threads + 3).setStacks(stacks).build();
   }
@@ -169,12 +169,24 @@ final class EventMix {
             PoolUsage.newBuilder().setPool(MemoryPool.HEAP).setUsedBytes(p.heapUsed)
                 .setCommittedBytes(p.heapUsed + 64 * MB).setLimitBytes(1024 * MB).build(),
             PoolUsage.newBuilder().setPool(MemoryPool.METASPACE).setUsedBytes(96 * MB)
-                .setCommittedBytes(100 * MB).setStacks(CLASS_DEFINES).build(),
+                .setCommittedBytes(100 * MB).setStacks(flapping(CLASS_DEFINES, p)).build(),
             PoolUsage.newBuilder().setPool(MemoryPool.CLASS_SPACE).setUsedBytes(12 * MB)
                 .setCommittedBytes(13 * MB).setLimitBytes(1024 * MB).build(),
             PoolUsage.newBuilder().setPool(MemoryPool.DIRECT_BUFFERS).setUsedBytes(8 * MB)
                 .setCount(64L).setLimitBytes(1024 * MB).build()))
         .setSettings(Map.of("gc", "G1")).build();
+  }
+
+  /** The groups with every count one higher in every other event: pools come and go a little. */
+  private static List<StackCount> flapping(List<StackCount> groups, SimulatedProcess p) {
+    if (p.sequence % 2 == 0) {
+      return groups;
+    }
+    List<StackCount> flapped = new ArrayList<>(groups.size());
+    for (StackCount g : groups) {
+      flapped.add(StackCount.newBuilder(g).setCount(g.getCount() + 1).build());
+    }
+    return flapped;
   }
 
   /** {@code n} groups of the same frames, {@code %d} in them numbered, counts from {@code base}. */

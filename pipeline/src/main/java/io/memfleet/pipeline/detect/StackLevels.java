@@ -48,8 +48,8 @@ public class StackLevels {
 
   public List<Long> hashes = new ArrayList<>();
   /**
-   * A stack's frames once its level has grown past its first, else empty: only a stack that
-   * grew is ever named, and the frames are most of the state (a steady JVM reports 8 thread and
+   * A stack's frames once its level has grown past its first by more than a flap, else empty:
+   * only such a stack is ever named, and the frames are most of the state (a steady JVM reports 8 thread and
    * 8 class groups of 8 frames every 10 s, a Go program up to 16 goroutine groups).
    */
   public List<String> frames = new ArrayList<>();
@@ -71,7 +71,7 @@ public class StackLevels {
       if (utcNs >= lastUtcNs.get(i)) {
         lastBytes.set(i, bytes);
         lastUtcNs.set(i, utcNs);
-        if (bytes > firstBytes.get(i) && frames.get(i).isEmpty()) {
+        if (frames.get(i).isEmpty() && grewPastAFlap(i)) {
           frames.set(i, stackFrames); // it grew: from now on it may be named
         }
       }
@@ -105,7 +105,7 @@ public class StackLevels {
     String[] function = new String[hashes.size()];
     Map<String, Long> byFunction = new HashMap<>();
     for (int j = 0; j < hashes.size(); j++) {
-      if (growth(j) > 0) {
+      if (named(j)) {
         function[j] = function(j);
         byFunction.merge(function[j], growth(j), Long::sum);
       }
@@ -113,7 +113,7 @@ public class StackLevels {
     int best = -1;
     long bestFunction = 0;
     for (int j = 0; j < hashes.size(); j++) {
-      if (growth(j) <= 0) {
+      if (!named(j)) {
         continue;
       }
       long total = byFunction.get(function[j]);
@@ -127,6 +127,11 @@ public class StackLevels {
     return best;
   }
 
+  /** Whether the stack may be named: it grew past a flap (so its frames are kept) and still is up. */
+  private boolean named(int j) {
+    return growth(j) > 0 && !frames.get(j).isEmpty();
+  }
+
   /** The stack's innermost program frame, or the whole stack when it has none. */
   private String function(int j) {
     String f = Culprits.programFrame(Arrays.asList(frames.get(j).split("\n")));
@@ -135,6 +140,15 @@ public class StackLevels {
 
   private long growth(int j) {
     return lastBytes.get(j) - firstBytes.get(j);
+  }
+
+  /**
+   * Whether the stack's level rose by more than a pool's coming and going: by at least 2 and by
+   * more than a quarter of its first level (a pool of 12 threads at 14 has not; a leak has).
+   */
+  private boolean grewPastAFlap(int j) {
+    long growth = growth(j);
+    return growth >= 2 && growth > firstBytes.get(j) / 4;
   }
 
   private void remove(int j) {

@@ -58,8 +58,14 @@ class StackLevelsTest {
     assertThat(levels.frames).containsExactly("", "java.lang.Thread.start\ncom.acme.Leak.spawn");
     assertThat(levels.frames.get(levels.growing()))
         .isEqualTo("java.lang.Thread.start\ncom.acme.Leak.spawn");
-    levels.update(1, "java.lang.Thread.start\ncom.acme.Pool.add", 13, 20 * S);
-    assertThat(levels.frames.get(0)).isEqualTo("java.lang.Thread.start\ncom.acme.Pool.add");
+    // a pool of 12 threads that comes and goes by two is not named and keeps no frames
+    levels.update(1, "java.lang.Thread.start\ncom.acme.Pool.add", 14, 20 * S);
+    levels.update(2, "java.lang.Thread.start\ncom.acme.Leak.spawn", 1, 20 * S);
+    assertThat(levels.frames.get(0)).isEmpty();
+    assertThat(levels.growing()).isEqualTo(-1);
+    levels.update(1, "java.lang.Thread.start\ncom.acme.Pool.add", 16, 30 * S);
+    assertThat(levels.frames.get(levels.growing()))
+        .isEqualTo("java.lang.Thread.start\ncom.acme.Pool.add");
   }
 
   @Test
