@@ -46,8 +46,7 @@ public final class PoolSamplesSerializer extends OwnSerializer<double[]> {
     writeVarLong(out, samples.length);
     boolean whole = true;
     for (double v : samples) {
-      if (!(v == Math.rint(v) && Math.abs(v) < WHOLE_BOUND)
-          || Double.doubleToRawLongBits(v) == Double.doubleToRawLongBits(-0.0)) {
+      if (!wholeNumber(v, WHOLE_BOUND)) {
         whole = false;
         break;
       }

@@ -80,7 +80,12 @@ public abstract class OwnSerializer<T> extends TypeSerializer<T> {
    * and counts mostly, are written with {@link #writeVarLong}.
    */
   protected static boolean wholeNumber(double v) {
-    return v == Math.rint(v) && Math.abs(v) < (double) (1L << 52)
+    return wholeNumber(v, (double) (1L << 52));
+  }
+
+  /** Whether {@code v} is a whole number below {@code bound} in magnitude (and not -0.0). */
+  protected static boolean wholeNumber(double v, double bound) {
+    return v == Math.rint(v) && Math.abs(v) < bound
         && Double.doubleToRawLongBits(v) != Double.doubleToRawLongBits(-0.0);
   }
 
