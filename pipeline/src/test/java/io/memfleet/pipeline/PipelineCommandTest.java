@@ -9,10 +9,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamEdge;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.apache.flink.streaming.api.graph.StreamingJobGraphGenerator;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -98,5 +103,37 @@ class PipelineCommandTest {
         new PipelineCommand().options(Map.of("MEMFLEET_BOOTSTRAP_SERVERS", "127.0.0.1:1"));
     PipelineCommand.attachJob(env, options);
     assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled()).isTrue();
+  }
+
+  /**
+   * What crosses between tasks is written by a serializer of memfleet's own or Avro's: no
+   * reflective POJO serializer, no Kryo, on any edge of the whole job that is not chained.
+   */
+  @Test
+  void nothingCrossesBetweenTasksAsAReflectivePojo() throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2);
+    Configuration options =
+        new PipelineCommand().options(Map.of("MEMFLEET_BOOTSTRAP_SERVERS", "127.0.0.1:1"));
+    PipelineCommand.attachJob(env, options);
+    StreamGraph graph = env.getStreamGraph(false);
+    Map<String, String> serializers = new LinkedHashMap<>();
+    for (StreamNode node : graph.getStreamNodes()) {
+      for (StreamEdge edge : node.getInEdges()) {
+        if (StreamingJobGraphGenerator.isChainable(edge, graph)) {
+          continue;
+        }
+        StreamNode from = graph.getStreamNode(edge.getSourceId());
+        TypeSerializer<?> serializer = edge.getOutputTag() != null
+            ? edge.getOutputTag().getTypeInfo().createSerializer(env.getConfig()
+                .getSerializerConfig())
+            : from.getTypeSerializerOut();
+        serializers.put(from.getOperatorName() + " -> " + node.getOperatorName(),
+            serializer.getClass().getName());
+      }
+    }
+    assertThat(serializers).as("the edges between tasks").isNotEmpty()
+        .containsKey("decode -> align-clocks");
+    assertThat(serializers.entrySet()).allSatisfy(e -> assertThat(e.getValue()).as(e.getKey())
+        .doesNotContain("PojoSerializer").doesNotContain("Kryo"));
   }
 }

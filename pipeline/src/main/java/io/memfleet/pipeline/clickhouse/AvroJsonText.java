@@ -142,23 +142,7 @@ final class AvroJsonText {
       };
       case FIXED -> (out, value) -> appendString(out, Base64.getEncoder().encodeToString(
           ((GenericFixed) value).bytes()));
-      case ENUM -> {
-        Map<String, String> quoted = new HashMap<>();
-        for (String symbol : schema.getEnumSymbols()) {
-          StringBuilder b = new StringBuilder();
-          appendString(b, symbol);
-          quoted.put(symbol, b.toString());
-        }
-        yield (out, value) -> {
-          String symbol = String.valueOf(value);
-          String q = quoted.get(symbol);
-          if (q != null) {
-            out.append(q);
-          } else {
-            appendString(out, symbol);
-          }
-        };
-      }
+      case ENUM -> new EnumWriter(schema.getEnumSymbols());
       default -> (out, value) -> appendString(out, String.valueOf(value)); // STRING
     };
   }
@@ -211,6 +195,62 @@ final class AvroJsonText {
         fields[i].write(out, record.get(positions[i]));
       }
       out.append('}');
+    }
+  }
+
+  /**
+   * An enum's symbol, quoted in advance: a generated record's Java enum by its ordinal, any other
+   * symbol (a generic record's) by its name.
+   */
+  private static final class EnumWriter implements Writer {
+    private final Map<String, String> quoted = new HashMap<>();
+    /** The Java enum last written and its constants' quoted names, by ordinal. */
+    private volatile ByOrdinal byOrdinal;
+
+    private record ByOrdinal(Class<?> type, String[] quoted) {}
+
+    EnumWriter(List<String> symbols) {
+      for (String symbol : symbols) {
+        StringBuilder b = new StringBuilder();
+        appendString(b, symbol);
+        quoted.put(symbol, b.toString());
+      }
+    }
+
+    @Override
+    public void write(StringBuilder out, Object value) {
+      if (value instanceof Enum<?> e) {
+        ByOrdinal known = byOrdinal;
+        if (known == null || known.type != e.getDeclaringClass()) {
+          known = byOrdinal(e.getDeclaringClass());
+          byOrdinal = known;
+        }
+        out.append(known.quoted[e.ordinal()]);
+        return;
+      }
+      String symbol = String.valueOf(value);
+      String q = quoted.get(symbol);
+      if (q != null) {
+        out.append(q);
+      } else {
+        appendString(out, symbol);
+      }
+    }
+
+    private ByOrdinal byOrdinal(Class<?> type) {
+      Object[] constants = type.getEnumConstants();
+      String[] byOrdinal = new String[constants.length];
+      for (Object c : constants) {
+        String name = ((Enum<?>) c).name();
+        String q = quoted.get(name);
+        if (q == null) { // a symbol the schema does not have: written as its name all the same
+          StringBuilder b = new StringBuilder();
+          appendString(b, name);
+          q = b.toString();
+        }
+        byOrdinal[((Enum<?>) c).ordinal()] = q;
+      }
+      return new ByOrdinal(type, byOrdinal);
     }
   }
 

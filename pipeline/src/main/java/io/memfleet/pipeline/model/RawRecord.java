@@ -1,19 +1,21 @@
 package io.memfleet.pipeline.model;
 
 import java.util.Arrays;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * A Kafka record exactly as it was read: coordinates, broker timestamp, key and value bytes.
  *
  * <p>The Kafka sources emit these rather than decoded events so that decoding happens in an
  * operator that can dead-letter a bad record with its original bytes and coordinates instead of
- * failing the source. A Flink POJO (public fields, no-arg constructor) so it serializes without
- * Kryo.
+ * failing the source. Written by {@link RawRecordSerializer} (declared with {@code @TypeInfo}): no
+ * reflection, no Kryo.
  *
  * <pre>{@code
  * RawRecord r = RawRecord.of("memfleet.events.jfr", 0, 42L, publishMs, key, value);
  * }</pre>
  */
+@TypeInfo(RawRecordSerializer.Factory.class)
 public class RawRecord {
   /** Topic the record was read from. */
   public String topic;

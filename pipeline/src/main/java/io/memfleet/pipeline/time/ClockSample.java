@@ -4,12 +4,15 @@ import io.memfleet.event.ClockDomain;
 import io.memfleet.event.ClockSync;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.pipeline.model.TimedEvent;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One decoded {@code ClockSync}: a reading of a clock domain paired with the host's
  * CLOCK_REALTIME and CLOCK_MONOTONIC read around it, and the width of that read bracket.
- * A Flink POJO; {@link #of(ClockSync)} builds it from the Avro record.
+ * Written by {@link ClockSampleSerializer} (declared with {@code @TypeInfo}); {@link
+ * #of(ClockSync)} builds it from the Avro record.
  */
+@TypeInfo(ClockSampleSerializer.Factory.class)
 public class ClockSample {
   public String cluster;
   public String node;

@@ -10,6 +10,8 @@ import io.memfleet.event.OomSnapshot;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.Map;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
@@ -74,6 +76,20 @@ class AvroJsonTextTest {
     assertThat(payload).isEqualTo(JSON.readTree(rss.toString()));
     assertThat(payload.at("/header/process/comm").asText()).isEqualTo(hostile);
     assertThat(payload.at("/header/process/labels").get("k\"").asText()).isEqualTo("v\\\n");
+  }
+
+  @Test
+  void aGenericRecordsEnumIsWrittenByItsSymbolAsAGeneratedOnesIs() throws Exception {
+    ResidentMemory rss = SampleEvents.all().stream().filter(r -> r instanceof ResidentMemory)
+        .map(r -> (ResidentMemory) r).findFirst().orElseThrow();
+    // the same record read as a generic one: its enums are GenericData.EnumSymbols, not Java's
+    GenericRecord generic = (GenericRecord) GenericData.get().deepCopy(rss.getSchema(), rss);
+    assertThat(((GenericRecord) generic.get("header")).get("source"))
+        .isInstanceOf(GenericData.EnumSymbol.class);
+    String specificRow = JsonRow.create().putAvro("payload", rss).toString();
+    assertThat(JsonRow.create().putAvro("payload", generic).toString()).isEqualTo(specificRow);
+    assertThat(payloadOf(rss).at("/header/source").asText()).isEqualTo(
+        rss.getHeader().getSource().name());
   }
 
   @Test
