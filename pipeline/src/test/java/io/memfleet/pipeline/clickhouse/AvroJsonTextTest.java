@@ -86,10 +86,12 @@ class AvroJsonTextTest {
     GenericRecord generic = (GenericRecord) GenericData.get().deepCopy(rss.getSchema(), rss);
     assertThat(((GenericRecord) generic.get("header")).get("source"))
         .isInstanceOf(GenericData.EnumSymbol.class);
-    String specificRow = JsonRow.create().putAvro("payload", rss).toString();
-    assertThat(JsonRow.create().putAvro("payload", generic).toString()).isEqualTo(specificRow);
-    assertThat(payloadOf(rss).at("/header/source").asText()).isEqualTo(
-        rss.getHeader().getSource().name());
+    // the same JSON (a copied map may list its entries in another order)
+    JsonNode fromGeneric = JSON.readTree(JSON.readTree(
+        JsonRow.create().putAvro("payload", generic).toString()).get("payload").asText());
+    assertThat(fromGeneric).isEqualTo(payloadOf(rss));
+    assertThat(fromGeneric.at("/header/source").asText())
+        .isEqualTo(rss.getHeader().getSource().name());
   }
 
   @Test
