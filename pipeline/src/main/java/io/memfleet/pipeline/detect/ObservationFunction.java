@@ -1,11 +1,13 @@
 package io.memfleet.pipeline.detect;
 
+import io.memfleet.event.StackCount;
 import io.memfleet.pipeline.model.IdleExpiry;
 import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.schema.codec.EventDecodeException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -271,9 +273,36 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   }
 
   @Override
-  public void stackLevel(StackLevels.Kind kind, long utcNs, long hash, String frames,
+  public void stackLevels(StackLevels.Kind kind, long utcNs, List<StackCount> groups)
+      throws Exception {
+    ValueState<StackLevels> state = levelsState(kind);
+    StackLevels levels = state.value();
+    if (levels == null) {
+      levels = new StackLevels();
+    }
+    for (StackCount group : groups) {
+      if (group.getStack() != null && !group.getStack().getFrames().isEmpty()) {
+        levels.update(group.getStack().getHash(), group.getStack().getFrames(),
+            group.getCount(), utcNs);
+      }
+    }
+    state.update(levels);
+  }
+
+  @Override
+  public void stackLevel(StackLevels.Kind kind, long utcNs, long hash, List<String> frames,
       long bytes) throws Exception {
-    ValueState<StackLevels> state = switch (kind) {
+    ValueState<StackLevels> state = levelsState(kind);
+    StackLevels levels = state.value();
+    if (levels == null) {
+      levels = new StackLevels();
+    }
+    levels.update(hash, frames, bytes, utcNs);
+    state.update(levels);
+  }
+
+  private ValueState<StackLevels> levelsState(StackLevels.Kind kind) {
+    return switch (kind) {
       case FAULTED_IN -> faultedInLevels;
       case MAPPED -> mappedLevels;
       case DIRECT_BUFFERS -> directLevels;
@@ -282,12 +311,6 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       case CLASSES -> classLevels;
       case GOROUTINES -> goroutineLevels;
     };
-    StackLevels levels = state.value();
-    if (levels == null) {
-      levels = new StackLevels();
-    }
-    levels.update(hash, frames, bytes, utcNs);
-    state.update(levels);
   }
 
   @Override

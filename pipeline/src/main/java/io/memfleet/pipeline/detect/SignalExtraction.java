@@ -133,8 +133,16 @@ final class SignalExtraction {
     /** The process's latest resident set, NaN when none was seen. */
     double residentBytes() throws Exception;
 
+    /**
+     * Stacks' levels of {@code kind} as a collector reports them at {@code utcNs}: every group
+     * with a stack (one state read and write for all of them; frames are joined only for a stack
+     * whose level is kept with its frames).
+     */
+    void stackLevels(StackLevels.Kind kind, long utcNs, List<StackCount> groups)
+        throws Exception;
+
     /** A stack's level of {@code kind} as a collector reports it at {@code utcNs}. */
-    void stackLevel(StackLevels.Kind kind, long utcNs, long hash, String frames, long bytes)
+    void stackLevel(StackLevels.Kind kind, long utcNs, long hash, List<String> frames, long bytes)
         throws Exception;
 
     /** Folds a value into the series' open bucket. */
@@ -355,11 +363,8 @@ final class SignalExtraction {
   /** Counts by stack (threads, goroutines, classes) as the levels of their kind. */
   private static void levels(StackLevels.Kind kind, TimedEvent e,
       List<StackCount> groups, Buckets out) throws Exception {
-    for (var group : groups) {
-      if (group.getStack() != null && !group.getStack().getFrames().isEmpty()) {
-        out.stackLevel(kind, e.utcNs, group.getStack().getHash(),
-            String.join("\n", group.getStack().getFrames()), group.getCount());
-      }
+    if (!groups.isEmpty()) {
+      out.stackLevels(kind, e.utcNs, groups);
     }
   }
 
@@ -467,7 +472,7 @@ final class SignalExtraction {
       // level that names direct-buffer growth (no series of its own: the pool is one already)
       if (a.getStack() != null && !a.getStack().getFrames().isEmpty()) {
         out.stackLevel(StackLevels.Kind.DIRECT_BUFFERS, e.utcNs, a.getStack().getHash(),
-            String.join("\n", a.getStack().getFrames()), a.getOutstandingBytes());
+            a.getStack().getFrames(), a.getOutstandingBytes());
       }
       return;
     }
@@ -485,8 +490,8 @@ final class SignalExtraction {
       }
       if (a.getStack() != null && !a.getStack().getFrames().isEmpty()) {
         // the same figures as levels by stack: they name the native growth the RSS shows
-        out.stackLevel(StackLevels.Kind.OUTSTANDING, e.utcNs, hash,
-            String.join("\n", a.getStack().getFrames()), a.getOutstandingBytes());
+        out.stackLevel(StackLevels.Kind.OUTSTANDING, e.utcNs, hash, a.getStack().getFrames(),
+            a.getOutstandingBytes());
       }
       return;
     }
@@ -494,8 +499,8 @@ final class SignalExtraction {
         && a.getOutstandingBytes() != null && a.getStack() != null
         && !a.getStack().getFrames().isEmpty()) {
       out.stackLevel(a.getKind() == AllocationKind.FAULTED_IN ? StackLevels.Kind.FAULTED_IN
-          : StackLevels.Kind.MAPPED, e.utcNs, a.getStack().getHash(),
-          String.join("\n", a.getStack().getFrames()), a.getOutstandingBytes());
+          : StackLevels.Kind.MAPPED, e.utcNs, a.getStack().getHash(), a.getStack().getFrames(),
+          a.getOutstandingBytes());
       return;
     }
     if (a.getKind() == AllocationKind.JAVA_OLD_OBJECT) {

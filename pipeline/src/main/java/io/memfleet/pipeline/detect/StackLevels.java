@@ -59,8 +59,11 @@ public class StackLevels {
 
   public StackLevels() {}
 
-  /** The stack's level at {@code utcNs}. */
-  void update(long hash, String stackFrames, long bytes, long utcNs) {
+  /**
+   * The stack's level at {@code utcNs}; its frames, innermost first, are joined (one per line)
+   * only when they are kept.
+   */
+  void update(long hash, List<String> stackFrames, long bytes, long utcNs) {
     for (int j = hashes.size() - 1; j >= 0; j--) {
       if (lastUtcNs.get(j) < utcNs - STALE_NS) {
         remove(j);
@@ -72,7 +75,7 @@ public class StackLevels {
         lastBytes.set(i, bytes);
         lastUtcNs.set(i, utcNs);
         if (frames.get(i).isEmpty() && grewPastAFlap(i)) {
-          frames.set(i, stackFrames); // it grew: from now on it may be named
+          frames.set(i, String.join("\n", stackFrames)); // it grew: from now on it may be named
         }
       }
       return;
