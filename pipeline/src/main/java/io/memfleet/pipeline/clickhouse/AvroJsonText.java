@@ -211,9 +211,7 @@ final class AvroJsonText {
 
     EnumWriter(List<String> symbols) {
       for (String symbol : symbols) {
-        StringBuilder b = new StringBuilder();
-        appendString(b, symbol);
-        quoted.put(symbol, b.toString());
+        quoted.put(symbol, quote(symbol));
       }
     }
 
@@ -242,13 +240,8 @@ final class AvroJsonText {
       String[] byOrdinal = new String[constants.length];
       for (Object c : constants) {
         String name = ((Enum<?>) c).name();
-        String q = quoted.get(name);
-        if (q == null) { // a symbol the schema does not have: written as its name all the same
-          StringBuilder b = new StringBuilder();
-          appendString(b, name);
-          q = b.toString();
-        }
-        byOrdinal[((Enum<?>) c).ordinal()] = q;
+        // a symbol the schema does not have: written as its name all the same
+        byOrdinal[((Enum<?>) c).ordinal()] = quoted.getOrDefault(name, quote(name));
       }
       return new ByOrdinal(type, byOrdinal);
     }
@@ -267,6 +260,13 @@ final class AvroJsonText {
     } else {
       appendString(out, value.toString());
     }
+  }
+
+  /** {@code s} as {@link #appendString} writes it. */
+  private static String quote(String s) {
+    StringBuilder b = new StringBuilder();
+    appendString(b, s);
+    return b.toString();
   }
 
   /** A JSON string inside the row's JSON string: quotes as {@code \"}, content escaped twice. */

@@ -276,10 +276,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   public void stackLevels(StackLevels.Kind kind, long utcNs, List<StackCount> groups)
       throws Exception {
     ValueState<StackLevels> state = levelsState(kind);
-    StackLevels levels = state.value();
-    if (levels == null) {
-      levels = new StackLevels();
-    }
+    StackLevels levels = levels(state);
     for (StackCount group : groups) {
       if (group.getStack() != null && !group.getStack().getFrames().isEmpty()) {
         levels.update(group.getStack().getHash(), group.getStack().getFrames(),
@@ -293,12 +290,14 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   public void stackLevel(StackLevels.Kind kind, long utcNs, long hash, List<String> frames,
       long bytes) throws Exception {
     ValueState<StackLevels> state = levelsState(kind);
-    StackLevels levels = state.value();
-    if (levels == null) {
-      levels = new StackLevels();
-    }
+    StackLevels levels = levels(state);
     levels.update(hash, frames, bytes, utcNs);
     state.update(levels);
+  }
+
+  private static StackLevels levels(ValueState<StackLevels> state) throws Exception {
+    StackLevels levels = state.value();
+    return levels != null ? levels : new StackLevels();
   }
 
   private ValueState<StackLevels> levelsState(StackLevels.Kind kind) {

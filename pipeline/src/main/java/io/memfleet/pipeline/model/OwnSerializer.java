@@ -75,6 +75,31 @@ public abstract class OwnSerializer<T> extends TypeSerializer<T> {
         + what + " of this version");
   }
 
+  /** A byte array as its length (-1 for null) and its bytes. */
+  protected static void writeBytes(byte[] bytes, DataOutputView out) throws IOException {
+    if (bytes == null) {
+      out.writeInt(-1);
+    } else {
+      out.writeInt(bytes.length);
+      out.write(bytes);
+    }
+  }
+
+  /** What {@link #writeBytes} wrote; an error for a negative length other than -1. */
+  protected byte[] readBytes(DataInputView in) throws IOException {
+    int length = in.readInt();
+    if (length == -1) {
+      return null;
+    }
+    if (length < 0) {
+      throw new IOException("byte array length " + length + ": the bytes are not " + what
+          + " of this version");
+    }
+    byte[] bytes = new byte[length];
+    in.readFully(bytes);
+    return bytes;
+  }
+
   /**
    * Whether {@code v} is a whole number a long holds exactly (and not -0.0): such figures, bytes
    * and counts mostly, are written with {@link #writeVarLong}.

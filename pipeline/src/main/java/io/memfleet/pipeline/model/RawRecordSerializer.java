@@ -54,30 +54,6 @@ public final class RawRecordSerializer extends OwnSerializer<RawRecord> {
     return r;
   }
 
-  /** A length, -1 for null, then the bytes. */
-  static void writeBytes(byte[] bytes, DataOutputView out) throws IOException {
-    if (bytes == null) {
-      out.writeInt(-1);
-    } else {
-      out.writeInt(bytes.length);
-      out.write(bytes);
-    }
-  }
-
-  /** What {@link #writeBytes} wrote; an error for a negative length other than -1. */
-  static byte[] readBytes(DataInputView in) throws IOException {
-    int length = in.readInt();
-    if (length == -1) {
-      return null;
-    }
-    if (length < 0) {
-      throw new IOException("byte array length " + length + ": the bytes are not a RawRecord");
-    }
-    byte[] bytes = new byte[length];
-    in.readFully(bytes);
-    return bytes;
-  }
-
   @Override
   public TypeSerializerSnapshot<RawRecord> snapshotConfiguration() {
     return new Snapshot();

@@ -122,12 +122,7 @@ public final class TimedEventSerializer extends OwnSerializer<TimedEvent> {
     writeIf(out, e.heapCommittedBytes);
     writeIf(out, e.heapMaxBytes);
     writeIf(out, e.nativeBytes);
-    if (e.payload == null) {
-      out.writeInt(-1);
-    } else {
-      out.writeInt(e.payload.length);
-      out.write(e.payload);
-    }
+    writeBytes(e.payload, out);
   }
 
   @Override
@@ -164,11 +159,7 @@ public final class TimedEventSerializer extends OwnSerializer<TimedEvent> {
     e.heapMaxBytes = (present & HEAP_MAX) != 0 ? in.readLong() : null;
     e.nativeBytes = (present & NATIVE) != 0 ? in.readLong() : null;
     e.processExited = (present & EXITED) != 0;
-    int length = in.readInt();
-    if (length >= 0) {
-      e.payload = new byte[length];
-      in.readFully(e.payload);
-    }
+    e.payload = readBytes(in);
     return e;
   }
 
