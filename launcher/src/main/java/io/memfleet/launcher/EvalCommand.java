@@ -77,6 +77,13 @@ final class EvalCommand implements Callable<Integer> {
           + " agent) (MEMFLEET_JVM_COLLECTION; default: outside).")
   JvmCollection jvmCollection;
 
+  @Option(names = "--scenario-jdk", paramLabel = "DIR",
+      defaultValue = "${env:MEMFLEET_SCENARIO_JDK}",
+      description = "The JDK the JVM scenarios run on (its home directory), e.g."
+          + " /usr/lib/jvm/temurin-25-jdk-amd64 (MEMFLEET_SCENARIO_JDK; default: the JDK"
+          + " memfleet runs on). The collectors and the pipeline stay on memfleet's own.")
+  Path scenarioJdk;
+
   @Option(names = "--keep", description = "Leave Kafka, ClickHouse and the pipeline running.")
   boolean keep;
 
@@ -102,11 +109,15 @@ final class EvalCommand implements Callable<Integer> {
           + " defaults that up and the manifests ship");
     }
     List<Scenario> chosen = chosen();
+    if (scenarioJdk != null && !Files.isExecutable(scenarioJdk.resolve("bin/java"))) {
+      throw new IllegalArgumentException("--scenario-jdk " + scenarioJdk + ": no bin/java there");
+    }
     freePortsUnlessGiven();
     Path home = stack.home.toAbsolutePath();
     String[] stackArgs = stackArgs(home);
     System.out.printf("memfleet eval: %d scenario(s) in batches of %d, %s each; work directory"
-        + " %s%n", chosen.size(), batch, duration, home);
+        + " %s%s%n", chosen.size(), batch, duration, home,
+        scenarioJdk == null ? "" : "; JVM scenarios on " + scenarioJdk);
     int up = Memfleet.commandLine().execute(concat(new String[] {"up", "--stack-only",
         "--watch-for", "0"}, stackArgs));
     if (up != 0) {
@@ -248,6 +259,9 @@ final class EvalCommand implements Callable<Integer> {
     try (AlertListener alerts = AlertListener.start(stack.kafkaBootstrap());
         ScenarioProcesses processes = new ScenarioProcesses(home.resolve("eval"), agent,
             stack.kafkaBootstrap(), line -> System.out.println("  " + line))) {
+      if (scenarioJdk != null) {
+        processes.javaHome(scenarioJdk);
+      }
       // Ctrl-C: the scenarios are this JVM's children and must not outlive it
       Thread stopScenarios = new Thread(processes::close, "memfleet-eval-stop");
       Runtime.getRuntime().addShutdownHook(stopScenarios);

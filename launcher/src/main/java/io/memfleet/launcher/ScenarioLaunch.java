@@ -40,6 +40,8 @@ final class ScenarioLaunch {
   private final Path agentJar;
   private final String kafkaBootstrap;
   private final long podLimitBytes;
+  /** The java that runs the JVM scenarios: memfleet's own unless {@link #javaHome} is set. */
+  private String java = BackgroundService.javaBinary();
   private final Map<String, Path> binaries = new HashMap<>();
   private int cgroups;
   private List<String> recordingFlags;
@@ -60,6 +62,20 @@ final class ScenarioLaunch {
     this.agentJar = agentJar;
     this.kafkaBootstrap = kafkaBootstrap;
     this.podLimitBytes = podLimitBytes;
+  }
+
+  /**
+   * Runs the JVM scenarios on the JDK at {@code home} (its {@code bin/java}) instead of the one
+   * memfleet runs on: how detection fares on a JDK users run that memfleet was not built with.
+   */
+  ScenarioLaunch javaHome(Path home) {
+    Path binary = home.resolve("bin").resolve("java");
+    if (!Files.isExecutable(binary)) {
+      throw new IllegalArgumentException("no JDK at " + home + ": " + binary
+          + " is not an executable");
+    }
+    this.java = binary.toString();
+    return this;
   }
 
   /** Whether this machine lets us make memory cgroups (root, cgroup v1). */
@@ -88,7 +104,7 @@ final class ScenarioLaunch {
     if (s.runtime() != Scenario.Runtime.JVM) {
       command.add(binaries.get(s.program()).toString());
     } else {
-      command.add(BackgroundService.javaBinary());
+      command.add(java);
       command.addAll(s.jvmOptions());
       if (agentJar != null) {
         command.add("-javaagent:" + agentJar + "=bootstrap=" + kafkaBootstrap + ",service="

@@ -67,6 +67,12 @@ final class ScenarioProcesses implements AutoCloseable {
     this.report = report;
   }
 
+  /** Runs the JVM scenarios on the JDK at {@code home}; see {@link ScenarioLaunch#javaHome}. */
+  ScenarioProcesses javaHome(Path home) {
+    launch.javaHome(home);
+    return this;
+  }
+
   /** Builds what the scenario needs (Go and C programs) ahead of its start. */
   void build(Scenario s) throws IOException, InterruptedException {
     launch.build(s);

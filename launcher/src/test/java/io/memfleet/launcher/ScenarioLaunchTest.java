@@ -42,6 +42,22 @@ class ScenarioLaunchTest {
   }
 
   @Test
+  void theJvmScenariosRunOnAnotherJdkWhenGivenOne() throws Exception {
+    Path jdk = Files.createDirectories(dir.resolve("jdk-25/bin"));
+    Path java = Files.createFile(jdk.resolve("java"));
+    java.toFile().setExecutable(true);
+    ScenarioLaunch launch = new ScenarioLaunch(dir, null, "127.0.0.1:9092", 0);
+
+    assertThat(launch.command(Corpus.byId("jvm-g1-heap-leak")).get(0))
+        .isEqualTo(BackgroundService.javaBinary());
+    assertThat(launch.javaHome(dir.resolve("jdk-25"))
+        .command(Corpus.byId("jvm-g1-heap-leak")).get(0)).isEqualTo(java.toString());
+    assertThatThrownBy(() -> launch.javaHome(dir.resolve("no-jdk")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no JDK at " + dir.resolve("no-jdk"));
+  }
+
+  @Test
   void theCollectionIsOutsideOrAgentInAnyCase() {
     JvmCollection.Converter c = new JvmCollection.Converter();
     assertThat(c.convert("Agent")).isEqualTo(JvmCollection.AGENT);
