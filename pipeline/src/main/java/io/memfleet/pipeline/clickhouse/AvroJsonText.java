@@ -263,7 +263,7 @@ final class AvroJsonText {
   }
 
   /** {@code s} as {@link #appendString} writes it. */
-  private static String quote(String s) {
+  static String quote(String s) {
     StringBuilder b = new StringBuilder();
     appendString(b, s);
     return b.toString();

@@ -153,6 +153,24 @@ public final class JsonRow {
     return this;
   }
 
+  /**
+   * As {@link #putAvro(String, org.apache.avro.generic.GenericContainer)}, written from
+   * {@code binary}, the record's Avro binary from {@code offset} on, when it holds a record of
+   * the record's own schema (see {@link AvroBinaryJsonText}); else from the record.
+   */
+  public JsonRow putAvro(String name, org.apache.avro.generic.GenericContainer record,
+      byte[] binary, int offset) {
+    if (record == null || binary == null) {
+      return putAvro(name, record);
+    }
+    key(name).json.append('"');
+    if (!AvroBinaryJsonText.appendEscaped(json, binary, offset, record.getSchema())) {
+      AvroJsonText.appendEscaped(json, record, record.getSchema());
+    }
+    json.append('"');
+    return this;
+  }
+
   /** An Array(String) column. */
   public JsonRow put(String name, Collection<String> values) {
     key(name).json.append('[');

@@ -72,7 +72,11 @@ public final class Rows {
 
   /** {@code events_raw}: every event with its main measure and the full record as text. */
   public static String rawEvent(TimedEvent e) {
-    var record = e.record(CODEC.get());
+    EventCodec codec = CODEC.get();
+    var record = e.record(codec);
+    // written from its Avro binary when that is the record's own schema's (not an older one's)
+    byte[] binary = record != null && codec.writtenWith(e.payload, record.getSchema())
+        ? e.payload : null;
     // the record's JSON text, escaped once more, takes about 3-5 characters per byte of Avro
     return JsonRow.create(320 + (e.payload == null ? 0 : 5 * e.payload.length))
         .putDate("event_date", e.eventTimeMs())
@@ -83,7 +87,7 @@ public final class Rows {
         .put("runtime", e.runtime == null ? "" : e.runtime.name())
         .put("source", e.source == null ? "" : e.source.name()).put("kind", e.kind)
         .put("sequence", e.sequence).put("value", mainValue(e))
-        .putAvro("payload", record)
+        .putAvro("payload", record, binary, EventCodec.BODY_OFFSET)
         .toString();
   }
 

@@ -48,9 +48,15 @@ import org.apache.avro.specific.SpecificRecordBase;
  */
 public final class EventCodec {
 
+  /** Where a value's Avro binary body starts, after the single-object header. */
+  public static final int BODY_OFFSET = SingleObjectHeader.LENGTH;
+  /** Schemas whose fingerprint is kept: memfleet's own are a few dozen. */
+  private static final int MAX_FINGERPRINTS = 1024;
+
   private final EventSchemaStore store;
   private final Map<Class<?>, Writer> writers = new ConcurrentHashMap<>();
   private final Map<Long, SpecificDatumReader<SpecificRecord>> readers = new ConcurrentHashMap<>();
+  private final Map<Schema, Long> fingerprints = new ConcurrentHashMap<>();
   private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
   private final ThreadLocal<BoundedBinaryDecoder> decoders =
       ThreadLocal.withInitial(BoundedBinaryDecoder::new);
@@ -83,6 +89,26 @@ public final class EventCodec {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }
     return out.toByteArray();
+  }
+
+  /**
+   * Whether {@code value}, in single-object encoding, was written with {@code schema} itself:
+   * its body, from {@link #BODY_OFFSET} on, is then that schema's record as it stands (a record
+   * from an older writer schema is read only through resolution).
+   */
+  public boolean writtenWith(byte[] value, Schema schema) {
+    if (value == null || value.length < SingleObjectHeader.LENGTH
+        || value[0] != SingleObjectHeader.MAGIC_0 || value[1] != SingleObjectHeader.MAGIC_1) {
+      return false;
+    }
+    Long fingerprint = fingerprints.get(schema);
+    if (fingerprint == null) {
+      fingerprint = EventSchemaStore.fingerprint(schema);
+      if (fingerprints.size() < MAX_FINGERPRINTS) {
+        fingerprints.put(schema, fingerprint);
+      }
+    }
+    return SingleObjectHeader.fingerprint(value) == fingerprint;
   }
 
   /**
