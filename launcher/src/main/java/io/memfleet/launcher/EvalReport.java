@@ -42,7 +42,8 @@ final class EvalReport {
   /** One scored row. */
   record Row(Scenario scenario, Set<String> fired, boolean found, Boolean poolRight,
       Boolean culpritNamed, Double firstAlertSeconds, Set<String> falsePositives,
-      Double forecastLeadSeconds, Double forecastErrorShare, String verdict) {
+      Double forecastLeadSeconds, Double forecastErrorShare, String verdict,
+      java.util.Map<String, String> falseVerdicts) {
 
     boolean passed() {
       return found && falsePositives.isEmpty();
@@ -134,8 +135,15 @@ final class EvalReport {
         .orElse(firing.isEmpty() ? "" : firing.get(0).getSummary());
     Set<String> falsePositives = new TreeSet<>(s.unexpected(fired));
     falsePositives.addAll(early);
+    // what each alert no label allows said, so that a false positive can be told from the report
+    java.util.Map<String, String> falseVerdicts = new java.util.TreeMap<>();
+    for (Alert a : firing) {
+      if (falsePositives.contains(a.getRule()) && !falseVerdicts.containsKey(a.getRule())) {
+        falseVerdicts.put(a.getRule(), a.getVerdict() != null ? a.getVerdict() : a.getSummary());
+      }
+    }
     rows.add(new Row(s, fired, found, poolRight, culprit, first, falsePositives, lead, error,
-        verdict));
+        verdict, falseVerdicts));
   }
 
   /** Whether an alert's pool is the label's: C heaps count as native memory too. */
@@ -213,6 +221,8 @@ final class EvalReport {
       if (!r.verdict().isEmpty()) {
         out.println("  " + r.scenario().id() + ": " + r.verdict());
       }
+      r.falseVerdicts().forEach((rule, said) ->
+          out.println("  " + r.scenario().id() + ", not allowed: " + rule + ": " + said));
     }
     if (!outside.isEmpty()) {
       out.println("alerts on processes outside the corpus (not scored):");

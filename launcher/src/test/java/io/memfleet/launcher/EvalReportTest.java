@@ -118,6 +118,10 @@ class EvalReportTest {
         List.of()));
     assertThat(r.passed()).isFalse();
     assertThat(r.rows().get(0).falsePositives()).containsExactly("live-set-growth");
+    ByteArrayOutputStream said = new ByteArrayOutputStream();
+    r.print(new PrintStream(said, true, StandardCharsets.UTF_8));
+    assertThat(said.toString(StandardCharsets.UTF_8))
+        .contains("jvm-cache-fill-flat, not allowed: live-set-growth: heap grows 1.0 MiB/s");
 
     EvalReport missed = new EvalReport();
     missed.add(new EvalReport.Outcome(Corpus.byId("go-heap-leak"), T0, -1, List.of(),

@@ -62,6 +62,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   /** {utcNs, bytes} of the managed heap's latest footprint. */
   private transient ValueState<long[]> heapFootprint;
   private transient ValueState<Long> residentBytes;
+  private transient ValueState<Long> jvmBufferBytes;
   private transient ValueState<Integer> heapSharedViews;
   /** Faulted-in bytes by stack since the process was first seen. */
   private transient ValueState<StackTally> faulted;
@@ -121,6 +122,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
         PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
     heapMax = ctx.getState(new ValueStateDescriptor<>("heap-max", Types.LONG));
     residentBytes = ctx.getState(new ValueStateDescriptor<>("resident-bytes", Types.LONG));
+    jvmBufferBytes = ctx.getState(new ValueStateDescriptor<>("jvm-buffer-bytes", Types.LONG));
     heapSharedViews = ctx.getState(new ValueStateDescriptor<>("heap-shared-views", Types.INT));
     heapFootprint = ctx.getState(new ValueStateDescriptor<>("heap-footprint",
         PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
@@ -234,6 +236,17 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   @Override
   public double residentBytes() throws Exception {
     Long known = residentBytes.value();
+    return known == null ? Double.NaN : known;
+  }
+
+  @Override
+  public void jvmBufferBytes(long bytes) throws Exception {
+    jvmBufferBytes.update(bytes);
+  }
+
+  @Override
+  public double jvmBufferBytes() throws Exception {
+    Long known = jvmBufferBytes.value();
     return known == null ? Double.NaN : known;
   }
 
@@ -533,6 +546,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     heapMax.clear();
     heapFootprint.clear();
     residentBytes.clear();
+    jvmBufferBytes.clear();
     heapSharedViews.clear();
     faulted.clear();
     mapped.clear();

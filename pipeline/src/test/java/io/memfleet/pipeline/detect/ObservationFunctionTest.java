@@ -379,6 +379,37 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void aJvmsMappedSeriesLeavesOutTheBuffersItReportsItself() throws Exception {
+    // a JVM leaking 64 KiB direct buffers at 1 MiB/s: malloc maps them, the JVM reports them
+    // (MemoryPools every 10 s); a second JVM maps the same but reports no buffers
+    ProcessIdentity other = Events.process("node-1", 101, Runtime.JVM);
+    long outstanding = 300 * MB;
+    for (int t = 1; t <= 60; t++) {
+      outstanding += MB;
+      if (t % 10 == 0) {
+        send(io.memfleet.event.MemoryPools.newBuilder()
+            .setHeader(header(jvm, Source.JFR, t - 0.5, seq++))
+            .setPools(List.of(io.memfleet.event.PoolUsage.newBuilder()
+                .setPool(io.memfleet.event.MemoryPool.DIRECT_BUFFERS)
+                .setUsedBytes(t * MB).build())).build());
+      }
+      for (ProcessIdentity p : List.of(jvm, other)) {
+        send(mapping(p, t, MB, outstanding, "PROT_READ|PROT_WRITE", 4, "mmap", "sysmalloc",
+            "_int_malloc", "malloc", "os::malloc"));
+      }
+    }
+    List<Observation> explained = out(Signal.OUTSTANDING).stream()
+        .filter(o -> o.pid == jvm.getPid()).toList();
+    List<Observation> unexplained = out(Signal.OUTSTANDING).stream()
+        .filter(o -> o.pid == other.getPid()).toList();
+    assertThat(unexplained).hasSize(6);
+    assertThat(unexplained.get(5).value - unexplained.get(0).value).isEqualTo(50.0 * MB);
+    // what is left of the first one stays within the 10 s between its pool reports
+    assertThat(explained).hasSize(6).allMatch(o -> o.value >= 300.0 * MB
+        && o.value <= 311.0 * MB);
+  }
+
+  @Test
   void mallocsHeapGrowingThroughTheBreakIsNamedByTheStackThatFaultsItIn() throws Exception {
     ProcessIdentity c = Events.process("node-1", 300, Runtime.NATIVE);
     send(mapping(c, 0.1, 2 * MB, 2 * MB, "PROT_READ", 1, "mmap", "_dl_map_object"));
