@@ -6,7 +6,6 @@ import java.util.Base64;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 
 /**
@@ -32,9 +31,8 @@ import org.apache.avro.Schema;
  * bytes that do not hold a whole record of the schema.
  */
 final class AvroBinaryJsonText {
-  /** Writers by schema instance, as {@link AvroJsonText}'s; bounded the same way. */
-  private static final Map<Schema, Writer> WRITERS = new ConcurrentHashMap<>();
-  private static final int MAX_SCHEMAS = 1024;
+  private static final WritersBySchema<Writer> WRITERS =
+      new WritersBySchema<>(s -> compile(s, new IdentityHashMap<>()));
   /** A text this long is not kept in a thread's scratch buffer: the next row allocates anew. */
   private static final int MAX_KEPT_BYTES = 1 << 20;
   private static final ThreadLocal<Text> SCRATCH = ThreadLocal.withInitial(Text::new);
@@ -75,15 +73,7 @@ final class AvroBinaryJsonText {
   }
 
   private static Writer writer(Schema schema) {
-    Writer w = WRITERS.get(schema);
-    if (w == null) {
-      w = compile(schema, new IdentityHashMap<>());
-      if (WRITERS.size() >= MAX_SCHEMAS) {
-        WRITERS.clear();
-      }
-      WRITERS.put(schema, w);
-    }
-    return w;
+    return WRITERS.of(schema);
   }
 
   /** Reads one value of its schema from the text's input and writes it to its output. */
@@ -133,39 +123,16 @@ final class AvroBinaryJsonText {
       }
       case ARRAY -> {
         Writer element = compile(schema.getElementType(), records);
-        yield t -> {
-          t.put((byte) '[');
-          boolean first = true;
-          for (long n = t.blockCount(); n != 0; n = t.blockCount()) {
-            for (long i = 0; i < n; i++) {
-              if (!first) {
-                t.put((byte) ',');
-              }
-              first = false;
-              element.write(t);
-            }
-          }
-          t.put((byte) ']');
-        };
+        yield t -> t.items('[', element, ']');
       }
       case MAP -> {
         Writer value = compile(schema.getValueType(), records);
-        yield t -> {
-          t.put((byte) '{');
-          boolean first = true;
-          for (long n = t.blockCount(); n != 0; n = t.blockCount()) {
-            for (long i = 0; i < n; i++) {
-              if (!first) {
-                t.put((byte) ',');
-              }
-              first = false;
-              t.string();
-              t.put((byte) ':');
-              value.write(t);
-            }
-          }
-          t.put((byte) '}');
+        Writer entry = t -> {
+          t.string();
+          t.put((byte) ':');
+          value.write(t);
         };
+        yield t -> t.items('{', entry, '}');
       }
       case NULL -> t -> t.put(NULL);
       case BOOLEAN -> t -> t.put(t.readByte() != 0 ? TRUE : FALSE);
@@ -273,6 +240,22 @@ final class AvroBinaryJsonText {
     long readFixedLong() {
       long low = readFixedInt() & 0xffffffffL;
       return low | (long) readFixedInt() << 32;
+    }
+
+    /** An array's or a map's items, in Avro's blocks, between {@code open} and {@code close}. */
+    void items(char open, Writer item, char close) throws Decline {
+      put((byte) open);
+      boolean first = true;
+      for (long n = blockCount(); n != 0; n = blockCount()) {
+        for (long i = 0; i < n; i++) {
+          if (!first) {
+            put((byte) ',');
+          }
+          first = false;
+          item.write(this);
+        }
+      }
+      put((byte) close);
     }
 
     /** The next block's item count of an array or map; 0 at its end. */

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericFixed;
@@ -35,13 +34,9 @@ import org.apache.avro.generic.IndexedRecord;
  * looking at its schema again (a walk that did cost a quarter of a row more).
  */
 final class AvroJsonText {
-  /**
-   * Writers by schema (a lookup by the schema instance itself finds it at once: generated
-   * records share one). Bounded: a program that makes schemas at run time gets its entries
-   * dropped, not kept forever.
-   */
-  private static final Map<Schema, Writer> WRITERS = new ConcurrentHashMap<>();
-  private static final int MAX_SCHEMAS = 1024;
+  /** Writers by schema: a lookup by the schema instance itself finds it at once. */
+  private static final WritersBySchema<Writer> WRITERS =
+      new WritersBySchema<>(s -> compile(s, new IdentityHashMap<>()));
 
   private AvroJsonText() {}
 
@@ -51,15 +46,7 @@ final class AvroJsonText {
   }
 
   private static Writer writer(Schema schema) {
-    Writer w = WRITERS.get(schema);
-    if (w == null) {
-      w = compile(schema, new IdentityHashMap<>());
-      if (WRITERS.size() >= MAX_SCHEMAS) {
-        WRITERS.clear();
-      }
-      WRITERS.put(schema, w);
-    }
-    return w;
+    return WRITERS.of(schema);
   }
 
   /** Writes a value of one schema. */

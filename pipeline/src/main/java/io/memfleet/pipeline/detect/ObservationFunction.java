@@ -194,8 +194,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
 
   @Override
   public double heapMax() throws Exception {
-    Long m = heapMax.value();
-    return m == null ? Double.NaN : m;
+    return orNaN(heapMax);
   }
 
   @Override
@@ -235,8 +234,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
 
   @Override
   public double residentBytes() throws Exception {
-    Long known = residentBytes.value();
-    return known == null ? Double.NaN : known;
+    return orNaN(residentBytes);
   }
 
   @Override
@@ -246,7 +244,12 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
 
   @Override
   public double jvmBufferBytes() throws Exception {
-    Long known = jvmBufferBytes.value();
+    return orNaN(jvmBufferBytes);
+  }
+
+  /** A figure noted in {@code state}, NaN when none was. */
+  private static double orNaN(ValueState<Long> state) throws Exception {
+    Long known = state.value();
     return known == null ? Double.NaN : known;
   }
 
