@@ -4,6 +4,7 @@ import io.memfleet.collector.ClockSyncSampler;
 import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.KafkaEventSink;
 import io.memfleet.collector.jfr.internal.AgentLog;
+import io.memfleet.collector.jfr.internal.InProcessProbe;
 import io.memfleet.collector.jfr.internal.JfrPump;
 import io.memfleet.collector.jfr.internal.SinkWatch;
 import io.memfleet.event.ProcessIdentity;
@@ -42,14 +43,18 @@ import jdk.jfr.consumer.RecordingStream;
  */
 public final class JfrAgent {
   private static volatile boolean started;
+  /** What the JVM gave the agent: the direct-buffer probe is started with it. */
+  private static volatile Instrumentation instrumentation;
 
   private JfrAgent() {}
 
   public static void premain(String args, Instrumentation inst) {
+    instrumentation = inst;
     start(args);
   }
 
   public static void agentmain(String args, Instrumentation inst) {
+    instrumentation = inst;
     start(args);
   }
 
@@ -94,7 +99,10 @@ public final class JfrAgent {
         .producerProperty("batch.size", Long.toString(Math.min(64 * 1024, half / 4)))
         .build();
     EventHeaders headers = new EventHeaders(collectorId);
-    Stream stream = new Stream(options, self, headers, sink, log);
+    JfrSettings settings = JfrSettings.of(options);
+    InProcessProbe probe = options.enabled("pools") && options.directBufferProbe()
+        ? new InProcessProbe(instrumentation, settings.directBufferSitePeriodSeconds()) : null;
+    Stream stream = new Stream(options, self, headers, sink, probe, log);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(stream, sink, 3_000),
         "memfleet-jfr-agent-shutdown"));
     stream.start();
@@ -113,6 +121,9 @@ public final class JfrAgent {
         if (options.enabled("oldObjects") && now >= nextOldObjects) {
           nextOldObjects = now + options.oldObjectPeriod().toNanos();
           emitOldObjectSamples(options);
+        }
+        if (probe != null && probe.due()) {
+          loadProbe(probe, log);
         }
         watch.check(sink.stats());
         stream.restartIfDead(now);
@@ -137,6 +148,16 @@ public final class JfrAgent {
     }
   }
 
+  /** Its direct-buffer pool grows: the probe says which code keeps the buffers. */
+  private static void loadProbe(InProcessProbe probe, AgentLog log) {
+    try {
+      probe.load();
+      log.once("probe", "its direct buffers grow; started the direct-buffer probe");
+    } catch (Exception | LinkageError e) {
+      log.once("probe", "its direct buffers grow, but no direct-buffer probe: " + e);
+    }
+  }
+
   static Set<String> availableEvents() {
     Set<String> names = new HashSet<>();
     for (EventType t : FlightRecorder.getFlightRecorder().getEventTypes()) {
@@ -154,6 +175,7 @@ public final class JfrAgent {
     private final ProcessIdentity self;
     private final EventHeaders headers;
     private final KafkaEventSink sink;
+    private final InProcessProbe probe;
     private final AgentLog log;
     private volatile RecordingStream current;
     private volatile boolean stopping;
@@ -161,18 +183,31 @@ public final class JfrAgent {
     private long nextRestart;
 
     Stream(JfrOptions options, ProcessIdentity self, EventHeaders headers, KafkaEventSink sink,
-        AgentLog log) {
+        InProcessProbe probe, AgentLog log) {
       this.options = options;
       this.self = self;
       this.headers = headers;
       this.sink = sink;
+      this.probe = probe;
       this.log = log;
     }
 
     synchronized void start() {
       RecordingStream s = new RecordingStream();
-      s.setSettings(options.jfrSettings(availableEvents()));
-      JfrPump.wire(s, new JfrEventMapper(self, headers, options.stackDepth()), sink, log);
+      // the probe's event by its name whether or not it is registered yet: JFR applies it when
+      // the probe registers the event, if the agent starts the probe
+      Set<String> available = availableEvents();
+      available.add(JfrSettings.DIRECT_BUFFER_SITE);
+      s.setSettings(options.jfrSettings(available));
+      JfrEventMapper mapper = new JfrEventMapper(self, headers, options.stackDepth());
+      if (probe == null) {
+        JfrPump.wire(s, mapper, sink, log);
+      } else {
+        JfrPump.wire(s, mapper, r -> {
+          probe.observe(r);
+          sink.publish(r);
+        }, log);
+      }
       current = s;
       // startAsync() would run the stream on a non-daemon thread, keeping the JVM alive at exit
       thread = new Thread(s::start, "memfleet-jfr-agent-stream");

@@ -56,6 +56,7 @@ public final class JfrOptions {
   private Duration poolPeriod = Duration.ofSeconds(5);
   private Duration clockSyncPeriod = Duration.ofSeconds(10);
   private boolean quiet;
+  private boolean directBufferProbe = true;
   private long maxMemory = DEFAULT_MAX_MEMORY;
 
   public JfrOptions(CollectorOptions common) {
@@ -122,6 +123,7 @@ public final class JfrOptions {
       case "poolPeriod" -> poolPeriod = duration(key, value);
       case "clockSyncPeriod" -> clockSyncPeriod = duration(key, value);
       case "quiet" -> quiet = Boolean.parseBoolean(value);
+      case "directBufferProbe" -> directBufferProbe = bool(key, value);
       case "maxMemory" -> {
         maxMemory = CollectorOptions.parseBytes(value);
         if (maxMemory < 64 * 1024) {
@@ -130,6 +132,13 @@ public final class JfrOptions {
       }
       default -> throw new IllegalArgumentException("unknown option '" + key + "'");
     }
+  }
+
+  private static boolean bool(String key, String value) {
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new IllegalArgumentException(key + " must be true or false: '" + value + "'");
+    }
+    return Boolean.parseBoolean(value);
   }
 
   private static int positive(String key, String value) {
@@ -163,6 +172,15 @@ public final class JfrOptions {
 
   public CollectorOptions common() {
     return common;
+  }
+
+  /**
+   * Whether the agent starts memfleet's direct-buffer probe in its JVM once the JVM's
+   * direct-buffer pool grows (option {@code directBufferProbe}, default true), as the node
+   * collector loads it into a JVM it reads from outside.
+   */
+  public boolean directBufferProbe() {
+    return directBufferProbe;
   }
 
   public boolean enabled(String group) {

@@ -161,6 +161,17 @@ public final class JfrSettings {
     return m;
   }
 
+  /**
+   * The period of the direct-buffer probe's event, in whole seconds (at least 1; 10 when these
+   * settings have none): the probe reports at that period, so the recording reads each report.
+   */
+  public long directBufferSitePeriodSeconds() {
+    return events.stream().filter(e -> e.event().equals(DIRECT_BUFFER_SITE))
+        .map(e -> e.settings().get("period")).filter(p -> p != null && p.endsWith(" ms"))
+        .mapToLong(p -> (Long.parseLong(p.substring(0, p.length() - 3).strip()) + 999) / 1000)
+        .map(seconds -> Math.max(1, seconds)).findFirst().orElse(10);
+  }
+
   /** As {@link #toMap()}, limited to the event types in {@code available}. */
   public Map<String, String> toMap(Set<String> available) {
     Map<String, String> m = new LinkedHashMap<>();

@@ -110,7 +110,8 @@ class DirectBufferProbeIT {
         .toList();
   }
 
-  private static List<Allocation> keeping(List<SpecificRecord> events) {
+  /** The probe's reports of the stack that keeps ConnectionPoolApp's buffers. */
+  static List<Allocation> keeping(List<SpecificRecord> events) {
     return directSites(events).stream().filter(a -> a.getStack() != null && a.getStack()
         .getFrames().stream().anyMatch(f -> f.contains("keepConnectionBuffer"))).toList();
   }

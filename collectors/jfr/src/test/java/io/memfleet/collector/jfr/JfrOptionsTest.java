@@ -26,6 +26,15 @@ class JfrOptionsTest {
   }
 
   @Test
+  void theAgentStartsTheDirectBufferProbeUnlessToldNot() {
+    assertThat(JfrOptions.parseAgentArgs("").directBufferProbe()).isTrue();
+    assertThat(JfrOptions.parseAgentArgs("directBufferProbe=false").directBufferProbe())
+        .isFalse();
+    assertThatThrownBy(() -> JfrOptions.parseAgentArgs("directBufferProbe=no"))
+        .hasMessageContaining("directBufferProbe must be true or false: 'no'");
+  }
+
+  @Test
   void badOptionsAreRejectedWithTheReason() {
     assertThatThrownBy(() -> JfrOptions.parseAgentArgs("nope=1"))
         .hasMessageContaining("unknown option 'nope'");

@@ -59,8 +59,9 @@ public final class RecordingControl {
   private static final String OLD_OBJECT_STACKS_FILE = "memfleet-old-object-stacks.jfc";
   /** The direct-buffer probe's jar in the JVM's directory; present once the probe was loaded. */
   static final String PROBE_JAR = "memfleet-direct-buffer-probe.jar";
-  /** Where the collector carries the probe's jar, built by collectors/jvm-probe. */
-  private static final String PROBE_RESOURCE = "/io/memfleet/collector/jfr/attach/" + PROBE_JAR;
+  /** Where this module's jar (the collector's and the agent's) carries the probe's, built by
+   * collectors/jvm-probe. */
+  public static final String PROBE_RESOURCE = "/io/memfleet/collector/jfr/attach/" + PROBE_JAR;
 
   private final JfrSettings settings;
   private final MemfleetRecording recording;
@@ -168,7 +169,8 @@ public final class RecordingControl {
     // it reports at the recording's period for memfleet.DirectBufferSite, or its own, whichever is
     // longer: the same one
     try {
-      String reply = attach(target).jcmd(probeCommand(jar, "period=" + probePeriodSeconds()));
+      String reply = attach(target).jcmd(probeCommand(jar,
+          "period=" + settings.directBufferSitePeriodSeconds()));
       if (!reportsLoaded(reply)) {
         throw new HotSpotAttach.AttachException("loading the direct-buffer probe into pid "
             + target.pid() + " failed: " + reply.strip());
@@ -197,15 +199,6 @@ public final class RecordingControl {
   /** The agent's option quoted: jcmd would take a bare {@code key=value} for one of its own. */
   static String probeCommand(String jarInTarget, String option) {
     return "JVMTI.agent_load " + jarInTarget + " \"" + option + "\"";
-  }
-
-  /** The recording's period for the probe's event, in whole seconds (at least 1). */
-  private long probePeriodSeconds() {
-    return settings.events().stream()
-        .filter(e -> e.event().equals(JfrSettings.DIRECT_BUFFER_SITE))
-        .map(e -> e.settings().get("period")).filter(p -> p != null && p.endsWith(" ms"))
-        .mapToLong(p -> (Long.parseLong(p.substring(0, p.length() - 3).strip()) + 999) / 1000)
-        .map(seconds -> Math.max(1, seconds)).findFirst().orElse(10);
   }
 
   /** Whether a {@code JVMTI.agent_load} reply says the agent loaded ("return code: 0"). */

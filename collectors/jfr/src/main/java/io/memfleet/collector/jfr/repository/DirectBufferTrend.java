@@ -11,9 +11,9 @@ package io.memfleet.collector.jfr.repository;
  * leak of 1 MiB/s after 40 s, one of 50 KiB/s after about a minute. It stays so: the collector
  * acts on it once per JVM.
  *
- * <p>The collector then loads memfleet's direct-buffer probe into the JVM, which reports the
- * stacks that hold live direct buffers: JFR has no stack for them, and an alert on a growing
- * direct-buffer pool should say which code keeps them.
+ * <p>The collector (or the in-process agent) then loads memfleet's direct-buffer probe into the
+ * JVM, which reports the stacks that hold live direct buffers: JFR has no stack for them, and an
+ * alert on a growing direct-buffer pool should say which code keeps them.
  *
  * <pre>{@code
  * DirectBufferTrend trend = new DirectBufferTrend();
@@ -21,9 +21,9 @@ package io.memfleet.collector.jfr.repository;
  * if (trend.growing()) { ... }
  * }</pre>
  *
- * <p>Not thread-safe: the reader's stream thread feeds it.
+ * <p>Not thread-safe: the reader's stream thread feeds it (the agent's, in the agent).
  */
-final class DirectBufferTrend {
+public final class DirectBufferTrend {
   static final int WINDOW_SECONDS = 10;
   static final int RISING_WINDOWS = 3;
   static final long MIN_RISE_KIB = 1024;
@@ -34,7 +34,7 @@ final class DirectBufferTrend {
   private boolean growing;
 
   /** One reading of the pool's used bytes. */
-  void reading(long epochNanos, long usedBytes) {
+  public void reading(long epochNanos, long usedBytes) {
     ceilings.add(epochNanos, -usedBytes);
     if (windows.add(epochNanos, usedBytes) && !growing) {
       growing = windows.rising(RISING_WINDOWS, Math.max(MIN_RISE_KIB * 1024, 2 * spread()));
@@ -54,7 +54,7 @@ final class DirectBufferTrend {
     return widest;
   }
 
-  boolean growing() {
+  public boolean growing() {
     return growing;
   }
 }
