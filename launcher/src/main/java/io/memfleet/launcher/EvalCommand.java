@@ -109,8 +109,8 @@ final class EvalCommand implements Callable<Integer> {
           + " defaults that up and the manifests ship");
     }
     List<Scenario> chosen = chosen();
-    if (scenarioJdk != null && !Files.isExecutable(scenarioJdk.resolve("bin/java"))) {
-      throw new IllegalArgumentException("--scenario-jdk " + scenarioJdk + ": no bin/java there");
+    if (scenarioJdk != null) {
+      ScenarioLaunch.javaIn(scenarioJdk); // refused now, before anything starts
     }
     freePortsUnlessGiven();
     Path home = stack.home.toAbsolutePath();

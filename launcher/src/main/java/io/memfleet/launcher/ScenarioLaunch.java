@@ -69,13 +69,22 @@ final class ScenarioLaunch {
    * memfleet runs on: how detection fares on a JDK users run that memfleet was not built with.
    */
   ScenarioLaunch javaHome(Path home) {
+    this.java = javaIn(home).toString();
+    return this;
+  }
+
+  /**
+   * The {@code bin/java} of the JDK at {@code home}.
+   *
+   * @throws IllegalArgumentException when there is no executable there
+   */
+  static Path javaIn(Path home) {
     Path binary = home.resolve("bin").resolve("java");
     if (!Files.isExecutable(binary)) {
       throw new IllegalArgumentException("no JDK at " + home + ": " + binary
           + " is not an executable");
     }
-    this.java = binary.toString();
-    return this;
+    return binary;
   }
 
   /** Whether this machine lets us make memory cgroups (root, cgroup v1). */

@@ -75,7 +75,7 @@ public final class Rows {
     EventCodec codec = CODEC.get();
     var record = e.record(codec);
     // written from its Avro binary when that is the record's own schema's (not an older one's)
-    byte[] binary = record != null && codec.writtenWith(e.payload, record.getSchema())
+    byte[] binary = record != null && codec.writtenWith(e.payload, record)
         ? e.payload : null;
     // the record's JSON text, escaped once more, takes about 3-5 characters per byte of Avro
     return JsonRow.create(320 + (e.payload == null ? 0 : 5 * e.payload.length))

@@ -63,7 +63,7 @@ class AvroBinaryJsonTextTest {
     for (SpecificRecord record : SampleEvents.all()) {
       byte[] value = CODEC.encode(record);
       SpecificRecord decoded = CODEC.decode(value);
-      assertThat(CODEC.writtenWith(value, decoded.getSchema())).isTrue();
+      assertThat(CODEC.writtenWith(value, decoded)).isTrue();
       String binary = fromBinary(value, decoded);
       assertThat(binary).as(record.getSchema().getName()).isNotNull();
       assertThat(tree(binary)).as(record.getSchema().getName())
@@ -131,9 +131,9 @@ class AvroBinaryJsonTextTest {
     SpecificRecord[] two = SampleEvents.all().stream().limit(2).toArray(SpecificRecord[]::new);
     byte[] value = CODEC.encode(two[0]);
 
-    assertThat(CODEC.writtenWith(value, two[0].getSchema())).isTrue();
-    assertThat(CODEC.writtenWith(value, two[1].getSchema())).isFalse();
-    assertThat(CODEC.writtenWith(new byte[] {1, 2, 3}, two[0].getSchema())).isFalse();
-    assertThat(CODEC.writtenWith(null, two[0].getSchema())).isFalse();
+    assertThat(CODEC.writtenWith(value, two[0])).isTrue();
+    assertThat(CODEC.writtenWith(value, two[1])).isFalse();
+    assertThat(CODEC.writtenWith(new byte[] {1, 2, 3}, two[0])).isFalse();
+    assertThat(CODEC.writtenWith(null, two[0])).isFalse();
   }
 }

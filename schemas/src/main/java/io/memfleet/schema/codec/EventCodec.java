@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
@@ -50,13 +51,10 @@ public final class EventCodec {
 
   /** Where a value's Avro binary body starts, after the single-object header. */
   public static final int BODY_OFFSET = SingleObjectHeader.LENGTH;
-  /** Schemas whose fingerprint is kept: memfleet's own are a few dozen. */
-  private static final int MAX_FINGERPRINTS = 1024;
 
   private final EventSchemaStore store;
   private final Map<Class<?>, Writer> writers = new ConcurrentHashMap<>();
   private final Map<Long, SpecificDatumReader<SpecificRecord>> readers = new ConcurrentHashMap<>();
-  private final Map<Schema, Long> fingerprints = new ConcurrentHashMap<>();
   private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
   private final ThreadLocal<BoundedBinaryDecoder> decoders =
       ThreadLocal.withInitial(BoundedBinaryDecoder::new);
@@ -72,8 +70,7 @@ public final class EventCodec {
 
   /** The record in single-object encoding, written with its class's compiled-in schema. */
   public byte[] encode(SpecificRecord record) {
-    Writer writer = writers.computeIfAbsent(record.getClass(),
-        c -> new Writer(record.getSchema(), Writer.hasCustomEncoder(c)));
+    Writer writer = writer(record);
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     out.writeBytes(writer.header);
     BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, encoders.get());
@@ -92,23 +89,15 @@ public final class EventCodec {
   }
 
   /**
-   * Whether {@code value}, in single-object encoding, was written with {@code schema} itself:
-   * its body, from {@link #BODY_OFFSET} on, is then that schema's record as it stands (a record
-   * from an older writer schema is read only through resolution).
+   * Whether {@code value}, in single-object encoding, was written with {@code record}'s own
+   * schema, the one {@link #encode} writes it with: its body, from {@link #BODY_OFFSET} on, is
+   * then that schema's record as it stands (a record from an older writer schema is read only
+   * through resolution).
    */
-  public boolean writtenWith(byte[] value, Schema schema) {
-    if (value == null || value.length < SingleObjectHeader.LENGTH
-        || value[0] != SingleObjectHeader.MAGIC_0 || value[1] != SingleObjectHeader.MAGIC_1) {
-      return false;
-    }
-    Long fingerprint = fingerprints.get(schema);
-    if (fingerprint == null) {
-      fingerprint = EventSchemaStore.fingerprint(schema);
-      if (fingerprints.size() < MAX_FINGERPRINTS) {
-        fingerprints.put(schema, fingerprint);
-      }
-    }
-    return SingleObjectHeader.fingerprint(value) == fingerprint;
+  public boolean writtenWith(byte[] value, SpecificRecord record) {
+    byte[] header = writer(record).header;
+    return value != null && value.length >= header.length
+        && Arrays.equals(value, 0, header.length, header, 0, header.length);
   }
 
   /**
@@ -222,6 +211,12 @@ public final class EventCodec {
    * with {@code -Dorg.apache.avro.specific.use_custom_coders=true}; the codec calls it itself, so
    * no flag changes what goes on the wire. Other classes go through the datum writer.
    */
+  /** The writer of {@code record}'s class, with its compiled-in schema; made once per class. */
+  private Writer writer(SpecificRecord record) {
+    return writers.computeIfAbsent(record.getClass(),
+        c -> new Writer(record.getSchema(), Writer.hasCustomEncoder(c)));
+  }
+
   private static final class Writer {
     final byte[] header;
     final SpecificDatumWriter<SpecificRecord> datumWriter;

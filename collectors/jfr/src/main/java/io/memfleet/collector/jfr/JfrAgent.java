@@ -199,15 +199,12 @@ public final class JfrAgent {
       Set<String> available = availableEvents();
       available.add(JfrSettings.DIRECT_BUFFER_SITE);
       s.setSettings(options.jfrSettings(available));
-      JfrEventMapper mapper = new JfrEventMapper(self, headers, options.stackDepth());
-      if (probe == null) {
-        JfrPump.wire(s, mapper, sink, log);
-      } else {
-        JfrPump.wire(s, mapper, r -> {
+      JfrPump.wire(s, new JfrEventMapper(self, headers, options.stackDepth()), r -> {
+        if (probe != null) {
           probe.observe(r);
-          sink.publish(r);
-        }, log);
-      }
+        }
+        sink.publish(r);
+      }, log);
       current = s;
       // startAsync() would run the stream on a non-daemon thread, keeping the JVM alive at exit
       thread = new Thread(s::start, "memfleet-jfr-agent-stream");
