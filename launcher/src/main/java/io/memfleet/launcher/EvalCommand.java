@@ -199,7 +199,11 @@ final class EvalCommand implements Callable<Integer> {
           .map(a -> new EvalReport.Received(a, a.getLastSeenUtcNs() / 1_000_000L)).toList();
       List<io.memfleet.event.OomSnapshot> snapshots = r.snapshots().stream()
           .filter(x -> s.id().equals(x.getProcess().getService())).toList();
-      report.add(new EvalReport.Outcome(s, span.processStartMs(), -1, alerts, snapshots));
+      // the process's end: its last event in the trace (the collector's EXITED), as a live run
+      // takes the time it saw the process end — a forecast is judged against it when no
+      // snapshot says when the process died
+      report.add(new EvalReport.Outcome(s, span.processStartMs(),
+          span.lastEventNs() / 1_000_000L, alerts, snapshots));
     }
     System.out.println();
     report.print(System.out);

@@ -74,6 +74,15 @@ public class Observation {
   /** LIVE_SET: event time of {@link #live}, 0 when none. */
   public long liveUtcNs;
   /**
+   * LIVE_SET: the oldest live set of the point, at {@link #liveFirstUtcNs} — a point folded from
+   * finer ones keeps both ends, so the live set's own rise is seen even when several collections
+   * that show it fall into one point (a G1 heap falling back to full collections before it runs
+   * out). The same as {@link #live} when the point holds one.
+   */
+  public double liveFirst = Double.NaN;
+  /** LIVE_SET: event time of {@link #liveFirst}, 0 when none. */
+  public long liveFirstUtcNs;
+  /**
    * Companion measure: the cgroup limit (CGROUP_MEMORY), the managed heap committed (NATIVE),
    * heap used / max (GC_LOAD); NaN when unknown.
    */

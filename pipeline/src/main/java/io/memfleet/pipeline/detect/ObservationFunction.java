@@ -464,6 +464,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     o.reclaimed = b.reclaimed;
     o.live = b.live;
     o.liveUtcNs = b.liveUtcNs;
+    o.liveFirst = b.live;
+    o.liveFirstUtcNs = b.liveUtcNs;
     o.companion = b.signal == Signal.GC_LOAD ? b.heapRatio : b.companion;
     o.usedCompanion = b.usedCompanion;
     o.usedCompanionUtcNs = b.usedCompanionUtcNs;

@@ -59,6 +59,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
   private static final int USED_COMPANION_UTC = 1 << 13;
   private static final int STACK_HASH = 1 << 14;
   private static final int FIRST_TOUCH = 1 << 15;
+  private static final int LIVE_FIRST = 1 << 16;
 
   private static final Signal[] SIGNALS = Signal.values();
   private static final Runtime[] RUNTIMES = Runtime.values();
@@ -124,7 +125,8 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
         | (o.liveUtcNs != 0 ? LIVE_UTC : 0) | (Double.isNaN(o.companion) ? 0 : COMPANION)
         | (Double.isNaN(o.usedCompanion) ? 0 : USED_COMPANION)
         | (o.usedCompanionUtcNs != 0 ? USED_COMPANION_UTC : 0)
-        | (o.stackHash != 0 ? STACK_HASH : 0) | (o.firstTouch ? FIRST_TOUCH : 0);
+        | (o.stackHash != 0 ? STACK_HASH : 0) | (o.firstTouch ? FIRST_TOUCH : 0)
+        | (ObservationSerializer.liveFirstOfItsOwn(o) ? LIVE_FIRST : 0);
     writeVarLong(out, flags);
     if ((flags & SAME_IDENTITY) == 0) {
       ObservationSerializer.writeIdentity(o, out);
@@ -150,6 +152,10 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
     }
     if ((flags & LIVE_UTC) != 0) {
       writeVarLong(out, o.liveUtcNs - o.utcNs);
+    }
+    if ((flags & LIVE_FIRST) != 0) {
+      out.writeDouble(o.liveFirst);
+      writeVarLong(out, o.liveFirstUtcNs - o.utcNs);
     }
     if ((flags & COMPANION) != 0 && (flags & SAME_COMPANION) == 0) {
       out.writeDouble(o.companion);
@@ -216,6 +222,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
     o.newest = (flags & NEWEST) != 0 ? in.readDouble() : Double.NaN;
     o.live = (flags & LIVE) != 0 ? in.readDouble() : Double.NaN;
     o.liveUtcNs = (flags & LIVE_UTC) != 0 ? o.utcNs + readVarLong(in) : 0;
+    ObservationSerializer.INSTANCE.readLiveFirst(o, (flags & LIVE_FIRST) != 0, in);
     if ((flags & COMPANION) == 0) {
       o.companion = Double.NaN;
     } else {

@@ -38,6 +38,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
   private static final int USED_COMPANION_UTC = 1 << 7;
   private static final int STACK_HASH = 1 << 8;
   private static final int FIRST_TOUCH = 1 << 9;
+  private static final int LIVE_FIRST = 1 << 10;
 
   private static final Signal[] SIGNALS = Signal.values();
   private static final Runtime[] RUNTIMES = Runtime.values();
@@ -77,6 +78,8 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     c.newest = from.newest;
     c.live = from.live;
     c.liveUtcNs = from.liveUtcNs;
+    c.liveFirst = from.liveFirst;
+    c.liveFirstUtcNs = from.liveFirstUtcNs;
     c.companion = from.companion;
     c.usedCompanion = from.usedCompanion;
     c.usedCompanionUtcNs = from.usedCompanionUtcNs;
@@ -99,7 +102,8 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
         | (o.liveUtcNs != 0 ? LIVE_UTC : 0) | (Double.isNaN(o.companion) ? 0 : COMPANION)
         | (Double.isNaN(o.usedCompanion) ? 0 : USED_COMPANION)
         | (o.usedCompanionUtcNs != 0 ? USED_COMPANION_UTC : 0)
-        | (o.stackHash != 0 ? STACK_HASH : 0) | (o.firstTouch ? FIRST_TOUCH : 0);
+        | (o.stackHash != 0 ? STACK_HASH : 0) | (o.firstTouch ? FIRST_TOUCH : 0)
+        | (liveFirstOfItsOwn(o) ? LIVE_FIRST : 0);
     out.writeShort(present);
     out.writeDouble(o.value);
     if ((present & NEWEST) != 0) {
@@ -110,6 +114,10 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     }
     if ((present & LIVE_UTC) != 0) {
       writeVarLong(out, o.liveUtcNs - o.utcNs);
+    }
+    if ((present & LIVE_FIRST) != 0) {
+      out.writeDouble(o.liveFirst);
+      writeVarLong(out, o.liveFirstUtcNs - o.utcNs);
     }
     if ((present & COMPANION) != 0) {
       out.writeDouble(o.companion);
@@ -143,6 +151,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     o.newest = (present & NEWEST) != 0 ? in.readDouble() : Double.NaN;
     o.live = (present & LIVE) != 0 ? in.readDouble() : Double.NaN;
     o.liveUtcNs = (present & LIVE_UTC) != 0 ? o.utcNs + readVarLong(in) : 0;
+    readLiveFirst(o, (present & LIVE_FIRST) != 0, in);
     o.companion = (present & COMPANION) != 0 ? in.readDouble() : Double.NaN;
     o.usedCompanion = (present & USED_COMPANION) != 0 ? in.readDouble() : Double.NaN;
     o.usedCompanionUtcNs = (present & USED_COMPANION_UTC) != 0 ? o.utcNs + readVarLong(in) : 0;
@@ -151,6 +160,27 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     o.poolHint = constant(POOLS, in.readByte());
     o.objectClass = WireStrings.read(in);
     return o;
+  }
+
+  /**
+   * Whether the oldest live set differs from the newest, so it is written: a point with one
+   * collection that shows the live set (or none) holds the same in both.
+   */
+  static boolean liveFirstOfItsOwn(Observation o) {
+    return o.liveFirstUtcNs != o.liveUtcNs
+        || Double.doubleToRawLongBits(o.liveFirst) != Double.doubleToRawLongBits(o.live);
+  }
+
+  /** Reads the oldest live set when {@code written}, else takes the newest's. */
+  void readLiveFirst(Observation o, boolean written, DataInputView in)
+      throws IOException {
+    if (written) {
+      o.liveFirst = in.readDouble();
+      o.liveFirstUtcNs = o.utcNs + readVarLong(in);
+    } else {
+      o.liveFirst = o.live;
+      o.liveFirstUtcNs = o.liveUtcNs;
+    }
   }
 
   /** The series and its process: signal, series (null as empty), identity strings, pid. */

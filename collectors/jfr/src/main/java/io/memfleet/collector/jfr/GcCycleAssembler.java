@@ -63,6 +63,7 @@ final class GcCycleAssembler {
   private boolean g1TypesSeen;
   private long incomplete;
   private Long maxHeapBytes;
+  private Long reservedHeapBytes;
   private GcCycle previous;
   private long lastReportNs = Long.MIN_VALUE;
 
@@ -81,6 +82,15 @@ final class GcCycleAssembler {
 
   Long maxHeapBytes() {
     return maxHeapBytes;
+  }
+
+  /**
+   * The heap's reserved size from its summaries: the maximum it may grow to, which stands in for
+   * the configured maximum until {@code jdk.GCHeapConfiguration} came (a chunk-start event, which
+   * a stream that begins in a busy JVM may not see for a long time, or at all).
+   */
+  void reservedHeapBytes(Long reserved) {
+    this.reservedHeapBytes = reserved;
   }
 
   /** Cycles dropped because their after-GC heap summary never arrived. */
@@ -208,11 +218,10 @@ final class GcCycleAssembler {
       message = "Metaspace (inferred: the JVM ran a last-ditch collection, which it does when "
           + "metaspace is exhausted)";
     } else if (c.getGeneration() == GcGeneration.FULL && previous != null
-        && previous.getGeneration() == GcGeneration.FULL && maxHeapBytes != null
-        && maxHeapBytes > 0) {
+        && previous.getGeneration() == GcGeneration.FULL && heapMax() > 0) {
       long previousEnd = previous.getHeader().getRawTimestamp() + previous.getDurationNs();
       double full = Math.min(c.getHeapAfterBytes(), previous.getHeapAfterBytes())
-          / (double) maxHeapBytes;
+          / (double) heapMax();
       if (startNs - previousEnd <= BACK_TO_BACK_NS && full >= EXHAUSTED_FRACTION) {
         pool = MemoryPool.HEAP;
         message = String.format(Locale.ROOT, "Java heap space (inferred: two full collections "
@@ -230,6 +239,12 @@ final class GcCycleAssembler {
         .setPool(pool)
         .setErrorMessage(message)
         .build();
+  }
+
+  /** The configured maximum, else the reserved heap, else 0. */
+  private long heapMax() {
+    Long max = maxHeapBytes != null ? maxHeapBytes : reservedHeapBytes;
+    return max != null ? max : 0;
   }
 
   /** What is known so far of one collection. */

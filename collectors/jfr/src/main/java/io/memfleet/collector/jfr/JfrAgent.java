@@ -7,6 +7,8 @@ import io.memfleet.collector.jfr.internal.AgentLog;
 import io.memfleet.collector.jfr.internal.InProcessProbe;
 import io.memfleet.collector.jfr.internal.JfrPump;
 import io.memfleet.collector.jfr.internal.SinkWatch;
+import io.memfleet.collector.jfr.internal.UncaughtOutOfMemory;
+import io.memfleet.event.OomKill;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Source;
 import java.lang.instrument.Instrumentation;
@@ -103,8 +105,13 @@ public final class JfrAgent {
     InProcessProbe probe = options.enabled("pools") && options.directBufferProbe()
         ? new InProcessProbe(instrumentation, settings.directBufferSitePeriodSeconds()) : null;
     Stream stream = new Stream(options, self, headers, sink, probe, log);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(stream, sink, 3_000),
-        "memfleet-jfr-agent-shutdown"));
+    UncaughtOutOfMemory oom = UncaughtOutOfMemory.install();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(() -> {
+      OomKill kill = oom.report(self, headers);
+      if (kill != null) {
+        sink.publish(kill);
+      }
+    }, stream, sink, 3_000), "memfleet-jfr-agent-shutdown"));
     stream.start();
 
     ClockSyncSampler clock = new ClockSyncSampler();
@@ -232,9 +239,21 @@ public final class JfrAgent {
     }
   }
 
-  /** Never delays the JVM's exit by more than {@code millis}. */
-  private static void stopWithin(Stream stream, KafkaEventSink sink, long millis) {
-    Thread t = new Thread(() -> stop(stream, sink), "memfleet-jfr-agent-stop");
+  /**
+   * Reports {@code last} (what the agent knows of the JVM's end: an uncaught
+   * {@code OutOfMemoryError}), then stops the stream and the sink; never delays the JVM's exit by
+   * more than {@code millis}.
+   */
+  private static void stopWithin(Runnable last, Stream stream, KafkaEventSink sink,
+      long millis) {
+    Thread t = new Thread(() -> {
+      try {
+        last.run();
+      } catch (Throwable ignored) {
+        // the stream and the sink are stopped anyway
+      }
+      stop(stream, sink);
+    }, "memfleet-jfr-agent-stop");
     t.setDaemon(true);
     t.start();
     try {

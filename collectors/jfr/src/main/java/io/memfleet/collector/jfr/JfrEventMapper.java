@@ -270,6 +270,9 @@ public final class JfrEventMapper {
     // its periodic thread, which a busy JVM runs after its first collections), the reserved
     // heap, which is the maximum the heap may grow to
     Long max = gcs.maxHeapBytes() != null ? gcs.maxHeapBytes() : reserved;
+    if (reserved != null) {
+      gcs.reservedHeapBytes(reserved);
+    }
     HeapSummary summary = HeapSummary.newBuilder()
         .setHeader(header(e))
         .setPhase(before ? HeapPhase.BEFORE_GC : HeapPhase.AFTER_GC)

@@ -61,8 +61,14 @@ final class ChildJvm implements AutoCloseable {
   /** As {@link #start(Path, List, String, String...)}, with these environment variables added. */
   static ChildJvm start(Path dir, List<String> jvmFlags, Map<String, String> env,
       String mainClass, String... args) throws IOException {
+    return start(Path.of(System.getProperty("java.home")), dir, jvmFlags, env, mainClass, args);
+  }
+
+  /** As {@link #start(Path, List, Map, String, String...)}, on the JDK at {@code javaHome}. */
+  static ChildJvm start(Path javaHome, Path dir, List<String> jvmFlags, Map<String, String> env,
+      String mainClass, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(javaHome.resolve("bin").resolve("java").toString());
     cmd.addAll(jvmFlags);
     cmd.add("-cp");
     cmd.add(classPath());

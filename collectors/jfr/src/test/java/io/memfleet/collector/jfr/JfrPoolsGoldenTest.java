@@ -39,11 +39,19 @@ class JfrPoolsGoldenTest {
 
   @BeforeAll
   static void map() throws Exception {
+    mapped.addAll(mapped(e -> true));
+  }
+
+  /** The recording's events that {@code kept} lets through, mapped as a live stream would. */
+  private static List<SpecificRecord> mapped(java.util.function.Predicate<RecordedEvent> kept)
+      throws Exception {
+    List<SpecificRecord> mapped = new ArrayList<>();
     ProcessIdentity process = ProcessIdentity.newBuilder().setCluster("golden").setNode("node-1")
         .setBootId("boot").setPid(4243).setProcessStartTimeMs(1_700_000_000_000L)
         .setComm("java").setRuntime(Runtime.JVM).setLabels(Map.of()).build();
     JfrEventMapper mapper = new JfrEventMapper(process, new EventHeaders("golden"), 8);
     List<RecordedEvent> recorded = new ArrayList<>(RecordingFile.readAllEvents(RECORDING));
+    recorded.removeIf(kept.negate());
     recorded.sort(Comparator.comparing(RecordedEvent::getStartTime));
     // a live stream flushes about once a second: flush at each second boundary as it would
     long flushAt = recorded.get(0).getStartTime().getEpochSecond() + 1;
@@ -55,6 +63,7 @@ class JfrPoolsGoldenTest {
       mapped.addAll(mapper.map(e));
     }
     mapped.addAll(mapper.onFlush());
+    return mapped;
   }
 
   @Test
@@ -115,6 +124,19 @@ class JfrPoolsGoldenTest {
     assertThat(oomes).extracting(OomKill::getPool)
         .containsExactly(MemoryPool.DIRECT_BUFFERS, MemoryPool.HEAP);
     assertThat(oomes.get(1).getErrorMessage()).startsWith("Java heap space (inferred");
+  }
+
+  @Test
+  void aHeapOutOfMemoryErrorIsInferredWithoutTheHeapConfigurationToo() throws Exception {
+    // a stream that began in a busy JVM may never see the chunk-start jdk.GCHeapConfiguration
+    // (the in-process agent on JDK 25, 18 s into jvm-oome's life): the heap's reserved size,
+    // from its summaries, is its maximum then
+    List<OomKill> oomes = mapped(e -> !"jdk.GCHeapConfiguration".equals(e.getEventType().getName()))
+        .stream().filter(OomKill.class::isInstance).map(OomKill.class::cast).toList();
+    assertThat(oomes).extracting(OomKill::getPool).contains(MemoryPool.HEAP);
+    assertThat(oomes).filteredOn(o -> o.getPool() == MemoryPool.HEAP).singleElement()
+        .satisfies(o -> assertThat(o.getErrorMessage()).isEqualTo(of(OomKill.class).get(1)
+            .getErrorMessage()));
   }
 
   private static <T> List<T> of(Class<T> type) {

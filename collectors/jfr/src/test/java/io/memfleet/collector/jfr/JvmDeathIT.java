@@ -10,6 +10,9 @@ import io.memfleet.collector.jfr.testing.LeakyCacheApp;
 import io.memfleet.collector.testing.PublishedEvents;
 import io.memfleet.event.GcCycle;
 import io.memfleet.event.HeapSummary;
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.OomDetection;
+import io.memfleet.event.OomKill;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.localstack.KafkaBroker;
 import io.memfleet.localstack.testing.TestServers;
@@ -93,6 +96,66 @@ class JvmDeathIT {
           .filter(g -> g.getHeader().getRawTimestamp() / 1_000_000 > thrownAt - 3_000))
           .as("collections of the last 3 s").isNotEmpty();
       assertThat(pins(work)).as("pins removed").isEmpty();
+    }
+  }
+
+  @Test
+  void withTheAgentTheOutOfMemoryErrorItselfReachesKafka() throws Exception {
+    // the in-process agent reads its JVM's recording from inside, and the collections that say
+    // the heap ran out come in the JVM's last second, which a dying JVM's stream does not read:
+    // the error that ends main is seen by the agent's uncaught-exception handler and reported
+    // from its shutdown hook. The cache is main's own, garbage once main ends: a heap that
+    // stays full leaves the shutdown no heap to report with (UncaughtOutOfMemory)
+    List<SpecificRecord> events = agentOutOfMemory(Path.of(System.getProperty("java.home")),
+        "agent-oom");
+    // the error comes after the last collections the stream read: measured here, 0.4–0.75 s
+    // after the newest one (also on JDK 25, with RecordingStream.stop draining the recording
+    // before the agent closed it, which therefore it does not)
+    long oomMs = KafkaRecords.of(events, OomKill.class).stream()
+        .filter(o -> o.getErrorMessage().contains("uncaught")).findFirst().orElseThrow()
+        .getHeader().getRawTimestamp() / 1_000_000L;
+    System.out.printf("JVM DEATH (OOM, agent): the error %d ms after the newest collection%n",
+        oomMs - newestMillis(KafkaRecords.of(events, GcCycle.class).stream()
+            .map(SpecificRecord.class::cast).toList()));
+  }
+
+  /**
+   * Runs a JVM with the agent on {@code jdk} until its heap runs out; asserts the one
+   * {@code OutOfMemoryError} reported and returns the JVM's events.
+   */
+  private static List<SpecificRecord> agentOutOfMemory(Path jdk, String service)
+      throws Exception {
+    Path work = dir.resolve(service);
+    String agent = "-javaagent:" + ChildJvm.agentJar() + "=bootstrap=" + kafka.bootstrapServers()
+        + ",spoolDir=" + work.resolve("spool") + ",service=" + service;
+    try (ChildJvm app = ChildJvm.start(jdk, work.resolve("app"),
+        List.of("-Xmx64m", "-XX:+UseG1GC", agent), java.util.Map.of(),
+        LeakyCacheApp.class.getName(), "--leak-mb-per-s", "8", "--cache-in-main", "1")) {
+      long startedMs = app.process.info().startInstant().orElseThrow().toEpochMilli();
+      assertThat(app.process.waitFor(90, TimeUnit.SECONDS)).as("died of OOM").isTrue();
+      long exitNoticedMs = System.currentTimeMillis();
+      assertThat(app.stderr()).contains("java.lang.OutOfMemoryError");
+      int pid = (int) app.process.pid();
+      List<SpecificRecord> events = KafkaRecords.read(kafka.bootstrapServers(),
+          List.of(Topics.EVENTS_JFR), all -> all.stream().anyMatch(e -> e instanceof OomKill
+              && Events.header(e).getProcess().getPid() == pid), Duration.ofSeconds(30))
+          .stream().filter(e -> Events.header(e).getProcess().getPid() == pid).toList();
+      List<OomKill> oomes = KafkaRecords.of(events, OomKill.class);
+      System.out.println("JVM DEATH (OOM, agent): " + oomes);
+      // the error itself, and when the stream did read the last collections, the inference
+      // from them too (the pipeline keeps the first report of a kill)
+      assertThat(oomes).as("stderr: %s", app.stderr()).isNotEmpty().allSatisfy(o -> {
+        assertThat(o.getDetectedBy()).isEqualTo(OomDetection.JAVA_OUT_OF_MEMORY);
+        assertThat(o.getPool()).isEqualTo(MemoryPool.HEAP);
+        assertThat(o.getHeader().getProcess().getService()).isEqualTo(service);
+      });
+      assertThat(oomes).extracting(OomKill::getErrorMessage)
+          .containsOnlyOnce("Java heap space (uncaught in thread \"main\")");
+      // stamped when main ended: after the JVM started, before its exit was noticed
+      assertThat(oomes.stream().filter(o -> o.getErrorMessage().contains("uncaught")).findFirst()
+          .orElseThrow().getHeader().getRawTimestamp() / 1_000_000L)
+          .isBetween(startedMs, exitNoticedMs);
+      return events;
     }
   }
 

@@ -90,6 +90,11 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
       point.live = o.live;
       point.liveUtcNs = o.liveUtcNs;
     }
+    if (!Double.isNaN(o.liveFirst)
+        && (Double.isNaN(point.liveFirst) || o.liveFirstUtcNs < point.liveFirstUtcNs)) {
+      point.liveFirst = o.liveFirst;
+      point.liveFirstUtcNs = o.liveFirstUtcNs;
+    }
     point.count += o.count;
     point.reclaimed |= o.reclaimed;
     if (!Double.isNaN(o.companion)) {
@@ -135,7 +140,7 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
     Finding f = s == null ? null : s.finding;
     Finding forecast = new Finding(seconds * 1e9 <= criticalHorizonNs() ? Severity.CRITICAL
         : Severity.WARNING,
-        f != null ? f.growthBytesPerSecond : live.climb.perSecond(), seconds,
+        f != null ? f.growthBytesPerSecond : live.perSecond, seconds,
         live.summary(now), live.verdict(now));
     return new Stretch(evidence, forecast);
   }

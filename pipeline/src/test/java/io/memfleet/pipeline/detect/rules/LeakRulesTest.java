@@ -366,11 +366,18 @@ class LeakRulesTest {
    */
   private static List<Observation> g1Every2s(int seconds, int maxMib, int firstFull,
       int garbageMib, DoubleUnaryOperator live) {
+    return g1Seen(2, seconds, maxMib, firstFull, t -> garbageMib * MB, live);
+  }
+
+  /** As {@link #g1Every2s}, seen from {@code from} s on, G1's garbage {@code garbage(t)} bytes. */
+  private static List<Observation> g1Seen(int from, int seconds, int maxMib, int firstFull,
+      DoubleUnaryOperator garbage, DoubleUnaryOperator live) {
     List<Observation> out = new ArrayList<>();
-    for (int t = 2; t <= seconds; t += 2) {
+    for (int t = from; t <= seconds; t += 2) {
       double l = live.applyAsDouble(t);
       boolean full = t >= firstFull;
-      Observation o = of(Signal.LIVE_SET, t, full ? l : l + garbageMib * MB, maxMib * MB);
+      Observation o = of(Signal.LIVE_SET, t, full ? l : l + garbage.applyAsDouble(t),
+          maxMib * MB);
       o.bucketStartUtcNs = o.utcNs - o.utcNs % (2 * Observations.S);
       o.processStartTimeMs = Observations.T0_NS / 1_000_000L;
       o.reclaimed = !full;
@@ -379,6 +386,8 @@ class LeakRulesTest {
       if (full) {
         o.live = l;
         o.liveUtcNs = o.utcNs;
+        o.liveFirst = l;
+        o.liveFirstUtcNs = o.utcNs;
       }
       out.add(o);
     }
@@ -415,6 +424,48 @@ class LeakRulesTest {
   }
 
   @Test
+  void onceCollectionsShowTheLiveSetTwiceItsOwnRiseGivesTheRate() throws Exception {
+    // the agent's view of jvm-oome on JDK 25: its stream began 20 s into the JVM's life, so
+    // the floors seen are only the nearly full stretch, where the garbage G1 leaves shrinks as
+    // the heap fills: they rose 1 MiB/s while the live set rose 2 (full collections from 46 s,
+    // live set 102 MiB, OutOfMemoryError at 59 s). The floors' three 10-s points before the one
+    // with the collections at 50 s (90, 100, 102 MiB) rose 0.6 MiB/s: 30 s left, longer than
+    // the climb was seen, so no forecast from them ever; the live set's own rise says 9 s
+    List<Alert> alerts = run(LiveSetGrowthRule.NAME, g1Seen(20, 58, 128, 46,
+        t -> (40 - (t - 20)) * MB, t -> 10 * MB + t * 2 * MB));
+    List<Alert> forecasts = alerts.stream().filter(a -> a.getForecastOomUtcNs() != null)
+        .toList();
+    assertThat(forecasts).isNotEmpty();
+    Alert first = forecasts.get(0);
+    assertThat(first.getLastSeenUtcNs()).isEqualTo(Observations.T0_NS + 50 * Observations.S);
+    assertThat((first.getForecastOomUtcNs() - Observations.T0_NS) / 1e9).isCloseTo(59.0,
+        within(1.0));
+    assertThat(first.getSummary()).contains("JVM live set 110.0 MiB")
+        .contains("live set rising 2.0 MiB/s").contains("OutOfMemoryError in about 9 s");
+    assertThat(first.getVerdict()).startsWith("heap grows 2.0 MiB/s");
+  }
+
+  @Test
+  void theLiveSetsRiseNeedsTwoOfThemSecondsApart() {
+    Observation one = of(Signal.LIVE_SET, 10, 100 * MB, 128 * MB);
+    one.live = 100 * MB;
+    one.liveUtcNs = one.utcNs;
+    one.liveFirst = 99 * MB;
+    one.liveFirstUtcNs = one.utcNs - Observations.S; // two live sets, 1 s apart: too close
+    assertThat(LiveSetForecast.liveSetRise(List.of(one))).isNull();
+    one.liveFirstUtcNs = one.utcNs - 2 * Observations.S;
+    assertThat(LiveSetForecast.liveSetRise(List.of(one)).slopePerSecond())
+        .isCloseTo(MB / 2, within(1.0));
+    Observation none = of(Signal.LIVE_SET, 0, 100 * MB, 128 * MB); // no collection showed it
+    Observation later = of(Signal.LIVE_SET, 20, 105 * MB, 128 * MB);
+    later.live = 105 * MB;
+    later.liveUtcNs = later.utcNs;
+    assertThat(LiveSetForecast.liveSetRise(List.of(none, later))).isNull();
+    assertThat(LiveSetForecast.liveSetRise(List.of(none, one, later)).slopePerSecond())
+        .isCloseTo(MB / 2, within(0.05 * MB));
+  }
+
+  @Test
   void aLiveSetFlatNearTheMaximumIsNoForecast() throws Exception {
     // jvm-gc-thrashing's shape: its book filled at start (floors 11, 22, 144 MiB in its first
     // 10-s points), then full collections every 2 s keep showing 144 of 160 MiB: a climb, but
@@ -448,6 +499,18 @@ class LeakRulesTest {
     assertThat(point.live).isEqualTo(100.0 * MB);
     assertThat(point.liveUtcNs).isEqualTo(full.utcNs);
     assertThat(point.count).isEqualTo(9);
+    // a second live set: the newest is the point's live set, the oldest stays beside it
+    full.liveFirst = 100 * MB;
+    full.liveFirstUtcNs = full.utcNs;
+    Observation again = of(Signal.LIVE_SET, 5, 103 * MB, 128 * MB);
+    again.live = again.liveFirst = 103 * MB;
+    again.liveUtcNs = again.liveFirstUtcNs = again.utcNs;
+    Observation both = point.copy();
+    rule.merge(both, full);
+    rule.merge(both, again);
+    assertThat(both.live).isEqualTo(103.0 * MB);
+    assertThat(both.liveFirst).isEqualTo(100.0 * MB);
+    assertThat(both.liveFirstUtcNs).isEqualTo(full.utcNs);
     // a lower young floor later makes the point unconfirmed, as a 10-s bucket would be
     Observation lower = of(Signal.LIVE_SET, 6, 90 * MB, 128 * MB);
     rule.merge(point, lower);

@@ -19,8 +19,11 @@ import java.util.Map;
  *
  * <p>{@code --leak-mb-per-s} (default 3): retained growth; {@code --garbage-mb-per-s} (default 20):
  * short-lived allocation alongside it, so young GCs happen; {@code --gc-every-s} (default 0 =
- * never): call {@code System.gc()}; {@code --duration-s} (default 0 = until OOM). Prints
- * {@code ops/s=… retainedMb=…} per second.
+ * never): call {@code System.gc()}; {@code --duration-s} (default 0 = until OOM);
+ * {@code --cache-in-main 1}: the cache is {@code main}'s own, not a static field, so that an
+ * {@code OutOfMemoryError} that ends {@code main} leaves it garbage (a job building too big a
+ * result, as opposed to a cache kept for the JVM's life). Prints {@code ops/s=… retainedMb=…} per
+ * second.
  *
  * <p>Why it can force a collection: the tests check how JFR's events are mapped, not whether a
  * leak is detected. {@code JfrAgentIT} asserts that a full collection becomes a {@code GcCycle}
@@ -43,6 +46,7 @@ public final class LeakyCacheApp {
     double garbageMbPerS = args.number("garbage-mb-per-s", 20);
     double gcEveryS = args.number("gc-every-s", 0);
     double durationS = args.number("duration-s", 0);
+    Map<Long, byte[]> cache = args.number("cache-in-main", 0) != 0 ? new HashMap<>() : CACHE;
     int entryBytes = 16 * 1024;
     long start = System.nanoTime();
     long nextReport = start + 1_000_000_000L;
@@ -60,7 +64,7 @@ public final class LeakyCacheApp {
       leakDebt += leakMbPerS * 1024 * 1024 * dt;
       garbageDebt += garbageMbPerS * 1024 * 1024 * dt;
       while (leakDebt >= entryBytes) {
-        CACHE.put(key++, new byte[entryBytes]);
+        cache.put(key++, new byte[entryBytes]);
         leakDebt -= entryBytes;
         ops++;
       }
@@ -76,7 +80,7 @@ public final class LeakyCacheApp {
       }
       if (now >= nextReport) {
         System.out.printf("ops/s=%d retainedMb=%d%n", ops,
-            (long) CACHE.size() * entryBytes / (1024 * 1024));
+            (long) cache.size() * entryBytes / (1024 * 1024));
         ops = 0;
         nextReport = now + 1_000_000_000L;
       }
