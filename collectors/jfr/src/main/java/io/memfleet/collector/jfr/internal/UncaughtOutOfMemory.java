@@ -28,8 +28,11 @@ import io.memfleet.event.Source;
  * what it saw when the heap stays full after the error — a static cache, not the data of the
  * thread that ended: the shutdown then has no heap for the report, the sink or its own threads
  * (seen: a 64 MiB JVM whose static map filled it published nothing at its end; the same map held
- * by {@code main} alone became garbage with it, and the report came). Read from outside by the
- * node collector, such a JVM's last second is read after its death.
+ * by {@code main} alone became garbage with it, and the report came). Nor when one of the
+ * agent's own sending threads (its sink's, the Kafka producer's) got the error first — every
+ * thread that allocates while the heap is exhausted may get it — and died of it (about one
+ * {@code JvmDeathIT} run in five): nothing more is sent then. Read from outside by the node collector, such a JVM's last second is read after its
+ * death.
  *
  * <pre>{@code
  * UncaughtOutOfMemory oom = UncaughtOutOfMemory.install();
@@ -57,7 +60,7 @@ public final class UncaughtOutOfMemory implements Thread.UncaughtExceptionHandle
 
   @Override
   public void uncaughtException(Thread t, Throwable e) {
-    if (e instanceof OutOfMemoryError oome && error == null) {
+    if (e instanceof OutOfMemoryError oome && error == null && !agentThread(t.getName())) {
       atEpochMs = System.currentTimeMillis();
       thread = t.getName();
       error = oome;
@@ -70,6 +73,15 @@ public final class UncaughtOutOfMemory implements Thread.UncaughtExceptionHandle
       System.err.print("Exception in thread \"" + t.getName() + "\" ");
       e.printStackTrace(System.err);
     }
+  }
+
+  /**
+   * Whether a thread is the agent's own (its threads, the Kafka producer's of its sink): every
+   * thread that allocates while the heap is exhausted may get the error, the agent's too, and
+   * that is not the program's thread ending.
+   */
+  static boolean agentThread(String name) {
+    return name != null && (name.startsWith("memfleet-") || name.contains("memfleet-jfr-agent"));
   }
 
   /** Whether an {@code OutOfMemoryError} ended a thread. */

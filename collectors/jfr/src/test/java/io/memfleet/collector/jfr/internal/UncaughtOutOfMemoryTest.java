@@ -28,11 +28,18 @@ class UncaughtOutOfMemoryTest {
     long before = System.currentTimeMillis();
     Thread worker = new Thread(() -> { }, "report-writer");
     h.uncaughtException(worker, new IllegalStateException("not memory"));
+    // the agent's own threads may get the error too: not the program's thread ending
+    h.uncaughtException(new Thread(() -> { },
+        "kafka-producer-network-thread | memfleet-jfr-agent_vm_42_1700000000000"),
+        new OutOfMemoryError("Java heap space"));
+    h.uncaughtException(new Thread(() -> { }, "memfleet-jfr-agent-stream"),
+        new OutOfMemoryError("Java heap space"));
     assertThat(h.seen()).isFalse();
     h.uncaughtException(worker, new OutOfMemoryError("Java heap space"));
     h.uncaughtException(worker, new OutOfMemoryError("Metaspace")); // the first one counts
     assertThat(passedOn).as("the handler before it still sees every error")
-        .containsExactly("not memory", "Java heap space", "Metaspace");
+        .containsExactly("not memory", "Java heap space", "Java heap space", "Java heap space",
+            "Metaspace");
 
     OomKill kill = h.report(SELF, new EventHeaders("agent"));
     assertThat(kill.getDetectedBy()).isEqualTo(OomDetection.JAVA_OUT_OF_MEMORY);
