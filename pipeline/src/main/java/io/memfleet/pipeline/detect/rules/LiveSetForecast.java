@@ -52,8 +52,6 @@ final class LiveSetForecast {
   final long liveUtcNs;
   /** The heap maximum, bytes. */
   final double max;
-  /** The floors' climb that gives the rate. */
-  final Trend climb;
   /** Index in the history of the climb's first point. */
   final int climbStart;
   /** The rate the forecast runs at, bytes/s; whether it is the live set's own. */
@@ -64,13 +62,12 @@ final class LiveSetForecast {
   static final int LIVE_SETS = 2;
   static final int LIVE_SPAN_SECONDS = 2;
 
-  private LiveSetForecast(long oomUtcNs, double live, long liveUtcNs, double max, Trend climb,
+  private LiveSetForecast(long oomUtcNs, double live, long liveUtcNs, double max,
       int climbStart, double perSecond, boolean liveRate) {
     this.oomUtcNs = oomUtcNs;
     this.live = live;
     this.liveUtcNs = liveUtcNs;
     this.max = max;
-    this.climb = climb;
     this.climbStart = climbStart;
     this.perSecond = perSecond;
     this.liveRate = liveRate;
@@ -123,7 +120,7 @@ final class LiveSetForecast {
       return null;
     }
     return new LiveSetForecast(holder.liveUtcNs + (long) (seconds * 1e9), live,
-        holder.liveUtcNs, max, trend, climbStart, perSecond, shownRise != null);
+        holder.liveUtcNs, max, climbStart, perSecond, shownRise != null);
   }
 
   /**

@@ -31,8 +31,8 @@ import io.memfleet.event.Source;
  * by {@code main} alone became garbage with it, and the report came). Nor when one of the
  * agent's own sending threads (its sink's, the Kafka producer's) got the error first — every
  * thread that allocates while the heap is exhausted may get it — and died of it (about one
- * {@code JvmDeathIT} run in five): nothing more is sent then. Read from outside by the node collector, such a JVM's last second is read after its
- * death.
+ * {@code JvmDeathIT} run in five): nothing more is sent then. Read from outside by the node
+ * collector, such a JVM's last second is read after its death.
  *
  * <pre>{@code
  * UncaughtOutOfMemory oom = UncaughtOutOfMemory.install();
@@ -82,11 +82,6 @@ public final class UncaughtOutOfMemory implements Thread.UncaughtExceptionHandle
    */
   static boolean agentThread(String name) {
     return name != null && (name.startsWith("memfleet-") || name.contains("memfleet-jfr-agent"));
-  }
-
-  /** Whether an {@code OutOfMemoryError} ended a thread. */
-  public boolean seen() {
-    return error != null;
   }
 
   /** The error that ended a thread, as an {@link OomKill} of the process; null when none did. */
