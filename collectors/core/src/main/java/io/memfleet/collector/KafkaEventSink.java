@@ -262,6 +262,9 @@ public final class KafkaEventSink implements EventSink {
         }
         throw new IllegalArgumentException("invalid Kafka producer settings: " + e.getMessage(), e);
       }
+      // Kafka's I/O thread dies of an OutOfMemoryError (the agent shares its JVM's heap)
+      sender.watchProducerThread("kafka-producer-network-thread | "
+          + config.getProperty(ProducerConfig.CLIENT_ID_CONFIG));
       sender.start();
       return new KafkaEventSink(EventCodec.fromClasspath(), sender);
     }

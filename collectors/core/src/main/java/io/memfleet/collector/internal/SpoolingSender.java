@@ -41,6 +41,16 @@ public final class SpoolingSender {
   private Producer<byte[], byte[]> producer;
   /** Set by a callback when the producer failed for good (a refused login): replace it. */
   private volatile boolean producerFailed;
+  /**
+   * Set when the producer cannot be trusted to send or to flush any more: its I/O thread died (of
+   * an {@code OutOfMemoryError}, which Kafka's thread does not catch), or a send threw that error.
+   * What it holds unacknowledged is spooled without flushing it, and a new producer replays.
+   */
+  private volatile boolean producerDead;
+  /** Name of the producer's I/O thread ({@link #watchProducerThread}), or null. */
+  private String producerThreadName;
+  private Thread producerThread;
+  private long producerThreadCheckNanos;
   private final DiskSpool spool;
   private final BlockingQueue<DiskSpool.Entry> queue;
   private final long queueMaxBytes;
@@ -138,6 +148,45 @@ public final class SpoolingSender {
 
   public void start() {
     thread.start();
+  }
+
+  /**
+   * Watches the producer's I/O thread, found by this name among the live threads after each
+   * producer is made (Kafka names it {@code kafka-producer-network-thread | <client id>}): when it
+   * is gone the producer is replaced. Call before {@link #start}.
+   */
+  public void watchProducerThread(String name) {
+    this.producerThreadName = name;
+    this.producerThread = findThread(name);
+  }
+
+  private static Thread findThread(String name) {
+    ThreadGroup root = Thread.currentThread().getThreadGroup();
+    while (root.getParent() != null) {
+      root = root.getParent();
+    }
+    Thread[] threads = new Thread[root.activeCount() + 16];
+    int n = root.enumerate(threads, true);
+    for (int i = 0; i < n; i++) {
+      if (name.equals(threads[i].getName())) {
+        return threads[i];
+      }
+    }
+    return null;
+  }
+
+  /** Notes, at most once a second, a producer whose watched I/O thread has died. */
+  private void checkProducerThread() {
+    if (producerThread == null || producerDead
+        || System.nanoTime() - producerThreadCheckNanos < TimeUnit.SECONDS.toNanos(1)) {
+      return;
+    }
+    producerThreadCheckNanos = System.nanoTime();
+    if (!producerThread.isAlive()) {
+      producerDead = true;
+      LOG.warn("Kafka producer's I/O thread {} has died; spooling, then a new producer",
+          producerThreadName);
+    }
   }
 
   /** Queues a record; never blocks. */
@@ -242,6 +291,11 @@ public final class SpoolingSender {
           // keep the sender alive whatever happens; the stats show the consequences
           LOG.warn("sink sender error: {}", e.toString());
           sleepQuietly(100);
+        } catch (OutOfMemoryError e) {
+          // the host JVM's heap ran out (the agent shares it): wait for memory, keep going; a
+          // send that got the error has its record kept (see send)
+          sleepQuietly(100);
+          warnQuietly("sink sender got an OutOfMemoryError; carrying on");
         }
       }
       shutdown();
@@ -255,7 +309,8 @@ public final class SpoolingSender {
   }
 
   private void directStep() throws InterruptedException {
-    if (!failures.isEmpty()) {
+    checkProducerThread();
+    if (!failures.isEmpty() || producerDead) {
       enterSpooling();
       return;
     }
@@ -294,6 +349,24 @@ public final class SpoolingSender {
     } catch (RuntimeException e) {
       producerFailed |= failsTheProducer(e);
       failed.putIfAbsent(id, e);
+    } catch (OutOfMemoryError e) {
+      // the record is kept (spooled, replayed); the producer may be half way through it
+      producerDead = true;
+      failed.putIfAbsent(id, SendOutOfMemory.INSTANCE);
+    }
+  }
+
+  /** The failure noted for a send that threw {@code OutOfMemoryError}: retriable, preallocated. */
+  private static final class SendOutOfMemory extends RetriableException {
+    static final SendOutOfMemory INSTANCE = new SendOutOfMemory();
+
+    private SendOutOfMemory() {
+      super("the JVM ran out of memory during the send", null);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
     }
   }
 
@@ -308,25 +381,35 @@ public final class SpoolingSender {
 
   /** Closes a producer that failed for good and takes a new one (which logs in afresh). */
   private void renewFailedProducer() {
-    if (!producerFailed) {
+    if (!producerFailed && !producerDead) {
       return;
     }
+    LOG.info("Kafka producer failed for good ({}); starting a new one",
+        producerDead ? "its I/O thread died or it ran out of memory" : "refused login");
     producerFailed = false;
-    LOG.info("Kafka producer failed for good (refused login); starting a new one");
+    producerDead = false;
     producer.close(Duration.ZERO);
     producer = producers.get();
+    if (producerThreadName != null) {
+      producerThread = findThread(producerThreadName);
+    }
   }
 
   /** The broker failed us: settle what is in flight, then spool the failures in order. */
   private void enterSpooling() {
     busy = true;
     try {
-      Exception first = failures.values().iterator().next();
-      LOG.warn("Kafka unreachable or failing ({}); spooling events to {}", first.toString(),
-          spool.dir());
       spooling = true;
-      producer.flush();
-      spoolFailed(inFlight, failures, false);
+      if (producerDead) {
+        // flushing a producer without its I/O thread would wait forever: keep all it holds
+        LOG.warn("Kafka producer unusable; spooling events to {}", spool.dir());
+        spoolFailed(inFlight, failures, true);
+      } else {
+        LOG.warn("Kafka unreachable or failing ({}); spooling events to {}",
+            failures.values().iterator().next().toString(), spool.dir());
+        producer.flush();
+        spoolFailed(inFlight, failures, false);
+      }
       nextReplayNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
       replayBatch = 1;
     } finally {
@@ -335,11 +418,11 @@ public final class SpoolingSender {
   }
 
   private void spoolFailed(ConcurrentSkipListMap<Long, DiskSpool.Entry> tracking,
-      Map<Long, Exception> failed, boolean closingDown) {
+      Map<Long, Exception> failed, boolean keepAll) {
     for (var e : tracking.entrySet()) {
       Exception cause = failed.get(e.getKey());
       // at close the producer aborts what is left with a plain KafkaException: keep those
-      if (!closingDown && cause != null && !isRetriable(cause)) {
+      if (!keepAll && cause != null && !isRetriable(cause)) {
         dropSettled("rejected:" + cause.getClass().getSimpleName(), 1);
       } else {
         toSpool(e.getValue());
@@ -408,6 +491,7 @@ public final class SpoolingSender {
         syncSpool();
       }
       if (!closing.get() && System.nanoTime() >= nextReplayNanos) {
+        checkProducerThread();
         replay();
       }
     } finally {
@@ -446,7 +530,9 @@ public final class SpoolingSender {
     for (DiskSpool.Entry e : head) {
       send(e, tracking, failed, () -> { });
     }
-    producer.flush();
+    if (!producerDead) {
+      producer.flush(); // (without its I/O thread a flush would never return)
+    }
     // the acknowledged prefix leaves the spool; a record the broker refuses for good is skipped
     int consumed = 0;
     long ok = 0;
@@ -526,6 +612,15 @@ public final class SpoolingSender {
       spool.close();
     } catch (IOException e) {
       LOG.warn("spool close failed: {}", e.toString());
+    }
+  }
+
+  /** Logs where logging itself may run out of memory. */
+  private static void warnQuietly(String message) {
+    try {
+      LOG.warn(message);
+    } catch (OutOfMemoryError again) {
+      // nothing to be done: the next round tries again
     }
   }
 

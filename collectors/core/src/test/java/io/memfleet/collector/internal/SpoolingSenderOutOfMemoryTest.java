@@ -1,0 +1,127 @@
+package io.memfleet.collector.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memfleet.collector.SinkStats;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent's sender shares its JVM's heap: an {@code OutOfMemoryError} in a send, or one that
+ * kills the Kafka producer's I/O thread, must neither stop the sender nor lose the records.
+ */
+class SpoolingSenderOutOfMemoryTest {
+  @TempDir Path dir;
+
+  @Test
+  void aSendThatRunsOutOfMemoryKeepsItsRecordAndANewProducerSendsIt() throws Exception {
+    AtomicInteger errorsLeft = new AtomicInteger(3);
+    MockProducer<byte[], byte[]> exhausted = new MockProducer<>(true, null,
+        new ByteArraySerializer(), new ByteArraySerializer()) {
+      @Override
+      public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record,
+          Callback callback) {
+        if (errorsLeft.getAndDecrement() > 0) {
+          throw new OutOfMemoryError("Java heap space");
+        }
+        return super.send(record, callback);
+      }
+    };
+    MockProducer<byte[], byte[]> fresh = producer(true);
+    Deque<Producer<byte[], byte[]>> producers = new ArrayDeque<>(List.of(exhausted, fresh));
+    SpoolingSender sender = new SpoolingSender("t", producers::poll,
+        DiskSpool.open(dir.resolve("spool"), 1 << 20), 100, Duration.ofSeconds(1));
+    sender.start();
+    try {
+      for (int i = 0; i < 10; i++) {
+        sender.offer(entry(i));
+      }
+      assertThat(sender.awaitIdle(Duration.ofSeconds(20))).as("%s", sender.stats()).isTrue();
+      SinkStats s = sender.stats();
+      assertThat(s.dropped()).isZero();
+      assertThat(exhausted.closed()).as("the producer that threw is replaced").isTrue();
+      assertThat(values(fresh)).startsWith("0").contains("1", "2", "3", "4", "5", "6", "7", "8",
+          "9");
+      // the sender thread is still alive: later records go out too
+      sender.offer(entry(10));
+      assertThat(sender.awaitIdle(Duration.ofSeconds(20))).as("%s", sender.stats()).isTrue();
+      assertThat(values(fresh)).contains("10");
+    } finally {
+      sender.close();
+    }
+  }
+
+  @Test
+  void whenTheProducersIoThreadDiesWhatItHeldIsSpooledAndReplayedThroughANewOne()
+      throws Exception {
+    CountDownLatch die = new CountDownLatch(1);
+    Thread io = new Thread(() -> {
+      try {
+        die.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "test-producer-io-" + System.nanoTime());
+    io.start();
+    // sends are never acknowledged, as with a producer whose I/O thread is gone
+    MockProducer<byte[], byte[]> stalled = producer(false);
+    MockProducer<byte[], byte[]> fresh = producer(true);
+    Deque<Producer<byte[], byte[]>> producers = new ArrayDeque<>(List.of(stalled, fresh));
+    SpoolingSender sender = new SpoolingSender("t", producers::poll,
+        DiskSpool.open(dir.resolve("spool"), 1 << 20), 100, Duration.ofSeconds(1));
+    sender.watchProducerThread(io.getName());
+    sender.start();
+    try {
+      for (int i = 0; i < 5; i++) {
+        sender.offer(entry(i));
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (stalled.history().size() < 5 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(stalled.history()).hasSize(5);
+      assertThat(fresh.history()).isEmpty();
+      die.countDown();
+      io.join();
+      assertThat(sender.awaitIdle(Duration.ofSeconds(20))).as("%s", sender.stats()).isTrue();
+      SinkStats s = sender.stats();
+      assertThat(s.dropped()).isZero();
+      assertThat(s.spooled()).isEqualTo(5);
+      assertThat(s.replayed()).isEqualTo(5);
+      assertThat(stalled.closed()).isTrue();
+      assertThat(values(fresh)).containsExactly("0", "1", "2", "3", "4");
+    } finally {
+      die.countDown();
+      sender.close();
+    }
+  }
+
+  private static List<String> values(MockProducer<byte[], byte[]> p) {
+    return p.history().stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+  }
+
+  private static MockProducer<byte[], byte[]> producer(boolean autoComplete) {
+    return new MockProducer<>(autoComplete, null, new ByteArraySerializer(),
+        new ByteArraySerializer());
+  }
+
+  private static DiskSpool.Entry entry(int i) {
+    return new DiskSpool.Entry("memfleet.events.jfr", new byte[] {'k'},
+        String.valueOf(i).getBytes(StandardCharsets.UTF_8));
+  }
+}
