@@ -51,6 +51,8 @@ public final class SpoolingSender {
   private String producerThreadName;
   private Thread producerThread;
   private long producerThreadCheckNanos;
+  /** Spooling because the producer died, not the broker: worth a replay at close too. */
+  private boolean spoolingForDeadProducer;
   private final DiskSpool spool;
   private final BlockingQueue<DiskSpool.Entry> queue;
   private final long queueMaxBytes;
@@ -177,8 +179,13 @@ public final class SpoolingSender {
 
   /** Notes, at most once a second, a producer whose watched I/O thread has died. */
   private void checkProducerThread() {
-    if (producerThread == null || producerDead
-        || System.nanoTime() - producerThreadCheckNanos < TimeUnit.SECONDS.toNanos(1)) {
+    if (System.nanoTime() - producerThreadCheckNanos >= TimeUnit.SECONDS.toNanos(1)) {
+      checkProducerThreadNow();
+    }
+  }
+
+  private void checkProducerThreadNow() {
+    if (producerThread == null || producerDead) {
       return;
     }
     producerThreadCheckNanos = System.nanoTime();
@@ -298,6 +305,7 @@ public final class SpoolingSender {
           warnQuietly("sink sender got an OutOfMemoryError; carrying on");
         }
       }
+      replayBeforeClose();
       shutdown();
     } catch (InterruptedException e) {
       LOG.warn("sink sender interrupted; events not yet sent stay queued or spooled");
@@ -404,6 +412,7 @@ public final class SpoolingSender {
         // flushing a producer without its I/O thread would wait forever: keep all it holds
         LOG.warn("Kafka producer unusable; spooling events to {}", spool.dir());
         spoolFailed(inFlight, failures, true);
+        spoolingForDeadProducer = true;
       } else {
         LOG.warn("Kafka unreachable or failing ({}); spooling events to {}",
             failures.values().iterator().next().toString(), spool.dir());
@@ -508,6 +517,33 @@ public final class SpoolingSender {
     lastSyncNanos = System.nanoTime();
   }
 
+  /**
+   * At close, when events were spooled only because the producer died (an
+   * {@code OutOfMemoryError} in a JVM about to exit: its last events are the ones that matter),
+   * replays them through a new producer for up to the close timeout.
+   */
+  private void replayBeforeClose() {
+    checkProducerThreadNow();
+    if (producerDead && !spooling) {
+      enterSpooling(); // what the dead producer holds goes to the spool first
+    }
+    if (!spooling || !spoolingForDeadProducer) {
+      return;
+    }
+    long deadline = System.nanoTime() + closeTimeout.toNanos();
+    try {
+      while (spooling && System.nanoTime() < deadline) {
+        if (System.nanoTime() >= nextReplayNanos) {
+          replay();
+        } else {
+          sleepQuietly(20);
+        }
+      }
+    } catch (RuntimeException | OutOfMemoryError e) {
+      warnQuietly("replay at close failed; events stay spooled");
+    }
+  }
+
   /** Sends the head of the spool; removes the prefix the broker acknowledged. */
   private void replay() {
     renewFailedProducer();
@@ -520,6 +556,7 @@ public final class SpoolingSender {
     }
     if (head.isEmpty()) {
       spooling = false;
+      spoolingForDeadProducer = false;
       backoffMs = 250;
       LOG.info("Kafka reachable again; spool drained, sending directly");
       return;
@@ -556,6 +593,7 @@ public final class SpoolingSender {
     refreshSpoolGauges();
     if (spool.isEmpty()) {
       spooling = false;
+      spoolingForDeadProducer = false;
       backoffMs = 250;
       LOG.info("Kafka reachable again; spool drained, sending directly");
       return;

@@ -111,6 +111,45 @@ class SpoolingSenderOutOfMemoryTest {
     }
   }
 
+  @Test
+  void whatAProducerThatDiedHoldsIsSentThroughANewOneBeforeCloseReturns() throws Exception {
+    // a JVM exiting after an OutOfMemoryError: its last events (the error's report) must get out
+    CountDownLatch die = new CountDownLatch(1);
+    Thread io = new Thread(() -> {
+      try {
+        die.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "test-producer-io-" + System.nanoTime());
+    io.start();
+    MockProducer<byte[], byte[]> stalled = producer(false);
+    MockProducer<byte[], byte[]> fresh = producer(true);
+    Deque<Producer<byte[], byte[]>> producers = new ArrayDeque<>(List.of(stalled, fresh));
+    SpoolingSender sender = new SpoolingSender("t", producers::poll,
+        DiskSpool.open(dir.resolve("spool"), 1 << 20), 100, Duration.ofSeconds(2));
+    sender.watchProducerThread(io.getName());
+    sender.start();
+    try {
+      for (int i = 0; i < 3; i++) {
+        sender.offer(entry(i));
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (stalled.history().size() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(stalled.history()).hasSize(3);
+      die.countDown();
+      io.join();
+    } finally {
+      die.countDown();
+      sender.close();
+    }
+    assertThat(values(fresh)).containsExactly("0", "1", "2");
+    assertThat(sender.stats().replayed()).isEqualTo(3);
+    assertThat(sender.stats().dropped()).isZero();
+  }
+
   private static List<String> values(MockProducer<byte[], byte[]> p) {
     return p.history().stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
   }
