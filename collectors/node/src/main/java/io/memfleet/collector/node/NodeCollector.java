@@ -82,7 +82,10 @@ public final class NodeCollector implements AutoCloseable {
   private ScheduledExecutorService scanExecutor;
   private ScheduledExecutorService goExecutor;
 
-  /** Counters for the status line and tests. */
+  /**
+   * Counters for the status line and tests. {@code procReadErrors} counts failed procfs reads
+   * and processes a scan had to skip (their trouble did not stop the scan of the others).
+   */
   public record Status(long scans, long scanFailures, int trackedProcesses, long scanEvents,
       double meanScanCpuMillis, long oomKillsAttributed, long oomKillsUnattributed,
       long goScrapes, long goScrapeFailures, long gctraceLines, long gctraceMalformed,
@@ -245,7 +248,7 @@ public final class NodeCollector implements AutoCloseable {
         n == 0 ? 0 : totals.cpuNanos() / 1e6 / n,
         scanner.oomKillsAttributed(), scanner.oomKillsUnattributed(),
         goScraper.scrapes(), goScraper.failures(), lines, malformed, unattributed,
-        clockSyncs.get(), procReader.readErrors(), identities.environReadFailures(),
+        clockSyncs.get(), procReader.readErrors() + scanner.processErrors(), identities.environReadFailures(),
         new Diagnosis(
             hsperfdata == null ? 0 : hsperfdata.jvmsRead(),
             hsperfdata == null ? 0 : hsperfdata.jvmsWithoutPerfData(),

@@ -95,6 +95,47 @@ class NodeCollectorScanTest {
   }
 
   @Test
+  void oneProcessesTroubleCostsNeitherTheScanNorAnotherProcesssOomKill() throws Exception {
+    tree.process(200, "leaker", 6000, 60_000, 5, "/limited", true)
+        .cgroupV1("/limited", 61 * MIB, 64 * MIB, 0);
+    ProcessListener failsOnNewcomer = new ProcessListener() {
+      @Override
+      public void started(io.memfleet.event.ProcessIdentity process) {
+        if (process.getPid() == 150) {
+          throw new IllegalStateException("listener failed");
+        }
+      }
+
+      @Override
+      public void exited(io.memfleet.event.ProcessIdentity process) {}
+    };
+    try (NodeCollector c = NodeCollector.builder()
+        .options(NodeCollectorOptions.builder().procRoot(tree.proc)
+            .cgroupRoots(tree.cgroupV1, tree.cgroupV2).build())
+        .identities(ProcessIdentities.builder().procRoot(tree.proc).cluster("test").build())
+        .headers(new EventHeaders("node/test")).sink(sink).processListener(failsOnNewcomer)
+        .build()) {
+      c.scanOnce();
+      // in the scan that finds the leaker killed, a process listed before it fails
+      tree.process(150, "newcomer", 6100, 1_000, 1, "/", true)
+          .cgroupV1("/", MIB, Long.MAX_VALUE, 0);
+      tree.cgroupV1("/limited", 1 * MIB, 64 * MIB, 1).exit(200);
+      c.scanOnce();
+      assertThat(sink.eventsOf(OomKill.class)).singleElement()
+          .satisfies(k -> assertThat(k.getHeader().getProcess().getPid()).isEqualTo(200));
+      assertThat(c.status().oomKillsAttributed()).isEqualTo(1);
+      assertThat(c.status().procReadErrors()).isEqualTo(1);
+      // the troubled process stays tracked: not reported gone, sampled at the next scan
+      c.scanOnce();
+      assertThat(sink.eventsOf(ProcessLifecycle.class))
+          .filteredOn(e -> e.getPhase() == LifecyclePhase.EXITED)
+          .extracting(e -> e.getHeader().getProcess().getPid()).containsExactly(200);
+      assertThat(sink.eventsOf(io.memfleet.event.ResidentMemory.class))
+          .filteredOn(e -> e.getHeader().getProcess().getPid() == 150).isNotEmpty();
+    }
+  }
+
+  @Test
   void oomKillFromV1CounterGoesToTheVanishedLargestProcess() throws Exception {
     tree.process(200, "leaker", 6000, 60_000, 5, "/limited", true)
         .process(201, "sidecar", 6001, 1_000, 2, "/limited", true)

@@ -65,15 +65,19 @@ class OomKillIT {
         try (GoDemo.Running demo = GoDemo.runner(binary).modes("heap-leak").rate(20)
             .chunkBytes(1024 * 1024).cgroup(cgroup).start()) {
           victim = identities.forPid(demo.pid());
-          assertThat(demo.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+          // at its limit the program thrashes (the kernel evicts and it faults back its own
+          // code) before the kill: measured here 17–48 s after its start, once over 60 s
+          assertThat(demo.process().waitFor(150, TimeUnit.SECONDS)).as("killed").isTrue();
           assertThat(demo.process().exitValue()).isEqualTo(128 + 9); // SIGKILL
         }
         assertThat(Files.readString(cgroup.resolve("memory.oom_control"))).contains("oom_kill 1");
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        // a loaded host may hold the scan thread for seconds
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (collector.status().oomKillsAttributed() == 0 && System.nanoTime() < end) {
           Thread.sleep(100);
         }
-        assertThat(collector.status().oomKillsAttributed()).isEqualTo(1);
+        NodeCollector.Status status = collector.status();
+        assertThat(status.oomKillsAttributed()).as("%s", status).isEqualTo(1);
         assertThat(sink.flush(Duration.ofSeconds(30))).isTrue();
       }
 

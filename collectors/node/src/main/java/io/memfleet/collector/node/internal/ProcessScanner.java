@@ -160,6 +160,8 @@ public final class ProcessScanner {
   private final EventHeaders headers;
   private final EventSink sink;
   private final OomKillTracker<Tracked> oom;
+  /** Written by the scan thread only; read for the status line. */
+  private volatile long processErrors;
   private final Map<Integer, Tracked> tracked = new HashMap<>();
   private final Map<Integer, Ignored> ignored = new HashMap<>();
   private final PssSampler pss;
@@ -205,51 +207,62 @@ public final class ProcessScanner {
     Map<String, Optional<CgroupMemory>> cgroupCache = new HashMap<>();
     List<Tracked> gone = new ArrayList<>();
     for (int pid : pids) {
-      Tracked t = tracked.get(pid);
-      if (t != null) {
-        Optional<ProcStatus> status = t.files.status();
-        if (status.isPresent()) {
-          if (!status.get().zombie()) {
-            t.seenScan = scan;
-            if (t.identityDue(status.get(), scan)) {
-              reidentify(pid, t, status.get());
+      try {
+        Tracked t = tracked.get(pid);
+        if (t != null) {
+          Optional<ProcStatus> status = t.files.status();
+          if (status.isPresent()) {
+            if (!status.get().zombie()) {
+              t.seenScan = scan;
+              if (t.identityDue(status.get(), scan)) {
+                reidentify(pid, t, status.get());
+              }
+              sample(t, status.get(), cgroupCache);
             }
-            sample(t, status.get(), cgroupCache);
+            continue; // a zombie is not seen: its exit is reported below
           }
-          continue; // a zombie is not seen: its exit is reported below
+          // that process is gone; the pid may already belong to a new one
+          tracked.remove(pid);
+          gone.add(t);
         }
-        // that process is gone; the pid may already belong to a new one
-        tracked.remove(pid);
-        gone.add(t);
-      }
-      Ignored ig = ignored.get(pid);
-      if (ig != null && !recheckIgnored && scan - ig.firstScan > YOUNG_IGNORED_SCANS) {
-        // still listed since the last scan: the same task (see the class comment)
-        ig.seenScan = scan;
-        continue;
-      }
-      Optional<ProcStat> stat = proc.stat(pid);
-      if (stat.isEmpty() || stat.get().gone()) {
-        continue;
-      }
-      long startTicks = stat.get().startTicks();
-      if (ig != null) {
-        if (ig.startTicks == startTicks && Objects.equals(ig.comm, stat.get().comm())) {
+        Ignored ig = ignored.get(pid);
+        if (ig != null && !recheckIgnored && scan - ig.firstScan > YOUNG_IGNORED_SCANS) {
+          // still listed since the last scan: the same task (see the class comment)
           ig.seenScan = scan;
           continue;
         }
-        ignored.remove(pid); // the pid was reused, or it exec'd: a new process to look at
-      }
-      t = discover(pid, stat.get(), scan);
-      if (t == null) {
-        continue;
-      }
-      started++;
-      t.seenScan = scan;
-      Optional<ProcStatus> status = t.files.status();
-      if (status.isPresent() && !status.get().zombie()) {
-        t.identityDue(status.get(), scan); // notes its name
-        sample(t, status.get(), cgroupCache);
+        Optional<ProcStat> stat = proc.stat(pid);
+        if (stat.isEmpty() || stat.get().gone()) {
+          continue;
+        }
+        long startTicks = stat.get().startTicks();
+        if (ig != null) {
+          if (ig.startTicks == startTicks && Objects.equals(ig.comm, stat.get().comm())) {
+            ig.seenScan = scan;
+            continue;
+          }
+          ignored.remove(pid); // the pid was reused, or it exec'd: a new process to look at
+        }
+        t = discover(pid, stat.get(), scan);
+        if (t == null) {
+          continue;
+        }
+        started++;
+        t.seenScan = scan;
+        Optional<ProcStatus> status = t.files.status();
+        if (status.isPresent() && !status.get().zombie()) {
+          t.identityDue(status.get(), scan); // notes its name
+          sample(t, status.get(), cgroupCache);
+        }
+      } catch (RuntimeException e) {
+        // one process's trouble (a file of a dying process read half-way, a listener's error)
+        // must not cost the others their samples, nor a vanished process its exit report
+        processErrors++;
+        LOG.debug("pid {} skipped this scan: {}", pid, e.toString());
+        Tracked still = tracked.get(pid);
+        if (still != null) {
+          still.seenScan = scan; // not seen gone: looked at again next scan
+        }
       }
     }
     ignored.values().removeIf(ig -> ig.seenScan != scan);
@@ -264,7 +277,12 @@ public final class ProcessScanner {
     for (Tracked t : gone) {
       t.files.close();
       for (TrackedProcessListener l : listeners) {
-        l.exited(t.files.pid(), t.identity);
+        try {
+          l.exited(t.files.pid(), t.identity);
+        } catch (RuntimeException e) {
+          processErrors++;
+          LOG.debug("listener failed on the exit of pid {}: {}", t.files.pid(), e.toString());
+        }
       }
       exits.add(new OomKillTracker.Exited<>(t, t.cgroupPath, t.lastRssBytes));
       // the victim may have been the cgroup's last member: read its counter once more
@@ -506,5 +524,10 @@ public final class ProcessScanner {
 
   public long oomKillsUnattributed() {
     return oom.unattributedKills();
+  }
+
+  /** Processes a scan skipped, and listener errors on exits, since the start. */
+  public long processErrors() {
+    return processErrors;
   }
 }
