@@ -428,16 +428,21 @@ public final class SpoolingSender {
 
   private void spoolFailed(ConcurrentSkipListMap<Long, DiskSpool.Entry> tracking,
       Map<Long, Exception> failed, boolean keepAll) {
-    for (var e : tracking.entrySet()) {
-      Exception cause = failed.get(e.getKey());
+    // each record is taken out of the map by whoever settles it: a producer not flushed (one
+    // given up as dead) may still acknowledge a record meanwhile, which its callback then counts
+    for (Long id : tracking.keySet()) {
+      DiskSpool.Entry entry = tracking.remove(id);
+      if (entry == null) {
+        continue;
+      }
+      Exception cause = failed.get(id);
       // at close the producer aborts what is left with a plain KafkaException: keep those
       if (!keepAll && cause != null && !isRetriable(cause)) {
         dropSettled("rejected:" + cause.getClass().getSimpleName(), 1);
       } else {
-        toSpool(e.getValue());
+        toSpool(entry);
       }
     }
-    tracking.clear();
     failed.clear();
   }
 
