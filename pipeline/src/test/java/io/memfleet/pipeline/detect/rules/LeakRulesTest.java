@@ -414,8 +414,11 @@ class LeakRulesTest {
         within(1.0));
     assertThat(first.getTimeToOomSeconds()).isCloseTo(13.0, within(1.0));
     assertThat(first.getSeverity()).isEqualTo(Severity.CRITICAL);
+    // one live set: the rate is its rise since the floors' first, which held 15 MiB of
+    // garbage too (1.9 MiB/s here, where the floors' climb is the live set's rate exactly)
     assertThat(first.getSummary()).contains("JVM live set 102.0 MiB")
-        .contains("OutOfMemoryError in about 13 s");
+        .contains("live set rising 1.9 MiB/s since the heap's climb began")
+        .contains("OutOfMemoryError in about 14 s");
     // the floors alone (a forecast from them would say 51.5 s, half of the 13 s left early)
     // forecast nothing
     assertThat(run(LiveSetGrowthRule.NAME,
@@ -443,6 +446,21 @@ class LeakRulesTest {
     assertThat(first.getSummary()).contains("JVM live set 110.0 MiB")
         .contains("live set rising 2.0 MiB/s").contains("OutOfMemoryError in about 9 s");
     assertThat(first.getVerdict()).startsWith("heap grows 2.0 MiB/s");
+  }
+
+  @Test
+  void withOneLiveSetTheRateIsItsRiseSinceTheFloorsClimbBegan() {
+    // jvm-oome recorded on 2026-12-06 12:11: 10-s floors from 3.8 MiB, the first full
+    // collection 38.5 s later showing 110.3 MiB; the floors' own climb ran at 3.0 MiB/s
+    List<Observation> climb = new ArrayList<>();
+    double[] floors = {3.8, 36, 66, 97};
+    for (int i = 0; i < floors.length; i++) {
+      climb.add(of(Signal.LIVE_SET, 10 * i, floors[i] * MB, 128 * MB));
+    }
+    assertThat(Trend.of(climb).perSecond()).isCloseTo(3.1 * MB, within(0.1 * MB));
+    long liveUtcNs = Observations.T0_NS + (long) (38.5 * Observations.S);
+    assertThat(LiveSetForecast.riseSinceClimbBegan(climb, 110.3 * MB, liveUtcNs))
+        .isCloseTo((110.3 - 3.8) / 38.5 * MB, within(0.001 * MB));
   }
 
   @Test
