@@ -39,7 +39,10 @@ final class EvalReport {
   /** An alert as received, with the local time it arrived. */
   record Received(Alert alert, long receivedEpochMs) {}
 
-  /** One scored row. */
+  /**
+   * One scored row. {@code forecastErrorShare}: the first forecast's miss over its lead, signed
+   * (below 0 it said the end would come earlier than it did).
+   */
   record Row(Scenario scenario, Set<String> fired, boolean found, Boolean poolRight,
       Boolean culpritNamed, Double firstAlertSeconds, Set<String> falsePositives,
       Double forecastLeadSeconds, Double forecastErrorShare, String verdict,
@@ -118,7 +121,8 @@ final class EvalReport {
       if (forecast != null) {
         double madeMs = forecast.getLastSeenUtcNs() / 1e6;
         lead = (killMs - madeMs) / 1e3;
-        error = Math.abs(forecast.getForecastOomUtcNs() / 1e6 - killMs) / (killMs - madeMs);
+        // signed: below 0 the forecast said earlier than the kill came
+        error = (forecast.getForecastOomUtcNs() / 1e6 - killMs) / (killMs - madeMs);
       }
     }
     // the verdict shown: of the required rules' alerts (first versions and updates), one that
@@ -211,8 +215,9 @@ final class EvalReport {
               r.firstAlertSeconds()),
           r.falsePositives().isEmpty() ? "0" : String.join(",", r.falsePositives()),
           r.forecastLeadSeconds() == null ? (s.expectOom() ? "none" : "")
-              : String.format(Locale.ROOT, "%.0f s ahead, %.0f%% off", r.forecastLeadSeconds(),
-                  100 * r.forecastErrorShare())));
+              : String.format(Locale.ROOT, "%.0f s ahead, %.0f%% %s", r.forecastLeadSeconds(),
+                  100 * Math.abs(r.forecastErrorShare()),
+                  r.forecastErrorShare() < 0 ? "early" : "late")));
     }
     TextTable.print(out, List.of("scenario", "expected", "fired", "found", "pool", "culprit",
         "first alert", "false pos.", "forecast"), table);

@@ -23,9 +23,13 @@ class EvalCommandTest {
     assertThat(EvalCommand.onlyItsTail(span(-20, 0, 50), TRACE_START_NS)).isFalse();
     // a process that started before a long recording and runs through it
     assertThat(EvalCommand.onlyItsTail(span(600, 0, 6 * 3600), TRACE_START_NS)).isFalse();
-    // no wall-clock event at all: nothing to judge by, kept
+    // no wall-clock event at all (a stopping JVM's last JFR events): not sampled by the node
+    // collector in the whole trace, so gone when it began — left out if it started before
     assertThat(EvalCommand.onlyItsTail(new Span((TRACE_START_NS - 420 * S) / 1_000_000L,
-        Long.MAX_VALUE, Long.MIN_VALUE, 3), TRACE_START_NS)).isFalse();
+        Long.MAX_VALUE, Long.MIN_VALUE, 8), TRACE_START_NS)).isTrue();
+    // ... and scored if it started in the trace (its wall-clock events filtered out elsewhere)
+    assertThat(EvalCommand.onlyItsTail(new Span((TRACE_START_NS + 5 * S) / 1_000_000L,
+        Long.MAX_VALUE, Long.MIN_VALUE, 8), TRACE_START_NS)).isFalse();
   }
 
   @Test

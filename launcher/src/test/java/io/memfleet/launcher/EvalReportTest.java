@@ -59,6 +59,25 @@ class EvalReportTest {
   }
 
   @Test
+  void theFirstForecastBeforeTheEndIsScoredWithItsDirection() {
+    // made 10 s before the process ended, forecasting its end 2 s too soon: 20 % early
+    EvalReport.Received early = alert("jvm-oome", "live-set-growth", MemoryPool.HEAP,
+        T0 + 50_000, null);
+    early = new EvalReport.Received(Alert.newBuilder(early.alert())
+        .setForecastOomUtcNs((T0 + 58_000) * 1_000_000L).build(), T0 + 50_000);
+    EvalReport r = new EvalReport();
+    r.add(new EvalReport.Outcome(Corpus.byId("jvm-oome"), T0, T0 + 60_000, List.of(early),
+        List.of()));
+    EvalReport.Row row = r.rows().get(0);
+    assertThat(row.forecastLeadSeconds()).isEqualTo(10.0);
+    assertThat(row.forecastErrorShare()).isCloseTo(-0.2, org.assertj.core.api.Assertions
+        .within(1e-9));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    r.print(new PrintStream(out, true, StandardCharsets.UTF_8));
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("10 s ahead, 20% early");
+  }
+
+  @Test
   void theCulpritIsTheFunctionTheVerdictNamesNotAnyFrameOfTheStack() {
     // a stack through the leaking function whose innermost program frame is its caller blames
     // the caller (the verdict says "from main"); the same function innermost names it
