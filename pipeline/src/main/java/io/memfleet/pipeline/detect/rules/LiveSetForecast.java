@@ -144,9 +144,10 @@ final class LiveSetForecast {
    * runs: on {@code jvm-oome} of 2026-12-06 12:11 four 10-s floors from 3.8 MiB climbed
    * 3.0 MiB/s to the first full collection's 110.3 MiB, 38.5 s later (2.8 MiB/s from the first
    * floor), while the live set then rose 2.1 MiB/s: the forecast from the floors came 27 % early,
-   * from the first floor 20 %. Over the five recorded runs (replayed: {@code memfleet eval
-   * --replay}) 2–29 % became 2–22 %, none worse. Both rates take in the program's warm-up: its
-   * start fills more than its leak does later.
+   * from the first floor 20 %. Over the six recorded runs (replayed: {@code memfleet eval
+   * --replay}) 0–29 % off (27, 4, 21, 29, 2, 0) became 2–22 % (20, 4, 16, 22, 2, 6): three
+   * better, two the same, one from 0 to 6 %. Both rates take in the program's warm-up: its start
+   * fills more than its leak does later.
    */
   static double riseSinceClimbBegan(List<Observation> climb, double live, long liveUtcNs) {
     Observation first = climb.get(0);
