@@ -305,8 +305,11 @@ public final class SpoolingSender {
           warnQuietly("sink sender got an OutOfMemoryError; carrying on");
         }
       }
-      replayBeforeClose();
-      shutdown();
+      try {
+        replayBeforeClose();
+      } finally {
+        shutdown();
+      }
     } catch (InterruptedException e) {
       LOG.warn("sink sender interrupted; events not yet sent stay queued or spooled");
       Thread.currentThread().interrupt();
@@ -332,6 +335,10 @@ public final class SpoolingSender {
         sent.incrementAndGet();
         ledger.settled(1);
       });
+    } catch (OutOfMemoryError e) {
+      // not even tracked (send keeps every other error to itself): spooled now, or counted
+      producerDead = true;
+      toSpool(entry);
     } finally {
       busy = false;
     }
@@ -341,7 +348,7 @@ public final class SpoolingSender {
   private void send(DiskSpool.Entry entry, Map<Long, DiskSpool.Entry> tracking,
       Map<Long, Exception> failed, Runnable onSuccess) {
     long id = nextId++;
-    tracking.put(id, entry);
+    tracking.put(id, entry); // an OutOfMemoryError here leaves it untracked: the caller's to keep
     byte[] key = entry.key().length == 0 ? null : entry.key();
     try {
       producer.send(new ProducerRecord<>(entry.topic(), key, entry.value()), (md, e) -> {
@@ -394,10 +401,13 @@ public final class SpoolingSender {
     }
     LOG.info("Kafka producer failed for good ({}); starting a new one",
         producerDead ? "its I/O thread died or it ran out of memory" : "refused login");
+    // the new one first: should making it fail, the old one stays marked and is replaced at the
+    // next replay
+    Producer<byte[], byte[]> fresh = producers.get();
+    producer.close(Duration.ZERO);
+    producer = fresh;
     producerFailed = false;
     producerDead = false;
-    producer.close(Duration.ZERO);
-    producer = producers.get();
     if (producerThreadName != null) {
       producerThread = findThread(producerThreadName);
     }
@@ -482,6 +492,8 @@ public final class SpoolingSender {
         LOG.warn("spool write failed ({} events so far, counted spool-io-error): {}", failures,
             e.toString());
       }
+    } catch (OutOfMemoryError e) {
+      drop("out-of-memory", 1); // the host JVM's heap ran out while the record was encoded
     } finally {
       ledger.settled(1);
     }
@@ -528,15 +540,15 @@ public final class SpoolingSender {
    * replays them through a new producer for up to the close timeout.
    */
   private void replayBeforeClose() {
-    checkProducerThreadNow();
-    if (producerDead && !spooling) {
-      enterSpooling(); // what the dead producer holds goes to the spool first
-    }
-    if (!spooling || !spoolingForDeadProducer) {
-      return;
-    }
     long deadline = System.nanoTime() + closeTimeout.toNanos();
     try {
+      checkProducerThreadNow();
+      if (producerDead && !spooling) {
+        enterSpooling(); // what the dead producer holds goes to the spool first
+      }
+      if (!spooling || !spoolingForDeadProducer) {
+        return;
+      }
       while (spooling && System.nanoTime() < deadline) {
         if (System.nanoTime() >= nextReplayNanos) {
           replay();

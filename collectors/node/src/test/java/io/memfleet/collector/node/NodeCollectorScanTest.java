@@ -125,6 +125,10 @@ class NodeCollectorScanTest {
           .satisfies(k -> assertThat(k.getHeader().getProcess().getPid()).isEqualTo(200));
       assertThat(c.status().oomKillsAttributed()).isEqualTo(1);
       assertThat(c.status().procReadErrors()).isEqualTo(1);
+      // the listener's failure cost the newcomer nothing of its own: its STARTED went out
+      assertThat(sink.eventsOf(ProcessLifecycle.class))
+          .filteredOn(e -> e.getPhase() == LifecyclePhase.STARTED)
+          .extracting(e -> e.getHeader().getProcess().getPid()).contains(150);
       // the troubled process stays tracked: not reported gone, sampled at the next scan
       c.scanOnce();
       assertThat(sink.eventsOf(ProcessLifecycle.class))

@@ -277,12 +277,7 @@ public final class ProcessScanner {
     for (Tracked t : gone) {
       t.files.close();
       for (TrackedProcessListener l : listeners) {
-        try {
-          l.exited(t.files.pid(), t.identity);
-        } catch (RuntimeException e) {
-          processErrors++;
-          LOG.debug("listener failed on the exit of pid {}: {}", t.files.pid(), e.toString());
-        }
+        tell(() -> l.exited(t.files.pid(), t.identity), t.files.pid(), "exit");
       }
       exits.add(new OomKillTracker.Exited<>(t, t.cgroupPath, t.lastRssBytes));
       // the victim may have been the cgroup's last member: read its counter once more
@@ -357,7 +352,7 @@ public final class ProcessScanner {
         pss.newProcess(), scan);
     tracked.put(pid, t);
     for (TrackedProcessListener l : listeners) {
-      l.started(pid, identity);
+      tell(() -> l.started(pid, identity), pid, "start");
     }
     publish(ProcessLifecycle.newBuilder()
         .setHeader(headers.next(identity, Source.PROCFS, ClockDomain.REALTIME, epochNanos()))
@@ -394,13 +389,13 @@ public final class ProcessScanner {
       return; // unchanged, or the pid was reused after the status read (next scan sees that)
     }
     for (TrackedProcessListener l : listeners) {
-      l.exited(pid, old);
+      tell(() -> l.exited(pid, old), pid, "exec (old program)");
     }
     t.identity = fresh;
     t.cgroupPath = proc.cgroups(pid).flatMap(cgroups::memoryCgroupPath).orElse(t.cgroupPath);
     reidentified++;
     for (TrackedProcessListener l : listeners) {
-      l.started(pid, fresh);
+      tell(() -> l.started(pid, fresh), pid, "exec (new program)");
     }
     LOG.info("pid {} is now {} ({}), was {} ({})", pid, fresh.getComm(), fresh.getRuntime(),
         old.getComm(), old.getRuntime());
@@ -473,7 +468,25 @@ public final class ProcessScanner {
         .setStacks(List.of())
         .build());
     for (TrackedProcessListener l : listeners) {
-      events += l.sampled(t.files.pid(), t.identity, now);
+      try {
+        events += l.sampled(t.files.pid(), t.identity, now);
+      } catch (RuntimeException e) {
+        processErrors++;
+        LOG.debug("listener failed on a sample of pid {}: {}", t.files.pid(), e.toString());
+      }
+    }
+  }
+
+  /**
+   * Tells a listener about a process; its failure is counted and goes no further: the other
+   * listeners and the scan's own events (a STARTED lifecycle) do not depend on it.
+   */
+  private void tell(Runnable call, int pid, String what) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      processErrors++;
+      LOG.debug("listener failed on the {} of pid {}: {}", what, pid, e.toString());
     }
   }
 
