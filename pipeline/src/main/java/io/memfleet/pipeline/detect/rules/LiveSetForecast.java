@@ -6,8 +6,8 @@ import java.util.Locale;
 
 /**
  * When a JVM heap filling towards its maximum throws {@code OutOfMemoryError}: once a collection
- * has shown the live set near the maximum, the maximum less that live set over the rate the
- * heap's floors climbed to it.
+ * has shown the live set near the maximum, the maximum less that live set over the rate the live
+ * set rose (its own, or since the heap's floors began to climb to it).
  *
  * <p>Why the live set and not the floors: the heap after a young or mixed G1 collection is the
  * live set plus the garbage G1 left, and the JVM does not die when those floors reach the
@@ -31,7 +31,8 @@ import java.util.Locale;
  * a leak there may show one live set for minutes, and this forecast is how it is found
  * ({@code jvm-parallel-heap-leak} on JDK 25 went unreported without it). Waiting for a second
  * live set would have made five recorded {@code jvm-oome} runs' first forecasts 1–21 % off
- * (median 3 %, 5–11 s ahead) instead of 1–29 % (median 4 %, 7–14 s ahead).
+ * (median 3 %, 5–11 s ahead) instead of 1–29 % (median 4 %, 7–14 s ahead) when the floors'
+ * climb gave the rate with one live set (before 2026-12-06 15:00).
  *
  * <p>Forecast only what was seen: the live set at least half the maximum, a climb of at least
  * three floors before it that grew by more than the garbage G1 may leave
@@ -142,16 +143,22 @@ final class LiveSetForecast {
    * live set, not a floor with G1's garbage in it ({@link #of} takes the floors' own climb where
    * the live set is not above that first floor; NaN for no time between them). The floors' climb ran ahead of the live set on the recorded
    * runs: on {@code jvm-oome} of 2026-12-06 12:11 four 10-s floors from 3.8 MiB climbed
-   * 3.0 MiB/s to the first full collection's 110.3 MiB, 38.5 s later (2.8 MiB/s from the first
-   * floor), while the live set then rose 2.1 MiB/s: the forecast from the floors came 27 % early,
-   * from the first floor 20 %. Over the six recorded runs (replayed: {@code memfleet eval
-   * --replay}) 0–29 % off (27, 4, 21, 29, 2, 0) became 2–22 % (20, 4, 16, 22, 2, 6): three
-   * better, two the same, one from 0 to 6 %. Both rates take in the program's warm-up: its start
-   * fills more than its leak does later.
+   * 3.0 MiB/s to the first full collection's 110.3 MiB, while the live set then rose 2.1 MiB/s:
+   * the forecast from the floors came 27 % early, from the first floor 7 % late. Over the six
+   * recorded runs (replayed: {@code memfleet eval --replay}; − early, + late) −27, −4, −21, +29,
+   * −2, 0 % became +7, +12, +2, +39, −2, −1 %: five within 20 % instead of three; the one worse
+   * is the agent's run, whose stream began 18 s into the JVM's life, so its climb is only the
+   * nearly full stretch and its first floor holds much garbage for the span. With garbage that
+   * stays the same this rate runs short by it over the climb (late); both rates take in the
+   * program's warm-up (early).
    */
   static double riseSinceClimbBegan(List<Observation> climb, double live, long liveUtcNs) {
     Observation first = climb.get(0);
-    double seconds = (liveUtcNs - first.utcNs) / 1e9;
+    // a point's floor is its lowest heap after GC, on a climb its first collection's: stamped
+    // with the point's start, not its newest event (which made the climb seconds shorter)
+    long firstAt = first.bucketStartUtcNs > 0 && first.bucketStartUtcNs < first.utcNs
+        ? first.bucketStartUtcNs : first.utcNs;
+    double seconds = (liveUtcNs - firstAt) / 1e9;
     return seconds > 0 ? (live - first.value) / seconds : Double.NaN;
   }
 
