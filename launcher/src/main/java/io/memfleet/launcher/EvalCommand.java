@@ -219,12 +219,16 @@ final class EvalCommand implements Callable<Integer> {
    * next batch's recording began, scored as a leak not found) — or nothing with a wall-clock
    * time at all: the node collector samples every process it follows each second, so a process
    * of the batch with no such event in the trace was gone when it began (seen: the batch before's
-   * six JVM and Go leaks, 8 JFR and gctrace events each, 366 s after their start, scored as six
-   * leaks not found). A process that starts in the trace, however short-lived, and one that
+   * six JVM and Go leaks, 8 events each from the host-wide eBPF collector's last round, stamped
+   * by the monotonic clock, 366 s after their start, scored as six leaks not found). Not when no
+   * process of the trace has a wall-clock event at all: then nothing tells when it began. A process that starts in the trace, however short-lived, and one that
    * runs on through it are scored.
    */
   static boolean onlyItsTail(io.memfleet.pipeline.replay.TraceFilter.Span span,
       long traceStartNs) {
+    if (traceStartNs == Long.MAX_VALUE) {
+      return false;
+    }
     return span.processStartMs() * 1_000_000L < traceStartNs - TAIL_BEFORE.toNanos()
         && (span.lastEventNs() == Long.MIN_VALUE
             || span.lastEventNs() - traceStartNs < TAIL_WITHIN.toNanos());

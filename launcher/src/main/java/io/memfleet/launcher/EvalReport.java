@@ -215,9 +215,11 @@ final class EvalReport {
               r.firstAlertSeconds()),
           r.falsePositives().isEmpty() ? "0" : String.join(",", r.falsePositives()),
           r.forecastLeadSeconds() == null ? (s.expectOom() ? "none" : "")
-              : String.format(Locale.ROOT, "%.0f s ahead, %.0f%% %s", r.forecastLeadSeconds(),
-                  100 * Math.abs(r.forecastErrorShare()),
-                  r.forecastErrorShare() < 0 ? "early" : "late")));
+              : Math.abs(r.forecastErrorShare()) < 0.005
+                  ? String.format(Locale.ROOT, "%.0f s ahead, on time", r.forecastLeadSeconds())
+                  : String.format(Locale.ROOT, "%.0f s ahead, %.0f%% %s", r.forecastLeadSeconds(),
+                      100 * Math.abs(r.forecastErrorShare()),
+                      r.forecastErrorShare() < 0 ? "early" : "late")));
     }
     TextTable.print(out, List.of("scenario", "expected", "fired", "found", "pool", "culprit",
         "first alert", "false pos.", "forecast"), table);

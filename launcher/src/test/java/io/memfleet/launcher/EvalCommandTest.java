@@ -30,6 +30,9 @@ class EvalCommandTest {
     // ... and scored if it started in the trace (its wall-clock events filtered out elsewhere)
     assertThat(EvalCommand.onlyItsTail(new Span((TRACE_START_NS + 5 * S) / 1_000_000L,
         Long.MAX_VALUE, Long.MIN_VALUE, 8), TRACE_START_NS)).isFalse();
+    // a trace without any wall-clock event: no start to judge by, every process scored
+    assertThat(EvalCommand.onlyItsTail(new Span((TRACE_START_NS - 420 * S) / 1_000_000L,
+        Long.MAX_VALUE, Long.MIN_VALUE, 8), Long.MAX_VALUE)).isFalse();
   }
 
   @Test
