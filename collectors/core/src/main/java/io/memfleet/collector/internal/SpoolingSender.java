@@ -426,14 +426,53 @@ public final class SpoolingSender {
       } else {
         LOG.warn("Kafka unreachable or failing ({}); spooling events to {}",
             failures.values().iterator().next().toString(), spool.dir());
-        producer.flush();
+        awaitAnswers(inFlight, failures);
         spoolFailed(inFlight, failures, false);
+        spoolingForDeadProducer = producerDead; // its thread died during the wait
       }
       nextReplayNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
       replayBatch = 1;
     } finally {
       busy = false;
     }
+  }
+
+  /** Longest wait for a watched producer's answers: well past Kafka's delivery timeout. */
+  private static final long ANSWER_WAIT_MS = 30_000;
+
+  /**
+   * Waits until the producer has answered for every record of {@code tracking} (acknowledged:
+   * gone from it; failed: in {@code failed}), as {@code flush()} does — but, when its I/O thread
+   * is watched, not for good if that thread dies meanwhile (the producer is then marked dead and
+   * what it holds stays unanswered) nor past {@link #ANSWER_WAIT_MS}. A producer whose thread is
+   * not watched is flushed.
+   */
+  private void awaitAnswers(Map<Long, DiskSpool.Entry> tracking, Map<Long, Exception> failed) {
+    if (producerThread == null) {
+      producer.flush();
+      return;
+    }
+    // the producer sends on its own after linger.ms: waiting is enough, no flush needed
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ANSWER_WAIT_MS);
+    while (!answered(tracking, failed) && System.nanoTime() < deadline) {
+      if (!producerThread.isAlive()) {
+        producerDead = true;
+        LOG.warn("Kafka producer's I/O thread {} died while records were in flight; they are"
+            + " kept and a new producer sends them", producerThreadName);
+        return;
+      }
+      sleepQuietly(5);
+    }
+  }
+
+  private static boolean answered(Map<Long, DiskSpool.Entry> tracking,
+      Map<Long, Exception> failed) {
+    for (Long id : tracking.keySet()) {
+      if (!failed.containsKey(id)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void spoolFailed(ConcurrentSkipListMap<Long, DiskSpool.Entry> tracking,
@@ -585,7 +624,7 @@ public final class SpoolingSender {
       send(e, tracking, failed, () -> { });
     }
     if (!producerDead) {
-      producer.flush(); // (without its I/O thread a flush would never return)
+      awaitAnswers(tracking, failed);
     }
     // the acknowledged prefix leaves the spool; a record the broker refuses for good is skipped
     int consumed = 0;

@@ -150,6 +150,50 @@ class SpoolingSenderOutOfMemoryTest {
     assertThat(sender.stats().dropped()).isZero();
   }
 
+  @Test
+  void aProducerWhoseIoThreadDiesWhileTheSenderWaitsForItsAnswersDoesNotHoldTheSender()
+      throws Exception {
+    // a send fails (the broker went away); while the sender waits for the producer's answers on
+    // the rest, the producer's I/O thread dies: Kafka's flush() would wait for good
+    CountDownLatch die = new CountDownLatch(1);
+    Thread io = new Thread(() -> {
+      try {
+        die.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "test-producer-io-" + System.nanoTime());
+    io.start();
+    MockProducer<byte[], byte[]> stalled = producer(false);
+    MockProducer<byte[], byte[]> fresh = producer(true);
+    Deque<Producer<byte[], byte[]>> producers = new ArrayDeque<>(List.of(stalled, fresh));
+    SpoolingSender sender = new SpoolingSender("t", producers::poll,
+        DiskSpool.open(dir.resolve("spool"), 1 << 20), 100, Duration.ofSeconds(1));
+    sender.watchProducerThread(io.getName());
+    sender.start();
+    try {
+      for (int i = 0; i < 3; i++) {
+        sender.offer(entry(i));
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (stalled.history().size() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(stalled.errorNext(new org.apache.kafka.common.errors.TimeoutException(
+          "broker gone"))).isTrue();
+      Thread.sleep(300); // the sender waits for the answers on records 1 and 2
+      assertThat(fresh.history()).isEmpty();
+      die.countDown();
+      io.join();
+      assertThat(sender.awaitIdle(Duration.ofSeconds(20))).as("%s", sender.stats()).isTrue();
+      assertThat(values(fresh)).containsExactly("0", "1", "2");
+      assertThat(sender.stats().dropped()).isZero();
+    } finally {
+      die.countDown();
+      sender.close();
+    }
+  }
+
   private static List<String> values(MockProducer<byte[], byte[]> p) {
     return p.history().stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
   }
