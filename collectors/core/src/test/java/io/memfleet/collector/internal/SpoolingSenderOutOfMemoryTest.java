@@ -70,31 +70,14 @@ class SpoolingSenderOutOfMemoryTest {
   void whenTheProducersIoThreadDiesWhatItHeldIsSpooledAndReplayedThroughANewOne()
       throws Exception {
     CountDownLatch die = new CountDownLatch(1);
-    Thread io = new Thread(() -> {
-      try {
-        die.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "test-producer-io-" + System.nanoTime());
-    io.start();
+    Thread io = ioThread(die);
     // sends are never acknowledged, as with a producer whose I/O thread is gone
     MockProducer<byte[], byte[]> stalled = producer(false);
     MockProducer<byte[], byte[]> fresh = producer(true);
-    Deque<Producer<byte[], byte[]>> producers = new ArrayDeque<>(List.of(stalled, fresh));
-    SpoolingSender sender = new SpoolingSender("t", producers::poll,
-        DiskSpool.open(dir.resolve("spool"), 1 << 20), 100, Duration.ofSeconds(1));
-    sender.watchProducerThread(io.getName());
-    sender.start();
+    SpoolingSender sender = watchedSender(io, Duration.ofSeconds(1), stalled, fresh);
     try {
-      for (int i = 0; i < 5; i++) {
-        sender.offer(entry(i));
-      }
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (stalled.history().size() < 5 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
-      assertThat(stalled.history()).hasSize(5);
+      offer(sender, 5);
+      awaitSends(stalled, 5);
       assertThat(fresh.history()).isEmpty();
       die.countDown();
       io.join();
@@ -115,30 +98,13 @@ class SpoolingSenderOutOfMemoryTest {
   void whatAProducerThatDiedHoldsIsSentThroughANewOneBeforeCloseReturns() throws Exception {
     // a JVM exiting after an OutOfMemoryError: its last events (the error's report) must get out
     CountDownLatch die = new CountDownLatch(1);
-    Thread io = new Thread(() -> {
-      try {
-        die.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "test-producer-io-" + System.nanoTime());
-    io.start();
+    Thread io = ioThread(die);
     MockProducer<byte[], byte[]> stalled = producer(false);
     MockProducer<byte[], byte[]> fresh = producer(true);
-    Deque<Producer<byte[], byte[]>> producers = new ArrayDeque<>(List.of(stalled, fresh));
-    SpoolingSender sender = new SpoolingSender("t", producers::poll,
-        DiskSpool.open(dir.resolve("spool"), 1 << 20), 100, Duration.ofSeconds(2));
-    sender.watchProducerThread(io.getName());
-    sender.start();
+    SpoolingSender sender = watchedSender(io, Duration.ofSeconds(2), stalled, fresh);
     try {
-      for (int i = 0; i < 3; i++) {
-        sender.offer(entry(i));
-      }
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (stalled.history().size() < 3 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
-      assertThat(stalled.history()).hasSize(3);
+      offer(sender, 3);
+      awaitSends(stalled, 3);
       die.countDown();
       io.join();
     } finally {
@@ -156,29 +122,13 @@ class SpoolingSenderOutOfMemoryTest {
     // a send fails (the broker went away); while the sender waits for the producer's answers on
     // the rest, the producer's I/O thread dies: Kafka's flush() would wait for good
     CountDownLatch die = new CountDownLatch(1);
-    Thread io = new Thread(() -> {
-      try {
-        die.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "test-producer-io-" + System.nanoTime());
-    io.start();
+    Thread io = ioThread(die);
     MockProducer<byte[], byte[]> stalled = producer(false);
     MockProducer<byte[], byte[]> fresh = producer(true);
-    Deque<Producer<byte[], byte[]>> producers = new ArrayDeque<>(List.of(stalled, fresh));
-    SpoolingSender sender = new SpoolingSender("t", producers::poll,
-        DiskSpool.open(dir.resolve("spool"), 1 << 20), 100, Duration.ofSeconds(1));
-    sender.watchProducerThread(io.getName());
-    sender.start();
+    SpoolingSender sender = watchedSender(io, Duration.ofSeconds(1), stalled, fresh);
     try {
-      for (int i = 0; i < 3; i++) {
-        sender.offer(entry(i));
-      }
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (stalled.history().size() < 3 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      offer(sender, 3);
+      awaitSends(stalled, 3);
       assertThat(stalled.errorNext(new org.apache.kafka.common.errors.TimeoutException(
           "broker gone"))).isTrue();
       Thread.sleep(300); // the sender waits for the answers on records 1 and 2
@@ -192,6 +142,46 @@ class SpoolingSenderOutOfMemoryTest {
       die.countDown();
       sender.close();
     }
+  }
+
+  /** A started sender taking {@code producers} in turn, watching {@code io} as their thread. */
+  @SafeVarargs
+  private SpoolingSender watchedSender(Thread io, Duration closeTimeout,
+      Producer<byte[], byte[]>... producers) throws Exception {
+    Deque<Producer<byte[], byte[]>> queue = new ArrayDeque<>(List.of(producers));
+    SpoolingSender sender = new SpoolingSender("t", queue::poll,
+        DiskSpool.open(dir.resolve("spool"), 1 << 20), 100, closeTimeout);
+    sender.watchProducerThread(io.getName());
+    sender.start();
+    return sender;
+  }
+
+  private static void offer(SpoolingSender sender, int n) {
+    for (int i = 0; i < n; i++) {
+      sender.offer(entry(i));
+    }
+  }
+
+  /** A stand-in for a producer's I/O thread: alive until {@code die} counts down. */
+  private static Thread ioThread(CountDownLatch die) {
+    Thread io = new Thread(() -> {
+      try {
+        die.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "test-producer-io-" + System.nanoTime());
+    io.start();
+    return io;
+  }
+
+  /** Waits until {@code p} has been handed {@code n} records. */
+  private static void awaitSends(MockProducer<byte[], byte[]> p, int n) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (p.history().size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(p.history()).hasSize(n);
   }
 
   private static List<String> values(MockProducer<byte[], byte[]> p) {
