@@ -248,7 +248,8 @@ public final class NodeCollector implements AutoCloseable {
         n == 0 ? 0 : totals.cpuNanos() / 1e6 / n,
         scanner.oomKillsAttributed(), scanner.oomKillsUnattributed(),
         goScraper.scrapes(), goScraper.failures(), lines, malformed, unattributed,
-        clockSyncs.get(), procReader.readErrors() + scanner.processErrors(), identities.environReadFailures(),
+        clockSyncs.get(), procReader.readErrors() + scanner.processErrors(),
+        identities.environReadFailures(),
         new Diagnosis(
             hsperfdata == null ? 0 : hsperfdata.jvmsRead(),
             hsperfdata == null ? 0 : hsperfdata.jvmsWithoutPerfData(),

@@ -468,12 +468,7 @@ public final class ProcessScanner {
         .setStacks(List.of())
         .build());
     for (TrackedProcessListener l : listeners) {
-      try {
-        events += l.sampled(t.files.pid(), t.identity, now);
-      } catch (RuntimeException e) {
-        processErrors++;
-        LOG.debug("listener failed on a sample of pid {}: {}", t.files.pid(), e.toString());
-      }
+      tell(() -> events += l.sampled(t.files.pid(), t.identity, now), t.files.pid(), "sample");
     }
   }
 
