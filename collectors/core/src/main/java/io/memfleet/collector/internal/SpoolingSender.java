@@ -321,6 +321,11 @@ public final class SpoolingSender {
 
   private void directStep() throws InterruptedException {
     checkProducerThread();
+    if (!failures.isEmpty()) {
+      // a failure of a record no longer in flight is stale: one a producer given up as dead
+      // aborts later, whose records were spooled (and replayed) already
+      failures.keySet().removeIf(id -> !inFlight.containsKey(id));
+    }
     if (!failures.isEmpty() || producerDead) {
       enterSpooling();
       return;

@@ -95,6 +95,40 @@ class SpoolingSenderOutOfMemoryTest {
   }
 
   @Test
+  void lateFailuresFromAProducerGivenUpDoNotSendTheNextRecordsToTheSpool() throws Exception {
+    // what a dead producer held is spooled and replayed; when that producer later fails those
+    // records after all (aborted at its close), the failures concern records already settled
+    CountDownLatch die = new CountDownLatch(1);
+    Thread io = ioThread(die);
+    MockProducer<byte[], byte[]> stalled = producer(false);
+    MockProducer<byte[], byte[]> fresh = producer(true);
+    SpoolingSender sender = watchedSender(io, Duration.ofSeconds(1), stalled, fresh);
+    try {
+      offer(sender, 3);
+      awaitSends(stalled, 3);
+      die.countDown();
+      io.join();
+      assertThat(sender.awaitIdle(Duration.ofSeconds(20))).as("%s", sender.stats()).isTrue();
+      assertThat(sender.stats().spooled()).isEqualTo(3);
+      for (int i = 0; i < 3; i++) {
+        assertThat(stalled.errorNext(new org.apache.kafka.common.KafkaException(
+            "Producer is closed forcefully."))).isTrue();
+      }
+      // later records go straight out, not through another round of spooling
+      for (int i = 3; i < 6; i++) {
+        sender.offer(entry(i));
+      }
+      assertThat(sender.awaitIdle(Duration.ofSeconds(20))).as("%s", sender.stats()).isTrue();
+      assertThat(values(fresh)).containsExactly("0", "1", "2", "3", "4", "5");
+      assertThat(sender.stats().spooled()).as("%s", sender.stats()).isEqualTo(3);
+      assertThat(sender.stats().dropped()).isZero();
+    } finally {
+      die.countDown();
+      sender.close();
+    }
+  }
+
+  @Test
   void whatAProducerThatDiedHoldsIsSentThroughANewOneBeforeCloseReturns() throws Exception {
     // a JVM exiting after an OutOfMemoryError: its last events (the error's report) must get out
     CountDownLatch die = new CountDownLatch(1);
