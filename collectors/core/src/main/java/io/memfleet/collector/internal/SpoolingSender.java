@@ -275,6 +275,11 @@ public final class SpoolingSender {
   }
 
   public void close() {
+    // one deadline for all that closing waits for: the producer's answers (in a replay, or
+    // once the queue is drained), the replay at close, the producer's own close
+    if (closeDeadlineNanos == Long.MAX_VALUE) { // set before closing, which the sender sees
+      closeDeadlineNanos = System.nanoTime() + closeTimeout.toNanos();
+    }
     if (!closing.compareAndSet(false, true)) {
       return;
     }
@@ -442,6 +447,9 @@ public final class SpoolingSender {
     }
   }
 
+  /** Set by {@link #close}: nothing the sender waits for once closing waits past it. */
+  private volatile long closeDeadlineNanos = Long.MAX_VALUE;
+
   /** Longest wait for a watched producer's answers: well past Kafka's delivery timeout. */
   private static final long ANSWER_WAIT_MS = 30_000;
 
@@ -459,7 +467,8 @@ public final class SpoolingSender {
     }
     // the producer sends on its own after linger.ms: waiting is enough, no flush needed
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ANSWER_WAIT_MS);
-    while (!answered(tracking, failed) && System.nanoTime() < deadline) {
+    while (!answered(tracking, failed) && System.nanoTime() < deadline
+        && System.nanoTime() < closeDeadlineNanos) { // a close may begin meanwhile
       if (!producerThread.isAlive()) {
         producerDead = true;
         LOG.warn("Kafka producer's I/O thread {} died while records were in flight; they are"
@@ -584,7 +593,7 @@ public final class SpoolingSender {
    * replays them through a new producer for up to the close timeout.
    */
   private void replayBeforeClose() {
-    long deadline = System.nanoTime() + closeTimeout.toNanos();
+    long deadline = closeDeadlineNanos;
     try {
       checkProducerThreadNow();
       if (producerDead && !spooling) {
@@ -701,8 +710,8 @@ public final class SpoolingSender {
   }
 
   private void shutdown() {
-    // waits up to closeTimeout for in-flight sends, then aborts them (their callbacks fail)
-    producer.close(closeTimeout);
+    // waits for in-flight sends until the close deadline, then aborts them (their callbacks fail)
+    producer.close(Duration.ofNanos(Math.max(0, closeDeadlineNanos - System.nanoTime())));
     if (!inFlight.isEmpty()) {
       spooling = true;
       spoolFailed(inFlight, failures, true);

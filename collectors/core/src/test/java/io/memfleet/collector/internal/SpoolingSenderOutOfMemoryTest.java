@@ -178,6 +178,48 @@ class SpoolingSenderOutOfMemoryTest {
     }
   }
 
+  @Test
+  void closingDoesNotWaitPastItsTimeoutForAProducerThatNeverAnswers() throws Exception {
+    // the producer died; its replacement (its I/O thread alive) answers nothing while the sender
+    // replays through it: close returns within its timeout, the records stay spooled
+    CountDownLatch die = new CountDownLatch(1);
+    Thread io = ioThread(die);
+    MockProducer<byte[], byte[]> stalled = producer(false);
+    MockProducer<byte[], byte[]> silent = producer(false);
+    SpoolingSender sender = watchedSender(io, Duration.ofSeconds(1), stalled, silent);
+    CountDownLatch keep = new CountDownLatch(1);
+    Thread io2 = null;
+    try {
+      offer(sender, 3);
+      awaitSends(stalled, 3);
+      die.countDown();
+      io.join();
+      io2 = new Thread(() -> {
+        try {
+          keep.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, io.getName()); // the replacement's I/O thread, as Kafka names it again
+      io2.start();
+      awaitSends(silent, 1); // the replay's first record: the sender now waits for its answer
+      long start = System.nanoTime();
+      sender.close();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertThat(seconds).as("close took %.1f s", seconds).isLessThan(8.0);
+      assertThat(sender.stats().spooled()).isEqualTo(3);
+      assertThat(sender.stats().replayed()).isZero();
+      assertThat(sender.stats().dropped()).isZero();
+      try (DiskSpool again = DiskSpool.open(dir.resolve("spool"), 1 << 20)) {
+        assertThat(again.size()).as("kept for the next start").isEqualTo(3);
+      }
+    } finally {
+      keep.countDown();
+      die.countDown();
+      sender.close();
+    }
+  }
+
   /** A started sender taking {@code producers} in turn, watching {@code io} as their thread. */
   @SafeVarargs
   private SpoolingSender watchedSender(Thread io, Duration closeTimeout,
