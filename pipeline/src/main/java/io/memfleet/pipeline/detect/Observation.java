@@ -118,6 +118,12 @@ public class Observation {
    * the code that writes freed blocks again as the code that keeps them, so an alert says so.
    */
   public boolean firstTouch;
+  /**
+   * The stack is not where {@link #objectClass} was allocated: that class, the heaviest of what
+   * the process retains, was sampled without a stack, and the stack is the heaviest retained one
+   * of another class.
+   */
+  public boolean stackBesideClass;
 
   public Observation() {}
 
@@ -151,6 +157,7 @@ public class Observation {
       stackFrames = newer.stackFrames;
       stackHash = newer.stackHash;
       firstTouch = newer.firstTouch;
+      stackBesideClass = newer.stackBesideClass;
     }
   }
 

@@ -407,6 +407,16 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       if (t.labels.get(i) != null) {
         o.objectClass = t.labels.get(i); // what is retained beats what is allocated most
       }
+      if (byClass && o.stackFrames == null && o.objectClass != null) {
+        // the heaviest class retained has no stack (sampled before stacks were on): the code
+        // behind the heaviest of what else is retained, said as such in the verdict
+        int beside = t.heaviestWithFramesBeside(o.objectClass);
+        if (beside >= 0) {
+          o.stackHash = t.hashes.get(beside);
+          o.stackFrames = t.frames.get(beside);
+          o.stackBesideClass = true;
+        }
+      }
     }
   }
 

@@ -126,4 +126,21 @@ public class StackTally {
     }
     return named >= 0 ? named : best;
   }
+
+  /**
+   * Index of the heaviest entry that has frames and a label other than {@code label}: where a
+   * retained set's heaviest class has no stack at all, the code that allocated the heaviest of
+   * what else is retained. -1 when there is none.
+   */
+  int heaviestWithFramesBeside(String label) {
+    int named = -1;
+    for (int j = 0; j < bytes.size(); j++) {
+      boolean hasFrames = frames.get(j) != null && !frames.get(j).isEmpty();
+      if (hasFrames && labels.get(j) != null && !labels.get(j).equals(label)
+          && (named < 0 || bytes.get(j) > bytes.get(named))) {
+        named = j;
+      }
+    }
+    return named;
+  }
 }

@@ -180,6 +180,24 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void aStacklessHeaviestClassLeavesTheStackToTheHeaviestRetainedOneThatHasFrames()
+      throws Exception {
+    // a JVM read from outside from its 13th second: the map holding its rows was allocated
+    // before stacks were on; of what else it retains, the rows' strings carry their stack
+    send(gc(jvm, Source.JFR, 1, GcGeneration.YOUNG, 120 * MB, null));
+    send(oldObject(2, "java.util.HashMap$Node[]", 0, 30, 0));
+    send(oldObject(2.001, "char[]", 0, 12, 31, "ReportExporter$ReportRow.<init>:31",
+        "ReportExporter.main:54"));
+    for (int i = 0; i < 40; i++) { // request garbage, too young to count
+      send(oldObject(2.002 + i * 0.001, "byte[]", 0, 0.5, 11, "RequestTraffic.handle:57"));
+    }
+    Observation o = liveSetAfterTheSamples();
+    assertThat(o.objectClass).isEqualTo("java.util.HashMap$Node[]");
+    assertThat(o.stackFrames).startsWith("ReportExporter$ReportRow.<init>:31");
+    assertThat(o.stackBesideClass).isTrue();
+  }
+
+  @Test
   void anOldObjectTheJdkAllocatedOnItsOwnIsNeverTheProgramsCulprit() throws Exception {
     // a JVM dying of a leak in its first minute: JFR's own Instant (allocated when the
     // recording started, no frame of the program) is the oldest sample; the program's rows

@@ -57,6 +57,7 @@ class ObservationSerializerTest {
     o.poolHint = MemoryPool.MMAP;
     o.objectClass = "com.example.SessionRecord";
     o.firstTouch = true;
+    o.stackBesideClass = true;
     return o;
   }
 

@@ -26,6 +26,8 @@ class StackTallyTest {
     t.add(1, "", "com.acme.Row", 600);
     t.add(4, "com.acme.Http.read:7", "byte[]", 500);
     assertThat(t.heaviestOfHeaviestLabel()).isZero();
+    assertThat(t.heaviestWithFramesBeside("com.acme.Row")).as("the code beside it").isEqualTo(1);
+    assertThat(t.heaviestWithFramesBeside("byte[]")).as("Row has no frames").isEqualTo(-1);
   }
 
   @Test

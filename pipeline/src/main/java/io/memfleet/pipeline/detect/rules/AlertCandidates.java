@@ -98,6 +98,11 @@ public final class AlertCandidates {
           : last.signal == io.memfleet.pipeline.detect.Signal.POOL
               && io.memfleet.event.MemoryPool.METASPACE.name().equals(last.series) ? DEFINED_FROM
           : last.firstTouch ? FIRST_TOUCHED_IN : "from ";
+      if (last.stackBesideClass && last.objectClass != null) {
+        return v + ", most retained class " + last.objectClass + " (allocated where no stack was"
+            + " sampled); the most retained with a stack " + where
+            + Culprits.frame(stack.getFrames());
+      }
       return v + ", " + where + Culprits.frame(stack.getFrames());
     }
     if (objectClass != null) {
