@@ -674,6 +674,26 @@ class LeakRulesTest {
   }
 
   @Test
+  void nativeGrowthRightAfterTheHeapCommitsMoreIsNotAlerted() throws Exception {
+    // memfleet's own eBPF collector in an eval (a G1 JVM, 6 minutes old): "native" (RSS − the
+    // heap's resident estimate) stepped up 7.4 MiB, then 17.4 MiB in the bucket after the heap
+    // committed 84 → 131 MiB: its new regions' pages were written beyond the heap's use seen so
+    // far. Theil–Sen over 11 points took the heap's step at the end as flat
+    double[] nativeMiB = {167.8, 167.8, 167.9, 167.9, 168.0, 175.1, 175.1, 175.4, 176.2, 192.8,
+        193.0};
+    List<Observation> obs = new ArrayList<>();
+    for (int i = 0; i < nativeMiB.length; i++) {
+      Observation o = of(Signal.NATIVE, i * 10, nativeMiB[i] * MB, (i < 8 ? 84 : 131) * MB);
+      o.usedCompanion = (60 + (i % 3) * 10) * MB;
+      obs.add(o);
+    }
+    assertThat(runNative(obs)).isEmpty();
+    // the same native growth beside a heap that stays committed at 131 MiB fires
+    obs.forEach(o -> o.companion = 131 * MB);
+    assertThat(runNative(obs)).extracting(Alert::getRule).containsOnly("native-growth");
+  }
+
+  @Test
   void outstandingGrowthNamesTheStackAndFingerprintsOnItsTopFrame() throws Exception {
     List<Observation> obs = series(Signal.OUTSTANDING, 120, t -> 4 * MB + t * 128 * 1024,
         Double.NaN);
@@ -736,6 +756,24 @@ class LeakRulesTest {
     List<Alert> jni = mappedGrowth(jvm, "mmap64\nJava_sun_nio_ch_FileChannelImpl_map0");
     assertThat(jni).isNotEmpty();
     assertThat(jni.get(0).getVerdict()).contains("Java_sun_nio_ch_FileChannelImpl_map0");
+  }
+
+  @Test
+  void aStackBesideTheHeaviestRetainedClassIsSaidToBeSo() throws Exception {
+    // the heaviest retained class was sampled without a stack; the stack is another class's
+    List<Observation> obs = confirmed(series(Signal.LIVE_SET, 150, t -> 100 * MB + t * MB,
+        512 * MB));
+    obs.forEach(o -> {
+      o.objectClass = "java.util.HashMap$Node[]";
+      o.stackFrames = "com.acme.ReportRow.<init>:31\ncom.acme.Exporter.main:54";
+      o.stackBesideClass = true;
+    });
+    List<Alert> alerts = run(LiveSetGrowthRule.NAME, obs);
+    assertThat(alerts).isNotEmpty();
+    assertThat(alerts.get(0).getVerdict()).isEqualTo("heap grows 1.0 MiB/s, most retained class"
+        + " java.util.HashMap$Node[] (allocated where no stack was sampled); the most retained"
+        + " with a stack from com.acme.ReportRow.<init>:31");
+    assertThat(alerts.get(0).getObjectClass()).isEqualTo("java.util.HashMap$Node[]");
   }
 
   @Test
