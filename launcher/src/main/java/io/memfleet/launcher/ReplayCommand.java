@@ -26,8 +26,10 @@ import picocli.CommandLine.Parameters;
         "Event time makes the result what the pipeline concludes live, with the shipped "
         + "defaults unless -D overrides them."})
 final class ReplayCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "TRACE", description = "Trace file to replay.")
-  Path trace;
+  @Parameters(arity = "1..*", paramLabel = "TRACE", description = "Trace file to replay; "
+      + "several (in the order they were recorded, e.g. an eval's batch-1 and batch-2) are "
+      + "replayed as one.")
+  List<Path> traces;
 
   @Option(names = "--out", description = "Directory for the replay's outputs (alerts, snapshots "
       + "as records files); default: a temporary directory.")
@@ -46,6 +48,13 @@ final class ReplayCommand implements Callable<Integer> {
     Configuration conf = new Configuration();
     properties.forEach((k, v) -> PipelineOptions.set(conf, k, v));
     Path dir = out != null ? out : Files.createTempDirectory("memfleet-replay-");
+    Path trace = traces.get(0);
+    if (traces.size() > 1) {
+      trace = dir.resolve("joined.mftrace");
+      long n = io.memfleet.pipeline.replay.Trace.join(traces, trace);
+      System.out.println("memfleet replay: " + traces.size() + " traces joined, " + n
+          + " records");
+    }
     System.out.println("memfleet replay: " + trace + " (outputs under " + dir + ")");
     Replay.Result r = Replay.run(trace, conf, parallelism, dir);
     System.out.printf("replayed in %.1f s: %d alert messages, %d OOM snapshots, %d dead "

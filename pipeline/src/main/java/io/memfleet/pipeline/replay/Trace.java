@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -46,6 +47,45 @@ public final class Trace {
 
   public static Reader reader(Path path) throws IOException {
     return new Reader(Files.newInputStream(path), path.toString());
+  }
+
+  /**
+   * Writes the records of {@code traces}, one after the other, to {@code out}: traces recorded
+   * one after another (an eval's batches, a recording cut into files) replayed as one, so a
+   * finding whose run crosses from one file into the next is seen. The traces must be given in
+   * time order: one whose first record was published before the end of the one before is
+   * refused, naming both (its records would come late in event time).
+   *
+   * @return the number of records written
+   */
+  public static long join(List<Path> traces, Path out) throws IOException {
+    long previousLastMs = Long.MIN_VALUE;
+    Path previous = null;
+    try (Writer w = writer(out)) {
+      for (Path t : traces) {
+        long firstMs = Long.MIN_VALUE;
+        long lastMs = Long.MIN_VALUE;
+        try (Reader r = reader(t)) {
+          for (RawRecord x; (x = r.next()) != null; ) {
+            if (firstMs == Long.MIN_VALUE) {
+              firstMs = x.timestampMs;
+              if (firstMs < previousLastMs) {
+                throw new IOException(t + " begins (" + java.time.Instant.ofEpochMilli(firstMs)
+                    + ") before " + previous + " ends (" + java.time.Instant.ofEpochMilli(
+                    previousLastMs) + "): give the traces in the order they were recorded");
+              }
+            }
+            lastMs = Math.max(lastMs, x.timestampMs);
+            w.write(x);
+          }
+        }
+        if (lastMs != Long.MIN_VALUE) {
+          previousLastMs = lastMs;
+          previous = t;
+        }
+      }
+      return w.records();
+    }
   }
 
   /** Reads a trace from a stream (gzip-compressed, as written). */

@@ -36,6 +36,25 @@ class TraceTest {
   }
 
   @Test
+  void tracesRecordedOneAfterAnotherJoinInOrderAndOutOfOrderOnesAreRefused() throws Exception {
+    Path first = dir.resolve("batch-1.mftrace");
+    Path second = dir.resolve("batch-2.mftrace");
+    try (Trace.Writer w = Trace.writer(first)) {
+      w.write(RawRecord.of("a", 0, 1L, 1_000L, null, new byte[] {1}));
+      w.write(RawRecord.of("a", 0, 2L, 2_000L, null, new byte[] {2}));
+    }
+    try (Trace.Writer w = Trace.writer(second)) {
+      w.write(RawRecord.of("a", 0, 3L, 2_500L, null, new byte[] {3}));
+    }
+    Path joined = dir.resolve("joined.mftrace");
+    assertThat(Trace.join(List.of(first, second), joined)).isEqualTo(3);
+    assertThat(readAll(joined)).extracting(r -> r.offset).containsExactly(1L, 2L, 3L);
+    assertThatThrownBy(() -> Trace.join(List.of(second, first), dir.resolve("wrong.mftrace")))
+        .isInstanceOf(IOException.class).hasMessageContaining("batch-1.mftrace begins")
+        .hasMessageContaining("before " + second);
+  }
+
+  @Test
   void aTraceCutInTheMiddleOfARecordReadsToTheLastWholeRecord() throws Exception {
     Path whole = dir.resolve("whole.mftrace");
     try (Trace.Writer w = Trace.writer(whole)) {
