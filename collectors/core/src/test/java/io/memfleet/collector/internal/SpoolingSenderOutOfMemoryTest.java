@@ -69,28 +69,18 @@ class SpoolingSenderOutOfMemoryTest {
   @Test
   void whenTheProducersIoThreadDiesWhatItHeldIsSpooledAndReplayedThroughANewOne()
       throws Exception {
-    CountDownLatch die = new CountDownLatch(1);
-    Thread io = ioThread(die);
-    // sends are never acknowledged, as with a producer whose I/O thread is gone
-    MockProducer<byte[], byte[]> stalled = producer(false);
     MockProducer<byte[], byte[]> fresh = producer(true);
-    SpoolingSender sender = watchedSender(io, Duration.ofSeconds(1), stalled, fresh);
-    try {
-      offer(sender, 5);
-      awaitSends(stalled, 5);
+    try (DyingProducer p = new DyingProducer(Duration.ofSeconds(1), fresh)) {
+      p.hold(5); // sends are never acknowledged, as with a producer whose I/O thread is gone
       assertThat(fresh.history()).isEmpty();
-      die.countDown();
-      io.join();
-      assertThat(sender.awaitIdle(Duration.ofSeconds(20))).as("%s", sender.stats()).isTrue();
-      SinkStats s = sender.stats();
+      p.die();
+      assertThat(p.sender.awaitIdle(Duration.ofSeconds(20))).as("%s", p.sender.stats()).isTrue();
+      SinkStats s = p.sender.stats();
       assertThat(s.dropped()).isZero();
       assertThat(s.spooled()).isEqualTo(5);
       assertThat(s.replayed()).isEqualTo(5);
-      assertThat(stalled.closed()).isTrue();
+      assertThat(p.stalled.closed()).isTrue();
       assertThat(values(fresh)).containsExactly("0", "1", "2", "3", "4");
-    } finally {
-      die.countDown();
-      sender.close();
     }
   }
 
@@ -98,56 +88,39 @@ class SpoolingSenderOutOfMemoryTest {
   void lateFailuresFromAProducerGivenUpDoNotSendTheNextRecordsToTheSpool() throws Exception {
     // what a dead producer held is spooled and replayed; when that producer later fails those
     // records after all (aborted at its close), the failures concern records already settled
-    CountDownLatch die = new CountDownLatch(1);
-    Thread io = ioThread(die);
-    MockProducer<byte[], byte[]> stalled = producer(false);
     MockProducer<byte[], byte[]> fresh = producer(true);
-    SpoolingSender sender = watchedSender(io, Duration.ofSeconds(1), stalled, fresh);
-    try {
-      offer(sender, 3);
-      awaitSends(stalled, 3);
-      die.countDown();
-      io.join();
-      assertThat(sender.awaitIdle(Duration.ofSeconds(20))).as("%s", sender.stats()).isTrue();
-      assertThat(sender.stats().spooled()).isEqualTo(3);
+    try (DyingProducer p = new DyingProducer(Duration.ofSeconds(1), fresh)) {
+      p.hold(3);
+      p.die();
+      assertThat(p.sender.awaitIdle(Duration.ofSeconds(20))).as("%s", p.sender.stats()).isTrue();
+      assertThat(p.sender.stats().spooled()).isEqualTo(3);
       for (int i = 0; i < 3; i++) {
-        assertThat(stalled.errorNext(new org.apache.kafka.common.KafkaException(
+        assertThat(p.stalled.errorNext(new org.apache.kafka.common.KafkaException(
             "Producer is closed forcefully."))).isTrue();
       }
       // later records go straight out, not through another round of spooling
       for (int i = 3; i < 6; i++) {
-        sender.offer(entry(i));
+        p.sender.offer(entry(i));
       }
-      assertThat(sender.awaitIdle(Duration.ofSeconds(20))).as("%s", sender.stats()).isTrue();
+      assertThat(p.sender.awaitIdle(Duration.ofSeconds(20))).as("%s", p.sender.stats()).isTrue();
       assertThat(values(fresh)).containsExactly("0", "1", "2", "3", "4", "5");
-      assertThat(sender.stats().spooled()).as("%s", sender.stats()).isEqualTo(3);
-      assertThat(sender.stats().dropped()).isZero();
-    } finally {
-      die.countDown();
-      sender.close();
+      assertThat(p.sender.stats().spooled()).as("%s", p.sender.stats()).isEqualTo(3);
+      assertThat(p.sender.stats().dropped()).isZero();
     }
   }
 
   @Test
   void whatAProducerThatDiedHoldsIsSentThroughANewOneBeforeCloseReturns() throws Exception {
     // a JVM exiting after an OutOfMemoryError: its last events (the error's report) must get out
-    CountDownLatch die = new CountDownLatch(1);
-    Thread io = ioThread(die);
-    MockProducer<byte[], byte[]> stalled = producer(false);
     MockProducer<byte[], byte[]> fresh = producer(true);
-    SpoolingSender sender = watchedSender(io, Duration.ofSeconds(2), stalled, fresh);
-    try {
-      offer(sender, 3);
-      awaitSends(stalled, 3);
-      die.countDown();
-      io.join();
-    } finally {
-      die.countDown();
-      sender.close();
+    DyingProducer p = new DyingProducer(Duration.ofSeconds(2), fresh);
+    try (p) {
+      p.hold(3);
+      p.die();
     }
     assertThat(values(fresh)).containsExactly("0", "1", "2");
-    assertThat(sender.stats().replayed()).isEqualTo(3);
-    assertThat(sender.stats().dropped()).isZero();
+    assertThat(p.sender.stats().replayed()).isEqualTo(3);
+    assertThat(p.sender.stats().dropped()).isZero();
   }
 
   @Test
@@ -155,26 +128,17 @@ class SpoolingSenderOutOfMemoryTest {
       throws Exception {
     // a send fails (the broker went away); while the sender waits for the producer's answers on
     // the rest, the producer's I/O thread dies: Kafka's flush() would wait for good
-    CountDownLatch die = new CountDownLatch(1);
-    Thread io = ioThread(die);
-    MockProducer<byte[], byte[]> stalled = producer(false);
     MockProducer<byte[], byte[]> fresh = producer(true);
-    SpoolingSender sender = watchedSender(io, Duration.ofSeconds(1), stalled, fresh);
-    try {
-      offer(sender, 3);
-      awaitSends(stalled, 3);
-      assertThat(stalled.errorNext(new org.apache.kafka.common.errors.TimeoutException(
+    try (DyingProducer p = new DyingProducer(Duration.ofSeconds(1), fresh)) {
+      p.hold(3);
+      assertThat(p.stalled.errorNext(new org.apache.kafka.common.errors.TimeoutException(
           "broker gone"))).isTrue();
       Thread.sleep(300); // the sender waits for the answers on records 1 and 2
       assertThat(fresh.history()).isEmpty();
-      die.countDown();
-      io.join();
-      assertThat(sender.awaitIdle(Duration.ofSeconds(20))).as("%s", sender.stats()).isTrue();
+      p.die();
+      assertThat(p.sender.awaitIdle(Duration.ofSeconds(20))).as("%s", p.sender.stats()).isTrue();
       assertThat(values(fresh)).containsExactly("0", "1", "2");
-      assertThat(sender.stats().dropped()).isZero();
-    } finally {
-      die.countDown();
-      sender.close();
+      assertThat(p.sender.stats().dropped()).isZero();
     }
   }
 
@@ -182,54 +146,63 @@ class SpoolingSenderOutOfMemoryTest {
   void closingDoesNotWaitPastItsTimeoutForAProducerThatNeverAnswers() throws Exception {
     // the producer died; its replacement (its I/O thread alive) answers nothing while the sender
     // replays through it: close returns within its timeout, the records stay spooled
-    CountDownLatch die = new CountDownLatch(1);
-    Thread io = ioThread(die);
-    MockProducer<byte[], byte[]> stalled = producer(false);
     MockProducer<byte[], byte[]> silent = producer(false);
-    SpoolingSender sender = watchedSender(io, Duration.ofSeconds(1), stalled, silent);
     CountDownLatch keep = new CountDownLatch(1);
-    Thread io2 = null;
-    try {
-      offer(sender, 3);
-      awaitSends(stalled, 3);
-      die.countDown();
-      io.join();
-      io2 = new Thread(() -> {
-        try {
-          keep.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, io.getName()); // the replacement's I/O thread, as Kafka names it again
-      io2.start();
+    try (DyingProducer p = new DyingProducer(Duration.ofSeconds(1), silent)) {
+      p.hold(3);
+      p.die();
+      ioThread(keep, p.io.getName()); // the replacement's I/O thread, as Kafka names it again
       awaitSends(silent, 1); // the replay's first record: the sender now waits for its answer
       long start = System.nanoTime();
-      sender.close();
+      p.sender.close();
       double seconds = (System.nanoTime() - start) / 1e9;
       assertThat(seconds).as("close took %.1f s", seconds).isLessThan(8.0);
-      assertThat(sender.stats().spooled()).isEqualTo(3);
-      assertThat(sender.stats().replayed()).isZero();
-      assertThat(sender.stats().dropped()).isZero();
+      assertThat(p.sender.stats().spooled()).isEqualTo(3);
+      assertThat(p.sender.stats().replayed()).isZero();
+      assertThat(p.sender.stats().dropped()).isZero();
       try (DiskSpool again = DiskSpool.open(dir.resolve("spool"), 1 << 20)) {
         assertThat(again.size()).as("kept for the next start").isEqualTo(3);
       }
     } finally {
       keep.countDown();
-      die.countDown();
-      sender.close();
     }
   }
 
-  /** A started sender taking {@code producers} in turn, watching {@code io} as their thread. */
-  @SafeVarargs
-  private SpoolingSender watchedSender(Thread io, Duration closeTimeout,
-      Producer<byte[], byte[]>... producers) throws Exception {
-    Deque<Producer<byte[], byte[]>> queue = new ArrayDeque<>(List.of(producers));
-    SpoolingSender sender = new SpoolingSender("t", queue::poll,
-        DiskSpool.open(dir.resolve("spool"), 1 << 20), 100, closeTimeout);
-    sender.watchProducerThread(io.getName());
-    sender.start();
-    return sender;
+  /**
+   * A started sender whose first producer never answers and whose I/O thread (a stand-in,
+   * watched by name) dies on demand; {@code next} is the producer that replaces it.
+   */
+  private final class DyingProducer implements AutoCloseable {
+    final CountDownLatch dead = new CountDownLatch(1);
+    final Thread io = ioThread(dead, "test-producer-io-" + System.nanoTime());
+    final MockProducer<byte[], byte[]> stalled = producer(false);
+    final SpoolingSender sender;
+
+    DyingProducer(Duration closeTimeout, MockProducer<byte[], byte[]> next) throws Exception {
+      Deque<Producer<byte[], byte[]>> queue = new ArrayDeque<>(List.of(stalled, next));
+      sender = new SpoolingSender("t", queue::poll,
+          DiskSpool.open(dir.resolve("spool"), 1 << 20), 100, closeTimeout);
+      sender.watchProducerThread(io.getName());
+      sender.start();
+    }
+
+    /** Offers records 0 … n−1 and waits until the stalled producer holds them. */
+    void hold(int n) throws Exception {
+      offer(sender, n);
+      awaitSends(stalled, n);
+    }
+
+    /** Ends the I/O thread, as an {@code OutOfMemoryError} in it would. */
+    void die() throws InterruptedException {
+      dead.countDown();
+      io.join();
+    }
+
+    @Override
+    public void close() {
+      dead.countDown();
+      sender.close();
+    }
   }
 
   private static void offer(SpoolingSender sender, int n) {
@@ -238,15 +211,15 @@ class SpoolingSenderOutOfMemoryTest {
     }
   }
 
-  /** A stand-in for a producer's I/O thread: alive until {@code die} counts down. */
-  private static Thread ioThread(CountDownLatch die) {
+  /** A stand-in for a producer's I/O thread named {@code name}: alive until {@code die}. */
+  private static Thread ioThread(CountDownLatch die, String name) {
     Thread io = new Thread(() -> {
       try {
         die.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }, "test-producer-io-" + System.nanoTime());
+    }, name);
     io.start();
     return io;
   }
