@@ -124,6 +124,8 @@ public class Observation {
    * of another class.
    */
   public boolean stackBesideClass;
+  /** {@link #objectClass} is what the process retains most (old-object samples), not allocates. */
+  public boolean classRetained;
 
   public Observation() {}
 
@@ -152,6 +154,7 @@ public class Observation {
   public void attributeAs(Observation newer) {
     if (newer.objectClass != null) {
       objectClass = newer.objectClass;
+      classRetained = newer.classRetained;
     }
     if (newer.stackFrames != null) {
       stackFrames = newer.stackFrames;

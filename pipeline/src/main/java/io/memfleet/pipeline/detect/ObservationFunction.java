@@ -406,6 +406,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       o.firstTouch = tallyByFaults && o.stackFrames != null;
       if (t.labels.get(i) != null) {
         o.objectClass = t.labels.get(i); // what is retained beats what is allocated most
+        o.classRetained = true;
       }
       if (byClass && o.stackFrames == null && o.objectClass != null) {
         // the heaviest class retained has no stack (sampled before stacks were on): the code

@@ -40,6 +40,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
   private static final int FIRST_TOUCH = 1 << 9;
   private static final int LIVE_FIRST = 1 << 10;
   private static final int STACK_BESIDE_CLASS = 1 << 11;
+  private static final int CLASS_RETAINED = 1 << 12;
 
   private static final Signal[] SIGNALS = Signal.values();
   private static final Runtime[] RUNTIMES = Runtime.values();
@@ -90,6 +91,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     c.objectClass = from.objectClass;
     c.firstTouch = from.firstTouch;
     c.stackBesideClass = from.stackBesideClass;
+    c.classRetained = from.classRetained;
     return c;
   }
 
@@ -105,7 +107,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
         | (Double.isNaN(o.usedCompanion) ? 0 : USED_COMPANION)
         | (o.usedCompanionUtcNs != 0 ? USED_COMPANION_UTC : 0)
         | (o.stackHash != 0 ? STACK_HASH : 0) | (o.firstTouch ? FIRST_TOUCH : 0)
-        | (o.stackBesideClass ? STACK_BESIDE_CLASS : 0)
+        | (o.stackBesideClass ? STACK_BESIDE_CLASS : 0) | (o.classRetained ? CLASS_RETAINED : 0)
         | (liveFirstOfItsOwn(o) ? LIVE_FIRST : 0);
     out.writeShort(present);
     out.writeDouble(o.value);
@@ -151,6 +153,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     o.reclaimed = (present & RECLAIMED) != 0;
     o.firstTouch = (present & FIRST_TOUCH) != 0;
     o.stackBesideClass = (present & STACK_BESIDE_CLASS) != 0;
+    o.classRetained = (present & CLASS_RETAINED) != 0;
     o.value = in.readDouble();
     o.newest = (present & NEWEST) != 0 ? in.readDouble() : Double.NaN;
     o.live = (present & LIVE) != 0 ? in.readDouble() : Double.NaN;

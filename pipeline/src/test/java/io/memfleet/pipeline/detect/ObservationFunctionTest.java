@@ -106,6 +106,7 @@ class ObservationFunctionTest {
     assertThat(o.count).isEqualTo(3); // three collections; heap summaries do not count
     assertThat(o.companion).isEqualTo(512.0 * MB);
     assertThat(o.objectClass).isEqualTo("byte[]");
+    assertThat(o.classRetained).as("from allocation samples").isFalse();
     assertThat(o.utcNs).isEqualTo(Events.ns(9));
     assertThat(o.service).isEqualTo("checkout");
     // GC load of that bucket: 3 cycles x 4 ms of pauses in 10 s; heap after / max
@@ -176,6 +177,7 @@ class ObservationFunctionTest {
     }
     Observation o = liveSetAfterTheSamples();
     assertThat(o.objectClass).isEqualTo("ReportExporter$ReportRow");
+    assertThat(o.classRetained).isTrue();
     assertThat(o.stackFrames).isEqualTo("ReportExporter.buffer\nReportExporter.main");
   }
 

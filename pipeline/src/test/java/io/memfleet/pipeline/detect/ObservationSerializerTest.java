@@ -58,6 +58,7 @@ class ObservationSerializerTest {
     o.objectClass = "com.example.SessionRecord";
     o.firstTouch = true;
     o.stackBesideClass = true;
+    o.classRetained = true;
     return o;
   }
 

@@ -106,7 +106,9 @@ public final class AlertCandidates {
       return v + ", " + where + Culprits.frame(stack.getFrames());
     }
     if (objectClass != null) {
-      return v + ", most allocated class " + objectClass;
+      boolean retained = last.classRetained && objectClass.equals(last.objectClass);
+      return v + (retained ? ", most retained class " + objectClass + " (no stack sampled)"
+          : ", most allocated class " + objectClass);
     }
     return v;
   }

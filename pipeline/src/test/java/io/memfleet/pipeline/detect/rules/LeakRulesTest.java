@@ -777,6 +777,22 @@ class LeakRulesTest {
   }
 
   @Test
+  void aClassNamedByWhatIsRetainedIsNotCalledTheMostAllocated() throws Exception {
+    for (boolean retained : List.of(true, false)) {
+      List<Observation> obs = confirmed(series(Signal.LIVE_SET, 150, t -> 100 * MB + t * MB,
+          512 * MB));
+      obs.forEach(o -> {
+        o.objectClass = "char[]";
+        o.classRetained = retained;
+      });
+      List<Alert> alerts = run(LiveSetGrowthRule.NAME, obs);
+      assertThat(alerts).isNotEmpty();
+      assertThat(alerts.get(0).getVerdict()).endsWith(retained
+          ? ", most retained class char[] (no stack sampled)" : ", most allocated class char[]");
+    }
+  }
+
+  @Test
   void aHeapNamedOnlyByPageFaultsSaysItsPagesWereFirstTouchedThereNotThatTheyComeFromThere()
       throws Exception {
     // a C server's malloc heap (the break) grows 1 MiB/s; without the allocator probes only the
