@@ -116,14 +116,7 @@ public class StackTally {
     if (label == null) {
       return best;
     }
-    int named = -1;
-    for (int j = 0; j < bytes.size(); j++) {
-      boolean hasFrames = frames.get(j) != null && !frames.get(j).isEmpty();
-      if (label.equals(labels.get(j)) && hasFrames
-          && (named < 0 || bytes.get(j) > bytes.get(named))) {
-        named = j;
-      }
-    }
+    int named = heaviestWithFrames(label::equals);
     return named >= 0 ? named : best;
   }
 
@@ -133,10 +126,15 @@ public class StackTally {
    * what else is retained. -1 when there is none.
    */
   int heaviestWithFramesBeside(String label) {
+    return heaviestWithFrames(l -> l != null && !l.equals(label));
+  }
+
+  /** Index of the heaviest entry that has frames and whose label passes {@code label}; or -1. */
+  private int heaviestWithFrames(java.util.function.Predicate<String> label) {
     int named = -1;
     for (int j = 0; j < bytes.size(); j++) {
       boolean hasFrames = frames.get(j) != null && !frames.get(j).isEmpty();
-      if (hasFrames && labels.get(j) != null && !labels.get(j).equals(label)
+      if (hasFrames && label.test(labels.get(j))
           && (named < 0 || bytes.get(j) > bytes.get(named))) {
         named = j;
       }

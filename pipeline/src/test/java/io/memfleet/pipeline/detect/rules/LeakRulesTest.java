@@ -761,35 +761,38 @@ class LeakRulesTest {
   @Test
   void aStackBesideTheHeaviestRetainedClassIsSaidToBeSo() throws Exception {
     // the heaviest retained class was sampled without a stack; the stack is another class's
-    List<Observation> obs = confirmed(series(Signal.LIVE_SET, 150, t -> 100 * MB + t * MB,
-        512 * MB));
-    obs.forEach(o -> {
+    Alert a = heapLeakAttributedAs(o -> {
       o.objectClass = "java.util.HashMap$Node[]";
       o.stackFrames = "com.acme.ReportRow.<init>:31\ncom.acme.Exporter.main:54";
       o.stackBesideClass = true;
     });
-    List<Alert> alerts = run(LiveSetGrowthRule.NAME, obs);
-    assertThat(alerts).isNotEmpty();
-    assertThat(alerts.get(0).getVerdict()).isEqualTo("heap grows 1.0 MiB/s, most retained class"
+    assertThat(a.getVerdict()).isEqualTo("heap grows 1.0 MiB/s, most retained class"
         + " java.util.HashMap$Node[] (allocated where no stack was sampled); the most retained"
         + " with a stack from com.acme.ReportRow.<init>:31");
-    assertThat(alerts.get(0).getObjectClass()).isEqualTo("java.util.HashMap$Node[]");
+    assertThat(a.getObjectClass()).isEqualTo("java.util.HashMap$Node[]");
   }
 
   @Test
   void aClassNamedByWhatIsRetainedIsNotCalledTheMostAllocated() throws Exception {
     for (boolean retained : List.of(true, false)) {
-      List<Observation> obs = confirmed(series(Signal.LIVE_SET, 150, t -> 100 * MB + t * MB,
-          512 * MB));
-      obs.forEach(o -> {
+      Alert a = heapLeakAttributedAs(o -> {
         o.objectClass = "char[]";
         o.classRetained = retained;
       });
-      List<Alert> alerts = run(LiveSetGrowthRule.NAME, obs);
-      assertThat(alerts).isNotEmpty();
-      assertThat(alerts.get(0).getVerdict()).endsWith(retained
+      assertThat(a.getVerdict()).endsWith(retained
           ? ", most retained class char[] (no stack sampled)" : ", most allocated class char[]");
     }
+  }
+
+  /** The first alert on a heap leak of 1 MiB/s whose observations {@code attribution} names. */
+  private static Alert heapLeakAttributedAs(java.util.function.Consumer<Observation> attribution)
+      throws Exception {
+    List<Observation> obs = confirmed(series(Signal.LIVE_SET, 150, t -> 100 * MB + t * MB,
+        512 * MB));
+    obs.forEach(attribution);
+    List<Alert> alerts = run(LiveSetGrowthRule.NAME, obs);
+    assertThat(alerts).isNotEmpty();
+    return alerts.get(0);
   }
 
   @Test
