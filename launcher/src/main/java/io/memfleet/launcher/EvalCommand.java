@@ -153,12 +153,24 @@ final class EvalCommand implements Callable<Integer> {
         && s.leakRate().unit() == io.memfleet.scenarios.LeakRate.Unit.BYTES;
   }
 
-  /** Scores a trace: the chosen scenarios' events replayed through the pipeline. */
+  /**
+   * Scores a trace: the chosen scenarios' events replayed through the pipeline. Its work
+   * directory (the scenarios' events copied out of the trace, and the replay's outputs) is
+   * deleted at the end: what it found is the report.
+   */
   private int replayTrace() throws Exception {
+    Path work = java.nio.file.Files.createTempDirectory("memfleet-eval-replay-");
+    try {
+      return replayTrace(work);
+    } finally {
+      DownCommand.deleteTree(work);
+    }
+  }
+
+  private int replayTrace(Path work) throws Exception {
     List<Scenario> candidates = ids == null && !ci ? Corpus.load() : chosen();
     java.util.Set<String> services = new java.util.HashSet<>();
     candidates.forEach(s -> services.add(s.id()));
-    Path work = java.nio.file.Files.createTempDirectory("memfleet-eval-replay-");
     Path filtered = work.resolve("scenarios.mftrace");
     System.out.println("memfleet eval: reading " + replay + " for " + candidates.size()
         + " scenario(s)");

@@ -31,8 +31,8 @@ final class ReplayCommand implements Callable<Integer> {
       + "replayed as one.")
   List<Path> traces;
 
-  @Option(names = "--out", description = "Directory for the replay's outputs (alerts, snapshots "
-      + "as records files); default: a temporary directory.")
+  @Option(names = "--out", description = "Directory to keep the replay's outputs in (alerts, "
+      + "snapshots as records files); default: a temporary directory, deleted at the end.")
   Path out;
 
   @Option(names = "--parallelism", defaultValue = "1",
@@ -48,20 +48,37 @@ final class ReplayCommand implements Callable<Integer> {
     Configuration conf = new Configuration();
     properties.forEach((k, v) -> PipelineOptions.set(conf, k, v));
     Path dir = out != null ? out : Files.createTempDirectory("memfleet-replay-");
-    Path trace = traces.get(0);
-    if (traces.size() > 1) {
-      trace = dir.resolve("joined.mftrace");
-      long n = io.memfleet.pipeline.replay.Trace.join(traces, trace);
-      System.out.println("memfleet replay: " + traces.size() + " traces joined, " + n
-          + " records");
+    Replay.Result r;
+    try {
+      r = replay(conf, dir);
+    } finally {
+      if (out == null) {
+        DownCommand.deleteTree(dir);
+      }
     }
-    System.out.println("memfleet replay: " + trace + " (outputs under " + dir + ")");
-    Replay.Result r = Replay.run(trace, conf, parallelism, dir);
     System.out.printf("replayed in %.1f s: %d alert messages, %d OOM snapshots, %d dead "
         + "letters%n", r.took().toMillis() / 1e3, r.alerts().size(), r.snapshots().size(),
         r.deadLetters());
     print(r.alerts(), r.snapshots());
     return 0;
+  }
+
+  /** Joins the traces when there are several (the copy is deleted after), and replays them. */
+  private Replay.Result replay(Configuration conf, Path dir) throws Exception {
+    if (traces.size() == 1) {
+      System.out.println("memfleet replay: " + traces.get(0) + (out == null ? ""
+          : " (outputs under " + out + ")"));
+      return Replay.run(traces.get(0), conf, parallelism, dir);
+    }
+    Path joined = dir.resolve("joined.mftrace");
+    try {
+      long n = io.memfleet.pipeline.replay.Trace.join(traces, joined);
+      System.out.println("memfleet replay: " + traces.size() + " traces joined, " + n
+          + " records" + (out == null ? "" : " (outputs under " + out + ")"));
+      return Replay.run(joined, conf, parallelism, dir);
+    } finally {
+      Files.deleteIfExists(joined);
+    }
   }
 
   static void print(List<Alert> alerts, List<OomSnapshot> snapshots) {

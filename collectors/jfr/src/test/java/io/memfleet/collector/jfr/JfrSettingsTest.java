@@ -14,6 +14,7 @@ import jdk.jfr.Configuration;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * memfleet's JFR settings are defined once ({@link JfrSettings}) and reach the JVM three ways: the
@@ -88,7 +89,7 @@ class JfrSettingsTest {
   }
 
   @Test
-  void flagsAndAttachCommandsNameTheSettingsFileAndBounds() throws Exception {
+  void flagsAndAttachCommandsNameTheSettingsFileAndBounds(@TempDir Path dir) throws Exception {
     MemfleetRecording r = MemfleetRecording.defaults();
     assertThat(r.jvmFlags("/opt/memfleet/memfleet.jfc", "/var/lib/memfleet/jfr")).containsExactly(
         "-XX:StartFlightRecording=name=memfleet,settings=/opt/memfleet/memfleet.jfc,disk=true,"
@@ -104,7 +105,6 @@ class JfrSettingsTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
         () -> MemfleetRecording.bounded("lots", "15m")).hasMessageContaining("32m");
 
-    Path dir = Files.createTempDirectory("memfleet-flags");
     List<String> flags = r.prepareFlags(JfrSettings.defaults(), dir.resolve("repo"),
         dir.resolve("memfleet.jfc"));
     assertThat(Files.readString(dir.resolve("memfleet.jfc")))
