@@ -137,6 +137,7 @@ public final class SampleEvents {
         .setAllocationTimeRaw(88_102_554_002L)
         .setAgeNs(3_234_651_116L)
         .setOutstandingBytes(52_428_800L)
+        .setInstances(6_400L)
         .build();
   }
 

@@ -29,11 +29,12 @@ public final class AllocationWindowAggregate
 
   /**
    * Whether allocations of this kind are levels a stack holds (OUTSTANDING, and the eBPF
-   * collector's MAPPED and FAULTED_IN), not allocations to sum into a rate.
+   * collector's MAPPED and FAULTED_IN) or a class holds (a JVM's class histogram,
+   * JAVA_HEAP_CLASS), not allocations to sum into a rate.
    */
   public static boolean isLevel(AllocationKind kind) {
     return kind == AllocationKind.OUTSTANDING || kind == AllocationKind.MAPPED
-        || kind == AllocationKind.FAULTED_IN;
+        || kind == AllocationKind.FAULTED_IN || kind == AllocationKind.JAVA_HEAP_CLASS;
   }
 
   @Override

@@ -126,6 +126,11 @@ public class Observation {
   public boolean stackBesideClass;
   /** {@link #objectClass} is what the process retains most (old-object samples), not allocates. */
   public boolean classRetained;
+  /**
+   * {@link #objectClass} is the class whose bytes grew on the heap (the JVM's class histograms):
+   * named so where old-object samples name nothing retained.
+   */
+  public boolean classGrowing;
 
   public Observation() {}
 
@@ -155,6 +160,7 @@ public class Observation {
     if (newer.objectClass != null) {
       objectClass = newer.objectClass;
       classRetained = newer.classRetained;
+      classGrowing = newer.classGrowing;
     }
     if (newer.stackFrames != null) {
       stackFrames = newer.stackFrames;

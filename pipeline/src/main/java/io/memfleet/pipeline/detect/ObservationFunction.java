@@ -78,6 +78,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   private transient ValueState<StackLevels> threadLevels;
   private transient ValueState<StackLevels> classLevels;
   private transient ValueState<StackLevels> goroutineLevels;
+  private transient ValueState<StackLevels> heapClassLevels;
   private transient Counter seriesOverflow;
   private transient Counter undecodable;
   /** The output of the element being processed, for {@link #openBucket}. */
@@ -145,6 +146,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     classLevels = ctx.getState(new ValueStateDescriptor<>("class-levels",
         TypeInformation.of(StackLevels.class)));
     goroutineLevels = ctx.getState(new ValueStateDescriptor<>("goroutine-levels",
+        TypeInformation.of(StackLevels.class)));
+    heapClassLevels = ctx.getState(new ValueStateDescriptor<>("heap-class-levels",
         TypeInformation.of(StackLevels.class)));
     idle.open(ctx);
     seriesOverflow = ctx.getMetricGroup().counter("seriesOverflow");
@@ -325,6 +328,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       case THREADS -> threadLevels;
       case CLASSES -> classLevels;
       case GOROUTINES -> goroutineLevels;
+      case HEAP_CLASSES -> heapClassLevels;
     };
   }
 
@@ -417,6 +421,17 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
           o.stackFrames = t.frames.get(beside);
           o.stackBesideClass = true;
         }
+      }
+    }
+    if (byClass && o.stackFrames == null && !o.classRetained) {
+      // nothing retained was sampled (under Shenandoah JFR's leak profiler keeps no sample past
+      // a cycle): the class whose bytes grow in the JVM's class histograms, not the class it
+      // allocates most — the allocations of a service are mostly its request garbage
+      StackLevels classes = heapClassLevels.value();
+      int g = classes == null ? -1 : classes.growingClass();
+      if (g >= 0) {
+        o.objectClass = classes.frames.get(g);
+        o.classGrowing = true;
       }
     }
   }
@@ -574,5 +589,6 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     threadLevels.clear();
     classLevels.clear();
     goroutineLevels.clear();
+    heapClassLevels.clear();
   }
 }

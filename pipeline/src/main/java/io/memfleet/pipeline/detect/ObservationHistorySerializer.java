@@ -62,6 +62,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
   private static final int LIVE_FIRST = 1 << 16;
   private static final int STACK_BESIDE_CLASS = 1 << 17;
   private static final int CLASS_RETAINED = 1 << 18;
+  private static final int CLASS_GROWING = 1 << 19;
 
   private static final Signal[] SIGNALS = Signal.values();
   private static final Runtime[] RUNTIMES = Runtime.values();
@@ -129,6 +130,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
         | (o.usedCompanionUtcNs != 0 ? USED_COMPANION_UTC : 0)
         | (o.stackHash != 0 ? STACK_HASH : 0) | (o.firstTouch ? FIRST_TOUCH : 0)
         | (o.stackBesideClass ? STACK_BESIDE_CLASS : 0) | (o.classRetained ? CLASS_RETAINED : 0)
+        | (o.classGrowing ? CLASS_GROWING : 0)
         | (ObservationSerializer.liveFirstOfItsOwn(o) ? LIVE_FIRST : 0);
     writeVarLong(out, flags);
     if ((flags & SAME_IDENTITY) == 0) {
@@ -224,6 +226,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
     o.firstTouch = (flags & FIRST_TOUCH) != 0;
     o.stackBesideClass = (flags & STACK_BESIDE_CLASS) != 0;
     o.classRetained = (flags & CLASS_RETAINED) != 0;
+    o.classGrowing = (flags & CLASS_GROWING) != 0;
     o.newest = (flags & NEWEST) != 0 ? in.readDouble() : Double.NaN;
     o.live = (flags & LIVE) != 0 ? in.readDouble() : Double.NaN;
     o.liveUtcNs = (flags & LIVE_UTC) != 0 ? o.utcNs + readVarLong(in) : 0;

@@ -41,6 +41,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
   private static final int LIVE_FIRST = 1 << 10;
   private static final int STACK_BESIDE_CLASS = 1 << 11;
   private static final int CLASS_RETAINED = 1 << 12;
+  private static final int CLASS_GROWING = 1 << 13;
 
   private static final Signal[] SIGNALS = Signal.values();
   private static final Runtime[] RUNTIMES = Runtime.values();
@@ -92,6 +93,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     c.firstTouch = from.firstTouch;
     c.stackBesideClass = from.stackBesideClass;
     c.classRetained = from.classRetained;
+    c.classGrowing = from.classGrowing;
     return c;
   }
 
@@ -108,6 +110,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
         | (o.usedCompanionUtcNs != 0 ? USED_COMPANION_UTC : 0)
         | (o.stackHash != 0 ? STACK_HASH : 0) | (o.firstTouch ? FIRST_TOUCH : 0)
         | (o.stackBesideClass ? STACK_BESIDE_CLASS : 0) | (o.classRetained ? CLASS_RETAINED : 0)
+        | (o.classGrowing ? CLASS_GROWING : 0)
         | (liveFirstOfItsOwn(o) ? LIVE_FIRST : 0);
     out.writeShort(present);
     out.writeDouble(o.value);
@@ -154,6 +157,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     o.firstTouch = (present & FIRST_TOUCH) != 0;
     o.stackBesideClass = (present & STACK_BESIDE_CLASS) != 0;
     o.classRetained = (present & CLASS_RETAINED) != 0;
+    o.classGrowing = (present & CLASS_GROWING) != 0;
     o.value = in.readDouble();
     o.newest = (present & NEWEST) != 0 ? in.readDouble() : Double.NaN;
     o.live = (present & LIVE) != 0 ? in.readDouble() : Double.NaN;

@@ -56,6 +56,9 @@ import org.apache.avro.specific.SpecificRecord;
  *       (JVM samples at least 10 s old) rides along on GO_LIVE_HEAP / LIVE_SET</td></tr>
  *   <tr><td>Allocation OUTSTANDING (eBPF), MemoryMapping</td><td>OUTSTANDING per stack / "mmap":
  *       latest outstanding bytes; "mmap" carries the stack that mapped the most</td></tr>
+ *   <tr><td>Allocation JAVA_HEAP_CLASS (the JVM's class histograms)</td><td>levels by class
+ *       (bytes on the heap): where no old-object sample names what a JVM retains, the program
+ *       class whose bytes grew the most (else the class) names LIVE_SET</td></tr>
  *   <tr><td>Allocation MAPPED / FAULTED_IN (eBPF)</td><td>levels by stack (still mapped, pages
  *       still there): the stack whose level grew the most names NATIVE and "mmap", before the
  *       sums above (which name churn as readily as a leak)</td></tr>
@@ -480,6 +483,15 @@ final class SignalExtraction {
     return Double.isNaN(buffers) ? mapped : Math.max(0, mapped - (long) buffers);
   }
 
+  /** A 64-bit hash of a class name, the key of its level. */
+  static long classHash(String className) {
+    long h = 1125899906842597L;
+    for (int i = 0; i < className.length(); i++) {
+      h = 31 * h + className.charAt(i);
+    }
+    return h;
+  }
+
   private static void allocation(TimedEvent e, Allocation a, Buckets out) throws Exception {
     if (a.getKind() == AllocationKind.OUTSTANDING && a.getOutstandingBytes() != null
         && isGo(e) && e.source != Source.EBPF) {
@@ -526,6 +538,15 @@ final class SignalExtraction {
         && !a.getStack().getFrames().isEmpty()) {
       out.stackLevel(a.getKind() == AllocationKind.FAULTED_IN ? StackLevels.Kind.FAULTED_IN
           : StackLevels.Kind.MAPPED, e.utcNs, a.getStack().getHash(), a.getStack().getFrames(),
+          a.getOutstandingBytes());
+      return;
+    }
+    if (a.getKind() == AllocationKind.JAVA_HEAP_CLASS && a.getOutstandingBytes() != null
+        && a.getObjectClass() != null) {
+      // a row of the JVM's class histogram: a level by class, which names a growing live set
+      // where old-object samples name nothing retained
+      String cls = a.getObjectClass();
+      out.stackLevel(StackLevels.Kind.HEAP_CLASSES, e.utcNs, classHash(cls), List.of(cls),
           a.getOutstandingBytes());
       return;
     }

@@ -40,7 +40,12 @@ public class StackLevels {
     /** JFR class defines: live classes the stack defined (a count, not bytes). */
     CLASSES,
     /** The Go goroutine profile: goroutines parked at the stack (a count, not bytes). */
-    GOROUTINES
+    GOROUTINES,
+    /**
+     * A JVM's class histograms: the bytes of a class on the heap, garbage included; the
+     * "stack" is the class's name alone.
+     */
+    HEAP_CLASSES
   }
 
   static final int MAX_STACKS = 16;
@@ -128,6 +133,34 @@ public class StackLevels {
       }
     }
     return best;
+  }
+
+  /**
+   * For {@link Kind#HEAP_CLASSES}: index of the class to name, or -1 when none grew past a flap —
+   * of the program's own classes (no array, not the JDK's) the one whose bytes grew the most, else
+   * the class whose bytes grew the most. The program's class first: a leak's holder keeps its
+   * bulk in arrays ({@code double[]}, {@code byte[]}), which say nothing of which code holds
+   * them; the holder's own bytes grow as steadily, if fewer.
+   */
+  int growingClass() {
+    int best = -1;
+    int bestProgram = -1;
+    for (int j = 0; j < hashes.size(); j++) {
+      if (!named(j)) {
+        continue;
+      }
+      if (best < 0 || growth(j) > growth(best)) {
+        best = j;
+      }
+      if (programClass(frames.get(j)) && (bestProgram < 0 || growth(j) > growth(bestProgram))) {
+        bestProgram = j;
+      }
+    }
+    return bestProgram >= 0 ? bestProgram : best;
+  }
+
+  private static boolean programClass(String className) {
+    return !className.endsWith("[]") && Culprits.programFrame(List.of(className)) != null;
   }
 
   /** Whether the stack may be named: it grew past a flap (so its frames are kept) and still is up. */

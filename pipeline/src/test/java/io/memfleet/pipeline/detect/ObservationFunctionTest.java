@@ -199,6 +199,57 @@ class ObservationFunctionTest {
     assertThat(o.stackBesideClass).isTrue();
   }
 
+  /** A row of the JVM's class histogram at {@code t} s. */
+  private Allocation heapClass(double t, String objectClass, long bytes, long instances) {
+    return Allocation.newBuilder().setHeader(header(jvm, Source.JFR, t, seq++))
+        .setKind(AllocationKind.JAVA_HEAP_CLASS).setObjectClass(objectClass)
+        .setSizeBytes(bytes / instances).setWeightBytes(0).setOutstandingBytes(bytes)
+        .setInstances(instances).build();
+  }
+
+  @Test
+  void withNothingRetainedSampledTheHeapIsNamedByTheProgramClassItsHistogramsShowGrowing()
+      throws Exception {
+    // Shenandoah: JFR's leak profiler keeps no sample past a cycle, so every old-object sample
+    // is request garbage too young to count; the allocations are mostly that garbage too. The
+    // collector's class histograms, 30 s apart: the leak's double[] and their holder QueryTrace
+    // grow, the garbage and a flat program class come and go
+    send(gc(jvm, Source.JFR, 1, GcGeneration.YOUNG, 120 * MB, null));
+    for (int i = 0; i < 40; i++) {
+      send(oldObject(1.5 + i * 0.001, "byte[]", 2048, 0.5, 11, "RequestTraffic.handle:57"));
+      send(Allocation.newBuilder().setHeader(header(jvm, Source.JFR, 1.6 + i * 0.001, seq++))
+          .setKind(AllocationKind.JAVA_SAMPLE).setObjectClass("byte[]").setSizeBytes(2048)
+          .setWeightBytes(MB).build());
+    }
+    long[][] levels = { // double[], byte[], LineItem, QueryTrace (bytes)
+        {21_000_000, 15_600_000, 359_000, 124_000},
+        {52_000_000, 17_900_000, 341_000, 250_000},
+        {83_000_000, 15_100_000, 372_000, 376_000}};
+    for (int k = 0; k < levels.length; k++) {
+      double t = 2 + k * 0.5; // stands for 30 s apart: one bucket holds them all
+      send(heapClass(t, "double[]", levels[k][0], levels[k][0] / 8200));
+      send(heapClass(t, "byte[]", levels[k][1], levels[k][1] / 650));
+      send(heapClass(t, "io.acme.RequestTraffic$LineItem", levels[k][2], levels[k][2] / 32));
+      send(heapClass(t, "io.acme.SearchFrontend$QueryTrace", levels[k][3], levels[k][3] / 32));
+    }
+    Observation o = liveSetAfterTheSamples();
+    assertThat(o.objectClass).isEqualTo("io.acme.SearchFrontend$QueryTrace");
+    assertThat(o.classGrowing).isTrue();
+    assertThat(o.classRetained).isFalse();
+    assertThat(o.stackFrames).isNull();
+  }
+
+  @Test
+  void classHistogramsDoNotOverruleWhatOldObjectSamplesShowRetained() throws Exception {
+    send(gc(jvm, Source.JFR, 1, GcGeneration.YOUNG, 120 * MB, null));
+    send(oldObject(1.5, "io.acme.ReportRow", 4096, 20, 12, "io.acme.Exporter.buffer:31"));
+    send(heapClass(2, "io.acme.SearchFrontend$QueryTrace", 100_000, 3_000));
+    send(heapClass(2.5, "io.acme.SearchFrontend$QueryTrace", 300_000, 9_000));
+    Observation o = liveSetAfterTheSamples();
+    assertThat(o.objectClass).isEqualTo("io.acme.ReportRow");
+    assertThat(o.classGrowing).isFalse();
+  }
+
   @Test
   void anOldObjectTheJdkAllocatedOnItsOwnIsNeverTheProgramsCulprit() throws Exception {
     // a JVM dying of a leak in its first minute: JFR's own Instant (allocated when the

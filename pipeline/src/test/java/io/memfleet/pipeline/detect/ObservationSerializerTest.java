@@ -59,6 +59,7 @@ class ObservationSerializerTest {
     o.firstTouch = true;
     o.stackBesideClass = true;
     o.classRetained = true;
+    o.classGrowing = true;
     return o;
   }
 

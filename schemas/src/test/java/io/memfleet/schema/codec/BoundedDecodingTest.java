@@ -52,17 +52,17 @@ class BoundedDecodingTest {
 
   @Test
   void aHugeArrayCountIsRefused() {
-    // an Allocation whose stack and later fields are all null ends in five 0 union indexes,
+    // an Allocation whose stack and later fields are all null ends in six 0 union indexes,
     // the first of which is the stack's
     byte[] stackless = codec.encode(Allocation.newBuilder(SampleEvents.allocation())
         .setStack(null).setThreadName(null).setAllocationTimeRaw(null).setAgeNs(null)
-        .setOutstandingBytes(null).build());
+        .setOutstandingBytes(null).setInstances(null).build());
     ByteArrayOutputStream poison = new ByteArrayOutputStream();
-    poison.write(stackless, 0, stackless.length - 5);
+    poison.write(stackless, 0, stackless.length - 6);
     PoisonRecords.writeVarLong(poison, 1); // union branch: StackTrace
     PoisonRecords.writeVarLong(poison, 42); // its hash
     PoisonRecords.writeVarLong(poison, 1_000_000_000L); // frames: a billion of them
-    poison.writeBytes(new byte[] {0, 0, 0, 0, 0, 0});
+    poison.writeBytes(new byte[] {0, 0, 0, 0, 0, 0, 0});
     assertThatThrownBy(() -> codec.decode(poison.toByteArray()))
         .isInstanceOfSatisfying(EventDecodeException.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.LENGTH_EXCEEDS_INPUT))

@@ -28,6 +28,9 @@ import java.util.TreeSet;
  *   <tr><td>oldObjectCutoff</td><td>0 ns</td><td>time JFR may spend finding GC-root paths</td></tr>
  *   <tr><td>oldObjectPeriod</td><td>60 s</td><td>how often old-object samples are emitted (the
  *       first 15 s after the JVM is followed, or after the period when shorter)</td></tr>
+ *   <tr><td>classHistogramPeriod</td><td>30 s</td><td>how often the node collector takes the
+ *       class histogram of a JVM whose live set grows while its old-object samples show nothing
+ *       retained (Shenandoah, where JFR's leak profiler does not work); 0 never</td></tr>
  *   <tr><td>threadPeriod</td><td>1 s</td><td>jdk.JavaThreadStatistics period</td></tr>
  *   <tr><td>poolPeriod</td><td>5 s</td><td>period of the pools outside the heap
  *       (jdk.DirectBufferStatistics, jdk.CodeCacheStatistics, jdk.NativeMemoryUsageTotal);
@@ -52,6 +55,7 @@ public final class JfrOptions {
   private int stackDepth = 8;
   private String oldObjectCutoff = "0 ns";
   private Duration oldObjectPeriod = Duration.ofSeconds(60);
+  private Duration classHistogramPeriod = Duration.ofSeconds(30);
   private Duration threadPeriod = Duration.ofSeconds(1);
   private Duration poolPeriod = Duration.ofSeconds(5);
   private Duration clockSyncPeriod = Duration.ofSeconds(10);
@@ -119,6 +123,7 @@ public final class JfrOptions {
       case "stackDepth" -> stackDepth = positive(key, value);
       case "oldObjectCutoff" -> oldObjectCutoff = value;
       case "oldObjectPeriod" -> oldObjectPeriod = duration(key, value);
+      case "classHistogramPeriod" -> classHistogramPeriod = duration(key, value);
       case "threadPeriod" -> threadPeriod = duration(key, value);
       case "poolPeriod" -> poolPeriod = duration(key, value);
       case "clockSyncPeriod" -> clockSyncPeriod = duration(key, value);
@@ -218,6 +223,11 @@ public final class JfrOptions {
 
   public Duration oldObjectPeriod() {
     return oldObjectPeriod;
+  }
+
+  /** How often a JVM's class histogram may be taken; zero: never (see the class doc). */
+  public Duration classHistogramPeriod() {
+    return classHistogramPeriod;
   }
 
   public Duration threadPeriod() {

@@ -204,6 +204,14 @@ public final class CollectCommand implements Callable<Integer> {
           + " default: ${DEFAULT-VALUE}).")
   String jfrThrottle;
 
+  @Option(names = "--jfr-class-histograms", paramLabel = "DURATION",
+      defaultValue = "${env:MEMFLEET_JFR_CLASS_HISTOGRAMS:-30s}",
+      description = "How often to take the class histogram (GC.class_histogram -all, a heap walk"
+          + " at a safepoint) of a followed JVM whose live set grows while its old-object samples"
+          + " show nothing retained, as under Shenandoah (MEMFLEET_JFR_CLASS_HISTOGRAMS;"
+          + " default: ${DEFAULT-VALUE}; 0s: never).")
+  String jfrClassHistograms;
+
   @Option(names = "--jfr-events", paramLabel = "GROUPS",
       defaultValue = "${env:MEMFLEET_JFR_EVENTS}",
       description = "Event groups of the recordings --jfr-attach starts, '+'-separated"
@@ -310,6 +318,7 @@ public final class CollectCommand implements Callable<Integer> {
       jfrOptions.set("events", jfrEvents);
     }
     jfrOptions.set("throttle", jfrThrottle);
+    jfrOptions.set("classHistogramPeriod", jfrClassHistograms);
     Set<String> reported = ConcurrentHashMap.newKeySet();
     return JfrRepositoryCollector.builder().options(jfrOptions).sink(sink)
         .procRoot(options.procRoot()).sharedRoots(jfrSharedRoots).attach(jfrAttach)

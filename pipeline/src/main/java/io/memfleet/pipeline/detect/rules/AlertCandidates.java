@@ -47,7 +47,9 @@ public final class AlertCandidates {
       stack = StackTrace.newBuilder().setHash(last.stackHash)
           .setFrames(Arrays.asList(last.stackFrames.split("\n", -1))).setTruncated(false).build();
     }
-    String objectClass = commonestClass(run);
+    // a class the heap's histograms show growing is what the heap holds more of now; the run's
+    // earlier points named what it allocates most, before a histogram was taken
+    String objectClass = last.classGrowing ? last.objectClass : commonestClass(run);
     String culprit = stack != null ? Culprits.frame(stack.getFrames())
         : objectClass != null ? objectClass : "mmap".equals(last.series) ? "mmap" : null;
     String who = newest.service != null ? newest.service : newest.comm;
@@ -106,7 +108,11 @@ public final class AlertCandidates {
       return v + ", " + where + Culprits.frame(stack.getFrames());
     }
     if (objectClass != null) {
-      boolean retained = last.classRetained && objectClass.equals(last.objectClass);
+      boolean same = objectClass.equals(last.objectClass);
+      if (same && last.classGrowing) {
+        return v + ", growing on the heap: class " + objectClass + " (class histograms)";
+      }
+      boolean retained = last.classRetained && same;
       return v + (retained ? ", most retained class " + objectClass + " (no stack sampled)"
           : ", most allocated class " + objectClass);
     }

@@ -784,6 +784,28 @@ class LeakRulesTest {
     }
   }
 
+  @Test
+  void aClassTheHeapsHistogramsShowGrowingIsNamedAsSuchOverWhatTheRunAllocatedBefore()
+      throws Exception {
+    // the run's first points named the class the JVM allocates most (no histogram yet); its
+    // last, the class the histograms show growing
+    List<Observation> obs = confirmed(series(Signal.LIVE_SET, 150, t -> 100 * MB + t * MB,
+        512 * MB));
+    obs.forEach(o -> o.objectClass = "byte[]");
+    int n = 1; // the points up to the first alert
+    while (run(LiveSetGrowthRule.NAME, obs.subList(0, n)).isEmpty()) {
+      n++;
+    }
+    for (Observation o : obs.subList(n - 3, n)) {
+      o.objectClass = "io.acme.SearchFrontend$QueryTrace";
+      o.classGrowing = true;
+    }
+    Alert a = run(LiveSetGrowthRule.NAME, obs.subList(0, n)).get(0);
+    assertThat(a.getObjectClass()).isEqualTo("io.acme.SearchFrontend$QueryTrace");
+    assertThat(a.getVerdict()).isEqualTo("heap grows 1.0 MiB/s, growing on the heap: class"
+        + " io.acme.SearchFrontend$QueryTrace (class histograms)");
+  }
+
   /** The first alert on a heap leak of 1 MiB/s whose observations {@code attribution} names. */
   private static Alert heapLeakAttributedAs(java.util.function.Consumer<Observation> attribution)
       throws Exception {

@@ -236,6 +236,14 @@ public final class RecordingControl {
   }
 
   /**
+   * The JVM's class histogram ({@link ClassHistogram#COMMAND}): a walk of its heap at a
+   * safepoint (a pause that grows with what the heap holds), without collecting.
+   */
+  public List<ClassHistogram.Row> classHistogram(TargetProcess target) throws IOException {
+    return ClassHistogram.parse(attach(target).jcmd(ClassHistogram.COMMAND));
+  }
+
+  /**
    * Makes the JVM write the old-object samples it holds into its repository, by starting and
    * stopping a recording that enables only them (JFR emits them when such a recording stops).
    */

@@ -3,6 +3,7 @@ package io.memfleet.collector.jfr.repository;
 import io.memfleet.collector.EventSink;
 import io.memfleet.collector.jfr.JfrOptions;
 import io.memfleet.collector.jfr.JfrSettings;
+import io.memfleet.collector.jfr.attach.ClassHistogram;
 import io.memfleet.collector.jfr.attach.RecordingControl;
 import io.memfleet.collector.jfr.attach.TargetProcess;
 import io.memfleet.collector.jfr.internal.Reporter;
@@ -71,6 +72,14 @@ public final class JfrRepositoryCollector implements AutoCloseable {
   private static final long FULL_HEAP_OLD_OBJECT_PERIOD_NANOS = 10_000_000_000L;
   /** A JVM this young has old-object stacks on: see {@link #switchOldObjectStacks}. */
   static final long YOUNG_JVM_MILLIS = 60_000L;
+  /**
+   * A JVM whose live set grows and whose old-object samples showed nothing retained this long
+   * is named by class histograms instead ({@link #emitClassHistograms}).
+   */
+  static final long RETAINED_QUIET_NANOS = 90_000_000_000L;
+  /** Rows of a class histogram published: the heaviest classes, and the heaviest program classes. */
+  static final int HISTOGRAM_HEAVIEST = 8;
+  static final int HISTOGRAM_PROGRAM = 8;
   /** Recheck delay of a JVM whose recording is declared but whose repository is not there yet. */
   private static final long SOON_NANOS = 300_000_000L;
 
@@ -137,7 +146,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
    */
   private record Followed(ProcessIdentity identity, TargetProcess target, RepositoryReader reader,
       RepositoryLocator.How how, long[] nextOldObjectsNanos, boolean[] stacksOn,
-      boolean[] probed) {}
+      boolean[] probed, long[] histogramNanos) {}
 
   private JfrRepositoryCollector(Builder b) {
     this.options = b.options;
@@ -210,6 +219,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
         }
       }
       emitOldObjects(now);
+      emitClassHistograms(now);
       loadDirectBufferProbes();
     } catch (RuntimeException e) {
       log.once("onboard:" + e.getClass().getName(), "JVM onboarding failed (retrying): " + e);
@@ -275,7 +285,8 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     next.put(key(id), new Followed(id, target, reader, where.get().how(),
         new long[] {System.nanoTime() + options.firstOldObjectDelay().toNanos(),
             System.nanoTime() - FULL_HEAP_OLD_OBJECT_PERIOD_NANOS}, new boolean[1],
-        new boolean[] {RecordingControl.directBufferProbeLoaded(target)}));
+        new boolean[] {RecordingControl.directBufferProbeLoaded(target)},
+        new long[] {System.nanoTime(), 0}));
     followed = Map.copyOf(next);
     return Optional.of(reader);
   }
@@ -329,6 +340,58 @@ public final class JfrRepositoryCollector implements AutoCloseable {
             + f.identity().getPid() + ": " + e.getMessage());
       }
     }
+  }
+
+  /**
+   * Class histograms of each followed JVM whose live set grows while its old-object samples
+   * showed nothing retained for {@link #RETAINED_QUIET_NANOS} (since it was followed, or since
+   * the last such sample), every {@code classHistogramPeriod}: what grows on its heap, by class,
+   * where JFR cannot say what it retains — under Shenandoah JFR's leak profiler keeps no sample
+   * past its next cycle (JDK-8279016), and the JVM's leak was named by the request garbage it
+   * allocates most. A histogram walks the heap at a safepoint; a JVM that refuses attach gets
+   * none.
+   */
+  private void emitClassHistograms(long now) {
+    Duration period = options.classHistogramPeriod();
+    if (period.isZero() || period.isNegative()) {
+      return;
+    }
+    for (Followed f : followed.values()) {
+      long[] times = f.histogramNanos(); // {followed since, last histogram}
+      if (f.reader().endReason() != null || times[1] == Long.MAX_VALUE
+          || !classHistogramDue(now, times[0], times[1], period.toNanos(),
+              f.reader().liveSetGrowing(),
+              f.reader().retainedSampleSince(now - RETAINED_QUIET_NANOS))) {
+        continue;
+      }
+      times[1] = now;
+      try {
+        List<ClassHistogram.Row> rows = control.classHistogram(f.target());
+        long epochNanos = System.currentTimeMillis() * 1_000_000L;
+        f.reader().publishClassHistogram(
+            ClassHistogram.select(rows, HISTOGRAM_HEAVIEST, HISTOGRAM_PROGRAM), epochNanos);
+        log.once("histogram-on:" + f.identity().getPid(), "JVM pid " + f.identity().getPid()
+            + ": its live set grows and no old-object sample shows what it retains; taking its"
+            + " class histogram every " + period.toSeconds() + " s");
+      } catch (IOException | RuntimeException e) {
+        times[1] = Long.MAX_VALUE; // refuses attach: no histograms from it
+        if (ProcessHandle.of(f.identity().getPid()).map(ProcessHandle::isAlive).orElse(false)) {
+          log.once("histogram:" + f.identity().getPid(), "no class histogram of JVM pid "
+              + f.identity().getPid() + ": " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether a JVM's class histogram is due: its live set grows, no retained old-object sample
+   * came in the last {@link #RETAINED_QUIET_NANOS} and it has been followed that long, and the
+   * last histogram ({@code last}, 0 for none) is a period old.
+   */
+  static boolean classHistogramDue(long now, long followedSince, long last, long periodNanos,
+      boolean liveSetGrowing, boolean retainedLately) {
+    return liveSetGrowing && !retainedLately && now - followedSince >= RETAINED_QUIET_NANOS
+        && (last == 0 || now - last >= periodNanos);
   }
 
   /** The direct-buffer probe into each followed JVM whose direct-buffer pool grows, once. */

@@ -5,10 +5,14 @@ import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.EventSink;
 import io.memfleet.collector.jfr.JfrEventMapper;
 import io.memfleet.collector.jfr.JfrOptions;
+import io.memfleet.collector.jfr.attach.ClassHistogram;
 import io.memfleet.collector.jfr.attach.TargetProcess;
 import io.memfleet.collector.jfr.internal.GcStormFilter;
 import io.memfleet.collector.jfr.internal.JfrPump;
 import io.memfleet.collector.jfr.internal.Reporter;
+import io.memfleet.event.Allocation;
+import io.memfleet.event.AllocationKind;
+import io.memfleet.event.ClockDomain;
 import io.memfleet.event.HeapPhase;
 import io.memfleet.event.HeapSummary;
 import io.memfleet.event.MemoryPool;
@@ -23,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +65,8 @@ import org.apache.avro.specific.SpecificRecord;
  * {@link #tick()} and {@link #stats()} may run on another thread.
  */
 public final class RepositoryReader implements AutoCloseable {
+  /** Age from which the pipeline counts an old-object sample as retained. */
+  static final long RETAINED_AGE_NS = 10_000_000_000L;
   private final ProcessIdentity process;
   private final TargetProcess target;
   private final Path repository;
@@ -87,6 +94,8 @@ public final class RepositoryReader implements AutoCloseable {
   private volatile boolean liveSetGrowing;
   private final DirectBufferTrend directBuffers = new DirectBufferTrend();
   private volatile boolean directBuffersGrowing;
+  /** When an old-object sample of a retained object (at least 10 s old) was last published. */
+  private volatile long lastRetainedSampleNanos;
   private volatile String endReason;
   private volatile String finishReason;
   private long startedNanos;
@@ -194,6 +203,10 @@ public final class RepositoryReader implements AutoCloseable {
         }
       }
     }
+    if (r instanceof Allocation a && a.getKind() == AllocationKind.JAVA_OLD_OBJECT
+        && a.getAgeNs() != null && a.getAgeNs() >= RETAINED_AGE_NS) {
+      lastRetainedSampleNanos = System.nanoTime();
+    }
     if (storm.admit(r)) {
       sink.publish(r);
       published.incrementAndGet();
@@ -275,6 +288,35 @@ public final class RepositoryReader implements AutoCloseable {
   /** Whether the JVM's live set grows ({@link LiveSetTrend}), from the heap summaries read. */
   public boolean liveSetGrowing() {
     return liveSetGrowing;
+  }
+
+  /**
+   * Whether an old-object sample of an object at least 10 s old (what the pipeline counts as
+   * retained) was read since {@code sinceNanos} ({@link System#nanoTime}).
+   */
+  public boolean retainedSampleSince(long sinceNanos) {
+    long last = lastRetainedSampleNanos;
+    return last != 0 && last - sinceNanos >= 0;
+  }
+
+  /**
+   * Publishes a class histogram of the JVM taken at {@code epochNanos}: one
+   * {@link AllocationKind#JAVA_HEAP_CLASS} per row (its bytes and instances on the heap), the
+   * levels by class the pipeline names a growing heap by when old-object samples name nothing.
+   */
+  public void publishClassHistogram(List<ClassHistogram.Row> rows, long epochNanos) {
+    for (ClassHistogram.Row row : rows) {
+      sink.publish(Allocation.newBuilder()
+          .setHeader(headers.next(process, Source.JFR, ClockDomain.REALTIME, epochNanos))
+          .setKind(AllocationKind.JAVA_HEAP_CLASS)
+          .setObjectClass(row.className())
+          .setSizeBytes(row.instances() == 0 ? 0 : row.bytes() / row.instances())
+          .setWeightBytes(0)
+          .setOutstandingBytes(row.bytes())
+          .setInstances(row.instances())
+          .build());
+      published.incrementAndGet();
+    }
   }
 
   /** Whether the JVM's direct-buffer pool grows ({@link DirectBufferTrend}). */
