@@ -159,7 +159,8 @@ public class StackLevels {
     return bestProgram >= 0 ? bestProgram : best;
   }
 
-  private static boolean programClass(String className) {
+  /** Whether a class is the program's own: no array, not the JDK's (nor a runtime's). */
+  static boolean programClass(String className) {
     return !className.endsWith("[]") && Culprits.programFrame(List.of(className)) != null;
   }
 

@@ -240,14 +240,35 @@ class ObservationFunctionTest {
   }
 
   @Test
-  void classHistogramsDoNotOverruleWhatOldObjectSamplesShowRetained() throws Exception {
+  void retainedSamplesFromTheGrowingClasssCodeKeepTheirStack() throws Exception {
     send(gc(jvm, Source.JFR, 1, GcGeneration.YOUNG, 120 * MB, null));
-    send(oldObject(1.5, "io.acme.ReportRow", 4096, 20, 12, "io.acme.Exporter.buffer:31"));
+    send(oldObject(1.5, "double[]", 8192, 20, 12, "io.acme.SearchFrontend$QueryTrace.<init>:31",
+        "io.acme.SearchFrontend.main:57"));
     send(heapClass(2, "io.acme.SearchFrontend$QueryTrace", 100_000, 3_000));
     send(heapClass(2.5, "io.acme.SearchFrontend$QueryTrace", 300_000, 9_000));
     Observation o = liveSetAfterTheSamples();
-    assertThat(o.objectClass).isEqualTo("io.acme.ReportRow");
+    assertThat(o.objectClass).isEqualTo("double[]");
+    assertThat(o.stackFrames).startsWith("io.acme.SearchFrontend$QueryTrace.<init>:31");
     assertThat(o.classGrowing).isFalse();
+  }
+
+  @Test
+  void retainedSamplesOfOtherCodeYieldToTheProgramClassTheHistogramsShowGrowing()
+      throws Exception {
+    // Shenandoah, seen: request garbage that reached 10 s of age in one emission of JFR's broken
+    // leak profiler, while the histograms show the leak's holder growing
+    send(gc(jvm, Source.JFR, 1, GcGeneration.YOUNG, 120 * MB, null));
+    for (int i = 0; i < 19; i++) {
+      send(oldObject(1.5 + i * 0.001, "byte[]", 2048, 11, 11,
+          "io.acme.RequestTraffic.handle:57"));
+    }
+    send(heapClass(2, "io.acme.SearchFrontend$QueryTrace", 100_000, 3_000));
+    send(heapClass(2.5, "io.acme.SearchFrontend$QueryTrace", 300_000, 9_000));
+    Observation o = liveSetAfterTheSamples();
+    assertThat(o.objectClass).isEqualTo("io.acme.SearchFrontend$QueryTrace");
+    assertThat(o.classGrowing).isTrue();
+    assertThat(o.classRetained).isFalse();
+    assertThat(o.stackFrames).isNull();
   }
 
   @Test

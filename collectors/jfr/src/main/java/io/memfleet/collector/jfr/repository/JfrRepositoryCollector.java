@@ -345,7 +345,8 @@ public final class JfrRepositoryCollector implements AutoCloseable {
   /**
    * Class histograms of each followed JVM whose live set grows while its old-object samples
    * showed nothing retained for {@link #RETAINED_QUIET_NANOS} (since it was followed, or since
-   * the last such sample), every {@code classHistogramPeriod}: what grows on its heap, by class,
+   * the last such sample; a Shenandoah JVM's samples are not trusted at all), every
+   * {@code classHistogramPeriod}: what grows on its heap, by class,
    * where JFR cannot say what it retains — under Shenandoah JFR's leak profiler keeps no sample
    * past its next cycle (JDK-8279016), and the JVM's leak was named by the request garbage it
    * allocates most. A histogram walks the heap at a safepoint; a JVM that refuses attach gets
@@ -360,8 +361,8 @@ public final class JfrRepositoryCollector implements AutoCloseable {
       long[] times = f.histogramNanos(); // {followed since, last histogram}
       if (f.reader().endReason() != null || times[1] == Long.MAX_VALUE
           || !classHistogramDue(now, times[0], times[1], period.toNanos(),
-              f.reader().liveSetGrowing(),
-              f.reader().retainedSampleSince(now - RETAINED_QUIET_NANOS))) {
+              f.reader().liveSetGrowing(), !f.reader().oldObjectSamplesBroken()
+                  && f.reader().retainedSampleSince(now - RETAINED_QUIET_NANOS))) {
         continue;
       }
       times[1] = now;

@@ -96,6 +96,8 @@ public final class RepositoryReader implements AutoCloseable {
   private volatile boolean directBuffersGrowing;
   /** When an old-object sample of a retained object (at least 10 s old) was last published. */
   private volatile long lastRetainedSampleNanos;
+  /** The JVM runs Shenandoah, whose old-object samples JFR's leak profiler gets wrong. */
+  private volatile boolean oldObjectSamplesBroken;
   private volatile String endReason;
   private volatile String finishReason;
   private long startedNanos;
@@ -195,6 +197,12 @@ public final class RepositoryReader implements AutoCloseable {
       liveSet.afterGc(h.getHeader().getRawTimestamp(), h.getUsedBytes(), h.getMaxBytes());
       liveSetGrowing = liveSet.growing();
     }
+    if (r instanceof MemoryPools p && p.getSettings() != null) {
+      String gc = p.getSettings().get("gc");
+      if (gc != null && gc.contains("Shenandoah")) {
+        oldObjectSamplesBroken = true;
+      }
+    }
     if (r instanceof MemoryPools p) {
       for (PoolUsage u : p.getPools()) {
         if (u.getPool() == MemoryPool.DIRECT_BUFFERS) {
@@ -288,6 +296,15 @@ public final class RepositoryReader implements AutoCloseable {
   /** Whether the JVM's live set grows ({@link LiveSetTrend}), from the heap summaries read. */
   public boolean liveSetGrowing() {
     return liveSetGrowing;
+  }
+
+  /**
+   * Whether the JVM's old-object samples cannot be trusted: it runs Shenandoah, with which JFR's
+   * leak profiler is broken (JDK-8279016; seen: no sample kept past a cycle, and request garbage
+   * reaching 10 s of age in one emission).
+   */
+  public boolean oldObjectSamplesBroken() {
+    return oldObjectSamplesBroken;
   }
 
   /**
