@@ -376,8 +376,11 @@ public final class JfrEventMapper {
     return c == null ? null : javaName(c.getName());
   }
 
-  /** Array descriptor names ({@code [B}, {@code [Ljava.lang.String;}) as Java writes them. */
-  static String javaName(String name) {
+  /**
+   * Array descriptor names ({@code [B}, {@code [Ljava.lang.String;}) as Java writes them, as JFR
+   * and class histograms give them; other names stay.
+   */
+  public static String javaName(String name) {
     int dims = 0;
     while (dims < name.length() && name.charAt(dims) == '[') {
       dims++;

@@ -1,5 +1,6 @@
 package io.memfleet.collector.jfr.attach;
 
+import io.memfleet.collector.jfr.JfrEventMapper;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -46,7 +47,7 @@ public final class ClassHistogram {
     for (String line : text.split("\n")) {
       Matcher m = ROW.matcher(line);
       if (m.matches()) {
-        rows.add(new Row(javaName(m.group(3)), Long.parseLong(m.group(1)),
+        rows.add(new Row(JfrEventMapper.javaName(m.group(3)), Long.parseLong(m.group(1)),
             Long.parseLong(m.group(2))));
       }
     }
@@ -67,33 +68,5 @@ public final class ClassHistogram {
     List<Row> out = new ArrayList<>(kept.values());
     out.sort(Comparator.comparingLong(Row::bytes).reversed());
     return out;
-  }
-
-  /**
-   * A class as the histogram names it, as Java source names it: {@code [D} is {@code double[]},
-   * {@code [[Ljava.lang.String;} is {@code java.lang.String[][]}; other names stay.
-   */
-  static String javaName(String name) {
-    int dims = 0;
-    while (dims < name.length() && name.charAt(dims) == '[') {
-      dims++;
-    }
-    if (dims == 0) {
-      return name;
-    }
-    String element = name.substring(dims);
-    String base = switch (element) {
-      case "Z" -> "boolean";
-      case "B" -> "byte";
-      case "C" -> "char";
-      case "S" -> "short";
-      case "I" -> "int";
-      case "J" -> "long";
-      case "F" -> "float";
-      case "D" -> "double";
-      default -> element.startsWith("L") && element.endsWith(";")
-          ? element.substring(1, element.length() - 1) : element;
-    };
-    return base + "[]".repeat(dims);
   }
 }

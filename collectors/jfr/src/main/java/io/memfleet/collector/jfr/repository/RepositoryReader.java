@@ -197,13 +197,11 @@ public final class RepositoryReader implements AutoCloseable {
       liveSet.afterGc(h.getHeader().getRawTimestamp(), h.getUsedBytes(), h.getMaxBytes());
       liveSetGrowing = liveSet.growing();
     }
-    if (r instanceof MemoryPools p && p.getSettings() != null) {
-      String gc = p.getSettings().get("gc");
+    if (r instanceof MemoryPools p) {
+      String gc = p.getSettings() == null ? null : p.getSettings().get("gc");
       if (gc != null && gc.contains("Shenandoah")) {
         oldObjectSamplesBroken = true;
       }
-    }
-    if (r instanceof MemoryPools p) {
       for (PoolUsage u : p.getPools()) {
         if (u.getPool() == MemoryPool.DIRECT_BUFFERS) {
           directBuffers.reading(p.getHeader().getRawTimestamp(), u.getUsedBytes());

@@ -2,6 +2,7 @@ package io.memfleet.collector.jfr.attach;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memfleet.collector.jfr.JfrEventMapper;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -47,10 +48,10 @@ class ClassHistogramTest {
 
   @Test
   void arraysOfEveryKindAndJdkClassesAreNotTheProgramsOwn() {
-    assertThat(ClassHistogram.javaName("[Z")).isEqualTo("boolean[]");
-    assertThat(ClassHistogram.javaName("[[J")).isEqualTo("long[][]");
-    assertThat(ClassHistogram.javaName("[Lcom.acme.Order;")).isEqualTo("com.acme.Order[]");
-    assertThat(ClassHistogram.javaName("com.acme.Order")).isEqualTo("com.acme.Order");
+    assertThat(JfrEventMapper.javaName("[Z")).isEqualTo("boolean[]");
+    assertThat(JfrEventMapper.javaName("[[J")).isEqualTo("long[][]");
+    assertThat(JfrEventMapper.javaName("[Lcom.acme.Order;")).isEqualTo("com.acme.Order[]");
+    assertThat(JfrEventMapper.javaName("com.acme.Order")).isEqualTo("com.acme.Order");
     assertThat(new ClassHistogram.Row("com.acme.Order", 1, 24).programClass()).isTrue();
     assertThat(new ClassHistogram.Row("com.acme.Order[]", 1, 24).programClass()).isFalse();
     assertThat(new ClassHistogram.Row("java.util.HashMap$Node", 1, 32).programClass()).isFalse();
