@@ -3,19 +3,26 @@ package io.memfleet.collector.jfr;
 import io.memfleet.collector.ClockSyncSampler;
 import io.memfleet.collector.EventHeaders;
 import io.memfleet.collector.KafkaEventSink;
+import io.memfleet.collector.jfr.attach.ClassHistogram;
 import io.memfleet.collector.jfr.internal.AgentLog;
 import io.memfleet.collector.jfr.internal.InProcessProbe;
 import io.memfleet.collector.jfr.internal.JfrPump;
 import io.memfleet.collector.jfr.internal.SinkWatch;
 import io.memfleet.collector.jfr.internal.UncaughtOutOfMemory;
+import io.memfleet.collector.jfr.repository.JvmSignals;
+import io.memfleet.event.Allocation;
 import io.memfleet.event.OomKill;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Source;
 import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
@@ -104,7 +111,8 @@ public final class JfrAgent {
     JfrSettings settings = JfrSettings.of(options);
     InProcessProbe probe = options.enabled("pools") && options.directBufferProbe()
         ? new InProcessProbe(instrumentation, settings.directBufferSitePeriodSeconds()) : null;
-    Stream stream = new Stream(options, self, headers, sink, probe, log);
+    JvmSignals signals = new JvmSignals();
+    Stream stream = new Stream(options, self, headers, sink, probe, signals, log);
     UncaughtOutOfMemory oom = UncaughtOutOfMemory.install();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(() -> {
       OomKill kill = oom.report(self, headers);
@@ -117,7 +125,9 @@ public final class JfrAgent {
     ClockSyncSampler clock = new ClockSyncSampler();
     SinkWatch watch = new SinkWatch(log, options.common().kafkaBootstrap(), spool.toString());
     long nextClock = 0;
-    long nextOldObjects = System.nanoTime() + options.firstOldObjectDelay().toNanos();
+    long started = System.nanoTime();
+    long nextOldObjects = started + options.firstOldObjectDelay().toNanos();
+    long lastHistogram = 0;
     while (true) {
       long now = System.nanoTime();
       try {
@@ -128,6 +138,13 @@ public final class JfrAgent {
         if (options.enabled("oldObjects") && now >= nextOldObjects) {
           nextOldObjects = now + options.oldObjectPeriod().toNanos();
           emitOldObjectSamples(options);
+        }
+        if (lastHistogram != Long.MAX_VALUE && signals.classHistogramDue(now, started,
+            lastHistogram, options.classHistogramPeriod().toNanos())) {
+          lastHistogram = now;
+          if (!emitClassHistogram(self, headers, sink, log)) {
+            lastHistogram = Long.MAX_VALUE; // no diagnostic commands here: no more tries
+          }
         }
         if (probe != null && probe.due()) {
           loadProbe(probe, log);
@@ -153,6 +170,38 @@ public final class JfrAgent {
       r.start();
       r.stop();
     }
+  }
+
+  /**
+   * This JVM's class histogram ({@code GC.class_histogram -all}, through the
+   * {@code DiagnosticCommand} MBean: a walk of the heap at a safepoint, no collection) as
+   * {@link JvmSignals#classHistogramEvents}: taken, like the node collector does through attach,
+   * while the live set grows and the old-object samples show nothing retained with its code
+   * (under Shenandoah they show nothing true at all). False when the JVM has no such MBean.
+   */
+  static boolean emitClassHistogram(ProcessIdentity self, EventHeaders headers,
+      KafkaEventSink sink, AgentLog log) {
+    try {
+      List<ClassHistogram.Row> rows = ClassHistogram.parse(classHistogramText());
+      long epochNanos = System.currentTimeMillis() * 1_000_000L;
+      for (Allocation a : JvmSignals.classHistogramEvents(rows, self, headers, epochNanos)) {
+        sink.publish(a);
+      }
+      log.once("histogram", "its live set grows and no old-object sample shows the code of what"
+          + " it retains; taking its class histogram periodically");
+      return true;
+    } catch (JMException | RuntimeException e) {
+      log.once("histogram", "its live set grows, but no class histogram: " + e);
+      return false;
+    }
+  }
+
+  /** {@code GC.class_histogram -all} of this JVM, as {@code jcmd} would print it. */
+  static String classHistogramText() throws JMException {
+    Object text = ManagementFactory.getPlatformMBeanServer().invoke(
+        new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+        new Object[] {new String[] {"-all"}}, new String[] {String[].class.getName()});
+    return String.valueOf(text);
   }
 
   /** Its direct-buffer pool grows: the probe says which code keeps the buffers. */
@@ -183,6 +232,7 @@ public final class JfrAgent {
     private final EventHeaders headers;
     private final KafkaEventSink sink;
     private final InProcessProbe probe;
+    private final JvmSignals signals;
     private final AgentLog log;
     private volatile RecordingStream current;
     private volatile boolean stopping;
@@ -190,12 +240,13 @@ public final class JfrAgent {
     private long nextRestart;
 
     Stream(JfrOptions options, ProcessIdentity self, EventHeaders headers, KafkaEventSink sink,
-        InProcessProbe probe, AgentLog log) {
+        InProcessProbe probe, JvmSignals signals, AgentLog log) {
       this.options = options;
       this.self = self;
       this.headers = headers;
       this.sink = sink;
       this.probe = probe;
+      this.signals = signals;
       this.log = log;
     }
 
@@ -210,6 +261,7 @@ public final class JfrAgent {
         if (probe != null) {
           probe.observe(r);
         }
+        signals.observe(r);
         sink.publish(r);
       }, log);
       current = s;

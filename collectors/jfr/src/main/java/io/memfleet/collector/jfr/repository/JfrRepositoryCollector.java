@@ -72,14 +72,6 @@ public final class JfrRepositoryCollector implements AutoCloseable {
   private static final long FULL_HEAP_OLD_OBJECT_PERIOD_NANOS = 10_000_000_000L;
   /** A JVM this young has old-object stacks on: see {@link #switchOldObjectStacks}. */
   static final long YOUNG_JVM_MILLIS = 60_000L;
-  /**
-   * A JVM whose live set grows and whose old-object samples showed nothing retained this long
-   * is named by class histograms instead ({@link #emitClassHistograms}).
-   */
-  static final long RETAINED_QUIET_NANOS = 90_000_000_000L;
-  /** Rows of a class histogram published: the heaviest classes, and the heaviest program classes. */
-  static final int HISTOGRAM_HEAVIEST = 8;
-  static final int HISTOGRAM_PROGRAM = 8;
   /** Recheck delay of a JVM whose recording is declared but whose repository is not there yet. */
   private static final long SOON_NANOS = 300_000_000L;
 
@@ -327,7 +319,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
         continue;
       }
       switchOldObjectStacks(f);
-      if (!oldObjectsDue(now, times[0], times[1], f.reader().heapFullness())) {
+      if (!oldObjectsDue(now, times[0], times[1], f.reader().signals().heapFullness())) {
         continue;
       }
       times[0] = now + options.oldObjectPeriod().toNanos();
@@ -344,13 +336,15 @@ public final class JfrRepositoryCollector implements AutoCloseable {
 
   /**
    * Class histograms of each followed JVM whose live set grows while its old-object samples
-   * showed nothing retained for {@link #RETAINED_QUIET_NANOS} (since it was followed, or since
-   * the last such sample; a Shenandoah JVM's samples are not trusted at all), every
-   * {@code classHistogramPeriod}: what grows on its heap, by class,
+   * showed nothing retained with the stack that allocated it for {@link JvmSignals#RETAINED_QUIET_NANOS}
+   * (since it was followed, or since the last such sample; a Shenandoah JVM's samples are not
+   * trusted at all), every {@code classHistogramPeriod}: what grows on its heap, by class,
    * where JFR cannot say what it retains — under Shenandoah JFR's leak profiler keeps no sample
    * past its next cycle (JDK-8279016), and the JVM's leak was named by the request garbage it
-   * allocates most. A histogram walks the heap at a safepoint; a JVM that refuses attach gets
-   * none.
+   * allocates most — or samples it without its code: a leak that begins in a JVM that ran flat
+   * past its first minute is sampled without stacks until the collector sees its live set grow
+   * ({@link #switchOldObjectStacks}), and such samples name an array class ({@code byte[]}) but
+   * no code. A histogram walks the heap at a safepoint; a JVM that refuses attach gets none.
    */
   private void emitClassHistograms(long now) {
     Duration period = options.classHistogramPeriod();
@@ -360,20 +354,17 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     for (Followed f : followed.values()) {
       long[] times = f.histogramNanos(); // {followed since, last histogram}
       if (f.reader().endReason() != null || times[1] == Long.MAX_VALUE
-          || !classHistogramDue(now, times[0], times[1], period.toNanos(),
-              f.reader().liveSetGrowing(), !f.reader().oldObjectSamplesBroken()
-                  && f.reader().retainedSampleSince(now - RETAINED_QUIET_NANOS))) {
+          || !f.reader().signals().classHistogramDue(now, times[0], times[1], period.toNanos())) {
         continue;
       }
       times[1] = now;
       try {
         List<ClassHistogram.Row> rows = control.classHistogram(f.target());
         long epochNanos = System.currentTimeMillis() * 1_000_000L;
-        f.reader().publishClassHistogram(
-            ClassHistogram.select(rows, HISTOGRAM_HEAVIEST, HISTOGRAM_PROGRAM), epochNanos);
+        f.reader().publishClassHistogram(rows, epochNanos);
         log.once("histogram-on:" + f.identity().getPid(), "JVM pid " + f.identity().getPid()
-            + ": its live set grows and no old-object sample shows what it retains; taking its"
-            + " class histogram every " + period.toSeconds() + " s");
+            + ": its live set grows and no old-object sample shows the code of what it retains;"
+            + " taking its class histogram every " + period.toSeconds() + " s");
       } catch (IOException | RuntimeException e) {
         times[1] = Long.MAX_VALUE; // refuses attach: no histograms from it
         if (ProcessHandle.of(f.identity().getPid()).map(ProcessHandle::isAlive).orElse(false)) {
@@ -384,17 +375,6 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     }
   }
 
-  /**
-   * Whether a JVM's class histogram is due: its live set grows, no retained old-object sample
-   * came in the last {@link #RETAINED_QUIET_NANOS} and it has been followed that long, and the
-   * last histogram ({@code last}, 0 for none) is a period old.
-   */
-  static boolean classHistogramDue(long now, long followedSince, long last, long periodNanos,
-      boolean liveSetGrowing, boolean retainedLately) {
-    return liveSetGrowing && !retainedLately && now - followedSince >= RETAINED_QUIET_NANOS
-        && (last == 0 || now - last >= periodNanos);
-  }
-
   /** The direct-buffer probe into each followed JVM whose direct-buffer pool grows, once. */
   private void loadDirectBufferProbes() {
     if (!directBufferProbe || !options.enabled("pools")) {
@@ -402,7 +382,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     }
     for (Followed f : followed.values()) {
       if (f.probed()[0] || f.reader().endReason() != null
-          || !f.reader().directBuffersGrowing()) {
+          || !f.reader().signals().directBuffersGrowing()) {
         continue;
       }
       f.probed()[0] = true; // once: a JVM that refuses it goes without
@@ -429,7 +409,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
    * all without a stack, and its alert named no culprit).
    */
   private void switchOldObjectStacks(Followed f) {
-    boolean want = wantsOldObjectStacks(f.reader().liveSetGrowing(), f.reader().heapFullness(),
+    boolean want = wantsOldObjectStacks(f.reader().signals().liveSetGrowing(), f.reader().signals().heapFullness(),
         f.identity().getProcessStartTimeMs(), System.currentTimeMillis());
     if (want == f.stacksOn()[0]) {
       return;

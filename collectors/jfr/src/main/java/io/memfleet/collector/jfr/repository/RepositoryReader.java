@@ -65,8 +65,6 @@ import org.apache.avro.specific.SpecificRecord;
  * {@link #tick()} and {@link #stats()} may run on another thread.
  */
 public final class RepositoryReader implements AutoCloseable {
-  /** Age from which the pipeline counts an old-object sample as retained. */
-  static final long RETAINED_AGE_NS = 10_000_000_000L;
   private final ProcessIdentity process;
   private final TargetProcess target;
   private final Path repository;
@@ -88,16 +86,7 @@ public final class RepositoryReader implements AutoCloseable {
   private Thread thread;
   private volatile long lastActivityNanos;
   private volatile long lastEventEpochNanos;
-  /** Heap after the newest collection over the heap's maximum; NaN until one is read. */
-  private volatile double heapFullness = Double.NaN;
-  private final LiveSetTrend liveSet = new LiveSetTrend();
-  private volatile boolean liveSetGrowing;
-  private final DirectBufferTrend directBuffers = new DirectBufferTrend();
-  private volatile boolean directBuffersGrowing;
-  /** When an old-object sample of a retained object (at least 10 s old) was last published. */
-  private volatile long lastRetainedSampleNanos;
-  /** The JVM runs Shenandoah, whose old-object samples JFR's leak profiler gets wrong. */
-  private volatile boolean oldObjectSamplesBroken;
+  private final JvmSignals signals = new JvmSignals();
   private volatile String endReason;
   private volatile String finishReason;
   private long startedNanos;
@@ -192,27 +181,7 @@ public final class RepositoryReader implements AutoCloseable {
   }
 
   private void publish(SpecificRecord r) {
-    if (r instanceof HeapSummary h && h.getPhase() == HeapPhase.AFTER_GC && h.getMaxBytes() > 0) {
-      heapFullness = h.getUsedBytes() / (double) h.getMaxBytes();
-      liveSet.afterGc(h.getHeader().getRawTimestamp(), h.getUsedBytes(), h.getMaxBytes());
-      liveSetGrowing = liveSet.growing();
-    }
-    if (r instanceof MemoryPools p) {
-      String gc = p.getSettings() == null ? null : p.getSettings().get("gc");
-      if (gc != null && gc.contains("Shenandoah")) {
-        oldObjectSamplesBroken = true;
-      }
-      for (PoolUsage u : p.getPools()) {
-        if (u.getPool() == MemoryPool.DIRECT_BUFFERS) {
-          directBuffers.reading(p.getHeader().getRawTimestamp(), u.getUsedBytes());
-          directBuffersGrowing = directBuffers.growing();
-        }
-      }
-    }
-    if (r instanceof Allocation a && a.getKind() == AllocationKind.JAVA_OLD_OBJECT
-        && a.getAgeNs() != null && a.getAgeNs() >= RETAINED_AGE_NS) {
-      lastRetainedSampleNanos = System.nanoTime();
-    }
+    signals.observe(r);
     if (storm.admit(r)) {
       sink.publish(r);
       published.incrementAndGet();
@@ -283,60 +252,20 @@ public final class RepositoryReader implements AutoCloseable {
     return endReason;
   }
 
-  /**
-   * The JVM's heap after its newest collection, as a share of the heap's maximum (NaN until a
-   * collection with a known maximum was read).
-   */
-  public double heapFullness() {
-    return heapFullness;
-  }
-
-  /** Whether the JVM's live set grows ({@link LiveSetTrend}), from the heap summaries read. */
-  public boolean liveSetGrowing() {
-    return liveSetGrowing;
+  /** What the JVM's events said of it so far. */
+  public JvmSignals signals() {
+    return signals;
   }
 
   /**
-   * Whether the JVM's old-object samples cannot be trusted: it runs Shenandoah, with which JFR's
-   * leak profiler is broken (JDK-8279016; seen: no sample kept past a cycle, and request garbage
-   * reaching 10 s of age in one emission).
-   */
-  public boolean oldObjectSamplesBroken() {
-    return oldObjectSamplesBroken;
-  }
-
-  /**
-   * Whether an old-object sample of an object at least 10 s old (what the pipeline counts as
-   * retained) was read since {@code sinceNanos} ({@link System#nanoTime}).
-   */
-  public boolean retainedSampleSince(long sinceNanos) {
-    long last = lastRetainedSampleNanos;
-    return last != 0 && last - sinceNanos >= 0;
-  }
-
-  /**
-   * Publishes a class histogram of the JVM taken at {@code epochNanos}: one
-   * {@link AllocationKind#JAVA_HEAP_CLASS} per row (its bytes and instances on the heap), the
-   * levels by class the pipeline names a growing heap by when old-object samples name nothing.
+   * Publishes a class histogram of the JVM taken at {@code epochNanos}
+   * ({@link JvmSignals#classHistogramEvents}).
    */
   public void publishClassHistogram(List<ClassHistogram.Row> rows, long epochNanos) {
-    for (ClassHistogram.Row row : rows) {
-      sink.publish(Allocation.newBuilder()
-          .setHeader(headers.next(process, Source.JFR, ClockDomain.REALTIME, epochNanos))
-          .setKind(AllocationKind.JAVA_HEAP_CLASS)
-          .setObjectClass(row.className())
-          .setSizeBytes(row.instances() == 0 ? 0 : row.bytes() / row.instances())
-          .setWeightBytes(0)
-          .setOutstandingBytes(row.bytes())
-          .setInstances(row.instances())
-          .build());
+    for (Allocation a : JvmSignals.classHistogramEvents(rows, process, headers, epochNanos)) {
+      sink.publish(a);
       published.incrementAndGet();
     }
-  }
-
-  /** Whether the JVM's direct-buffer pool grows ({@link DirectBufferTrend}). */
-  public boolean directBuffersGrowing() {
-    return directBuffersGrowing;
   }
 
   public Stats stats() {

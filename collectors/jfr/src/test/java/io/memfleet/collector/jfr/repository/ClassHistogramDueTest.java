@@ -1,8 +1,12 @@
 package io.memfleet.collector.jfr.repository;
 
-import static io.memfleet.collector.jfr.repository.JfrRepositoryCollector.classHistogramDue;
+import static io.memfleet.collector.jfr.repository.JvmSignals.classHistogramDue;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memfleet.event.Allocation;
+import io.memfleet.event.AllocationKind;
+import io.memfleet.event.StackTrace;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ClassHistogramDueTest {
@@ -24,5 +28,27 @@ class ClassHistogramDueTest {
     assertThat(classHistogramDue(FOLLOWED + 200 * S, FOLLOWED, 0, PERIOD, false, false))
         .isFalse();
     assertThat(classHistogramDue(FOLLOWED + 89 * S, FOLLOWED, 0, PERIOD, true, false)).isFalse();
+  }
+
+  @Test
+  void onlyARetainedSampleWithItsStackShowsWhatIsRetained() {
+    StackTrace stack = StackTrace.newBuilder().setHash(7)
+        .setFrames(List.of("com.example.SessionRecord.<init>:31")).build();
+    assertThat(JvmSignals.retainedWithStack(oldObject(11 * S, stack))).isTrue();
+    // a leak that began in a JVM past its first minute is sampled without stacks until its
+    // live set is seen to grow: a class (byte[]) but no code, so histograms are still due
+    assertThat(JvmSignals.retainedWithStack(oldObject(11 * S, null))).isFalse();
+    assertThat(JvmSignals.retainedWithStack(oldObject(11 * S,
+        StackTrace.newBuilder().setHash(0).setFrames(List.of()).build()))).isFalse();
+    assertThat(JvmSignals.retainedWithStack(oldObject(9 * S, stack))).isFalse();
+    assertThat(JvmSignals.retainedWithStack(oldObject(null, stack))).isFalse();
+  }
+
+  private static Allocation oldObject(Long ageNs, StackTrace stack) {
+    Allocation a = new Allocation();
+    a.setKind(AllocationKind.JAVA_OLD_OBJECT);
+    a.setAgeNs(ageNs);
+    a.setStack(stack);
+    return a;
   }
 }

@@ -1,0 +1,181 @@
+package io.memfleet.collector.jfr.repository;
+
+import io.memfleet.collector.EventHeaders;
+import io.memfleet.collector.jfr.attach.ClassHistogram;
+import io.memfleet.event.Allocation;
+import io.memfleet.event.AllocationKind;
+import io.memfleet.event.ClockDomain;
+import io.memfleet.event.HeapPhase;
+import io.memfleet.event.HeapSummary;
+import io.memfleet.event.MemoryPool;
+import io.memfleet.event.MemoryPools;
+import io.memfleet.event.PoolUsage;
+import io.memfleet.event.ProcessIdentity;
+import io.memfleet.event.Source;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * What a JVM collector learns of a JVM from the JVM's own events, to decide what more to ask of
+ * it: whether its live set grows ({@link LiveSetTrend}: old-object stacks on), whether its
+ * direct buffers grow ({@link DirectBufferTrend}: the direct-buffer probe), how full its heap is
+ * after a collection, whether its old-object samples show the code of what it retains, and
+ * whether they can be trusted at all (not under Shenandoah) — the last two decide when its class
+ * histograms are due ({@link #classHistogramDue}). The node collector keeps one per JVM it reads
+ * from outside ({@link RepositoryReader}), the in-process agent one for its own JVM.
+ *
+ * <pre>{@code
+ * JvmSignals signals = new JvmSignals();
+ * signals.observe(record);                   // each event the JVM's recording yields
+ * if (signals.classHistogramDue(System.nanoTime(), followedSince, last, period)) { ... }
+ * }</pre>
+ *
+ * <p>{@link #observe} is called from one thread (the JFR stream's); the rest may be read from
+ * others.
+ */
+public final class JvmSignals {
+  /** Age from which the pipeline counts an old-object sample as retained. */
+  static final long RETAINED_AGE_NS = 10_000_000_000L;
+  /**
+   * A JVM whose live set grows and whose old-object samples showed nothing retained with a stack
+   * this long is named by class histograms instead ({@link #classHistogramDue}).
+   */
+  static final long RETAINED_QUIET_NANOS = 90_000_000_000L;
+  /** Rows of a class histogram published: the heaviest classes, and the heaviest program classes. */
+  static final int HISTOGRAM_HEAVIEST = 8;
+  static final int HISTOGRAM_PROGRAM = 8;
+
+  /** Heap after the newest collection over the heap's maximum; NaN until one is read. */
+  private volatile double heapFullness = Double.NaN;
+  private final LiveSetTrend liveSet = new LiveSetTrend();
+  private volatile boolean liveSetGrowing;
+  private final DirectBufferTrend directBuffers = new DirectBufferTrend();
+  private volatile boolean directBuffersGrowing;
+  /**
+   * When an old-object sample of a retained object (at least 10 s old) with a stack was last
+   * read ({@link System#nanoTime}): one without a stack names a class but no code.
+   */
+  private volatile long lastRetainedSampleNanos;
+  /** The JVM runs Shenandoah, whose old-object samples JFR's leak profiler gets wrong. */
+  private volatile boolean oldObjectSamplesBroken;
+
+  /** One event of the JVM. */
+  public void observe(SpecificRecord r) {
+    if (r instanceof HeapSummary h && h.getPhase() == HeapPhase.AFTER_GC && h.getMaxBytes() > 0) {
+      heapFullness = h.getUsedBytes() / (double) h.getMaxBytes();
+      liveSet.afterGc(h.getHeader().getRawTimestamp(), h.getUsedBytes(), h.getMaxBytes());
+      liveSetGrowing = liveSet.growing();
+    }
+    if (r instanceof MemoryPools p) {
+      String gc = p.getSettings() == null ? null : p.getSettings().get("gc");
+      if (gc != null && gc.contains("Shenandoah")) {
+        oldObjectSamplesBroken = true;
+      }
+      for (PoolUsage u : p.getPools()) {
+        if (u.getPool() == MemoryPool.DIRECT_BUFFERS) {
+          directBuffers.reading(p.getHeader().getRawTimestamp(), u.getUsedBytes());
+          directBuffersGrowing = directBuffers.growing();
+        }
+      }
+    }
+    if (r instanceof Allocation a && retainedWithStack(a)) {
+      lastRetainedSampleNanos = System.nanoTime();
+    }
+  }
+
+  /**
+   * The JVM's heap after its newest collection, as a share of the heap's maximum (NaN until a
+   * collection with a known maximum was read).
+   */
+  public double heapFullness() {
+    return heapFullness;
+  }
+
+  /** Whether the JVM's live set grows ({@link LiveSetTrend}), from the heap summaries read. */
+  public boolean liveSetGrowing() {
+    return liveSetGrowing;
+  }
+
+  /** Whether the JVM's direct-buffer pool grows ({@link DirectBufferTrend}). */
+  public boolean directBuffersGrowing() {
+    return directBuffersGrowing;
+  }
+
+  /**
+   * Whether the JVM's old-object samples cannot be trusted: it runs Shenandoah, with which JFR's
+   * leak profiler is broken (JDK-8279016; seen: no sample kept past a cycle, and request garbage
+   * reaching 10 s of age in one emission).
+   */
+  public boolean oldObjectSamplesBroken() {
+    return oldObjectSamplesBroken;
+  }
+
+  /**
+   * Whether an old-object sample of an object at least 10 s old (what the pipeline counts as
+   * retained) with the stack that allocated it was read since {@code sinceNanos}
+   * ({@link System#nanoTime}). Samples without a stack do not count: the node collector turns
+   * stacks on only while a JVM is young or its live set grows, so a leak that begins in a JVM
+   * that ran flat for minutes is sampled without its code until then, and its alert named only
+   * {@code byte[]} ("no stack sampled", seen on a service whose leak began after 3 minutes).
+   */
+  public boolean retainedSampleSince(long sinceNanos) {
+    long last = lastRetainedSampleNanos;
+    return last != 0 && last - sinceNanos >= 0;
+  }
+
+  /**
+   * Whether the JVM's class histogram is due at {@code now} ({@link System#nanoTime}): see
+   * {@link #classHistogramDue(long, long, long, long, boolean, boolean)}, with what was read of
+   * the JVM (a Shenandoah JVM's samples show nothing).
+   */
+  public boolean classHistogramDue(long now, long followedSince, long last, long periodNanos) {
+    return classHistogramDue(now, followedSince, last, periodNanos, liveSetGrowing,
+        !oldObjectSamplesBroken && retainedSampleSince(now - RETAINED_QUIET_NANOS));
+  }
+
+  /**
+   * Whether a JVM's class histogram is due: its live set grows, no retained old-object sample
+   * with a stack came in the last {@link #RETAINED_QUIET_NANOS} and it has been followed that
+   * long, and the last histogram ({@code last}, 0 for none) is a period old.
+   */
+  static boolean classHistogramDue(long now, long followedSince, long last, long periodNanos,
+      boolean liveSetGrowing, boolean retainedLately) {
+    return periodNanos > 0 && liveSetGrowing && !retainedLately
+        && now - followedSince >= RETAINED_QUIET_NANOS && (last == 0 || now - last >= periodNanos);
+  }
+
+  /**
+   * Whether {@code a} is an old-object sample of an object at least 10 s old that carries the
+   * stack that allocated it: what tells the pipeline which code a heap retains.
+   */
+  static boolean retainedWithStack(Allocation a) {
+    return a.getKind() == AllocationKind.JAVA_OLD_OBJECT
+        && a.getAgeNs() != null && a.getAgeNs() >= RETAINED_AGE_NS
+        && a.getStack() != null && !a.getStack().getFrames().isEmpty();
+  }
+
+  /**
+   * A class histogram of {@code process} taken at {@code epochNanos} as the events published:
+   * its heaviest classes and heaviest program classes ({@link ClassHistogram#select}), one
+   * {@link AllocationKind#JAVA_HEAP_CLASS} each (its bytes and instances on the heap) — the
+   * levels by class the pipeline names a growing heap by when old-object samples name nothing.
+   */
+  public static List<Allocation> classHistogramEvents(List<ClassHistogram.Row> rows,
+      ProcessIdentity process, EventHeaders headers, long epochNanos) {
+    List<Allocation> events = new ArrayList<>();
+    for (ClassHistogram.Row row
+        : ClassHistogram.select(rows, HISTOGRAM_HEAVIEST, HISTOGRAM_PROGRAM)) {
+      events.add(Allocation.newBuilder()
+          .setHeader(headers.next(process, Source.JFR, ClockDomain.REALTIME, epochNanos))
+          .setKind(AllocationKind.JAVA_HEAP_CLASS)
+          .setObjectClass(row.className())
+          .setSizeBytes(row.instances() == 0 ? 0 : row.bytes() / row.instances())
+          .setWeightBytes(0)
+          .setOutstandingBytes(row.bytes())
+          .setInstances(row.instances())
+          .build());
+    }
+    return events;
+  }
+}
