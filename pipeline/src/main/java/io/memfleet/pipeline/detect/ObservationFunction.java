@@ -78,6 +78,14 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   private transient ValueState<StackLevels> threadLevels;
   private transient ValueState<StackLevels> classLevels;
   private transient ValueState<StackLevels> goroutineLevels;
+  /**
+   * Class histograms older than this name nothing: two of the collector's periods (30 s) without
+   * one mean it stopped taking them — its old-object samples show what is retained again, or the
+   * live set stopped growing — and levels from before then are not what grows now (seen: three
+   * histograms of a service's request garbage, taken in its healthy minutes, named that garbage
+   * in the alert of the leak that began a minute later).
+   */
+  static final long HISTOGRAMS_FRESH_NS = 60_000_000_000L;
   private transient ValueState<StackLevels> heapClassLevels;
   private transient Counter seriesOverflow;
   private transient Counter undecodable;
@@ -430,7 +438,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
 
   /**
    * The class whose bytes grow in the JVM's class histograms, which the collector takes only
-   * where old-object samples showed nothing retained for a while: named where nothing retained
+   * where old-object samples showed nothing retained for a while, and only while the histograms
+   * are fresh ({@link #HISTOGRAMS_FRESH_NS}): named where nothing retained
    * was sampled — not the class the JVM allocates most, mostly request garbage — and over what
    * the samples name when that is not the growing program class or its code. Under Shenandoah
    * JFR's leak profiler is broken (JDK-8279016): seen, 19 samples of request garbage that
@@ -439,7 +448,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
    */
   private void attachGrowingClass(Observation o) throws Exception {
     StackLevels classes = heapClassLevels.value();
-    int g = classes == null ? -1 : classes.growingClass();
+    int g = classes == null || o.utcNs - classes.newestUtcNs() > HISTOGRAMS_FRESH_NS ? -1
+        : classes.growingClass();
     if (g < 0) {
       return;
     }

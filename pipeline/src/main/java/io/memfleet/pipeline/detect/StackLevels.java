@@ -159,6 +159,15 @@ public class StackLevels {
     return bestProgram >= 0 ? bestProgram : best;
   }
 
+  /** The time of the newest level, or {@link Long#MIN_VALUE} when there is none. */
+  long newestUtcNs() {
+    long newest = Long.MIN_VALUE;
+    for (long t : lastUtcNs) {
+      newest = Math.max(newest, t);
+    }
+    return newest;
+  }
+
   /** Whether a class is the program's own: no array, not the JDK's (nor a runtime's). */
   static boolean programClass(String className) {
     return !className.endsWith("[]") && Culprits.programFrame(List.of(className)) != null;

@@ -272,6 +272,29 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void histogramsTheCollectorStoppedTakingNameNothingOverTheSamplesThatCameSince()
+      throws Exception {
+    // seen: three histograms of a service's request garbage, taken in its healthy minutes, named
+    // that garbage in the alert of the leak that began a minute later, whose retained samples by
+    // then carried the leak's stack
+    send(gc(jvm, Source.JFR, 1, GcGeneration.YOUNG, 120 * MB, null));
+    send(heapClass(2, "io.acme.RequestTraffic$LineItem", 615_000, 19_711));
+    send(heapClass(2.5, "io.acme.RequestTraffic$LineItem", 889_000, 28_475));
+    send(heapClass(3, "io.acme.RequestTraffic$LineItem", 1_038_000, 33_232));
+    send(gc(jvm, Source.JFR, 70, GcGeneration.YOUNG, 125 * MB, null));
+    send(oldObject(71, "byte[]", 8192, 20, 12, "io.acme.SessionService$SessionRecord.<init>:45",
+        "io.acme.SessionService.main:80"));
+    send(gc(jvm, Source.JFR, 72, GcGeneration.YOUNG, 126 * MB, null));
+    send(gc(jvm, Source.JFR, 82, GcGeneration.YOUNG, 130 * MB, null));
+    List<Observation> live = out(Signal.LIVE_SET);
+    Observation o = live.get(live.size() - 1);
+    assertThat(o.utcNs).isGreaterThan(70_000_000_000L);
+    assertThat(o.objectClass).isEqualTo("byte[]");
+    assertThat(o.stackFrames).startsWith("io.acme.SessionService$SessionRecord.<init>:45");
+    assertThat(o.classGrowing).isFalse();
+  }
+
+  @Test
   void anOldObjectTheJdkAllocatedOnItsOwnIsNeverTheProgramsCulprit() throws Exception {
     // a JVM dying of a leak in its first minute: JFR's own Instant (allocated when the
     // recording started, no frame of the program) is the oldest sample; the program's rows

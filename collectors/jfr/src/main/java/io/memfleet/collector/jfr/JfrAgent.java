@@ -176,7 +176,7 @@ public final class JfrAgent {
    * This JVM's class histogram ({@code GC.class_histogram -all}, through the
    * {@code DiagnosticCommand} MBean: a walk of the heap at a safepoint, no collection) as
    * {@link JvmSignals#classHistogramEvents}: taken, like the node collector does through attach,
-   * while the live set grows and the old-object samples show nothing retained with its code
+   * while the live set grows and the old-object samples show nothing retained
    * (under Shenandoah they show nothing true at all). False when the JVM has no such MBean.
    */
   static boolean emitClassHistogram(ProcessIdentity self, EventHeaders headers,
@@ -187,8 +187,8 @@ public final class JfrAgent {
       for (Allocation a : JvmSignals.classHistogramEvents(rows, self, headers, epochNanos)) {
         sink.publish(a);
       }
-      log.once("histogram", "its live set grows and no old-object sample shows the code of what"
-          + " it retains; taking its class histogram periodically");
+      log.once("histogram", "its live set grows and no old-object sample shows what it retains;"
+          + " taking its class histogram periodically");
       return true;
     } catch (JMException | RuntimeException e) {
       log.once("histogram", "its live set grows, but no class histogram: " + e);

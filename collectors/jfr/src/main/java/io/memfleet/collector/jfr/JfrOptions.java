@@ -30,8 +30,8 @@ import java.util.TreeSet;
  *       first 15 s after the JVM is followed, or after the period when shorter)</td></tr>
  *   <tr><td>classHistogramPeriod</td><td>30 s</td><td>how often the node collector (the agent:
  *       of its own JVM) takes the class histogram of a JVM whose live set grows while its
- *       old-object samples show nothing retained with a stack (Shenandoah, where JFR's leak
- *       profiler does not work; a leak sampled before stacks were on); 0 never</td></tr>
+ *       old-object samples show nothing retained (Shenandoah, where JFR's leak profiler does
+ *       not work); 0 never</td></tr>
  *   <tr><td>threadPeriod</td><td>1 s</td><td>jdk.JavaThreadStatistics period</td></tr>
  *   <tr><td>poolPeriod</td><td>5 s</td><td>period of the pools outside the heap
  *       (jdk.DirectBufferStatistics, jdk.CodeCacheStatistics, jdk.NativeMemoryUsageTotal);

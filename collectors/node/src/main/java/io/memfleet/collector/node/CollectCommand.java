@@ -208,8 +208,7 @@ public final class CollectCommand implements Callable<Integer> {
       defaultValue = "${env:MEMFLEET_JFR_CLASS_HISTOGRAMS:-30s}",
       description = "How often to take the class histogram (GC.class_histogram -all, a heap walk"
           + " at a safepoint) of a followed JVM whose live set grows while its old-object samples"
-          + " show nothing retained with its code, as under Shenandoah"
-          + " (MEMFLEET_JFR_CLASS_HISTOGRAMS;"
+          + " show nothing retained, as under Shenandoah (MEMFLEET_JFR_CLASS_HISTOGRAMS;"
           + " default: ${DEFAULT-VALUE}; 0s: never).")
   String jfrClassHistograms;
 

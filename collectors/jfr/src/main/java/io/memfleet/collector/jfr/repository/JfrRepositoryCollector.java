@@ -363,8 +363,8 @@ public final class JfrRepositoryCollector implements AutoCloseable {
         long epochNanos = System.currentTimeMillis() * 1_000_000L;
         f.reader().publishClassHistogram(rows, epochNanos);
         log.once("histogram-on:" + f.identity().getPid(), "JVM pid " + f.identity().getPid()
-            + ": its live set grows and no old-object sample shows the code of what it retains;"
-            + " taking its class histogram every " + period.toSeconds() + " s");
+            + ": its live set grows and no old-object sample shows what it retains; taking its"
+            + " class histogram every " + period.toSeconds() + " s");
       } catch (IOException | RuntimeException e) {
         times[1] = Long.MAX_VALUE; // refuses attach: no histograms from it
         if (ProcessHandle.of(f.identity().getPid()).map(ProcessHandle::isAlive).orElse(false)) {

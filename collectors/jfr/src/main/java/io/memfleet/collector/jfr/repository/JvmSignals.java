@@ -20,7 +20,7 @@ import org.apache.avro.specific.SpecificRecord;
  * What a JVM collector learns of a JVM from the JVM's own events, to decide what more to ask of
  * it: whether its live set grows ({@link LiveSetTrend}: old-object stacks on), whether its
  * direct buffers grow ({@link DirectBufferTrend}: the direct-buffer probe), how full its heap is
- * after a collection, whether its old-object samples show the code of what it retains, and
+ * after a collection, whether its old-object samples show what it retains, and
  * whether they can be trusted at all (not under Shenandoah) — the last two decide when its class
  * histograms are due ({@link #classHistogramDue}). The node collector keeps one per JVM it reads
  * from outside ({@link RepositoryReader}), the in-process agent one for its own JVM.
@@ -38,8 +38,8 @@ public final class JvmSignals {
   /** Age from which the pipeline counts an old-object sample as retained. */
   static final long RETAINED_AGE_NS = 10_000_000_000L;
   /**
-   * A JVM whose live set grows and whose old-object samples showed nothing retained with a stack
-   * this long is named by class histograms instead ({@link #classHistogramDue}).
+   * A JVM whose live set grows and whose old-object samples showed nothing retained this long is
+   * named by class histograms instead ({@link #classHistogramDue}).
    */
   static final long RETAINED_QUIET_NANOS = 90_000_000_000L;
   /** Rows of a class histogram published: the heaviest classes, and the heaviest program classes. */
@@ -52,10 +52,7 @@ public final class JvmSignals {
   private volatile boolean liveSetGrowing;
   private final DirectBufferTrend directBuffers = new DirectBufferTrend();
   private volatile boolean directBuffersGrowing;
-  /**
-   * When an old-object sample of a retained object (at least 10 s old) with a stack was last
-   * read ({@link System#nanoTime}): one without a stack names a class but no code.
-   */
+  /** When an old-object sample of a retained object (at least 10 s old) was last read. */
   private volatile long lastRetainedSampleNanos;
   /** The JVM runs Shenandoah, whose old-object samples JFR's leak profiler gets wrong. */
   private volatile boolean oldObjectSamplesBroken;
@@ -79,7 +76,7 @@ public final class JvmSignals {
         }
       }
     }
-    if (r instanceof Allocation a && retainedWithStack(a)) {
+    if (r instanceof Allocation a && retained(a)) {
       lastRetainedSampleNanos = System.nanoTime();
     }
   }
@@ -113,11 +110,12 @@ public final class JvmSignals {
 
   /**
    * Whether an old-object sample of an object at least 10 s old (what the pipeline counts as
-   * retained) with the stack that allocated it was read since {@code sinceNanos}
-   * ({@link System#nanoTime}). Samples without a stack do not count: the node collector turns
-   * stacks on only while a JVM is young or its live set grows, so a leak that begins in a JVM
-   * that ran flat for minutes is sampled without its code until then, and its alert named only
-   * {@code byte[]} ("no stack sampled", seen on a service whose leak began after 3 minutes).
+   * retained) was read since {@code sinceNanos} ({@link System#nanoTime}). One without a stack
+   * counts too: a histogram would not name its code better. A service's class histograms, taken
+   * in its healthy minutes because its retained samples (sessions) had no stack, showed its
+   * request garbage growing most between three histograms (old regions' garbage piling up
+   * between G1's mixed collections), while the class of its leak, once it began, grew by fewer
+   * bytes a histogram than the garbage came and went.
    */
   public boolean retainedSampleSince(long sinceNanos) {
     long last = lastRetainedSampleNanos;
@@ -136,7 +134,7 @@ public final class JvmSignals {
 
   /**
    * Whether a JVM's class histogram is due: its live set grows, no retained old-object sample
-   * with a stack came in the last {@link #RETAINED_QUIET_NANOS} and it has been followed that
+   * came in the last {@link #RETAINED_QUIET_NANOS} and it has been followed that
    * long, and the last histogram ({@code last}, 0 for none) is a period old.
    */
   static boolean classHistogramDue(long now, long followedSince, long last, long periodNanos,
@@ -145,14 +143,10 @@ public final class JvmSignals {
         && now - followedSince >= RETAINED_QUIET_NANOS && (last == 0 || now - last >= periodNanos);
   }
 
-  /**
-   * Whether {@code a} is an old-object sample of an object at least 10 s old that carries the
-   * stack that allocated it: what tells the pipeline which code a heap retains.
-   */
-  static boolean retainedWithStack(Allocation a) {
+  /** Whether {@code a} is an old-object sample of an object at least 10 s old. */
+  static boolean retained(Allocation a) {
     return a.getKind() == AllocationKind.JAVA_OLD_OBJECT
-        && a.getAgeNs() != null && a.getAgeNs() >= RETAINED_AGE_NS
-        && a.getStack() != null && !a.getStack().getFrames().isEmpty();
+        && a.getAgeNs() != null && a.getAgeNs() >= RETAINED_AGE_NS;
   }
 
   /**

@@ -31,17 +31,14 @@ class ClassHistogramDueTest {
   }
 
   @Test
-  void onlyARetainedSampleWithItsStackShowsWhatIsRetained() {
+  void aSampleAtLeastTenSecondsOldIsRetainedWithOrWithoutItsStack() {
     StackTrace stack = StackTrace.newBuilder().setHash(7)
         .setFrames(List.of("com.example.SessionRecord.<init>:31")).build();
-    assertThat(JvmSignals.retainedWithStack(oldObject(11 * S, stack))).isTrue();
-    // a leak that began in a JVM past its first minute is sampled without stacks until its
-    // live set is seen to grow: a class (byte[]) but no code, so histograms are still due
-    assertThat(JvmSignals.retainedWithStack(oldObject(11 * S, null))).isFalse();
-    assertThat(JvmSignals.retainedWithStack(oldObject(11 * S,
-        StackTrace.newBuilder().setHash(0).setFrames(List.of()).build()))).isFalse();
-    assertThat(JvmSignals.retainedWithStack(oldObject(9 * S, stack))).isFalse();
-    assertThat(JvmSignals.retainedWithStack(oldObject(null, stack))).isFalse();
+    assertThat(JvmSignals.retained(oldObject(11 * S, stack))).isTrue();
+    // without a stack it still names the class a histogram would
+    assertThat(JvmSignals.retained(oldObject(11 * S, null))).isTrue();
+    assertThat(JvmSignals.retained(oldObject(9 * S, stack))).isFalse();
+    assertThat(JvmSignals.retained(oldObject(null, stack))).isFalse();
   }
 
   private static Allocation oldObject(Long ageNs, StackTrace stack) {
