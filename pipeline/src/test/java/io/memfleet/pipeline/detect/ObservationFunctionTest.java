@@ -232,8 +232,12 @@ class ObservationFunctionTest {
       send(heapClass(t, "io.acme.RequestTraffic$LineItem", levels[k][2], levels[k][2] / 32));
       send(heapClass(t, "io.acme.SearchFrontend$QueryTrace", levels[k][3], levels[k][3] / 32));
     }
-    Observation o = liveSetAfterTheSamples();
-    assertThat(o.objectClass).isEqualTo("io.acme.SearchFrontend$QueryTrace");
+    assertNamedByItsHistograms(liveSetAfterTheSamples(), "io.acme.SearchFrontend$QueryTrace");
+  }
+
+  /** The observation names {@code growingClass} as the histograms' growing class, nothing else. */
+  private static void assertNamedByItsHistograms(Observation o, String growingClass) {
+    assertThat(o.objectClass).isEqualTo(growingClass);
     assertThat(o.classGrowing).isTrue();
     assertThat(o.classRetained).isFalse();
     assertThat(o.stackFrames).isNull();
@@ -264,11 +268,7 @@ class ObservationFunctionTest {
     }
     send(heapClass(2, "io.acme.SearchFrontend$QueryTrace", 100_000, 3_000));
     send(heapClass(2.5, "io.acme.SearchFrontend$QueryTrace", 300_000, 9_000));
-    Observation o = liveSetAfterTheSamples();
-    assertThat(o.objectClass).isEqualTo("io.acme.SearchFrontend$QueryTrace");
-    assertThat(o.classGrowing).isTrue();
-    assertThat(o.classRetained).isFalse();
-    assertThat(o.stackFrames).isNull();
+    assertNamedByItsHistograms(liveSetAfterTheSamples(), "io.acme.SearchFrontend$QueryTrace");
   }
 
   @Test
