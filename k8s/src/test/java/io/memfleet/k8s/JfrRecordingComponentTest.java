@@ -39,6 +39,8 @@ class JfrRecordingComponentTest {
     // the flags name the mounted settings file and the repository volume
     assertThat(options).isEqualTo("-XX:StartFlightRecording=name=memfleet,settings="
         + mounts.get("memfleet-jfc") + "/memfleet.jfc,disk=true,maxsize=32m,maxage=15m"
+        + " -XX:StartFlightRecording=name=memfleet-old-object-stacks,settings="
+        + mounts.get("memfleet-jfc") + "/memfleet-old-object-stacks.jfc,disk=false"
         + " -XX:FlightRecorderOptions=repository=" + mounts.get("memfleet-jfr"));
     assertThat((Object) at(volumes.get("memfleet-jfc"), "configMap", "name"))
         .isEqualTo("memfleet-jfc");
@@ -50,6 +52,10 @@ class JfrRecordingComponentTest {
     assertThat((String) at(jfc, "data", "memfleet.jfc"))
         .isEqualTo(K8sTree.read(K8sTree.root().resolve("components/jfr-recording/memfleet.jfc")))
         .contains("jdk.ObjectAllocationSample", "jdk.GarbageCollection");
+    assertThat((String) at(jfc, "data", "memfleet-old-object-stacks.jfc"))
+        .isEqualTo(K8sTree.read(
+            K8sTree.root().resolve("components/jfr-recording/memfleet-old-object-stacks.jfc")))
+        .contains("jdk.OldObjectSample").doesNotContain("jdk.GarbageCollection");
 
     // the other container, and the unlabelled workload, are left alone
     assertThat(container(pod, "log-shipper")).doesNotContainKeys("env", "volumeMounts");

@@ -41,7 +41,9 @@ class JfrCommandsTest {
     Path jfc = dir.resolve("jfr/memfleet.jfc");
     assertThat(printed.toString(StandardCharsets.UTF_8).strip()).isEqualTo(
         "-XX:StartFlightRecording=name=memfleet,settings=" + jfc + ",disk=true,maxsize=32m,"
-            + "maxage=15m -XX:FlightRecorderOptions=repository=" + dir.resolve("jfr"));
+            + "maxage=15m -XX:StartFlightRecording=name=memfleet-old-object-stacks,settings="
+            + dir.resolve("jfr/memfleet-old-object-stacks.jfc") + ",disk=false"
+            + " -XX:FlightRecorderOptions=repository=" + dir.resolve("jfr"));
     assertThat(Files.readString(jfc)).contains("<setting name=\"throttle\">50/s</setting>")
         .isNotEqualTo(JfrSettings.defaults().toJfc());
   }

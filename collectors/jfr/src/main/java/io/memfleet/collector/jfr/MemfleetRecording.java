@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -16,8 +18,9 @@ import java.util.regex.Pattern;
  * <p>Two ways to start it, same recording:
  *
  * <pre>
- * # at JVM start (e.g. JAVA_TOOL_OPTIONS in Kubernetes): the flags of jvmFlags(jfc, base)
+ * # at JVM start (e.g. JAVA_TOOL_OPTIONS in Kubernetes): the flags of jvmFlags(jfc, stacks, base)
  * -XX:StartFlightRecording=name=memfleet,settings=/opt/memfleet/memfleet.jfc,disk=true,maxsize=32m,maxage=15m
+ * -XX:StartFlightRecording=name=memfleet-old-object-stacks,settings=/opt/memfleet/memfleet-old-object-stacks.jfc,disk=false
  * -XX:FlightRecorderOptions=repository=/var/lib/memfleet/jfr
  *
  * # in a running JVM, through the attach mechanism (memfleet attach PID):
@@ -84,19 +87,49 @@ public final class MemfleetRecording {
   }
 
   /**
-   * The JVM flags that start the recording with the JVM.
+   * The JVM flags that start the recording with the JVM, and with it the recording that turns
+   * old-object stacks on ({@link #OLD_OBJECT_STACKS}): a leak that starts with its process keeps
+   * samples from its first seconds, before any collector could attach and turn stacks on, and
+   * without a stack they name a class but no code (seen: {@code jvm-oome}, which filled its heap
+   * in a minute, kept only samples taken before the collector's attach). The node collector stops
+   * that recording once the JVM is a minute old and its live set does not grow
+   * ({@code JfrRepositoryCollector}); where no collector runs, stacks stay on, as in JFR's
+   * {@code profile.jfc} (their cost: collectors/jfr/README.md, "What it costs").
    *
    * @param settingsFile path of a {@code .jfc} holding {@link JfrSettings#toJfc()}, as the JVM
    *     sees it
+   * @param stacksFile path of a {@code .jfc} that enables only old-object samples, with stacks
+   *     ({@link #oldObjectStacksSettings}); {@code null}: no such recording (the settings leave
+   *     old-object samples out)
    * @param repositoryBase directory under which JFR creates the repository, as the JVM sees it
    */
-  public List<String> jvmFlags(String settingsFile, String repositoryBase) {
-    return List.of("-XX:StartFlightRecording=" + String.join(",", startOptions(settingsFile)),
-        "-XX:FlightRecorderOptions=repository=" + safe(repositoryBase));
+  public List<String> jvmFlags(String settingsFile, String stacksFile, String repositoryBase) {
+    List<String> flags = new ArrayList<>();
+    flags.add("-XX:StartFlightRecording=" + String.join(",", startOptions(settingsFile)));
+    if (stacksFile != null) {
+      flags.add("-XX:StartFlightRecording=name=" + OLD_OBJECT_STACKS + ",settings="
+          + safe(stacksFile) + ",disk=false");
+    }
+    flags.add("-XX:FlightRecorderOptions=repository=" + safe(repositoryBase));
+    return List.copyOf(flags);
   }
 
   /**
-   * Prepares a JVM start on this host: writes {@code settings} to {@code jfc}, creates the
+   * The settings of the {@link #OLD_OBJECT_STACKS} recording: {@code settings}' old-object
+   * samples with stacks, nothing else; empty when {@code settings} leave old-object samples out.
+   */
+  public static Optional<JfrSettings> oldObjectStacksSettings(JfrSettings settings) {
+    if (settings.events().stream()
+        .noneMatch(e -> e.event().equals(JfrSettings.OLD_OBJECT_SAMPLE))) {
+      return Optional.empty();
+    }
+    return Optional.of(JfrSettings.only(settings.withOldObjectStacks(),
+        JfrSettings.OLD_OBJECT_SAMPLE));
+  }
+
+  /**
+   * Prepares a JVM start on this host: writes {@code settings} to {@code jfc} and the old-object
+   * stacks' settings next to it ({@value #OLD_OBJECT_STACKS}{@code .jfc}), creates the
    * repository base (mode 1777, as {@code /tmp}, when it has to create it, so JVMs of every user
    * can write their repositories there) and returns {@link #jvmFlags}.
    *
@@ -112,10 +145,21 @@ public final class MemfleetRecording {
       Files.setAttribute(repositoryBase, "unix:mode", 01777);
     }
     Files.createDirectories(jfc.toAbsolutePath().getParent());
-    Path tmp = jfc.resolveSibling(jfc.getFileName() + ".tmp");
-    Files.writeString(tmp, settings.toJfc());
-    Files.move(tmp, jfc, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    return jvmFlags(jfc.toAbsolutePath().toString(), repositoryBase.toAbsolutePath().toString());
+    write(jfc, settings.toJfc());
+    Optional<JfrSettings> stacks = oldObjectStacksSettings(settings);
+    Path stacksJfc = jfc.toAbsolutePath().resolveSibling(OLD_OBJECT_STACKS + ".jfc");
+    if (stacks.isPresent()) {
+      write(stacksJfc, stacks.get().toJfc());
+    }
+    return jvmFlags(jfc.toAbsolutePath().toString(),
+        stacks.isPresent() ? stacksJfc.toString() : null,
+        repositoryBase.toAbsolutePath().toString());
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, text);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** {@code JFR.start} for the attach mechanism (one line, space-separated options). */
@@ -163,6 +207,11 @@ public final class MemfleetRecording {
   public static String oldObjectStacksStartCommand(String settingsFile) {
     return "JFR.start name=" + OLD_OBJECT_STACKS + " settings=" + safe(settingsFile)
         + " disk=false";
+  }
+
+  /** {@code JFR.check} of the {@link #OLD_OBJECT_STACKS} recording. */
+  public static String oldObjectStacksCheckCommand() {
+    return "JFR.check name=" + OLD_OBJECT_STACKS;
   }
 
   public static String oldObjectStacksStopCommand() {

@@ -47,9 +47,15 @@ class JfrSettingsTest {
     assertThat(Files.readString(component.resolve("memfleet.jfc"), StandardCharsets.UTF_8))
         .as("k8s/components/jfr-recording/memfleet.jfc: copy %s there", SHIPPED)
         .isEqualTo(JfrSettings.defaults().toJfc());
+    assertThat(Files.readString(component.resolve(MemfleetRecording.OLD_OBJECT_STACKS + ".jfc"),
+        StandardCharsets.UTF_8))
+        .isEqualTo(MemfleetRecording.oldObjectStacksSettings(JfrSettings.defaults()).orElseThrow()
+            .toJfc());
     assertThat(Files.readString(component.resolve("record.yaml"), StandardCharsets.UTF_8))
         .contains("value: " + String.join(" ", MemfleetRecording.defaults()
-            .jvmFlags("/etc/memfleet/memfleet.jfc", "/var/lib/memfleet/jfr")));
+            .jvmFlags("/etc/memfleet/memfleet.jfc",
+                "/etc/memfleet/" + MemfleetRecording.OLD_OBJECT_STACKS + ".jfc",
+                "/var/lib/memfleet/jfr")));
   }
 
   @Test
@@ -91,16 +97,22 @@ class JfrSettingsTest {
   @Test
   void flagsAndAttachCommandsNameTheSettingsFileAndBounds(@TempDir Path dir) throws Exception {
     MemfleetRecording r = MemfleetRecording.defaults();
-    assertThat(r.jvmFlags("/opt/memfleet/memfleet.jfc", "/var/lib/memfleet/jfr")).containsExactly(
+    assertThat(r.jvmFlags("/opt/memfleet/memfleet.jfc", "/opt/memfleet/stacks.jfc",
+        "/var/lib/memfleet/jfr")).containsExactly(
         "-XX:StartFlightRecording=name=memfleet,settings=/opt/memfleet/memfleet.jfc,disk=true,"
             + "maxsize=32m,maxage=15m",
+        "-XX:StartFlightRecording=name=memfleet-old-object-stacks,"
+            + "settings=/opt/memfleet/stacks.jfc,disk=false",
         "-XX:FlightRecorderOptions=repository=/var/lib/memfleet/jfr");
+    assertThat(r.jvmFlags("/opt/memfleet/memfleet.jfc", null, "/r")).hasSize(2);
     assertThat(r.startCommand("/tmp/memfleet-jfr/1-2/memfleet.jfc")).isEqualTo("JFR.start"
         + " name=memfleet settings=/tmp/memfleet-jfr/1-2/memfleet.jfc disk=true maxsize=32m"
         + " maxage=15m");
-    assertThat(MemfleetRecording.bounded("64m", "1h").jvmFlags("a.jfc", "/r").get(0))
+    assertThat(MemfleetRecording.bounded("64m", "1h").jvmFlags("a.jfc", null, "/r").get(0))
         .endsWith("maxsize=64m,maxage=1h");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.jvmFlags("/a b.jfc", "/r"))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.jvmFlags("/a b.jfc", null, "/r"))
+        .hasMessageContaining("whitespace");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.jvmFlags("a.jfc", "/s t", "/r"))
         .hasMessageContaining("whitespace");
     org.assertj.core.api.Assertions.assertThatThrownBy(
         () -> MemfleetRecording.bounded("lots", "15m")).hasMessageContaining("32m");
@@ -110,6 +122,12 @@ class JfrSettingsTest {
     assertThat(Files.readString(dir.resolve("memfleet.jfc")))
         .isEqualTo(JfrSettings.defaults().toJfc());
     assertThat(flags.get(0)).contains("settings=" + dir.resolve("memfleet.jfc"));
+    Path stacks = dir.resolve(MemfleetRecording.OLD_OBJECT_STACKS + ".jfc");
+    assertThat(flags.get(1)).contains("settings=" + stacks);
+    assertThat(Configuration.create(stacks).getSettings())
+        .containsEntry("jdk.OldObjectSample#stackTrace", "true")
+        .containsEntry("jdk.OldObjectSample#enabled", "true")
+        .doesNotContainKey("jdk.GarbageCollection#enabled");
     assertThat(Files.isDirectory(dir.resolve("repo"))).isTrue();
   }
 }

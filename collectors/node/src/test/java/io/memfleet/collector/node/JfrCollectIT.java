@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memfleet.collector.jfr.JfrSettings;
 import io.memfleet.collector.jfr.MemfleetRecording;
+import io.memfleet.collector.jfr.attach.HotSpotAttach;
 import io.memfleet.collector.jfr.testing.LeakyCacheApp;
 import io.memfleet.demo.jvm.DemoArgs;
 import io.memfleet.event.GcCycle;
@@ -31,7 +32,8 @@ import picocli.CommandLine;
 /**
  * {@code memfleet collect} reads JVMs' JFR from outside them: one JVM started with memfleet's
  * flags, one started with none and onboarded by {@code --jfr-attach}. Both JVMs' GC events reach
- * a real broker with the identity their procfs events carry.
+ * a real broker with the identity their procfs events carry, and both young JVMs have
+ * old-object stacks on, by one recording each.
  */
 class JfrCollectIT {
   @TempDir Path dir;
@@ -87,6 +89,15 @@ class JfrCollectIT {
         while (collect.isAlive() && !attachReported(out.toString())
             && System.nanoTime() < deadline) {
           Thread.sleep(100);
+        }
+        // old-object stacks: on from the start in the JVM with flags (its second recording),
+        // turned on by the collector in the attached one (both are less than a minute old) —
+        // one such recording in each, the collector did not start a second
+        for (int pid : List.of(withFlags.pid(), plain.pid())) {
+          String check = HotSpotAttach.to(pid).jcmd("JFR.check");
+          assertThat(check.lines().filter(l -> l.contains(
+              " name=" + MemfleetRecording.OLD_OBJECT_STACKS + " ") && l.endsWith("(running)")))
+              .as("pid %d: %s", pid, check).hasSize(1);
         }
       } finally {
         collect.interrupt();

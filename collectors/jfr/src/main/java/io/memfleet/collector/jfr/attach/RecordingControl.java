@@ -218,8 +218,8 @@ public final class RecordingControl {
    * settings leave old-object samples out.
    */
   public void oldObjectStacks(TargetProcess target, boolean on) throws IOException {
-    if (settings.events().stream()
-        .noneMatch(e -> e.event().equals(JfrSettings.OLD_OBJECT_SAMPLE))) {
+    Optional<JfrSettings> stacks = MemfleetRecording.oldObjectStacksSettings(settings);
+    if (stacks.isEmpty()) {
       return;
     }
     HotSpotAttach attach = attach(target);
@@ -227,11 +227,15 @@ public final class RecordingControl {
       attach.jcmd(MemfleetRecording.oldObjectStacksStopCommand());
       return;
     }
+    // the JVM's flags may have started it (MemfleetRecording#jvmFlags): not a second one
+    if (reportsRunning(attach.jcmd(MemfleetRecording.oldObjectStacksCheckCommand()),
+        MemfleetRecording.OLD_OBJECT_STACKS)) {
+      return;
+    }
     String dirInTarget = jvmDirectory(target);
     prepareDirectory(target, dirInTarget);
     String jfc = dirInTarget + "/" + OLD_OBJECT_STACKS_FILE;
-    writeReadable(target.path(jfc), JfrSettings.only(settings.withOldObjectStacks(),
-        JfrSettings.OLD_OBJECT_SAMPLE).toJfc());
+    writeReadable(target.path(jfc), stacks.get().toJfc());
     attach.jcmd(MemfleetRecording.oldObjectStacksStartCommand(jfc));
   }
 
@@ -322,8 +326,13 @@ public final class RecordingControl {
 
   /** Whether a {@code JFR.check name=memfleet} reply says the recording runs. */
   static boolean reportsRunning(String checkReply) {
+    return reportsRunning(checkReply, MemfleetRecording.NAME);
+  }
+
+  /** Whether a {@code JFR.check} reply says a recording named {@code name} runs. */
+  static boolean reportsRunning(String checkReply, String name) {
     return checkReply.lines().anyMatch(l -> l.startsWith("Recording ")
-        && l.contains(" name=" + MemfleetRecording.NAME + " ") && l.endsWith("(running)"));
+        && l.contains(" name=" + name + " ") && l.endsWith("(running)"));
   }
 
   static boolean reportsStarted(String startReply) {

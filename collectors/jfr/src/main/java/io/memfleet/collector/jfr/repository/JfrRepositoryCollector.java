@@ -133,7 +133,8 @@ public final class JfrRepositoryCollector implements AutoCloseable {
 
   /**
    * nextOldObjectsNanos: when its old-object samples are due next, and when they were last;
-   * stacksOn: whether this collector turned old-object stacks on in it; probed: whether the
+   * stacksOn: whether old-object stacks are on in it, then whether that is known (not before the
+   * collector first switched them: the JVM's flags may have turned them on); probed: whether the
    * direct-buffer probe was loaded into it, or loading it was tried (onboarding thread only).
    */
   private record Followed(ProcessIdentity identity, TargetProcess target, RepositoryReader reader,
@@ -276,7 +277,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     Map<String, Followed> next = new HashMap<>(followed);
     next.put(key(id), new Followed(id, target, reader, where.get().how(),
         new long[] {System.nanoTime() + options.firstOldObjectDelay().toNanos(),
-            System.nanoTime() - FULL_HEAP_OLD_OBJECT_PERIOD_NANOS}, new boolean[1],
+            System.nanoTime() - FULL_HEAP_OLD_OBJECT_PERIOD_NANOS}, new boolean[2],
         new boolean[] {RecordingControl.directBufferProbeLoaded(target)},
         new long[] {System.nanoTime(), 0}));
     followed = Map.copyOf(next);
@@ -406,17 +407,22 @@ public final class JfrRepositoryCollector implements AutoCloseable {
    * sampler's turnover and age past the pipeline's retained bar — are taken then, before any
    * trend can show, and without a stack they name a class but no code (seen: a JVM that filled
    * 128 MiB at 2 MiB/s and died after 60 s kept four samples from its fifth second to the end,
-   * all without a stack, and its alert named no culprit).
+   * all without a stack, and its alert named no culprit). So a JVM started with memfleet's flags
+   * has them on from its first allocation ({@link
+   * io.memfleet.collector.jfr.MemfleetRecording#jvmFlags}), and this turns them off; in an
+   * attached JVM this turns them on as soon as it follows it.
    */
   private void switchOldObjectStacks(Followed f) {
-    boolean want = wantsOldObjectStacks(f.reader().signals().liveSetGrowing(), f.reader().signals().heapFullness(),
-        f.identity().getProcessStartTimeMs(), System.currentTimeMillis());
-    if (want == f.stacksOn()[0]) {
+    boolean want = wantsOldObjectStacks(f.reader().signals().liveSetGrowing(),
+        f.reader().signals().heapFullness(), f.identity().getProcessStartTimeMs(),
+        System.currentTimeMillis());
+    if (f.stacksOn()[1] && want == f.stacksOn()[0]) {
       return;
     }
     try {
       control.oldObjectStacks(f.target(), want);
       f.stacksOn()[0] = want;
+      f.stacksOn()[1] = true;
     } catch (IOException | RuntimeException e) {
       if (ProcessHandle.of(f.identity().getPid()).map(ProcessHandle::isAlive).orElse(false)) {
         log.once("stacks:" + f.identity().getPid(), "cannot switch old-object stacks of JVM pid "

@@ -3,6 +3,7 @@ package io.memfleet.collector.jfr.attach;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memfleet.collector.jfr.MemfleetRecording;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,12 @@ class RecordingControlTest {
   void repliesOfRealJvmsAreRead(String jdk) throws Exception {
     assertThat(RecordingControl.reportsRunning(reply(jdk, "check-none"))).isFalse();
     assertThat(RecordingControl.reportsRunning(reply(jdk, "check-running"))).isTrue();
+    assertThat(RecordingControl.reportsRunning(reply(jdk, "check-running"),
+        MemfleetRecording.OLD_OBJECT_STACKS)).isFalse();
+    // a JVM started with memfleet's flags: both recordings, each found by its own name
+    assertThat(RecordingControl.reportsRunning(reply(jdk, "check-both-running"))).isTrue();
+    assertThat(RecordingControl.reportsRunning(reply(jdk, "check-both-running"),
+        MemfleetRecording.OLD_OBJECT_STACKS)).isTrue();
     assertThat(RecordingControl.reportsStarted(reply(jdk, "start"))).isTrue();
     assertThat(RecordingControl.reportsStopped(reply(jdk, "stop"))).isTrue();
     assertThat(RecordingControl.reportsStopped(reply(jdk, "stop-none"))).isFalse();

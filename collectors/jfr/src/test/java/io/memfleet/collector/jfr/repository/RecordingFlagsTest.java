@@ -45,6 +45,13 @@ class RecordingFlagsTest {
         Map.of())).isEmpty();
     assertThat(RecordingFlags.parse(words("java -XX:StartFlightRecording Main"), Map.of()))
         .isEmpty();
+    // the old-object stacks' recording alone is not memfleet's; beside it, memfleet's counts
+    assertThat(RecordingFlags.parse(words("java -XX:StartFlightRecording=name=memfleet-old-"
+        + "object-stacks,settings=/s.jfc,disk=false Main"), Map.of())).isEmpty();
+    assertThat(RecordingFlags.parse(words("java -XX:StartFlightRecording=name=memfleet,"
+        + "settings=/m.jfc -XX:StartFlightRecording=name=memfleet-old-object-stacks,"
+        + "settings=/s.jfc,disk=false -XX:FlightRecorderOptions=repository=/r Main"), Map.of()))
+        .contains(new RecordingFlags("/r"));
     assertThat(RecordingFlags.parse(words("java -cp a.jar Main "
         + "-XX:StartFlightRecording=name=memfleet"), Map.of())).isEmpty();
     // the class path's value is not the main class
