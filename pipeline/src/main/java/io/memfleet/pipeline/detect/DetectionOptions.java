@@ -53,7 +53,8 @@ public final class DetectionOptions {
           .withDescription("A rising run that begins this soon after its process started grows "
               + "'from the start': no steady state was seen before it, so it may be a warm-up or "
               + "a cache filling; it must go on for the rule's min-span after this window "
-              + "(unless its limit is minutes away).");
+              + "(unless it is at least half its limit and reaches it within as long as it has "
+              + "been seen rising).");
 
   public static final ConfigOption<Integer> MAX_SERIES_PER_PROCESS =
       ConfigOptions.key("memfleet.detect.max-series-per-process").intType().defaultValue(256)

@@ -99,6 +99,13 @@ public class Observation {
    * ride on several buckets.
    */
   public long usedCompanionUtcNs;
+  /**
+   * CGROUP_MEMORY: the managed heap's maximum (the JVM's {@code -Xmx}, Go's {@code GOMEMLIMIT}),
+   * NaN when none is known: the heap's footprint ({@link #usedCompanion}) grows no further, so
+   * the cgroup can reach its limit by the heap's growth only if the rest of it and the whole heap
+   * do not fit.
+   */
+  public double heapMax = Double.NaN;
 
   // --- what the growth is attributed to, where known
   /** Stack hash for OUTSTANDING malloc series; 0 when none. */

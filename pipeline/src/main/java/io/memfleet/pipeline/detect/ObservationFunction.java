@@ -533,6 +533,9 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       o.usedCompanion = heapFootprint();
       o.usedCompanionUtcNs = heapFootprintUtcNs();
     }
+    if (b.signal == Signal.CGROUP_MEMORY) {
+      o.heapMax = heapMax();
+    }
     o.stackHash = b.stackHash;
     o.stackFrames = b.stackFrames;
     if (b.brkBytes + b.mmapBytes > 0) {

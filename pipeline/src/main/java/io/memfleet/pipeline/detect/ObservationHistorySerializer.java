@@ -63,6 +63,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
   private static final int STACK_BESIDE_CLASS = 1 << 17;
   private static final int CLASS_RETAINED = 1 << 18;
   private static final int CLASS_GROWING = 1 << 19;
+  private static final int HEAP_MAX = 1 << 20;
 
   private static final Signal[] SIGNALS = Signal.values();
   private static final Runtime[] RUNTIMES = Runtime.values();
@@ -119,7 +120,8 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
     int flags = (!first && sameIdentity(o, prev) ? SAME_IDENTITY : 0)
         | (!first && same(o.companion, prev.companion) ? SAME_COMPANION : 0)
         | (!first && same(o.usedCompanion, prev.usedCompanion)
-            && o.usedCompanionUtcNs == prev.usedCompanionUtcNs ? SAME_USED : 0)
+            && o.usedCompanionUtcNs == prev.usedCompanionUtcNs && same(o.heapMax, prev.heapMax)
+            ? SAME_USED : 0)
         | (!first && sameAttribution(o, prev) ? SAME_ATTRIBUTION : 0)
         | (wholeNumber(o.value) && (first || wholeNumber(prev.value)) ? WHOLE_VALUE : 0)
         | (!first && bucketStep % 1_000_000L == 0 ? BUCKET_MS : 0)
@@ -130,7 +132,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
         | (o.usedCompanionUtcNs != 0 ? USED_COMPANION_UTC : 0)
         | (o.stackHash != 0 ? STACK_HASH : 0) | (o.firstTouch ? FIRST_TOUCH : 0)
         | (o.stackBesideClass ? STACK_BESIDE_CLASS : 0) | (o.classRetained ? CLASS_RETAINED : 0)
-        | (o.classGrowing ? CLASS_GROWING : 0)
+        | (o.classGrowing ? CLASS_GROWING : 0) | (Double.isNaN(o.heapMax) ? 0 : HEAP_MAX)
         | (ObservationSerializer.liveFirstOfItsOwn(o) ? LIVE_FIRST : 0);
     writeVarLong(out, flags);
     if ((flags & SAME_IDENTITY) == 0) {
@@ -171,6 +173,9 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
       }
       if ((flags & USED_COMPANION_UTC) != 0) {
         writeVarLong(out, o.usedCompanionUtcNs - o.utcNs);
+      }
+      if ((flags & HEAP_MAX) != 0) {
+        out.writeDouble(o.heapMax);
       }
     }
     if ((flags & SAME_ATTRIBUTION) == 0) {
@@ -239,10 +244,12 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
     if ((flags & SAME_USED) != 0) {
       o.usedCompanion = prev.usedCompanion;
       o.usedCompanionUtcNs = prev.usedCompanionUtcNs;
+      o.heapMax = prev.heapMax;
     } else {
       o.usedCompanion = (flags & USED_COMPANION) != 0 ? in.readDouble() : Double.NaN;
       o.usedCompanionUtcNs = (flags & USED_COMPANION_UTC) != 0
           ? o.utcNs + readVarLong(in) : 0;
+      o.heapMax = (flags & HEAP_MAX) != 0 ? in.readDouble() : Double.NaN;
     }
     if ((flags & SAME_ATTRIBUTION) != 0) {
       o.stackHash = prev.stackHash;

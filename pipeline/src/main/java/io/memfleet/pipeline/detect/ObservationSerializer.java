@@ -42,6 +42,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
   private static final int STACK_BESIDE_CLASS = 1 << 11;
   private static final int CLASS_RETAINED = 1 << 12;
   private static final int CLASS_GROWING = 1 << 13;
+  private static final int HEAP_MAX = 1 << 14;
 
   private static final Signal[] SIGNALS = Signal.values();
   private static final Runtime[] RUNTIMES = Runtime.values();
@@ -86,6 +87,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     c.companion = from.companion;
     c.usedCompanion = from.usedCompanion;
     c.usedCompanionUtcNs = from.usedCompanionUtcNs;
+    c.heapMax = from.heapMax;
     c.stackHash = from.stackHash;
     c.stackFrames = from.stackFrames;
     c.poolHint = from.poolHint;
@@ -110,7 +112,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
         | (o.usedCompanionUtcNs != 0 ? USED_COMPANION_UTC : 0)
         | (o.stackHash != 0 ? STACK_HASH : 0) | (o.firstTouch ? FIRST_TOUCH : 0)
         | (o.stackBesideClass ? STACK_BESIDE_CLASS : 0) | (o.classRetained ? CLASS_RETAINED : 0)
-        | (o.classGrowing ? CLASS_GROWING : 0)
+        | (o.classGrowing ? CLASS_GROWING : 0) | (Double.isNaN(o.heapMax) ? 0 : HEAP_MAX)
         | (liveFirstOfItsOwn(o) ? LIVE_FIRST : 0);
     out.writeShort(present);
     out.writeDouble(o.value);
@@ -135,6 +137,9 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     }
     if ((present & USED_COMPANION_UTC) != 0) {
       writeVarLong(out, o.usedCompanionUtcNs - o.utcNs);
+    }
+    if ((present & HEAP_MAX) != 0) {
+      out.writeDouble(o.heapMax);
     }
     if ((present & STACK_HASH) != 0) {
       out.writeLong(o.stackHash);
@@ -166,6 +171,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     o.companion = (present & COMPANION) != 0 ? in.readDouble() : Double.NaN;
     o.usedCompanion = (present & USED_COMPANION) != 0 ? in.readDouble() : Double.NaN;
     o.usedCompanionUtcNs = (present & USED_COMPANION_UTC) != 0 ? o.utcNs + readVarLong(in) : 0;
+    o.heapMax = (present & HEAP_MAX) != 0 ? in.readDouble() : Double.NaN;
     o.stackHash = (present & STACK_HASH) != 0 ? in.readLong() : 0;
     o.stackFrames = WireStrings.read(in);
     o.poolHint = constant(POOLS, in.readByte());

@@ -27,7 +27,10 @@ public enum Signal {
   NATIVE(MemoryPool.NATIVE),
   /** Outstanding malloc bytes of one allocating stack, or the process's outstanding mmap bytes. */
   OUTSTANDING(MemoryPool.MALLOC),
-  /** Cgroup working set (usage − inactive page cache; usage or RSS when not read) and limit. */
+  /**
+   * Cgroup memory the kernel cannot reclaim (usage − page cache, tmpfs and shmem kept; the
+   * working set, usage or RSS when memory.stat was not read) and limit.
+   */
   CGROUP_MEMORY(null),
   /** Resident set size: keeps an alert on a growing process alive when its own series is quiet. */
   RESIDENT(null),

@@ -23,6 +23,7 @@ import io.memfleet.pipeline.detect.rules.Culprits;
 import io.memfleet.pipeline.model.Limits;
 import io.memfleet.pipeline.model.Shmem;
 import io.memfleet.pipeline.model.TimedEvent;
+import io.memfleet.pipeline.model.Unreclaimable;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -67,7 +68,8 @@ import org.apache.avro.specific.SpecificRecord;
  *       most names POOL DIRECT_BUFFERS</td></tr>
  *   <tr><td>ResidentMemory</td><td>RESIDENT: lowest RSS; POOL SHMEM: shared memory and tmpfs
  *       (the cgroup's, else the process's RssShmem); CGROUP_MEMORY when the cgroup has a limit:
- *       highest working set (usage − inactive file), companion the limit</td></tr>
+ *       highest unreclaimable bytes (usage − page cache, tmpfs and shmem kept), companion the
+ *       limit</td></tr>
  *   <tr><td>GcPause, GcCycle, HeapSummary</td><td>GC_LOAD: GC time fraction, companion heap
  *       after GC / max</td></tr>
  * </table>
@@ -395,9 +397,9 @@ final class SignalExtraction {
     }
     Long limit = r.getCgroupLimitBytes();
     if (Limits.isLimit(limit)) {
-      // the working set: page cache the kernel can drop under pressure is no OOM risk
-      long usage = r.getCgroupWorkingSetBytes() != null ? r.getCgroupWorkingSetBytes()
-          : r.getCgroupUsageBytes() != null ? r.getCgroupUsageBytes() : r.getRssBytes();
+      // what the kernel cannot reclaim: page cache it drops under pressure is no OOM risk
+      Long unreclaimable = Unreclaimable.of(r);
+      long usage = unreclaimable != null ? unreclaimable : r.getRssBytes();
       SeriesBucket b = out.add(Signal.CGROUP_MEMORY, "", e, usage, limit);
       double heap = out.heapFootprint();
       if (b != null && !Double.isNaN(heap)) {

@@ -51,10 +51,10 @@ public final class ForensicsOptions {
   public static final ConfigOption<Double> ARM_AT =
       ConfigOptions.key("memfleet.forensics.arm-at").doubleType().defaultValue(0.5)
           .withDescription("A process's events are kept only while it could be near an OOM kill:"
-              + " its cgroup working set at this fraction of the limit or reaching it within 60 s"
-              + " at its rate, its JVM heap after GC at this fraction of the maximum, or no limit"
-              + " known; others keep only the last minute by pool for the verdict. 0 keeps every"
-              + " process's events.");
+              + " its cgroup's unreclaimable memory (usage less page cache) at this fraction of"
+              + " the limit or reaching it within 60 s at its rate, its JVM heap after GC at this"
+              + " fraction of the maximum, or no limit known; others keep only the last minute by"
+              + " pool for the verdict. 0 keeps every process's events.");
 
   public static final ConfigOption<Duration> EXIT_GRACE =
       ConfigOptions.key("memfleet.forensics.exit-grace").durationType()

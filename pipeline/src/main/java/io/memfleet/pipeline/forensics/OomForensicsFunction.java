@@ -8,6 +8,7 @@ import io.memfleet.pipeline.model.IdleExpiry;
 import io.memfleet.pipeline.model.OwnTypeInfo;
 import io.memfleet.pipeline.model.ProcessId;
 import io.memfleet.pipeline.model.TimedEvent;
+import io.memfleet.pipeline.model.Unreclaimable;
 import io.memfleet.schema.codec.EventCodec;
 import io.memfleet.schema.codec.Events;
 import java.nio.ByteBuffer;
@@ -46,9 +47,9 @@ import org.apache.flink.util.Collector;
  * window is counted in {@code duplicateKills} and ignored. Derived events (no encoding) are not
  * buffered.
  *
- * <p>The ring is <em>armed</em> only while the process could be near an OOM kill: while its cgroup
- * working set (usage when the working set is not reported) is at least {@code armAt} of the
- * cgroup's limit or would reach the limit within {@value #ARM_HORIZON_S} s at its latest rate, or
+ * <p>The ring is <em>armed</em> only while the process could be near an OOM kill: while what its
+ * cgroup cannot reclaim ({@link Unreclaimable}: usage less page cache) is at least
+ * {@code armAt} of the cgroup's limit or would reach the limit within {@value #ARM_HORIZON_S} s at its latest rate, or
  * its JVM heap after a collection is at least {@code armAt} of the heap's maximum — and always
  * while no limit is known for it (no cgroup limit and no heap maximum seen), since a kill can then
  * come at any level. A disarmed process keeps no events, only the pool history the verdict reads
@@ -83,7 +84,7 @@ public class OomForensicsFunction
    * once every 64 events), and while all are in use events are kept whole.
    */
   static final int MAX_IDENTITIES = 8;
-  /** A working set that reaches its limit within this many seconds at its rate arms the ring. */
+  /** Unreclaimable memory that reaches its limit within this many seconds at its rate arms it. */
   static final int ARM_HORIZON_S = 60;
   /** An armed ring disarms when the pressure falls below this share of {@code armAt}. */
   static final double DISARM_SHARE = 0.8;
@@ -240,9 +241,9 @@ public class OomForensicsFunction
   }
 
   /**
-   * Notes how close the process is to a limit from an event of a tracked kind: the cgroup's
-   * working set against its limit (with the time it takes to reach it at the rate since the last
-   * one), a JVM heap after a collection against its maximum.
+   * Notes how close the process is to a limit from an event of a tracked kind: what the cgroup
+   * cannot reclaim ({@link Unreclaimable}) against its limit (with the time it takes to reach it
+   * at the rate since the last one), a JVM heap after a collection against its maximum.
    */
   private void notePressure(SpecificRecord r, long utcNs) throws Exception {
     if (armAt == 0) {
@@ -255,8 +256,7 @@ public class OomForensicsFunction
     boolean changed = false;
     if (r instanceof io.memfleet.event.ResidentMemory m && m.getCgroupLimitBytes() != null
         && m.getCgroupLimitBytes() > 0) {
-      Long ws = m.getCgroupWorkingSetBytes() != null ? m.getCgroupWorkingSetBytes()
-          : m.getCgroupUsageBytes();
+      Long ws = Unreclaimable.of(m);
       if (ws != null) {
         double limit = m.getCgroupLimitBytes();
         p[CGROUP_FRACTION] = ws / limit;

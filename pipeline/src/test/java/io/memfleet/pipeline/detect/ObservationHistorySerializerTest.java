@@ -59,9 +59,11 @@ class ObservationHistorySerializerTest {
       if (i % 7 == 0) {
         o.usedCompanion = 90 * MB + 4096 * random.nextInt(1000);
         o.usedCompanionUtcNs = o.utcNs - 1_000_000L * random.nextInt(3000);
+        o.heapMax = i < 70 ? Double.NaN : 384 * MB; // known once the heap was first reported
       } else if (!points.isEmpty()) {
         o.usedCompanion = points.get(i - 1).usedCompanion;
         o.usedCompanionUtcNs = points.get(i - 1).usedCompanionUtcNs;
+        o.heapMax = points.get(i - 1).heapMax;
       }
       if (i < 149) {
         o.slim();

@@ -52,6 +52,7 @@ class ObservationSerializerTest {
     o.liveFirstUtcNs = o.utcNs - 7_000_000_000L;
     o.usedCompanion = 100 * MB;
     o.usedCompanionUtcNs = o.utcNs + 1_500_000_000L;
+    o.heapMax = 384 * MB;
     o.stackHash = -8390132304949077975L;
     o.stackFrames = "map_segment\ncache_entry\nmain";
     o.poolHint = MemoryPool.MMAP;

@@ -5,6 +5,7 @@ import io.memfleet.event.Severity;
 import io.memfleet.pipeline.detect.Observation;
 import io.memfleet.pipeline.detect.Signal;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,9 +15,10 @@ import java.util.TreeMap;
  * {@code oom-imminent}: a process's memory cgroup is heading for its limit; forecasts when the
  * kernel will OOM-kill it.
  *
- * <p>Input: {@link Signal#CGROUP_MEMORY} observations — the highest working set of a bucket
- * (usage minus inactive page cache, which the kernel reclaims before it kills; usage or RSS
- * where those were not read) with the limit as companion. Judged on the trailing
+ * <p>Input: {@link Signal#CGROUP_MEMORY} observations — the most the cgroup held in a bucket that
+ * the kernel cannot reclaim before it kills ({@link io.memfleet.pipeline.model.Unreclaimable}:
+ * usage less page cache, tmpfs and shared memory kept; the working set, usage or RSS where
+ * memory.stat was not read) with the limit as companion. Judged on the trailing
  * {@code memfleet.detect.oom.window} (5 min): the run of observations at its end that does not
  * fall (beyond the rise tolerance) is fitted (Theil–Sen); time-to-OOM = (limit − now) / slope.
  * It fires when
@@ -44,6 +46,8 @@ public final class OomImminentRule extends LeakRule implements TrailingRule {
   static final int MIN_HEAP_FIGURES = 3;
   /** Below this share of its limit a history keeps only its rising suffix ({@link #droppable}). */
   static final double KEEP_ALL_SHARE = 0.25;
+  /** Points at the end of a run whose median is the rest beside the heap. */
+  static final int REST_POINTS = 3;
 
   private final double usageFraction;
   private final double minGrowthFraction;
@@ -193,7 +197,7 @@ public final class OomImminentRule extends LeakRule implements TrailingRule {
     // below the usage fraction only a forecast we have seen enough of, from half the limit up
     boolean soon = ttoom * 1e9 <= horizonNs && ttoom <= extrapolation * trend.spanNs / 1e9
         && trend.last.value >= limit / 2 && Trend.persists(run, trend, 1.0 / 3);
-    if (!high && !soon) {
+    if (!high && !soon || heapStopsFirst(run)) {
       return null;
     }
     Severity severity = ttoom * 1e9 <= criticalHorizonNs ? Severity.CRITICAL : Severity.WARNING;
@@ -205,9 +209,48 @@ public final class OomImminentRule extends LeakRule implements TrailingRule {
             ttoom));
   }
 
+  /**
+   * Whether the managed heap reaches its own maximum before the cgroup reaches its limit: the rest
+   * of the cgroup's memory (its memory less the heap's footprint, at the run's end) plus
+   * the whole heap fit under the limit, so neither the heap's growth nor the rest as it stands can
+   * bring a kill. A JVM sized for its container ({@code -XX:MaxRAMPercentage=75}) commits its heap
+   * up to {@code -Xmx} as it needs it, and a Go program under {@code GOMEMLIMIT} lets its heap
+   * fill to that soft limit between collections (with {@code GOGC=off}, as the Go GC guide
+   * suggests for a container, every cycle): both rise towards the cgroup's limit fast and stop
+   * short of it by design, the cgroup still rising for a while as the heap's pages are first
+   * touched. Seen: a Go service with GOMEMLIMIT at 90 % of a 256 MiB cgroup, "OOM-kill in about
+   * 11 s" at 57 % and again at 84 %, then at 172–217 MiB as its scavenger returned pages and its
+   * heap took them again; a JVM with a 384 MiB heap in 512 MiB, "in about 77 s" at 66 %. The
+   * rest at the end is the median of the last {@value #REST_POINTS} points': the heap's figures
+   * come from another source than the cgroup's, and where the highest cgroup sample of a bucket
+   * predates the scavenger's return and the heap's figure follows it, one point's rest reads
+   * 40–50 MiB instead of 10. Whether the heap itself runs out
+   * is the heap rules' forecast ({@code live-set-growth}, {@code go-heap-growth}); growth of the
+   * rest raises the bound until it no longer fits; a Go heap past its soft limit (its live heap
+   * no longer fits) is judged as any other growth.
+   */
+  static boolean heapStopsFirst(List<Observation> run) {
+    Observation last = run.get(run.size() - 1);
+    if (Double.isNaN(last.heapMax) || Double.isNaN(last.usedCompanion)
+        || last.usedCompanion > last.heapMax) {
+      return false;
+    }
+    double[] rests = new double[REST_POINTS];
+    int n = 0;
+    for (int i = run.size() - 1; i >= 0 && n < REST_POINTS; i--) {
+      Observation o = run.get(i);
+      if (!Double.isNaN(o.usedCompanion)) {
+        rests[n++] = o.value - o.usedCompanion;
+      }
+    }
+    Arrays.sort(rests, 0, n);
+    double rest = rests[(n - 1) / 2];
+    return rest + last.heapMax < last.companion;
+  }
+
   @Override
   public String evidenceKind(Observation o) {
-    return "ResidentMemory.cgroupWorkingSetBytes(max)";
+    return "ResidentMemory.cgroupUnreclaimable(max)";
   }
 
   @Override

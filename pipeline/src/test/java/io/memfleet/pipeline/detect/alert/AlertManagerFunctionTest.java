@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
 class AlertManagerFunctionTest {
   private static final Duration RESOLVE = Duration.ofMinutes(5);
   private final List<LeakRule> rules = Rules.all(new Configuration());
-  private final LeakRule liveSet = rules.get(0);
+  /** The live-set rule judging growth as in a running service (no from-start window). */
+  private final LeakRule liveSet = Rules.all(noFromStartWindow()).get(0);
   private KeyedTwoInputStreamOperatorTestHarness<ProcessId, Alert, Observation, Alert> h;
 
   @BeforeEach
@@ -60,6 +61,12 @@ class AlertManagerFunctionTest {
    * A candidate from the live-set rule for the run of 90 s that ends at {@code to} seconds,
    * reported as first seen at {@code from}.
    */
+  private static Configuration noFromStartWindow() {
+    Configuration c = new Configuration();
+    c.set(io.memfleet.pipeline.detect.DetectionOptions.FROM_START_WINDOW, Duration.ZERO);
+    return c;
+  }
+
   private Alert candidate(String node, int pid, double from, double to) {
     List<Observation> run = new ArrayList<>();
     for (double t = to - 90; t <= to; t += 10) {

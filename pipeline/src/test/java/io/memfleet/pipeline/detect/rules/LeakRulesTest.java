@@ -52,14 +52,19 @@ class LeakRulesTest {
   void liveSetGrowthFiresOnRisingHeapAfterGcWithForecast() throws Exception {
     // full collections in the run: the live set itself grows
     List<Alert> alerts = run(LiveSetGrowthRule.NAME,
-        confirmed(series(Signal.LIVE_SET, 150, t -> 100 * MB + t * MB, 512 * MB)));
+        confirmed(series(Signal.LIVE_SET, 240, t -> 100 * MB + t * MB, 512 * MB)));
     assertThat(alerts).isNotEmpty();
     Alert a = alerts.get(0);
     assertThat(a.getRule()).isEqualTo("live-set-growth");
     assertThat(a.getGrowthBytesPerSecond()).isCloseTo(MB, within(0.1 * MB));
-    // growth since the process started, but the heap maximum is minutes away: alerted at once
-    // (90 s) with ~190 MiB used, (512 − 190) MiB to go at 1 MiB/s
-    assertThat(a.getTimeToOomSeconds()).isCloseTo(322, within(20.0));
+    // growth since the process started, with the heap maximum minutes away but further than the
+    // run has been seen rising and the heap under half of it: not alerted at 90 s (a cache
+    // filling from the start looks the same), but once the growth went on for min-span past
+    // the from-start window (the series begins 100 s after its process: 120 + 90 s of the
+    // process's life), with ~210 MiB used, (512 − 210) MiB to go at 1 MiB/s
+    assertThat(a.getLastSeenUtcNs() - Observations.T0_NS).isBetween(110 * Observations.S,
+        120 * Observations.S);
+    assertThat(a.getTimeToOomSeconds()).isCloseTo(302, within(20.0));
     assertThat(a.getForecastOomUtcNs()).isGreaterThan(a.getLastSeenUtcNs());
     assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
     assertThat(a.getEvidence()).hasSizeGreaterThanOrEqualTo(6);
@@ -971,6 +976,45 @@ class LeakRulesTest {
         .orElseThrow();
     // at the first figure, not 30 s after the first report
     assertThat(named.getLastSeenUtcNs() - Observations.T0_NS).isEqualTo(16_000_000_000L);
+  }
+
+  @Test
+  void oomImminentLeavesAHeapThatStopsAtItsOwnMaximumShortOfTheLimit() throws Exception {
+    double limit = 256 * MB;
+    // a Go heap under GOMEMLIMIT=230MiB filling at 8 MiB/s to 220 MiB, 10 MiB of the rest
+    // beside it (the heap's figure scraped a second behind): the cgroup races to 90 % and stops
+    java.util.function.Function<Double, List<Observation>> softLimit = heapMax -> {
+      List<Observation> fill = new ArrayList<>();
+      for (int t = 0; t <= 40; t += 2) {
+        double heap = Math.min(20 + t * 8, 220) * MB;
+        Observation o = of(Signal.CGROUP_MEMORY, t, heap + 10 * MB, limit);
+        o.usedCompanion = Math.min(20 + (t - 1) * 8, 220) * MB;
+        o.usedCompanionUtcNs = o.utcNs - Observations.S;
+        o.heapMax = heapMax;
+        o.runtime = io.memfleet.event.Runtime.GO;
+        fill.add(o);
+      }
+      return fill;
+    };
+    assertThat(run(OomImminentRule.NAME, softLimit.apply(230.0 * MB))).isEmpty();
+    // no maximum known, or one the heap and the rest do not fit under: forecast as before
+    assertThat(run(OomImminentRule.NAME, softLimit.apply(Double.NaN))).isNotEmpty();
+    assertThat(run(OomImminentRule.NAME, softLimit.apply(250.0 * MB))).isNotEmpty();
+    // a heap past its soft limit (its live heap no longer fits under GOMEMLIMIT) grows on
+    assertThat(run(OomImminentRule.NAME, softLimit.apply(150.0 * MB))).isNotEmpty();
+    // the rest grows while the heap sits below its maximum: once the rest and the whole heap no
+    // longer fit, the forecast comes
+    List<Observation> restGrows = new ArrayList<>();
+    for (int t = 0; t <= 60; t += 2) {
+      Observation o = of(Signal.CGROUP_MEMORY, t, 150 * MB + t * 1.5 * MB, limit);
+      o.usedCompanion = 100 * MB;
+      o.usedCompanionUtcNs = o.utcNs;
+      o.heapMax = 128 * MB;
+      restGrows.add(o);
+    }
+    List<Alert> alerts = run(OomImminentRule.NAME, restGrows);
+    assertThat(alerts).isNotEmpty();
+    assertThat(alerts.get(0).getPool()).isEqualTo(MemoryPool.NATIVE);
   }
 
   @Test
