@@ -49,7 +49,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>The ring is <em>armed</em> only while the process could be near an OOM kill: while what its
  * cgroup cannot reclaim ({@link Unreclaimable}: usage less page cache) is at least
- * {@code armAt} of the cgroup's limit or would reach the limit within {@value #ARM_HORIZON_S} s at its latest rate, or
+ * {@code armAt} of the cgroup's limit or would reach the limit within {@value #ARM_HORIZON_S} s
+ * at its latest rate, or
  * its JVM heap after a collection is at least {@code armAt} of the heap's maximum — and always
  * while no limit is known for it (no cgroup limit and no heap maximum seen), since a kill can then
  * come at any level. A disarmed process keeps no events, only the pool history the verdict reads
@@ -90,8 +91,8 @@ public class OomForensicsFunction
   static final double DISARM_SHARE = 0.8;
   private static final int CGROUP_FRACTION = 0;
   private static final int HEAP_FRACTION = 1;
-  private static final int WS_UTC_NS = 2;
-  private static final int WS_BYTES = 3;
+  private static final int UNRECLAIMABLE_UTC_NS = 2;
+  private static final int UNRECLAIMABLE_BYTES = 3;
   private static final int ARMED = 4;
   private static final int SOON = 5;
 
@@ -113,7 +114,7 @@ public class OomForensicsFunction
   private transient ValueState<Long> exitAtMs;
   /** The last minute by pool, for the verdict ({@link PoolHistory}). */
   private transient MapState<String, double[]> pools;
-  /** Cgroup and heap fractions, the last working set and its time, armed, limit soon. */
+  /** Cgroup and heap fractions, the last unreclaimable bytes and their time, armed, limit soon. */
   private transient ValueState<double[]> pressure;
   private transient Counter droppedEvents;
   private transient Counter duplicateKills;
@@ -256,15 +257,16 @@ public class OomForensicsFunction
     boolean changed = false;
     if (r instanceof io.memfleet.event.ResidentMemory m && m.getCgroupLimitBytes() != null
         && m.getCgroupLimitBytes() > 0) {
-      Long ws = Unreclaimable.of(m);
-      if (ws != null) {
+      Long held = Unreclaimable.of(m);
+      if (held != null) {
         double limit = m.getCgroupLimitBytes();
-        p[CGROUP_FRACTION] = ws / limit;
-        double seconds = (utcNs - (long) p[WS_UTC_NS]) / 1e9;
-        double rate = p[WS_UTC_NS] > 0 && seconds > 0 ? (ws - p[WS_BYTES]) / seconds : 0;
-        p[SOON] = rate > 0 && (limit - ws) / rate <= ARM_HORIZON_S ? 1 : 0;
-        p[WS_UTC_NS] = utcNs;
-        p[WS_BYTES] = ws;
+        p[CGROUP_FRACTION] = held / limit;
+        double seconds = (utcNs - (long) p[UNRECLAIMABLE_UTC_NS]) / 1e9;
+        double rate = p[UNRECLAIMABLE_UTC_NS] > 0 && seconds > 0
+            ? (held - p[UNRECLAIMABLE_BYTES]) / seconds : 0;
+        p[SOON] = rate > 0 && (limit - held) / rate <= ARM_HORIZON_S ? 1 : 0;
+        p[UNRECLAIMABLE_UTC_NS] = utcNs;
+        p[UNRECLAIMABLE_BYTES] = held;
         changed = true;
       }
     } else if (r instanceof io.memfleet.event.HeapSummary h
