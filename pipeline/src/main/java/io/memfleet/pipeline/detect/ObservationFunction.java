@@ -44,6 +44,18 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   static final int MAX_CLASSES = 64;
   /** Old-object samples further apart than this belong to different emissions. */
   static final long RETAINED_SET_GAP_NS = 5_000_000_000L;
+  /**
+   * Share of the heap's footprint a Go heap profile must account for to name what the heap
+   * holds. The profile shows the heap as of a collection up to two cycles back, and a heap
+   * that doubles every cycle (GOGC=100, everything retained) has a footprint (HeapSys less what
+   * was released) up to twice its live heap: a profile of a heap racing ahead still sums an
+   * eighth of it. One read when the heap was smaller than that cannot name what grew since —
+   * seen on a Go program racing to its cgroup's limit (4 MiB/s): its profile of 2 s summed
+   * 6 MiB, 9 % of the 70 MiB footprint at 14 s, and named the request path's garbage; the
+   * profile the collector read at 7 s, when the heap had grown by half, summed 15 MiB, 19 % of
+   * the footprint at 14 s, and named the retried batches.
+   */
+  static final double PROFILE_COVERS_HEAP = 1.0 / 8;
 
   private final long bucketNs;
   /**
@@ -388,8 +400,13 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     } else if (b.signal == Signal.OUTSTANDING && "mmap".equals(b.series)) {
       levels = mappedLevels.value();
       t = mapped.value();
-    } else if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP) {
+    } else if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP
+        || b.signal == Signal.CGROUP_MEMORY) {
+      // the cgroup's memory carries what its heap retains, for when the heap is what fills it
       t = retainedSamples.value();
+      if (t != null && o.runtime == io.memfleet.event.Runtime.GO && !profileCoversHeap(t)) {
+        t = null;
+      }
     } else if (b.signal == Signal.POOL
         && io.memfleet.event.MemoryPool.DIRECT_BUFFERS.name().equals(b.series)) {
       levels = directLevels.value(); // only where the JVM's direct-buffer probe reports
@@ -410,7 +427,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       o.firstTouch = levelsByFaults;
       return;
     }
-    boolean byClass = b.signal == Signal.LIVE_SET;
+    boolean byClass = b.signal == Signal.LIVE_SET
+        || b.signal == Signal.CGROUP_MEMORY && o.runtime == io.memfleet.event.Runtime.JVM;
     int i = t == null ? -1 : byClass ? t.heaviestOfHeaviestLabel() : t.heaviest();
     if (i >= 0) {
       o.stackHash = t.hashes.get(i);
@@ -434,6 +452,16 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     if (byClass) {
       attachGrowingClass(o);
     }
+  }
+
+  /** Whether a Go heap profile's in-use bytes are {@link #PROFILE_COVERS_HEAP} of the heap's. */
+  private boolean profileCoversHeap(StackTally profile) throws Exception {
+    double heap = heapFootprint();
+    long inUse = 0;
+    for (long b : profile.bytes) {
+      inUse += b;
+    }
+    return Double.isNaN(heap) || inUse >= PROFILE_COVERS_HEAP * heap;
   }
 
   /**
@@ -543,7 +571,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
           : io.memfleet.event.MemoryPool.MMAP;
     }
     if (b.signal == Signal.LIVE_SET || b.signal == Signal.GO_LIVE_HEAP
-        || b.signal == Signal.GC_LOAD) {
+        || b.signal == Signal.GC_LOAD || b.signal == Signal.CGROUP_MEMORY) {
       o.objectClass = heaviestClass();
     }
     attachStack(o, b);

@@ -354,6 +354,52 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void cgroupMemoryCarriesWhatTheGoHeapProfileHoldsWhileTheProfileCoversTheHeap()
+      throws Exception {
+    // a Go program at 20 MiB of heap profiled at 1.5 s (the request path's garbage heaviest);
+    // from 20 s on its heap races from 20 to 180 MiB, profiled again at 40.5 s (retried
+    // batches the heaviest)
+    for (double t = 1; t <= 60; t += 1) {
+      long heap = (long) (20 + 8 * Math.min(Math.max(t - 20, 0), 20)) * MB;
+      send(io.memfleet.event.MemoryPools.newBuilder()
+          .setHeader(header(go, Source.GO_EXPVAR, t, seq++))
+          .setPools(List.of(io.memfleet.event.PoolUsage.newBuilder()
+              .setPool(io.memfleet.event.MemoryPool.HEAP).setUsedBytes(heap / 2)
+              .setCommittedBytes(heap).build()))
+          .build());
+      send(ResidentMemory.newBuilder().setHeader(header(go, Source.PROCFS, t + 0.2, seq++))
+          .setRssBytes(heap + 10 * MB).setCgroupUsageBytes(heap + 10 * MB)
+          .setCgroupLimitBytes(512 * MB).build());
+      if (t == 1 || t == 40) {
+        long held = heap / 2;
+        send(goProfile(t + 0.5, t == 1 ? "main.(*traffic).serveDue" : "main.(*Batch).Add",
+            held * 3 / 4));
+        send(goProfile(t + 0.5, t == 1 ? "main.(*Batch).Add" : "main.(*traffic).serveDue",
+            held / 4));
+      }
+    }
+    List<Observation> cg = out(Signal.CGROUP_MEMORY);
+    java.util.function.Function<Observation, String> named =
+        o -> o.stackFrames == null ? null : o.stackFrames.split("\n")[0];
+    // 10 MiB in the profile: it names a heap footprint up to eight times that
+    assertThat(cg).filteredOn(o -> o.utcNs < Events.ns(20)).isNotEmpty()
+        .allMatch(o -> "main.(*traffic).serveDue".equals(named.apply(o)));
+    assertThat(cg).filteredOn(o -> o.utcNs > Events.ns(25) && o.utcNs < Events.ns(40))
+        .isNotEmpty().allMatch(o -> o.stackFrames == null, "the profile is stale");
+    assertThat(cg).filteredOn(o -> o.utcNs > Events.ns(41)).isNotEmpty()
+        .allMatch(o -> "main.(*Batch).Add".equals(named.apply(o)));
+  }
+
+  private Allocation goProfile(double t, String frame, long inUse) {
+    return Allocation.newBuilder().setHeader(header(go, Source.GO_EXPVAR, t, seq++))
+        .setKind(AllocationKind.OUTSTANDING).setSizeBytes(inUse / 100).setWeightBytes(inUse)
+        .setOutstandingBytes(inUse)
+        .setStack(StackTrace.newBuilder().setHash(frame.hashCode()).setFrames(List.of(frame))
+            .build())
+        .build();
+  }
+
+  @Test
   void aZgcHeapInSharedMemoryIsNotTheProcesssSharedMemory() throws Exception {
     // JDK 17's ZGC maps its heap's memfd three times: RssShmem = 3 × the committed heap;
     // generational ZGC once; a G1 JVM's shared memory is its own

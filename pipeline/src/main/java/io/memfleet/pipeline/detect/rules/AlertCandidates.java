@@ -42,14 +42,16 @@ public final class AlertCandidates {
       MemoryPool pool, Observation newest) {
     Observation first = run.get(0);
     Observation last = run.get(run.size() - 1);
+    boolean named = rule.namesCodeOf(pool);
     StackTrace stack = null;
-    if (last.stackFrames != null) {
+    if (last.stackFrames != null && named) {
       stack = StackTrace.newBuilder().setHash(last.stackHash)
           .setFrames(Arrays.asList(last.stackFrames.split("\n", -1))).setTruncated(false).build();
     }
     // a class the heap's histograms show growing is what the heap holds more of now; the run's
     // earlier points named what it allocates most, before a histogram was taken
-    String objectClass = last.classGrowing ? last.objectClass : commonestClass(run);
+    String objectClass = !named ? null
+        : last.classGrowing ? last.objectClass : commonestClass(run);
     String culprit = stack != null ? Culprits.frame(stack.getFrames())
         : objectClass != null ? objectClass : "mmap".equals(last.series) ? "mmap" : null;
     String who = newest.service != null ? newest.service : newest.comm;

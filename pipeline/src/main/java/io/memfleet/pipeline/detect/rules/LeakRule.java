@@ -42,6 +42,14 @@ public abstract class LeakRule implements Serializable {
   }
 
   /**
+   * Whether the code its observations carry (a stack, a class) is the culprit of growth in
+   * {@code pool}: true by default, the carried code being that of the rule's own pool.
+   */
+  public boolean namesCodeOf(MemoryPool pool) {
+    return true;
+  }
+
+  /**
    * The runs of one series' observations this rule judges ({@link RunRuleFunction}); a rule
    * judged on its trailing history ({@link TrailingRule}) has none.
    */

@@ -131,6 +131,16 @@ public final class OomImminentRule extends LeakRule implements TrailingRule {
     return cgroupRate > 0 && heapRate >= cgroupRate / 2 ? MemoryPool.HEAP : MemoryPool.NATIVE;
   }
 
+  /**
+   * The cgroup's observations carry what the process's heap retains (the heaviest stack of the
+   * Go heap profile, the JVM's old-object samples): the culprit when the heap is what fills the
+   * cgroup, nobody's when native memory does.
+   */
+  @Override
+  public boolean namesCodeOf(MemoryPool pool) {
+    return pool == MemoryPool.HEAP;
+  }
+
   /** The cgroup's value at the observation nearest {@code utcNs}. */
   private static double valueAt(List<Observation> run, long utcNs) {
     Observation nearest = run.get(0);

@@ -937,6 +937,60 @@ class LeakRulesTest {
     assertThat(rule(OomImminentRule.NAME).pool(race)).isEqualTo(MemoryPool.HEAP);
   }
 
+  @Test
+  void oomImminentNamesWhatTheHeapRetainsOnlyWhenTheHeapFillsTheCgroup() throws Exception {
+    // the heap profile's heaviest stack rides on the cgroup's observations
+    java.util.function.Consumer<Observation> profiled = o -> {
+      o.stackFrames = "main.(*Batch).Add\nmain.(*uploader).retry";
+      o.stackHash = 7;
+    };
+    List<Observation> race = goRace(26);
+    for (Observation o : race) {
+      o.usedCompanion = o.value - 10 * MB; // the heap grows as fast as the cgroup
+      o.usedCompanionUtcNs = o.utcNs;
+      profiled.accept(o);
+    }
+    List<Alert> heap = run(OomImminentRule.NAME, race);
+    assertThat(heap).isNotEmpty().allSatisfy(a -> {
+      assertThat(a.getPool()).isEqualTo(MemoryPool.HEAP);
+      assertThat(a.getTopStack().getFrames()).first().isEqualTo("main.(*Batch).Add");
+      assertThat(a.getVerdict()).endsWith(", from main.(*Batch).Add");
+    });
+    // the heap flat while native memory fills the cgroup: what the heap holds is not the culprit
+    List<Observation> nativeFill = goRace(26);
+    for (Observation o : nativeFill) {
+      o.usedCompanion = 30 * MB;
+      o.usedCompanionUtcNs = o.utcNs;
+      profiled.accept(o);
+    }
+    List<Alert> other = run(OomImminentRule.NAME, nativeFill);
+    assertThat(other).isNotEmpty().allSatisfy(a -> {
+      assertThat(a.getPool()).isEqualTo(MemoryPool.NATIVE);
+      assertThat(a.getTopStack()).isNull();
+      assertThat(a.getVerdict()).doesNotContain("Batch");
+    });
+  }
+
+  @Test
+  void goHeapGrowthTowardsGomemlimitWaitsLikeAnyGrowthFromStart() throws Exception {
+    // GOMEMLIMIT=200MiB (a soft limit); from the process's start a cache fills at 1.5 MiB/s to
+    // 150 MiB and stays: "limit in 28 s" at 157 MiB is no reason to cut the wait
+    double limit = 200 * MB;
+    List<Observation> cache = series(Signal.GO_LIVE_HEAP, 400,
+        t -> 10 * MB + Math.min(t, 95) * 1.5 * MB, limit);
+    cache.forEach(o -> o.processStartTimeMs = Observations.T0_NS / 1_000_000L);
+    assertThat(run(GoHeapGrowthRule.NAME, cache)).isEmpty();
+    // the same rise going on is a leak, found once it outlasts the from-start window
+    List<Observation> leak = series(Signal.GO_LIVE_HEAP, 400, t -> 10 * MB + t * 0.5 * MB,
+        limit);
+    leak.forEach(o -> o.processStartTimeMs = Observations.T0_NS / 1_000_000L);
+    List<Alert> alerts = run(GoHeapGrowthRule.NAME, leak);
+    assertThat(alerts).isNotEmpty();
+    assertThat(alerts.get(0).getLastSeenUtcNs() - Observations.T0_NS)
+        .isGreaterThanOrEqualTo(180_000_000_000L);
+    assertThat(alerts.get(0).getTimeToOomSeconds()).isNotNull(); // still forecast, as a warning
+  }
+
   /** A Go program's cgroup racing to its 128 MiB limit, 4 MiB/s from 40 MiB, every 2 s. */
   private static List<Observation> goRace(int seconds) {
     List<Observation> race = new ArrayList<>();

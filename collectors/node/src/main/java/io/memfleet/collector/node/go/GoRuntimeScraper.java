@@ -43,13 +43,15 @@ import org.slf4j.LoggerFactory;
  *       (source GO_EXPVAR, see {@link GoMemoryPools}) with the GOGC/GOMEMLIMIT/GOMAXPROCS the
  *       process was started with, and for every GC completed since the previous scrape a
  *       {@link GcPause} (from the PauseNs ring) and a {@link GcCycle} (live heap estimated from
- *       the heap goal, see {@link GoMemoryPools#estimatedLiveBytes}) — unless a gctrace follower
- *       covers the process, which then reports each pause and cycle exactly once;
+ *       the heap goal, see {@link GoMemoryPools#estimatedLiveBytes}; heap after only, HeapAlloc,
+ *       when GOMEMLIMIT set the goal) — unless a gctrace follower covers the process, which then
+ *       reports each pause and cycle exactly once;
  *   <li>{@code /debug/pprof/goroutine?debug=1} → {@link ThreadCount} GOROUTINES with the
  *       largest groups of parked goroutines by stack;
- *   <li>{@code /debug/pprof/heap?debug=1}, every heap profile interval → one
- *       {@link Allocation} OUTSTANDING per stack among the top N by in-use bytes (see
- *       {@link HeapProfile} for the scaling), plus one summing the rest.
+ *   <li>{@code /debug/pprof/heap?debug=1}, every heap profile interval (sooner when the heap goal
+ *       grew by half since the last one) → one {@link Allocation} OUTSTANDING per stack among
+ *       the top N by in-use bytes (see {@link HeapProfile} for the scaling), plus one summing
+ *       the rest.
  * </ul>
  *
  * <pre>{@code
@@ -70,6 +72,10 @@ public final class GoRuntimeScraper {
   public static final String MEMSTATS_PAUSE_PHASE = "stop-the-world total (memstats)";
   /** Cause of a GcCycle reconstructed from memstats (the cause itself is not reported). */
   public static final String MEMSTATS_CYCLE_CAUSE = "memstats (NumGC advanced)";
+  /** Heap goal growth since the last heap profile that has it read before its interval. */
+  static final double PROFILE_AGAIN_GROWTH = 1.5;
+  /** The least time between two heap profiles of one target, in heap profile intervals. */
+  static final int PROFILE_AGAIN_SHARE = 6;
 
   /**
    * How the scraper works.
@@ -115,6 +121,9 @@ public final class GoRuntimeScraper {
     long lastNumGc = -1;
     long lastNextGc = -1;
     long nextHeapProfileNs = System.nanoTime();
+    long lastHeapProfileNs;
+    /** The heap goal when the heap profile was last read, 0 before. */
+    long profiledNextGc;
     boolean failing;
 
     TargetState(GoTarget target, boolean discovered, boolean expvar, boolean pprof) {
@@ -269,10 +278,29 @@ public final class GoRuntimeScraper {
           .setStacks(stacks)
           .build());
     }
-    if (t.pprof && System.nanoTime() - t.nextHeapProfileNs >= 0) {
-      t.nextHeapProfileNs = System.nanoTime() + config.heapProfileInterval().toNanos();
+    long now = System.nanoTime();
+    if (t.pprof && (now - t.nextHeapProfileNs >= 0 || heapOutgrewProfile(t, m, now))) {
+      t.nextHeapProfileNs = now + config.heapProfileInterval().toNanos();
+      t.lastHeapProfileNs = now;
+      t.profiledNextGc = m == null ? 0 : m.nextGc();
       publishHeapProfile(t, p);
     }
+  }
+
+  /**
+   * Whether the heap goal has grown {@value #PROFILE_AGAIN_GROWTH} times since the heap profile
+   * was last read, at least a {@value #PROFILE_AGAIN_SHARE}th of its interval ago (5 s of the
+   * default 30): the profile is then read before its interval is up, so a heap racing to its
+   * limit is named by what it holds now — a profile from when the heap was a tenth of today's
+   * names what the program did at start. The goal follows the live heap (GOGC); one the memory
+   * limit set does not, and waits for the interval.
+   */
+  private boolean heapOutgrewProfile(TargetState t, ExpvarMemStats m, long nowNs) {
+    return m != null && t.profiledNextGc > 0
+        && nowNs - t.lastHeapProfileNs
+            >= config.heapProfileInterval().toNanos() / PROFILE_AGAIN_SHARE
+        && m.nextGc() >= PROFILE_AGAIN_GROWTH * t.profiledNextGc
+        && !GoMemoryPools.goalSetByMemoryLimit(m, t.env.memoryLimitBytes());
   }
 
   private void publishMemStats(TargetState t, ProcessIdentity p, ExpvarMemStats m,
@@ -313,7 +341,11 @@ public final class GoRuntimeScraper {
     if (pauses.isEmpty()) {
       return;
     }
-    OptionalLong live = GoMemoryPools.estimatedLiveBytes(m.nextGc(), t.env.gogcPercent());
+    // a goal the memory limit set says nothing of the live heap: heap after is then HeapAlloc
+    // read just after the cycle, at most one scrape interval of allocation above the live heap
+    OptionalLong live = GoMemoryPools.goalSetByMemoryLimit(m, t.env.memoryLimitBytes())
+        ? OptionalLong.empty()
+        : GoMemoryPools.estimatedLiveBytes(m.nextGc(), t.env.gogcPercent());
     long after = live.isPresent() ? live.getAsLong() : m.heapAlloc();
     long before = t.lastNextGc > 0 ? t.lastNextGc : after;
     for (ExpvarMemStats.Pause pause : pauses) {

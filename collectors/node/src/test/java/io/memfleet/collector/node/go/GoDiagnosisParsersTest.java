@@ -163,6 +163,11 @@ class GoDiagnosisParsersTest {
         .hasValue(Math.round(34809184 / 3.0));
     assertThat(GoMemoryPools.estimatedLiveBytes(m.nextGc(), OptionalInt.empty())).isEmpty();
     assertThat(GoMemoryPools.estimatedLiveBytes(m.nextGc(), OptionalInt.of(0))).isEmpty();
+    // goal 33.2 MiB, 11.1 MiB outside the heap: a 45 MiB limit caps the goal there, 60 does not
+    assertThat(GoMemoryPools.goalSetByMemoryLimit(m, OptionalLong.of(45L << 20))).isTrue();
+    assertThat(GoMemoryPools.goalSetByMemoryLimit(m, OptionalLong.of(60L << 20))).isFalse();
+    assertThat(GoMemoryPools.goalSetByMemoryLimit(m, OptionalLong.of(30L << 20))).isTrue();
+    assertThat(GoMemoryPools.goalSetByMemoryLimit(m, OptionalLong.empty())).isFalse();
   }
 
   @Test

@@ -52,6 +52,8 @@ class GoRuntimeScraperTest {
   @TempDir Path dir;
   private HttpServer server;
   private final AtomicReference<String> vars = new AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicInteger heapReads =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final RecordingEventSink sink = new RecordingEventSink();
   private FakeProcTree tree;
   private ProcessIdentities identities;
@@ -66,7 +68,10 @@ class GoRuntimeScraperTest {
         case "/debug/vars" -> vars.get();
         case "/debug/pprof/" -> Golden.read("go/pprof-index-demo.html");
         case "/debug/pprof/goroutine" -> Golden.read("go/goroutine-debug1-nogctrace.txt");
-        case "/debug/pprof/heap" -> Golden.read("go/heap-debug1-demo.txt");
+        case "/debug/pprof/heap" -> {
+          heapReads.incrementAndGet();
+          yield Golden.read("go/heap-debug1-demo.txt");
+        }
         default -> null;
       };
       byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
@@ -91,11 +96,20 @@ class GoRuntimeScraperTest {
   }
 
   private GoRuntimeScraper scraper(boolean gctraceCovers) {
+    return scraper(gctraceCovers, Duration.ofSeconds(30));
+  }
+
+  private GoRuntimeScraper scraper(boolean gctraceCovers, Duration heapProfileInterval) {
     return new GoRuntimeScraper(
         List.of(GoTarget.parse("demo=" + base() + ",pid=" + PID)), identities,
         new ProcessFinder(tree.proc), new EventHeaders("test"), sink,
-        new GoRuntimeScraper.Config(tree.proc, Duration.ofSeconds(2), Duration.ofSeconds(30), 4,
+        new GoRuntimeScraper.Config(tree.proc, Duration.ofSeconds(2), heapProfileInterval, 4,
             p -> gctraceCovers && p.getPid() == PID));
+  }
+
+  /** The captured page with the heap goal (34809184 in the capture) at {@code nextGc}. */
+  private void heapGoal(long nextGc) {
+    vars.set(vars.get().replaceFirst("\"NextGC\":\\d+", "\"NextGC\":" + nextGc));
   }
 
   /** The captured page with NumGC moved on by two cycles (their pauses are in the ring). */
@@ -154,6 +168,44 @@ class GoRuntimeScraperTest {
     assertThat(held.get(0).getStack().getHash())
         .isEqualTo(GoStacks.hash(held.get(0).getStack().getFrames()));
     assertThat(held).hasSizeLessThanOrEqualTo(5);
+  }
+
+  @Test
+  void theHeapProfileIsReadSoonerWhenTheHeapGoalGrewByHalf() throws Exception {
+    // interval 3 s: read again at the soonest 0.5 s after the last read
+    GoRuntimeScraper s = scraper(false, Duration.ofSeconds(3));
+    s.scrapeAll();
+    assertThat(heapReads.get()).isEqualTo(1);
+    heapGoal(34809184L * 2);
+    s.scrapeAll(); // grown, but too soon after the last read
+    assertThat(heapReads.get()).isEqualTo(1);
+    Thread.sleep(600);
+    heapGoal(34809184L * 14 / 10);
+    s.scrapeAll(); // 1.4 times the goal of the last read: not yet
+    assertThat(heapReads.get()).isEqualTo(1);
+    heapGoal(34809184L * 15 / 10);
+    s.scrapeAll();
+    assertThat(heapReads.get()).isEqualTo(2);
+    Thread.sleep(600);
+    s.scrapeAll(); // the goal has not grown since that read
+    assertThat(heapReads.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aGoalSetByTheMemoryLimitGivesTheHeapAfterTheCycleNotAnEstimate() throws Exception {
+    // the capture's goal is 33.2 MiB with 11.1 MiB outside the heap: under a 45 MiB limit the
+    // runtime's cap (45 − 11.1, less headroom) set it, and goal / (1 + GOGC/100) says nothing
+    Files.write(tree.proc.resolve(PID + "/environ"),
+        "GOGC=200\0GOMEMLIMIT=45MiB\0".getBytes(StandardCharsets.UTF_8));
+    GoRuntimeScraper s = scraper(false);
+    s.scrapeAll();
+    advanceTwoCycles();
+    s.scrapeAll();
+
+    GcCycle newest = sink.eventsOf(GcCycle.class).get(1);
+    assertThat(newest.getHeapGoalBytes()).isEqualTo(34809184L);
+    assertThat(newest.getLiveBytes()).isNull();
+    assertThat(newest.getHeapAfterBytes()).isEqualTo(22251776L); // HeapAlloc of the scrape
   }
 
   @Test
