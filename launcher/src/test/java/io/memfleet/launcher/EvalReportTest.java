@@ -78,6 +78,33 @@ class EvalReportTest {
   }
 
   @Test
+  void aJvmsInferredOutOfMemoryErrorIsJudgedAtTheProcesssEndThatFollowed() {
+    io.memfleet.event.OomKill inferred = io.memfleet.event.OomKill.newBuilder()
+        .setHeader(io.memfleet.event.EventHeader.newBuilder()
+            .setProcess(alert("x", "r", MemoryPool.HEAP, T0, null).alert().getProcess())
+            .setSource(io.memfleet.event.Source.JFR)
+            .setClockDomain(io.memfleet.event.ClockDomain.REALTIME)
+            .setRawTimestamp((T0 + 166_000) * 1_000_000L).setCollector("c").setSequence(1)
+            .build())
+        .setDetectedBy(io.memfleet.event.OomDetection.JAVA_OUT_OF_MEMORY).setVictimComm("java")
+        .setPool(MemoryPool.HEAP).build();
+    io.memfleet.event.OomSnapshot snapshot = io.memfleet.event.OomSnapshot.newBuilder()
+        .setSnapshotId("s").setProcess(inferred.getHeader().getProcess())
+        .setKillUtcNs((T0 + 166_000) * 1_000_000L).setOomKill(inferred).setWindowNs(5L)
+        .setEvents(List.of()).build();
+    // inferred at 166 s, the JVM ended at 174.8 s: it died then
+    assertThat(EvalReport.diedAtMs(snapshot, T0 + 174_800)).isEqualTo(T0 + 174_800);
+    // a JVM that caught it and ran on: the inference stands
+    assertThat(EvalReport.diedAtMs(snapshot, T0 + 400_000)).isEqualTo(T0 + 166_000);
+    // the kernel's kill is the death whatever came after
+    io.memfleet.event.OomSnapshot kernel = io.memfleet.event.OomSnapshot.newBuilder(snapshot)
+        .setOomKill(io.memfleet.event.OomKill.newBuilder(inferred)
+            .setDetectedBy(io.memfleet.event.OomDetection.CGROUP_COUNTER).build())
+        .build();
+    assertThat(EvalReport.diedAtMs(kernel, T0 + 174_800)).isEqualTo(T0 + 166_000);
+  }
+
+  @Test
   void theCulpritIsTheFunctionTheVerdictNamesNotAnyFrameOfTheStack() {
     // a stack through the leaking function whose innermost program frame is its caller blames
     // the caller (the verdict says "from main"); the same function innermost names it
