@@ -71,8 +71,6 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   private transient MapState<String, Long> classWeights;
   private transient ValueState<int[]> counts; // [series, classes]
   private transient ValueState<Long> heapMax;
-  /** The most a JVM heap held before a full collection of a full heap (its usable maximum). */
-  private transient ValueState<Long> heapFilledTo;
   /** {utcNs, bytes} of the managed heap's latest footprint. */
   private transient ValueState<long[]> heapFootprint;
   private transient ValueState<Long> residentBytes;
@@ -144,7 +142,6 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     counts = ctx.getState(new ValueStateDescriptor<>("counts",
         PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
     heapMax = ctx.getState(new ValueStateDescriptor<>("heap-max", Types.LONG));
-    heapFilledTo = ctx.getState(new ValueStateDescriptor<>("heap-filled-to", Types.LONG));
     residentBytes = ctx.getState(new ValueStateDescriptor<>("resident-bytes", Types.LONG));
     jvmBufferBytes = ctx.getState(new ValueStateDescriptor<>("jvm-buffer-bytes", Types.LONG));
     heapSharedViews = ctx.getState(new ValueStateDescriptor<>("heap-shared-views", Types.INT));
@@ -221,19 +218,6 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   @Override
   public double heapMax() throws Exception {
     return orNaN(heapMax);
-  }
-
-  @Override
-  public double heapFilledTo() throws Exception {
-    return orNaN(heapFilledTo);
-  }
-
-  @Override
-  public void heapFilledTo(long bytes) throws Exception {
-    Long known = heapFilledTo.value();
-    if (known == null || bytes > known) {
-      heapFilledTo.update(bytes);
-    }
   }
 
   @Override
@@ -653,7 +637,6 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     classWeights.clear();
     counts.clear();
     heapMax.clear();
-    heapFilledTo.clear();
     heapFootprint.clear();
     residentBytes.clear();
     jvmBufferBytes.clear();

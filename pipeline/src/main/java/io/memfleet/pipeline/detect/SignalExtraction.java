@@ -35,8 +35,7 @@ import org.apache.avro.specific.SpecificRecord;
  *   <caption>What feeds which signal</caption>
  *   <tr><td>GcCycle (JVM)</td><td>LIVE_SET: heap after every collection (floor of the bucket);
  *       confirmed when the collection shows the live set (liveBytes set: full,
- *       ZGC/Shenandoah), whose newest figure also rides along with its own time; companion the
- *       heap's usable maximum ({@link #usableHeapMax})</td></tr>
+ *       ZGC/Shenandoah), whose newest figure also rides along with its own time</td></tr>
  *   <tr><td>GcCycle (Go)</td><td>GO_LIVE_HEAP: lowest live heap</td></tr>
  *   <tr><td>ThreadCount</td><td>GOROUTINES; THREADS series {@code java} (JFR) or {@code os}
  *       (procfs); goroutines by the stack where they are parked and JFR's live threads by the
@@ -76,14 +75,6 @@ import org.apache.avro.specific.SpecificRecord;
  * </table>
  */
 final class SignalExtraction {
-  /**
-   * Share of the heap's maximum held before a full collection from which the heap counts as
-   * full: the collection came because nothing more fit. Full collections of a heap still
-   * growing towards its maximum (Serial's old generation filling before the heap expands) or
-   * asked for ({@code System.gc()}) come with less.
-   */
-  static final double FULL_HEAP_SHARE = 0.9;
-
   /** A minor fault brings in one page. */
   static final long PAGE_BYTES = 4096;
   /** An old-object sample counts as retained once the object is this old. */
@@ -106,12 +97,6 @@ final class SignalExtraction {
 
     /** Remembers the managed heap's maximum. */
     void heapMax(long bytes) throws Exception;
-
-    /** The most a JVM heap held before a full collection of a full heap, else NaN. */
-    double heapFilledTo() throws Exception;
-
-    /** Remembers what a JVM heap held before a full collection of a full heap (the most). */
-    void heapFilledTo(long bytes) throws Exception;
 
     /** Remembers the managed heap's latest footprint (any heap summary) and its event time. */
     void heapFootprint(long utcNs, long bytes) throws Exception;
@@ -291,11 +276,6 @@ final class SignalExtraction {
       double live = c.getLiveBytes() != null ? c.getLiveBytes() : c.getHeapAfterBytes();
       out.add(Signal.GO_LIVE_HEAP, "", e, live, max);
     } else {
-      Long before = c.getHeapBeforeBytes();
-      if (c.getGeneration() == GcGeneration.FULL && before != null && max > 0
-          && before >= FULL_HEAP_SHARE * max) {
-        out.heapFilledTo(before);
-      }
       SeriesBucket b = out.openBucket(Signal.LIVE_SET, "", e);
       if (b != null) {
         double after = c.getLiveBytes() != null ? c.getLiveBytes() : c.getHeapAfterBytes();
@@ -309,7 +289,7 @@ final class SignalExtraction {
         }
         b.reclaimed |= c.getGeneration() == GcGeneration.MIXED;
         if (!Double.isNaN(max)) {
-          b.companion = usableHeapMax(max, out.heapFilledTo());
+          b.companion = max;
         }
         out.store(b);
       }
@@ -335,19 +315,6 @@ final class SignalExtraction {
    * collectors that did not say, full and old ones. A mixed collection does not: G1 leaves the
    * old regions it did not choose, garbage and all, and while it grows its heap it chooses few.
    */
-  /**
-   * A JVM heap's usable maximum: its maximum, or less when full collections of a full heap
-   * showed it holding at most {@code filledTo} ({@link #FULL_HEAP_SHARE} of the maximum or more
-   * before the collection). A copying young generation keeps one survivor space empty, so a
-   * Serial or Parallel heap never holds its whole maximum: a Serial JVM with a 384 MiB maximum
-   * (the default SurvivorRatio, a 12.8 MiB survivor space) held 371 MiB before each of its last
-   * full collections and threw {@code OutOfMemoryError} with its live set at 371 MiB; the
-   * live-set forecast aimed at 384 MiB came 54 % late.
-   */
-  static double usableHeapMax(double max, double filledTo) {
-    return filledTo > 0 && filledTo < max ? filledTo : max;
-  }
-
   static boolean showsLiveSet(GcCycle c) {
     GcGeneration g = c.getGeneration();
     return c.getLiveBytes() != null || g == GcGeneration.FULL || g == GcGeneration.OLD;

@@ -76,26 +76,6 @@ class ObservationFunctionTest {
   }
 
   @Test
-  void theLiveSetsLimitIsWhatFullCollectionsOfAFullHeapShowItHolds() throws Exception {
-    // a Serial heap of 384 MiB: a full collection while the heap still grows (200 MiB before
-    // it) says nothing of its maximum; those of a full heap held 371 MiB (one survivor space
-    // stays empty)
-    send(HeapSummary.newBuilder().setHeader(header(jvm, Source.JFR, 0.5, seq++))
-        .setPhase(HeapPhase.AFTER_GC).setUsedBytes(130 * MB).setCommittedBytes(256 * MB)
-        .setMaxBytes(384 * MB).build());
-    long[][] fulls = {{1, 200, 150}, {11, 365, 300}, {21, 371, 310}, {31, 371, 320},
-        {41, 371, 330}};
-    for (long[] f : fulls) {
-      send(GcCycle.newBuilder().setHeader(header(jvm, Source.JFR, f[0], seq++)).setGcId(seq)
-          .setCollectorName("SerialOld").setGeneration(GcGeneration.FULL)
-          .setHeapBeforeBytes(f[1] * MB).setHeapAfterBytes(f[2] * MB).setLiveBytes(f[2] * MB)
-          .setDurationNs(5_000_000L).setSumOfPausesNs(5_000_000L).build());
-    }
-    assertThat(out(Signal.LIVE_SET)).extracting(o -> o.companion / MB)
-        .containsExactly(384.0, 365.0, 371.0, 371.0);
-  }
-
-  @Test
   void youngCollectionsAloneGiveAnUnconfirmedLiveSet() throws Exception {
     // heap after young GCs: may be promoted garbage until an old collection shows otherwise
     for (int t = 1; t <= 200; t += 5) {
