@@ -120,8 +120,8 @@ public final class GoRuntimeScraper {
     GoEnvironment env = GoEnvironment.NONE;
     long lastNumGc = -1;
     long lastNextGc = -1;
+    /** When the heap profile is due; it was last read one heap profile interval before. */
     long nextHeapProfileNs = System.nanoTime();
-    long lastHeapProfileNs;
     /** The heap goal when the heap profile was last read, 0 before. */
     long profiledNextGc;
     boolean failing;
@@ -281,7 +281,6 @@ public final class GoRuntimeScraper {
     long now = System.nanoTime();
     if (t.pprof && (now - t.nextHeapProfileNs >= 0 || heapOutgrewProfile(t, m, now))) {
       t.nextHeapProfileNs = now + config.heapProfileInterval().toNanos();
-      t.lastHeapProfileNs = now;
       t.profiledNextGc = m == null ? 0 : m.nextGc();
       publishHeapProfile(t, p);
     }
@@ -296,9 +295,10 @@ public final class GoRuntimeScraper {
    * limit set does not, and waits for the interval.
    */
   private boolean heapOutgrewProfile(TargetState t, ExpvarMemStats m, long nowNs) {
+    long interval = config.heapProfileInterval().toNanos();
+    long lastReadNs = t.nextHeapProfileNs - interval;
     return m != null && t.profiledNextGc > 0
-        && nowNs - t.lastHeapProfileNs
-            >= config.heapProfileInterval().toNanos() / PROFILE_AGAIN_SHARE
+        && nowNs - lastReadNs >= interval / PROFILE_AGAIN_SHARE
         && m.nextGc() >= PROFILE_AGAIN_GROWTH * t.profiledNextGc
         && !GoMemoryPools.goalSetByMemoryLimit(m, t.env.memoryLimitBytes());
   }
