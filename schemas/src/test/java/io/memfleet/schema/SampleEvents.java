@@ -186,6 +186,7 @@ public final class SampleEvents {
         .setCommittedBytes(2_147_483_648L)
         .setReservedBytes(4_294_967_296L)
         .setMaxBytes(2_147_483_648L)
+        .setUsableMaxBytes(2_080_374_784L)
         .setNextGcBytes(1_610_612_736L)
         .setObjects(18_223_410L)
         .build();

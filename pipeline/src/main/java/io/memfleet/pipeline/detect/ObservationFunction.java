@@ -71,6 +71,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   private transient MapState<String, Long> classWeights;
   private transient ValueState<int[]> counts; // [series, classes]
   private transient ValueState<Long> heapMax;
+  private transient ValueState<Long> heapUsableMax;
   /** {utcNs, bytes} of the managed heap's latest footprint. */
   private transient ValueState<long[]> heapFootprint;
   private transient ValueState<Long> residentBytes;
@@ -142,6 +143,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     counts = ctx.getState(new ValueStateDescriptor<>("counts",
         PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
     heapMax = ctx.getState(new ValueStateDescriptor<>("heap-max", Types.LONG));
+    heapUsableMax = ctx.getState(new ValueStateDescriptor<>("heap-usable-max", Types.LONG));
     residentBytes = ctx.getState(new ValueStateDescriptor<>("resident-bytes", Types.LONG));
     jvmBufferBytes = ctx.getState(new ValueStateDescriptor<>("jvm-buffer-bytes", Types.LONG));
     heapSharedViews = ctx.getState(new ValueStateDescriptor<>("heap-shared-views", Types.INT));
@@ -223,6 +225,17 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   @Override
   public void heapMax(long bytes) throws Exception {
     heapMax.update(bytes);
+  }
+
+  @Override
+  public double heapFillable() throws Exception {
+    Long usable = heapUsableMax.value();
+    return usable != null ? usable : heapMax();
+  }
+
+  @Override
+  public void heapUsableMax(long bytes) throws Exception {
+    heapUsableMax.update(bytes);
   }
 
   @Override
@@ -637,6 +650,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     classWeights.clear();
     counts.clear();
     heapMax.clear();
+    heapUsableMax.clear();
     heapFootprint.clear();
     residentBytes.clear();
     jvmBufferBytes.clear();

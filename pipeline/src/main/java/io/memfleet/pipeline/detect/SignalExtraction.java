@@ -98,6 +98,17 @@ final class SignalExtraction {
     /** Remembers the managed heap's maximum. */
     void heapMax(long bytes) throws Exception;
 
+    /**
+     * What the program can fill of the managed heap: the usable part of its maximum where the
+     * collector keeps some of it empty (a Serial JVM's survivor space: the JVM throws
+     * OutOfMemoryError there), else the maximum, else NaN. The live set's forecast and the
+     * heap's fullness aim at it; the heap's footprint in its cgroup is the whole maximum.
+     */
+    double heapFillable() throws Exception;
+
+    /** Remembers the usable part of the managed heap's maximum. */
+    void heapUsableMax(long bytes) throws Exception;
+
     /** Remembers the managed heap's latest footprint (any heap summary) and its event time. */
     void heapFootprint(long utcNs, long bytes) throws Exception;
 
@@ -270,7 +281,7 @@ final class SignalExtraction {
   }
 
   private static void gcCycle(TimedEvent e, GcCycle c, Buckets out) throws Exception {
-    double max = out.heapMax();
+    double max = out.heapFillable();
     if (isGo(e)) {
       // every Go cycle marks the whole heap
       double live = c.getLiveBytes() != null ? c.getLiveBytes() : c.getHeapAfterBytes();
@@ -330,10 +341,14 @@ final class SignalExtraction {
     if (Limits.isLimit(m)) {
       out.heapMax(m);
     }
+    Long usable = h.getUsableMaxBytes();
+    if (Limits.isLimit(usable)) {
+      out.heapUsableMax(usable);
+    }
     if (h.getPhase() != HeapPhase.AFTER_GC) {
       return;
     }
-    double max = out.heapMax();
+    double max = out.heapFillable();
     SeriesBucket b = out.openBucket(Signal.GC_LOAD, "", e);
     if (b != null) {
       b.lastUtcNs = Math.max(b.lastUtcNs, e.utcNs);

@@ -3,6 +3,7 @@ package io.memfleet.pipeline.detect;
 import static io.memfleet.pipeline.detect.Events.aligned;
 import static io.memfleet.pipeline.detect.Events.header;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.memfleet.event.Allocation;
 import io.memfleet.event.AllocationKind;
@@ -113,6 +114,31 @@ class ObservationFunctionTest {
     Observation load = out(Signal.GC_LOAD).get(0);
     assertThat(load.value).isCloseTo(0.0012, org.assertj.core.api.Assertions.within(1e-9));
     assertThat(load.companion).isCloseTo(140.0 / 512, org.assertj.core.api.Assertions.within(1e-9));
+  }
+
+  @Test
+  void aSerialHeapsLiveSetAimsAtWhatTheProgramCanFillTheCgroupSeesTheWholeMaximum()
+      throws Exception {
+    // 384 MiB of a 512 MiB container, Serial: one 12.75 MiB survivor space always stays empty
+    long usable = 384 * MB - 13_369_344L;
+    for (int t = 0; t <= 10; t += 10) {
+      send(HeapSummary.newBuilder().setHeader(header(jvm, Source.JFR, t + 0.5, seq++))
+          .setPhase(HeapPhase.AFTER_GC).setUsedBytes(300 * MB).setCommittedBytes(384 * MB)
+          .setMaxBytes(384 * MB).setUsableMaxBytes(usable).build());
+      send(gc(jvm, Source.JFR, t + 1, GcGeneration.FULL, 300 * MB, 300 * MB));
+      send(ResidentMemory.newBuilder().setHeader(header(jvm, Source.PROCFS, t + 2, seq++))
+          .setRssBytes(420 * MB).setCgroupUsageBytes(430 * MB)
+          .setCgroupLimitBytes(512 * MB).build());
+    }
+    send(gc(jvm, Source.JFR, 21, GcGeneration.FULL, 300 * MB, 300 * MB));
+
+    assertThat(out(Signal.LIVE_SET)).isNotEmpty()
+        .allSatisfy(o -> assertThat(o.companion).isEqualTo((double) usable));
+    assertThat(out(Signal.GC_LOAD)).isNotEmpty().allSatisfy(o ->
+        assertThat(o.companion).isCloseTo(300.0 * MB / usable, within(1e-9)));
+    // what the heap may take of the cgroup is all of it, survivors included
+    assertThat(out(Signal.CGROUP_MEMORY)).isNotEmpty()
+        .allSatisfy(o -> assertThat(o.heapMax).isEqualTo(384.0 * MB));
   }
 
   @Test

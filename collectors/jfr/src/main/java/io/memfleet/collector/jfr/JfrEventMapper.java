@@ -59,6 +59,9 @@ import org.apache.avro.specific.SpecificRecord;
  *       buffers reach their maximum ({@link JvmPoolReadings})</td></tr>
  *   <tr><td>jdk.GCPhasePause</td><td>GcPause</td></tr>
  *   <tr><td>jdk.GCHeapConfiguration</td><td>remembered: maxBytes of HeapSummary</td></tr>
+ *   <tr><td>jdk.GCConfiguration, jdk.YoungGenerationConfiguration, jdk.UnsignedLongFlag
+ *       {@code SurvivorRatio}</td><td>remembered: usableMaxBytes of HeapSummary
+ *       ({@link UsableHeap})</td></tr>
  *   <tr><td>jdk.JavaThreadStatistics</td><td>ThreadCount JAVA_THREADS, every 10 s with the live
  *       threads grouped by the stack that started them ({@link LiveByStack})</td></tr>
  *   <tr><td>jdk.ThreadStart (with its stack), jdk.ThreadEnd</td><td>remembered: which stack
@@ -93,6 +96,7 @@ public final class JfrEventMapper {
   private final int stackDepth;
   private final AtomicLong unmapped = new AtomicLong();
   private final GcCycleAssembler gcs;
+  private final UsableHeap usable = new UsableHeap();
   private final JvmPoolReadings pools;
   private final LiveByStack threadStarts = LiveByStack.threads();
   private final LiveByStack classDefines = LiveByStack.classes();
@@ -133,8 +137,22 @@ public final class JfrEventMapper {
         gcs.maxHeapBytes(e.getLong("maxSize"));
         yield List.of();
       }
+      case "jdk.YoungGenerationConfiguration" -> {
+        usable.youngMax(e.getLong("maxSize"));
+        yield List.of();
+      }
+      case "jdk.UnsignedLongFlag" -> {
+        if ("SurvivorRatio".equals(e.getString("name"))) {
+          usable.survivorRatio(e.getLong("value"));
+        }
+        yield List.of();
+      }
+      case "jdk.GCConfiguration" -> {
+        usable.youngCollector(e.getString("youngCollector"));
+        yield withClassStacks(pools.map(e, epochNanos(e.getStartTime())));
+      }
       case "jdk.MetaspaceSummary", "jdk.DirectBufferStatistics", "jdk.CodeCacheStatistics",
-          "jdk.NativeMemoryUsageTotal", "jdk.GCConfiguration" ->
+          "jdk.NativeMemoryUsageTotal" ->
           withClassStacks(pools.map(e, epochNanos(e.getStartTime())));
       case "jdk.JavaThreadStatistics" -> List.of(threads(e));
       case "jdk.ThreadStart" -> {
@@ -281,6 +299,7 @@ public final class JfrEventMapper {
         .setCommittedBytes(space != null ? space.getLong("committedSize") : 0)
         .setReservedBytes(reserved)
         .setMaxBytes(max)
+        .setUsableMaxBytes(usable.of(max))
         .build();
     List<SpecificRecord> out = new ArrayList<>(2);
     out.add(summary);

@@ -113,6 +113,11 @@ public final class JfrSettings {
         event("gc", "jdk.G1GarbageCollection", "threshold", "0 ns"),
         event("heap", "jdk.GCHeapSummary"),
         event("heap", "jdk.GCHeapConfiguration", "period", "beginChunk"),
+        // with the young collector (jdk.GCConfiguration below) and SurvivorRatio, how much of
+        // the maximum a Serial heap can fill (UsableHeap); the flags event lists every unsigned
+        // flag once per chunk, a few hundred small events
+        event("heap", "jdk.YoungGenerationConfiguration", "period", "beginChunk"),
+        event("heap", "jdk.UnsignedLongFlag", "period", "beginChunk"),
         event("threads", "jdk.JavaThreadStatistics", "period", period),
         // which code starts the threads that stay: a stack walk per thread start, which a
         // program pays per request only if it starts a thread per request
