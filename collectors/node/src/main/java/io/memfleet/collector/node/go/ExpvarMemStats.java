@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code memstats} object of a Go program's {@code expvar} page ({@code /debug/vars}), which
@@ -83,6 +85,107 @@ public record ExpvarMemStats(
             m.path("MSpanSys").asLong(0), m.path("MCacheInuse").asLong(0),
             m.path("MCacheSys").asLong(0), m.path("BuckHashSys").asLong(0),
             m.path("GCSys").asLong(0), m.path("OtherSys").asLong(0)));
+  }
+
+  /** Where the heap profile's text ({@code ?debug=1}) prints {@code runtime.MemStats}. */
+  static final String PROFILE_MEMSTATS = "# runtime.MemStats";
+
+  /**
+   * Reads {@code runtime.MemStats} from a heap profile page ({@code /debug/pprof/heap?debug=1}),
+   * whose text ends with it as {@code # Name = value} lines: the same figures as the expvar page
+   * for a program that serves {@code net/http/pprof} but does not import expvar — most Go
+   * services. {@code Stack}, {@code MSpan} and {@code MCache} are printed as {@code inuse / sys};
+   * {@code PauseTotalNs} is not printed, so it is the sum of the recent-pause buffer here.
+   *
+   * @throws IllegalArgumentException when the page has no MemStats block or lacks a figure
+   */
+  public static ExpvarMemStats parseHeapProfile(String body) {
+    int at = body.lastIndexOf(PROFILE_MEMSTATS);
+    if (at < 0) {
+      throw new IllegalArgumentException("no runtime.MemStats block in the heap profile page");
+    }
+    Map<String, String> f = new HashMap<>();
+    for (String line : body.substring(at + PROFILE_MEMSTATS.length()).split("\n")) {
+      int eq = line.indexOf(" = ");
+      if (line.startsWith("# ") && eq > 2) {
+        f.put(line.substring(2, eq).trim(), line.substring(eq + 3).trim());
+      }
+    }
+    long[] pauseNs = bracketed(f.get("PauseNs"));
+    long[] stack = pair(f, "Stack");
+    long[] mSpan = pair(f, "MSpan");
+    long[] mCache = pair(f, "MCache");
+    long pauseTotal = 0;
+    for (long ns : pauseNs) {
+      pauseTotal += ns;
+    }
+    return new ExpvarMemStats(
+        number(f, "Alloc"), number(f, "TotalAlloc"), number(f, "Sys"),
+        number(f, "HeapAlloc"), number(f, "HeapSys"), number(f, "HeapIdle"),
+        number(f, "HeapInuse"), number(f, "HeapReleased"), number(f, "HeapObjects"),
+        stack[0], number(f, "NextGC"), number(f, "LastGC"), pauseTotal, number(f, "NumGC"),
+        f.containsKey("NumForcedGC") ? number(f, "NumForcedGC") : 0,
+        f.containsKey("GCCPUFraction") ? decimal(f, "GCCPUFraction") : 0,
+        pauseNs, bracketed(f.get("PauseEnd")),
+        new RuntimeSys(stack[1], mSpan[0], mSpan[1], mCache[0], mCache[1],
+            f.containsKey("BuckHashSys") ? number(f, "BuckHashSys") : 0,
+            f.containsKey("GCSys") ? number(f, "GCSys") : 0,
+            f.containsKey("OtherSys") ? number(f, "OtherSys") : 0));
+  }
+
+  private static long number(Map<String, String> f, String name) {
+    String v = f.get(name);
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException | NullPointerException e) {
+      throw new IllegalArgumentException("MemStats field " + name + " missing or not a number: "
+          + v);
+    }
+  }
+
+  private static double decimal(Map<String, String> f, String name) {
+    try {
+      return Double.parseDouble(f.get(name));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("MemStats field " + name + " not a number: "
+          + f.get(name));
+    }
+  }
+
+  /** {@code inuse / sys}, as the profile prints Stack, MSpan and MCache. */
+  private static long[] pair(Map<String, String> f, String name) {
+    String v = f.get(name);
+    int slash = v == null ? -1 : v.indexOf('/');
+    if (slash < 0) {
+      throw new IllegalArgumentException("MemStats field " + name + " not 'inuse / sys': " + v);
+    }
+    try {
+      return new long[] {Long.parseLong(v.substring(0, slash).trim()),
+          Long.parseLong(v.substring(slash + 1).trim())};
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("MemStats field " + name + " not 'inuse / sys': " + v);
+    }
+  }
+
+  /** {@code [1 2 3]}; an absent or malformed list is empty (no pauses read, none invented). */
+  private static long[] bracketed(String v) {
+    if (v == null || !v.startsWith("[") || !v.endsWith("]")) {
+      return new long[0];
+    }
+    String inner = v.substring(1, v.length() - 1).trim();
+    if (inner.isEmpty()) {
+      return new long[0];
+    }
+    String[] parts = inner.split("\\s+");
+    long[] out = new long[parts.length];
+    try {
+      for (int i = 0; i < parts.length; i++) {
+        out[i] = Long.parseLong(parts[i]);
+      }
+    } catch (NumberFormatException e) {
+      return new long[0];
+    }
+    return out;
   }
 
   private static long required(JsonNode m, String field) {

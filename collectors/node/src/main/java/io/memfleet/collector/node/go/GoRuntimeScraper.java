@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Scrapes Go programs' {@code expvar} and {@code net/http/pprof} pages, all stamped REALTIME:
  * <ul>
- *   <li>{@code /debug/vars} memstats → {@link HeapSummary} PERIODIC, {@link MemoryPools}
+ *   <li>{@code /debug/vars} memstats (from a program without expvar: the {@code runtime.MemStats}
+ *       block at the end of {@code /debug/pprof/heap?debug=1}, read at every scrape) →
+ *       {@link HeapSummary} PERIODIC, {@link MemoryPools}
  *       (source GO_EXPVAR, see {@link GoMemoryPools}) with the GOGC/GOMEMLIMIT/GOMAXPROCS the
  *       process was started with, and for every GC completed since the previous scrape a
  *       {@link GcPause} (from the PauseNs ring) and a {@link GcCycle} (live heap estimated from
@@ -234,10 +236,23 @@ public final class GoRuntimeScraper {
 
   private void scrape(TargetState t) throws IOException, InterruptedException {
     ExpvarMemStats m = null;
+    String heapProfile = null;
     long nowNs = epochNanos();
     if (t.expvar) {
       m = ExpvarMemStats.parse(get(t.target.varsUrl()));
       nowNs = epochNanos();
+    } else if (t.pprof) {
+      // no expvar (most Go services import net/http/pprof alone): the heap profile's text ends
+      // with runtime.MemStats, the same figures
+      try {
+        heapProfile = get(t.target.heapProfileUrl());
+        nowNs = epochNanos();
+        m = ExpvarMemStats.parseHeapProfile(heapProfile);
+      } catch (IOException | IllegalArgumentException e) {
+        profileMalformed.incrementAndGet();
+        LOG.debug("no memstats in the heap profile at {}: {}", t.target.heapProfileUrl(),
+            e.toString());
+      }
     }
     if (t.identity == null || m != null && m.numGc() < t.lastNumGc) {
       if (!t.discovered) {
@@ -282,7 +297,7 @@ public final class GoRuntimeScraper {
     if (t.pprof && (now - t.nextHeapProfileNs >= 0 || heapOutgrewProfile(t, m, now))) {
       t.nextHeapProfileNs = now + config.heapProfileInterval().toNanos();
       t.profiledNextGc = m == null ? 0 : m.nextGc();
-      publishHeapProfile(t, p);
+      publishHeapProfile(t, p, heapProfile);
     }
   }
 
@@ -376,11 +391,12 @@ public final class GoRuntimeScraper {
     }
   }
 
-  private void publishHeapProfile(TargetState t, ProcessIdentity p)
+  /** Publishes the heap profile's top stacks: from {@code body} when this scrape read it. */
+  private void publishHeapProfile(TargetState t, ProcessIdentity p, String body)
       throws InterruptedException {
     HeapProfile profile;
     try {
-      profile = HeapProfile.parse(get(t.target.heapProfileUrl()));
+      profile = HeapProfile.parse(body != null ? body : get(t.target.heapProfileUrl()));
     } catch (IOException | IllegalArgumentException e) {
       profileMalformed.incrementAndGet();
       LOG.debug("no heap profile at {}: {}", t.target.heapProfileUrl(), e.toString());

@@ -41,6 +41,43 @@ class GoDiagnosisParsersTest {
   }
 
   @Test
+  void theHeapProfilesMemStatsAreTheExpvarPagesFigures() {
+    // both pages of the same program within the same second: the GC's figures are equal, the
+    // heap in use a little apart (the program allocated between the two requests)
+    ExpvarMemStats fromProfile =
+        ExpvarMemStats.parseHeapProfile(Golden.read("go/heap-debug1-demo.txt"));
+    ExpvarMemStats fromExpvar = ExpvarMemStats.parse(Golden.read("go/expvar-demo-gogc200.json"));
+    assertThat(fromProfile.numGc()).isEqualTo(fromExpvar.numGc()).isEqualTo(6);
+    assertThat(fromProfile.nextGc()).isEqualTo(fromExpvar.nextGc()).isEqualTo(34809184L);
+    assertThat(fromProfile.lastGcEpochNs()).isEqualTo(fromExpvar.lastGcEpochNs());
+    assertThat(fromProfile.heapSys()).isEqualTo(fromExpvar.heapSys());
+    assertThat(fromProfile.stackInuse()).isEqualTo(fromExpvar.stackInuse());
+    assertThat(fromProfile.pauseNs()).hasSize(256).containsExactly(fromExpvar.pauseNs());
+    assertThat(fromProfile.pauseEnd()).containsExactly(fromExpvar.pauseEnd());
+    assertThat(fromProfile.pausesAfter(4)).isEqualTo(fromExpvar.pausesAfter(4));
+    assertThat(fromProfile.runtime().gcSys()).isEqualTo(8579296L);
+    assertThat(fromProfile.runtime().mSpanSys()).isEqualTo(178992L);
+    assertThat(fromProfile.heapAlloc()).isEqualTo(21444544L)
+        .isCloseTo(fromExpvar.heapAlloc(), org.assertj.core.data.Percentage.withPercentage(5));
+    assertThat(fromProfile.pauseTotalNs()).as("the sum of the buffer: not on the page")
+        .isEqualTo(1906142L + 20310 + 48864 + 34421 + 21773 + 47171);
+  }
+
+  @Test
+  void aHeapProfileWithoutItsMemStatsOrWithABadFigureIsRefusedWithTheReason() {
+    String page = Golden.read("go/heap-debug1-demo.txt");
+    assertThatThrownBy(() -> ExpvarMemStats.parseHeapProfile(
+        page.substring(0, page.indexOf("# runtime.MemStats"))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no runtime.MemStats");
+    assertThatThrownBy(() -> ExpvarMemStats.parseHeapProfile(
+        page.replace("# NextGC = 34809184", "# NextGC = 3.4e7")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NextGC");
+    assertThatThrownBy(() -> ExpvarMemStats.parseHeapProfile(
+        page.replace("# Stack = 819200 / 819200", "# Stack = 819200")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Stack");
+  }
+
+  @Test
   void heapProfileTopNSumsTheRest() {
     HeapProfile p = HeapProfile.parse(Golden.read("go/heap-debug1-demo.txt"));
     List<HeapProfile.StackUsage> top = p.top(1);

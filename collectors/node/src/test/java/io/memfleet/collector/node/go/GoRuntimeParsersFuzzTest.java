@@ -41,6 +41,20 @@ class GoRuntimeParsersFuzzTest {
   }
 
   @Property
+  void heapProfileMemStatsThrowOnlyIllegalArgument(@ForAll("heapPages") String body,
+      @ForAll("previousNumGc") long previousNumGc) throws Exception {
+    ExpvarMemStats stats;
+    try {
+      stats = Bounded.call(() -> ExpvarMemStats.parseHeapProfile(body), body.length());
+    } catch (IllegalArgumentException documented) {
+      return;
+    }
+    List<ExpvarMemStats.Pause> pauses =
+        Bounded.call(() -> stats.pausesAfter(previousNumGc), body.length());
+    assertThat(pauses.size()).isLessThanOrEqualTo(stats.pauseNs().length);
+  }
+
+  @Property
   void goroutineProfileNeverThrows(@ForAll("goroutinePages") String body) throws Exception {
     Bounded.call(() -> GoroutineProfile.total(body), body.length());
   }
@@ -58,6 +72,11 @@ class GoRuntimeParsersFuzzTest {
   @Provide
   Arbitrary<Long> previousNumGc() {
     return net.jqwik.api.Arbitraries.longs();
+  }
+
+  @Provide
+  Arbitrary<String> heapPages() {
+    return Mutations.text(Mutations.textFilesUnder(GOLDEN, "heap-debug1-demo.txt"));
   }
 
   @Provide

@@ -52,6 +52,8 @@ class GoRuntimeScraperTest {
   @TempDir Path dir;
   private HttpServer server;
   private final AtomicReference<String> vars = new AtomicReference<>();
+  private final AtomicReference<String> heapPage =
+      new AtomicReference<>(Golden.read("go/heap-debug1-demo.txt"));
   private final java.util.concurrent.atomic.AtomicInteger heapReads =
       new java.util.concurrent.atomic.AtomicInteger();
   private final RecordingEventSink sink = new RecordingEventSink();
@@ -70,7 +72,7 @@ class GoRuntimeScraperTest {
         case "/debug/pprof/goroutine" -> Golden.read("go/goroutine-debug1-nogctrace.txt");
         case "/debug/pprof/heap" -> {
           heapReads.incrementAndGet();
-          yield Golden.read("go/heap-debug1-demo.txt");
+          yield heapPage.get();
         }
         default -> null;
       };
@@ -168,6 +170,38 @@ class GoRuntimeScraperTest {
     assertThat(held.get(0).getStack().getHash())
         .isEqualTo(GoStacks.hash(held.get(0).getStack().getFrames()));
     assertThat(held).hasSizeLessThanOrEqualTo(5);
+  }
+
+  @Test
+  void aProgramServingPprofWithoutExpvarHasItsMemstatsFromTheHeapProfile() throws Exception {
+    // most Go services import net/http/pprof alone: /debug/vars answers 404
+    vars.set(null);
+    GoRuntimeScraper s = new GoRuntimeScraper(List.of(), identities,
+        new ProcessFinder(tree.proc), new EventHeaders("test"), sink,
+        new GoRuntimeScraper.Config(tree.proc, Duration.ofSeconds(2), Duration.ofSeconds(30), 4,
+            p -> false));
+    ProcessIdentity go = ProcessIdentity.newBuilder(identities.forPid(PID))
+        .setRuntime(Runtime.GO).build();
+    s.addDiscovered(GoTarget.parse("demo=" + base()), go, false, true);
+    s.scrapeAll(); // a discovered program: its cycles since it started, from the pause buffer
+    heapPage.set(heapPage.get().replace("# NumGC = 6", "# NumGC = 8"));
+    s.scrapeAll();
+    assertThat(s.failures()).isZero();
+    assertThat(heapReads.get()).as("one read a scrape, the profile's stacks from the first")
+        .isEqualTo(2);
+
+    assertThat(sink.eventsOf(HeapSummary.class)).hasSize(2).allSatisfy(h -> {
+      assertThat(h.getUsedBytes()).isEqualTo(21444544L);
+      assertThat(h.getNextGcBytes()).isEqualTo(34809184L);
+      assertThat(h.getMaxBytes()).isEqualTo(256L << 20); // GOMEMLIMIT from the environ
+    });
+    assertThat(sink.eventsOf(GcCycle.class)).extracting(GcCycle::getGcId)
+        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+    assertThat(sink.eventsOf(GcCycle.class).get(7).getLiveBytes())
+        .isEqualTo(Math.round(34809184 / 3.0)); // GOGC=200
+    assertThat(sink.eventsOf(MemoryPools.class)).hasSize(2);
+    assertThat(sink.eventsOf(Allocation.class)).isNotEmpty();
+    assertThat(sink.eventsOf(ThreadCount.class)).hasSize(2);
   }
 
   @Test
