@@ -500,6 +500,27 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void aProgramWithoutFramePointersIsNamedByTheAllocatorItCalledNotLeftUnnamed()
+      throws Exception {
+    // a C++ program built with -O1 and no frame pointers: its faults' stacks end in operator
+    // new; a fault inside malloc alone (its stack cut inside the allocator) still names nobody
+    ProcessIdentity c = Events.process("node-1", 301, Runtime.NATIVE);
+    for (int t = 0; t <= 10; t += 2) {
+      send(ResidentMemory.newBuilder().setHeader(header(c, Source.PROCFS, t, seq++))
+          .setRssBytes((20L + t) * MB).build());
+      send(PageFault.newBuilder().setHeader(header(c, Source.EBPF, t + 0.5, seq++))
+          .setCount(64).setMajor(false).setStack(StackTrace.newBuilder().setHash(7)
+              .setFrames(List.of("_int_malloc", "_Znwm")).build()).build());
+      send(PageFault.newBuilder().setHeader(header(c, Source.EBPF, t + 0.6, seq++))
+          .setCount(128).setMajor(false).setStack(StackTrace.newBuilder().setHash(8)
+              .setFrames(List.of("sysmalloc", "_int_malloc")).build()).build());
+    }
+    List<Observation> nat = out(Signal.NATIVE);
+    assertThat(nat).hasSize(1);
+    assertThat(nat.get(0).stackFrames).isEqualTo("_int_malloc\n_Znwm");
+  }
+
+  @Test
   void aNativeProgramsGrowthIsNamedByAMappingThatStaysBeforeFirstTouchesAndSaysWhich()
       throws Exception {
     // a C program maps a segment per second that it keeps; its request handler touches more

@@ -80,6 +80,10 @@ public final class AlertCandidates {
 
   /** What a thread leak's verdict says before the code that starts the threads that stay. */
   public static final String STARTED_FROM = "started from ";
+  /** After a culprit that is the allocator itself: the stack lost the program's frames. */
+  static final String CALLER_LOST = " (the stack ends there: the program's caller was not"
+      + " unwound — eBPF follows frame pointers; build it with -fno-omit-frame-pointer to name"
+      + " its code)";
 
   /** What a metaspace verdict says before the code that defines the classes that stay. */
   public static final String DEFINED_FROM = "classes defined from ";
@@ -107,7 +111,8 @@ public final class AlertCandidates {
             + " sampled); the most retained with a stack " + where
             + Culprits.frame(stack.getFrames());
       }
-      return v + ", " + where + Culprits.frame(stack.getFrames());
+      return v + ", " + where + Culprits.frame(stack.getFrames())
+          + (Culprits.callerLost(stack.getFrames()) ? CALLER_LOST : "");
     }
     if (objectClass != null) {
       boolean same = objectClass.equals(last.objectClass);

@@ -18,16 +18,114 @@ public final class Culprits {
   private static final Pattern MACHINERY = Pattern.compile(
       "^(?:__.*|_int_.*|_dl_.*|(?:malloc|calloc|realloc|free|sysmalloc|tcache|arena"
           + "|mmap(?:64)?|munmap|brk|sbrk|mem(?:set|cpy|move|cmp)|str(?:dup|ndup)|operator new)\\b.*"
+          // C++ operator new, new[] and delete as the symbol table has them (_Znwm, _ZdlPv)
+          + "|_Z[nd][wal].*"
           + "|runtime[./].*|internal/.*|syscall\\..*|golang\\.org/x/sys/.*|reflect\\..*|sync\\..*"
+          // Go's standard library building what the program asked for (strings.Repeat,
+          // encoding/json's decoder): no line suffix, so never a Java frame ("pkg.Cls.m:12")
+          + "|(?:strings|bytes|strconv|fmt|bufio|sort|slices|maps|unicode(?:/\\w+)?"
+          + "|encoding/\\w+|compress/\\w+|container/\\w+|math/big|regexp(?:/syntax)?)\\.[^:]*"
           + "|java\\..*|javax\\..*|jdk\\..*|sun\\..*|\\[unknown\\].*"
           + "|.*\\.so(?:\\.[0-9]+)*\\+0x[0-9a-f]+)$");
 
   private Culprits() {}
 
-  /** The innermost program frame, or the innermost frame when every one is machinery. */
+  /** An allocator the program calls: where a stack cut short of its caller ends. */
+  private static final Pattern ALLOCATOR_ENTRY = Pattern.compile(
+      "^(?:(?:_{0,2}|__libc_)(?:malloc|calloc|realloc|reallocarray|strdup|strndup|posix_memalign"
+          + "|aligned_alloc|memalign|valloc|pvalloc|mmap(?:64)?)|_Zn[wa].*|operator new.*)$");
+
+  /**
+   * The innermost program frame, or when every one is machinery the innermost frame (the
+   * allocator's entry where the stack ends there, {@link #callerLost}), for people to read: a C++ name demangled ({@code _Znwm} is {@code operator new(unsigned long)}).
+   */
   public static String frame(List<String> frames) {
     String f = programFrame(frames);
-    return f != null ? f : frames.isEmpty() ? null : frames.get(0);
+    if (f == null && !frames.isEmpty()) {
+      // a stack cut short at the allocator's entry: that entry is what the program called
+      f = callerLost(frames) ? frames.get(frames.size() - 1) : frames.get(0);
+    }
+    return demangle(f);
+  }
+
+  /**
+   * Whether the stack ends in an allocator the program called, with none of the program's own
+   * frames outside it: the unwinder lost the caller. eBPF walks stacks by frame pointer, and a
+   * program built without them ({@code gcc -O2}, the default) shows {@code _Znwm} or
+   * {@code __strdup} and nothing beyond; its code is named only once it is built with
+   * {@code -fno-omit-frame-pointer}.
+   */
+  public static boolean callerLost(List<String> frames) {
+    return !frames.isEmpty() && programFrame(frames.subList(0, frames.size() - 1)) == null
+        && ALLOCATOR_ENTRY.matcher(frames.get(frames.size() - 1)).matches();
+  }
+
+  /**
+   * A mangled C++ name (Itanium ABI) as its qualified name, {@code _ZN10CodeBuffer16copy_toEv}
+   * as {@code CodeBuffer::copy_to}; the parameters are left out, a template's arguments shown as
+   * {@code <…>}. Anything else is returned as it is, and so is a name this cannot read.
+   */
+  static String demangle(String name) {
+    if (name == null || !name.startsWith("_Z")) {
+      return name;
+    }
+    if (name.startsWith("_Znw")) {
+      return name.equals("_Znwm") ? "operator new(unsigned long)" : "operator new";
+    }
+    if (name.startsWith("_Zna")) {
+      return name.equals("_Znam") ? "operator new[](unsigned long)" : "operator new[]";
+    }
+    int i = 2;
+    boolean nested = i < name.length() && name.charAt(i) == 'N';
+    if (nested) {
+      i++;
+      while (i < name.length() && "rVK".indexOf(name.charAt(i)) >= 0) {
+        i++; // qualifiers of a member function
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    String last = null;
+    while (i < name.length()) {
+      char c = name.charAt(i);
+      String part;
+      if (name.startsWith("St", i)) {
+        part = "std";
+        i += 2;
+      } else if (Character.isDigit(c)) {
+        int j = i;
+        while (j < name.length() && Character.isDigit(name.charAt(j))) {
+          j++;
+        }
+        int len = Integer.parseInt(name.substring(i, Math.min(j, i + 6)));
+        if (j + len > name.length()) {
+          return name;
+        }
+        part = name.substring(j, j + len);
+        i = j + len;
+      } else if (nested && (c == 'C' || c == 'D') && last != null) {
+        part = (c == 'D' ? "~" : "") + last; // constructor, destructor
+        i += 2;
+      } else if (c == 'I') {
+        out.append("<…>");
+        break;
+      } else {
+        break;
+      }
+      if (out.length() > 0) {
+        out.append("::");
+      }
+      out.append(part);
+      last = part;
+      if (!nested) {
+        break;
+      }
+    }
+    return out.length() == 0 ? name : out.toString();
+  }
+
+  /** Whether {@code frame} allocates, maps or copies on the program's behalf. */
+  static boolean machinery(String frame) {
+    return MACHINERY.matcher(frame).matches();
   }
 
   /** The innermost program frame, or null when every frame is machinery. */

@@ -21,7 +21,8 @@ import java.util.List;
  * the heap's arenas, metaspace and thread stacks itself. Those are the heap and thread rules'
  * business; the mapped series of a managed process is judged only while the stack that mapped
  * the most lately (the tally decays) is the program's, not the runtime's memory manager
- * ({@link #runtimeOwn}: a Go stack entered through {@code runtime.}, a JVM stack through
+ * ({@link #runtimeOwn}: a Go stack entered through {@code runtime.} — below the C library's
+ * {@code mmap} in a cgo binary —, a JVM stack through
  * HotSpot's {@code os::}) and has a frame of the program in it, not only the C library's and the
  * dynamic loader's ({@link #programMaps}) — a Go program mapping segments through
  * {@code syscall.Mmap}, a JVM mapping files through JNI. (An eval's direct-buffer JVM raised it
@@ -106,7 +107,15 @@ public final class OutstandingGrowthRule extends GrowthRule {
    */
   static boolean runtimeOwn(Runtime runtime, String frames) {
     if (runtime == Runtime.GO) {
-      return frames.startsWith("runtime.");
+      // a cgo binary (the default where a C compiler is installed and the program uses net or
+      // os/user) maps through the C library first: mmap64 <- runtime/cgo(.text) <- runtime.mmap
+      for (String f : frames.split("\n", -1)) {
+        if (f.startsWith("runtime/cgo") || f.indexOf('.') < 0 && Culprits.machinery(f)) {
+          continue;
+        }
+        return f.startsWith("runtime.");
+      }
+      return false;
     }
     return runtime == Runtime.JVM && (frames.contains("_ZN2os") || frames.contains("libjvm.so"));
   }

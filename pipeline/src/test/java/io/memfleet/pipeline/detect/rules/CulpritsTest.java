@@ -25,6 +25,47 @@ class CulpritsTest {
   }
 
   @Test
+  void goStandardLibraryFramesBuildingWhatTheProgramAskedForAreNotTheCulprit() {
+    // seen: a Go map leak named strings.Repeat (its stack from the eBPF page faults)
+    assertThat(Culprits.frame(List.of("runtime.mallocgc", "runtime.makeslice", "strings.Repeat",
+        "main.record", "main.main"))).isEqualTo("main.record");
+    assertThat(Culprits.frame(List.of("encoding/json.(*decodeState).literalStore",
+        "encoding/json.(*decodeState).object", "github.com/acme/feed.(*Store).Add")))
+        .isEqualTo("github.com/acme/feed.(*Store).Add");
+    // a Java frame of a package that happens to share a Go package's name stays the program's
+    assertThat(Culprits.frame(List.of("java.util.HashMap.put:612", "maps.Registry.add:17")))
+        .isEqualTo("maps.Registry.add:17");
+  }
+
+  @Test
+  void aCxxNameIsShownDemangled() {
+    assertThat(Culprits.frame(List.of("_int_malloc", "_Znwm"))).isEqualTo(
+        "operator new(unsigned long)");
+    assertThat(Culprits.frame(List.of("_int_malloc", "_Znam", "_Z12open_sessionl", "main")))
+        .isEqualTo("open_session");
+    assertThat(Culprits.demangle("_ZN10CodeBuffer16relocate_code_toEPS_"))
+        .isEqualTo("CodeBuffer::relocate_code_to");
+    assertThat(Culprits.demangle("_ZN7nmethodC2EP6Method")).isEqualTo("nmethod::nmethod");
+    assertThat(Culprits.demangle("_ZNK5Index4findERKSs")).isEqualTo("Index::find");
+    assertThat(Culprits.demangle("_ZNSt6vectorIiSaIiEE9push_backERKi"))
+        .isEqualTo("std::vector<…>");
+    assertThat(Culprits.demangle("_Z99short")).as("a length past the name").isEqualTo("_Z99short");
+    assertThat(Culprits.demangle("leak_request_buffer")).isEqualTo("leak_request_buffer");
+  }
+
+  @Test
+  void aStackThatEndsInTheAllocatorLostTheProgramsCaller() {
+    // built without frame pointers: nothing beyond the C library's or libstdc++'s entry
+    assertThat(Culprits.callerLost(List.of("_int_malloc", "_Znwm"))).isTrue();
+    assertThat(Culprits.callerLost(List.of("__strdup"))).isTrue();
+    assertThat(Culprits.callerLost(List.of("malloc", "leak_request_buffer", "main"))).isFalse();
+    assertThat(Culprits.callerLost(List.of("_int_malloc", "_Znwm", "_Z12open_sessionl")))
+        .isFalse();
+    assertThat(Culprits.callerLost(List.of("runtime.mallocgc", "main.record"))).isFalse();
+    assertThat(Culprits.callerLost(List.of())).isFalse();
+  }
+
+  @Test
   void aStackOfMachineryOnlyNamesItsInnermostFrame() {
     assertThat(Culprits.frame(List.of("malloc", "libc.so.6+0x2a1ca"))).isEqualTo("malloc");
     assertThat(Culprits.frame(List.of())).isNull();

@@ -742,6 +742,14 @@ class LeakRulesTest {
     io.memfleet.event.Runtime jvm = io.memfleet.event.Runtime.JVM;
     assertThat(mappedGrowth(go, "runtime.sysMmap.abi0\nruntime.sysMap\nruntime.(*mheap).grow"))
         .as("the Go heap's arenas are the heap rules' business").isEmpty();
+    // the same from a cgo binary (seen: a Go map leak, its program serving pprof, built with
+    // the default CGO_ENABLED=1, raised "native memory grows … from strings.Repeat")
+    assertThat(mappedGrowth(go, "mmap64\nruntime/cgo(.text)\nruntime.mmap.func1\n"
+        + "runtime.mmap\nruntime.sysMapOS\nruntime.sysMap\nruntime.(*mheap).grow\n"
+        + "strings.Repeat\nmain.record")).as("a cgo binary's heap arenas").isEmpty();
+    assertThat(OutstandingGrowthRule.runtimeOwn(go, "mmap64\nmap_ring\n_cgo_1234_Cfunc_map_ring"
+        + "\nruntime.asmcgocall.abi0\nmain.mapRing")).as("the program's own C code maps")
+        .isFalse();
     List<Alert> goProgram = mappedGrowth(go,
         "runtime/internal/syscall.Syscall6\nsyscall.mmap\nmain.mapSegment\nmain.main");
     assertThat(goProgram).isNotEmpty();
