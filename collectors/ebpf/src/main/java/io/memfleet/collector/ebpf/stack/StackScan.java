@@ -201,14 +201,15 @@ public final class StackScan {
     return symbol != null && C_LIBRARY_FUNCTION.matcher(symbol).matches();
   }
 
-  /** The C library and the dynamic loader: built without frame pointers on every distribution
-   *  memfleet knows of. */
+  /** The C library, the dynamic loader and the C++ runtime (whose {@code operator new} every
+   *  C++ allocation goes through): built without frame pointers on every distribution memfleet
+   *  knows of. */
   static boolean isFramePointerLess(String module) {
     if (module == null) {
       return false;
     }
     String name = module.substring(module.lastIndexOf('/') + 1);
     return name.equals("libc.so.6") || name.matches("libc-[0-9.]+\\.so")
-        || name.startsWith("ld-linux");
+        || name.startsWith("ld-linux") || name.startsWith("libstdc++.so");
   }
 }
