@@ -18,8 +18,9 @@ public final class Culprits {
   private static final Pattern MACHINERY = Pattern.compile(
       "^(?:__.*|_int_.*|_dl_.*|(?:malloc|calloc|realloc|free|sysmalloc|tcache|arena"
           + "|mmap(?:64)?|munmap|brk|sbrk|mem(?:set|cpy|move|cmp)|str(?:dup|ndup)|operator new)\\b.*"
-          // C++ operator new, new[] and delete as the symbol table has them (_Znwm, _ZdlPv)
-          + "|_Z[nd][wal].*"
+          // C++ operator new, new[] and delete as the symbol table has them (_Znwm, _ZdlPv),
+          // and the standard library's containers and strings (std::vector<…>::_M_realloc_insert)
+          + "|_Z[nd][wal].*|_ZN?K?St.*|_ZN9__gnu_cxx.*"
           + "|runtime[./].*|internal/.*|syscall\\..*|golang\\.org/x/sys/.*|reflect\\..*|sync\\..*"
           // Go's standard library building what the program asked for (strings.Repeat,
           // encoding/json's decoder): no line suffix, so never a Java frame ("pkg.Cls.m:12")

@@ -43,6 +43,10 @@ class CulpritsTest {
         "operator new(unsigned long)");
     assertThat(Culprits.frame(List.of("_int_malloc", "_Znam", "_Z12open_sessionl", "main")))
         .isEqualTo("open_session");
+    // seen: a C++ program's vector growing, its stack recovered past libstdc++ to main
+    assertThat(Culprits.frame(List.of("_ZNSt6vectorIPNSt7__cxx1112basic_stringIcSt11char_traits"
+        + "IcESaIcEEESaIS6_EE17_M_realloc_insertIJRKS6_EEEvN9__gnu_cxx17__normal_iteratorIPS6_S8_"
+        + "EEDpOT_", "main"))).isEqualTo("main");
     assertThat(Culprits.demangle("_ZN10CodeBuffer16relocate_code_toEPS_"))
         .isEqualTo("CodeBuffer::relocate_code_to");
     assertThat(Culprits.demangle("_ZN7nmethodC2EP6Method")).isEqualTo("nmethod::nmethod");
