@@ -38,7 +38,8 @@ public final class Culprits {
 
   /**
    * The innermost program frame, or when every one is machinery the innermost frame (the
-   * allocator's entry where the stack ends there, {@link #callerLost}), for people to read: a C++ name demangled ({@code _Znwm} is {@code operator new(unsigned long)}).
+   * allocator's entry where the stack ends there, {@link #callerLost}), for people to read: a
+   * C++ name demangled ({@code _Znwm} is {@code operator new(unsigned long)}).
    */
   public static String frame(List<String> frames) {
     String f = programFrame(frames);
@@ -117,8 +118,8 @@ public final class Culprits {
       }
       out.append(part);
       last = part;
-      if (!nested) {
-        break;
+      if (!nested && !"std".equals(part)) {
+        break; // a plain name has one part; _ZSt4cout is std::cout
       }
     }
     return out.length() == 0 ? name : out.toString();

@@ -53,6 +53,7 @@ class CulpritsTest {
     assertThat(Culprits.demangle("_ZNK5Index4findERKSs")).isEqualTo("Index::find");
     assertThat(Culprits.demangle("_ZNSt6vectorIiSaIiEE9push_backERKi"))
         .isEqualTo("std::vector<…>");
+    assertThat(Culprits.demangle("_ZSt4cout")).isEqualTo("std::cout");
     assertThat(Culprits.demangle("_Z99short")).as("a length past the name").isEqualTo("_Z99short");
     assertThat(Culprits.demangle("leak_request_buffer")).isEqualTo("leak_request_buffer");
   }
