@@ -7,14 +7,14 @@ package io.memfleet.collector.jfr;
  * flag ({@code jdk.UnsignedLongFlag}).
  *
  * <p>Serial's young generation is eden and two survivor spaces, each a {@code SurvivorRatio + 2}th
- * of it, and one of them is always empty: the next young collection copies into it. So a Serial
- * heap is full — the JVM throws {@code OutOfMemoryError} — at its maximum less one survivor space,
- * which is what its {@code Runtime.maxMemory()} reports (384 MiB of a 512 MiB container at
- * {@code MaxRAMPercentage=75}: young 128 MiB, survivors 12.75 MiB each, usable 371.25 MiB). A live
- * set's forecast aimed at the whole maximum comes late by the time the leak takes to fill that
- * survivor space. G1, ZGC and Shenandoah can fill their whole maximum; Parallel resizes its
- * survivors as it goes (its {@code maxMemory()} subtracts the largest they may become, a third of
- * the young generation, which is no nearer the truth), so both stay unknown here.
+ * of it (rounded down to 64 KiB), and one of them is always empty: the next young collection copies
+ * into it. So a Serial heap is full — the JVM throws {@code OutOfMemoryError} — at its maximum less
+ * one survivor space, which is what its {@code Runtime.maxMemory()} reports (384 MiB of a 512 MiB
+ * container at {@code MaxRAMPercentage=75}: young 128 MiB, survivors 12.75 MiB each, usable 371.25
+ * MiB). A live set's forecast aimed at the whole maximum comes late by the time the leak takes to
+ * fill that survivor space. G1, ZGC and Shenandoah can fill their whole maximum; Parallel resizes
+ * its survivors as it goes (its {@code maxMemory()} subtracts the largest they may become, a third
+ * of the young generation, which is no nearer the truth), so both stay unknown here.
  *
  * <pre>{@code
  * usable.youngCollector("DefNew"); usable.youngMax(128 << 20); usable.survivorRatio(8);
