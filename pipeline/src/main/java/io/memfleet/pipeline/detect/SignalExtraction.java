@@ -267,13 +267,8 @@ final class SignalExtraction {
       // by the program's own frame: a fault seen only inside the allocator names nobody —
       // unless the stack ends at the allocator's entry (a program without frame pointers:
       // operator new or strdup and nothing beyond), which is all there is to name
-      List<String> frames = f.getStack() == null ? List.of() : f.getStack().getFrames();
       String culprit = f.getMajor() || f.getStack() == null ? null
-          : io.memfleet.pipeline.detect.rules.Culprits.programFrame(frames);
-      if (culprit == null && !f.getMajor()
-          && io.memfleet.pipeline.detect.rules.Culprits.callerLost(frames)) {
-        culprit = frames.get(frames.size() - 1);
-      }
+          : Culprits.ownFrame(f.getStack().getFrames());
       if (culprit != null) {
         out.stackBytes(true, e.utcNs, culprit.hashCode(),
             String.join("\n", f.getStack().getFrames()),

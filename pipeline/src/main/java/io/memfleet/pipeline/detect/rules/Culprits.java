@@ -42,12 +42,18 @@ public final class Culprits {
    * C++ name demangled ({@code _Znwm} is {@code operator new(unsigned long)}).
    */
   public static String frame(List<String> frames) {
+    String f = ownFrame(frames);
+    return demangle(f != null ? f : frames.isEmpty() ? null : frames.get(0));
+  }
+
+  /**
+   * The frame a stack is the program's by: its innermost program frame, or the allocator's entry
+   * where the stack ends there ({@link #callerLost}: that entry is what the program called);
+   * null when the stack ends inside the allocator's own workings, which name nobody.
+   */
+  public static String ownFrame(List<String> frames) {
     String f = programFrame(frames);
-    if (f == null && !frames.isEmpty()) {
-      // a stack cut short at the allocator's entry: that entry is what the program called
-      f = callerLost(frames) ? frames.get(frames.size() - 1) : frames.get(0);
-    }
-    return demangle(f);
+    return f != null || !callerLost(frames) ? f : frames.get(frames.size() - 1);
   }
 
   /**

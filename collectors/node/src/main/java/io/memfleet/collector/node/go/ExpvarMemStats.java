@@ -124,23 +124,29 @@ public record ExpvarMemStats(
         number(f, "HeapAlloc"), number(f, "HeapSys"), number(f, "HeapIdle"),
         number(f, "HeapInuse"), number(f, "HeapReleased"), number(f, "HeapObjects"),
         stack[0], number(f, "NextGC"), number(f, "LastGC"), pauseTotal, number(f, "NumGC"),
-        f.containsKey("NumForcedGC") ? number(f, "NumForcedGC") : 0,
+        optional(f, "NumForcedGC"),
         f.containsKey("GCCPUFraction") ? decimal(f, "GCCPUFraction") : 0,
         pauseNs, bracketed(f.get("PauseEnd")),
         new RuntimeSys(stack[1], mSpan[0], mSpan[1], mCache[0], mCache[1],
-            f.containsKey("BuckHashSys") ? number(f, "BuckHashSys") : 0,
-            f.containsKey("GCSys") ? number(f, "GCSys") : 0,
-            f.containsKey("OtherSys") ? number(f, "OtherSys") : 0));
+            optional(f, "BuckHashSys"), optional(f, "GCSys"), optional(f, "OtherSys")));
   }
 
   private static long number(Map<String, String> f, String name) {
     String v = f.get(name);
     try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException | NullPointerException e) {
-      throw new IllegalArgumentException("MemStats field " + name + " missing or not a number: "
-          + v);
+      if (v != null) {
+        return Long.parseLong(v);
+      }
+    } catch (NumberFormatException e) {
+      // refused below, with the figure
     }
+    throw new IllegalArgumentException("MemStats field " + name + " missing or not a number: "
+        + v);
+  }
+
+  /** A figure an older Go may not print: 0 when absent, as the expvar page's are read. */
+  private static long optional(Map<String, String> f, String name) {
+    return f.containsKey(name) ? number(f, name) : 0;
   }
 
   private static double decimal(Map<String, String> f, String name) {
