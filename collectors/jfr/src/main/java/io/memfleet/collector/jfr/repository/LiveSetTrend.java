@@ -5,7 +5,8 @@ package io.memfleet.collector.jfr.repository;
  * of each {@value #WINDOW_SECONDS}-second window of event time is the window's floor (a young
  * collection leaves garbage behind, the floor is the nearest the collector sees to the live
  * set). {@link #growing()} once the floors of {@value #RISING_WINDOWS} windows in a row rose
- * each time, by at least {@code max(}{@value #MIN_RISE_PERCENT} % of the maximum heap,
+ * each time (windows without a collection passed over: a JVM collecting every minute or two is
+ * judged on the collections it has, {@link Floors}), by at least {@code max(}{@value #MIN_RISE_PERCENT} % of the maximum heap,
  * {@value #MIN_RISE_MIB} MiB{@code )} in all; it stays so until {@value #CALM_WINDOWS} windows
  * in a row rose less than that in all (a warm-up or a cache that filled, then stays flat). A
  * heap that fills fast for its size turns it on sooner: the floors of {@value #RISING_WINDOWS}

@@ -70,4 +70,27 @@ class LiveSetTrendTest {
     assertThat(on).isTrue();
     assertThat(s).isLessThanOrEqualTo(41_000);
   }
+
+  /** A collection every {@code everyS} seconds for {@code seconds}, heap after = live(t). */
+  private static void sparse(LiveSetTrend trend, long everyS, long seconds, long max,
+      java.util.function.LongUnaryOperator liveMib) {
+    for (long s = 0; s < seconds; s += everyS) {
+      trend.afterGc(T0 + s * 1_000_000_000L, liveMib.applyAsLong(s) * MIB, max);
+    }
+  }
+
+  @Test
+  void aLeakInAJvmThatCollectsEveryMinuteOrTwoTurnsThemOn() {
+    // a 6 GiB heap collected every 70 s, 1.2 MiB/s kept: 84 MiB between collections
+    LiveSetTrend trend = new LiveSetTrend();
+    sparse(trend, 70, 4 * 70 + 1, 6144 * MIB, s -> 100 + s * 12 / 10);
+    assertThat(trend.growing()).as("three rises of 84 MiB over four collections").isTrue();
+  }
+
+  @Test
+  void aFlatHeapCollectedRarelyStaysOff() {
+    LiveSetTrend trend = new LiveSetTrend();
+    sparse(trend, 95, 3600, 6144 * MIB, s -> 300 + (s * 7919 % 5));
+    assertThat(trend.growing()).isFalse();
+  }
 }
