@@ -85,6 +85,10 @@ public final class AlertCandidates {
       + " unwound — eBPF follows frame pointers; build it with -fno-omit-frame-pointer to name"
       + " its code)";
 
+  /** Instead of a culprit when the stack has no named frame at all ({@link Culprits#nameless}). */
+  static final String NAMELESS_STACK = " (its stacks name no function: the frames could not be"
+      + " symbolized — a stripped binary, or code the unwinder cannot read)";
+
   /** What a metaspace verdict says before the code that defines the classes that stay. */
   public static final String DEFINED_FROM = "classes defined from ";
 
@@ -100,6 +104,10 @@ public final class AlertCandidates {
    */
   static String verdict(Finding f, Observation last, StackTrace stack, String objectClass) {
     String v = f.verdict != null ? f.verdict : f.summary;
+    if (stack != null && !stack.getFrames().isEmpty() && Culprits.nameless(stack.getFrames())
+        && !last.stackBesideClass) {
+      return v + NAMELESS_STACK;
+    }
     if (stack != null && !stack.getFrames().isEmpty()) {
       String where = last.signal == io.memfleet.pipeline.detect.Signal.GOROUTINES ? "parked in "
           : last.signal == io.memfleet.pipeline.detect.Signal.THREADS ? STARTED_FROM

@@ -68,6 +68,19 @@ public final class Culprits {
         && ALLOCATOR_ENTRY.matcher(frames.get(frames.size() - 1)).matches();
   }
 
+  /** A frame the unwinder could not name: an address without a symbol. */
+  private static final Pattern NAMELESS = Pattern.compile(
+      "^(?:\\[unknown\\].*|.*\\+0x[0-9a-f]+|0x[0-9a-f]+)$");
+
+  /**
+   * Whether no frame of the stack has a name (every one {@code [unknown]} or a bare address):
+   * such a stack says where nothing is, and a verdict should say so rather than name
+   * {@code [unknown]} as the code.
+   */
+  public static boolean nameless(List<String> frames) {
+    return frames.stream().allMatch(f -> NAMELESS.matcher(f).matches());
+  }
+
   /**
    * A mangled C++ name (Itanium ABI) as its qualified name, {@code _ZN10CodeBuffer16copy_toEv}
    * as {@code CodeBuffer::copy_to}; the parameters are left out, a template's arguments shown as

@@ -75,4 +75,12 @@ class CulpritsTest {
     assertThat(Culprits.frame(List.of("malloc", "libc.so.6+0x2a1ca"))).isEqualTo("malloc");
     assertThat(Culprits.frame(List.of())).isNull();
   }
+
+  @Test
+  void aStackWithoutOneNamedFrameIsNameless() {
+    assertThat(Culprits.nameless(List.of("[unknown]", "[unknown]", "[unknown]"))).isTrue();
+    assertThat(Culprits.nameless(List.of("libc.so.6+0x9a3f1", "[unknown]"))).isTrue();
+    assertThat(Culprits.nameless(List.of("[unknown]", "append_line", "main"))).isFalse();
+    assertThat(Culprits.nameless(List.of("__strdup"))).isFalse();
+  }
 }

@@ -854,6 +854,24 @@ class LeakRulesTest {
   }
 
   @Test
+  void aStackWithoutANamedFrameIsSaidToBeOneNotNamedAsTheCode() throws Exception {
+    // seen: a C log collector growing one buffer by realloc, its mappings (glibc maps large
+    // blocks) stacked as three [unknown] frames: "from [unknown]" named nothing
+    List<Observation> obs = series(Signal.OUTSTANDING, 300, t -> 70 * MB + t * MB, Double.NaN);
+    obs.forEach(o -> {
+      o.series = "mmap";
+      o.runtime = io.memfleet.event.Runtime.NATIVE;
+      o.processStartTimeMs = (Observations.T0_NS - 180 * Observations.S) / 1_000_000L;
+      o.stackFrames = "[unknown]\n[unknown]\n[unknown]";
+      o.companion = 100 * MB + (o.value - 70 * MB);
+    });
+    List<Alert> alerts = run(OutstandingGrowthRule.NAME, obs);
+    assertThat(alerts).isNotEmpty();
+    assertThat(alerts.get(0).getVerdict()).doesNotContain("from [unknown]")
+        .endsWith(AlertCandidates.NAMELESS_STACK);
+  }
+
+  @Test
   void mappedBytesCountOnlyWhileTheResidentSetGrowsWithThem() throws Exception {
     // a native server whose allocator keeps its address space (jemalloc): mapped bytes grow
     // 13 MiB/s for 5 minutes while its resident set stays at 160 MiB; then a real mapping leak
