@@ -66,10 +66,11 @@ import org.apache.avro.specific.SpecificRecord;
  *       threads grouped by the stack that started them ({@link LiveByStack})</td></tr>
  *   <tr><td>jdk.ThreadStart (with its stack), jdk.ThreadEnd</td><td>remembered: which stack
  *       started each live thread</td></tr>
- *   <tr><td>jdk.ClassDefine (with its stack), jdk.ClassUnload</td><td>remembered: which stack
- *       defined each live class of a class loader other than the JDK's bootstrap and platform
- *       loaders; every 10 s the largest groups ride on the METASPACE pool of a MemoryPools
- *       reading</td></tr>
+ *   <tr><td>jdk.ClassDefine (with its stack), jdk.ClassLoad (with its stack) of a hidden
+ *       class, jdk.ClassUnload</td><td>remembered: which stack defined each live class of a
+ *       class loader other than the JDK's bootstrap and platform loaders, and each live hidden
+ *       class (JFR has no ClassDefine for those); every 10 s the largest groups ride on the
+ *       METASPACE pool of a MemoryPools reading</td></tr>
  *   <tr><td>jdk.ResidentSetSize (JDK 21+)</td><td>ResidentMemory (rssBytes only)</td></tr>
  *   <tr><td>memfleet.DirectBufferSite (the direct-buffer probe)</td><td>Allocation OUTSTANDING
  *       of java.nio.DirectByteBuffer: live bytes and allocated bytes by stack</td></tr>
@@ -167,6 +168,13 @@ public final class JfrEventMapper {
         RecordedClass defined = e.getClass("definedClass");
         if (defined != null && !builtIn(e.getValue("definingClassLoader"))) {
           classDefines.started(defined.getId(), stack(e.getStackTrace()));
+        }
+        yield List.of();
+      }
+      case "jdk.ClassLoad" -> {
+        RecordedClass loaded = e.getClass("loadedClass");
+        if (loaded != null && hidden(loaded)) {
+          classDefines.started(loaded.getId(), stack(e.getStackTrace()));
         }
         yield List.of();
       }
@@ -352,6 +360,11 @@ public final class JfrEventMapper {
    * The JDK's bootstrap and platform loaders: their classes stay for the JVM's life, so they
    * cannot be a class-loader leak, and a JVM defines thousands of them at start-up.
    */
+  /** Whether {@code c} is a hidden class (JDK 15+ records it; older recordings say nothing). */
+  static boolean hidden(RecordedClass c) {
+    return c.hasField("hidden") && c.getBoolean("hidden");
+  }
+
   static boolean builtIn(RecordedClassLoader loader) {
     return loader == null || loader.getType() == null
         || "jdk.internal.loader.ClassLoaders$PlatformClassLoader".equals(

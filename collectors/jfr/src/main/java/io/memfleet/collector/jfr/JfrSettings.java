@@ -127,6 +127,10 @@ public final class JfrSettings {
         // which code defines the classes that stay (a class-loader leak): a stack walk per class
         // defined, most of them at start-up; unloads take them back out of their groups
         event("pools", "jdk.ClassDefine", "stackTrace", "true"),
+        // a hidden class (Lookup.defineHiddenClass: lambdas spun at run time, scripting engines,
+        // generated accessors) has no ClassDefine event, only a ClassLoad; the mapper keeps the
+        // hidden ones, and their stack walk is the same cost per class as ClassDefine's
+        event("pools", "jdk.ClassLoad", "stackTrace", "true", "threshold", "0 ns"),
         event("pools", "jdk.ClassUnload"),
         event("pools", "jdk.DirectBufferStatistics", "period", poolPeriod),
         // the direct-buffer probe's report, once the collector loaded it into a JVM whose

@@ -28,7 +28,8 @@ import java.util.Locale;
  * than this one, and the stack walk is the same.
  */
 public final class ClassDefineCost {
-  private static final String[] CLASS_EVENTS = {"jdk.ClassDefine", "jdk.ClassUnload"};
+  private static final String[] CLASS_EVENTS = {"jdk.ClassDefine", "jdk.ClassLoad",
+      "jdk.ClassUnload"};
 
   /** The class each loader defines afresh. */
   public static final class Plugin {
