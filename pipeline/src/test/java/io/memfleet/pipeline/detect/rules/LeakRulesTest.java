@@ -127,6 +127,26 @@ class LeakRulesTest {
   }
 
   @Test
+  void aWarmUpFollowedByACreepIsJudgedOnWhatItGrewAfterTheFromStartWindow() throws Exception {
+    // memfleet's own collector JVM: heap after GC 16 -> 60 MiB in its first two minutes, then a
+    // creep of 17 KiB/s (promoted garbage before G1's first marking); the warm-up's growth is no
+    // evidence for the creep after it
+    DoubleUnaryOperator warmUpThenCreep = t -> t <= 120 ? 16 * MB + t * 44.0 / 120 * MB
+        : 60 * MB + (t - 120) * 17 * 1024;
+    List<Observation> creep = confirmed(series(Signal.LIVE_SET, 540, warmUpThenCreep, 256 * MB));
+    creep.forEach(o -> o.processStartTimeMs = Observations.T0_NS / 1_000_000L);
+    assertThat(run(LiveSetGrowthRule.NAME, creep)).isEmpty();
+    // the same process leaking 1 MiB/s after its warm-up is found once the window has passed
+    List<Observation> leak = confirmed(series(Signal.LIVE_SET, 540,
+        t -> t <= 120 ? 16 * MB + t * 44.0 / 120 * MB : 60 * MB + (t - 120) * MB, 4096 * MB));
+    leak.forEach(o -> o.processStartTimeMs = Observations.T0_NS / 1_000_000L);
+    List<Alert> alerts = run(LiveSetGrowthRule.NAME, leak);
+    assertThat(alerts).isNotEmpty();
+    assertThat(alerts.get(0).getLastSeenUtcNs() - Observations.T0_NS)
+        .isLessThanOrEqualTo(220_000_000_000L);
+  }
+
+  @Test
   void aG1SawtoothWhoseRisingEdgesLastMinutesDoesNotFire() throws Exception {
     // heap after young collections climbs 2 MiB/s for 170 s, then mixed collections take it
     // back to 150 MiB (as measured on a stock G1 service with a flat live set)
