@@ -77,6 +77,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   private transient ValueState<Long> residentBytes;
   private transient ValueState<Long> jvmBufferBytes;
   private transient ValueState<Integer> heapSharedViews;
+  private transient ValueState<Boolean> managedSeen;
   /** Faulted-in bytes by stack since the process was first seen. */
   private transient ValueState<StackTally> faulted;
   /** Mapped bytes by stack since the process was first seen. */
@@ -147,6 +148,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     residentBytes = ctx.getState(new ValueStateDescriptor<>("resident-bytes", Types.LONG));
     jvmBufferBytes = ctx.getState(new ValueStateDescriptor<>("jvm-buffer-bytes", Types.LONG));
     heapSharedViews = ctx.getState(new ValueStateDescriptor<>("heap-shared-views", Types.INT));
+    managedSeen = ctx.getState(new ValueStateDescriptor<>("managed-seen", Types.BOOLEAN));
     heapFootprint = ctx.getState(new ValueStateDescriptor<>("heap-footprint",
         PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     faulted = ctx.getState(new ValueStateDescriptor<>("faulted-by-stack",
@@ -261,6 +263,18 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   public int heapSharedViews() throws Exception {
     Integer views = heapSharedViews.value();
     return views == null ? 0 : views;
+  }
+
+  @Override
+  public void managedSeen() throws Exception {
+    if (managedSeen.value() == null) {
+      managedSeen.update(true);
+    }
+  }
+
+  @Override
+  public boolean managedKnown() throws Exception {
+    return managedSeen.value() != null;
   }
 
   @Override
@@ -655,6 +669,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     residentBytes.clear();
     jvmBufferBytes.clear();
     heapSharedViews.clear();
+    managedSeen.clear();
     faulted.clear();
     mapped.clear();
     retainedSamples.clear();

@@ -47,8 +47,8 @@ import org.apache.avro.specific.SpecificRecord;
  *       leak's code</td></tr>
  *   <tr><td>NativeMemory (derived by the join)</td><td>NATIVE: lowest RSS − managed,
  *       companion managed committed</td></tr>
- *   <tr><td>ResidentMemory of a native process (no managed heap)</td><td>NATIVE: lowest RSS,
- *       companion 0</td></tr>
+ *   <tr><td>ResidentMemory of a native process (no managed heap), or of a Go program whose
+ *       runtime metrics never came</td><td>NATIVE: lowest RSS, companion 0</td></tr>
  *   <tr><td>PageFault (minor, with stack)</td><td>faulted-in bytes by stack: the heaviest stack
  *       since the process was first seen rides along on NATIVE (where new pages are first
  *       touched)</td></tr>
@@ -149,6 +149,12 @@ final class SignalExtraction {
     /** The process's latest resident set, NaN when none was seen. */
     double residentBytes() throws Exception;
 
+    /** Notes that the join derived the process's native memory: its managed heap is known. */
+    void managedSeen() throws Exception;
+
+    /** Whether {@link #managedSeen()} was noted for the process. */
+    boolean managedKnown() throws Exception;
+
     /** Notes the bytes of a JVM's direct and mapped buffers (its MemoryPools). */
     void jvmBufferBytes(long bytes) throws Exception;
 
@@ -206,6 +212,7 @@ final class SignalExtraction {
     if (e.nativeBytes == null || e.heapCommittedBytes == null) {
       return;
     }
+    out.managedSeen();
     SeriesBucket b = out.openBucket(Signal.NATIVE, "", e);
     if (b != null) {
       b.add(e.utcNs, e.nativeBytes);
@@ -408,8 +415,12 @@ final class SignalExtraction {
       double own = views > 0 && !Double.isNaN(heap) ? Math.max(0, shmem - views * heap) : shmem;
       out.add(Signal.POOL, MemoryPool.SHMEM.name(), e, own, Double.NaN);
     }
-    if (e.runtime == Runtime.NATIVE && e.source != Source.EBPF) {
-      // no managed heap: all of the resident set is native memory (companion: 0 managed)
+    if (e.source != Source.EBPF && (e.runtime == Runtime.NATIVE
+        || e.runtime == Runtime.GO && !out.managedKnown())) {
+      // no managed heap: all of the resident set is native memory (companion: 0 managed); a Go
+      // program that serves no runtime metrics (no expvar, no pprof, no gctrace — most do not)
+      // is judged on its resident set the same way until they come, or a leak in it would be
+      // seen by no rule at all (seen: a cgo C.CString leak, RSS up 1 MiB/s for 9 min, silent)
       out.add(Signal.NATIVE, "", e, r.getRssBytes(), 0);
     }
     Long limit = r.getCgroupLimitBytes();

@@ -500,6 +500,33 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void aGoProgramWithoutRuntimeMetricsIsJudgedOnItsResidentSetUntilTheyCome() throws Exception {
+    // no expvar, no pprof, no gctrace: nothing but its resident set says what it holds
+    ProcessIdentity g = Events.process("node-1", 400, Runtime.GO);
+    for (int t = 0; t <= 10; t += 2) {
+      send(ResidentMemory.newBuilder().setHeader(header(g, Source.PROCFS, t, seq++))
+          .setRssBytes((20L + t) * MB).build());
+    }
+    List<Observation> before = out(Signal.NATIVE);
+    assertThat(before).hasSize(1);
+    assertThat(before.get(0).value).isEqualTo(20.0 * MB);
+    assertThat(before.get(0).companion).isZero();
+    // its metrics come (the join derives its native memory): the resident set no longer counts
+    for (int t = 12; t <= 40; t += 2) {
+      ResidentMemory r = ResidentMemory.newBuilder().setHeader(header(g, Source.PROCFS, t, seq++))
+          .setRssBytes((40L + t) * MB).build();
+      send(r);
+      TimedEvent derived = Events.aligned(r);
+      derived.kind = TimedEvent.NATIVE_MEMORY_KIND;
+      derived.nativeBytes = 8 * MB;
+      derived.heapCommittedBytes = 30 * MB;
+      h.processElement(derived, derived.eventTimeMs());
+    }
+    List<Observation> after = out(Signal.NATIVE).subList(1, out(Signal.NATIVE).size());
+    assertThat(after).isNotEmpty().allMatch(o -> o.companion == 30.0 * MB && o.value == 8.0 * MB);
+  }
+
+  @Test
   void aProgramWithoutFramePointersIsNamedByTheAllocatorItCalledNotLeftUnnamed()
       throws Exception {
     // a C++ program built with -O1 and no frame pointers: its faults' stacks end in operator

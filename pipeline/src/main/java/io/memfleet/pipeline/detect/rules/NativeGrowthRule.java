@@ -22,7 +22,8 @@ import java.util.List;
  * ignored: the runtime itself grows native memory for minutes while it warms up (the JIT's code
  * cache, metaspace, GC and profiler buffers), slowing down gradually rather than stopping, and
  * its heap leaks are the heap rules' business meanwhile. A process without a managed heap (C,
- * C++) is judged from its first minute: its observations are its resident set (companion 0),
+ * C++), or a Go program that serves no runtime metrics (its verdict says so), is judged from its
+ * first minute: its observations are its resident set (companion 0),
  * and its warm-ups are told from leaks by growth that lasts to the end of the run, as for every
  * growth rule. The alert names the stack that faulted in the most new pages in the last bucket
  * (eBPF page faults by stack) where the eBPF collector runs.
@@ -53,7 +54,9 @@ public final class NativeGrowthRule extends GrowthRule {
 
   @Override
   public boolean admits(Observation o) {
-    boolean managed = o.runtime == Runtime.JVM || o.runtime == Runtime.GO;
+    // a Go program's resident set alone (companion 0: no runtime metrics) is judged like a C
+    // program's, from its first minute: the Go runtime has no JIT or class data warming up
+    boolean managed = o.runtime == Runtime.JVM || o.runtime == Runtime.GO && o.companion > 0;
     boolean warmedUp = !managed || o.processStartTimeMs <= 0
         || Math.floorDiv(o.utcNs, 1_000_000L) - o.processStartTimeMs >= minProcessAgeMs;
     return !Double.isNaN(o.companion) && warmedUp;
@@ -111,6 +114,16 @@ public final class NativeGrowthRule extends GrowthRule {
   @Override
   protected String poolName() {
     return "native memory outside the managed heap";
+  }
+
+  /** What a Go program without runtime metrics is said to grow: its heap is in the figure. */
+  static final String GO_WITHOUT_METRICS = " (a Go program without runtime metrics: its resident"
+      + " set, Go heap included — serve expvar or net/http/pprof to tell the two apart)";
+
+  @Override
+  protected String note(List<Observation> run) {
+    Observation last = run.get(run.size() - 1);
+    return last.runtime == Runtime.GO && last.companion == 0 ? GO_WITHOUT_METRICS : "";
   }
 
   @Override

@@ -874,6 +874,30 @@ class LeakRulesTest {
   }
 
   @Test
+  void aGoProgramWithoutRuntimeMetricsIsJudgedOnItsResidentSetAndSaysSo() throws Exception {
+    // a cgo program leaking C.CString copies, 1 MiB/s from its start, serving no metrics: its
+    // resident set is the only evidence, judged like a C program's (no five-minute runtime wait)
+    List<Observation> obs = series(Signal.NATIVE, 420, t -> 10 * MB + t * MB, 0);
+    obs.forEach(o -> {
+      o.runtime = io.memfleet.event.Runtime.GO;
+      o.processStartTimeMs = Observations.T0_NS / 1_000_000L;
+    });
+    List<Alert> alerts = run(NativeGrowthRule.NAME, obs);
+    assertThat(alerts).isNotEmpty();
+    assertThat(alerts.get(0).getLastSeenUtcNs() - Observations.T0_NS)
+        .isLessThanOrEqualTo(220_000_000_000L);
+    assertThat(alerts.get(0).getVerdict()).contains(NativeGrowthRule.GO_WITHOUT_METRICS);
+    // with its metrics (companion: the Go heap's committed bytes) the runtime's first minutes
+    // are still waited out
+    obs.forEach(o -> o.companion = 40 * MB);
+    List<Alert> withMetrics = run(NativeGrowthRule.NAME, obs);
+    assertThat(withMetrics).isNotEmpty();
+    assertThat(withMetrics.get(0).getLastSeenUtcNs() - Observations.T0_NS)
+        .isGreaterThanOrEqualTo(300_000_000_000L);
+    assertThat(withMetrics.get(0).getVerdict()).doesNotContain("without runtime metrics");
+  }
+
+  @Test
   void aStackWithoutANamedFrameIsSaidToBeOneNotNamedAsTheCode() throws Exception {
     // seen: a C log collector growing one buffer by realloc, its mappings (glibc maps large
     // blocks) stacked as three [unknown] frames: "from [unknown]" named nothing
