@@ -149,7 +149,10 @@ final class SignalExtraction {
     /** The process's latest resident set, NaN when none was seen. */
     double residentBytes() throws Exception;
 
-    /** Notes that the join derived the process's native memory: its managed heap is known. */
+    /**
+     * Notes that the process's managed heap is known: the join derived its native memory, or a
+     * Go runtime's own figures came.
+     */
     void managedSeen() throws Exception;
 
     /** Whether {@link #managedSeen()} was noted for the process. */
@@ -227,6 +230,12 @@ final class SignalExtraction {
 
   /** A decoded event. */
   static void record(TimedEvent e, SpecificRecord record, Buckets out) throws Exception {
+    if (e.source != Source.EBPF && isGo(e) && (record instanceof HeapSummary
+        || record instanceof GcCycle || record instanceof MemoryPools)) {
+      // the Go runtime's own figures, in the stream beside the resident set (the join's derived
+      // native memory comes only once the watermark passes, minutes later in a replay)
+      out.managedSeen();
+    }
     if (record instanceof GcCycle) {
       gcCycle(e, (GcCycle) record, out);
     } else if (record instanceof HeapSummary) {

@@ -527,6 +527,22 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void aGoProgramsOwnFiguresEndItsResidentSetsTurnBeforeTheJoinsNativeMemoryComes()
+      throws Exception {
+    // the join derives native memory only once the watermark passes (minutes later in a
+    // replay): the runtime's own figures, in the stream beside the resident set, say it
+    ProcessIdentity g = Events.process("node-1", 401, Runtime.GO);
+    for (int t = 0; t <= 30; t += 2) {
+      send(HeapSummary.newBuilder().setHeader(header(g, Source.GO_EXPVAR, t, seq++))
+          .setPhase(HeapPhase.AFTER_GC).setUsedBytes(20 * MB).setCommittedBytes(30 * MB)
+          .setMaxBytes(-1L).build());
+      send(ResidentMemory.newBuilder().setHeader(header(g, Source.PROCFS, t + 0.5, seq++))
+          .setRssBytes((40L + t) * MB).build());
+    }
+    assertThat(out(Signal.NATIVE)).isEmpty();
+  }
+
+  @Test
   void aProgramWithoutFramePointersIsNamedByTheAllocatorItCalledNotLeftUnnamed()
       throws Exception {
     // a C++ program built with -O1 and no frame pointers: its faults' stacks end in operator
