@@ -85,6 +85,11 @@ public final class AlertCandidates {
       + " unwound — eBPF follows frame pointers; build it with -fno-omit-frame-pointer to name"
       + " its code)";
 
+  /** After cgo's C.malloc as the culprit ({@link Culprits#cgoAllocation}). */
+  static final String CGO_CALLER = " (C memory taken by Go code through cgo — C.CString, C.CBytes"
+      + " or C.malloc; the Go caller runs on its goroutine's stack, which the unwinder does not"
+      + " reach from C: look for the copy that is never given to C.free)";
+
   /** Instead of a culprit when the stack has no named frame at all ({@link Culprits#nameless}). */
   static final String NAMELESS_STACK = " (its stacks name no function: the frames could not be"
       + " symbolized — a stripped binary, or code the unwinder cannot read)";
@@ -120,7 +125,8 @@ public final class AlertCandidates {
             + Culprits.frame(stack.getFrames());
       }
       return v + ", " + where + Culprits.frame(stack.getFrames())
-          + (Culprits.callerLost(stack.getFrames()) ? CALLER_LOST : "");
+          + (Culprits.callerLost(stack.getFrames()) ? CALLER_LOST
+              : Culprits.cgoAllocation(stack.getFrames()) ? CGO_CALLER : "");
     }
     if (objectClass != null) {
       boolean same = objectClass.equals(last.objectClass);

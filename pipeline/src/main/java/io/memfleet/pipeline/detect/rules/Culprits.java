@@ -22,6 +22,8 @@ public final class Culprits {
           // and the standard library's containers and strings (std::vector<…>::_M_realloc_insert)
           + "|_Z[nd][wal].*|_ZN?K?St.*|_ZN9__gnu_cxx.*"
           + "|runtime[./].*|internal/.*|syscall\\..*|golang\\.org/x/sys/.*|reflect\\..*|sync\\..*"
+          // cgo's generated wrappers (_cgo_<hash>_Cfunc_f calls the program's C function f)
+          + "|_cgo_.*|x_cgo_.*|crosscall.*"
           // Go's standard library building what the program asked for (strings.Repeat,
           // encoding/json's decoder): no line suffix, so never a Java frame ("pkg.Cls.m:12")
           + "|(?:strings|bytes|strconv|fmt|bufio|sort|slices|maps|unicode(?:/\\w+)?"
@@ -48,12 +50,34 @@ public final class Culprits {
 
   /**
    * The frame a stack is the program's by: its innermost program frame, or the allocator's entry
-   * where the stack ends there ({@link #callerLost}: that entry is what the program called);
-   * null when the stack ends inside the allocator's own workings, which name nobody.
+   * where the stack ends there ({@link #callerLost}: that entry is what the program called), or
+   * cgo's {@code C.malloc} ({@link #cgoAllocation}); null when the stack ends inside the
+   * allocator's own workings, which name nobody.
    */
   public static String ownFrame(List<String> frames) {
     String f = programFrame(frames);
-    return f != null || !callerLost(frames) ? f : frames.get(frames.size() - 1);
+    if (f != null) {
+      return f;
+    }
+    if (callerLost(frames)) {
+      return frames.get(frames.size() - 1);
+    }
+    return frames.stream().filter(x -> CGO_MALLOC.matcher(x).matches()).findFirst().orElse(null);
+  }
+
+  /** cgo's allocation for Go code: C.CString, C.CBytes and C.malloc all call it. */
+  private static final Pattern CGO_MALLOC = Pattern.compile("^_cgo_[0-9a-f]+_Cfunc__C[mM]alloc$");
+
+  /**
+   * Whether the stack is memory a Go program took from C's heap through cgo ({@code C.CString},
+   * {@code C.CBytes}, {@code C.malloc}) with no program frame beside it: the Go code that called
+   * it runs on the goroutine's stack, which an unwinder starting in C on the system stack does not
+   * reach (seen: {@code sysmalloc <- _cgo_69d6d21e8f1e_Cfunc__Cmalloc <- runtime.systemstack}
+   * for a forwarder that never called {@code C.free} on its {@code C.CString} copies).
+   */
+  public static boolean cgoAllocation(List<String> frames) {
+    return programFrame(frames) == null
+        && frames.stream().anyMatch(x -> CGO_MALLOC.matcher(x).matches());
   }
 
   /**
@@ -87,6 +111,9 @@ public final class Culprits {
    * {@code <…>}. Anything else is returned as it is, and so is a name this cannot read.
    */
   static String demangle(String name) {
+    if (name != null && CGO_MALLOC.matcher(name).matches()) {
+      return "C.malloc (cgo)";
+    }
     if (name == null || !name.startsWith("_Z")) {
       return name;
     }

@@ -71,12 +71,14 @@ public final class OutstandingGrowthRule extends GrowthRule {
   /**
    * Whether a managed process's mapping stack is the program's: not its runtime's own memory
    * manager ({@link #runtimeOwn}), and with a frame of the program in it ({@link
-   * Culprits#programFrame}) — a stack of the C library and the dynamic loader alone (a JVM's
-   * {@code mmap} from {@code _dl_map_object}, a library being loaded) is no program's mapping.
+   * Culprits#programFrame}, or cgo's C.malloc for it: {@link Culprits#cgoAllocation}) — a stack
+   * of the C library and the dynamic loader alone (a JVM's {@code mmap} from
+   * {@code _dl_map_object}, a library being loaded) is no program's mapping.
    */
   static boolean programMaps(Runtime runtime, String frames) {
+    List<String> stack = java.util.Arrays.asList(frames.split("\n", -1));
     return !runtimeOwn(runtime, frames)
-        && Culprits.programFrame(java.util.Arrays.asList(frames.split("\n", -1))) != null;
+        && (Culprits.programFrame(stack) != null || Culprits.cgoAllocation(stack));
   }
 
   /**

@@ -83,4 +83,18 @@ class CulpritsTest {
     assertThat(Culprits.nameless(List.of("[unknown]", "append_line", "main"))).isFalse();
     assertThat(Culprits.nameless(List.of("__strdup"))).isFalse();
   }
+
+  @Test
+  void cgosCMallocIsNamedAsSuchWhenNoProgramFrameIsBesideIt() {
+    // a Go forwarder's C.CString copies never freed: the unwinder starts in C on the system stack
+    List<String> cgo = List.of("sysmalloc", "_cgo_69d6d21e8f1e_Cfunc__Cmalloc",
+        "runtime.entersyscall_sysmon", "runtime.systemstack.abi0");
+    assertThat(Culprits.cgoAllocation(cgo)).isTrue();
+    assertThat(Culprits.ownFrame(cgo)).isEqualTo("_cgo_69d6d21e8f1e_Cfunc__Cmalloc");
+    assertThat(Culprits.frame(cgo)).isEqualTo("C.malloc (cgo)");
+    // a C function of the program called through cgo is named, not its wrapper
+    List<String> own = List.of("malloc", "encode_batch", "_cgo_69d6d21e8f1e_Cfunc_encode_batch");
+    assertThat(Culprits.cgoAllocation(own)).isFalse();
+    assertThat(Culprits.frame(own)).isEqualTo("encode_batch");
+  }
 }

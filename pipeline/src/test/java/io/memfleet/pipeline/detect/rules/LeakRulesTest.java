@@ -898,6 +898,20 @@ class LeakRulesTest {
   }
 
   @Test
+  void aCgoAllocationIsNamedAsCMallocAndTheVerdictSaysWhereToLook() throws Exception {
+    List<Observation> obs = series(Signal.NATIVE, 420, t -> 10 * MB + t * MB, 0);
+    obs.forEach(o -> {
+      o.runtime = io.memfleet.event.Runtime.GO;
+      o.processStartTimeMs = Observations.T0_NS / 1_000_000L;
+      o.stackFrames = "sysmalloc\n_cgo_69d6d21e8f1e_Cfunc__Cmalloc\nruntime.systemstack.abi0";
+    });
+    List<Alert> alerts = run(NativeGrowthRule.NAME, obs);
+    assertThat(alerts).isNotEmpty();
+    assertThat(alerts.get(0).getVerdict()).contains("from C.malloc (cgo)")
+        .endsWith(AlertCandidates.CGO_CALLER);
+  }
+
+  @Test
   void aStackWithoutANamedFrameIsSaidToBeOneNotNamedAsTheCode() throws Exception {
     // seen: a C log collector growing one buffer by realloc, its mappings (glibc maps large
     // blocks) stacked as three [unknown] frames: "from [unknown]" named nothing

@@ -125,6 +125,7 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     long nextCheckNanos;
     boolean attachTried;
     int soonChecks;
+    int earlyRetries;
 
     Candidate(ProcessIdentity identity) {
       this.identity = identity;
@@ -245,12 +246,34 @@ public final class JfrRepositoryCollector implements AutoCloseable {
     } catch (java.nio.file.NoSuchFileException gone) {
       return true;
     } catch (IOException | RuntimeException e) {
+      if (c.attachTried && tooYoungForJfr(e) && c.earlyRetries < EARLY_RETRIES) {
+        // attached in its first moments, before the JVM registered its JFR commands: once they
+        // are there it is attached like any other (a user's detach is still never undone)
+        c.attachTried = false;
+        c.earlyRetries++;
+        c.nextCheckNanos = System.nanoTime() + SOON_NANOS;
+        return false;
+      }
       if (c.attachTried) {
         attachFailures.incrementAndGet();
       }
       log.once("onboard:" + pid, "JVM pid " + pid + ": " + e.getMessage());
     }
     return false;
+  }
+
+  /** Attempts at a JVM that did not know JFR's commands yet, {@link #SOON_NANOS} apart. */
+  static final int EARLY_RETRIES = 20;
+
+  /**
+   * Whether an attach failed because the JVM had not registered JFR's diagnostic commands yet:
+   * it was attached within its first moments (seen: a JDK 25 JVM attached 1 s after its start
+   * answered "Unknown diagnostic command" to JFR.check and was never attached again, so its
+   * metaspace leak named no code).
+   */
+  static boolean tooYoungForJfr(Exception e) {
+    String m = e.getMessage();
+    return m != null && m.contains("Unknown diagnostic command");
   }
 
   private synchronized Optional<RepositoryReader> followIfRecording(ProcessIdentity id)
