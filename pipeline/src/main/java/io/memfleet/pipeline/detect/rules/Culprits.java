@@ -62,7 +62,7 @@ public final class Culprits {
     if (callerLost(frames)) {
       return frames.get(frames.size() - 1);
     }
-    return frames.stream().filter(x -> CGO_MALLOC.matcher(x).matches()).findFirst().orElse(null);
+    return frames.stream().filter(Culprits::cgoMalloc).findFirst().orElse(null);
   }
 
   /** cgo's allocation for Go code: C.CString, C.CBytes and C.malloc all call it. */
@@ -76,8 +76,12 @@ public final class Culprits {
    * for a forwarder that never called {@code C.free} on its {@code C.CString} copies).
    */
   public static boolean cgoAllocation(List<String> frames) {
-    return programFrame(frames) == null
-        && frames.stream().anyMatch(x -> CGO_MALLOC.matcher(x).matches());
+    return programFrame(frames) == null && frames.stream().anyMatch(Culprits::cgoMalloc);
+  }
+
+  /** Whether {@code frame} is cgo's allocation for Go code ({@link #cgoAllocation}). */
+  static boolean cgoMalloc(String frame) {
+    return CGO_MALLOC.matcher(frame).matches();
   }
 
   /**
@@ -111,7 +115,7 @@ public final class Culprits {
    * {@code <…>}. Anything else is returned as it is, and so is a name this cannot read.
    */
   static String demangle(String name) {
-    if (name != null && CGO_MALLOC.matcher(name).matches()) {
+    if (name != null && cgoMalloc(name)) {
       return "C.malloc (cgo)";
     }
     if (name == null || !name.startsWith("_Z")) {

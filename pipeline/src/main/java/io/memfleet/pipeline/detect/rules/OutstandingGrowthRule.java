@@ -112,6 +112,9 @@ public final class OutstandingGrowthRule extends GrowthRule {
       // a cgo binary (the default where a C compiler is installed and the program uses net or
       // os/user) maps through the C library first: mmap64 <- runtime/cgo(.text) <- runtime.mmap
       for (String f : frames.split("\n", -1)) {
+        if (Culprits.cgoMalloc(f)) {
+          return false; // C.malloc for the program's Go code, not the runtime's
+        }
         if (f.startsWith("runtime/cgo") || f.indexOf('.') < 0 && Culprits.machinery(f)) {
           continue;
         }

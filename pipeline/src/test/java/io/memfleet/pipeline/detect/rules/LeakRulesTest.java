@@ -767,6 +767,14 @@ class LeakRulesTest {
     assertThat(mappedGrowth(go, "mmap64\nruntime/cgo(.text)\nruntime.mmap.func1\n"
         + "runtime.mmap\nruntime.sysMapOS\nruntime.sysMap\nruntime.(*mheap).grow\n"
         + "strings.Repeat\nmain.record")).as("a cgo binary's heap arenas").isEmpty();
+    // and as cgo's mmap wrapper names it in a binary whose runtime/cgo has symbols (seen: "native
+    // memory grows 316.9 KiB/s, from x_cgo_mmap" on a Go program leaking C.CString copies)
+    assertThat(mappedGrowth(go, "mmap64\nx_cgo_mmap\nruntime.mmap.func1\nruntime.mmap\n"
+        + "runtime.sysAllocOS\nruntime.sysAlloc\nruntime.newArenaMayUnlock"))
+        .as("cgo's mmap wrapper for the runtime").isEmpty();
+    // C.malloc's large blocks are the program's
+    assertThat(OutstandingGrowthRule.programMaps(go, "mmap64\nsysmalloc\n_int_malloc\n"
+        + "_cgo_69d6d21e8f1e_Cfunc__Cmalloc\nruntime.systemstack.abi0")).isTrue();
     assertThat(OutstandingGrowthRule.runtimeOwn(go, "mmap64\nmap_ring\n_cgo_1234_Cfunc_map_ring"
         + "\nruntime.asmcgocall.abi0\nmain.mapRing")).as("the program's own C code maps")
         .isFalse();
