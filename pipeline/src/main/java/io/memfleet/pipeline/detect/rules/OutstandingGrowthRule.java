@@ -105,7 +105,8 @@ public final class OutstandingGrowthRule extends GrowthRule {
    * runtime's own memory manager at work: Go's innermost frame is in package {@code runtime}
    * (its heap arenas; a program's own {@code syscall.Mmap} enters through
    * {@code runtime/internal/syscall}), or a JVM stack passes through HotSpot's {@code os::}
-   * layer or unsymbolized {@code libjvm.so} (heap, metaspace, code cache, thread stacks).
+   * layer, a HotSpot heap's own mapper ({@code ZPhysicalMemoryBacking}, …) or unsymbolized
+   * {@code libjvm.so} (heap, metaspace, code cache, thread stacks).
    */
   static boolean runtimeOwn(Runtime runtime, String frames) {
     if (runtime == Runtime.GO) {
@@ -122,8 +123,18 @@ public final class OutstandingGrowthRule extends GrowthRule {
       }
       return false;
     }
-    return runtime == Runtime.JVM && (frames.contains("_ZN2os") || frames.contains("libjvm.so"));
+    return runtime == Runtime.JVM && (frames.contains("_ZN2os") || frames.contains("libjvm.so")
+        || HOTSPOT_HEAP.matcher(frames).find());
   }
+
+  /**
+   * HotSpot's heap managers mapping heap memory themselves, past {@code os::} (seen: a JDK 25 ZGC
+   * JVM's heap growing with its leak, "native memory grows 691.1 KiB/s, from
+   * ZPhysicalMemoryBacking::map").
+   */
+  private static final java.util.regex.Pattern HOTSPOT_HEAP = java.util.regex.Pattern.compile(
+      "(?m)^_ZNK?\\d+(?:Z(?:PhysicalMemory|PageAllocator|VirtualMemory|Heap)|ShenandoahHeap"
+          + "|G1PageBasedVirtualSpace|G1RegionsLargerThanCommitSizeMapper)\\w*");
 
   @Override
   protected boolean limitIsCompanion() {

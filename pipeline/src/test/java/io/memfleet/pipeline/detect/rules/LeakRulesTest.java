@@ -787,6 +787,13 @@ class LeakRulesTest {
         "mmap64\n_ZN2os24pd_commit_memory_or_exitEPcmmbPKc")).isTrue();
     assertThat(OutstandingGrowthRule.runtimeOwn(jvm,
         "mmap64\nJava_sun_nio_ch_FileChannelImpl_map0")).isFalse();
+    // a JDK 25 ZGC heap grows by mapping its memfd itself
+    assertThat(OutstandingGrowthRule.runtimeOwn(jvm, "mmap64\n"
+        + "_ZNK22ZPhysicalMemoryBacking3mapE15zaddress_unsafem15zbacking_offset\n"
+        + "_ZN14ZPageAllocator10alloc_pageE9ZPageTypem16ZAllocationFlags8ZPageAge")).isTrue();
+    // a C++ JNI library's mapping is the program's
+    assertThat(OutstandingGrowthRule.runtimeOwn(jvm, "mmap64\n_ZN7rocksdb12PosixMmapFileC2Ev"))
+        .isFalse();
     assertThat(OutstandingGrowthRule.programMaps(jvm,
         "mmap64\nJava_sun_nio_ch_FileChannelImpl_map0")).isTrue();
     // a JVM whose latest mapping was the dynamic loader's (seen in an eval: its glibc arenas
