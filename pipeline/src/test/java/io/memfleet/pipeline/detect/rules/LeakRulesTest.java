@@ -889,10 +889,11 @@ class LeakRulesTest {
   }
 
   @Test
-  void aGoProgramWithoutRuntimeMetricsIsJudgedOnItsResidentSetAndSaysSo() throws Exception {
+  void aGoProgramWithoutRuntimeMetricsIsJudgedOnItsResidentSetAfterItsFirstMinutesAndSaysSo()
+      throws Exception {
     // a cgo program leaking C.CString copies, 1 MiB/s from its start, serving no metrics: its
-    // resident set is the only evidence, judged like a C program's (no five-minute runtime wait)
-    List<Observation> obs = series(Signal.NATIVE, 420, t -> 10 * MB + t * MB, 0);
+    // resident set is the only evidence, judged after the Go runtime's first minutes
+    List<Observation> obs = series(Signal.NATIVE, 480, t -> 10 * MB + t * MB, 0);
     obs.forEach(o -> {
       o.runtime = io.memfleet.event.Runtime.GO;
       o.processStartTimeMs = Observations.T0_NS / 1_000_000L;
@@ -900,15 +901,21 @@ class LeakRulesTest {
     List<Alert> alerts = run(NativeGrowthRule.NAME, obs);
     assertThat(alerts).isNotEmpty();
     assertThat(alerts.get(0).getLastSeenUtcNs() - Observations.T0_NS)
-        .isLessThanOrEqualTo(220_000_000_000L);
+        .isBetween(300_000_000_000L, 400_000_000_000L);
     assertThat(alerts.get(0).getVerdict()).contains(NativeGrowthRule.GO_WITHOUT_METRICS);
-    // with its metrics (companion: the Go heap's committed bytes) the runtime's first minutes
-    // are still waited out
+    // a cache full at 107 s whose program's resident set climbs to the heap goal after it, flat
+    // from 4 min on: nothing
+    List<Observation> cache = series(Signal.NATIVE, 600,
+        t -> t <= 107 ? 10 * MB + t * 2.3 * MB : 254 * MB + Math.min(t - 107, 110) * 0.5 * MB, 0);
+    cache.forEach(o -> {
+      o.runtime = io.memfleet.event.Runtime.GO;
+      o.processStartTimeMs = Observations.T0_NS / 1_000_000L;
+    });
+    assertThat(run(NativeGrowthRule.NAME, cache)).isEmpty();
+    // with its metrics (companion: the Go heap's committed bytes) the verdict says nothing of it
     obs.forEach(o -> o.companion = 40 * MB);
     List<Alert> withMetrics = run(NativeGrowthRule.NAME, obs);
     assertThat(withMetrics).isNotEmpty();
-    assertThat(withMetrics.get(0).getLastSeenUtcNs() - Observations.T0_NS)
-        .isGreaterThanOrEqualTo(300_000_000_000L);
     assertThat(withMetrics.get(0).getVerdict()).doesNotContain("without runtime metrics");
   }
 
