@@ -888,16 +888,22 @@ class LeakRulesTest {
     }
   }
 
+  /** A Go program's observations, the program started at the first. */
+  private static List<Observation> goFromStart(List<Observation> obs) {
+    obs.forEach(o -> {
+      o.runtime = io.memfleet.event.Runtime.GO;
+      o.processStartTimeMs = Observations.T0_NS / 1_000_000L;
+    });
+    return obs;
+  }
+
   @Test
   void aGoProgramWithoutRuntimeMetricsIsJudgedOnItsResidentSetAfterItsFirstMinutesAndSaysSo()
       throws Exception {
     // a cgo program leaking C.CString copies, 1 MiB/s from its start, serving no metrics: its
     // resident set is the only evidence, judged after the Go runtime's first minutes
     List<Observation> obs = series(Signal.NATIVE, 480, t -> 10 * MB + t * MB, 0);
-    obs.forEach(o -> {
-      o.runtime = io.memfleet.event.Runtime.GO;
-      o.processStartTimeMs = Observations.T0_NS / 1_000_000L;
-    });
+    goFromStart(obs);
     List<Alert> alerts = run(NativeGrowthRule.NAME, obs);
     assertThat(alerts).isNotEmpty();
     assertThat(alerts.get(0).getLastSeenUtcNs() - Observations.T0_NS)
@@ -907,10 +913,7 @@ class LeakRulesTest {
     // from 4 min on: nothing
     List<Observation> cache = series(Signal.NATIVE, 600,
         t -> t <= 107 ? 10 * MB + t * 2.3 * MB : 254 * MB + Math.min(t - 107, 110) * 0.5 * MB, 0);
-    cache.forEach(o -> {
-      o.runtime = io.memfleet.event.Runtime.GO;
-      o.processStartTimeMs = Observations.T0_NS / 1_000_000L;
-    });
+    goFromStart(cache);
     assertThat(run(NativeGrowthRule.NAME, cache)).isEmpty();
     // with its metrics (companion: the Go heap's committed bytes) the verdict says nothing of it
     obs.forEach(o -> o.companion = 40 * MB);
@@ -922,11 +925,8 @@ class LeakRulesTest {
   @Test
   void aCgoAllocationIsNamedAsCMallocAndTheVerdictSaysWhereToLook() throws Exception {
     List<Observation> obs = series(Signal.NATIVE, 420, t -> 10 * MB + t * MB, 0);
-    obs.forEach(o -> {
-      o.runtime = io.memfleet.event.Runtime.GO;
-      o.processStartTimeMs = Observations.T0_NS / 1_000_000L;
-      o.stackFrames = "sysmalloc\n_cgo_69d6d21e8f1e_Cfunc__Cmalloc\nruntime.systemstack.abi0";
-    });
+    goFromStart(obs).forEach(o -> o.stackFrames =
+        "sysmalloc\n_cgo_69d6d21e8f1e_Cfunc__Cmalloc\nruntime.systemstack.abi0");
     List<Alert> alerts = run(NativeGrowthRule.NAME, obs);
     assertThat(alerts).isNotEmpty();
     assertThat(alerts.get(0).getVerdict()).contains("from C.malloc (cgo)")
