@@ -56,6 +56,8 @@ public class Observation {
    * is a floor (the live set plus the garbage G1 chose to leave), not only heap after young.
    */
   public boolean reclaimed;
+  /** LIVE_SET: the value came from G1's collections (its young ones leave promoted garbage). */
+  public boolean g1;
   /** The series' value: bytes, a count, or a fraction for {@link Signal#GC_LOAD}. */
   public double value;
   /**

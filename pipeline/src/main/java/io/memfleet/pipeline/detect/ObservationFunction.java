@@ -574,6 +574,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     o.newest = b.count > 0 ? b.last : Double.NaN;
     o.confirmed = b.signal == Signal.LIVE_SET && b.confirmedMin <= b.min;
     o.reclaimed = b.reclaimed;
+    o.g1 = b.g1;
     o.live = b.live;
     o.liveUtcNs = b.liveUtcNs;
     o.liveFirst = b.live;

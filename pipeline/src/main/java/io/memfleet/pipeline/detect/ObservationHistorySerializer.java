@@ -64,6 +64,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
   private static final int CLASS_RETAINED = 1 << 18;
   private static final int CLASS_GROWING = 1 << 19;
   private static final int HEAP_MAX = 1 << 20;
+  private static final int G1 = 1 << 21;
 
   private static final Signal[] SIGNALS = Signal.values();
   private static final Runtime[] RUNTIMES = Runtime.values();
@@ -125,7 +126,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
         | (!first && sameAttribution(o, prev) ? SAME_ATTRIBUTION : 0)
         | (wholeNumber(o.value) && (first || wholeNumber(prev.value)) ? WHOLE_VALUE : 0)
         | (!first && bucketStep % 1_000_000L == 0 ? BUCKET_MS : 0)
-        | (o.confirmed ? CONFIRMED : 0) | (o.reclaimed ? RECLAIMED : 0)
+        | (o.confirmed ? CONFIRMED : 0) | (o.reclaimed ? RECLAIMED : 0) | (o.g1 ? G1 : 0)
         | (Double.isNaN(o.newest) ? 0 : NEWEST) | (Double.isNaN(o.live) ? 0 : LIVE)
         | (o.liveUtcNs != 0 ? LIVE_UTC : 0) | (Double.isNaN(o.companion) ? 0 : COMPANION)
         | (Double.isNaN(o.usedCompanion) ? 0 : USED_COMPANION)
@@ -228,6 +229,7 @@ public final class ObservationHistorySerializer extends OwnSerializer<List<Obser
         : in.readDouble();
     o.confirmed = (flags & CONFIRMED) != 0;
     o.reclaimed = (flags & RECLAIMED) != 0;
+    o.g1 = (flags & G1) != 0;
     o.firstTouch = (flags & FIRST_TOUCH) != 0;
     o.stackBesideClass = (flags & STACK_BESIDE_CLASS) != 0;
     o.classRetained = (flags & CLASS_RETAINED) != 0;

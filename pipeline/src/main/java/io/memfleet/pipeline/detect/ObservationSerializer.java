@@ -43,6 +43,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
   private static final int CLASS_RETAINED = 1 << 12;
   private static final int CLASS_GROWING = 1 << 13;
   private static final int HEAP_MAX = 1 << 14;
+  private static final int G1 = 1 << 15;
 
   private static final Signal[] SIGNALS = Signal.values();
   private static final Runtime[] RUNTIMES = Runtime.values();
@@ -78,6 +79,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     c.count = from.count;
     c.confirmed = from.confirmed;
     c.reclaimed = from.reclaimed;
+    c.g1 = from.g1;
     c.value = from.value;
     c.newest = from.newest;
     c.live = from.live;
@@ -105,7 +107,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     out.writeLong(o.bucketStartUtcNs);
     writeVarLong(out, o.utcNs - o.bucketStartUtcNs);
     writeVarLong(out, o.count);
-    int present = (o.confirmed ? CONFIRMED : 0) | (o.reclaimed ? RECLAIMED : 0)
+    int present = (o.confirmed ? CONFIRMED : 0) | (o.reclaimed ? RECLAIMED : 0) | (o.g1 ? G1 : 0)
         | (Double.isNaN(o.newest) ? 0 : NEWEST) | (Double.isNaN(o.live) ? 0 : LIVE)
         | (o.liveUtcNs != 0 ? LIVE_UTC : 0) | (Double.isNaN(o.companion) ? 0 : COMPANION)
         | (Double.isNaN(o.usedCompanion) ? 0 : USED_COMPANION)
@@ -159,6 +161,7 @@ public final class ObservationSerializer extends OwnSerializer<Observation> {
     int present = in.readShort() & 0xffff;
     o.confirmed = (present & CONFIRMED) != 0;
     o.reclaimed = (present & RECLAIMED) != 0;
+    o.g1 = (present & G1) != 0;
     o.firstTouch = (present & FIRST_TOUCH) != 0;
     o.stackBesideClass = (present & STACK_BESIDE_CLASS) != 0;
     o.classRetained = (present & CLASS_RETAINED) != 0;

@@ -24,6 +24,8 @@ public class SeriesBucket {
   public double confirmedMin = Double.POSITIVE_INFINITY;
   /** LIVE_SET: a G1 mixed collection was folded in. */
   public boolean reclaimed;
+  /** LIVE_SET: a G1 collection was folded in (its young collections leave promoted garbage). */
+  public boolean g1;
   /** LIVE_SET: heap after the newest collection that shows the live set; NaN when none. */
   public double live = Double.NaN;
   /** LIVE_SET: event time of {@link #live}, 0 when none. */

@@ -41,6 +41,7 @@ public final class SeriesBucketSerializer extends OwnSerializer<SeriesBucket> {
   private static final int STACK_HASH = 1 << 13;
   /** The first of nine bits, one per double figure, set when it is written as a whole number. */
   private static final int WHOLE = 14;
+  private static final long G1 = 1L << 23;
 
   /** The presence bit of each double figure; min, max and last are always written. */
   private static final int[] PRESENT =
@@ -71,6 +72,7 @@ public final class SeriesBucketSerializer extends OwnSerializer<SeriesBucket> {
     c.companion = from.companion;
     c.confirmedMin = from.confirmedMin;
     c.reclaimed = from.reclaimed;
+    c.g1 = from.g1;
     c.live = from.live;
     c.liveUtcNs = from.liveUtcNs;
     c.usedCompanion = from.usedCompanion;
@@ -98,7 +100,7 @@ public final class SeriesBucketSerializer extends OwnSerializer<SeriesBucket> {
         | (Double.doubleToRawLongBits(b.gcCpuFraction) != 0 ? GC_CPU : 0)
         | (Double.isNaN(b.heapRatio) ? 0 : HEAP_RATIO)
         | (b.brkBytes != 0 ? BRK : 0) | (b.mmapBytes != 0 ? MMAP : 0)
-        | (b.stackHash != 0 ? STACK_HASH : 0);
+        | (b.stackHash != 0 ? STACK_HASH : 0) | (b.g1 ? G1 : 0);
     for (int i = 0; i < figures.length; i++) {
       if (wholeNumber(figures[i])) {
         mask |= 1L << (WHOLE + i);
@@ -146,7 +148,7 @@ public final class SeriesBucketSerializer extends OwnSerializer<SeriesBucket> {
     b.signal = constant(SIGNALS, in.readByte());
     b.series = WireStrings.read(in);
     long mask = readVarLong(in);
-    if (mask < 0 || mask >= 1L << (WHOLE + 9)) {
+    if (mask < 0 || mask >= G1 << 1) {
       throw new IOException("a figure mask of " + mask + ": the bytes are not a SeriesBucket of "
           + "this version");
     }
@@ -165,6 +167,7 @@ public final class SeriesBucketSerializer extends OwnSerializer<SeriesBucket> {
     b.gcCpuFraction = (mask & GC_CPU) != 0 ? readFigure(in, mask, 7) : 0;
     b.heapRatio = (mask & HEAP_RATIO) != 0 ? readFigure(in, mask, 8) : Double.NaN;
     b.reclaimed = (mask & RECLAIMED) != 0;
+    b.g1 = (mask & G1) != 0;
     b.liveUtcNs = (mask & LIVE_UTC) != 0
         ? b.bucketStartUtcNs + readVarLong(in) : 0;
     b.usedCompanionUtcNs = (mask & USED_UTC) != 0

@@ -317,6 +317,7 @@ final class SignalExtraction {
           }
         }
         b.reclaimed |= c.getGeneration() == GcGeneration.MIXED;
+        b.g1 |= c.getCollectorName() != null && c.getCollectorName().startsWith("G1");
         if (!Double.isNaN(max)) {
           b.companion = max;
         }

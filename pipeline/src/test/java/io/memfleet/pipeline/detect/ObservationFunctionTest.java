@@ -105,6 +105,7 @@ class ObservationFunctionTest {
     assertThat(o.value).isEqualTo(100.0 * MB); // the FULL GC's live bytes, below the young ones
     assertThat(o.confirmed).isTrue();
     assertThat(o.count).isEqualTo(3); // three collections; heap summaries do not count
+    assertThat(o.g1).as("collected by G1").isTrue();
     assertThat(o.companion).isEqualTo(512.0 * MB);
     assertThat(o.objectClass).isEqualTo("byte[]");
     assertThat(o.classRetained).as("from allocation samples").isFalse();

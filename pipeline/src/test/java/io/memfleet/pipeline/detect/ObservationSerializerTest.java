@@ -45,6 +45,7 @@ class ObservationSerializerTest {
     o.container = "checkout";
     o.confirmed = true;
     o.reclaimed = true;
+    o.g1 = true;
     o.newest = 310 * MB;
     o.live = 290 * MB;
     o.liveUtcNs = o.utcNs - 3_000_000_000L;

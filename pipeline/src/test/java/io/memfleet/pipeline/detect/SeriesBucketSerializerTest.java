@@ -74,6 +74,7 @@ class SeriesBucketSerializerTest {
     every.series = "stack:42";
     every.confirmedMin = 170 * MB;
     every.reclaimed = true;
+    every.g1 = true;
     every.live = 171.5 * MB + 0.25; // not a whole number
     every.liveUtcNs = every.bucketStartUtcNs + 5;
     every.pauseEventsNs = 12_345_678;

@@ -35,6 +35,7 @@ public interface TrailingRule {
     }
     point.confirmed |= o.confirmed;
     point.reclaimed |= o.reclaimed;
+    point.g1 |= o.g1;
     point.attributeAs(o);
   }
 

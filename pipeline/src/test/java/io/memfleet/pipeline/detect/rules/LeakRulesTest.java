@@ -127,6 +127,32 @@ class LeakRulesTest {
   }
 
   @Test
+  void youngOnlyG1FloorsBelowWhereG1StartsMarkingAreNoEvidence() throws Exception {
+    // a Kafka broker an hour old: heap after young collections creeping 43 KiB/s from 160 MiB
+    // in a 512 MiB heap, no marking yet — promoted garbage G1 has not looked at
+    java.util.function.Function<Boolean, List<Observation>> creep = g1 -> {
+      List<Observation> obs = series(Signal.LIVE_SET, 600, t -> 160 * MB + t * 43 * 1024,
+          512 * MB);
+      obs.forEach(o -> {
+        o.g1 = g1;
+        o.processStartTimeMs = Observations.T0_NS / 1_000_000L - 3_600_000L;
+      });
+      return obs;
+    };
+    assertThat(run(LiveSetGrowthRule.NAME, creep.apply(true))).isEmpty();
+    // the same floors from a Parallel or Serial heap, whose old generation is collected only
+    // when full, are judged as before
+    assertThat(run(LiveSetGrowthRule.NAME, creep.apply(false))).isNotEmpty();
+    // a G1 leak past where G1 marks is judged (its markings and mixed collections come too)
+    List<Observation> leak = series(Signal.LIVE_SET, 600, t -> 240 * MB + t * MB, 512 * MB);
+    leak.forEach(o -> {
+      o.g1 = true;
+      o.processStartTimeMs = Observations.T0_NS / 1_000_000L - 3_600_000L;
+    });
+    assertThat(run(LiveSetGrowthRule.NAME, leak)).isNotEmpty();
+  }
+
+  @Test
   void aWarmUpFollowedByACreepIsJudgedOnWhatItGrewAfterTheFromStartWindow() throws Exception {
     // memfleet's own collector JVM: heap after GC 16 -> 60 MiB in its first two minutes, then a
     // creep of 17 KiB/s (promoted garbage before G1's first marking); the warm-up's growth is no
