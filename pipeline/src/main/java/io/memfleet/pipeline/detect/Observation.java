@@ -92,7 +92,8 @@ public class Observation {
   /**
    * Second companion (NATIVE): the lowest managed heap used in the bucket, NaN when unknown. A
    * heap can sit at its committed maximum while its use still climbs: RSS then grows as heap pages
-   * are touched, which is a heap leak, not native growth.
+   * are touched, which is a heap leak, not native growth. LIVE_SET of a G1 heap: the heap's
+   * committed size at its newest collection — what G1's allowances are shares of.
    */
   public double usedCompanion = Double.NaN;
   /**

@@ -30,7 +30,10 @@ public class SeriesBucket {
   public double live = Double.NaN;
   /** LIVE_SET: event time of {@link #live}, 0 when none. */
   public long liveUtcNs;
-  /** NATIVE: lowest managed heap used seen in the bucket; CGROUP_MEMORY: the heap's footprint. */
+  /**
+   * NATIVE: lowest managed heap used seen in the bucket; CGROUP_MEMORY: the heap's footprint;
+   * LIVE_SET of a G1 heap: its committed size at the newest collection.
+   */
   public double usedCompanion = Double.NaN;
   /** CGROUP_MEMORY: event time of {@link #usedCompanion} (the heap's footprint), 0 when none. */
   public long usedCompanionUtcNs;

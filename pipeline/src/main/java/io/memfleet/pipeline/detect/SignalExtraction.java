@@ -317,7 +317,12 @@ final class SignalExtraction {
           }
         }
         b.reclaimed |= c.getGeneration() == GcGeneration.MIXED;
-        b.g1 |= c.getCollectorName() != null && c.getCollectorName().startsWith("G1");
+        boolean g1 = c.getCollectorName() != null && c.getCollectorName().startsWith("G1");
+        b.g1 |= g1;
+        double committed = out.heapFootprint();
+        if (g1 && !Double.isNaN(committed) && e.utcNs >= b.lastUtcNs) {
+          b.usedCompanion = committed; // G1's garbage allowance is a share of it
+        }
         if (!Double.isNaN(max)) {
           b.companion = max;
         }

@@ -87,6 +87,9 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
       if (!Double.isNaN(o.newest)) {
         point.newest = o.newest;
       }
+      if (!Double.isNaN(o.usedCompanion)) {
+        point.usedCompanion = o.usedCompanion;
+      }
     }
     if (!Double.isNaN(o.live) && o.liveUtcNs >= point.liveUtcNs) {
       point.live = o.live;
@@ -200,9 +203,10 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
   private record Stretch(List<Observation> history, Finding finding) {}
 
   /**
-   * Share of the heap maximum G1 may leave as garbage after its mixed collections by design
-   * ({@code G1HeapWastePercent}, 5 % of the heap by default): floors after mixed collections
-   * may wander by this much without any change in the live set.
+   * Share of the heap G1 may leave as garbage after its mixed collections by design
+   * ({@code G1HeapWastePercent}, 5 % by default, of the heap's committed size: G1 stops its mixed
+   * collections once what they could reclaim is less than that share of its capacity): floors
+   * after mixed collections may wander by this much without any change in the live set.
    */
   static final double G1_WASTE_FRACTION = 0.05;
 
@@ -233,7 +237,7 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
    * from that bucket to the last mixed collection. Every heap after GC is at least the live set
    * of its time, and a mixed collection's is the live set plus at most the garbage G1 chose to
    * leave; so an envelope that rises by more than that garbage allowance
-   * ({@value #G1_WASTE_FRACTION} of the heap maximum) and the floors' own scatter
+   * ({@value #G1_WASTE_FRACTION} of the heap's committed size) and the floors' own scatter
    * ({@link #beyondG1Waste}) shows the live set itself grew. Promoted
    * garbage does not lift it: one later mixed collection that takes the heap back lowers every
    * point before it (a flat live set's envelope is flat), and the young-only climb since the
@@ -378,17 +382,34 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
 
   /**
    * Whether the trend {@code rise} (of an envelope, or of floors) grew by more than the garbage
-   * G1 may leave after its mixed collections ({@value #G1_WASTE_FRACTION} of the heap maximum, when known)
-   * plus the noise {@code floors} show around their trend ({@link #band}). An envelope is built
+   * G1 may leave after its mixed collections ({@value #G1_WASTE_FRACTION} of the heap's committed
+   * size, {@link #g1Capacity}) plus the noise {@code floors} show around their trend ({@link #band}). An envelope is built
    * from order statistics of ever fewer floors towards its end, so over a flat live set it still
    * rises from the low edge of the floors' band to about its middle (seen in a clean CI run on a
    * stock sawtooth: 26 MiB in 299 s, floors 75 to 122 MiB): only a rise beyond that band is the
    * live set's.
    */
   private static boolean beyondG1Waste(Trend rise, List<Observation> floors) {
-    double max = rise.last.companion;
-    double allowance = (max > 0 ? G1_WASTE_FRACTION * max : 0) + band(floors);
-    return rise.growth > allowance;
+    return rise.growth > G1_WASTE_FRACTION * g1Capacity(floors) + band(floors);
+  }
+
+  /**
+   * The heap G1's garbage allowance is a share of: its committed size at the newest of
+   * {@code floors} that knows it (G1 reckons the waste it leaves against its capacity, not its
+   * maximum: a stock JVM with a 6 GiB maximum and 600 MiB committed leaves up to 30 MiB, not
+   * 300 — seen: a 1 MiB/s leak on such a JVM, mixed collections at 265, 310, 367, 449 MiB,
+   * alerted only once its envelope had risen 306 MiB), else its maximum, else 0.
+   */
+  static double g1Capacity(List<Observation> floors) {
+    Observation last = floors.get(floors.size() - 1);
+    double max = last.companion > 0 ? last.companion : 0;
+    for (int i = floors.size() - 1; i >= 0; i--) {
+      double committed = floors.get(i).usedCompanion;
+      if (committed > 0) {
+        return max > 0 ? Math.min(committed, max) : committed;
+      }
+    }
+    return max;
   }
 
   /** Share of the floors left out at each end of {@link #band}. */

@@ -272,6 +272,23 @@ class LeakRulesTest {
         t -> 150 * MB - (t % 180) * MB))).isEmpty();
   }
 
+  @Test
+  void aG1EnvelopeIsJudgedAgainstTheHeapsCommittedSizeNotItsMaximum() throws Exception {
+    // floors after mixed collections rising 0.3 MiB/s for ten minutes on a JVM with a 4 GiB
+    // maximum: within 5 % of the maximum (205 MiB) all along, but G1 reckons the garbage it
+    // leaves against its capacity, and this heap has 600 MiB committed (30 MiB of allowance)
+    List<Observation> floors = g1Mixed(600, 60, t -> 300 * MB + t * 0.3 * MB);
+    assertThat(run(LiveSetGrowthRule.NAME, floors)).as("committed size unknown").isEmpty();
+    floors.forEach(o -> o.usedCompanion = 600 * MB);
+    List<Alert> leak = run(LiveSetGrowthRule.NAME, floors);
+    assertThat(leak).isNotEmpty();
+    assertThat(leak.get(0).getVerdict()).contains("up to G1's last mixed collections");
+    // the same heap with a flat live set, its floors wandering ±8 MiB, stays quiet
+    List<Observation> flat = g1Mixed(1200, 60, t -> 300 * MB + ((t * 7) % 17 - 8) * MB);
+    flat.forEach(o -> o.usedCompanion = 600 * MB);
+    assertThat(run(LiveSetGrowthRule.NAME, flat)).isEmpty();
+  }
+
   /**
    * A stock G1 JVM with a 512 MiB heap whose mixed phases come every few seconds (three buckets
    * of four hold one): the floors after them scatter from 20 MiB below to 27 MiB above
