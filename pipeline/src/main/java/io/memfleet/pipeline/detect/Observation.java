@@ -92,8 +92,9 @@ public class Observation {
   /**
    * Second companion (NATIVE): the lowest managed heap used in the bucket, NaN when unknown. A
    * heap can sit at its committed maximum while its use still climbs: RSS then grows as heap pages
-   * are touched, which is a heap leak, not native growth. LIVE_SET of a G1 heap: the heap's
-   * committed size at its newest collection — what G1's allowances are shares of.
+   * are touched, which is a heap leak, not native growth. LIVE_SET: the garbage the newest
+   * collection may have left by the collector's design (G1: its waste allowance; ZGC,
+   * Shenandoah: the regions below their garbage threshold), NaN for one that leaves none.
    */
   public double usedCompanion = Double.NaN;
   /**

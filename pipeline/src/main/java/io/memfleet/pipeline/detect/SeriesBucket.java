@@ -32,7 +32,7 @@ public class SeriesBucket {
   public long liveUtcNs;
   /**
    * NATIVE: lowest managed heap used seen in the bucket; CGROUP_MEMORY: the heap's footprint;
-   * LIVE_SET of a G1 heap: its committed size at the newest collection.
+   * LIVE_SET: the garbage the newest collection may have left by design (see Observation).
    */
   public double usedCompanion = Double.NaN;
   /** CGROUP_MEMORY: event time of {@link #usedCompanion} (the heap's footprint), 0 when none. */

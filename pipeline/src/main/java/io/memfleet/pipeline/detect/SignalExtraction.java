@@ -20,6 +20,7 @@ import io.memfleet.event.StackCount;
 import io.memfleet.event.ThreadCount;
 import io.memfleet.event.ThreadKind;
 import io.memfleet.pipeline.detect.rules.Culprits;
+import io.memfleet.pipeline.detect.rules.LiveSetGrowthRule;
 import io.memfleet.pipeline.model.Limits;
 import io.memfleet.pipeline.model.Shmem;
 import io.memfleet.pipeline.model.TimedEvent;
@@ -319,9 +320,11 @@ final class SignalExtraction {
         b.reclaimed |= c.getGeneration() == GcGeneration.MIXED;
         boolean g1 = c.getCollectorName() != null && c.getCollectorName().startsWith("G1");
         b.g1 |= g1;
-        double committed = out.heapFootprint();
-        if (g1 && !Double.isNaN(committed) && e.utcNs >= b.lastUtcNs) {
-          b.usedCompanion = committed; // G1's garbage allowance is a share of it
+        boolean concurrent = c.getGeneration() == GcGeneration.CONCURRENT
+            && c.getLiveBytes() != null;
+        double left = LiveSetGrowthRule.garbageLeft(g1, concurrent, after, out.heapFootprint());
+        if (!Double.isNaN(left) && e.utcNs >= b.lastUtcNs) {
+          b.usedCompanion = left;
         }
         if (!Double.isNaN(max)) {
           b.companion = max;

@@ -107,8 +107,8 @@ class ObservationFunctionTest {
     assertThat(o.count).isEqualTo(3); // three collections; heap summaries do not count
     assertThat(o.g1).as("collected by G1").isTrue();
     assertThat(o.companion).isEqualTo(512.0 * MB);
-    assertThat(o.usedCompanion).as("G1's committed heap, what its garbage allowance is of")
-        .isEqualTo(256.0 * MB);
+    assertThat(o.usedCompanion).as("G1's waste allowance: 5 % of the committed heap")
+        .isCloseTo(0.05 * 256 * MB, org.assertj.core.api.Assertions.within(1.0));
     assertThat(o.objectClass).isEqualTo("byte[]");
     assertThat(o.classRetained).as("from allocation samples").isFalse();
     assertThat(o.utcNs).isEqualTo(Events.ns(9));
