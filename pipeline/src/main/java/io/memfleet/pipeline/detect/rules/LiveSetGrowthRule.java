@@ -22,8 +22,9 @@ import java.util.List;
  * collection takes it back (measured on a stock G1 service with a flat live set: heap after
  * young collections 155 → 506 MiB over 170 s, then 168 MiB after the mixed collections). Its
  * Theil–Sen growth must reach {@code min-growth-fraction} and {@code min-growth-bytes} and last to
- * the end of the run ({@link GrowthRule}), with more span for growth from the process's start;
- * a heap about to run out is told by the live set's own forecast, not by the floors' (young-only
+ * the end of the run ({@link GrowthRule}), with more span for growth from the process's start,
+ * and, confirmed by ZGC or Shenandoah, exceed the garbage their regions may keep
+ * ({@link #alsoHolds}); a heap about to run out is told by the live set's own forecast, not by the floors' (young-only
  * growth heads for the maximum whenever G1 lets promoted garbage pile up, as a cache filling a
  * 512 MiB heap did: "limit in 147 s", then flat). A G1 heap whose
  * markings and mixed collections keep taking promoted garbage back never rises in one run; there
@@ -238,8 +239,7 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
    * of its time, and a mixed collection's is the live set plus at most the garbage G1 chose to
    * leave; so an envelope that rises by more than that garbage allowance
    * ({@link #g1Waste}: {@value #G1_WASTE_FRACTION} of the heap's committed size) and the floors'
-   * own scatter
-   * ({@link #beyondG1Waste}) shows the live set itself grew. Promoted
+   * own scatter ({@link #beyondG1Waste}) shows the live set itself grew. Promoted
    * garbage does not lift it: one later mixed collection that takes the heap back lowers every
    * point before it (a flat live set's envelope is flat), and the young-only climb since the
    * last mixed collection is not in it. This is the leak of a stock G1 JVM whose mixed
@@ -383,8 +383,9 @@ public final class LiveSetGrowthRule extends GrowthRule implements TrailingRule 
 
   /**
    * Whether the trend {@code rise} (of an envelope, or of floors) grew by more than the garbage
-   * G1 may leave after its mixed collections ({@link #g1Waste}) plus the noise {@code floors} show around their trend ({@link #band}). An envelope is built
-   * from order statistics of ever fewer floors towards its end, so over a flat live set it still
+   * G1 may leave after its mixed collections ({@link #g1Waste}) plus the noise {@code floors}
+   * show around their trend ({@link #band}). An envelope is built from order statistics of ever
+   * fewer floors towards its end, so over a flat live set it still
    * rises from the low edge of the floors' band to about its middle (seen in a clean CI run on a
    * stock sawtooth: 26 MiB in 299 s, floors 75 to 122 MiB): only a rise beyond that band is the
    * live set's.
