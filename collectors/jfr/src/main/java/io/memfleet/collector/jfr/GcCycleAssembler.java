@@ -44,8 +44,9 @@ import org.apache.avro.specific.SpecificRecord;
  * references; two full collections back to back (the second starting within {@value
  * #BACK_TO_BACK_NS} ns of the first's end) that leave the heap at or above {@value
  * #EXHAUSTED_FRACTION} of its maximum are that signature, reported as an {@link OomKill} with
- * {@link OomDetection#JAVA_OUT_OF_MEMORY}. A last-ditch collection (metaspace exhausted) is
- * reported the same way for {@link MemoryPool#METASPACE}. At most one report per {@value
+ * {@link OomDetection#JAVA_OUT_OF_MEMORY}. The collection a JVM runs when metaspace is
+ * exhausted ({@link #METASPACE_EXHAUSTED_CAUSES}) is reported the same way for
+ * {@link MemoryPool#METASPACE}. At most one report per {@value
  * #REPORT_GAP_NS} ns.
  *
  * <p>Not thread-safe: one stream thread calls it.
@@ -56,6 +57,15 @@ final class GcCycleAssembler {
   static final long BACK_TO_BACK_NS = 1_000_000_000L;
   static final double EXHAUSTED_FRACTION = 0.8;
   static final long REPORT_GAP_NS = 10_000_000_000L;
+  /**
+   * Causes of the collection a JVM runs when a class's metadata still does not fit after the
+   * collection metaspace's threshold asked for: the stop-the-world collectors clear soft
+   * references for it ("Metadata GC Clear Soft References": seen on JDK 17 G1 with
+   * {@code -XX:MaxMetaspaceSize=64m}, twice within 0.1 s before "OutOfMemoryError: Metaspace"),
+   * the concurrent ones run a last-ditch collection. If it frees nothing the allocation throws.
+   */
+  static final java.util.Set<String> METASPACE_EXHAUSTED_CAUSES =
+      java.util.Set.of("Last ditch collection", "Metadata GC Clear Soft References");
 
   private final LongFunction<EventHeader> header;
   private final String comm;
@@ -213,10 +223,10 @@ final class GcCycleAssembler {
     }
     String message = null;
     MemoryPool pool = null;
-    if ("Last ditch collection".equals(c.getCause())) {
+    if (METASPACE_EXHAUSTED_CAUSES.contains(c.getCause())) {
       pool = MemoryPool.METASPACE;
-      message = "Metaspace (inferred: the JVM ran a last-ditch collection, which it does when "
-          + "metaspace is exhausted)";
+      message = "Metaspace (inferred: the JVM ran a " + c.getCause() + " collection, which it "
+          + "does when metaspace is exhausted)";
     } else if (c.getGeneration() == GcGeneration.FULL && previous != null
         && previous.getGeneration() == GcGeneration.FULL && heapMax() > 0) {
       long previousEnd = previous.getHeader().getRawTimestamp() + previous.getDurationNs();
