@@ -9,11 +9,14 @@ import io.memfleet.event.HeapPhase;
 import io.memfleet.event.HeapSummary;
 import io.memfleet.event.MemoryPool;
 import io.memfleet.event.MemoryPools;
+import io.memfleet.event.OomDetection;
+import io.memfleet.event.OomKill;
 import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Source;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -56,6 +59,20 @@ public final class JvmSignals {
   private volatile long lastRetainedSampleNanos;
   /** The JVM runs Shenandoah, whose old-object samples JFR's leak profiler gets wrong. */
   private volatile boolean oldObjectSamplesBroken;
+  /** The two newest direct-buffer readings ({used, epoch ns}) and the pool's maximum (0: none). */
+  private final long[] directBefore = new long[2];
+  private final long[] directLast = new long[2];
+  private volatile long directMax;
+  /** When the JVM's events last reported an OutOfMemoryError (epoch ns), 0 for never. */
+  private volatile long lastOutOfMemoryNanos;
+
+  /**
+   * Share of {@code -XX:MaxDirectMemorySize} at which direct buffers are exhausted, as
+   * {@code JvmPoolReadings} judges a reading: the next {@code allocateDirect} fails.
+   */
+  static final double DIRECT_EXHAUSTED_FRACTION = 0.9;
+  /** A JVM that exits longer than this after its newest direct-buffer reading is not judged. */
+  static final long DIRECT_EXIT_WITHIN_NANOS = 10_000_000_000L;
 
   /** One event of the JVM. */
   public void observe(SpecificRecord r) {
@@ -71,14 +88,74 @@ public final class JvmSignals {
       }
       for (PoolUsage u : p.getPools()) {
         if (u.getPool() == MemoryPool.DIRECT_BUFFERS) {
-          directBuffers.reading(p.getHeader().getRawTimestamp(), u.getUsedBytes());
+          long at = p.getHeader().getRawTimestamp();
+          directBuffers.reading(at, u.getUsedBytes());
           directBuffersGrowing = directBuffers.growing();
+          synchronized (directLast) {
+            if (at > directLast[1]) {
+              directBefore[0] = directLast[0];
+              directBefore[1] = directLast[1];
+              directLast[0] = u.getUsedBytes();
+              directLast[1] = at;
+            }
+          }
+          directMax = u.getLimitBytes() != null ? u.getLimitBytes() : 0;
         }
       }
+    }
+    if (r instanceof OomKill k && k.getDetectedBy() == OomDetection.JAVA_OUT_OF_MEMORY) {
+      lastOutOfMemoryNanos = Math.max(lastOutOfMemoryNanos, k.getHeader().getRawTimestamp());
     }
     if (r instanceof Allocation a && retained(a)) {
       lastRetainedSampleNanos = System.nanoTime();
     }
+  }
+
+  /**
+   * The {@code OutOfMemoryError} a JVM that exited at {@code exitNanos} (epoch ns) most likely
+   * died of, when its direct buffers were on their way to their maximum: they are read every
+   * {@code poolPeriod} (5 s), so a JVM whose buffers cross their last tenth between two readings
+   * dies before a reading shows them exhausted (seen: 84 % of a 128 MiB maximum, rising
+   * 5.1 MiB/s, then "OutOfMemoryError: Cannot reserve 65536 bytes of direct buffer memory" 4 s
+   * later, and no report). Inferred when the newest reading was at least half the maximum and
+   * within {@value #DIRECT_EXIT_WITHIN_NANOS} ns of the exit, the two newest readings rise, and
+   * at their rate the buffers were at {@value #DIRECT_EXHAUSTED_FRACTION} of the maximum by the
+   * exit; not when the JVM's events reported an {@code OutOfMemoryError} in the last 10 s. Null
+   * otherwise.
+   */
+  public OomKill directBuffersExhaustedAtExit(long exitNanos, ProcessIdentity process,
+      EventHeaders headers) {
+    long used;
+    long at;
+    long usedBefore;
+    long atBefore;
+    synchronized (directLast) {
+      used = directLast[0];
+      at = directLast[1];
+      usedBefore = directBefore[0];
+      atBefore = directBefore[1];
+    }
+    long max = directMax;
+    if (max <= 0 || atBefore == 0 || at <= atBefore || used < max / 2
+        || exitNanos - at > DIRECT_EXIT_WITHIN_NANOS || exitNanos < at
+        || lastOutOfMemoryNanos != 0 && exitNanos - lastOutOfMemoryNanos < 10_000_000_000L) {
+      return null;
+    }
+    double perSecond = (used - usedBefore) / ((at - atBefore) / 1e9);
+    double atExit = used + perSecond * (exitNanos - at) / 1e9;
+    if (perSecond <= 0 || atExit < DIRECT_EXHAUSTED_FRACTION * max) {
+      return null;
+    }
+    return OomKill.newBuilder()
+        .setHeader(headers.next(process, Source.JFR, ClockDomain.REALTIME, exitNanos))
+        .setDetectedBy(OomDetection.JAVA_OUT_OF_MEMORY)
+        .setVictimComm(process.getComm())
+        .setPool(MemoryPool.DIRECT_BUFFERS)
+        .setErrorMessage(String.format(Locale.ROOT, "Direct buffer memory (inferred: direct "
+            + "buffers at %.0f%% of -XX:MaxDirectMemorySize and rising %.1f MiB/s when last read, "
+            + "%.1f s before the JVM exited)", 100.0 * used / max, perSecond / (1 << 20),
+            (exitNanos - at) / 1e9))
+        .build();
   }
 
   /**

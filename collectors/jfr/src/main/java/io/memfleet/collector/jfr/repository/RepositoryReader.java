@@ -17,6 +17,7 @@ import io.memfleet.event.HeapPhase;
 import io.memfleet.event.HeapSummary;
 import io.memfleet.event.MemoryPool;
 import io.memfleet.event.MemoryPools;
+import io.memfleet.event.OomKill;
 import io.memfleet.event.PoolUsage;
 import io.memfleet.event.ProcessIdentity;
 import io.memfleet.event.Source;
@@ -280,6 +281,15 @@ public final class RepositoryReader implements AutoCloseable {
     endReason = reason;
     closeStream();
     boolean dead = deathSeenNanos != 0;
+    if (dead) {
+      long exitNanos = System.currentTimeMillis() * 1_000_000L
+          - (System.nanoTime() - deathSeenNanos);
+      OomKill died = signals.directBuffersExhaustedAtExit(exitNanos, process, headers);
+      if (died != null) {
+        sink.publish(died);
+        published.incrementAndGet();
+      }
+    }
     try {
       if (dead || !Files.isDirectory(repository)) {
         pins.delete();
