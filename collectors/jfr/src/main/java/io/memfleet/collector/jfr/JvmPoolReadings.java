@@ -43,9 +43,11 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * <p>Not thread-safe: one stream thread calls it.
  */
-final class JvmPoolReadings {
-  static final double EXHAUSTED_FRACTION = 0.9;
-  static final long REPORT_GAP_NS = 10_000_000_000L;
+public final class JvmPoolReadings {
+  /** Share of its maximum at which a pool's next allocation fails: it is exhausted. */
+  public static final double EXHAUSTED_FRACTION = 0.9;
+  /** At most one inferred OutOfMemoryError per this many ns. */
+  public static final long REPORT_GAP_NS = 10_000_000_000L;
   private final LongFunction<EventHeader> header;
   private final String comm;
   private final Map<String, long[]> codeHeaps = new LinkedHashMap<>(); // name -> {used, reserved}

@@ -1,6 +1,7 @@
 package io.memfleet.collector.jfr.repository;
 
 import io.memfleet.collector.EventHeaders;
+import io.memfleet.collector.jfr.JvmPoolReadings;
 import io.memfleet.collector.jfr.attach.ClassHistogram;
 import io.memfleet.event.Allocation;
 import io.memfleet.event.AllocationKind;
@@ -66,11 +67,6 @@ public final class JvmSignals {
   /** When the JVM's events last reported an OutOfMemoryError (epoch ns), 0 for never. */
   private volatile long lastOutOfMemoryNanos;
 
-  /**
-   * Share of {@code -XX:MaxDirectMemorySize} at which direct buffers are exhausted, as
-   * {@code JvmPoolReadings} judges a reading: the next {@code allocateDirect} fails.
-   */
-  static final double DIRECT_EXHAUSTED_FRACTION = 0.9;
   /** A JVM that exits longer than this after its newest direct-buffer reading is not judged. */
   static final long DIRECT_EXIT_WITHIN_NANOS = 10_000_000_000L;
 
@@ -119,8 +115,9 @@ public final class JvmSignals {
    * 5.1 MiB/s, then "OutOfMemoryError: Cannot reserve 65536 bytes of direct buffer memory" 4 s
    * later, and no report). Inferred when the newest reading was at least half the maximum and
    * within {@value #DIRECT_EXIT_WITHIN_NANOS} ns of the exit, the two newest readings rise, and
-   * at their rate the buffers were at {@value #DIRECT_EXHAUSTED_FRACTION} of the maximum by the
-   * exit; not when the JVM's events reported an {@code OutOfMemoryError} in the last 10 s. Null
+   * at their rate the buffers were at {@link JvmPoolReadings#EXHAUSTED_FRACTION} of the maximum by
+   * the exit, as a reading is judged; not when the JVM's events reported an
+   * {@code OutOfMemoryError} within {@link JvmPoolReadings#REPORT_GAP_NS}. Null
    * otherwise.
    */
   public OomKill directBuffersExhaustedAtExit(long exitNanos, ProcessIdentity process,
@@ -138,12 +135,13 @@ public final class JvmSignals {
     long max = directMax;
     if (max <= 0 || atBefore == 0 || at <= atBefore || used < max / 2
         || exitNanos - at > DIRECT_EXIT_WITHIN_NANOS || exitNanos < at
-        || lastOutOfMemoryNanos != 0 && exitNanos - lastOutOfMemoryNanos < 10_000_000_000L) {
+        || lastOutOfMemoryNanos != 0
+            && exitNanos - lastOutOfMemoryNanos < JvmPoolReadings.REPORT_GAP_NS) {
       return null;
     }
     double perSecond = (used - usedBefore) / ((at - atBefore) / 1e9);
     double atExit = used + perSecond * (exitNanos - at) / 1e9;
-    if (perSecond <= 0 || atExit < DIRECT_EXHAUSTED_FRACTION * max) {
+    if (perSecond <= 0 || atExit < JvmPoolReadings.EXHAUSTED_FRACTION * max) {
       return null;
     }
     return OomKill.newBuilder()
