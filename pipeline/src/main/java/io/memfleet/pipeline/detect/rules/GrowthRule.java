@@ -27,7 +27,8 @@ import java.util.Locale;
  * run has shown it: at least half the limit, reached within as long as the run has been seen
  * rising ({@link #forecastSeen}). When observations carry a limit in
  * {@link Observation#companion} (the heap maximum, a pool's maximum) the finding forecasts when
- * it is reached; a forecast sooner than the critical horizon makes it CRITICAL.
+ * it is reached; a forecast sooner than the critical horizon makes it CRITICAL. A run that only
+ * climbs back to where its series stood before a fall is no growth ({@link #climbsPast}).
  */
 public abstract class GrowthRule extends LeakRule {
   private static final long serialVersionUID = 1L;
@@ -85,6 +86,22 @@ public abstract class GrowthRule extends LeakRule {
         trend.growth) + " in " + Trend.seconds(trend.spanNs) + " (" + rate(trend.perSecond())
         + ", now " + quantity(trend.last.value) + forecast + ")" + note(run),
         poolName() + (plural() ? " grow " : " grows ") + rate(trend.perSecond()) + note(run));
+  }
+
+  /**
+   * Growth is growth past where the series stood: a run that climbs back from a fall to about
+   * where it was before it (a daemon loading the same batch every few minutes and freeing it, a
+   * worker pool filling again after it drained) holds no more than the process held minutes ago.
+   * The run's newest value must exceed {@code earlierPeak} by the rule's growth thresholds
+   * ({@code min-growth-bytes}, and {@code min-growth-fraction} of the peak). Seen: a C daemon
+   * loading 240 MiB in 30 s every 4.5 minutes and freeing it after a minute, alerted as
+   * "native memory grew 217.0 MiB in 100 s" on its second load, flat before it.
+   */
+  @Override
+  public boolean climbsPast(List<Observation> run, double earlierPeak) {
+    double above = run.get(run.size() - 1).value - earlierPeak;
+    return above > 0 && above >= settings.minGrowthBytes
+        && above >= settings.minGrowthFraction * Math.abs(earlierPeak);
   }
 
   /**

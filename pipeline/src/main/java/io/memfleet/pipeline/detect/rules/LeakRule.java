@@ -63,6 +63,15 @@ public abstract class LeakRule implements Serializable {
     return true;
   }
 
+  /**
+   * Whether a run (oldest first) climbs far enough past {@code earlierPeak}, the highest value
+   * its series held before its newest fall within the run bound ({@link RunRuleFunction} asks
+   * only when there is one): true by default.
+   */
+  public boolean climbsPast(List<Observation> run, double earlierPeak) {
+    return true;
+  }
+
   /** The finding for a matched run (oldest first), or null when the final check rejects it. */
   public abstract Finding assess(List<Observation> run);
 

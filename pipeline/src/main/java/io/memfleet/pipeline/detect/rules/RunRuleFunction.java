@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -28,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * observation, on about {@code min-span} of history (the alert manager turns that into at most
  * one update a minute). A falling or not admitted observation ends every run (a sawtooth back to
  * its baseline, a goroutine burst that drains); a run whose first observation is {@code within}
- * or more before the newest is dropped. This is the Flink CEP pattern "one or more consecutive,
+ * or more before the newest is dropped. Where the series stood before each fall is kept for
+ * {@code within} ({@link EarlierPeaks}): a run the rule would accept must also climb past the
+ * highest of those ({@link LeakRule#climbsPast}) — a batch loaded and freed every few minutes
+ * climbs back to the same height each time. This is the Flink CEP pattern "one or more consecutive,
  * then one more, within, skip to the next start after a match", judged the same way
  * ({@code RunRuleFunctionTest} feeds both the same series and compares the alerts), kept as one
  * list per series: CEP keeps a partial match per start, each walking its run at every
@@ -37,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * README).
  *
  * <p>State: the observations from the oldest start still to be judged to the newest; only the
- * newest keeps the process's identity strings (an alert takes them from it). Observations of
+ * newest keeps the process's identity strings (an alert takes them from it); the peaks before
+ * falls of the last {@code within} (none while a series does not fall). Observations of
  * one series come in bucket order from the observation stage; one older than the newest is
  * counted ({@code outOfOrder}, logged for the first and every 1000th) and ignored. A series with
  * no observation for {@code idleTimeout} (processing time) is forgotten.
@@ -56,6 +61,7 @@ public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Obse
   private final int evidenceMax;
   private final IdleExpiry idle;
   private transient ValueState<List<Observation>> runs;
+  private transient ValueState<long[]> peaks;
   private transient Counter matches;
   private transient Counter rejected;
   private transient Counter outOfOrder;
@@ -75,6 +81,8 @@ public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Obse
     var ctx = getRuntimeContext();
     runs = ctx.getState(new ValueStateDescriptor<>("runs",
         ObservationHistorySerializer.TYPE));
+    peaks = ctx.getState(new ValueStateDescriptor<>("peaks",
+        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     idle.open(ctx);
     matches = ctx.getMetricGroup().counter("matches");
     rejected = ctx.getMetricGroup().counter("rejected");
@@ -107,8 +115,12 @@ public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Obse
         && o.utcNs / 1_000_000L - run.get(timedOut).utcNs / 1_000_000L >= withinMs) {
       timedOut++;
     }
-    if (timedOut == run.size()
-        || shape.falls(run.get(run.size() - 1).value, o.value)) {
+    long[] earlier = EarlierPeaks.expire(peaks.value(), o.utcNs / 1_000_000L, withinMs);
+    if (timedOut == run.size()) {
+      run.clear();
+    } else if (shape.falls(run.get(run.size() - 1).value, o.value)) {
+      Observation peak = run.get(run.size() - 1);
+      earlier = EarlierPeaks.add(earlier, peak.utcNs / 1_000_000L, peak.value);
       run.clear();
     } else {
       run.subList(0, timedOut).clear();
@@ -118,10 +130,11 @@ public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Obse
     }
     run.add(o.copy());
     // the oldest start first: a younger one has fewer points over less time
+    double peak = EarlierPeaks.highest(earlier);
     while (run.size() >= shape.minPoints()
         && o.utcNs - run.get(0).utcNs >= shape.minSpanNs()) {
       matches.inc();
-      Finding f = rule.assess(run);
+      Finding f = Double.isNaN(peak) || rule.climbsPast(run, peak) ? rule.assess(run) : null;
       if (f == null) {
         rejected.inc();
       } else {
@@ -130,6 +143,11 @@ public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Obse
       run.remove(0);
     }
     runs.update(run);
+    if (earlier == null) {
+      peaks.clear();
+    } else {
+      peaks.update(earlier);
+    }
   }
 
   @Override
@@ -137,6 +155,7 @@ public class RunRuleFunction extends KeyedProcessFunction<ProcessScopedKey, Obse
       throws Exception {
     if (idle.expired(timestamp, ctx.timerService())) {
       runs.clear();
+      peaks.clear();
     }
   }
 }

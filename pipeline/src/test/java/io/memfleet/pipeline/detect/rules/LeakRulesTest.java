@@ -774,6 +774,37 @@ class LeakRulesTest {
         .containsOnly("native-growth");
   }
 
+  /**
+   * A C daemon seen outside the corpus: every 270 s it loads a 240 MiB batch in 30 s, works on
+   * it for 60 s and frees it. Its second load, after three flat minutes, climbs exactly like a
+   * leak starting — but only back to where the first load stood.
+   */
+  private static double batch(double t) {
+    double phase = t % 270;
+    return MB + (phase < 30 ? 240 * MB * phase / 30.0 : phase < 90 ? 240 * MB : 0);
+  }
+
+  @Test
+  void nativeGrowthBackToWhereABatchStoodIsNotAlerted() throws Exception {
+    assertThat(runNative(series(Signal.NATIVE, 900, LeakRulesTest::batch, 200 * MB))).isEmpty();
+    // without the first load in its history, the second one is alerted as growth
+    List<Observation> secondOnly = series(Signal.NATIVE, 900, LeakRulesTest::batch, 200 * MB);
+    secondOnly.removeIf(o -> o.utcNs - Observations.T0_NS < 100 * Observations.S);
+    assertThat(runNative(secondOnly)).extracting(Alert::getRule).contains("native-growth");
+  }
+
+  @Test
+  void nativeGrowthAfterAFallIsAlertedOncePastWhereItStood() throws Exception {
+    // 200 MiB, a cache dropped to 100 MiB at 60 s, then a leak of 1 MiB/s from 100 s: it passes
+    // 200 MiB at 200 s and the rule's thresholds above it (20 MiB: 10 % of 200) at 220 s
+    List<Observation> obs = series(Signal.NATIVE, 600,
+        t -> t < 60 ? 200 * MB : t < 100 ? 100 * MB : 100 * MB + (t - 100) * MB, 200 * MB);
+    List<Alert> alerts = runNative(obs);
+    assertThat(alerts).isNotEmpty();
+    assertThat(alerts.get(0).getLastSeenUtcNs() - Observations.T0_NS)
+        .isBetween(220 * Observations.S, 240 * Observations.S);
+  }
+
   @Test
   void nativeGrowthRightAfterTheHeapCommitsMoreIsNotAlerted() throws Exception {
     // memfleet's own eBPF collector in an eval (a G1 JVM, 6 minutes old): "native" (RSS − the

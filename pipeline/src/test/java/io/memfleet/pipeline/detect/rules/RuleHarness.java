@@ -23,16 +23,19 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
  */
 final class RuleHarness implements AutoCloseable {
   final KeyedOneInputStreamOperatorTestHarness<ProcessScopedKey, Observation, Alert> h;
+  /** Every observation fed, in order (what the CEP form's match handler walks). */
+  private final List<Observation> fed;
 
   RuleHarness(LeakRule rule) throws Exception {
     this(new KeyedProcessOperator<>(rule instanceof TrailingRule
         ? new TrailingRuleFunction(rule, 24, java.time.Duration.ofMinutes(10))
-        : new RunRuleFunction(rule, 24, java.time.Duration.ofMinutes(10))));
+        : new RunRuleFunction(rule, 24, java.time.Duration.ofMinutes(10))), new ArrayList<>());
   }
 
   private RuleHarness(
-      org.apache.flink.streaming.api.operators.OneInputStreamOperator<Observation, Alert> op)
-      throws Exception {
+      org.apache.flink.streaming.api.operators.OneInputStreamOperator<Observation, Alert> op,
+      List<Observation> fed) throws Exception {
+    this.fed = fed;
     h = new KeyedOneInputStreamOperatorTestHarness<>(op, Observation::seriesKey,
         TypeInformation.of(ProcessScopedKey.class));
     h.open();
@@ -41,15 +44,17 @@ final class RuleHarness implements AutoCloseable {
   /** The rule's runs found by Flink CEP ({@link CepRunPattern}) instead. */
   static RuleHarness cep(LeakRule rule) throws Exception {
     Pattern<Observation, ?> pattern = CepRunPattern.of(rule);
+    List<Observation> fed = new ArrayList<>();
     return new RuleHarness(new CepOperator<>(
         TypeInformation.of(Observation.class).createSerializer(new SerializerConfigImpl()),
         false, NFACompiler.compileFactory(pattern, false), null,
-        pattern.getAfterMatchSkipStrategy(), new CepRuleMatchFunction(rule, 24), null));
+        pattern.getAfterMatchSkipStrategy(), new CepRuleMatchFunction(rule, 24, fed), null), fed);
   }
 
   /** Feeds the observations in order, advancing the watermark to each one's time. */
   RuleHarness feed(List<Observation> observations) throws Exception {
     for (Observation o : observations) {
+      fed.add(o.copy());
       long ms = o.utcNs / 1_000_000L;
       h.processElement(new StreamRecord<>(o, ms));
       h.processWatermark(new Watermark(ms));
