@@ -26,7 +26,13 @@ import org.apache.flink.util.Collector;
  * Per process ({@link TimedEvent#processKey()}): shapes the events the rules need into
  * {@link Observation}s, one per series and event-time bucket ({@link DetectionOptions#BUCKET}).
  * A bucket is emitted when the first event of a later bucket of the same series arrives; an event
- * older than the open bucket (within the out-of-orderness) folds into it.
+ * older than the open bucket (within the out-of-orderness) folds into it. The buckets of the
+ * series collections feed ({@link Signal#LIVE_SET}, {@link Signal#GO_LIVE_HEAP}) are also
+ * emitted as soon as the watermark has passed their end, with the next event of any series of
+ * the process: a JVM that collects rarely, a Go program whose heap grows so its cycles come
+ * minutes apart (or only by the runtime's forced collection every 2 minutes), would otherwise
+ * be judged one collection late — seen: a Go leak under GOGC=400, its growth in the cycle at
+ * 292 s, judged at the next cycle at 412 s.
  *
  * <p>Which event feeds which signal is {@link SignalExtraction}'s business; this function keeps
  * the buckets, emits them, and forgets a process that exited (emitting one {@link Signal#EXITED}
@@ -78,6 +84,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   private transient ValueState<Long> jvmBufferBytes;
   private transient ValueState<Integer> heapSharedViews;
   private transient ValueState<Boolean> managedSeen;
+  /** End (ns) of the open collection bucket that ends first; null when none is open. */
+  private transient ValueState<Long> collectionBucketEnd;
   /** Faulted-in bytes by stack since the process was first seen. */
   private transient ValueState<StackTally> faulted;
   /** Mapped bytes by stack since the process was first seen. */
@@ -149,6 +157,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     jvmBufferBytes = ctx.getState(new ValueStateDescriptor<>("jvm-buffer-bytes", Types.LONG));
     heapSharedViews = ctx.getState(new ValueStateDescriptor<>("heap-shared-views", Types.INT));
     managedSeen = ctx.getState(new ValueStateDescriptor<>("managed-seen", Types.BOOLEAN));
+    collectionBucketEnd = ctx.getState(new ValueStateDescriptor<>("collection-bucket-end",
+        Types.LONG));
     heapFootprint = ctx.getState(new ValueStateDescriptor<>("heap-footprint",
         PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     faulted = ctx.getState(new ValueStateDescriptor<>("faulted-by-stack",
@@ -191,6 +201,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       clear(ctx);
       return;
     }
+    closeCollectionBuckets(ctx.timerService().currentWatermark(), e, out);
     if (!e.calibrated() || !SignalExtraction.relevant(e.kind)) {
       return;
     }
@@ -207,6 +218,49 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       return;
     }
     SignalExtraction.record(e, record, this);
+  }
+
+  /** The series collections feed, whose buckets close on the watermark. */
+  private static final Signal[] COLLECTION_SIGNALS = {Signal.LIVE_SET, Signal.GO_LIVE_HEAP};
+
+  private static boolean fedByCollections(Signal signal) {
+    return signal == Signal.LIVE_SET || signal == Signal.GO_LIVE_HEAP;
+  }
+
+  /**
+   * Emits (with {@code e}'s identity) and forgets the collection buckets that end at or before
+   * {@code watermarkMs}: no event of theirs is still to come.
+   */
+  private void closeCollectionBuckets(long watermarkMs, TimedEvent e, Collector<Observation> out)
+      throws Exception {
+    Long due = collectionBucketEnd.value();
+    if (due == null || watermarkMs < due / 1_000_000L) {
+      return;
+    }
+    long watermarkNs = watermarkMs * 1_000_000L;
+    long next = Long.MAX_VALUE;
+    for (Signal signal : COLLECTION_SIGNALS) {
+      String key = key(signal, "");
+      SeriesBucket b = buckets.get(key);
+      if (b == null) {
+        continue;
+      }
+      long end = (b.bucketIndex + 1) * lengthOf(signal);
+      if (end <= watermarkNs) {
+        out.collect(observation(b, e));
+        buckets.remove(key);
+        int[] c = counts();
+        c[0]--;
+        counts.update(c);
+      } else {
+        next = Math.min(next, end);
+      }
+    }
+    if (next == Long.MAX_VALUE) {
+      collectionBucketEnd.clear();
+    } else {
+      collectionBucketEnd.update(next);
+    }
   }
 
   @Override
@@ -559,6 +613,13 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     b.bucketIndex = index;
     b.bucketStartUtcNs = index * length;
     b.lastUtcNs = e.utcNs;
+    if (fedByCollections(signal)) {
+      long end = (index + 1) * length;
+      Long due = collectionBucketEnd.value();
+      if (due == null || end < due) {
+        collectionBucketEnd.update(end);
+      }
+    }
     return b;
   }
 
@@ -671,6 +732,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     jvmBufferBytes.clear();
     heapSharedViews.clear();
     managedSeen.clear();
+    collectionBucketEnd.clear();
     faulted.clear();
     mapped.clear();
     retainedSamples.clear();

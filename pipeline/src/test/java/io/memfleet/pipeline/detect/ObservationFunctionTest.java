@@ -343,6 +343,42 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void aCollectionsBucketIsEmittedOnceTheWatermarkPassesItNotAtTheNextCollection()
+      throws Exception {
+    // a Go program whose cycles come 2 minutes apart (its runtime's forced collection) and whose
+    // resident set the node collector reads every second
+    send(gc(go, Source.GO_GCTRACE, 5, GcGeneration.CONCURRENT, 40 * MB, 30L * MB));
+    for (int t = 6; t <= 30; t++) {
+      h.processWatermark(Events.ns(t) / 1_000_000L - 2_000L); // 2 s out of order
+      send(ResidentMemory.newBuilder().setHeader(header(go, Source.PROCFS, t, seq++))
+          .setRssBytes(90 * MB).build());
+      if (t < 12) {
+        assertThat(out(Signal.GO_LIVE_HEAP)).as("at %d s", t).isEmpty();
+      }
+    }
+    List<Observation> live = out(Signal.GO_LIVE_HEAP);
+    assertThat(live).extracting(o -> o.value).containsExactly(30.0 * MB);
+    assertThat(live.get(0).utcNs).isEqualTo(Events.ns(5));
+    assertThat(live.get(0).pid).isEqualTo(200);
+    assertThat(live.get(0).service).isEqualTo("checkout");
+
+    // the next cycle opens a bucket of its own; the one before is not emitted again, and the
+    // process's exit emits the open one
+    send(gc(go, Source.GO_GCTRACE, 125, GcGeneration.CONCURRENT, 60 * MB, 50L * MB));
+    assertThat(out(Signal.GO_LIVE_HEAP)).hasSize(1);
+    h.processWatermark(Events.ns(140) / 1_000_000L);
+    send(ResidentMemory.newBuilder().setHeader(header(go, Source.PROCFS, 142, seq++))
+        .setRssBytes(90 * MB).build());
+    assertThat(out(Signal.GO_LIVE_HEAP)).extracting(o -> o.value)
+        .containsExactly(30.0 * MB, 50.0 * MB);
+    send(gc(go, Source.GO_GCTRACE, 143, GcGeneration.CONCURRENT, 70 * MB, 60L * MB));
+    send(ProcessLifecycle.newBuilder().setHeader(header(go, Source.PROCFS, 144, seq++))
+        .setPhase(LifecyclePhase.EXITED).build());
+    assertThat(out(Signal.GO_LIVE_HEAP)).extracting(o -> o.value)
+        .containsExactly(30.0 * MB, 50.0 * MB, 60.0 * MB);
+  }
+
+  @Test
   void goCyclesGoroutinesAndCgroupMemoryBecomeTheirSignals() throws Exception {
     for (int t = 0; t <= 20; t += 5) {
       send(gc(go, Source.GO_GCTRACE, t, GcGeneration.CONCURRENT, 40 * MB, (long) (30 + t) * MB));
