@@ -26,13 +26,15 @@ import org.apache.flink.util.Collector;
  * Per process ({@link TimedEvent#processKey()}): shapes the events the rules need into
  * {@link Observation}s, one per series and event-time bucket ({@link DetectionOptions#BUCKET}).
  * A bucket is emitted when the first event of a later bucket of the same series arrives; an event
- * older than the open bucket (within the out-of-orderness) folds into it. The buckets of the
- * series collections feed ({@link Signal#LIVE_SET}, {@link Signal#GO_LIVE_HEAP}) are also
- * emitted as soon as the watermark has passed their end, with the next event of any series of
- * the process: a JVM that collects rarely, a Go program whose heap grows so its cycles come
- * minutes apart (or only by the runtime's forced collection every 2 minutes), would otherwise
- * be judged one collection late — seen: a Go leak under GOGC=400, its growth in the cycle at
- * 292 s, judged at the next cycle at 412 s.
+ * older than the open bucket (within the out-of-orderness) folds into it. The Go live heap's
+ * buckets ({@link Signal#GO_LIVE_HEAP}) are also emitted once the watermark is a bucket past
+ * their end, with the next event of any series of the process: a Go program whose heap grows so
+ * its cycles come minutes apart (or only by the runtime's forced collection every 2 minutes)
+ * would otherwise be judged one cycle late — seen: a Go leak under GOGC=400, its growth in the
+ * cycle at 292 s, judged at the next cycle at 412 s. (The JVM heap after GC is not: its events
+ * come from JFR, read in chunks seconds behind the resident-set samples that carry the
+ * watermark, and a 2-s bucket closed before they came would be split; the first clean CI with
+ * it closed so saw the G1 sawtooth alerted.)
  *
  * <p>Which event feeds which signal is {@link SignalExtraction}'s business; this function keeps
  * the buckets, emits them, and forgets a process that exited (emitting one {@link Signal#EXITED}
@@ -84,7 +86,10 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   private transient ValueState<Long> jvmBufferBytes;
   private transient ValueState<Integer> heapSharedViews;
   private transient ValueState<Boolean> managedSeen;
-  /** End (ns) of the open collection bucket that ends first; null when none is open. */
+  /**
+   * When (ns) the open collection bucket that ends first may close (a bucket past its end); null
+   * when none is open.
+   */
   private transient ValueState<Long> collectionBucketEnd;
   /** Faulted-in bytes by stack since the process was first seen. */
   private transient ValueState<StackTally> faulted;
@@ -220,16 +225,16 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     SignalExtraction.record(e, record, this);
   }
 
-  /** The series collections feed, whose buckets close on the watermark. */
-  private static final Signal[] COLLECTION_SIGNALS = {Signal.LIVE_SET, Signal.GO_LIVE_HEAP};
+  /** The series collections feed whose buckets close on the watermark. */
+  private static final Signal[] COLLECTION_SIGNALS = {Signal.GO_LIVE_HEAP};
 
   private static boolean fedByCollections(Signal signal) {
-    return signal == Signal.LIVE_SET || signal == Signal.GO_LIVE_HEAP;
+    return signal == Signal.GO_LIVE_HEAP;
   }
 
   /**
-   * Emits (with {@code e}'s identity) and forgets the collection buckets that end at or before
-   * {@code watermarkMs}: no event of theirs is still to come.
+   * Emits (with {@code e}'s identity) and forgets the collection buckets that ended a bucket or
+   * more before {@code watermarkMs}: no event of theirs is still to come.
    */
   private void closeCollectionBuckets(long watermarkMs, TimedEvent e, Collector<Observation> out)
       throws Exception {
@@ -245,7 +250,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
       if (b == null) {
         continue;
       }
-      long end = (b.bucketIndex + 1) * lengthOf(signal);
+      long end = (b.bucketIndex + 2) * lengthOf(signal);
       if (end <= watermarkNs) {
         out.collect(observation(b, e));
         buckets.remove(key);
@@ -614,7 +619,7 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     b.bucketStartUtcNs = index * length;
     b.lastUtcNs = e.utcNs;
     if (fedByCollections(signal)) {
-      long end = (index + 1) * length;
+      long end = (index + 2) * length;
       Long due = collectionBucketEnd.value();
       if (due == null || end < due) {
         collectionBucketEnd.update(end);

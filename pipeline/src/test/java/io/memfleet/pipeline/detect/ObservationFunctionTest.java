@@ -343,19 +343,24 @@ class ObservationFunctionTest {
   }
 
   @Test
-  void aCollectionsBucketIsEmittedOnceTheWatermarkPassesItNotAtTheNextCollection()
+  void aGoCyclesBucketIsEmittedOnceTheWatermarkIsABucketPastItNotAtTheNextCycle()
       throws Exception {
     // a Go program whose cycles come 2 minutes apart (its runtime's forced collection) and whose
-    // resident set the node collector reads every second
+    // resident set the node collector reads every second; a JVM beside it collecting as rarely
     send(gc(go, Source.GO_GCTRACE, 5, GcGeneration.CONCURRENT, 40 * MB, 30L * MB));
+    send(gc(jvm, Source.JFR, 5, GcGeneration.FULL, 40 * MB, 30L * MB));
     for (int t = 6; t <= 30; t++) {
       h.processWatermark(Events.ns(t) / 1_000_000L - 2_000L); // 2 s out of order
       send(ResidentMemory.newBuilder().setHeader(header(go, Source.PROCFS, t, seq++))
           .setRssBytes(90 * MB).build());
-      if (t < 12) {
+      send(ResidentMemory.newBuilder().setHeader(header(jvm, Source.PROCFS, t, seq++))
+          .setRssBytes(90 * MB).build());
+      if (t < 22) {
         assertThat(out(Signal.GO_LIVE_HEAP)).as("at %d s", t).isEmpty();
       }
     }
+    // the JVM's heap after GC comes from JFR, read seconds behind: its bucket waits for the next
+    assertThat(out(Signal.LIVE_SET)).isEmpty();
     List<Observation> live = out(Signal.GO_LIVE_HEAP);
     assertThat(live).extracting(o -> o.value).containsExactly(30.0 * MB);
     assertThat(live.get(0).utcNs).isEqualTo(Events.ns(5));
