@@ -72,6 +72,36 @@ final class AvroBinaryJsonText {
     return true;
   }
 
+  /**
+   * As {@link #appendEscaped(StringBuilder, byte[], int, Schema)}, onto the bytes of
+   * {@code row}: the text is written in place, with no string of its own.
+   *
+   * @return whether it was appended; if not, {@code row} holds what it held
+   */
+  static boolean appendEscaped(AsciiJsonRow row, byte[] bytes, int offset, Schema schema) {
+    Text text = SCRATCH.get();
+    byte[] own = text.out;
+    text.reset(bytes, offset);
+    text.out = row.bytes;
+    text.length = row.length;
+    boolean whole;
+    try {
+      writer(schema).write(text);
+      whole = text.pos == bytes.length; // bytes left over: not this schema's record
+    } catch (Decline | RuntimeException e) {
+      whole = false; // not ASCII, or not a whole record of the schema
+    } finally {
+      text.in = null;
+    }
+    // the text only appended beyond the row's length: a grown array holds the row as it was
+    row.bytes = text.out;
+    text.out = own;
+    if (whole) {
+      row.length = text.length;
+    }
+    return whole;
+  }
+
   private static Writer writer(Schema schema) {
     return WRITERS.of(schema);
   }

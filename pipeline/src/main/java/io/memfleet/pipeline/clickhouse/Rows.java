@@ -77,6 +77,21 @@ public final class Rows {
     // written from its Avro binary when that is the record's own schema's (not an older one's)
     byte[] binary = record != null && codec.writtenWith(e.payload, record)
         ? e.payload : null;
+    if (binary != null) {
+      String row = RawEventRow.ascii(e, record.getSchema(), binary, mainValue(e));
+      if (row != null) {
+        return row;
+      }
+    }
+    return rawEvent(e, record, binary);
+  }
+
+  /**
+   * {@link #rawEvent(TimedEvent)} with {@link JsonRow}, any text: the row {@link RawEventRow}
+   * writes for an event all in ASCII.
+   */
+  static String rawEvent(TimedEvent e, org.apache.avro.specific.SpecificRecord record,
+      byte[] binary) {
     // the record's JSON text, escaped once more, takes about 3-5 characters per byte of Avro
     return JsonRow.create(320 + (e.payload == null ? 0 : 5 * e.payload.length))
         .putDate("event_date", e.eventTimeMs())
