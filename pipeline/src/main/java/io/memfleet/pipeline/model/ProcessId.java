@@ -49,6 +49,9 @@ public final class ProcessId {
 
   @Override
   public boolean equals(Object o) {
+    if (o == this) {
+      return true; // the key of one event's stages, asked for again
+    }
     return o instanceof ProcessId p && pid == p.pid && startMs == p.startMs
         && cluster.equals(p.cluster) && node.equals(p.node);
   }

@@ -93,6 +93,8 @@ public class TimedEvent {
    * stages that read the record; each decoded it again when copies kept their own).
    */
   private transient Decoded decoded;
+  /** What {@link #processId()} made last; checked against the fields by identity. */
+  transient ProcessId processId;
 
   /** A holder the copies of one event share; only touched by the task thread that made them. */
   private static final class Decoded {
@@ -106,9 +108,20 @@ public class TimedEvent {
     return processKey(cluster, node, pid, processStartTimeMs);
   }
 
-  /** The process as a key: {@link #processKey()}'s fields. */
+  /**
+   * The process as a key: {@link #processKey()}'s fields. Made once for this event and the
+   * copies Flink makes of it for each chained operator (every per-process stage's key selector
+   * asks for it), and made anew when a field of it has been set since.
+   */
   public ProcessId processId() {
-    return new ProcessId(cluster, node, pid, processStartTimeMs);
+    ProcessId id = processId;
+    if (id == null || id.pid != pid || id.startMs != processStartTimeMs
+        || id.cluster != (cluster == null ? "" : cluster)
+        || id.node != (node == null ? "" : node)) {
+      id = new ProcessId(cluster, node, pid, processStartTimeMs);
+      processId = id;
+    }
+    return id;
   }
 
   public static String processKey(String cluster, String node, int pid, long startMs) {

@@ -18,7 +18,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * <p>{@link #copy} — what Flink does between chained operators — shares the payload bytes and the
  * decoded Avro record with the original instead of copying them: both are never modified once
  * set, so the stages chained after the per-process join decode an event's record once between
- * them rather than once each.
+ * them rather than once each. The process key is passed on too ({@link TimedEvent#processId()}).
  *
  * <p>Its snapshot keeps the enums' constants, so a savepoint taken with other constants (an enum
  * reordered or extended) is refused instead of read wrongly.
@@ -83,6 +83,7 @@ public final class TimedEventSerializer extends OwnSerializer<TimedEvent> {
     e.processExited = from.processExited;
     e.payload = from.payload;
     e.shareDecodedRecordOf(from);
+    e.processId = from.processId;
     return e;
   }
 

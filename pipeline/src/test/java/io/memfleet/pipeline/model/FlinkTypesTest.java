@@ -198,6 +198,31 @@ class FlinkTypesTest {
   }
 
   @Test
+  void anEventAndItsCopiesShareOneProcessKeyUntilAFieldOfItChanges() {
+    TimedEvent e = Fixtures.timed(SampleEvents.heapSummary(), 42L);
+    ProcessId id = e.processId();
+    assertThat(id).isEqualTo(new ProcessId(e.cluster, e.node, e.pid, e.processStartTimeMs));
+    assertThat(e.processId()).isSameAs(id);
+    TimedEvent copy = TimedEventSerializer.INSTANCE.copy(e);
+    assertThat(copy.processId()).isSameAs(id);
+
+    copy.pid = e.pid + 1;
+    assertThat(copy.processId()).isEqualTo(
+        new ProcessId(e.cluster, e.node, e.pid + 1, e.processStartTimeMs));
+    copy.processStartTimeMs = 5;
+    assertThat(copy.processId()).isEqualTo(new ProcessId(e.cluster, e.node, e.pid + 1, 5));
+    copy.cluster = "other-cluster";
+    assertThat(copy.processId().cluster).isEqualTo("other-cluster");
+    copy.node = null;
+    assertThat(copy.processId()).isEqualTo(new ProcessId("other-cluster", "", e.pid + 1, 5));
+    copy.cluster = null;
+    assertThat(copy.processId()).isEqualTo(new ProcessId("", "", e.pid + 1, 5));
+    copy.node = "node-9";
+    assertThat(copy.processId()).isEqualTo(new ProcessId("", "node-9", e.pid + 1, 5));
+    assertThat(e.processId()).isSameAs(id); // the original is as it was
+  }
+
+  @Test
   void copiesMadeBeforeAnyDecodeShareTheFirstDecode() throws Exception {
     // the join's output is copied for each chained stage before any of them reads the record:
     // the first to read it decodes for all (one record instance)
