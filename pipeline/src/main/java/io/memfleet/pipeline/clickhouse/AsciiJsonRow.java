@@ -190,28 +190,71 @@ final class AsciiJsonRow {
   }
 
   private void putLong(long v) {
-    if (v == Long.MIN_VALUE) {
-      String text = Long.toString(v);
-      ensure(text.length());
-      for (int i = 0; i < text.length(); i++) {
-        bytes[length++] = (byte) text.charAt(i);
-      }
-      return;
+    ensure(MAX_LONG_DIGITS);
+    length = putLong(bytes, length, v);
+  }
+
+  /** The most bytes {@link #putLong(byte[], int, long)} writes: {@code -9223372036854775808}. */
+  static final int MAX_LONG_DIGITS = 20;
+
+  /** Two decimal digits of each number 0-99, as ASCII. */
+  private static final byte[] DIGIT_PAIRS = new byte[200];
+
+  static {
+    for (int i = 0; i < 100; i++) {
+      DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+      DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
     }
-    ensure(20);
+  }
+
+  /**
+   * Writes {@code v} in decimal, as {@link Long#toString(long)} does, into {@code to} from
+   * {@code at} (which has room for {@link #MAX_LONG_DIGITS} bytes); returns the end. The digits
+   * are written two at a time from the right, after counting them by comparisons: half the
+   * divisions of one digit at a time, none to count (a row holds dozens of numbers).
+   */
+  static int putLong(byte[] to, int at, long v) {
     if (v < 0) {
-      bytes[length++] = '-';
+      if (v == Long.MIN_VALUE) {
+        byte[] min = MIN_LONG;
+        System.arraycopy(min, 0, to, at, min.length);
+        return at + min.length;
+      }
+      to[at++] = '-';
       v = -v;
     }
-    int digits = 1;
-    for (long rest = v / 10; rest != 0; rest /= 10) {
-      digits++;
+    int end = at + digits(v);
+    int i = end;
+    while (v >= 100) {
+      long q = v / 100;
+      int pair = (int) (v - q * 100) * 2;
+      to[--i] = DIGIT_PAIRS[pair + 1];
+      to[--i] = DIGIT_PAIRS[pair];
+      v = q;
     }
-    for (int i = length + digits - 1; i >= length; i--) {
-      bytes[i] = (byte) ('0' + v % 10);
-      v /= 10;
+    if (v >= 10) {
+      int pair = (int) v * 2;
+      to[--i] = DIGIT_PAIRS[pair + 1];
+      to[--i] = DIGIT_PAIRS[pair];
+    } else {
+      to[--i] = (byte) ('0' + v);
     }
-    length += digits;
+    return end;
+  }
+
+  private static final byte[] MIN_LONG =
+      Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.ISO_8859_1);
+
+  /** Decimal digits of {@code v >= 0}. */
+  private static int digits(long v) {
+    long bound = 10;
+    for (int d = 1; d < 19; d++) {
+      if (v < bound) {
+        return d;
+      }
+      bound *= 10;
+    }
+    return 19;
   }
 
   private void put(byte b) {

@@ -345,24 +345,8 @@ final class AvroBinaryJsonText {
     }
 
     void putLong(long v) {
-      if (v == Long.MIN_VALUE) {
-        put(ascii(Long.toString(v)));
-        return;
-      }
-      ensure(20);
-      if (v < 0) {
-        out[length++] = '-';
-        v = -v;
-      }
-      int digits = 1;
-      for (long rest = v / 10; rest != 0; rest /= 10) {
-        digits++;
-      }
-      for (int i = length + digits - 1; i >= length; i--) {
-        out[i] = (byte) ('0' + v % 10);
-        v /= 10;
-      }
-      length += digits;
+      ensure(AsciiJsonRow.MAX_LONG_DIGITS);
+      length = AsciiJsonRow.putLong(out, length, v);
     }
 
     void put(byte b) {

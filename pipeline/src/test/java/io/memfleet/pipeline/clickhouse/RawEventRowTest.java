@@ -144,10 +144,4 @@ class RawEventRowTest {
     TimedEvent plain = timed(rssWith(ProcessIdentity.newBuilder(SampleEvents.process())));
     assertThat(row(plain, true).length()).isLessThan(8192);
   }
-
-  @Test
-  void aColumnNameIsQuotedAsJsonRowQuotesIt() {
-    assertThat(new String(AsciiJsonRow.key("event_date"))).isEqualTo("\"event_date\":");
-    assertThat(new String(AsciiJsonRow.key("a\"b"))).isEqualTo("\"a\\\"b\":");
-  }
 }
