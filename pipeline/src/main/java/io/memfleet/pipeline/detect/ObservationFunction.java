@@ -118,6 +118,9 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   private transient Counter undecodable;
   /** The output of the element being processed, for {@link #openBucket}. */
   private transient Collector<Observation> out;
+  /** By signal: the series whose state key {@link #key} made last, and that key. */
+  private transient String[] keySeries;
+  private transient String[] keys;
 
   /**
    * Half-life of the bytes in the mapping tally: the stack that maps now outweighs one that
@@ -150,6 +153,8 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
   public void open(OpenContext openContext) {
     var ctx = getRuntimeContext();
     codec = EventCodec.fromClasspath();
+    keySeries = new String[Signal.values().length];
+    keys = new String[Signal.values().length];
     buckets = ctx.getMapState(new MapStateDescriptor<>("buckets", Types.STRING,
         TypeInformation.of(SeriesBucket.class)));
     classWeights = ctx.getMapState(new MapStateDescriptor<>("class-weights", Types.STRING,
@@ -713,8 +718,21 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     return c == null ? new int[2] : c;
   }
 
-  private static String key(Signal signal, String series) {
-    return signal + "#" + series;
+  /**
+   * The state key of a series, {@code SIGNAL#series}. The last one made for each signal is kept
+   * with its series, matched by identity: series are nearly always constants ("", a pool's name),
+   * and every event that feeds a series asks for its key twice (its bucket, then to store it).
+   */
+  private String key(Signal signal, String series) {
+    int i = signal.ordinal();
+    String known = keys[i];
+    if (known != null && keySeries[i] == series) {
+      return known;
+    }
+    String key = signal + "#" + series;
+    keySeries[i] = series;
+    keys[i] = key;
+    return key;
   }
 
   @Override

@@ -961,6 +961,24 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void seriesOfOneSignalThatTakeTurnsKeepTheirOwnBuckets() throws Exception {
+    // JFR's Java threads and procfs's OS threads: two series of THREADS, event after event
+    for (int t = 0; t <= 10; t += 10) {
+      for (int i = 0; i < 3; i++) {
+        send(ThreadCount.newBuilder().setHeader(header(jvm, Source.JFR, t + i, seq++))
+            .setKind(ThreadKind.JAVA_THREADS).setCount(20 + t + i).build());
+        send(ThreadCount.newBuilder().setHeader(header(jvm, Source.PROCFS, t + i + 0.5, seq++))
+            .setKind(ThreadKind.OS_THREADS).setCount(50 + t + i).build());
+      }
+    }
+    List<Observation> threads = out(Signal.THREADS);
+    assertThat(threads).extracting(o -> o.series).containsExactlyInAnyOrder("java", "os");
+    assertThat(threads).allSatisfy(o -> assertThat(o.count).isEqualTo(3));
+    assertThat(threads).allSatisfy(o -> assertThat(o.newest).isEqualTo(
+        "java".equals(o.series) ? 22.0 : 52.0));
+  }
+
+  @Test
   void idleProcessIsForgotten() throws Exception {
     h.setProcessingTime(1_000);
     send(ThreadCount.newBuilder().setHeader(header(go, Source.GO_EXPVAR, 0, seq++))
