@@ -34,6 +34,12 @@ public final class TimedEventSerializer extends OwnSerializer<TimedEvent> {
   private static final int NATIVE = 1 << 4;
   private static final int EXITED = 1 << 5;
 
+  /**
+   * The clusters and nodes of the events read: one instance each, so that the per-process
+   * stages' key comparisons answer on identity ({@link SharedStrings}).
+   */
+  private static final SharedStrings PLACES = new SharedStrings(4096);
+
   private static final Source[] SOURCES = Source.values();
   private static final ClockDomain[] DOMAINS = ClockDomain.values();
   private static final Runtime[] RUNTIMES = Runtime.values();
@@ -139,8 +145,8 @@ public final class TimedEventSerializer extends OwnSerializer<TimedEvent> {
     e.rawTimestamp = in.readLong();
     e.collector = WireStrings.read(in);
     e.sequence = in.readLong();
-    e.cluster = WireStrings.read(in);
-    e.node = WireStrings.read(in);
+    e.cluster = PLACES.of(WireStrings.read(in));
+    e.node = PLACES.of(WireStrings.read(in));
     e.bootId = WireStrings.read(in);
     e.pid = in.readInt();
     e.processStartTimeMs = in.readLong();

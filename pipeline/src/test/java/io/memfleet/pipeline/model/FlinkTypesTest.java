@@ -198,6 +198,21 @@ class FlinkTypesTest {
   }
 
   @Test
+  void eventsReadOffTheWireShareTheirClusterAndNodeStrings() throws Exception {
+    TimedEvent e = Fixtures.timed(SampleEvents.heapSummary(), 42L);
+    DataOutputSerializer out = new DataOutputSerializer(1024);
+    TimedEventSerializer.INSTANCE.serialize(e, out);
+    TimedEventSerializer.INSTANCE.serialize(e, out);
+    DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+    TimedEvent first = TimedEventSerializer.INSTANCE.deserialize(in);
+    TimedEvent second = TimedEventSerializer.INSTANCE.deserialize(in);
+    assertThat(first.cluster).isEqualTo(e.cluster).isSameAs(second.cluster);
+    assertThat(first.node).isEqualTo(e.node).isSameAs(second.node);
+    assertThat(first.processId()).isEqualTo(second.processId()).isEqualTo(e.processId());
+    assertThat(first.comm).isEqualTo(second.comm);
+  }
+
+  @Test
   void anEventAndItsCopiesShareOneProcessKeyUntilAFieldOfItChanges() {
     TimedEvent e = Fixtures.timed(SampleEvents.heapSummary(), 42L);
     ProcessId id = e.processId();
