@@ -88,15 +88,7 @@ final class AsciiJsonRow {
       if (c >= 0x80) {
         return false;
       }
-      // as JsonRow.appendEscaped writes it
-      String escape = switch (c) {
-        case '"' -> "\\\"";
-        case '\\' -> "\\\\";
-        case '\n' -> "\\n";
-        case '\r' -> "\\r";
-        case '\t' -> "\\t";
-        default -> String.format("\\u%04x", (int) c);
-      };
+      String escape = JsonRow.escape(c); // as JsonRow writes it
       ensure(escape.length() + n - i);
       for (int j = 0; j < escape.length(); j++) {
         bytes[length++] = (byte) escape.charAt(j);

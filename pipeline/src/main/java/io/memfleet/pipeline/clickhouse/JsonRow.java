@@ -216,14 +216,7 @@ public final class JsonRow {
       }
       out.append(s, run, i);
       run = i + 1;
-      String escape = switch (c) {
-        case '"' -> "\\\"";
-        case '\\' -> "\\\\";
-        case '\n' -> "\\n";
-        case '\r' -> "\\r";
-        case '\t' -> "\\t";
-        default -> String.format("\\u%04x", (int) c);
-      };
+      String escape = escape(c);
       if (twice) {
         appendEscaped(out, escape, false);
       } else {
@@ -243,5 +236,17 @@ public final class JsonRow {
     String row = json.append('}').toString();
     json.setLength(length);
     return row;
+  }
+
+  /** The JSON escape of {@code c}, a character that may not stand in a string as it is. */
+  static String escape(char c) {
+    return switch (c) {
+      case '"' -> "\\\"";
+      case '\\' -> "\\\\";
+      case '\n' -> "\\n";
+      case '\r' -> "\\r";
+      case '\t' -> "\\t";
+      default -> String.format("\\u%04x", (int) c);
+    };
   }
 }
