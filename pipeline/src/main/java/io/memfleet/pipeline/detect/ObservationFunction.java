@@ -247,7 +247,9 @@ public class ObservationFunction extends KeyedProcessFunction<ProcessId, TimedEv
     if (due == null || watermarkMs < due / 1_000_000L) {
       return;
     }
-    long watermarkNs = watermarkMs * 1_000_000L;
+    // the end of a bounded input's watermark (Long.MAX_VALUE ms) does not fit in nanoseconds
+    long watermarkNs = watermarkMs >= Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE
+        : watermarkMs * 1_000_000L;
     long next = Long.MAX_VALUE;
     for (Signal signal : COLLECTION_SIGNALS) {
       String key = key(signal, "");

@@ -384,6 +384,15 @@ class ObservationFunctionTest {
   }
 
   @Test
+  void theEndOfABoundedInputClosesAGoCyclesBucket() throws Exception {
+    send(gc(go, Source.GO_GCTRACE, 5, GcGeneration.CONCURRENT, 40 * MB, 30L * MB));
+    h.processWatermark(Long.MAX_VALUE);
+    send(ResidentMemory.newBuilder().setHeader(header(go, Source.PROCFS, 6, seq++))
+        .setRssBytes(90 * MB).build());
+    assertThat(out(Signal.GO_LIVE_HEAP)).extracting(o -> o.value).containsExactly(30.0 * MB);
+  }
+
+  @Test
   void goCyclesGoroutinesAndCgroupMemoryBecomeTheirSignals() throws Exception {
     for (int t = 0; t <= 20; t += 5) {
       send(gc(go, Source.GO_GCTRACE, t, GcGeneration.CONCURRENT, 40 * MB, (long) (30 + t) * MB));
